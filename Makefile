@@ -1,0 +1,90 @@
+# Cluster Studio — `make run` starts the studio, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := .make
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json frontend/package-lock.json)
+CHROMIUM := /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: run install test test-lint test-types test-py test-frontend test-e2e bench clean
+
+## ---- install -------------------------------------------------------------------------------
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP)/python-runtime: pyproject.toml constraints.txt | $(PY) $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(STAMP)/python-dev: pyproject.toml constraints.txt $(STAMP)/python-runtime | $(PY) $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	@touch $@
+
+install: $(STAMP)/python-runtime frontend/dist/index.html
+
+## Debian packages the tests drive: Chromium (browser tests) and the PostgreSQL server (database tests).
+$(STAMP)/system-packages: | $(STAMP)
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      $$(echo $$missing | sed 's/docker-compose//') >/dev/null; \
+	    case "$$missing" in *docker-compose*) DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends docker-compose >/dev/null;; esac; \
+	  else \
+	    echo "Missing:$$missing. Install them (Debian: sudo apt-get install -y$$missing) and run make test again."; \
+	    exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
+## ---- run -------------------------------------------------------------------------------------
+run: install
+	$(PY) -m backend
+
+## ---- test ------------------------------------------------------------------------------------
+test: test-lint test-types test-py test-frontend test-e2e
+
+test-lint: $(STAMP)/python-dev
+	$(VENV)/bin/ruff check backend modules tests bench migrations
+	$(VENV)/bin/ruff format --check backend modules tests bench migrations
+
+test-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
+	$(VENV)/bin/mypy
+	cd frontend && npm run typecheck
+
+test-py: $(STAMP)/python-dev $(STAMP)/system-packages
+	$(VENV)/bin/pytest -m "not e2e" -q
+
+test-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm test
+
+test-e2e: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
+	$(VENV)/bin/pytest tests/e2e -m e2e -q
+
+bench: $(STAMP)/python-dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist

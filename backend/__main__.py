@@ -1,0 +1,23 @@
+"""`python -m backend`: bring the database to the latest revision, then serve the studio."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from backend.core.config import get_settings
+from backend.migrate import upgrade
+
+
+def main() -> None:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    upgrade(settings.database_url)
+    print(f"Cluster Studio: http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run("backend.main:app_factory", factory=True, host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The FastAPI application: API routes under /api and the single-page app for everything else."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from backend import __version__
+from backend.api.main import api_router
+from backend.core.config import Settings, get_settings
+from backend.core.db import make_engine, make_sessionmaker
+from backend.spa import mount_spa
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(title="Cluster Studio", version=__version__, openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.include_router(api_router)
+    mount_spa(app, settings.frontend_dist)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for uvicorn (`--factory`), so importing this module has no side effects."""
+    return create_app()

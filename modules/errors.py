@@ -1,0 +1,44 @@
+"""The error every module failure is reported as: a spec code plus a message naming the offender."""
+
+from __future__ import annotations
+
+# The codes of ../shared/spec/modules.md, with what each one means (shown in docs and the UI).
+ERROR_CODES: dict[str, str] = {
+    "0001": "A selected column does not exist in the input",
+    "0002": "A parameter cannot be parsed or has the wrong type",
+    "0003": "An input is missing, null or empty",
+    "0004": "A parameter is not greater than its lower bound",
+    "0005": "A parameter is not greater than or equal to its lower bound",
+    "0006": "A parameter is not less than its upper bound",
+    "0007": "A parameter is not less than or equal to its upper bound",
+    "0008": "A parameter is out of its range",
+    "0011": "A column selection matches no column",
+    "0012": "An untrained model reached a port that needs a trained one",
+    "0013": "A model of the wrong kind reached a port",
+    "0017": "A selected column has a type the module cannot use",
+    "0018": "The dataset is invalid",
+    "0020": "Too few columns",
+    "0021": "Too few usable rows",
+    "0024": "A label column is needed but none is set",
+    "0025": "The table has no cluster assignment columns",
+    "0039": "Unexpected failure",
+    "0138": "The module ran out of memory",
+}
+
+
+class ModuleError(Exception):
+    """A failure a user can cause, reported on the failing node as ``{code, message}``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in ERROR_CODES:
+            raise ValueError(f"unknown module error code {code!r}")
+        super().__init__(f"[{code}] {message}")
+        self.code = code
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class Cancelled(Exception):
+    """Raised inside the engine when the caller's ``should_stop`` callback says the run was cancelled."""

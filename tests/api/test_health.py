@@ -1,0 +1,16 @@
+from fastapi.testclient import TestClient
+
+from backend import __version__
+
+
+def test_health_reports_the_database_it_touched(client: TestClient, database_url: str) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    expected_db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    assert response.json() == {"status": "ok", "version": __version__, "database": expected_db}
+
+
+def test_unknown_api_path_is_a_json_404_not_the_app(client: TestClient) -> None:
+    response = client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
