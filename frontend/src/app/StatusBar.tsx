@@ -1,0 +1,51 @@
+import { ApiError } from '../api/client'
+import type { Health } from '../api/types'
+import type { Resource } from '../api/useApiResource'
+
+const DATABASE_LABEL: Record<string, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' }
+
+export interface StatusBarProps {
+  health: Resource<Health>
+  nodeCount: number
+  edgeCount: number
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
+}
+
+export function StatusBar({ health, nodeCount, edgeCount }: StatusBarProps) {
+  let tone: 'ok' | 'warn' | 'pending' = 'pending'
+  let label = 'Connecting to server…'
+  let detail: string | null = null
+  if (health.state === 'ready') {
+    const ok = health.data.status === 'ok'
+    tone = ok ? 'ok' : 'warn'
+    label = ok ? 'Server connected' : `Server ${health.data.status}`
+    detail = [
+      health.data.version ? `v${health.data.version}` : null,
+      DATABASE_LABEL[health.data.database] ?? health.data.database,
+    ]
+      .filter(Boolean)
+      .join(' · ')
+  } else if (health.state === 'error') {
+    tone = 'warn'
+    const status = health.error instanceof ApiError ? health.error.status : 0
+    label = status === 0 ? 'Server unreachable' : `Server error (${status})`
+  }
+  return (
+    <footer className="status-bar" role="contentinfo">
+      <span className={`status-health is-${tone}`} data-testid="server-status" role="status">
+        <span className="status-dot" aria-hidden="true" />
+        {label}
+        {detail ? <span className="status-detail">{detail}</span> : null}
+      </span>
+      <span className="status-spacer" />
+      <span className="status-item">{plural(nodeCount, 'module')}</span>
+      <span className="status-item">{plural(edgeCount, 'connection')}</span>
+      <span className="status-item status-hint">
+        <kbd>/</kbd> search modules
+      </span>
+    </footer>
+  )
+}

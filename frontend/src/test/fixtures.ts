@@ -1,0 +1,84 @@
+import type { ModuleSpec } from '../api/types'
+
+/** A small catalogue shaped like GET /api/modules (shared/spec/modules.md). */
+export const sampleCatalogue: ModuleSpec[] = [
+  {
+    id: 'train_clustering_model',
+    name: 'Train Clustering Model',
+    category: 'Machine Learning / Train',
+    description: 'Trains a clustering model on a dataset.',
+    inputs: [
+      { id: 'untrained_model', name: 'Untrained model', type: 'untrained_cluster_model' },
+      { id: 'dataset', name: 'Dataset', type: 'data_table' },
+    ],
+    outputs: [
+      { id: 'trained_model', name: 'Trained model', type: 'trained_cluster_model' },
+      { id: 'results_dataset', name: 'Results dataset', type: 'data_table' },
+    ],
+    params: [{ id: 'append', name: 'Check for Append or Uncheck for Result Only', type: 'bool', default: true }],
+  },
+  {
+    id: 'kmeans_clustering',
+    name: 'K-Means Clustering',
+    category: 'Machine Learning / Initialize Model / Clustering',
+    description: 'Configures a K-Means clustering model.',
+    inputs: [],
+    outputs: [{ id: 'untrained_model', name: 'Untrained model', type: 'untrained_cluster_model' }],
+    params: [{ id: 'n_clusters', name: 'Number of Centroids', type: 'int', default: 2, min: 2 }],
+  },
+  {
+    id: 'sweep_clustering',
+    name: 'Sweep Clustering',
+    category: 'Machine Learning / Train',
+    description: 'Finds the best number of clusters.',
+    inputs: [
+      { id: 'untrained_model', name: 'Untrained model', type: 'untrained_cluster_model' },
+      { id: 'dataset', name: 'Dataset', type: 'data_table' },
+    ],
+    outputs: [{ id: 'best_model', name: 'Best model', type: 'trained_cluster_model' }],
+    params: [],
+  },
+  {
+    id: 'dataset',
+    name: 'Dataset',
+    category: 'Saved Datasets',
+    inputs: [],
+    outputs: [{ id: 'dataset', name: 'Dataset', type: 'data_table' }],
+    params: [{ id: 'dataset_id', name: 'Dataset', type: 'dataset' }],
+  },
+  {
+    id: 'assign_data_to_clusters',
+    name: 'Assign Data to Clusters',
+    category: 'Machine Learning / Score',
+    inputs: [
+      { id: 'trained_model', name: 'Trained model', type: 'trained_cluster_model' },
+      { id: 'dataset', name: 'Dataset', type: 'data_table' },
+    ],
+    outputs: [{ id: 'results_dataset', name: 'Results dataset', type: 'data_table' }],
+    params: [],
+  },
+  {
+    id: 'normalize_data',
+    name: 'Normalize Data',
+    category: 'Data Transformation / Scale and Reduce',
+    inputs: [{ id: 'dataset', name: 'Dataset', type: 'data_table' }],
+    outputs: [{ id: 'transformed_dataset', name: 'Transformed dataset', type: 'data_table' }],
+    params: [],
+  },
+]
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+/** Stubs fetch with a router: `routes['/api/health']` answers that path; anything else is a 404. */
+export function stubFetch(routes: Record<string, () => Response>) {
+  const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.pathname : input.url
+    const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]
+    const route = routes[path]
+    return route ? route() : jsonResponse({ detail: 'Not Found' }, 404)
+  })
+  vi.stubGlobal('fetch', fetchMock)
+  return fetchMock
+}
