@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from backend import __version__
 from backend.api.main import api_router
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine, make_sessionmaker
+from backend.executor.local import LocalExecutor
+from backend.services.runs import RunManager
 from backend.spa import mount_spa
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = FastAPI(title="Cluster Studio", version=__version__, openapi_url="/openapi.json")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runs.start()
+        try:
+            yield
+        finally:
+            app.state.runs.shutdown()
+            app.state.engine.dispose()
+
+    app = FastAPI(title="Cluster Studio", version=__version__, openapi_url="/openapi.json", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.runs = RunManager(
+        app.state.sessionmaker, settings, LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
+    )
     app.include_router(api_router)
     mount_spa(app, settings.frontend_dist)
     return app

@@ -1,14 +1,18 @@
-"""Request dependencies: the database session and the settings of the running app."""
+"""Request dependencies: the database session, the settings and the signed-in user."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
+from backend.core.security import SESSION_COOKIE, token_digest
+from backend.models import AuthToken, User
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -22,3 +26,39 @@ def get_app_settings(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def request_token(request: Request) -> str | None:
+    """The bearer token of a script, else the browser's session cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def get_optional_user(request: Request, session: SessionDep) -> User | None:
+    token = request_token(request)
+    if not token:
+        return None
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
+    if row is None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires < datetime.now(UTC):
+        return None
+    return row.user
+
+
+def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+    if user is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Not signed in",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]

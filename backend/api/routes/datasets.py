@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+
+from backend.api.deps import CurrentUser, SessionDep, SettingsDep
+from backend.schemas import DatasetPublic, RowsPage, UserPublic
+from backend.services import datasets as service
+from backend.services.outputs import table_page
+from backend.services.tables import InvalidDataset
+from backend.services.uploads import BadUpload, UploadTooLarge, receive_file
+
+router = APIRouter(prefix="/datasets", tags=["datasets"])
+
+NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, detail="Dataset not found")
+
+
+def _public(info: service.DatasetInfo) -> DatasetPublic:
+    owner = UserPublic.model_validate(info.owner) if info.owner is not None else None
+    return DatasetPublic(**{**info.__dict__, "owner": owner})
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DatasetPublic,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "name": {"type": "string"},
+                        },
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+async def upload_dataset(
+    request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> DatasetPublic:
+    """Upload a CSV, TSV or Parquet file (multipart field `file`, optional `name`)."""
+    try:
+        upload = await receive_file(request, settings.data_dir / "tmp", settings.max_upload_bytes)
+    except UploadTooLarge:
+        limit_mb = settings.max_upload_bytes / 1024**2
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, detail=f"The file is larger than the {limit_mb:g} MB limit."
+        ) from None
+    except BadUpload as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+    try:
+        info = await run_in_threadpool(
+            service.create_dataset, session, settings, user, upload, upload.fields.get("name")
+        )
+    except InvalidDataset as exc:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, detail={"code": exc.code, "message": exc.message}
+        ) from None
+    return _public(info)
+
+
+@router.get("", response_model=list[DatasetPublic])
+def list_datasets(user: CurrentUser, session: SessionDep) -> list[DatasetPublic]:
+    """The samples and the caller's uploads."""
+    return [_public(info) for info in service.list_datasets(session, user)]
+
+
+@router.get("/{dataset_id}", response_model=DatasetPublic)
+def get_dataset(dataset_id: str, user: CurrentUser, session: SessionDep) -> DatasetPublic:
+    """One dataset's columns and size."""
+    try:
+        return _public(service.get_dataset(session, dataset_id, user))
+    except service.DatasetNotFound:
+        raise NOT_FOUND from None
+
+
+@router.get("/{dataset_id}/rows", response_model=RowsPage)
+def dataset_rows(
+    dataset_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+) -> dict:
+    """A page of rows."""
+    try:
+        frame = service.load_frame(session, settings, dataset_id, user)
+    except service.DatasetNotFound:
+        raise NOT_FOUND from None
+    return table_page(frame, offset, limit)
+
+
+@router.delete("/{dataset_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_dataset(dataset_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> None:
+    """Delete an upload, unless a saved experiment uses it (409)."""
+    if dataset_id in service.SAMPLE_IDS:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Sample datasets cannot be deleted")
+    try:
+        service.delete_dataset(session, settings, dataset_id, user)
+    except service.DatasetNotFound:
+        raise NOT_FOUND from None
+    except service.DatasetInUse as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"The dataset is used by the experiment {exc.experiment_name!r}; remove it there first.",
+        ) from None

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from backend.api.deps import CurrentUser, SessionDep
+from backend.models import Experiment, ExperimentVersion, Run
+from backend.schemas import (
+    ExperimentClone,
+    ExperimentCreate,
+    ExperimentPublic,
+    ExperimentUpdate,
+    ExperimentVersionPublic,
+    Graph,
+    ListOf,
+    RunBrief,
+    UserPublic,
+)
+from backend.services import experiments as service
+
+router = APIRouter(prefix="/experiments", tags=["experiments"])
+
+
+def load_experiment(session: SessionDep, experiment_id: int, user: CurrentUser) -> Experiment:
+    try:
+        return service.get_experiment(session, experiment_id, user)
+    except service.ExperimentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Experiment not found") from None
+
+
+def to_public(session: SessionDep, experiment: Experiment, last_run: Run | None = None) -> ExperimentPublic:
+    version = service.current_version(session, experiment)
+    return ExperimentPublic(
+        id=experiment.id,
+        name=experiment.name,
+        description=experiment.description,
+        graph=Graph.model_validate(version.graph),
+        version=experiment.version,
+        owner=UserPublic.model_validate(experiment.owner),
+        created_at=experiment.created_at,
+        updated_at=experiment.updated_at,
+        last_run=RunBrief.model_validate(last_run, from_attributes=True) if last_run else None,
+    )
+
+
+def version_public(row: ExperimentVersion) -> ExperimentVersionPublic:
+    return ExperimentVersionPublic(
+        version=row.version,
+        name=row.name,
+        description=row.description,
+        graph=Graph.model_validate(row.graph),
+        created_at=row.created_at,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
+def create_experiment(body: ExperimentCreate, user: CurrentUser, session: SessionDep) -> ExperimentPublic:
+    """Create an experiment; its graph is stored as version 1."""
+    experiment = service.create_experiment(
+        session, user, body.name, body.description, body.graph.model_dump(mode="json")
+    )
+    return to_public(session, experiment)
+
+
+@router.get("", response_model=ListOf[ExperimentPublic])
+def list_experiments(user: CurrentUser, session: SessionDep) -> ListOf[ExperimentPublic]:
+    """The caller's experiments, most recently saved first, each with its last run."""
+    experiments = service.list_experiments(session, user)
+    runs = service.last_runs(session, [e.id for e in experiments])
+    data = [to_public(session, e, runs.get(e.id)) for e in experiments]
+    return ListOf(data=data, count=len(data))
+
+
+@router.get("/{experiment_id}", response_model=ExperimentPublic)
+def get_experiment(experiment_id: int, user: CurrentUser, session: SessionDep) -> ExperimentPublic:
+    """One experiment at its current version."""
+    experiment = load_experiment(session, experiment_id, user)
+    return to_public(session, experiment, service.last_runs(session, [experiment.id]).get(experiment.id))
+
+
+@router.put("/{experiment_id}", response_model=ExperimentPublic)
+def update_experiment(
+    experiment_id: int, body: ExperimentUpdate, user: CurrentUser, session: SessionDep
+) -> ExperimentPublic:
+    """Save: a new version, or 409 if `version` is not the current one."""
+    experiment = load_experiment(session, experiment_id, user)
+    try:
+        experiment = service.save_experiment(
+            session,
+            experiment,
+            user,
+            expected_version=body.version,
+            name=body.name,
+            description=body.description,
+            graph=body.graph.model_dump(mode="json") if body.graph is not None else None,
+        )
+    except service.VersionConflict as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail={
+                "message": f"Someone saved this experiment first (version {exc.current}); "
+                f"your save was based on version {body.version}.",
+                "current_version": exc.current,
+            },
+        ) from None
+    return to_public(session, experiment)
+
+
+@router.delete("/{experiment_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_experiment(experiment_id: int, user: CurrentUser, session: SessionDep) -> None:
+    """Delete an experiment with its versions and runs."""
+    service.delete_experiment(session, load_experiment(session, experiment_id, user))
+
+
+@router.post("/{experiment_id}/clone", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
+def clone_experiment(
+    experiment_id: int, user: CurrentUser, session: SessionDep, body: ExperimentClone | None = None
+) -> ExperimentPublic:
+    """Save As: a new experiment owned by the caller, starting from the current version."""
+    experiment = load_experiment(session, experiment_id, user)
+    clone = service.clone_experiment(session, experiment, user, body.name if body else None)
+    return to_public(session, clone)
+
+
+@router.get("/{experiment_id}/versions", response_model=list[ExperimentVersionPublic])
+def list_versions(
+    experiment_id: int, user: CurrentUser, session: SessionDep
+) -> list[ExperimentVersionPublic]:
+    """Every saved version, newest first."""
+    experiment = load_experiment(session, experiment_id, user)
+    return [version_public(row) for row in service.list_versions(session, experiment)]
+
+
+@router.get("/{experiment_id}/versions/{version}", response_model=ExperimentVersionPublic)
+def get_version(
+    experiment_id: int, version: int, user: CurrentUser, session: SessionDep
+) -> ExperimentVersionPublic:
+    """One saved version."""
+    experiment = load_experiment(session, experiment_id, user)
+    try:
+        return version_public(service.get_version(session, experiment, version))
+    except service.ExperimentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Version not found") from None

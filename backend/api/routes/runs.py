@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from sqlalchemy import select
+
+from backend.api.deps import CurrentUser, SessionDep
+from backend.api.routes.experiments import load_experiment
+from backend.executor import ArtefactRef
+from backend.models import NodeRun, Run, User
+from backend.schemas import RunCreate, RunPublic
+from backend.services import experiments as experiment_service
+from backend.services import outputs as output_service
+from backend.services.datasets import read_frame
+from backend.services.runs import NothingToRun, RunManager, node_public
+from backend.services.validation import validate_graph
+
+router = APIRouter(tags=["runs"])
+FINAL = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+def manager(request: Request) -> RunManager:
+    return request.app.state.runs
+
+
+def load_run(session: SessionDep, run_id: int, user: User) -> Run:
+    """A run of an experiment the caller may see; anything else is 'not found'."""
+    run = session.get(Run, run_id)
+    if run is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found")
+    try:
+        experiment_service.get_experiment(session, run.experiment_id, user)
+    except experiment_service.ExperimentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found") from None
+    return run
+
+
+def load_node(session: SessionDep, run: Run, node_id: str) -> NodeRun:
+    row = session.scalar(select(NodeRun).where(NodeRun.run_id == run.id, NodeRun.node_id == node_id))
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Node not found in this run")
+    return row
+
+
+def run_public(session: SessionDep, run: Run, live: dict[str, float] | None = None) -> dict[str, Any]:
+    live = live or {}
+    rows = session.scalars(select(NodeRun).where(NodeRun.run_id == run.id).order_by(NodeRun.id))
+    return {
+        "id": run.id,
+        "experiment_id": run.experiment_id,
+        "experiment_version": run.experiment_version,
+        "status": run.status,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "requested_nodes": run.requested_nodes,
+        "error": run.error,
+        "nodes": {row.node_id: node_public(row, live.get(row.node_id)) for row in rows},
+    }
+
+
+@router.post(
+    "/experiments/{experiment_id}/runs", status_code=status.HTTP_202_ACCEPTED, response_model=RunPublic
+)
+def start_run(
+    experiment_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    body: RunCreate | None = None,
+) -> dict[str, Any]:
+    """Run the saved graph (or only `nodes` and what they need); answers at once."""
+    experiment = load_experiment(session, experiment_id, user)
+    graph = experiment_service.current_version(session, experiment).graph
+    validation = validate_graph(session, user, graph)
+    if not validation["valid"]:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            detail={
+                "message": "The graph has problems; fix them before running.",
+                "errors": validation["errors"],
+            },
+        )
+    try:
+        run = manager(request).create_run(session, experiment, user, graph, body.nodes if body else None)
+    except NothingToRun as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+    return run_public(session, run)
+
+
+@router.get("/experiments/{experiment_id}/runs", response_model=list[RunPublic])
+def list_runs(
+    experiment_id: int, user: CurrentUser, session: SessionDep, limit: int = Query(50, ge=1, le=500)
+) -> list[dict[str, Any]]:
+    """The experiment's run history, newest first."""
+    experiment = load_experiment(session, experiment_id, user)
+    runs = session.scalars(
+        select(Run).where(Run.experiment_id == experiment.id).order_by(Run.id.desc()).limit(limit)
+    )
+    return [run_public(session, run) for run in runs]
+
+
+@router.get("/runs/{run_id}", response_model=RunPublic)
+def get_run(run_id: int, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """A run with every node's status, progress, timings and error."""
+    run = load_run(session, run_id, user)
+    return run_public(session, run, manager(request).live_progress(run.id))
+
+
+@router.post("/runs/{run_id}/cancel", response_model=RunPublic)
+def cancel_run(run_id: int, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Stop a run; finished nodes keep their outputs."""
+    run = load_run(session, run_id, user)
+    manager(request).cancel(run.id)
+    session.refresh(run)
+    return run_public(session, run)
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    kind = "run" if event.get("type") == "run" else "node"
+    return f"event: {kind}\ndata: {json.dumps(event, default=str)}\n\n".encode()
+
+
+@router.get("/runs/{run_id}/events", response_class=StreamingResponse)
+async def run_events(
+    run_id: int, request: Request, user: CurrentUser, session: SessionDep
+) -> StreamingResponse:
+    """Server-Sent Events: the current state, every node change, then the run's final status."""
+    run = load_run(session, run_id, user)
+    snapshot = await run_in_threadpool(run_public, session, run)
+    runs = manager(request)
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield _sse({"type": "snapshot", **snapshot})
+        index, idle = 0, 0.0
+        while True:
+            live = runs.events.read(run_id, index)
+            if live is None:  # not running in this process: it is over (or was never started here)
+                final = await run_in_threadpool(_final_status, request, run_id)
+                yield _sse({"type": "run", "run_id": run_id, "status": final, "final": True})
+                return
+            events, closed = live
+            for event in events:
+                yield _sse(event)
+            index += len(events)
+            if closed:
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(0.05)
+            idle = 0.0 if events else idle + 0.05
+            if idle >= 15:
+                idle = 0.0
+                yield b": keep-alive\n\n"
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+def _final_status(request: Request, run_id: int) -> str:
+    with request.app.state.sessionmaker() as session:
+        run = session.get(Run, run_id)
+        return run.status if run else "unknown"
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/log", response_class=PlainTextResponse)
+def node_log(run_id: int, node_id: str, user: CurrentUser, session: SessionDep) -> str:
+    """The node's log text."""
+    return load_node(session, load_run(session, run_id, user), node_id).log or ""
+
+
+# ---- outputs ------------------------------------------------------------------------------------
+def _artefact(
+    request: Request, session: SessionDep, user: User, run_id: int, node_id: str, port: str
+) -> ArtefactRef:
+    row = load_node(session, load_run(session, run_id, user), node_id)
+    stored = (row.outputs or {}).get(port)
+    if stored is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"The node has no output {port!r} in this run")
+    ref = ArtefactRef.from_json(stored)
+    if not request.app.state.runs.store.exists(ref):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="The output is no longer stored")
+    return ref
+
+
+def _read(request: Request, ref: ArtefactRef) -> Any:
+    store = request.app.state.runs.store
+    return read_frame(store.path(ref)) if ref.type == "data_table" else store.read(ref)
+
+
+def _require_table(ref: ArtefactRef) -> None:
+    if ref.type != "data_table":
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="This output is a model, not a table")
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}")
+def output_summary(
+    run_id: int, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    """A summary of one output: table statistics and preview, or the model's parameters and centroids."""
+    ref = _artefact(request, session, user, run_id, node_id, port)
+    value = _read(request, ref)
+    if ref.type == "data_table":
+        return output_service.table_summary(value)
+    return {"type": ref.type, **value.to_json_summary()}
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows")
+def output_rows(
+    run_id: int,
+    node_id: str,
+    port: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+) -> dict[str, Any]:
+    """A page of rows of a table output."""
+    ref = _artefact(request, session, user, run_id, node_id, port)
+    _require_table(ref)
+    return output_service.table_page(_read(request, ref), offset, limit)
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/download")
+def output_download(
+    run_id: int,
+    node_id: str,
+    port: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    format: str = Query("csv", pattern="^csv$"),
+) -> StreamingResponse:
+    """The whole table as CSV, streamed."""
+    ref = _artefact(request, session, user, run_id, node_id, port)
+    _require_table(ref)
+    frame = _read(request, ref)
+    filename = f"run{run_id}-{ref.key[:8]}-{port}.csv".replace('"', "")
+    return StreamingResponse(
+        output_service.iter_csv(frame),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization")
+def output_visualization(
+    run_id: int,
+    node_id: str,
+    port: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    all_points: bool = False,
+) -> dict[str, Any]:
+    """What the charts need, computed here: clusters (PCA), sweep series, or column histograms."""
+    ref = _artefact(request, session, user, run_id, node_id, port)
+    value = _read(request, ref)
+    if ref.type == "data_table":
+        return output_service.visualize_table(value, max_points=None if all_points else 5000)
+    return {"kind": "model", "type": ref.type, **value.to_json_summary()}

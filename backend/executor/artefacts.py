@@ -1,0 +1,76 @@
+"""Node outputs on disk: tables as Parquet, models in the engine's portable format (no pickle).
+
+Paths come only from server-generated hex keys, never from anything a user sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from modules.models import dump_model, load_model
+
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+EXTENSIONS = {"data_table": "parquet", "untrained_cluster_model": "npz", "trained_cluster_model": "npz"}
+
+
+@dataclass(frozen=True)
+class ArtefactRef:
+    key: str
+    type: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"key": self.key, "type": self.type}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArtefactRef:
+        return cls(key=str(data["key"]), type=str(data["type"]))
+
+
+class ArtefactStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, ref: ArtefactRef) -> Path:
+        if not _KEY.match(ref.key) or ref.type not in EXTENSIONS:
+            raise ValueError(f"not an artefact reference: {ref}")
+        return self.root / ref.key[:2] / f"{ref.key}.{EXTENSIONS[ref.type]}"
+
+    def exists(self, ref: ArtefactRef) -> bool:
+        try:
+            return self.path(ref).is_file()
+        except ValueError:
+            return False
+
+    def write(self, value: Any, port_type: str) -> ArtefactRef:
+        """Store a value atomically (written aside, then renamed into place)."""
+        ref = ArtefactRef(uuid.uuid4().hex, port_type)
+        final = self.path(ref)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = final.with_name(final.name + ".tmp")
+        if port_type == "data_table":
+            _table_for_parquet(value).to_parquet(staging, index=False)
+        else:
+            dump_model(value, staging)
+        os.replace(staging, final)
+        return ref
+
+    def read(self, ref: ArtefactRef) -> Any:
+        path = self.path(ref)
+        if ref.type == "data_table":
+            return pd.read_parquet(path)
+        return load_model(path)
+
+
+def _table_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parquet wants string column names and a plain index."""
+    frame = frame.reset_index(drop=True)
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    return frame

@@ -1,0 +1,93 @@
+"""One node task: read the input artefacts, run the module, write the output artefacts."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import modules
+from backend.executor.artefacts import ArtefactRef, ArtefactStore
+from modules.errors import Cancelled, ModuleError
+
+#: How a task finds a dataset: a sample id (loaded from the sample library) or a Parquet file.
+SAMPLE_SOURCE = "sample"
+
+
+@dataclass
+class NodeTask:
+    task_id: str
+    module_id: str
+    params: dict[str, Any]
+    inputs: dict[str, ArtefactRef]
+    dataset_sources: dict[str, str] = field(default_factory=dict)
+    artefact_root: str = ""
+
+
+@dataclass
+class NodeResult:
+    status: str  # succeeded | failed | cancelled
+    outputs: dict[str, ArtefactRef] = field(default_factory=dict)
+    log: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: dict[str, str] | None = None
+    duration_ms: float = 0.0
+
+
+def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
+    from modules.samples import load_sample
+
+    def load(dataset_id: str) -> pd.DataFrame:
+        source = sources.get(dataset_id)
+        if source is None:
+            raise ModuleError("0003", f"Dataset {dataset_id!r} is not available to this run.")
+        if source == SAMPLE_SOURCE:
+            return load_sample(dataset_id)
+        return pd.read_parquet(Path(source))
+
+    return load
+
+
+def execute_node_task(
+    task: NodeTask,
+    progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> NodeResult:
+    """Run one node; every failure becomes a coded error in the result, never an exception."""
+    started = time.perf_counter()
+    store = ArtefactStore(Path(task.artefact_root))
+    ctx = modules.RunContext(
+        load_dataset=_dataset_loader(task.dataset_sources), on_progress=progress, stop_requested=should_stop
+    )
+    declaration = modules.registry.get(task.module_id)
+    output_types = {port.id: port.type for port in declaration.outputs}
+    try:
+        inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
+        values = modules.run_module(task.module_id, task.params, inputs, ctx)
+        outputs = {port: store.write(value, output_types[port]) for port, value in values.items()}
+        status, error = "succeeded", None
+    except Cancelled:
+        outputs, status, error = {}, "cancelled", None
+        ctx.log("Cancelled.")
+    except ModuleError as exc:
+        outputs, status, error = {}, "failed", exc.to_dict()
+        ctx.log(f"Error {exc.code}: {exc.message}")
+    except MemoryError:
+        outputs, status = {}, "failed"
+        error = {"code": "0138", "message": "The module ran out of memory."}
+    except Exception as exc:  # reading or writing artefacts
+        outputs, status, error = {}, "failed", {"code": "0039", "message": f"{type(exc).__name__}: {exc}"}
+        ctx.log(traceback.format_exc())
+    return NodeResult(
+        status=status,
+        outputs=outputs,
+        log="\n".join(ctx.logs),
+        warnings=list(ctx.warnings),
+        error=error,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )

@@ -1,0 +1,195 @@
+"""Request and response bodies of the HTTP API (../shared/spec/api.md); fields may be added, none renamed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+NODE_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class ListOf(BaseModel, Generic[T]):
+    data: list[T]
+    count: int
+
+
+# ---- accounts -----------------------------------------------------------------------------------
+class Credentials(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=8, max_length=256)
+
+
+class LoginBody(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+
+
+class LoginResult(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    user: UserPublic
+
+
+# ---- datasets -----------------------------------------------------------------------------------
+class ColumnInfo(BaseModel):
+    name: str
+    type: str
+
+
+class DatasetPublic(BaseModel):
+    id: str
+    name: str
+    n_rows: int
+    n_columns: int
+    columns: list[ColumnInfo]
+    size_bytes: int
+    created_at: datetime | None
+    sample: bool = False
+    description: str = ""
+    owner: UserPublic | None = None
+
+
+class RowsPage(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+    total: int
+    offset: int
+    limit: int
+
+
+# ---- graphs & experiments -----------------------------------------------------------------------
+class Position(BaseModel):
+    x: float = 0.0
+    y: float = 0.0
+
+
+class GraphNode(BaseModel):
+    id: str = Field(pattern=NODE_ID_PATTERN)
+    module: str = Field(max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict)
+    position: Position = Field(default_factory=Position)
+    comment: str = Field(default="", max_length=2000)
+
+
+class GraphEdge(BaseModel):
+    id: str = Field(pattern=NODE_ID_PATTERN)
+    source: str = Field(max_length=64)
+    source_port: str = Field(max_length=64)
+    target: str = Field(max_length=64)
+    target_port: str = Field(max_length=64)
+
+
+class Graph(BaseModel):
+    nodes: list[GraphNode] = Field(default_factory=list, max_length=2000)
+    edges: list[GraphEdge] = Field(default_factory=list, max_length=10000)
+
+
+class ExperimentCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=255)
+    description: str = Field(default="", max_length=10000)
+    graph: Graph = Field(default_factory=Graph)
+
+
+class ExperimentUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=10000)
+    graph: Graph | None = None
+    version: int = Field(ge=1)
+
+
+class ExperimentClone(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+
+
+class RunBrief(BaseModel):
+    id: int
+    status: str
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class ExperimentPublic(BaseModel):
+    id: int
+    name: str
+    description: str
+    graph: Graph
+    version: int
+    owner: UserPublic
+    my_role: str = "owner"
+    created_at: datetime
+    updated_at: datetime
+    last_run: RunBrief | None = None
+
+
+class ExperimentVersionPublic(BaseModel):
+    version: int
+    name: str
+    description: str
+    graph: Graph
+    created_at: datetime
+    created_by: UserPublic | None = None
+
+
+class ValidateBody(BaseModel):
+    graph: Graph
+
+
+class ValidationIssue(BaseModel):
+    code: str
+    message: str
+    node_id: str | None = None
+    edge_id: str | None = None
+    port: str | None = None
+    param: str | None = None
+
+
+class ValidationResult(BaseModel):
+    valid: bool
+    errors: list[ValidationIssue]
+    warnings: list[ValidationIssue]
+
+
+# ---- runs ---------------------------------------------------------------------------------------
+class RunCreate(BaseModel):
+    nodes: list[str] | None = Field(default=None, max_length=2000)
+
+
+class NodeError(BaseModel):
+    code: str
+    message: str
+
+
+class NodeRunPublic(BaseModel):
+    node_id: str
+    module: str
+    status: str
+    cached: bool
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_ms: float | None
+    progress: float
+    error: NodeError | None
+    outputs: dict[str, str] = Field(default_factory=dict, description="port id -> port type")
+
+
+class RunPublic(BaseModel):
+    id: int
+    experiment_id: int
+    experiment_version: int
+    status: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    requested_nodes: list[str] | None = None
+    error: str | None = None
+    nodes: dict[str, NodeRunPublic]

@@ -1,0 +1,194 @@
+"""Datasets: uploads stored as Parquet under server-chosen names, plus the samples every user sees."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+from modules.samples import SAMPLES, load_sample
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.core.config import Settings
+from backend.models import Dataset, DatasetUsage, Experiment, User
+from backend.services.tables import arrow_column_type, read_table, source_format
+from backend.services.uploads import ReceivedUpload
+
+SAMPLE_IDS = {sample.id: sample for sample in SAMPLES}
+
+
+class DatasetNotFound(Exception):
+    pass
+
+
+class DatasetInUse(Exception):
+    def __init__(self, experiment_name: str) -> None:
+        super().__init__(experiment_name)
+        self.experiment_name = experiment_name
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the API says about a dataset, upload or sample alike."""
+
+    id: str
+    name: str
+    n_rows: int
+    n_columns: int
+    columns: list[dict[str, str]]
+    size_bytes: int
+    created_at: datetime | None
+    sample: bool
+    description: str = ""
+    owner: User | None = None
+
+
+def dataset_path(settings: Settings, storage_key: str) -> Path:
+    return settings.dataset_dir / f"{storage_key}.parquet"
+
+
+def _info(row: Dataset) -> DatasetInfo:
+    return DatasetInfo(
+        id=row.id,
+        name=row.name,
+        n_rows=row.n_rows,
+        n_columns=row.n_columns,
+        columns=row.columns,
+        size_bytes=row.size_bytes,
+        created_at=row.created_at,
+        sample=False,
+        owner=row.owner,
+    )
+
+
+@cache
+def sample_info(sample_id: str) -> DatasetInfo:
+    sample = SAMPLE_IDS[sample_id]
+    frame = load_sample(sample_id)
+    from backend.services.outputs import column_type
+
+    return DatasetInfo(
+        id=sample.id,
+        name=sample.name,
+        n_rows=len(frame),
+        n_columns=frame.shape[1],
+        columns=[{"name": str(c), "type": column_type(frame[c])} for c in frame.columns],
+        size_bytes=int(frame.memory_usage(deep=True).sum()),
+        created_at=None,
+        sample=True,
+        description=sample.description,
+    )
+
+
+def list_datasets(session: Session, user: User) -> list[DatasetInfo]:
+    """The samples, then the user's uploads, newest first."""
+    rows = session.scalars(
+        select(Dataset).where(Dataset.owner_id == user.id).order_by(Dataset.created_at.desc())
+    )
+    return [sample_info(s.id) for s in SAMPLES] + [_info(row) for row in rows]
+
+
+def get_dataset_row(session: Session, dataset_id: str, user: User) -> Dataset:
+    """An upload the user may read; anything else is 'not found'."""
+    row = session.get(Dataset, dataset_id)
+    if row is None or row.owner_id != user.id:
+        raise DatasetNotFound(dataset_id)
+    return row
+
+
+def get_dataset(session: Session, dataset_id: str, user: User) -> DatasetInfo:
+    if dataset_id in SAMPLE_IDS:
+        return sample_info(dataset_id)
+    return _info(get_dataset_row(session, dataset_id, user))
+
+
+def create_dataset(
+    session: Session, settings: Settings, user: User, upload: ReceivedUpload, name: str | None
+) -> DatasetInfo:
+    """Parse the upload, store it as Parquet and record it; on any failure nothing is kept."""
+    try:
+        table = read_table(upload.path, upload.filename)
+        storage_key = uuid.uuid4().hex
+        final = dataset_path(settings, storage_key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = upload.path.with_suffix(".parquet")
+        pq.write_table(table, staging)
+        row = Dataset(
+            id=str(uuid.uuid4()),
+            owner_id=user.id,
+            name=(name or Path(upload.filename).stem or "Dataset").strip()[:255],
+            original_filename=Path(upload.filename).name[:255],
+            source_format=source_format(upload.path),
+            n_rows=table.num_rows,
+            n_columns=table.num_columns,
+            columns=[{"name": f.name, "type": arrow_column_type(f.type)} for f in table.schema],
+            size_bytes=upload.size,
+            storage_key=storage_key,
+        )
+        session.add(row)
+        session.flush()
+        os.replace(staging, final)
+        try:
+            session.commit()
+        except Exception:
+            final.unlink(missing_ok=True)
+            raise
+    except Exception:
+        session.rollback()
+        upload.path.with_suffix(".parquet").unlink(missing_ok=True)
+        raise
+    finally:
+        upload.discard()
+    session.refresh(row)
+    return _info(row)
+
+
+def delete_dataset(session: Session, settings: Settings, dataset_id: str, user: User) -> None:
+    row = get_dataset_row(session, dataset_id, user)
+    used_by = session.scalar(
+        select(Experiment.name)
+        .join(DatasetUsage, DatasetUsage.experiment_id == Experiment.id)
+        .where(DatasetUsage.dataset_id == dataset_id)
+        .limit(1)
+    )
+    if used_by is not None:
+        raise DatasetInUse(used_by)
+    path = dataset_path(settings, row.storage_key)
+    session.delete(row)
+    session.commit()
+    path.unlink(missing_ok=True)
+
+
+# A few recently read tables stay in memory so paging through rows does not re-read the file.
+_frames: OrderedDict[str, pd.DataFrame] = OrderedDict()
+_frames_lock = threading.Lock()
+FRAME_CACHE_SIZE = 4
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    key = str(path)
+    with _frames_lock:
+        if key in _frames:
+            _frames.move_to_end(key)
+            return _frames[key]
+    frame = pd.read_parquet(path)
+    with _frames_lock:
+        _frames[key] = frame
+        while len(_frames) > FRAME_CACHE_SIZE:
+            _frames.popitem(last=False)
+    return frame
+
+
+def load_frame(session: Session, settings: Settings, dataset_id: str, user: User) -> pd.DataFrame:
+    if dataset_id in SAMPLE_IDS:
+        return load_sample(dataset_id)
+    row = get_dataset_row(session, dataset_id, user)
+    return read_frame(dataset_path(settings, row.storage_key))

@@ -1,0 +1,177 @@
+"""Experiments and their immutable saved versions, with optimistic concurrency on save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from backend.models import DatasetUsage, Experiment, ExperimentVersion, Run, User, utcnow
+from modules import registry
+
+
+class ExperimentNotFound(Exception):
+    pass
+
+
+class VersionConflict(Exception):
+    def __init__(self, current: int) -> None:
+        super().__init__(current)
+        self.current = current
+
+
+def dataset_ids_in(graph: dict[str, Any]) -> set[str]:
+    """Every dataset a graph refers to, found through the parameters declared as datasets."""
+    found: set[str] = set()
+    for node in graph.get("nodes", []):
+        if not registry.has(node.get("module", "")):
+            continue
+        for param in registry.get(node["module"]).params:
+            value = node.get("params", {}).get(param.id)
+            if param.type == "dataset" and isinstance(value, str):
+                found.add(value)
+    return found
+
+
+def _record_usages(session: Session, experiment_id: int, graph: dict[str, Any]) -> None:
+    session.execute(delete(DatasetUsage).where(DatasetUsage.experiment_id == experiment_id))
+    for dataset_id in sorted(dataset_ids_in(graph)):
+        session.add(DatasetUsage(experiment_id=experiment_id, dataset_id=dataset_id))
+
+
+def get_experiment(session: Session, experiment_id: int, user: User) -> Experiment:
+    """An experiment the user may see; another user's is 'not found', like a missing one."""
+    experiment = session.get(Experiment, experiment_id)
+    if experiment is None or experiment.owner_id != user.id:
+        raise ExperimentNotFound(experiment_id)
+    return experiment
+
+
+def current_version(session: Session, experiment: Experiment) -> ExperimentVersion:
+    row = session.scalar(
+        select(ExperimentVersion).where(
+            ExperimentVersion.experiment_id == experiment.id,
+            ExperimentVersion.version == experiment.version,
+        )
+    )
+    assert row is not None, "every experiment has its current version stored"
+    return row
+
+
+def list_experiments(session: Session, user: User) -> list[Experiment]:
+    return list(
+        session.scalars(
+            select(Experiment).where(Experiment.owner_id == user.id).order_by(Experiment.updated_at.desc())
+        )
+    )
+
+
+def last_runs(session: Session, experiment_ids: list[int]) -> dict[int, Run]:
+    """The newest run of each experiment."""
+    if not experiment_ids:
+        return {}
+    runs = session.scalars(select(Run).where(Run.experiment_id.in_(experiment_ids)).order_by(Run.id.desc()))
+    newest: dict[int, Run] = {}
+    for run in runs:
+        newest.setdefault(run.experiment_id, run)
+    return newest
+
+
+def create_experiment(
+    session: Session, user: User, name: str, description: str, graph: dict[str, Any]
+) -> Experiment:
+    experiment = Experiment(owner_id=user.id, name=name, description=description, version=1)
+    session.add(experiment)
+    session.flush()
+    session.add(
+        ExperimentVersion(
+            experiment_id=experiment.id,
+            version=1,
+            name=name,
+            description=description,
+            graph=graph,
+            created_by_id=user.id,
+        )
+    )
+    _record_usages(session, experiment.id, graph)
+    session.commit()
+    return experiment
+
+
+def save_experiment(
+    session: Session,
+    experiment: Experiment,
+    user: User,
+    *,
+    expected_version: int,
+    name: str | None,
+    description: str | None,
+    graph: dict[str, Any] | None,
+) -> Experiment:
+    """Store a new version; if someone saved since `expected_version`, nothing is written."""
+    previous = current_version(session, experiment)
+    now = utcnow()
+    new_version = expected_version + 1
+    bumped = session.execute(
+        update(Experiment)
+        .where(Experiment.id == experiment.id, Experiment.version == expected_version)
+        .values(
+            version=new_version,
+            updated_at=now,
+            name=name if name is not None else experiment.name,
+            description=description if description is not None else experiment.description,
+        )
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(experiment)
+        raise VersionConflict(experiment.version)
+    new_graph = graph if graph is not None else previous.graph
+    session.add(
+        ExperimentVersion(
+            experiment_id=experiment.id,
+            version=new_version,
+            name=name if name is not None else previous.name,
+            description=description if description is not None else previous.description,
+            graph=new_graph,
+            created_by_id=user.id,
+        )
+    )
+    _record_usages(session, experiment.id, new_graph)
+    session.commit()
+    session.refresh(experiment)
+    return experiment
+
+
+def clone_experiment(session: Session, experiment: Experiment, user: User, name: str | None) -> Experiment:
+    source = current_version(session, experiment)
+    return create_experiment(
+        session, user, name or f"{experiment.name} (copy)", experiment.description, source.graph
+    )
+
+
+def delete_experiment(session: Session, experiment: Experiment) -> None:
+    session.delete(experiment)
+    session.commit()
+
+
+def list_versions(session: Session, experiment: Experiment) -> list[ExperimentVersion]:
+    return list(
+        session.scalars(
+            select(ExperimentVersion)
+            .where(ExperimentVersion.experiment_id == experiment.id)
+            .order_by(ExperimentVersion.version.desc())
+        )
+    )
+
+
+def get_version(session: Session, experiment: Experiment, version: int) -> ExperimentVersion:
+    row = session.scalar(
+        select(ExperimentVersion).where(
+            ExperimentVersion.experiment_id == experiment.id, ExperimentVersion.version == version
+        )
+    )
+    if row is None:
+        raise ExperimentNotFound(experiment.id)
+    return row

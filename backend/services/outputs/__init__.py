@@ -1,0 +1,30 @@
+"""Node outputs as the JSON the API serves: table summaries, row pages, CSV, and chart payloads.
+
+Pure functions over pandas frames; no web framework, no database.
+"""
+
+from backend.services.outputs.clusters import cluster_visualization, is_clustering_result
+from backend.services.outputs.jsonsafe import json_scalar
+from backend.services.outputs.sweep import is_sweep_results, sweep_visualization
+from backend.services.outputs.tables import (
+    column_type,
+    iter_csv,
+    table_page,
+    table_summary,
+    table_visualization,
+)
+from backend.services.outputs.visualize import visualize_table
+
+__all__ = [
+    "cluster_visualization",
+    "column_type",
+    "is_clustering_result",
+    "is_sweep_results",
+    "iter_csv",
+    "json_scalar",
+    "sweep_visualization",
+    "table_page",
+    "table_summary",
+    "table_visualization",
+    "visualize_table",
+]

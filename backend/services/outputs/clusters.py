@@ -1,0 +1,398 @@
+"""The cluster chart of a clustering results table (a table with an ``Assignments`` column).
+
+Features are the numeric (non-boolean) columns other than assignment and distance columns. Rows with a
+missing assignment or a missing/non-finite feature are left out of the chart (and counted). Each feature
+is min-max scaled to [0, 1] over the charted rows, then projected on the first two principal components
+(PCA over all charted rows via the d×d covariance; each component's largest-|loading| is positive, as in
+scikit-learn). Centroids, ellipses (2-sigma, sample covariance in the projected plane), cluster sizes and
+distance histograms use all rows; only the scatter points are sampled (deterministically, by cluster).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from backend.services.outputs.histogram import sorted_histogram, square_root_bins
+from backend.services.outputs.jsonsafe import JsonDict, finite_or_none
+from backend.services.outputs.tables import column_type
+
+ASSIGNMENTS_NAME = re.compile(r"^Assignments(?: \((\d+)\))?$")
+DISTANCE_NAME = re.compile(r"^DistancesToClusterCenter no\.(\d+)(?: \((\d+)\))?$")
+MAX_CLUSTER_INDEX = 65_535
+SAMPLE_SEED = 20240601
+ELLIPSE_SIGMA = 2.0
+COORDINATE_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class ResultColumns:
+    """Positions of the chosen assignments column and of its distance columns by cluster index."""
+
+    assignments: int
+    distances: dict[int, int]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A 2-D PCA of min-max-scaled features."""
+
+    coordinates: np.ndarray  # n × 2
+    components: np.ndarray  # 2 × d
+    explained_variance_ratio: np.ndarray  # 2
+    center: np.ndarray  # d, mean of the scaled features
+    feature_min: np.ndarray  # d
+    feature_max: np.ndarray  # d
+
+
+def name_suffix(match: re.Match[str], group: int) -> int:
+    """The numeric clash suffix of a matched name (no suffix counts as 1)."""
+    text = match.group(group)
+    return 1 if text is None else int(text)
+
+
+def assignments_candidates(df: pd.DataFrame) -> list[tuple[int, int]]:
+    """``(suffix, position)`` of every assignments column."""
+    found = []
+    for position, name in enumerate(df.columns):
+        match = ASSIGNMENTS_NAME.match(name) if isinstance(name, str) else None
+        if match:
+            found.append((name_suffix(match, 1), position))
+    return found
+
+
+def is_clustering_result(df: pd.DataFrame) -> bool:
+    """Whether the table has an ``Assignments`` (or suffixed ``Assignments (n)``) column."""
+    return bool(assignments_candidates(df))
+
+
+def distance_match(name: object) -> re.Match[str] | None:
+    """The distance-column match of a column name, if it is one."""
+    return DISTANCE_NAME.match(name) if isinstance(name, str) else None
+
+
+def result_columns(df: pd.DataFrame) -> ResultColumns | None:
+    """The newest assignments column (highest suffix) and the distance columns that belong to it.
+
+    Its distance columns are the run of ``DistancesToClusterCenter no.j`` columns right after it (as the
+    modules append them, whatever suffix each got); failing that, those with the same suffix anywhere.
+    """
+    candidates = assignments_candidates(df)
+    if not candidates:
+        return None
+    suffix, position = max(candidates)
+    distances: dict[int, int] = {}
+    for following in range(position + 1, df.shape[1]):
+        match = distance_match(df.columns[following])
+        if match is None:
+            break
+        distances.setdefault(int(match.group(1)), following)
+    if not distances:
+        for other, name in enumerate(df.columns):
+            match = distance_match(name)
+            if match and name_suffix(match, 2) == suffix:
+                distances.setdefault(int(match.group(1)), other)
+    return ResultColumns(assignments=position, distances=dict(sorted(distances.items())))
+
+
+def feature_positions(df: pd.DataFrame, features: Sequence[str] | None = None) -> list[int]:
+    """Positions of the feature columns: the given names, else numeric columns that are not results."""
+    names = [str(name) for name in df.columns]
+    if features is not None:
+        missing = [name for name in features if name not in names]
+        if missing:
+            raise ValueError(f"feature columns not in the table: {', '.join(missing)}")
+        return [names.index(name) for name in features]
+    return [
+        position
+        for position, name in enumerate(names)
+        if not ASSIGNMENTS_NAME.match(name)
+        and not DISTANCE_NAME.match(name)
+        and column_type(df.iloc[:, position]) == "numeric"
+    ]
+
+
+def float_column(series: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing values (non-numeric text becomes NaN)."""
+    if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        series = pd.to_numeric(series, errors="coerce")
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def cluster_labels(series: pd.Series) -> np.ndarray:
+    """Cluster indices as int64, −1 where missing or not a whole number in 0 … MAX_CLUSTER_INDEX."""
+    values = float_column(series)
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(values) & (values >= 0) & (values <= MAX_CLUSTER_INDEX) & (values % 1 == 0)
+    labels = np.full(values.size, -1, dtype=np.int64)
+    labels[valid] = values[valid].astype(np.int64)
+    return labels
+
+
+def feature_matrix(df: pd.DataFrame, positions: list[int]) -> np.ndarray:
+    """The feature columns as an n × d float64 matrix (NaN for missing)."""
+    matrix = np.empty((len(df), len(positions)), dtype=np.float64)
+    for column, position in enumerate(positions):
+        matrix[:, column] = float_column(df.iloc[:, position])
+    return matrix
+
+
+def minmax_scale(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each column scaled to [0, 1] (a constant column becomes 0), with the column minima and maxima."""
+    lows, highs = matrix.min(axis=0), matrix.max(axis=0)
+    spans = np.where(highs > lows, highs - lows, 1.0)
+    return (matrix - lows) / spans, lows, highs
+
+
+def flip_signs(components: np.ndarray) -> np.ndarray:
+    """Components signed so that each one's largest-|loading| entry is positive (scikit-learn's rule)."""
+    if components.size == 0:
+        return components
+    largest = np.argmax(np.abs(components), axis=1)
+    signs = np.sign(components[np.arange(components.shape[0]), largest])
+    signs[signs == 0] = 1.0
+    return components * signs[:, None]
+
+
+def pca_2d(scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates, 2 × d components, explained variance ratios and centre of a 2-D PCA (eigh of cov)."""
+    rows, dims = scaled.shape
+    center = scaled.mean(axis=0)
+    centred = scaled - center
+    covariance = centred.T @ centred / max(rows - 1, 1)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    order = np.argsort(eigenvalues, kind="stable")[::-1]
+    variances = np.clip(eigenvalues[order], 0.0, None)
+    kept = min(2, dims)
+    components = np.zeros((2, dims))
+    components[:kept] = flip_signs(eigenvectors[:, order[:kept]].T)
+    total = float(variances.sum())
+    ratios = np.zeros(2)
+    if total > 0:
+        ratios[:kept] = variances[:kept] / total
+    return centred @ components.T, components, ratios, center
+
+
+def project(features: np.ndarray) -> Projection:
+    """Min-max scale the features, then project them on their first two principal components."""
+    scaled, lows, highs = minmax_scale(features)
+    coordinates, components, ratios, center = pca_2d(scaled)
+    return Projection(coordinates, components, ratios, center, lows, highs)
+
+
+def cluster_means(labels: np.ndarray, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The mean of ``values`` within each cluster (NaN for empty clusters)."""
+    sums = np.bincount(labels, weights=values, minlength=counts.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts
+
+
+def covariance_ellipse(
+    xx: float, yy: float, xy: float, sigma: float = ELLIPSE_SIGMA
+) -> tuple[float, float, float]:
+    """Semi-axes (major, minor) and the major axis's angle in degrees (ccw from +x) of a 2×2 covariance."""
+    half_trace = (xx + yy) / 2
+    radius = float(np.hypot((xx - yy) / 2, xy))
+    major, minor = half_trace + radius, max(half_trace - radius, 0.0)
+    angle = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy)) if radius > 0 else 0.0
+    return sigma * float(np.sqrt(max(major, 0.0))), sigma * float(np.sqrt(minor)), float(angle)
+
+
+def cluster_ellipses(labels: np.ndarray, coordinates: np.ndarray, counts: np.ndarray) -> list[JsonDict]:
+    """The 2-sigma covariance ellipse (sample covariance) of every non-empty cluster in the plane."""
+    x, y = coordinates[:, 0], coordinates[:, 1]
+    mean_x, mean_y = cluster_means(labels, x, counts), cluster_means(labels, y, counts)
+    dx, dy = x - mean_x[labels], y - mean_y[labels]
+    sxx = np.bincount(labels, weights=dx * dx, minlength=counts.size)
+    syy = np.bincount(labels, weights=dy * dy, minlength=counts.size)
+    sxy = np.bincount(labels, weights=dx * dy, minlength=counts.size)
+    ellipses = []
+    for cluster in np.flatnonzero(counts).tolist():
+        denominator = counts[cluster] - 1
+        rx, ry, angle = (
+            covariance_ellipse(
+                sxx[cluster] / denominator, syy[cluster] / denominator, sxy[cluster] / denominator
+            )
+            if denominator > 0
+            else (0.0, 0.0, 0.0)
+        )
+        ellipses.append(
+            {
+                "cluster": cluster,
+                "cx": float(mean_x[cluster]),
+                "cy": float(mean_y[cluster]),
+                "rx": rx,
+                "ry": ry,
+                "angle_deg": angle,
+                "count": int(counts[cluster]),
+            }
+        )
+    return ellipses
+
+
+def cluster_centroids(labels: np.ndarray, coordinates: np.ndarray, counts: np.ndarray) -> list[JsonDict]:
+    """The projected centroid (mean of projected rows) of every non-empty cluster."""
+    mean_x = cluster_means(labels, coordinates[:, 0], counts)
+    mean_y = cluster_means(labels, coordinates[:, 1], counts)
+    return [
+        {"cluster": cluster, "x": float(mean_x[cluster]), "y": float(mean_y[cluster])}
+        for cluster in np.flatnonzero(counts).tolist()
+    ]
+
+
+def sample_quotas(sizes: np.ndarray, budget: int) -> np.ndarray:
+    """Points to draw per cluster: proportional to size, but each non-empty cluster gets a floor."""
+    if int(sizes.sum()) <= budget:
+        return sizes.copy()
+    quotas = np.zeros_like(sizes)
+    nonempty = np.flatnonzero(sizes)
+    if budget < nonempty.size:
+        quotas[nonempty[np.argsort(-sizes[nonempty], kind="stable")[:budget]]] = 1
+        return quotas
+    floors = np.minimum(sizes, max(1, budget // (4 * nonempty.size)))
+    rest = sizes - floors
+    shares = rest * ((budget - int(floors.sum())) / int(rest.sum()))
+    quotas = floors + np.floor(shares).astype(sizes.dtype)
+    fractions = shares - np.floor(shares)
+    by_fraction = np.lexsort((np.arange(sizes.size), -fractions))
+    open_clusters = by_fraction[quotas[by_fraction] < sizes[by_fraction]]
+    quotas[open_clusters[: max(0, budget - int(quotas.sum()))]] += 1
+    return quotas
+
+
+def sample_rows(labels: np.ndarray, max_points: int | None, k: int) -> np.ndarray:
+    """Sorted positions of at most ``max_points`` rows, stratified by cluster, with a fixed seed."""
+    if max_points is None or labels.size <= max_points:
+        return np.arange(labels.size)
+    sizes = np.bincount(labels, minlength=k)
+    quotas = sample_quotas(sizes, max_points)
+    by_cluster = np.argsort(labels, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(sizes)))
+    chosen = []
+    for cluster in np.flatnonzero(quotas).tolist():
+        members = by_cluster[starts[cluster] : starts[cluster + 1]]
+        generator = np.random.default_rng([SAMPLE_SEED, cluster])
+        chosen.append(generator.choice(members, size=int(quotas[cluster]), replace=False))
+    return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+
+
+def own_distances(df: pd.DataFrame, labels: np.ndarray, columns: ResultColumns) -> dict[int, np.ndarray]:
+    """For each cluster with a distance column, the finite distances of its rows to its own centre."""
+    order = np.argsort(labels, kind="stable")
+    sizes = np.bincount(labels[labels >= 0], minlength=max(columns.distances, default=-1) + 1)
+    starts = np.concatenate(([0], np.cumsum(sizes))) + int(np.count_nonzero(labels < 0))
+    result = {}
+    for cluster, position in columns.distances.items():
+        rows = order[starts[cluster] : starts[cluster + 1]] if cluster < sizes.size else order[:0]
+        values = float_column(df.iloc[:, position])[rows]
+        result[cluster] = values[np.isfinite(values)]
+    return result
+
+
+def distance_histograms(distances: dict[int, np.ndarray]) -> list[JsonDict]:
+    """``{cluster, count, edges, counts}`` of each cluster's distances to its own centre (≤ 20 bins)."""
+    histograms = []
+    for cluster, values in distances.items():
+        edges, counts = sorted_histogram(np.sort(values), square_root_bins(values.size))
+        histograms.append(
+            {
+                "cluster": cluster,
+                "count": int(values.size),
+                "edges": edges.tolist(),
+                "counts": counts.tolist(),
+            }
+        )
+    return histograms
+
+
+def projection_payload(projection: Projection, feature_names: list[str]) -> JsonDict:
+    """How the plane was built: method, scaling, features, ratios, components, scaling ranges, centre."""
+    return {
+        "method": "pca",
+        "scaling": "minmax",
+        "features": feature_names,
+        "explained_variance_ratio": projection.explained_variance_ratio.tolist(),
+        "components": projection.components.tolist(),
+        "feature_min": [finite_or_none(value) for value in projection.feature_min.tolist()],
+        "feature_max": [finite_or_none(value) for value in projection.feature_max.tolist()],
+        "center": projection.center.tolist(),
+    }
+
+
+def points_payload(coordinates: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> JsonDict:
+    """Column-wise scatter points: x, y (rounded), cluster and original row position."""
+    rounded = np.round(coordinates, COORDINATE_DECIMALS) + 0.0
+    return {
+        "x": rounded[:, 0].tolist(),
+        "y": rounded[:, 1].tolist(),
+        "cluster": labels.tolist(),
+        "row": rows.tolist(),
+    }
+
+
+def cluster_visualization(
+    df: pd.DataFrame, max_points: int | None = 5000, features: Sequence[str] | None = None
+) -> JsonDict:
+    """The cluster chart payload of a results table; ``max_points=None`` returns every point."""
+    if max_points is not None and max_points < 1:
+        raise ValueError("max_points must be at least 1 (or None for every point)")
+    columns = result_columns(df)
+    if columns is None:
+        raise ValueError("the table has no Assignments column")
+    labels = cluster_labels(df.iloc[:, columns.assignments])
+    positions = feature_positions(df, features)
+    feature_names = [str(df.columns[position]) for position in positions]
+    matrix = feature_matrix(df, positions)
+    assigned = labels >= 0
+    complete = np.isfinite(matrix).all(axis=1)
+    used_rows = np.flatnonzero(assigned & complete)
+    k = int(max(labels.max(initial=-1), max(columns.distances, default=-1)) + 1)
+    sizes = np.bincount(labels[assigned], minlength=k)
+    payload: JsonDict = {
+        "type": "cluster_visualization",
+        "k": k,
+        "n_rows": len(df),
+        "n_points_total": int(used_rows.size),
+        "n_excluded": len(df) - int(used_rows.size),
+        "excluded": {
+            "missing_assignment": int(np.count_nonzero(~assigned)),
+            "missing_features": int(np.count_nonzero(assigned & ~complete)),
+        },
+        "assignments_column": str(df.columns[columns.assignments]),
+        "distance_columns": [str(df.columns[position]) for position in columns.distances.values()],
+        "cluster_sizes": [
+            {"cluster": cluster, "count": int(count)} for cluster, count in enumerate(sizes.tolist())
+        ],
+        "distance_histograms": distance_histograms(own_distances(df, labels, columns)),
+        "ellipse_sigma": ELLIPSE_SIGMA,
+        "max_points": max_points,
+        "message": None,
+    }
+    if not positions or used_rows.size == 0:
+        payload.update(
+            projection=None,
+            points={"x": [], "y": [], "cluster": [], "row": []},
+            sampled=False,
+            centroids=[],
+            ellipses=[],
+            message="no numeric feature columns to chart"
+            if not positions
+            else "no row has both an assignment and every feature",
+        )
+        return payload
+    used_labels = labels[used_rows]
+    projection = project(matrix[used_rows])
+    used_counts = np.bincount(used_labels, minlength=k)
+    sample = sample_rows(used_labels, max_points, k)
+    payload.update(
+        projection=projection_payload(projection, feature_names),
+        points=points_payload(projection.coordinates[sample], used_labels[sample], used_rows[sample]),
+        sampled=bool(sample.size < used_rows.size),
+        centroids=cluster_centroids(used_labels, projection.coordinates, used_counts),
+        ellipses=cluster_ellipses(used_labels, projection.coordinates, used_counts),
+    )
+    return payload

@@ -1,0 +1,150 @@
+"""The metric-against-k chart of a Sweep Clustering ``sweep_results`` table."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from backend.services.outputs.jsonsafe import JsonDict, finite_or_none, float_values_to_json
+
+Direction = Literal["higher", "lower"]
+METRIC_DIRECTIONS: dict[str, Direction] = {
+    "Simplified Silhouette": "higher",
+    "Davies-Bouldin": "lower",
+    "Dunn": "higher",
+    "Average Deviation": "lower",
+}
+CHOSEN_METRIC = "Cluster metric"
+CENTROIDS = "Number of centroids"
+RUN_INDEX = "Index of run"
+
+
+def metric_key(text: str) -> str:
+    """A metric name or id reduced to lowercase letters (``davies_bouldin`` ≡ ``Davies-Bouldin``)."""
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def present_metrics(df: pd.DataFrame) -> list[str]:
+    """The metric columns the table has, in the spec's order."""
+    return [name for name in METRIC_DIRECTIONS if name in df.columns]
+
+
+def is_sweep_results(df: pd.DataFrame) -> bool:
+    """Whether the table looks like Sweep Clustering's ``sweep_results``."""
+    return CHOSEN_METRIC in df.columns and CENTROIDS in df.columns and bool(present_metrics(df))
+
+
+def numbers(series: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing or non-numeric values."""
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def same_values(left: np.ndarray, right: np.ndarray) -> bool:
+    """Whether two columns hold the same numbers (NaN matches NaN, ±inf matches itself)."""
+    with np.errstate(invalid="ignore"):
+        close = np.isclose(left, right, rtol=1e-9, atol=1e-12, equal_nan=True) | (left == right)
+    return bool(close.all())
+
+
+def first_row_is_best(values: np.ndarray, direction: Direction) -> bool:
+    """Whether the first row holds the best finite value (the table is sorted best first)."""
+    finite = values[np.isfinite(values)]
+    if values.size == 0 or not np.isfinite(values[0]):
+        return False
+    return bool(values[0] == (finite.max() if direction == "higher" else finite.min()))
+
+
+def chosen_metric(df: pd.DataFrame) -> tuple[str, str]:
+    """The metric the sweep optimised and how it was found: ``values``, ``name`` or ``default``.
+
+    ``Cluster metric`` holds the chosen metric's value of each run, so the chosen metric is the column
+    with the same values (ties broken by which column the best-first order agrees with); a textual
+    ``Cluster metric`` naming the metric is accepted too.
+    """
+    metrics = present_metrics(df)
+    chosen = df[CHOSEN_METRIC]
+    if pd.api.types.is_numeric_dtype(chosen.dtype) and not pd.api.types.is_bool_dtype(chosen.dtype):
+        target = numbers(chosen)
+        matching = [name for name in metrics if same_values(target, numbers(df[name]))]
+        agreeing = [
+            name for name in matching if first_row_is_best(numbers(df[name]), METRIC_DIRECTIONS[name])
+        ]
+        if agreeing or matching:
+            return (agreeing or matching)[0], "values"
+    else:
+        by_key = {metric_key(name): name for name in metrics}
+        for text in chosen.dropna().astype(str).tolist():
+            if metric_key(text) in by_key:
+                return by_key[metric_key(text)], "name"
+    return metrics[0], "default"
+
+
+def best_of(values: np.ndarray, direction: Direction) -> float | None:
+    """The best finite value in the metric's direction, or None."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return None
+    return float(finite.max() if direction == "higher" else finite.min())
+
+
+def metric_series(
+    ks: np.ndarray, runs: np.ndarray, values: np.ndarray, direction: Direction
+) -> list[JsonDict]:
+    """Per number of centroids (ascending): best, mean, count and every value with its run index."""
+    series = []
+    for k in np.unique(ks[np.isfinite(ks)]).tolist():
+        rows = np.flatnonzero(ks == k)
+        group = values[rows]
+        finite = group[np.isfinite(group)]
+        series.append(
+            {
+                "k": int(k),
+                "best": best_of(group, direction),
+                "mean": float(finite.mean()) if finite.size else None,
+                "count": int(rows.size),
+                "values": float_values_to_json(group),
+                "runs": [None if not np.isfinite(run) else int(run) for run in runs[rows].tolist()],
+            }
+        )
+    return series
+
+
+def best_run(ks: np.ndarray, runs: np.ndarray, values: np.ndarray, direction: Direction) -> JsonDict | None:
+    """The winning run on the chosen metric (ties: fewer clusters, then lower run index)."""
+    usable = np.flatnonzero(np.isfinite(values) & np.isfinite(ks))
+    if usable.size == 0:
+        return None
+    signed = -values[usable] if direction == "higher" else values[usable]
+    tie_runs = np.where(np.isfinite(runs[usable]), runs[usable], np.inf)
+    winner = usable[np.lexsort((tie_runs, ks[usable], signed))[0]]
+    return {
+        "k": int(ks[winner]),
+        "run": None if not np.isfinite(runs[winner]) else int(runs[winner]),
+        "value": finite_or_none(values[winner]),
+        "row": int(winner),
+    }
+
+
+def sweep_visualization(df: pd.DataFrame) -> JsonDict:
+    """``{type, metric, better, series: {metric: [{k, best, mean, count, values, runs}]}, best, ...}``."""
+    if not is_sweep_results(df):
+        raise ValueError("the table is not a sweep_results table")
+    metric, source = chosen_metric(df)
+    ks = numbers(df[CENTROIDS])
+    runs = numbers(df[RUN_INDEX]) if RUN_INDEX in df.columns else np.arange(len(df), dtype=np.float64)
+    metrics = present_metrics(df)
+    return {
+        "type": "sweep_results",
+        "metric": metric,
+        "metric_source": source,
+        "better": METRIC_DIRECTIONS[metric],
+        "directions": {name: METRIC_DIRECTIONS[name] for name in metrics},
+        "n_runs": len(df),
+        "series": {
+            name: metric_series(ks, runs, numbers(df[name]), METRIC_DIRECTIONS[name]) for name in metrics
+        },
+        "best": best_run(ks, runs, numbers(df[metric]), METRIC_DIRECTIONS[metric]),
+    }

@@ -1,0 +1,257 @@
+"""Data-table outputs: column types, per-column statistics, previews, row pages and CSV streaming.
+
+Per-column ``stats`` shapes (every value JSON-safe):
+
+- numeric: ``{count, missing, unique, mean, std, min, q25, median, q75, max, histogram: {edges, counts}}``
+  (std is the sample std, ddof=1, like ``DataFrame.describe``; the histogram leaves out ±inf);
+- string: ``{count, missing, unique, top: [{value, count}], other_count}`` (at most 10 top values);
+- boolean: ``{count, missing, unique, true_count, false_count, top: [{value, count}]}``;
+- datetime: ``{count, missing, unique, min, max, histogram: {edges, counts}}`` (ISO strings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import tzinfo
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from backend.services.outputs.histogram import MAX_BINS, sorted_histogram
+from backend.services.outputs.jsonsafe import (
+    JsonDict,
+    finite_or_none,
+    frame_rows_to_json,
+    json_scalar,
+)
+
+ColumnType = Literal["numeric", "string", "boolean", "datetime"]
+TOP_VALUES = 10
+QUARTILES = (0.25, 0.5, 0.75)
+
+
+def column_type(series: pd.Series) -> ColumnType:
+    """The studio's type of a column: numeric, string, boolean or datetime (everything else is string)."""
+    dtype = series.dtype
+    if ptypes.is_bool_dtype(dtype):
+        return "boolean"
+    if ptypes.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if isinstance(dtype, pd.CategoricalDtype) or ptypes.is_complex_dtype(dtype):
+        return "string"
+    if ptypes.is_numeric_dtype(dtype):
+        return "numeric"
+    return "string"
+
+
+def valid_numeric_values(series: pd.Series) -> np.ndarray:
+    """The non-missing values of a numeric column (int64/uint64 kept exact, everything else float64)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return series.to_numpy()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64)
+        return values[~np.isnan(values)]
+    present = series[series.notna()]
+    if ptypes.is_integer_dtype(dtype):
+        return present.to_numpy(dtype=np.uint64 if ptypes.is_unsigned_integer_dtype(dtype) else np.int64)
+    values = present.to_numpy(dtype=np.float64, na_value=np.nan)
+    return values[~np.isnan(values)]
+
+
+def count_unique_sorted(sorted_values: np.ndarray) -> int:
+    """How many distinct values a sorted array holds."""
+    if sorted_values.size == 0:
+        return 0
+    return 1 + int(np.count_nonzero(sorted_values[1:] != sorted_values[:-1]))
+
+
+def numeric_scalar(value: Any) -> int | float | None:
+    """A min/max value: exact int for integer arrays, float (None if non-finite) otherwise."""
+    if isinstance(value, np.integer):
+        return int(value)
+    return finite_or_none(value)
+
+
+def finite_slice(sorted_values: np.ndarray) -> np.ndarray:
+    """The finite part of a sorted array (-inf sorts first, +inf last)."""
+    if sorted_values.dtype.kind != "f":
+        return sorted_values.astype(np.float64)
+    low = int(np.searchsorted(sorted_values, -np.inf, side="right"))
+    high = int(np.searchsorted(sorted_values, np.inf, side="left"))
+    return sorted_values[low:high]
+
+
+def sorted_quantiles(sorted_values: np.ndarray, quantiles: tuple[float, ...]) -> list[float]:
+    """Linearly interpolated quantiles of a sorted array (numpy's default), exact at whole positions."""
+    last = sorted_values.size - 1
+    result = []
+    for quantile in quantiles:
+        position = quantile * last
+        below = int(np.floor(position))
+        fraction = position - below
+        low = float(sorted_values[below])
+        if fraction == 0:
+            result.append(low)
+        else:
+            high = float(sorted_values[min(below + 1, last)])
+            step = high - low
+            result.append(low + step * fraction if fraction < 0.5 else high - step * (1 - fraction))
+    return result
+
+
+def numeric_stats(series: pd.Series) -> JsonDict:
+    """Count, missing, unique, describe()-style moments and quartiles, and a ≤ 20-bin histogram."""
+    ordered = np.sort(valid_numeric_values(series))
+    count = int(ordered.size)
+    stats: JsonDict = {"count": count, "missing": len(series) - count, "unique": count_unique_sorted(ordered)}
+    if count == 0:
+        stats.update(dict.fromkeys(("mean", "std", "min", "q25", "median", "q75", "max"), None))
+        stats["histogram"] = {"edges": [], "counts": []}
+        return stats
+    with np.errstate(invalid="ignore", over="ignore"):
+        mean = ordered.mean(dtype=np.float64)
+        std = ordered.std(ddof=1, dtype=np.float64) if count > 1 else np.nan
+        quartiles = sorted_quantiles(ordered, QUARTILES)
+    finite = finite_slice(ordered)
+    edges, counts = sorted_histogram(finite, min(MAX_BINS, count_unique_sorted(finite)))
+    stats.update(
+        mean=finite_or_none(mean),
+        std=finite_or_none(std),
+        min=numeric_scalar(ordered[0]),
+        q25=finite_or_none(quartiles[0]),
+        median=finite_or_none(quartiles[1]),
+        q75=finite_or_none(quartiles[2]),
+        max=numeric_scalar(ordered[-1]),
+        histogram={"edges": edges.tolist(), "counts": counts.tolist()},
+    )
+    return stats
+
+
+def value_counts_of(series: pd.Series) -> pd.Series:
+    """Counts of each present value, most frequent first (unhashable values counted by their text)."""
+    present = series[series.notna()]
+    try:
+        counts = present.value_counts(sort=True)
+    except TypeError:
+        counts = present.map(str).value_counts(sort=True)
+    return counts[counts > 0]
+
+
+def string_stats(series: pd.Series) -> JsonDict:
+    """Count, missing, unique and the ten most frequent values."""
+    counts = value_counts_of(series)
+    count = int(counts.sum())
+    top = counts.iloc[:TOP_VALUES]
+    return {
+        "count": count,
+        "missing": len(series) - count,
+        "unique": len(counts),
+        "top": [
+            {"value": json_scalar(value), "count": int(n)}
+            for value, n in zip(top.index.tolist(), top.tolist(), strict=True)
+        ],
+        "other_count": count - int(top.sum()),
+    }
+
+
+def boolean_stats(series: pd.Series) -> JsonDict:
+    """Count, missing, unique and the numbers of true and false values."""
+    missing = series.isna().to_numpy()
+    values = series.to_numpy(dtype=bool, na_value=False)
+    true_count = int(np.count_nonzero(values & ~missing))
+    false_count = len(series) - int(missing.sum()) - true_count
+    return {
+        "count": true_count + false_count,
+        "missing": int(missing.sum()),
+        "unique": int(true_count > 0) + int(false_count > 0),
+        "true_count": true_count,
+        "false_count": false_count,
+        "top": [{"value": True, "count": true_count}, {"value": False, "count": false_count}],
+    }
+
+
+def datetime_stats(series: pd.Series) -> JsonDict:
+    """Count, missing, unique, ISO min/max and a histogram with ISO edges."""
+    index = pd.DatetimeIndex(series)
+    ticks = np.sort(index.asi8[~index.isna()])
+    count = int(ticks.size)
+    stats: JsonDict = {"count": count, "missing": len(series) - count, "unique": count_unique_sorted(ticks)}
+    edges, counts = sorted_histogram(ticks.astype(np.float64), min(MAX_BINS, stats["unique"]))
+    unit, tz = index.unit, index.tz
+    stats.update(
+        min=tick_to_iso(int(ticks[0]), unit, tz) if count else None,
+        max=tick_to_iso(int(ticks[-1]), unit, tz) if count else None,
+        histogram={
+            "edges": [tick_to_iso(round(edge), unit, tz) for edge in edges.tolist()],
+            "counts": counts.tolist(),
+        },
+    )
+    return stats
+
+
+def tick_to_iso(tick: int, unit: str, tz: tzinfo | None) -> str:
+    """An epoch value in ``unit`` (UTC when ``tz`` is set) as an ISO timestamp in that zone."""
+    stamp = pd.Timestamp(tick, unit=unit)
+    return (stamp.tz_localize("UTC").tz_convert(tz) if tz is not None else stamp).isoformat()
+
+
+STATS_BY_TYPE = {
+    "numeric": numeric_stats,
+    "string": string_stats,
+    "boolean": boolean_stats,
+    "datetime": datetime_stats,
+}
+
+
+def column_summary(name: Any, series: pd.Series) -> JsonDict:
+    """``{name, type, stats}`` of one column."""
+    kind = column_type(series)
+    return {"name": str(name), "type": kind, "stats": STATS_BY_TYPE[kind](series)}
+
+
+def column_summaries(df: pd.DataFrame) -> list[JsonDict]:
+    """The summary of every column, in column order."""
+    return [column_summary(name, df.iloc[:, position]) for position, name in enumerate(df.columns)]
+
+
+def table_visualization(df: pd.DataFrame) -> JsonDict:
+    """Column types, statistics and histograms of a table (what the table view charts)."""
+    return {
+        "type": "data_table",
+        "n_rows": len(df),
+        "n_columns": df.shape[1],
+        "columns": column_summaries(df),
+    }
+
+
+def table_summary(df: pd.DataFrame, preview_rows: int = 100) -> JsonDict:
+    """The ``data_table`` output summary: shape, column types and stats, and the first rows."""
+    summary = table_visualization(df)
+    summary["preview"] = frame_rows_to_json(df.iloc[: max(0, preview_rows)])
+    return summary
+
+
+def table_page(df: pd.DataFrame, offset: int, limit: int) -> JsonDict:
+    """One page of rows: ``{columns, rows, total, offset, limit}`` with missing values as null."""
+    if offset < 0 or limit < 0:
+        raise ValueError("offset and limit must not be negative")
+    return {
+        "columns": [str(name) for name in df.columns],
+        "rows": frame_rows_to_json(df.iloc[offset : offset + limit]),
+        "total": len(df),
+        "offset": offset,
+        "limit": limit,
+    }
+
+
+def iter_csv(df: pd.DataFrame, chunk_rows: int = 50_000) -> Iterator[bytes]:
+    """The whole table as UTF-8 CSV in chunks: the header first, missing values as empty fields."""
+    if chunk_rows <= 0:
+        raise ValueError("chunk_rows must be positive")
+    yield df.iloc[:0].to_csv(index=False, lineterminator="\n").encode("utf-8")
+    for start in range(0, len(df), chunk_rows):
+        chunk = df.iloc[start : start + chunk_rows]
+        yield chunk.to_csv(index=False, header=False, na_rep="", lineterminator="\n").encode("utf-8")

@@ -1,0 +1,458 @@
+"""Runs: plan the nodes, reuse cached outputs, execute the rest through the executor, record everything.
+
+A coordinator thread drives each run: it submits every node whose inputs are ready, reuses the output
+of an earlier successful node with the same signature (module, version, filled parameters, and the
+signatures of its whole ancestry), records status/progress/timings/logs in the database and publishes
+each change for the Server-Sent Events stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+import modules
+from backend.core.config import Settings
+from backend.executor import ArtefactRef, ArtefactStore, Executor, NodeResult, NodeTask, TaskHandle
+from backend.executor.task import SAMPLE_SOURCE
+from backend.models import Dataset, Experiment, NodeRun, Run, User, utcnow
+from backend.services.datasets import SAMPLE_IDS, dataset_path
+from backend.services.events import RunEvents
+from modules.contract import validate_params
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("queued", "running")
+PROGRESS_DB_INTERVAL_S = 0.5
+
+
+class NothingToRun(Exception):
+    pass
+
+
+def _graph_maps(graph: dict[str, Any]) -> tuple[dict[str, dict], dict[str, dict[str, tuple[str, str]]]]:
+    nodes = {node["id"]: node for node in graph.get("nodes", [])}
+    inputs: dict[str, dict[str, tuple[str, str]]] = {node_id: {} for node_id in nodes}
+    for edge in graph.get("edges", []):
+        inputs[edge["target"]][edge["target_port"]] = (edge["source"], edge["source_port"])
+    return nodes, inputs
+
+
+def plan_nodes(graph: dict[str, Any], selected: list[str] | None) -> list[str]:
+    """The nodes to run, in topological order: all of them, or the selected ones and what they need."""
+    order = modules.topological_order(graph)
+    if not selected:
+        return order
+    unknown = sorted(set(selected) - set(order))
+    if unknown:
+        raise NothingToRun(f"Unknown node ids: {', '.join(unknown)}")
+    needed = set(modules.ancestors(graph, selected)) | set(selected)
+    return [node_id for node_id in order if node_id in needed]
+
+
+def dataset_fingerprints(session: Session, graph: dict[str, Any]) -> dict[str, str]:
+    """What identifies each dataset's content: uploads are immutable, samples change with the code."""
+    from backend.services.experiments import dataset_ids_in
+
+    prints: dict[str, str] = {}
+    for dataset_id in dataset_ids_in(graph):
+        if dataset_id in SAMPLE_IDS:
+            prints[dataset_id] = f"sample:{dataset_id}"
+        elif (row := session.get(Dataset, dataset_id)) is not None:
+            prints[dataset_id] = f"upload:{row.id}:{row.storage_key}"
+    return prints
+
+
+def node_signatures(graph: dict[str, Any], order: list[str], fingerprints: dict[str, str]) -> dict[str, str]:
+    """A hash per node over its module, version, filled parameters and its inputs' signatures."""
+    nodes, inputs = _graph_maps(graph)
+    signatures: dict[str, str] = {}
+    for node_id in order:
+        node = nodes[node_id]
+        declaration = modules.registry.get(node["module"])
+        params = validate_params(declaration, node.get("params", {}))
+        used = sorted(v for v in _strings(params) if v in fingerprints)
+        payload = {
+            "module": declaration.id,
+            "version": str(declaration.version),
+            "params": params,
+            "datasets": {d: fingerprints[d] for d in used},
+            "inputs": {
+                port: [signatures[src], src_port] for port, (src, src_port) in sorted(inputs[node_id].items())
+            },
+        }
+        encoded = json.dumps(payload, sort_keys=True, default=str).encode()
+        signatures[node_id] = hashlib.sha256(encoded).hexdigest()
+    return signatures
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def node_public(row: NodeRun, live_progress: float | None = None) -> dict[str, Any]:
+    error = {"code": row.error_code, "message": row.error_message or ""} if row.error_code else None
+    outputs = {port: ref["type"] for port, ref in (row.outputs or {}).items()}
+    return {
+        "node_id": row.node_id,
+        "module": row.module_id,
+        "status": row.status,
+        "cached": row.cached,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "duration_ms": row.duration_ms,
+        "progress": live_progress if live_progress is not None else row.progress,
+        "error": error,
+        "outputs": outputs,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass
+class _LiveRun:
+    run_id: int
+    cancel: threading.Event = field(default_factory=threading.Event)
+    handles: dict[str, TaskHandle] = field(default_factory=dict)
+    progress: dict[str, float] = field(default_factory=dict)
+
+
+class RunManager:
+    def __init__(self, sessions: sessionmaker, settings: Settings, executor: Executor) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.executor = executor
+        self.store = ArtefactStore(settings.artefact_dir)
+        self.events = RunEvents()
+        self._live: dict[int, _LiveRun] = {}
+        self._lock = threading.Lock()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.mark_interrupted()
+        self.executor.start()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            live = list(self._live.values())
+        for run in live:
+            run.cancel.set()
+        self.executor.shutdown()
+
+    def mark_interrupted(self) -> None:
+        """Runs left queued or running by a previous server process did not finish: say so."""
+        with self.sessions() as session:
+            session.execute(update(Run).where(Run.status.in_(ACTIVE)).values(status="interrupted"))
+            session.execute(
+                update(NodeRun)
+                .where(NodeRun.status.in_(ACTIVE))
+                .values(
+                    status="interrupted",
+                    error_code="0039",
+                    error_message="The server stopped during the run.",
+                )
+            )
+            session.commit()
+
+    # ---- requests --------------------------------------------------------------------------------
+    def create_run(
+        self,
+        session: Session,
+        experiment: Experiment,
+        user: User,
+        graph: dict[str, Any],
+        selected: list[str] | None,
+    ) -> Run:
+        """Record a queued run of `graph` and start driving it; returns at once."""
+        order = plan_nodes(graph, selected)
+        signatures = node_signatures(graph, order, dataset_fingerprints(session, graph))
+        nodes, _ = _graph_maps(graph)
+        run = Run(
+            experiment_id=experiment.id,
+            experiment_version=experiment.version,
+            status="queued",
+            requested_nodes=selected or None,
+            created_by_id=user.id,
+        )
+        session.add(run)
+        session.flush()
+        for node_id in order:
+            declaration = modules.registry.get(nodes[node_id]["module"])
+            session.add(
+                NodeRun(
+                    run_id=run.id,
+                    node_id=node_id,
+                    module_id=declaration.id,
+                    module_version=str(declaration.version),
+                    signature=signatures[node_id],
+                    status="queued",
+                )
+            )
+        session.commit()
+        live = _LiveRun(run.id)
+        with self._lock:
+            self._live[run.id] = live
+        self.events.open(run.id)
+        threading.Thread(
+            target=self._drive, args=(live, graph, order), name=f"run-{run.id}", daemon=True
+        ).start()
+        return run
+
+    def cancel(self, run_id: int) -> bool:
+        with self._lock:
+            live = self._live.get(run_id)
+        if live is None:
+            return False
+        live.cancel.set()
+        for handle in list(live.handles.values()):
+            handle.cancel()
+        return True
+
+    def live_progress(self, run_id: int) -> dict[str, float]:
+        with self._lock:
+            live = self._live.get(run_id)
+            return dict(live.progress) if live else {}
+
+    # ---- the coordinator -------------------------------------------------------------------------
+    def _drive(self, live: _LiveRun, graph: dict[str, Any], order: list[str]) -> None:
+        try:
+            self._execute(live, graph, order)
+        except Exception as exc:  # a bug here must still end the run
+            log.exception("run %s failed in the coordinator", live.run_id)
+            self._finish_run(live, "failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            with self._lock:
+                self._live.pop(live.run_id, None)
+
+    def _execute(self, live: _LiveRun, graph: dict[str, Any], order: list[str]) -> None:
+        nodes, inputs = _graph_maps(graph)
+        with self.sessions() as session:
+            session.execute(
+                update(Run).where(Run.id == live.run_id).values(status="running", started_at=utcnow())
+            )
+            session.commit()
+            rows = {
+                r.node_id: r for r in session.scalars(select(NodeRun).where(NodeRun.run_id == live.run_id))
+            }
+            signatures = {node_id: rows[node_id].signature for node_id in order}
+            sources = self._dataset_sources(session, graph)
+        self._publish_run(live, "running")
+
+        outputs: dict[str, dict[str, ArtefactRef]] = {}
+        state = {node_id: "queued" for node_id in order}
+        while True:
+            if live.cancel.is_set():
+                for node_id, status in state.items():
+                    if status == "queued":
+                        state[node_id] = "cancelled"
+                        self._record(
+                            live, node_id, status="cancelled", finished=True, log="Cancelled before it ran."
+                        )
+            for node_id in order:
+                if state[node_id] != "queued":
+                    continue
+                upstream = inputs[node_id].values()
+                if any(state[src] in ("failed", "cancelled") for src, _ in upstream):
+                    state[node_id] = "cancelled"
+                    self._record(
+                        live, node_id, status="cancelled", finished=True, log="Not run: an input failed."
+                    )
+                    continue
+                if not all(state[src] == "succeeded" for src, _ in upstream):
+                    continue
+                cached = self._cached_outputs(signatures[node_id])
+                if cached is not None:
+                    state[node_id], outputs[node_id] = "succeeded", cached
+                    self._record(
+                        live,
+                        node_id,
+                        status="succeeded",
+                        cached=True,
+                        outputs=cached,
+                        started=True,
+                        finished=True,
+                        duration_ms=0.0,
+                        progress=1.0,
+                        log="Reused the output of an earlier identical run.",
+                    )
+                    continue
+                task = NodeTask(
+                    task_id=f"{live.run_id}:{node_id}",
+                    module_id=nodes[node_id]["module"],
+                    params=nodes[node_id].get("params", {}),
+                    inputs={
+                        port: outputs[src][src_port] for port, (src, src_port) in inputs[node_id].items()
+                    },
+                    dataset_sources=sources,
+                    artefact_root=str(self.store.root),
+                )
+                state[node_id] = "running"
+                self._record(live, node_id, status="running", started=True, progress=0.0)
+                live.handles[node_id] = self.executor.submit(task, self._progress_callback(live, node_id))
+            if not live.handles:
+                break
+            by_future = {handle.future: node_id for node_id, handle in live.handles.items()}
+            done, _ = wait(list(by_future), timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                node_id = by_future[future]
+                del live.handles[node_id]
+                result: NodeResult = future.result()
+                state[node_id] = result.status
+                if result.status == "succeeded":
+                    outputs[node_id] = result.outputs
+                self._record(
+                    live,
+                    node_id,
+                    status=result.status,
+                    outputs=result.outputs or None,
+                    finished=True,
+                    duration_ms=result.duration_ms,
+                    log=result.log,
+                    error=result.error,
+                    progress=1.0 if result.status == "succeeded" else None,
+                    warnings=result.warnings,
+                )
+        statuses = set(state.values())
+        if "failed" in statuses:
+            final = "failed"
+        elif live.cancel.is_set() or "cancelled" in statuses:
+            final = "cancelled"
+        else:
+            final = "succeeded"
+        self._finish_run(live, final)
+
+    def _dataset_sources(self, session: Session, graph: dict[str, Any]) -> dict[str, str]:
+        from backend.services.experiments import dataset_ids_in
+
+        sources: dict[str, str] = {}
+        for dataset_id in dataset_ids_in(graph):
+            if dataset_id in SAMPLE_IDS:
+                sources[dataset_id] = SAMPLE_SOURCE
+            elif (row := session.get(Dataset, dataset_id)) is not None:
+                sources[dataset_id] = str(dataset_path(self.settings, row.storage_key))
+        return sources
+
+    def _cached_outputs(self, signature: str | None) -> dict[str, ArtefactRef] | None:
+        if signature is None:
+            return None
+        with self.sessions() as session:
+            candidates = session.scalars(
+                select(NodeRun.outputs)
+                .where(
+                    NodeRun.signature == signature,
+                    NodeRun.status == "succeeded",
+                    NodeRun.outputs.is_not(None),
+                )
+                .order_by(NodeRun.id.desc())
+                .limit(3)
+            )
+            for stored in candidates:
+                refs = {port: ArtefactRef.from_json(ref) for port, ref in (stored or {}).items()}
+                if refs and all(self.store.exists(ref) for ref in refs.values()):
+                    return refs
+        return None
+
+    def _progress_callback(self, live: _LiveRun, node_id: str):  # type: ignore[no-untyped-def]
+        last_db = [0.0]
+
+        def on_progress(fraction: float) -> None:
+            live.progress[node_id] = fraction
+            self.events.publish(
+                live.run_id, {"type": "node", "node_id": node_id, "status": "running", "progress": fraction}
+            )
+            now = time.monotonic()
+            if now - last_db[0] >= PROGRESS_DB_INTERVAL_S:
+                last_db[0] = now
+                with self.sessions() as session:
+                    session.execute(
+                        update(NodeRun)
+                        .where(NodeRun.run_id == live.run_id, NodeRun.node_id == node_id)
+                        .values(progress=fraction)
+                    )
+                    session.commit()
+
+        return on_progress
+
+    def _record(
+        self,
+        live: _LiveRun,
+        node_id: str,
+        *,
+        status: str,
+        cached: bool = False,
+        outputs: dict[str, ArtefactRef] | None = None,
+        started: bool = False,
+        finished: bool = False,
+        duration_ms: float | None = None,
+        progress: float | None = None,
+        log: str | None = None,
+        error: dict[str, str] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        """Write one node's new state and publish it."""
+        with self.sessions() as session:
+            row = session.scalar(
+                select(NodeRun).where(NodeRun.run_id == live.run_id, NodeRun.node_id == node_id)
+            )
+            assert row is not None
+            now = utcnow()
+            row.status, row.cached = status, cached
+            if started and row.started_at is None:
+                row.started_at = now
+            if finished:
+                row.finished_at = now
+            if duration_ms is not None:
+                row.duration_ms = duration_ms
+            elif finished and row.started_at is not None:
+                started_at = (
+                    row.started_at if row.started_at.tzinfo else row.started_at.replace(tzinfo=now.tzinfo)
+                )
+                row.duration_ms = (now - started_at).total_seconds() * 1000
+            if progress is not None:
+                row.progress = progress
+                live.progress[node_id] = progress
+            if outputs is not None:
+                row.outputs = {port: ref.to_json() for port, ref in outputs.items()}
+            if log:
+                row.log = (row.log + "\n" + log).strip() if row.log else log
+            if error:
+                row.error_code, row.error_message = error.get("code"), error.get("message")
+            session.commit()
+            event = {"type": "node", **node_public(row)}
+            if warnings:
+                event["warnings"] = warnings
+        event["started_at"], event["finished_at"] = _iso(event["started_at"]), _iso(event["finished_at"])
+        self.events.publish(live.run_id, event)
+
+    def _publish_run(self, live: _LiveRun, status: str) -> None:
+        self.events.publish(live.run_id, {"type": "run", "run_id": live.run_id, "status": status})
+
+    def _finish_run(self, live: _LiveRun, status: str, error: str | None = None) -> None:
+        with self.sessions() as session:
+            session.execute(
+                update(Run)
+                .where(Run.id == live.run_id)
+                .values(status=status, finished_at=utcnow(), error=error)
+            )
+            session.commit()
+        self.events.close(
+            live.run_id, {"type": "run", "run_id": live.run_id, "status": status, "final": True}
+        )
