@@ -43,10 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_TIMEOUT_S = 60.0
-
-# Test modules import `e2e_helpers` from this folder whatever pytest's import mode.
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
 VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 
 

@@ -109,6 +109,12 @@ describe('app shell', () => {
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument()
   })
 
+  it('asks to sign in when the catalogue needs a signed-in user', async () => {
+    stubFetch({ '/api/health': health, '/api/modules': () => jsonResponse({ detail: 'Not signed in' }, 401) })
+    renderAt('/')
+    expect(await screen.findByText('Sign in to see modules')).toBeInTheDocument()
+  })
+
   it('shows a not-found page for unknown addresses', () => {
     stubFetch({})
     renderAt('/no/such/page')

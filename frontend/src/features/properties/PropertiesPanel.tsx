@@ -13,6 +13,7 @@ function formatValue(value: unknown): string {
   if (typeof value === 'string') return value === '' ? '—' : value
   if (typeof value === 'boolean') return value ? 'Yes' : 'No'
   if (typeof value === 'number') return String(value)
+  if (Array.isArray(value)) return value.length ? value.map(formatValue).join(', ') : '—'
   return JSON.stringify(value)
 }
 
