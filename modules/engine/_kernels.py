@@ -1,0 +1,329 @@
+"""Compiled kernels of the k-means engine.
+
+Every kernel assumes valid input: C-contiguous float64 data, int64 labels, and centroids that match
+the data's width. Row-parallel kernels split the rows into a fixed number of blocks (not threads), so
+per-block partial sums are reduced in the same order whatever the thread count: results are
+bit-for-bit reproducible. Distance steps work on chunks of ``chunk_rows`` rows: per chunk a BLAS GEMM
+``X_chunk @ C.T`` then a compiled loop, so extra memory stays O(chunk_rows * k).
+
+Call them inside :func:`parallel_section`, which pins BLAS to one thread (each Numba thread makes its
+own small GEMM calls) and serialises kernel launches from concurrent Python threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS that np.dot in @njit calls)
+import numba
+from numba import njit, prange
+from threadpoolctl import ThreadpoolController
+
+CHUNK_ROWS = 256
+MAX_BLOCKS = 64
+BLOCK_BUFFER_BYTES = 64 * 2**20
+
+_launch_lock = threading.Lock()
+_blas_controller: ThreadpoolController | None = None
+
+
+@contextmanager
+def parallel_section(dynamic: bool = False) -> Iterator[None]:
+    """Run compiled parallel kernels: BLAS pinned to one thread, one launch at a time.
+
+    ``dynamic`` hands the ``prange`` iterations (row blocks) to the threads one at a time, so a thread
+    whose core is busy with other work takes fewer blocks; use it for loops over a few dozen blocks.
+    """
+    global _blas_controller
+    with _launch_lock:
+        if _blas_controller is None:
+            _blas_controller = ThreadpoolController()
+        with _blas_controller.limit(limits=1, user_api="blas"):
+            if not dynamic:
+                yield
+                return
+            previous = numba.set_parallel_chunksize(1)
+            try:
+                yield
+            finally:
+                numba.set_parallel_chunksize(previous)
+
+
+def block_count(n_rows: int, per_block_values: int, chunk_rows: int = CHUNK_ROWS) -> int:
+    """Number of row blocks: at most MAX_BLOCKS, bounded so the per-block buffers stay small."""
+    n_chunks = max(1, -(-n_rows // chunk_rows))
+    by_memory = BLOCK_BUFFER_BYTES // max(1, 8 * per_block_values)
+    return max(min(n_chunks, 2), min(n_chunks, MAX_BLOCKS, by_memory))
+
+
+@njit(parallel=True, cache=True)
+def lloyd_pass(
+    X, shift, centroids_t, score_offsets, labels, block_sums, block_counts, n_blocks, chunk_rows, update
+):
+    """Assign every row to the centroid minimising ``offset_j - 2 x.c_j``; return how many labels changed.
+
+    With ``score_offsets = ||c_j||^2`` that is the nearest centroid in Euclidean distance (``||x||^2`` is
+    the same for all j and skipped); with zeros it is the largest dot product (cosine, unit centroids).
+    Ties go to the lowest index. Rows are shifted by ``-shift`` first (centring, no copy of X); with
+    ``update``, ``block_sums[b]`` / ``block_counts[b]`` receive the per-block sums of the shifted member
+    rows and the member counts (the M-step's partial sums).
+    """
+    n, d = X.shape
+    k = centroids_t.shape[1]
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    changed = np.zeros(n_blocks, np.int64)
+    for b in prange(n_blocks):
+        rows = np.empty((chunk_rows, d))
+        scores = np.empty((chunk_rows, k))
+        if update:
+            block_sums[b, :, :] = 0.0
+            block_counts[b, :] = 0
+        n_changed = 0
+        for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
+            start = chunk * chunk_rows
+            stop = min(start + chunk_rows, n)
+            for i in range(stop - start):
+                for f in range(d):
+                    rows[i, f] = X[start + i, f] - shift[f]
+            if stop - start == chunk_rows:
+                np.dot(rows, centroids_t, scores)
+                products = scores
+            else:
+                products = np.dot(rows[: stop - start], centroids_t)
+            for i in range(stop - start):
+                best = score_offsets[0] - 2.0 * products[i, 0]
+                label = 0
+                for j in range(1, k):
+                    score = score_offsets[j] - 2.0 * products[i, j]
+                    if score < best:
+                        best = score
+                        label = j
+                row = start + i
+                if labels[row] != label:
+                    labels[row] = label
+                    n_changed += 1
+                if update:
+                    block_counts[b, label] += 1
+                    for f in range(d):
+                        block_sums[b, label, f] += rows[i, f]
+        changed[b] = n_changed
+    return changed.sum()
+
+
+@njit(parallel=True, cache=True)
+def cluster_sums(X, labels, block_sums, block_counts, n_blocks):
+    """Per-block sums and counts of the rows of each label; rows labelled -1 are skipped."""
+    n, d = X.shape
+    for b in prange(n_blocks):
+        block_sums[b, :, :] = 0.0
+        block_counts[b, :] = 0
+        for row in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+            label = labels[row]
+            if label >= 0:
+                block_counts[b, label] += 1
+                for f in range(d):
+                    block_sums[b, label, f] += X[row, f]
+
+
+@njit(parallel=True, cache=True)
+def distance_to_own(X, shift, centroids, labels, cosine, squared, out):
+    """``out[i]`` = distance from row i (minus ``shift``) to ``centroids[labels[i]]``, computed directly.
+
+    Euclidean: ``sqrt(sum (x - c)^2)`` (or the square). Cosine: ``1 - x.c / ||x||`` for a unit (or zero)
+    centroid, clipped to [0, 2].
+    """
+    n, d = X.shape
+    for i in prange(n):
+        c = labels[i]
+        if cosine:
+            dot = 0.0
+            norm_sq = 0.0
+            for f in range(d):
+                dot += X[i, f] * centroids[c, f]
+                norm_sq += X[i, f] * X[i, f]
+            value = 1.0 - dot / np.sqrt(norm_sq)
+            out[i] = min(max(value, 0.0), 2.0)
+        else:
+            total = 0.0
+            for f in range(d):
+                diff = (X[i, f] - shift[f]) - centroids[c, f]
+                total += diff * diff
+            out[i] = total if squared else np.sqrt(total)
+
+
+@njit(parallel=True, cache=True)
+def pairwise(X, centroids_t, centroid_sq_norms, cosine, out, chunk_rows):
+    """``out[i, j]`` = distance from row i to centroid j (Euclidean, not squared; or 1 - cosine).
+
+    Euclidean uses ``(-2 x.c + ||x||^2) + ||c||^2`` clipped at 0, the order scikit-learn uses.
+    Cosine expects unit (or zero) centroids.
+    """
+    n, d = X.shape
+    k = centroids_t.shape[1]
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    for chunk in prange(n_chunks):
+        start = chunk * chunk_rows
+        stop = min(start + chunk_rows, n)
+        products = np.dot(X[start:stop], centroids_t)
+        for i in range(stop - start):
+            row = start + i
+            norm_sq = 0.0
+            for f in range(d):
+                norm_sq += X[row, f] * X[row, f]
+            if cosine:
+                inv_norm = 1.0 / np.sqrt(norm_sq)
+                for j in range(k):
+                    out[row, j] = min(max(1.0 - products[i, j] * inv_norm, 0.0), 2.0)
+            else:
+                for j in range(k):
+                    sq = (-2.0 * products[i, j] + norm_sq) + centroid_sq_norms[j]
+                    out[row, j] = np.sqrt(sq) if sq > 0.0 else 0.0
+
+
+@njit(parallel=True, cache=True)
+def candidate_potentials(
+    X, x_sq_norms, candidates_t, candidate_sq_norms, weights, weighted, buffer, current, targets, block_pots
+):
+    """D^2 after adding each candidate, for the greedy k-means++.
+
+    ``buffer[current]`` holds each row's squared distance to its closest chosen centroid. For candidate
+    t, ``buffer[targets[t]]`` receives ``min(buffer[current], ||x - cand_t||^2)`` and
+    ``block_pots[b, t]`` the (weighted) sum of that over the rows of block b.
+    """
+    n = X.shape[0]
+    n_candidates = candidates_t.shape[1]
+    n_blocks = block_pots.shape[0]
+    chunk_rows = 256
+    for b in prange(n_blocks):
+        totals = np.zeros(n_candidates)
+        block_start = b * n // n_blocks
+        block_stop = (b + 1) * n // n_blocks
+        for start in range(block_start, block_stop, chunk_rows):
+            stop = min(start + chunk_rows, block_stop)
+            products = np.dot(X[start:stop], candidates_t)
+            for i in range(stop - start):
+                row = start + i
+                closest = buffer[current, row]
+                weight = weights[row] if weighted else 1.0
+                for t in range(n_candidates):
+                    sq = (-2.0 * products[i, t] + x_sq_norms[row]) + candidate_sq_norms[t]
+                    if sq < 0.0:
+                        sq = 0.0
+                    if sq > closest:
+                        sq = closest
+                    buffer[targets[t], row] = sq
+                    totals[t] += weight * sq
+        for t in range(n_candidates):
+            block_pots[b, t] = totals[t]
+
+
+@njit(cache=True)
+def find_weighted_row(closest_sq, weights, weighted, start, stop, target):
+    """First row in [start, stop) where the running sum of w*D^2 exceeds ``target``; -1 if none.
+
+    Falls back to the last row with positive D^2 when rounding leaves the target just out of reach.
+    """
+    running = 0.0
+    last_positive = -1
+    for row in range(start, stop):
+        value = closest_sq[row] * (weights[row] if weighted else 1.0)
+        if value > 0.0:
+            running += value
+            last_positive = row
+            if running > target:
+                return row
+    return last_positive
+
+
+@njit(parallel=True, cache=True)
+def update_nearest(
+    X, x_sq_norms, candidates_t, candidate_sq_norms, first_id, closest_sq, nearest, chunk_rows
+):
+    """Lower ``closest_sq`` / ``nearest`` with a batch of new candidates numbered from ``first_id``."""
+    n = X.shape[0]
+    n_candidates = candidates_t.shape[1]
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    for chunk in prange(n_chunks):
+        start = chunk * chunk_rows
+        stop = min(start + chunk_rows, n)
+        products = np.dot(X[start:stop], candidates_t)
+        for i in range(stop - start):
+            row = start + i
+            for t in range(n_candidates):
+                sq = (-2.0 * products[i, t] + x_sq_norms[row]) + candidate_sq_norms[t]
+                if sq < 0.0:
+                    sq = 0.0
+                if sq < closest_sq[row]:
+                    closest_sq[row] = sq
+                    nearest[row] = first_id + t
+
+
+@njit(parallel=True, cache=True)
+def row_sq_norms(X):
+    """``||x_i||^2`` for every row."""
+    n, d = X.shape
+    out = np.empty(n)
+    for i in prange(n):
+        total = 0.0
+        for f in range(d):
+            total += X[i, f] * X[i, f]
+        out[i] = total
+    return out
+
+
+@njit(parallel=True, cache=True)
+def silhouette_terms(
+    X,
+    centroids_t,
+    score_offsets,
+    labels,
+    own_distance,
+    is_effective,
+    cluster_sizes,
+    cosine,
+    n_blocks,
+    chunk_rows,
+):
+    """Per-block sums of the simplified silhouette ``(b - a) / max(a, b)``.
+
+    ``a`` is ``own_distance[i]``; ``b`` the distance to the nearest other non-empty centroid, from the
+    GEMM scores (as in :func:`lloyd_pass`). Rows of one-row clusters score 0.
+    """
+    n, d = X.shape
+    k = centroids_t.shape[1]
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    block_totals = np.zeros(n_blocks)
+    for b in prange(n_blocks):
+        total = 0.0
+        for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
+            start = chunk * chunk_rows
+            stop = min(start + chunk_rows, n)
+            products = np.dot(X[start:stop], centroids_t)
+            for i in range(stop - start):
+                row = start + i
+                own = labels[row]
+                if cluster_sizes[own] <= 1:
+                    continue
+                best = np.inf
+                for j in range(k):
+                    if j != own and is_effective[j]:
+                        score = score_offsets[j] - 2.0 * products[i, j]
+                        if score < best:
+                            best = score
+                norm_sq = 0.0
+                for f in range(d):
+                    norm_sq += X[row, f] * X[row, f]
+                if cosine:
+                    other = min(max(1.0 + 0.5 * best / np.sqrt(norm_sq), 0.0), 2.0)
+                else:
+                    sq = norm_sq + best
+                    other = np.sqrt(sq) if sq > 0.0 else 0.0
+                a = own_distance[row]
+                largest = max(a, other)
+                if largest > 0.0:
+                    total += (other - a) / largest
+        block_totals[b] = total
+    return block_totals

@@ -1,0 +1,112 @@
+"""Distances from rows to centroids, and nearest-centroid assignment."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from modules.engine import _kernels
+from modules.engine._validation import (
+    check_centroids,
+    check_data,
+    check_metric,
+    check_zero_rows,
+    normalize_centroids,
+)
+
+
+def pairwise_distances(X: object, centroids: object, metric: str = "euclidean") -> np.ndarray:
+    """Distance from every row to every centroid, shape (n, k).
+
+    Euclidean distances are not squared; cosine distance is ``1 - cosine similarity`` (centroids are
+    normalised here, a zero row raises 0018). Computed in row chunks: extra memory O(chunk * k).
+    """
+    data = check_data(X)
+    cosine = check_metric(metric)
+    centers = check_centroids(centroids, data.shape[1])
+    if cosine:
+        check_zero_rows(data, _row_sq_norms(data))
+        centers = normalize_centroids(centers)
+    return _pairwise(data, centers, cosine)
+
+
+def assign(X: object, centroids: object, metric: str = "euclidean") -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centroid of every row (int64, ties to the lowest index) and the distance to it."""
+    data = check_data(X)
+    cosine = check_metric(metric)
+    centers = check_centroids(centroids, data.shape[1])
+    if cosine:
+        check_zero_rows(data, _row_sq_norms(data))
+        centers = normalize_centroids(centers)
+    return _assign(data, centers, cosine)
+
+
+def _row_sq_norms(X: np.ndarray) -> np.ndarray:
+    with _kernels.parallel_section():
+        return _kernels.row_sq_norms(X)
+
+
+def _score_offsets(centroids: np.ndarray, cosine: bool) -> np.ndarray:
+    """What :func:`_kernels.lloyd_pass` adds to ``-2 x.c``: ``||c||^2``, or 0 under cosine."""
+    if cosine:
+        return np.zeros(centroids.shape[0])
+    return np.einsum("ij,ij->i", centroids, centroids)
+
+
+def _pairwise(X: np.ndarray, centroids: np.ndarray, cosine: bool) -> np.ndarray:
+    out = np.empty((X.shape[0], centroids.shape[0]))
+    sq_norms = np.einsum("ij,ij->i", centroids, centroids)
+    with _kernels.parallel_section():
+        _kernels.pairwise(X, np.ascontiguousarray(centroids.T), sq_norms, cosine, out, _kernels.CHUNK_ROWS)
+    return out
+
+
+def _nearest(
+    X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, cosine: bool, labels: np.ndarray
+) -> int:
+    """Update ``labels`` in place to the centroids nearest to ``X - shift``; return how many changed."""
+    k, d = centroids.shape
+    n_blocks = _kernels.block_count(X.shape[0], 0)
+    no_sums = np.empty((0, 0, 0))
+    no_counts = np.empty((0, 0), np.int64)
+    with _kernels.parallel_section(dynamic=True):
+        return int(
+            _kernels.lloyd_pass(
+                X,
+                shift,
+                np.ascontiguousarray(centroids.T),
+                _score_offsets(centroids, cosine),
+                labels,
+                no_sums,
+                no_counts,
+                n_blocks,
+                _kernels.CHUNK_ROWS,
+                False,
+            )
+        )
+
+
+def _distance_to_own(
+    X: np.ndarray,
+    centroids: np.ndarray,
+    labels: np.ndarray,
+    cosine: bool,
+    *,
+    shift: np.ndarray | None = None,
+    squared: bool = False,
+) -> np.ndarray:
+    """Distance from each row (minus ``shift``) to its own centroid, computed directly."""
+    out = np.empty(X.shape[0])
+    offset = np.zeros(X.shape[1]) if shift is None else shift
+    with _kernels.parallel_section():
+        _kernels.distance_to_own(X, offset, centroids, labels, cosine, squared, out)
+    return out
+
+
+def _assign(
+    X: np.ndarray, centroids: np.ndarray, cosine: bool, shift: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centroid of each row of ``X - shift`` and the distance to it."""
+    offset = np.zeros(X.shape[1]) if shift is None else shift
+    labels = np.full(X.shape[0], -1, dtype=np.int64)
+    _nearest(X, offset, centroids, cosine, labels)
+    return labels, _distance_to_own(X, centroids, labels, cosine, shift=offset)

@@ -1,0 +1,155 @@
+"""K-means clustering by Lloyd's algorithm (Euclidean, or spherical k-means under cosine)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from modules.engine import _kernels
+from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
+from modules.engine._validation import (
+    check_data,
+    check_enough_distinct_rows,
+    check_metric,
+    check_zero_rows,
+    unit_rows,
+)
+from modules.engine.distances import _assign, _row_sq_norms, _score_offsets
+from modules.engine.initialization import (
+    _initial_centroids,
+    check_init,
+    check_init_labels,
+    check_n_clusters,
+)
+from modules.errors import Cancelled
+
+MAX_SEED = 2**32 - 1
+
+
+@dataclass
+class KMeansFit:
+    """The result of :func:`fit_kmeans`."""
+
+    centroids: np.ndarray  # (k, d) float64; unit-length rows under cosine
+    labels: np.ndarray  # (n,) int64 in 0..k-1, the nearest centroid of each row
+    n_iter: int  # Lloyd passes done
+    converged: bool  # stopped because no assignment changed
+    inertia: float  # sum of squared Euclidean distances to the own centroid; under cosine sum of (1 - cos)
+
+
+def fit_kmeans(
+    X: object,
+    n_clusters: int,
+    *,
+    init: str = "kmeans++",
+    metric: str = "euclidean",
+    seed: int = 0,
+    max_iter: int = 100,
+    init_labels: object = None,
+    progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> KMeansFit:
+    """Cluster the rows of X (float64, no missing values) into ``n_clusters`` by Lloyd's algorithm.
+
+    Each pass assigns every row to its nearest centroid and moves every centroid to the mean of its
+    rows (under cosine: the normalised mean of the rows' unit vectors); a centroid left without rows
+    is re-seeded at the row farthest from its own centroid. It stops when no assignment changes (or the
+    centroids no longer move) or after ``max_iter`` passes; the returned labels are the nearest
+    centroids of the returned centroids. ``progress(fraction)`` is called after every pass and with
+    1.0 at the end; ``should_stop()`` is polled before every pass and True raises ``Cancelled``.
+
+    Raises ModuleError 0021 when X has fewer distinct rows than clusters, 0018 for a zero row under
+    cosine, 0024 for ``label_column`` without ``init_labels``. Same input and seed, same result, bit
+    for bit.
+    """
+    data = check_data(X)
+    cosine = check_metric(metric)
+    n_clusters = check_n_clusters(n_clusters)
+    check_init(init)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an int in 0..{MAX_SEED}, got {seed!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    labels = check_init_labels(init_labels, data.shape[0]) if init == "label_column" else None
+    _check_stop(should_stop)
+
+    if cosine:
+        sq_norms = _row_sq_norms(data)
+        check_zero_rows(data, sq_norms)
+        data = unit_rows(data, sq_norms)
+        del sq_norms
+    check_enough_distinct_rows(data, n_clusters)
+    centroids = _initial_centroids(data, n_clusters, init, np.random.default_rng(seed), cosine, labels)
+    if cosine:
+        return _lloyd(data, np.zeros(data.shape[1]), centroids, cosine, int(max_iter), progress, should_stop)
+    # Euclidean k-means runs on the centred data, as scikit-learn does: it keeps ||c||^2 - 2 x.c
+    # accurate. The kernels subtract the mean chunk by chunk, so X is not copied.
+    mean = data.mean(axis=0)
+    fit = _lloyd(data, mean, centroids - mean, cosine, int(max_iter), progress, should_stop)
+    fit.centroids += mean
+    return fit
+
+
+def _check_stop(should_stop: Callable[[], bool] | None) -> None:
+    if should_stop is not None and should_stop():
+        raise Cancelled()
+
+
+def _lloyd(
+    X: np.ndarray,
+    shift: np.ndarray,
+    centroids: np.ndarray,
+    cosine: bool,
+    max_iter: int,
+    progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> KMeansFit:
+    """Lloyd iterations on ``X - shift`` from ``centroids``; X valid (unit rows under cosine)."""
+    n_rows, n_features = X.shape
+    n_clusters = centroids.shape[0]
+    labels = np.full(n_rows, -1, dtype=np.int64)
+    n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
+    block_sums = np.empty((n_blocks, n_clusters, n_features))
+    block_counts = np.empty((n_blocks, n_clusters), dtype=np.int64)
+    converged = False
+    reported = 0.0
+    n_iter = 0
+    for iteration in range(max_iter):
+        _check_stop(should_stop)
+        with _kernels.parallel_section(dynamic=True):
+            n_changed = _kernels.lloyd_pass(
+                X,
+                shift,
+                np.ascontiguousarray(centroids.T),
+                _score_offsets(centroids, cosine),
+                labels,
+                block_sums,
+                block_counts,
+                n_blocks,
+                _kernels.CHUNK_ROWS,
+                True,
+            )
+        sums = block_sums.sum(axis=0)
+        counts = block_counts.sum(axis=0)
+        if not counts.all():
+            relocate_empty_clusters(X, shift, centroids, labels, sums, counts, cosine)
+        new_centroids = centroids_from_sums(sums, counts, centroids, cosine)
+        n_iter = iteration + 1
+        if progress is not None:
+            reported = n_iter / max_iter
+            progress(reported)
+        # No label changed: the new centroids are the old ones. Centroids that did not move give the
+        # same labels next pass (scikit-learn's tol=0 test): both are convergence.
+        unchanged = n_changed == 0 or np.array_equal(new_centroids, centroids)
+        centroids = new_centroids
+        if unchanged:
+            converged = True
+            break
+
+    labels, distances = _assign(X, centroids, cosine, shift)
+    inertia = float(np.sum(distances) if cosine else np.sum(distances * distances))
+    if progress is not None and reported < 1.0:
+        progress(1.0)
+    return KMeansFit(centroids=centroids, labels=labels, n_iter=n_iter, converged=converged, inertia=inertia)
