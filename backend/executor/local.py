@@ -164,6 +164,8 @@ class _Slot(threading.Thread):
                     )
 
     def _died(self) -> NodeResult:
+        if self.process is not None:
+            self.process.join(timeout=2)  # reap it, so its exit code is known
         code = self.process.exitcode if self.process is not None else None
         self.kill()
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
-from modules.samples import SAMPLES, load_sample
+from modules.samples import SAMPLES, load_sample, sample_columns
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from backend.models import Dataset, DatasetUsage, Experiment, User
 from backend.services.tables import arrow_column_type, read_table, source_format
 from backend.services.uploads import ReceivedUpload
 
-SAMPLE_IDS = {sample.id: sample for sample in SAMPLES}
+SAMPLE_IDS = {sample["id"]: sample for sample in SAMPLES}
 
 
 class DatasetNotFound(Exception):
@@ -73,18 +73,16 @@ def _info(row: Dataset) -> DatasetInfo:
 def sample_info(sample_id: str) -> DatasetInfo:
     sample = SAMPLE_IDS[sample_id]
     frame = load_sample(sample_id)
-    from backend.services.outputs import column_type
-
     return DatasetInfo(
-        id=sample.id,
-        name=sample.name,
+        id=sample_id,
+        name=sample["name"],
         n_rows=len(frame),
         n_columns=frame.shape[1],
-        columns=[{"name": str(c), "type": column_type(frame[c])} for c in frame.columns],
+        columns=[{"name": name, "type": kind} for name, kind in sample_columns(sample_id) or []],
         size_bytes=int(frame.memory_usage(deep=True).sum()),
         created_at=None,
         sample=True,
-        description=sample.description,
+        description=sample["description"],
     )
 
 
@@ -93,7 +91,7 @@ def list_datasets(session: Session, user: User) -> list[DatasetInfo]:
     rows = session.scalars(
         select(Dataset).where(Dataset.owner_id == user.id).order_by(Dataset.created_at.desc())
     )
-    return [sample_info(s.id) for s in SAMPLES] + [_info(row) for row in rows]
+    return [sample_info(s["id"]) for s in SAMPLES] + [_info(row) for row in rows]
 
 
 def get_dataset_row(session: Session, dataset_id: str, user: User) -> Dataset:

@@ -81,7 +81,8 @@ def _read_text_table(path: Path, filename: str, head: bytes) -> pa.Table:
     except pa.ArrowInvalid as exc:
         if bad_rows:
             row = bad_rows[0]
-            where = f"line {row.number}" if row.number is not None else "a row"
+            number = row.number if row.number is not None else _line_of(path, row.text)
+            where = f"line {number}" if number is not None else "a row"
             raise InvalidDataset(
                 f"Inconsistent row length at {where}: expected {row.expected_columns} fields "
                 f"(as in the header), found {row.actual_columns}: {row.text[:80]!r}"
@@ -90,6 +91,15 @@ def _read_text_table(path: Path, filename: str, head: bytes) -> pa.Table:
     if table.num_rows == 0:
         raise InvalidDataset("The file has a header but no data rows.")
     return table
+
+
+def _line_of(path: Path, row_text: str) -> int | None:
+    """The 1-based line number of the first line equal to `row_text` (Arrow does not always say)."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.rstrip("\r\n") == row_text:
+                return number
+    return None
 
 
 def _check_utf8(path: Path) -> None:
