@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
-from modules.samples import SAMPLES, load_sample, sample_columns
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from backend.core.config import Settings
 from backend.models import Dataset, DatasetUsage, Experiment, User
 from backend.services.tables import arrow_column_type, read_table, source_format
 from backend.services.uploads import ReceivedUpload
+from modules.samples import SAMPLES, load_sample, sample_columns
 
 SAMPLE_IDS = {sample["id"]: sample for sample in SAMPLES}
 

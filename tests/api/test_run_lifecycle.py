@@ -101,8 +101,8 @@ def test_runs_left_running_by_a_previous_process_become_interrupted(settings, cl
         )
         session.commit()
         run_id = run.id
-    with TestClient(create_app(settings)) as restarted:
-        with restarted.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
-            assert session.get(Run, run_id).status == "interrupted"
-            node = session.query(NodeRun).filter_by(run_id=run_id).one()
-            assert node.status == "interrupted" and node.error_message
+    restarted = TestClient(create_app(settings))
+    with restarted, restarted.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        assert session.get(Run, run_id).status == "interrupted"
+        node = session.query(NodeRun).filter_by(run_id=run_id).one()
+        assert node.status == "interrupted" and node.error_message
