@@ -1,0 +1,63 @@
+"""Cluster Studio modules: the clustering engine, one declaration per module, and headless entry points.
+
+Everything the studio shows and runs is generated from the module declarations in
+:mod:`modules.catalog`::
+
+    import modules
+
+    modules.catalogue()                                   # the JSON of GET /api/modules
+    out = modules.run_module("kmeans_clustering", {"n_clusters": 3}, {})
+    res = modules.run_module("train_clustering_model", {"label_column": "species"},
+                             {"untrained_model": out["untrained_model"], "dataset": df})
+    outputs = modules.run_graph(graph, load_dataset)     # {(node_id, port_id): value}
+    report = modules.validate_graph(graph)               # {valid, errors, warnings}
+
+Failures raise :class:`ModuleError` with ``.code`` (``"0001"`` …) and ``.message``.
+This package imports no web framework and nothing from ``backend``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules import registry
+from modules.context import RunContext
+from modules.errors import ERROR_CODES, Cancelled, ModuleError
+from modules.graph import GraphError, ancestors, run_graph, topological_order, validate_graph
+from modules.models import (
+    TrainedClusterModel,
+    UntrainedClusterModel,
+    dump_model,
+    load_model,
+    model_from_bytes,
+    model_to_bytes,
+)
+from modules.runner import cache_key, check_inputs, run_module
+
+__all__ = [
+    "ERROR_CODES",
+    "Cancelled",
+    "GraphError",
+    "ModuleError",
+    "RunContext",
+    "TrainedClusterModel",
+    "UntrainedClusterModel",
+    "ancestors",
+    "cache_key",
+    "catalogue",
+    "check_inputs",
+    "dump_model",
+    "load_model",
+    "model_from_bytes",
+    "model_to_bytes",
+    "registry",
+    "run_graph",
+    "run_module",
+    "topological_order",
+    "validate_graph",
+]
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """The JSON served verbatim as ``GET /api/modules``."""
+    return registry.catalogue()

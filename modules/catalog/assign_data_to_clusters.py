@@ -1,0 +1,66 @@
+"""Assign Data to Clusters — scores a table with a trained clustering model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules.clustering import StaticModelInfo, append_param, results_schema, results_table, score_rows
+from modules.context import RunContext
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
+from modules.errors import ModuleError
+from modules.models import TrainedClusterModel
+
+
+class AssignDataToClusters(Module):
+    id = "assign_data_to_clusters"
+    name = "Assign Data to Clusters"
+    category = "Machine Learning / Score"
+    description = (
+        "Assigns each row to the nearest centroid of a trained clustering model, after the model's own "
+        "normalisation, and adds 'Assignments' and 'DistancesToClusterCenter no.j'. The table must contain "
+        "every training feature column; extra columns are fine. Rows with a missing feature value get empty "
+        "results. The model's label mode is applied to its label column."
+    )
+    version = 1
+    order = 50
+    inputs = (
+        Port("trained_model", "Trained model", "trained_cluster_model"),
+        Port("dataset", "Dataset", "data_table"),
+    )
+    outputs = (Port("results_dataset", "Results dataset", "data_table"),)
+    params = (append_param(),)
+    errors = (
+        ErrorDecl("0001", "the table lacks a column the model was trained on"),
+        ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
+        ErrorDecl("0012", "an untrained model is connected to the model input"),
+        ErrorDecl("0013", "the model input is not a trained clustering model"),
+        ErrorDecl("0017", "a training column now has a type the model cannot use"),
+        ErrorDecl("0018", "under the cosine metric, a feature row is all zeros"),
+    )
+
+    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        model: TrainedClusterModel = inputs["trained_model"]
+        df = inputs["dataset"]
+        scores = score_rows(df, model, ctx)
+        ctx.log(f"Assigned {int(scores.assigned.sum())} of {len(df)} rows to {model.k} clusters.")
+        return {"results_dataset": results_table(df, scores, model, append=params["append"], ctx=ctx)}
+
+    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
+        out = Inferred()
+        info, schema = inputs.get("trained_model"), inputs.get("dataset")
+        k = None
+        if isinstance(info, StaticModelInfo):
+            k = info.k
+            if schema is not None and info.source_columns is not None:
+                names = {n for n, _ in schema}
+                missing = [c for c in info.source_columns if c not in names]
+                if missing:
+                    out.errors.append(
+                        ModuleError(
+                            "0001",
+                            f"The input lacks the training column{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(repr(c) for c in missing)} that the model needs.",
+                        )
+                    )
+        out.outputs = {"results_dataset": results_schema(schema, k, append=params["append"])}
+        return out

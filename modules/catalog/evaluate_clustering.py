@@ -1,0 +1,146 @@
+"""Evaluate Model — per-cluster and combined distance statistics of scored tables."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modules.clustering import ASSIGNMENTS, DISTANCE_PREFIX
+from modules.context import RunContext
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port, Schema
+from modules.errors import ModuleError
+
+COLUMNS = [
+    "Result Description",
+    "Average Distance to Cluster Center",
+    "Average Distance to Other Center",
+    "Number of Points",
+    "Maximal Distance To Cluster Center",
+]
+
+_ASSIGN = re.compile(rf"^{re.escape(ASSIGNMENTS)}(?: \(\d+\))?$")
+_DIST = re.compile(rf"^{re.escape(DISTANCE_PREFIX)}(\d+)(?: \(\d+\))?$")
+
+
+def scored_columns(names: list[str], port_name: str) -> tuple[str, list[str]]:
+    """The assignment column and the distance columns 0…k−1 of a scored table (0025 when absent).
+
+    When an input column already had a result name, the newest (suffixed, rightmost) one is used.
+    """
+    assign = [n for n in names if _ASSIGN.match(n)]
+    dists: dict[int, str] = {}
+    for n in names:
+        m = _DIST.match(n)
+        if m:
+            dists[int(m.group(1))] = n  # the rightmost wins
+    k = 0
+    while k in dists:
+        k += 1
+    if not assign or k == 0:
+        missing = [ASSIGNMENTS] if not assign else []
+        if k == 0:
+            missing.append(f"{DISTANCE_PREFIX}0 …")
+        raise ModuleError(
+            "0025",
+            f"Input {port_name!r} has no cluster assignment columns (missing {', '.join(missing)}); "
+            "connect the results of Train Clustering Model, Sweep Clustering or Assign Data to Clusters.",
+        )
+    return assign[-1], [dists[j] for j in range(k)]
+
+
+def evaluate(df: pd.DataFrame, port_name: str) -> pd.DataFrame:
+    """The rows of one scored table: Combined Evaluation, then one row per cluster."""
+    assign_col, dist_cols = scored_columns([str(c) for c in df.columns], port_name)
+    k = len(dist_cols)
+    assign = pd.to_numeric(df[assign_col], errors="coerce")
+    known = ~assign.isna().to_numpy()
+    labels = assign.to_numpy(dtype=np.float64, na_value=np.nan)[known]
+    bad = labels[(labels < 0) | (labels >= k) | (labels != np.round(labels))]
+    if len(bad):
+        raise ModuleError(
+            "0025",
+            f"Input {port_name!r}: {assign_col!r} holds {bad[0]:g}, but the distance columns only cover "
+            f"clusters 0 … {k - 1}.",
+        )
+    labels_i = labels.astype(np.int64)
+    D = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan)[known] for c in dist_cols])
+    own = D[np.arange(len(labels_i)), labels_i]
+    if k > 1:
+        others = D.copy()
+        others[np.arange(len(labels_i)), labels_i] = np.inf
+        other = others.min(axis=1)
+    else:
+        other = np.full(len(labels_i), np.nan)
+    counts = np.bincount(labels_i, minlength=k)
+    present = counts > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_own = np.bincount(labels_i, weights=own, minlength=k) / counts
+        mean_other = np.bincount(labels_i, weights=other, minlength=k) / counts
+    max_own = np.full(k, np.nan)
+    for j in np.flatnonzero(present):
+        max_own[j] = own[labels_i == j].max()
+    total = int(counts.sum())
+
+    def weighted(means: np.ndarray) -> float:
+        # the point-weighted mean of the clusters' means
+        return float((means[present] * counts[present]).sum() / total) if total else np.nan
+
+    return pd.DataFrame(
+        {
+            "Result Description": ["Combined Evaluation"]
+            + [f"Evaluation For Cluster No.{j}" for j in range(k)],
+            "Average Distance to Cluster Center": [weighted(mean_own), *mean_own.tolist()],
+            "Average Distance to Other Center": [weighted(mean_other), *mean_other.tolist()],
+            "Number of Points": np.array([total, *counts.tolist()], dtype=np.int64),
+            "Maximal Distance To Cluster Center": [
+                float(np.max(max_own[present])) if total else np.nan,
+                *max_own.tolist(),
+            ],
+        },
+        columns=COLUMNS,
+    )
+
+
+class EvaluateClustering(Module):
+    id = "evaluate_clustering"
+    name = "Evaluate Model"
+    category = "Machine Learning / Evaluate"
+    description = (
+        "Evaluates scored tables (with 'Assignments' and 'DistancesToClusterCenter no.j' columns): for each "
+        "input, a 'Combined Evaluation' row then one 'Evaluation For Cluster No.j' row per cluster, with the "
+        "average distance to the cluster's centre, the average distance to the nearest other centre, the "
+        "number of points and the largest distance to the centre. Combined: point-weighted means, summed "
+        "counts, the largest maximum. The optional second input's rows follow the first's."
+    )
+    version = 1
+    order = 90
+    inputs = (
+        Port("scored_dataset", "Scored dataset", "data_table"),
+        Port("scored_dataset_to_compare", "Scored dataset to compare", "data_table", optional=True),
+    )
+    outputs = (Port("evaluation_results", "Evaluation results", "data_table"),)
+    errors = (
+        ErrorDecl("0003", "the first input is not connected, or an input has no rows or columns"),
+        ErrorDecl("0025", "an input has no cluster assignment columns"),
+    )
+
+    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        parts = [evaluate(inputs["scored_dataset"], "Scored dataset")]
+        if inputs.get("scored_dataset_to_compare") is not None:
+            parts.append(evaluate(inputs["scored_dataset_to_compare"], "Scored dataset to compare"))
+        return {"evaluation_results": pd.concat(parts, ignore_index=True)}
+
+    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
+        errors = []
+        for port in self.inputs:
+            schema: Schema | None = inputs.get(port.id)
+            if schema is not None:
+                try:
+                    scored_columns([n for n, _ in schema], port.name)
+                except ModuleError as exc:
+                    errors.append(exc)
+        out: Schema = [(c, "string" if c == "Result Description" else "numeric") for c in COLUMNS]
+        return Inferred(outputs={"evaluation_results": out}, errors=errors)

@@ -1,0 +1,146 @@
+"""K-Means Clustering — the configuration of a K-Means model (it trains nothing itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules.clustering import INIT_CHOICES, LABEL_MODE_CHOICES, METRIC_CHOICES
+from modules.context import RunContext
+from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
+from modules.models import UntrainedClusterModel
+
+SINGLE = {"trainer_mode": "single"}
+RANGE = {"trainer_mode": "range"}
+
+
+class KMeansClustering(Module):
+    id = "kmeans_clustering"
+    name = "K-Means Clustering"
+    category = "Machine Learning / Initialize Model / Clustering"
+    description = (
+        "Configures a K-Means clustering model: Lloyd's algorithm with a choice of initialisation and "
+        "metric. Connect it to Train Clustering Model (single parameters) or Sweep Clustering (parameter "
+        "ranges). A centroid that loses all its rows is re-seeded at the row farthest from its centroid."
+    )
+    version = 1
+    order = 20
+    outputs = (Port("untrained_model", "Untrained model", "untrained_cluster_model"),)
+    params = (
+        Param(
+            "trainer_mode",
+            "Create trainer mode",
+            "choice",
+            default="single",
+            choices=(Choice("single", "Single Parameter"), Choice("range", "Parameter Range")),
+            description="Single Parameter: one configuration. Parameter Range: ranges for Sweep Clustering.",
+        ),
+        Param(
+            "n_clusters",
+            "Number of Centroids",
+            "int",
+            default=2,
+            min=2,
+            visible_when=SINGLE,
+            description="k, the number of clusters.",
+        ),
+        Param(
+            "n_clusters_range",
+            "Range for Number of Centroids",
+            "int_range_string",
+            default="2-5",
+            min=2,
+            visible_when=RANGE,
+            description="Values of k to sweep: comma-separated integers and ranges, "
+            "e.g. '2-10' or '2-5, 10, 20'.",
+        ),
+        Param(
+            "init",
+            "Initialization",
+            "choice",
+            default="kmeans++",
+            choices=INIT_CHOICES,
+            visible_when=SINGLE,
+            description="How the initial centroids are chosen. First N: the first k distinct rows. Random: "
+            "random partition. K-Means++: D² seeding. K-Means++ Fast: k-means|| (scalable k-means++). "
+            "Evenly: "
+            "evenly spaced between the per-feature minimum and maximum. Use label column: one centroid per "
+            "label value, most frequent first (needs a label column).",
+        ),
+        Param(
+            "init_sweep",
+            "Initialization for sweep",
+            "multi_choice",
+            default=["kmeans++"],
+            choices=INIT_CHOICES,
+            visible_when=RANGE,
+            description="The initialisations to sweep.",
+        ),
+        Param(
+            "seed",
+            "Random number seed",
+            "seed",
+            default=None,
+            nullable=True,
+            visible_when=SINGLE,
+            description="The same data, parameters and seed give the same centroids. Empty: a seed is drawn "
+            "at random, written to the node log and stored in the trained model.",
+        ),
+        Param(
+            "n_seeds",
+            "Number of seeds to sweep",
+            "int",
+            default=1,
+            min=1,
+            max=100,
+            visible_when=RANGE,
+            description="How many seeds Sweep Clustering tries for each number of centroids and "
+            "initialisation.",
+        ),
+        Param(
+            "metric",
+            "Metric",
+            "choice",
+            default="euclidean",
+            choices=METRIC_CHOICES,
+            description="Euclidean distance, or cosine distance (1 − cosine similarity; spherical k-means).",
+        ),
+        Param(
+            "normalize",
+            "Normalize features",
+            "bool",
+            default=True,
+            description="Min-max scale each feature to [0, 1] with the training data's minimum and maximum; "
+            "the scaling is part of the trained model and re-applied by Assign Data to Clusters.",
+        ),
+        Param(
+            "iterations",
+            "Iterations",
+            "int",
+            default=100,
+            min=1,
+            max=10_000,
+            description="The most Lloyd passes.",
+        ),
+        Param(
+            "assign_label_mode",
+            "Assign label mode",
+            "choice",
+            default="ignore",
+            choices=LABEL_MODE_CHOICES,
+            description="What to do with the label column: ignore it; fill its missing values with the "
+            "cluster's label; or overwrite every row's label with its cluster's label (a cluster's label is "
+            "that of the labelled row nearest its centroid). Needs a label column on the trainer.",
+        ),
+    )
+    errors = (
+        ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
+        ErrorDecl("0005", "Number of Centroids < 2, Number of seeds < 1 or Iterations < 1"),
+        ErrorDecl("0007", "Number of seeds > 100, Iterations > 10000, or the seed > 4294967295"),
+        ErrorDecl("0008", "a choice is not one of the listed values, or the range holds a value below 2"),
+    )
+
+    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        return {"untrained_model": UntrainedClusterModel.from_params(params)}
+
+    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
+        return Inferred(outputs={"untrained_model": UntrainedClusterModel.from_params(params)})

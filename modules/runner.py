@@ -1,0 +1,153 @@
+"""Running one module headlessly: validate parameters and inputs, run, translate failures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from modules import registry
+from modules.context import RunContext
+from modules.contract import Module, Port, validate_params
+from modules.errors import Cancelled, ModuleError
+from modules.models import TrainedClusterModel, UntrainedClusterModel
+
+__all__ = ["PORT_CLASSES", "cache_key", "check_inputs", "run_module"]
+
+#: The Python type of the values on each port type.
+PORT_CLASSES: dict[str, type] = {
+    "data_table": pd.DataFrame,
+    "untrained_cluster_model": UntrainedClusterModel,
+    "trained_cluster_model": TrainedClusterModel,
+}
+
+#: Which wrong value on which port type gets which code (anything else: 0013).
+_MISMATCH_CODES: dict[tuple[type, str], str] = {(UntrainedClusterModel, "trained_cluster_model"): "0012"}
+
+_KIND_NAMES = {
+    pd.DataFrame: "a data table",
+    UntrainedClusterModel: "an untrained clustering model",
+    TrainedClusterModel: "a trained clustering model",
+}
+
+
+def _describe(value: Any) -> str:
+    return _KIND_NAMES.get(type(value), f"a {type(value).__name__}")
+
+
+def _module(module_id: str) -> Module:
+    try:
+        return registry.get(module_id)
+    except KeyError:
+        raise ModuleError("0039", f"Unknown module {module_id!r}.") from None
+
+
+def _check_table(port: Port, df: pd.DataFrame) -> pd.DataFrame:
+    if df.shape[0] == 0 or df.shape[1] == 0:
+        raise ModuleError(
+            "0003",
+            f"Input '{port.name}' ({port.id}) is empty: {df.shape[0]} rows, {df.shape[1]} columns.",
+        )
+    names = [str(c) for c in df.columns]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ModuleError(
+            "0018",
+            f"Input '{port.name}' ({port.id}) has duplicate column names: "
+            f"{', '.join(map(repr, duplicates))}.",
+        )
+    if names != list(df.columns):
+        df = df.set_axis(names, axis=1)
+    return df
+
+
+def check_inputs(module: Module, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Type-check the inputs against the module's ports.
+
+    0003 for a missing or empty required input, 0012 for an untrained model where a trained one is
+    needed, 0013 for any other value of the wrong kind. Column names become strings.
+    """
+    given = dict(inputs or {})
+    declared = {p.id for p in module.inputs}
+    unknown = sorted(set(given) - declared)
+    if unknown:
+        raise ModuleError(
+            "0039",
+            f"Module {module.id!r} has no input port {', '.join(map(repr, unknown))} "
+            f"(its inputs: {', '.join(sorted(declared)) or 'none'}).",
+        )
+    checked: dict[str, Any] = {}
+    for port in module.inputs:
+        value = given.get(port.id)
+        if value is None:
+            if not port.optional:
+                raise ModuleError(
+                    "0003", f"Input '{port.name}' ({port.id}) of {module.name} is not connected."
+                )
+            checked[port.id] = None
+            continue
+        expected = PORT_CLASSES[port.type]
+        if not isinstance(value, expected):
+            code = _MISMATCH_CODES.get((type(value), port.type), "0013")
+            raise ModuleError(
+                code,
+                f"Input '{port.name}' ({port.id}) of {module.name} needs {_KIND_NAMES[expected]}, "
+                f"got {_describe(value)}.",
+            )
+        checked[port.id] = _check_table(port, value) if isinstance(value, pd.DataFrame) else value
+    return checked
+
+
+def run_module(
+    module_id: str,
+    params: Mapping[str, Any] | None,
+    inputs: Mapping[str, Any] | None,
+    ctx: RunContext | None = None,
+) -> dict[str, Any]:
+    """Run one module: validate ``params`` (defaults filled in) and ``inputs``, then compute.
+
+    Returns ``{output port id: value}``. A failure the user can cause raises :class:`ModuleError`;
+    an unexpected exception becomes 0039 with its text (the traceback goes to ``ctx.log``), running
+    out of memory 0138. :class:`~modules.errors.Cancelled` passes through.
+    """
+    ctx = ctx if ctx is not None else RunContext()
+    module = _module(module_id)
+    filled = validate_params(module, params)
+    checked = check_inputs(module, inputs)
+    try:
+        outputs = module.run(filled, checked, ctx)
+    except (ModuleError, Cancelled):
+        raise
+    except MemoryError as exc:
+        ctx.log(traceback.format_exc())
+        raise ModuleError("0138", f"{module.name} ran out of memory ({exc or 'MemoryError'}).") from exc
+    except Exception as exc:
+        ctx.log(traceback.format_exc())
+        raise ModuleError("0039", str(exc) or type(exc).__name__) from exc
+    missing = [p.id for p in module.outputs if p.id not in outputs]
+    if missing:
+        raise ModuleError("0039", f"{module.name} produced no value for output {', '.join(missing)}.")
+    ctx.progress(1.0)
+    return {p.id: outputs[p.id] for p in module.outputs}
+
+
+def cache_key(module_id: str, params: Mapping[str, Any] | None, input_keys: Mapping[str, str | None]) -> str:
+    """A key that changes when the module (or its version), its effective parameters or its inputs do.
+
+    ``input_keys`` identify the input values (e.g. the upstream node's cache key plus port, or a
+    dataset's content hash). Parameters are validated first, so an omitted parameter and its default
+    give the same key, and so do different values of a parameter hidden by the mode.
+    """
+    module = _module(module_id)
+    filled = validate_params(module, params)
+    doc = {
+        "module": module.id,
+        "version": module.version,
+        "params": filled,
+        "inputs": {k: input_keys.get(k) for k in sorted(p.id for p in module.inputs)},
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
