@@ -43,15 +43,27 @@ __all__ = [
     "Prepared",
     "Scores",
     "StaticModelInfo",
+    "SweepMetric",
+    "append_param",
+    "check_cosine_rows",
+    "cluster_labels_from",
     "derive_seeds",
     "distance_column",
+    "feature_params",
+    "finish_training",
     "fit_features",
+    "init_labels_for",
+    "label_codes",
     "plan_features",
+    "prepare_training",
+    "range_mode_warning",
+    "require_label_column",
     "resolve_seed",
     "result_column_names",
     "results_schema",
     "results_table",
     "score_rows",
+    "single_mode_warning",
     "train_model",
     "transform_rows",
 ]
@@ -93,7 +105,7 @@ SWEEP_METRICS = (
 #: A string column with more distinct values than this is not one-hot encoded (0017).
 MAX_CATEGORIES = 1000
 #: Rows per block when scoring (keeps the temporaries at a few tens of MB).
-_CHUNK_ELEMENTS = 4_000_000
+_CHUNK_ELEMENTS = 1_000_000
 
 
 def distance_column(j: int) -> str:
@@ -667,10 +679,6 @@ class StaticModelInfo:
     k: int | None
     source_columns: list[str] | None
     label_column: str | None
-
-
-def schema_of(df: pd.DataFrame) -> Schema:
-    return table_schema(df)
 
 
 # --------------------------------------------------------------------------------------------------

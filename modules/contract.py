@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -48,6 +48,7 @@ __all__ = [
     "Schema",
     "check_params",
     "param_error",
+    "param_issues",
     "parse_int_range",
     "validate_params",
 ]
@@ -504,6 +505,11 @@ def check_params(
     return filled, issues
 
 
+def param_issues(module: Module | type[Module], params: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """Every parameter problem as ``{param, code, message}`` (empty when the parameters are valid)."""
+    return check_params(module, params)[1]
+
+
 def _default_value(p: Param) -> Any:
     """The default in its validated form (e.g. a range string parsed), or as declared."""
     if p.default is None:
@@ -648,21 +654,10 @@ class Module:
                     )
             if p.columns_from and p.columns_from not in input_ids:
                 raise ValueError(f"{where}: {p.id} columns_from {p.columns_from!r} is not an input")
-            if p.default is not None or not p.nullable:
-                if p.default is None and p.required:
-                    pass
-                else:
-                    try:
-                        p.coerce(p.default)
-                    except ModuleError as exc:
-                        raise ValueError(f"{where}: default of {p.id} is invalid: {exc.message}") from exc
+            needs_value = p.required and p.default is None  # no default: the user must choose
+            if not needs_value:
+                try:
+                    p.coerce(p.default)
+                except ModuleError as exc:
+                    raise ValueError(f"{where}: default of {p.id} is invalid: {exc.message}") from exc
             seen.add(p.id)
-
-
-def declared_codes(module: Module | type[Module]) -> set[str]:
-    """The error codes a module declares (plus those every module can raise)."""
-    return {e.code for e in module.errors} | {"0039", "0138"}
-
-
-def schema_names(schema: Sequence[tuple[str, str]]) -> list[str]:
-    return [name for name, _ in schema]

@@ -9,7 +9,16 @@ import pytest
 
 import modules
 from modules import registry
-from modules.contract import Choice, Module, Param, Port, check_params, parse_int_range, validate_params
+from modules.contract import (
+    Choice,
+    Module,
+    Param,
+    Port,
+    check_params,
+    param_issues,
+    parse_int_range,
+    validate_params,
+)
 from modules.errors import ModuleError
 
 
@@ -103,6 +112,8 @@ def test_check_params_reports_every_problem_without_raising() -> None:
     assert [(i["param"], i["code"]) for i in issues] == [("mode", "0008"), ("k", "0005"), ("ks", "0002")]
     assert all("message" in i for i in issues)
     assert filled["k"] == 2  # invalid values fall back to the default
+    assert param_issues(Toy, {"k": 0, "mode": "zz", "ks": "oops"}) == issues
+    assert param_issues(Toy, {}) == []
 
 
 def test_required_parameter_without_value() -> None:
