@@ -304,3 +304,22 @@ def test_assign_reproduces_the_training_results() -> None:
     df, _ = three_blobs()
     out = train(df, kmeans(n_clusters=3, seed=5, normalize=True))
     pd.testing.assert_frame_equal(assign(df, out["trained_model"]), out["results_dataset"])
+
+
+def test_assign_adds_the_label_column_when_the_table_has_none() -> None:
+    model = train(
+        LABEL_DF,
+        kmeans(n_clusters=2, init="first_n", seed=0, assign_label_mode="fill_missing"),
+        label_column="lab",
+    )["trained_model"]
+    res = assign(pd.DataFrame({"x": [0.2, 12.0, np.nan]}), model)
+    assert res.columns.tolist() == ["x", "lab", *new_columns(2)]
+    assert [None if pd.isna(v) else v for v in res["lab"]] == ["a", "c", None]
+
+
+def test_result_only_with_a_label_mode_warns() -> None:
+    ctx = modules.RunContext()
+    model = kmeans(n_clusters=2, init="first_n", seed=0, assign_label_mode="overwrite")
+    out = train(LABEL_DF, model, ctx, label_column="lab", append=False)
+    assert out["results_dataset"].columns.tolist() == new_columns(2)
+    assert any("Result Only" in w for w in ctx.warnings)
