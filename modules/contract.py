@@ -240,6 +240,8 @@ class Param:
 
     def coerce(self, value: Any) -> Any:
         """The validated, normalised value, or :class:`ModuleError` naming this parameter."""
+        if isinstance(value, str) and not value.strip() and self.nullable:
+            value = None  # an emptied text field
         if value is None:
             if self.nullable:
                 return None

@@ -58,6 +58,11 @@ def test_null_for_a_non_nullable_parameter_means_its_default() -> None:
     assert validate_params(Toy, {"k": None})["k"] == 2
 
 
+def test_an_empty_text_field_is_null_for_a_nullable_parameter() -> None:
+    assert validate_params(Toy, {"seed": "", "label": " "}) == validate_params(Toy, {})
+    assert validate_params(Toy, {"seed": "17"})["seed"] == 17
+
+
 @pytest.mark.parametrize(
     ("params", "code", "fragment"),
     [
