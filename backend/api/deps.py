@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,8 +44,7 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
     row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
     if row is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires < datetime.now(UTC):
+    if row.expires_at < datetime.now(UTC):
         return None
     return row.user
 
@@ -62,3 +61,6 @@ def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+# Database ids are 32-bit on every backend: larger path values are simply not found (422), never a 5xx.
+IntId = Annotated[int, Path(ge=1, le=2_147_483_647)]

@@ -191,12 +191,18 @@ class LocalExecutor:
     """A fixed pool of worker processes, started with the server."""
 
     def __init__(self, workers: int = 2, kill_after: float = 1.0, warm: bool = True) -> None:
-        self._jobs: queue.Queue[_Job | None] = queue.Queue()
-        self.slots = [_Slot(i, self._jobs, kill_after) for i in range(max(1, workers))]
+        self.workers = max(1, workers)
+        self.kill_after = kill_after
         self.warm = warm
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self.slots: list[_Slot] = []
 
     def start(self) -> None:
-        """Start the pool; with `warm`, the worker processes start now rather than at the first task."""
+        """Start the pool (again, after a shutdown); with `warm`, worker processes start now, else lazily."""
+        if self.slots:
+            return
+        self._jobs = queue.Queue()
+        self.slots = [_Slot(i, self._jobs, self.kill_after) for i in range(self.workers)]
         for slot in self.slots:
             if self.warm:
                 slot.spawn()
@@ -215,3 +221,4 @@ class LocalExecutor:
             self._jobs.put(None)
         for slot in self.slots:
             slot.join(timeout=5)
+        self.slots = []

@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -32,89 +33,95 @@ class ReceivedUpload:
         self.path.unlink(missing_ok=True)
 
 
-def _disposition(headers: dict[bytes, bytes]) -> tuple[str, str | None]:
-    _, options = parse_options_header(headers.get(b"content-disposition", b""))
-    name = options.get(b"name", b"").decode("utf-8", "replace")
-    filename = options.get(b"filename")
-    return name, filename.decode("utf-8", "replace") if filename is not None else None
+class _FormReader:
+    """Callbacks for python-multipart: the first `file` part goes to `out`, other parts are small fields."""
+
+    def __init__(self, out: IO[bytes], max_bytes: int) -> None:
+        self.out = out
+        self.max_bytes = max_bytes
+        self.file_bytes = 0
+        self.filename = ""
+        self.file_seen = False
+        self.fields: dict[str, str] = {}
+        self._headers: dict[bytes, bytes] = {}
+        self._header_field = b""
+        self._header_value = b""
+        self._part: str | None = None
+        self._buffer = bytearray()
+
+    def callbacks(self) -> dict:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self._headers, self._part, self._buffer = {}, None, bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._headers[self._header_field.lower()] = self._header_value
+        self._header_field, self._header_value = b"", b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        if name == "file" and not self.file_seen:
+            self._part, self.file_seen = "file", True
+            self.filename = options.get(b"filename", b"").decode("utf-8", "replace")
+        else:
+            self._part = name
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self._part == "file":
+            self.file_bytes += len(chunk)
+            if self.file_bytes > self.max_bytes:
+                raise UploadTooLarge()
+            self.out.write(chunk)
+        elif len(self._buffer) + len(chunk) <= MAX_FIELD_BYTES:
+            self._buffer += chunk
+
+    def on_part_end(self) -> None:
+        if self._part not in (None, "file"):
+            self.fields[self._part] = self._buffer.decode("utf-8", "replace")
 
 
 async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> ReceivedUpload:
-    """Parse `multipart/form-data`, writing the `file` part to `tmp_dir`; other parts are small fields."""
+    """Parse `multipart/form-data`, writing the `file` part to `tmp_dir`; nothing is left if it fails."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise BadUpload("Send the file as multipart/form-data with a 'file' field.")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
         raise UploadTooLarge()
 
     tmp_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
-    out = os.fdopen(fd, "wb")
-    state: dict = {"headers": {}, "field": b"", "value": b"", "part": None, "file_seen": False}
-    fields: dict[str, str] = {}
-    received = {"file_bytes": 0, "filename": ""}
-
-    def on_part_begin() -> None:
-        state["headers"], state["part"], state["buffer"] = {}, None, bytearray()
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        state["field"] += data[start:end]
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        state["value"] += data[start:end]
-
-    def on_header_end() -> None:
-        state["headers"][state["field"].lower()] = state["value"]
-        state["field"], state["value"] = b"", b""
-
-    def on_headers_finished() -> None:
-        name, filename = _disposition(state["headers"])
-        if name == "file" and not state["file_seen"]:
-            state["part"], state["file_seen"] = "file", True
-            received["filename"] = filename or ""
-        else:
-            state["part"] = name
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        chunk = data[start:end]
-        if state["part"] == "file":
-            received["file_bytes"] += len(chunk)
-            if received["file_bytes"] > max_bytes:
-                raise UploadTooLarge()
-            out.write(chunk)
-        elif len(state["buffer"]) + len(chunk) <= MAX_FIELD_BYTES:
-            state["buffer"] += chunk
-
-    def on_part_end() -> None:
-        if state["part"] not in (None, "file"):
-            fields[state["part"]] = state["buffer"].decode("utf-8", "replace")
-
-    parser = MultipartParser(
-        options[b"boundary"],
-        {
-            "on_part_begin": on_part_begin,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-        },
-    )
+    path = Path(tmp_name)
     try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
-        out.close()
-        if not state["file_seen"]:
+        with os.fdopen(fd, "wb") as out:
+            reader = _FormReader(out, max_bytes)
+            parser = MultipartParser(options[b"boundary"], reader.callbacks())  # type: ignore[arg-type]
+            async for chunk in request.stream():
+                parser.write(chunk)
+            parser.finalize()
+        if not reader.file_seen:
             raise BadUpload("The form has no 'file' field.")
     except (UploadTooLarge, BadUpload):
-        out.close()
-        Path(tmp_name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise
     except Exception as exc:  # a malformed body, or the client went away: keep nothing
-        out.close()
-        Path(tmp_name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise BadUpload(f"The multipart body could not be read: {exc}") from None
-    return ReceivedUpload(Path(tmp_name), received["filename"], received["file_bytes"], fields)
+    return ReceivedUpload(path, reader.filename, reader.file_bytes, reader.fields)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from backend.api.deps import CurrentUser, SessionDep
+from backend.api.deps import CurrentUser, IntId, SessionDep
 from backend.models import Experiment, ExperimentVersion, Run
 from backend.schemas import (
     ExperimentClone,
@@ -20,7 +20,7 @@ from backend.services import experiments as service
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 
 
-def load_experiment(session: SessionDep, experiment_id: int, user: CurrentUser) -> Experiment:
+def load_experiment(session: SessionDep, experiment_id: IntId, user: CurrentUser) -> Experiment:
     try:
         return service.get_experiment(session, experiment_id, user)
     except service.ExperimentNotFound:
@@ -71,7 +71,7 @@ def list_experiments(user: CurrentUser, session: SessionDep) -> ListOf[Experimen
 
 
 @router.get("/{experiment_id}", response_model=ExperimentPublic)
-def get_experiment(experiment_id: int, user: CurrentUser, session: SessionDep) -> ExperimentPublic:
+def get_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> ExperimentPublic:
     """One experiment at its current version."""
     experiment = load_experiment(session, experiment_id, user)
     return to_public(session, experiment, service.last_runs(session, [experiment.id]).get(experiment.id))
@@ -79,7 +79,7 @@ def get_experiment(experiment_id: int, user: CurrentUser, session: SessionDep) -
 
 @router.put("/{experiment_id}", response_model=ExperimentPublic)
 def update_experiment(
-    experiment_id: int, body: ExperimentUpdate, user: CurrentUser, session: SessionDep
+    experiment_id: IntId, body: ExperimentUpdate, user: CurrentUser, session: SessionDep
 ) -> ExperimentPublic:
     """Save: a new version, or 409 if `version` is not the current one."""
     experiment = load_experiment(session, experiment_id, user)
@@ -106,14 +106,14 @@ def update_experiment(
 
 
 @router.delete("/{experiment_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_experiment(experiment_id: int, user: CurrentUser, session: SessionDep) -> None:
+def delete_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> None:
     """Delete an experiment with its versions and runs."""
     service.delete_experiment(session, load_experiment(session, experiment_id, user))
 
 
 @router.post("/{experiment_id}/clone", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
 def clone_experiment(
-    experiment_id: int, user: CurrentUser, session: SessionDep, body: ExperimentClone | None = None
+    experiment_id: IntId, user: CurrentUser, session: SessionDep, body: ExperimentClone | None = None
 ) -> ExperimentPublic:
     """Save As: a new experiment owned by the caller, starting from the current version."""
     experiment = load_experiment(session, experiment_id, user)
@@ -123,7 +123,7 @@ def clone_experiment(
 
 @router.get("/{experiment_id}/versions", response_model=list[ExperimentVersionPublic])
 def list_versions(
-    experiment_id: int, user: CurrentUser, session: SessionDep
+    experiment_id: IntId, user: CurrentUser, session: SessionDep
 ) -> list[ExperimentVersionPublic]:
     """Every saved version, newest first."""
     experiment = load_experiment(session, experiment_id, user)
@@ -132,7 +132,7 @@ def list_versions(
 
 @router.get("/{experiment_id}/versions/{version}", response_model=ExperimentVersionPublic)
 def get_version(
-    experiment_id: int, version: int, user: CurrentUser, session: SessionDep
+    experiment_id: IntId, version: IntId, user: CurrentUser, session: SessionDep
 ) -> ExperimentVersionPublic:
     """One saved version."""
     experiment = load_experiment(session, experiment_id, user)

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 
-from backend.api.deps import CurrentUser, SessionDep
+from backend.api.deps import CurrentUser, IntId, SessionDep
 from backend.api.routes.experiments import load_experiment
 from backend.executor import ArtefactRef
 from backend.models import NodeRun, Run, User
@@ -29,7 +29,7 @@ def manager(request: Request) -> RunManager:
     return request.app.state.runs
 
 
-def load_run(session: SessionDep, run_id: int, user: User) -> Run:
+def load_run(session: SessionDep, run_id: IntId, user: User) -> Run:
     """A run of an experiment the caller may see; anything else is 'not found'."""
     run = session.get(Run, run_id)
     if run is None:
@@ -69,7 +69,7 @@ def run_public(session: SessionDep, run: Run, live: dict[str, float] | None = No
     "/experiments/{experiment_id}/runs", status_code=status.HTTP_202_ACCEPTED, response_model=RunPublic
 )
 def start_run(
-    experiment_id: int,
+    experiment_id: IntId,
     request: Request,
     user: CurrentUser,
     session: SessionDep,
@@ -96,7 +96,7 @@ def start_run(
 
 @router.get("/experiments/{experiment_id}/runs", response_model=list[RunPublic])
 def list_runs(
-    experiment_id: int, user: CurrentUser, session: SessionDep, limit: int = Query(50, ge=1, le=500)
+    experiment_id: IntId, user: CurrentUser, session: SessionDep, limit: int = Query(50, ge=1, le=500)
 ) -> list[dict[str, Any]]:
     """The experiment's run history, newest first."""
     experiment = load_experiment(session, experiment_id, user)
@@ -107,14 +107,14 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic)
-def get_run(run_id: int, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_run(run_id: IntId, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """A run with every node's status, progress, timings and error."""
     run = load_run(session, run_id, user)
     return run_public(session, run, manager(request).live_progress(run.id))
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunPublic)
-def cancel_run(run_id: int, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def cancel_run(run_id: IntId, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Stop a run; finished nodes keep their outputs."""
     run = load_run(session, run_id, user)
     manager(request).cancel(run.id)
@@ -129,7 +129,7 @@ def _sse(event: dict[str, Any]) -> bytes:
 
 @router.get("/runs/{run_id}/events", response_class=StreamingResponse)
 async def run_events(
-    run_id: int, request: Request, user: CurrentUser, session: SessionDep
+    run_id: IntId, request: Request, user: CurrentUser, session: SessionDep
 ) -> StreamingResponse:
     """Server-Sent Events: the current state, every node change, then the run's final status."""
     run = load_run(session, run_id, user)
@@ -163,21 +163,21 @@ async def run_events(
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
 
-def _final_status(request: Request, run_id: int) -> str:
+def _final_status(request: Request, run_id: IntId) -> str:
     with request.app.state.sessionmaker() as session:
         run = session.get(Run, run_id)
         return run.status if run else "unknown"
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/log", response_class=PlainTextResponse)
-def node_log(run_id: int, node_id: str, user: CurrentUser, session: SessionDep) -> str:
+def node_log(run_id: IntId, node_id: str, user: CurrentUser, session: SessionDep) -> str:
     """The node's log text."""
     return load_node(session, load_run(session, run_id, user), node_id).log or ""
 
 
 # ---- outputs ------------------------------------------------------------------------------------
 def _artefact(
-    request: Request, session: SessionDep, user: User, run_id: int, node_id: str, port: str
+    request: Request, session: SessionDep, user: User, run_id: IntId, node_id: str, port: str
 ) -> ArtefactRef:
     row = load_node(session, load_run(session, run_id, user), node_id)
     stored = (row.outputs or {}).get(port)
@@ -201,7 +201,7 @@ def _require_table(ref: ArtefactRef) -> None:
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}")
 def output_summary(
-    run_id: int, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
+    run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
     """A summary of one output: table statistics and preview, or the model's parameters and centroids."""
     ref = _artefact(request, session, user, run_id, node_id, port)
@@ -213,7 +213,7 @@ def output_summary(
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows")
 def output_rows(
-    run_id: int,
+    run_id: IntId,
     node_id: str,
     port: str,
     request: Request,
@@ -230,7 +230,7 @@ def output_rows(
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/download")
 def output_download(
-    run_id: int,
+    run_id: IntId,
     node_id: str,
     port: str,
     request: Request,
@@ -252,7 +252,7 @@ def output_download(
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization")
 def output_visualization(
-    run_id: int,
+    run_id: IntId,
     node_id: str,
     port: str,
     request: Request,

@@ -1,0 +1,195 @@
+"""API benchmark: the Iris experiment through a real server (uvicorn + worker processes + SQLite).
+
+    .venv/bin/python -m bench.bench_api
+
+Reports, measured server-side from the run's own timestamps (created → finished):
+- a fresh run of the Iris experiment (dataset → K-Means → Train → Assign, plus Sweep), target < 300 ms;
+- an unchanged re-run (every node cached), target < 50 ms;
+- p99 latency of GET /api/runs/{id} while ten runs execute, target < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def iris_graph(seed: int, sweep_seed: int = 11) -> dict:
+    def node(node_id: str, module: str, **params: object) -> dict:
+        return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
+
+    def edge(source: str, sport: str, target: str, tport: str) -> dict:
+        return {
+            "id": f"{source}-{target}-{tport}",
+            "source": source,
+            "source_port": sport,
+            "target": target,
+            "target_port": tport,
+        }
+
+    return {
+        "nodes": [
+            node("data", "dataset", dataset_id="sample-iris"),
+            node("kmeans", "kmeans_clustering", n_clusters=3, seed=seed),
+            node("train", "train_clustering_model"),
+            node("assign", "assign_data_to_clusters"),
+            node("range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-4"),
+            # In range mode the candidates' seeds come from the sweep's seed: vary it to force new work.
+            node("sweep", "sweep_clustering", sweep_mode="random", max_runs=3, sweep_seed=sweep_seed),
+        ],
+        "edges": [
+            edge("kmeans", "untrained_model", "train", "untrained_model"),
+            edge("data", "dataset", "train", "dataset"),
+            edge("train", "trained_model", "assign", "trained_model"),
+            edge("data", "dataset", "assign", "dataset"),
+            edge("range", "untrained_model", "sweep", "untrained_model"),
+            edge("data", "dataset", "sweep", "dataset"),
+        ],
+    }
+
+
+def server_ms(run: dict) -> float:
+    created = datetime.fromisoformat(run["created_at"])
+    finished = datetime.fromisoformat(run["finished_at"])
+    return (finished - created).total_seconds() * 1000
+
+
+class Studio:
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    def run(self, exp_id: int) -> int:
+        response = self.client.post(f"/api/experiments/{exp_id}/runs")
+        response.raise_for_status()
+        return response.json()["id"]
+
+    def wait(self, run_id: int) -> dict:
+        while True:
+            run = self.client.get(f"/api/runs/{run_id}").json()
+            if run["status"] not in ("queued", "running"):
+                assert run["status"] == "succeeded", run
+                return run
+            time.sleep(0.01)
+
+    def experiment(self, name: str, graph: dict) -> int:
+        response = self.client.post("/api/experiments", json={"name": name, "graph": graph})
+        response.raise_for_status()
+        return response.json()["id"]
+
+    def save(self, exp_id: int, graph: dict) -> None:
+        current = self.client.get(f"/api/experiments/{exp_id}").json()["version"]
+        self.client.put(
+            f"/api/experiments/{exp_id}", json={"graph": graph, "version": current}
+        ).raise_for_status()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+
+    data = Path(tempfile.mkdtemp(prefix="studio-bench-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "STUDIO_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'studio.db'}",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backend"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        client = httpx.Client(base_url=base, timeout=60)
+        client.post("/api/auth/register", json={"username": "bench", "password": "benchmark!"})
+        token = client.post("/api/auth/login", json={"username": "bench", "password": "benchmark!"}).json()
+        client.headers["Authorization"] = f"Bearer {token['access_token']}"
+        studio = Studio(client)
+        exp = studio.experiment("Iris", iris_graph(seed=0))
+        studio.wait(studio.run(exp))  # warm-up: worker processes, compiled kernels, caches
+
+        fresh, cached = [], []
+        for i in range(1, args.repeats + 1):
+            studio.save(exp, iris_graph(seed=i, sweep_seed=100 + i))  # new seeds: nothing to reuse
+            run = studio.wait(studio.run(exp))
+            assert not any(run["nodes"][n]["cached"] for n in ("train", "assign", "sweep")), run["nodes"]
+            fresh.append(server_ms(run))
+            again = studio.wait(studio.run(exp))
+            assert all(n["cached"] for n in again["nodes"].values())
+            cached.append(server_ms(again))
+
+        # Ten runs at once, while a client polls one of them.
+        exps = [
+            studio.experiment(f"load{i}", iris_graph(seed=1000 + i, sweep_seed=2000 + i)) for i in range(10)
+        ]
+        latencies: list[float] = []
+        stop = threading.Event()
+        run_ids = [studio.run(e) for e in exps]
+
+        def poll() -> None:
+            poller = httpx.Client(base_url=base, timeout=60, headers=dict(client.headers))
+            while not stop.is_set():
+                for run_id in run_ids:
+                    started = time.perf_counter()
+                    poller.get(f"/api/runs/{run_id}").raise_for_status()
+                    latencies.append((time.perf_counter() - started) * 1000)
+
+        threads = [threading.Thread(target=poll) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for run_id in run_ids:
+            studio.wait(run_id)
+        stop.set()
+        for t in threads:
+            t.join()
+        latencies.sort()
+        p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+
+        med, top = statistics.median, max
+        report = [
+            f"Iris experiment, {args.repeats} repeats, server-side (created -> finished):",
+            f"  fresh run     median {med(fresh):6.1f} ms, max {top(fresh):6.1f} ms  (target < 300 ms)",
+            f"  cached rerun  median {med(cached):6.1f} ms, max {top(cached):6.1f} ms  (target < 50 ms)",
+            f"  GET /api/runs/{{id}} during ten runs: p50 {med(latencies):.1f} ms, p99 {p99:.1f} ms "
+            f"over {len(latencies)} requests  (target p99 < 200 ms)",
+        ]
+        print("\n".join(report))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
