@@ -21,11 +21,45 @@ export function isUnauthorized(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401
 }
 
-function describe(detail: unknown, fallback: string): string {
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409
+}
+
+/** A readable message for any error thrown by the API helpers. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}
+
+type UnauthorizedListener = (path: string) => void
+let unauthorizedListener: UnauthorizedListener | null = null
+
+/**
+ * Called whenever an API request answers 401 (the session expired or was never there), except for
+ * the sign-in endpoints themselves. The app uses it to send the user to the sign-in page.
+ */
+export function setUnauthorizedListener(listener: UnauthorizedListener | null): void {
+  unauthorizedListener = listener
+}
+
+const AUTH_PATHS = ['/api/auth/login', '/api/auth/register', '/api/auth/me']
+
+export function notifyUnauthorized(path: string): void {
+  if (!AUTH_PATHS.some((prefix) => path.startsWith(prefix))) unauthorizedListener?.(path)
+}
+
+export function describeDetail(detail: unknown, fallback: string): string {
   if (typeof detail === 'string') return detail
   if (Array.isArray(detail) && detail.length > 0) {
-    const first = detail[0] as { msg?: unknown }
-    if (typeof first?.msg === 'string') return first.msg
+    const first = detail[0] as { msg?: unknown; loc?: unknown }
+    if (typeof first?.msg === 'string') {
+      const field = Array.isArray(first.loc) ? first.loc[first.loc.length - 1] : undefined
+      return typeof field === 'string' && field !== 'body' ? `${field}: ${first.msg}` : first.msg
+    }
+  }
+  if (detail && typeof detail === 'object') {
+    const message = (detail as { message?: unknown }).message
+    if (typeof message === 'string') return message
   }
   return fallback
 }
@@ -53,12 +87,43 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}, signal?:
     }
   }
   if (!response.ok) {
+    if (response.status === 401) notifyUnauthorized(path)
     const detail = (body as { detail?: unknown } | undefined)?.detail
-    throw new ApiError(response.status, describe(detail, `${response.status} ${response.statusText}`.trim()), detail)
+    throw new ApiError(
+      response.status,
+      describeDetail(detail, `${response.status} ${response.statusText}`.trim()),
+      detail,
+    )
   }
   return body as T
 }
 
 export function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
   return apiFetch<T>(path, { method: 'GET' }, signal)
+}
+
+export function apiSend<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return apiFetch<T>(path, { method, body: body === undefined ? undefined : JSON.stringify(body) })
+}
+
+export async function apiText(path: string, signal?: AbortSignal): Promise<string> {
+  let response: Response
+  try {
+    response = await fetch(path, { credentials: 'same-origin', signal })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw new ApiError(0, 'The server could not be reached.')
+  }
+  const text = await response.text()
+  if (!response.ok) {
+    if (response.status === 401) notifyUnauthorized(path)
+    let detail: unknown = text
+    try {
+      detail = (JSON.parse(text) as { detail?: unknown }).detail
+    } catch {
+      /* plain text */
+    }
+    throw new ApiError(response.status, describeDetail(detail, `${response.status}`), detail)
+  }
+  return text
 }

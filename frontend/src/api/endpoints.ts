@@ -1,6 +1,60 @@
-import { apiGet } from './client'
-import type { Health, ModuleSpec } from './types'
+import { apiFetch, apiGet, apiSend, apiText } from './client'
+import type {
+  Dataset,
+  Experiment,
+  ExperimentVersion,
+  Graph,
+  Health,
+  ListOf,
+  ModuleSpec,
+  Run,
+  User,
+  ValidationResult,
+} from './types'
 
 export const getHealth = (signal?: AbortSignal) => apiGet<Health>('/api/health', signal)
 
+// ---- accounts
+export const getMe = (signal?: AbortSignal) => apiGet<User>('/api/auth/me', signal)
+export const register = (username: string, password: string) =>
+  apiSend<User>('POST', '/api/auth/register', { username, password })
+export const login = (username: string, password: string) =>
+  apiSend<{ access_token: string; user: User }>('POST', '/api/auth/login', { username, password })
+export const logout = () => apiSend<void>('POST', '/api/auth/logout')
+
+// ---- modules & datasets
 export const getModules = (signal?: AbortSignal) => apiGet<ModuleSpec[]>('/api/modules', signal)
+export const getDatasets = (signal?: AbortSignal) => apiGet<Dataset[]>('/api/datasets', signal)
+export const getDataset = (id: string, signal?: AbortSignal) =>
+  apiGet<Dataset>(`/api/datasets/${encodeURIComponent(id)}`, signal)
+export const deleteDataset = (id: string) => apiSend<void>('DELETE', `/api/datasets/${encodeURIComponent(id)}`)
+
+// ---- experiments
+export const listExperiments = (signal?: AbortSignal) => apiGet<ListOf<Experiment>>('/api/experiments', signal)
+export const getExperiment = (id: number, signal?: AbortSignal) => apiGet<Experiment>(`/api/experiments/${id}`, signal)
+export const createExperiment = (name: string, graph: Graph = { nodes: [], edges: [] }, description = '') =>
+  apiSend<Experiment>('POST', '/api/experiments', { name, description, graph })
+export const updateExperiment = (
+  id: number,
+  body: { version: number; name?: string; description?: string; graph?: Graph },
+) => apiSend<Experiment>('PUT', `/api/experiments/${id}`, body)
+export const deleteExperiment = (id: number) => apiSend<void>('DELETE', `/api/experiments/${id}`)
+export const cloneExperiment = (id: number, name?: string) =>
+  apiSend<Experiment>('POST', `/api/experiments/${id}/clone`, name ? { name } : {})
+export const listVersions = (id: number, signal?: AbortSignal) =>
+  apiGet<ExperimentVersion[]>(`/api/experiments/${id}/versions`, signal)
+export const getVersion = (id: number, version: number, signal?: AbortSignal) =>
+  apiGet<ExperimentVersion>(`/api/experiments/${id}/versions/${version}`, signal)
+export const validateGraph = (graph: Graph, signal?: AbortSignal) =>
+  apiFetch<ValidationResult>('/api/graphs/validate', { method: 'POST', body: JSON.stringify({ graph }) }, signal)
+
+// ---- runs
+export const startRun = (experimentId: number, nodes?: string[]) =>
+  apiSend<Run>('POST', `/api/experiments/${experimentId}/runs`, nodes ? { nodes } : {})
+export const getRun = (runId: number, signal?: AbortSignal) => apiGet<Run>(`/api/runs/${runId}`, signal)
+export const listRuns = (experimentId: number, signal?: AbortSignal) =>
+  apiGet<Run[]>(`/api/experiments/${experimentId}/runs`, signal)
+export const cancelRun = (runId: number) => apiSend<Run>('POST', `/api/runs/${runId}/cancel`)
+export const getNodeLog = (runId: number, nodeId: string, signal?: AbortSignal) =>
+  apiText(`/api/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/log`, signal)
+export const runEventsUrl = (runId: number) => `/api/runs/${runId}/events`

@@ -1,123 +1,122 @@
-import { render, screen, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { MemoryRouter } from 'react-router'
 import { describe, expect, it } from 'vitest'
-import { jsonResponse, sampleCatalogue, stubFetch } from '../test/fixtures'
-import { AppRoutes } from './routes'
-
-function renderAt(path: string) {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <AppRoutes />
-    </MemoryRouter>,
-  )
-}
+import type { Experiment } from '../api/types'
+import { jsonResponse, stubFetch } from '../test/fixtures'
+import { renderApp } from '../test/renderApp'
 
 const health = () => jsonResponse({ status: 'ok', version: '0.1.0', database: 'sqlite' })
+const me = () => jsonResponse({ id: 1, username: 'ada' })
 
-describe('app shell', () => {
-  it('renders the header, the three panels and the status bar', async () => {
-    stubFetch({ '/api/health': health })
-    const { container } = renderAt('/')
+const experiment = (over: Partial<Experiment> = {}): Experiment => ({
+  id: 3,
+  name: 'Iris clusters',
+  description: '',
+  graph: { nodes: [], edges: [] },
+  version: 4,
+  owner: { id: 1, username: 'ada' },
+  created_at: '2026-01-01T10:00:00Z',
+  updated_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+  last_run: { id: 9, status: 'succeeded', created_at: new Date(Date.now() - 3 * 60_000).toISOString() },
+  ...over,
+})
 
-    expect(screen.getByRole('banner')).toHaveTextContent('Cluster Studio')
-    expect(screen.getByTestId('experiment-name')).toHaveTextContent('Untitled experiment')
-    expect(screen.getByRole('complementary', { name: 'Module palette' })).toBeInTheDocument()
-    expect(screen.getByRole('heading', { name: 'Modules' })).toBeInTheDocument()
-    expect(screen.getByRole('searchbox', { name: 'Search modules' })).toBeInTheDocument()
-    expect(screen.getByRole('region', { name: 'Experiment canvas' })).toBeInTheDocument()
-    expect(container.querySelector('.react-flow')).not.toBeNull()
-    expect(container.querySelector('.react-flow__minimap')).not.toBeNull()
-    expect(container.querySelector('.react-flow__controls')).not.toBeNull()
-    expect(container.querySelector('.react-flow__background')).not.toBeNull()
-    const properties = screen.getByRole('complementary', { name: 'Properties' })
-    expect(within(properties).getByText('Select a module to see its properties')).toBeInTheDocument()
-    expect(screen.getByRole('button', { name: 'Run' })).toBeInTheDocument()
-    expect(screen.getByRole('button', { name: 'Save' })).toBeInTheDocument()
-
-    // The backend's health shows in the status bar; /api/modules 404s and the palette says so calmly.
-    expect(await screen.findByText('Server connected')).toBeInTheDocument()
-    expect(screen.getByText('v0.1.0 · SQLite')).toBeInTheDocument()
-    expect(await screen.findByText('No module catalogue yet')).toBeInTheDocument()
+describe('accounts and the experiments list', () => {
+  it('sends a visitor who is not signed in to the sign-in page', async () => {
+    stubFetch({ '/api/auth/me': () => jsonResponse({ detail: 'Not signed in' }, 401) })
+    const { router } = renderApp('/experiments/3')
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument()
+    expect(router.state.location.pathname).toBe('/signin')
+    expect(router.state.location.search).toBe('?next=%2Fexperiments%2F3')
   })
 
-  it('lists the catalogue grouped by category with a test id per entry', async () => {
-    stubFetch({ '/api/health': health, '/api/modules': () => jsonResponse(sampleCatalogue) })
-    const { container } = renderAt('/')
-
-    expect(await screen.findByTestId('palette-item-kmeans_clustering')).toHaveTextContent('K-Means Clustering')
-    for (const module of sampleCatalogue) {
-      expect(screen.getByTestId(`palette-item-${module.id}`)).toHaveAttribute('draggable', 'true')
-    }
-    const groups = [...container.querySelectorAll('.palette-group')].map((el) => el.getAttribute('data-category'))
-    expect(groups[0]).toBe('Saved Datasets')
-    expect(groups).toContain('Machine Learning / Train')
-    const train = container.querySelector('[data-category="Machine Learning / Train"]') as HTMLElement
-    expect(within(train).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      'Sweep Clustering',
-      'Train Clustering Model',
-    ])
-  })
-
-  it('filters the palette from the search box, focused with "/"', async () => {
-    stubFetch({ '/api/health': health, '/api/modules': () => jsonResponse(sampleCatalogue) })
+  it('signs in and goes back where the user was heading', async () => {
+    let signedIn = false
+    stubFetch({
+      '/api/auth/me': () => (signedIn ? me() : jsonResponse({ detail: 'Not signed in' }, 401)),
+      'POST /api/auth/login': ({ json }) => {
+        const body = json as { username: string; password: string }
+        if (body.password !== 'correct horse') return jsonResponse({ detail: 'Wrong username or password' }, 401)
+        signedIn = true
+        return jsonResponse({ access_token: 't', token_type: 'bearer', user: { id: 1, username: body.username } })
+      },
+      '/api/experiments': () => jsonResponse({ data: [], count: 0 }),
+    })
     const user = userEvent.setup()
-    renderAt('/')
-    await screen.findByTestId('palette-item-kmeans_clustering')
-
-    await user.keyboard('/')
-    const search = screen.getByRole('searchbox', { name: 'Search modules' })
-    expect(search).toHaveFocus()
-    await user.keyboard('assign')
-    expect(screen.getByTestId('palette-item-assign_data_to_clusters')).toBeInTheDocument()
-    expect(screen.queryByTestId('palette-item-kmeans_clustering')).toBeNull()
-
-    await user.clear(search)
-    await user.type(search, 'zzz')
-    expect(screen.getByText('Nothing found')).toBeInTheDocument()
+    const { router } = renderApp('/signin?next=%2F')
+    await user.type(await screen.findByLabelText('Username'), 'ada')
+    await user.type(screen.getByLabelText('Password'), 'wrong password')
+    await user.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong username or password')
+    await user.clear(screen.getByLabelText('Password'))
+    await user.type(screen.getByLabelText('Password'), 'correct horse')
+    await user.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByRole('heading', { name: 'Experiments' })).toBeInTheDocument()
+    expect(router.state.location.pathname).toBe('/')
+    expect(await screen.findByText('No experiments yet')).toBeInTheDocument()
   })
 
-  it('adds a module to the canvas and shows its properties', async () => {
-    stubFetch({ '/api/health': health, '/api/modules': () => jsonResponse(sampleCatalogue) })
+  it('checks the sign-up form before sending it', async () => {
+    stubFetch({ '/api/auth/me': () => jsonResponse({ detail: 'Not signed in' }, 401) })
     const user = userEvent.setup()
-    const { container } = renderAt('/')
-    await user.dblClick(await screen.findByTestId('palette-item-kmeans_clustering'))
-
-    const node = container.querySelector('.react-flow__node[data-module="kmeans_clustering"]')
-    expect(node).not.toBeNull()
-    expect(node).toHaveAttribute('data-status', 'idle')
-    const properties = screen.getByRole('complementary', { name: 'Properties' })
-    expect(await within(properties).findByRole('heading', { name: 'K-Means Clustering' })).toBeInTheDocument()
-    expect(within(properties).getByText('Number of Centroids')).toBeInTheDocument()
-    expect(screen.getByText('1 module')).toBeInTheDocument()
+    renderApp('/signup')
+    await user.type(await screen.findByLabelText('Username'), 'ada')
+    await user.type(screen.getByLabelText('Password'), 'short')
+    expect(screen.getByText('At least 8 characters')).toHaveClass('field-error')
   })
 
-  it('routes a deep link to the editor', async () => {
-    stubFetch({ '/api/health': health })
-    const { container } = renderAt('/experiments/42')
-    expect(screen.getByTestId('editor')).toBeInTheDocument()
-    expect(screen.getByTestId('experiment-name')).toHaveTextContent('Experiment 42')
-    expect(container.querySelector('.react-flow')).not.toBeNull()
-    await screen.findByText('Server connected')
+  it('lists experiments with their last save and last run, and a new one opens the editor', async () => {
+    const created: unknown[] = []
+    stubFetch({
+      '/api/auth/me': me,
+      '/api/health': health,
+      'GET /api/experiments': () => jsonResponse({ data: [experiment(), experiment({ id: 4, name: 'Wine', last_run: null })], count: 2 }),
+      'POST /api/experiments': ({ json }) => {
+        created.push(json)
+        return jsonResponse(experiment({ id: 12, name: 'Untitled experiment' }), 201)
+      },
+    })
+    const user = userEvent.setup()
+    const { router } = renderApp('/')
+    const row = await screen.findByTestId('experiment-row-3')
+    expect(within(row).getByRole('link', { name: 'Iris clusters' })).toHaveAttribute('href', '/experiments/3')
+    expect(row).toHaveTextContent('5 min ago')
+    expect(row).toHaveTextContent('Succeeded')
+    expect(screen.getByTestId('experiment-row-4')).toHaveTextContent('Never run')
+    await user.click(screen.getByRole('button', { name: 'New experiment' }))
+    await waitFor(() => expect(router.state.location.pathname).toBe('/experiments/12'))
+    expect(created).toEqual([{ name: 'Untitled experiment', description: '', graph: { nodes: [], edges: [] } }])
   })
 
-  it('keeps working when the server cannot be reached', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
-    renderAt('/')
-    expect(await screen.findByText('Server unreachable')).toBeInTheDocument()
-    expect(await screen.findByText('Modules could not be loaded')).toBeInTheDocument()
-    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument()
-  })
-
-  it('asks to sign in when the catalogue needs a signed-in user', async () => {
-    stubFetch({ '/api/health': health, '/api/modules': () => jsonResponse({ detail: 'Not signed in' }, 401) })
-    renderAt('/')
-    expect(await screen.findByText('Sign in to see modules')).toBeInTheDocument()
+  it('renames and deletes from the list', async () => {
+    const calls: string[] = []
+    stubFetch({
+      '/api/auth/me': me,
+      'GET /api/experiments': () => jsonResponse({ data: [experiment()], count: 1 }),
+      'PUT /api/experiments/3': ({ json }) => {
+        calls.push(`PUT ${JSON.stringify(json)}`)
+        return jsonResponse(experiment({ name: 'Renamed', version: 5 }))
+      },
+      'DELETE /api/experiments/3': () => {
+        calls.push('DELETE')
+        return new Response(null, { status: 204 })
+      },
+    })
+    const user = userEvent.setup()
+    renderApp('/')
+    await user.click(await screen.findByRole('button', { name: 'Rename Iris clusters' }))
+    const input = screen.getByLabelText('New name for Iris clusters')
+    await user.clear(input)
+    await user.type(input, 'Renamed{Enter}')
+    await waitFor(() => expect(calls).toContain('PUT {"name":"Renamed","version":4}'))
+    await user.click(screen.getByRole('button', { name: 'Delete Iris clusters' }))
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Delete experiment' }))
+    await waitFor(() => expect(calls).toContain('DELETE'))
   })
 
   it('shows a not-found page for unknown addresses', () => {
-    stubFetch({})
-    renderAt('/no/such/page')
+    stubFetch({ '/api/auth/me': me })
+    renderApp('/no/such/page')
     expect(screen.getByRole('heading', { name: 'This page does not exist' })).toBeInTheDocument()
   })
 })

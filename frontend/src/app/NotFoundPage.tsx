@@ -1,16 +1,16 @@
 import { Link } from 'react-router'
-import { Header } from './Header'
+import { Logo } from './Logo'
 
-export function NotFoundPage() {
+export function NotFoundPage({ title = 'This page does not exist', text = 'The address may be mistyped, or the page has moved.' }: { title?: string; text?: string }) {
   return (
-    <div className="app-shell">
-      <Header />
+    <div className="not-found-page">
       <main className="not-found">
+        <Logo size={36} />
         <p className="not-found-code">404</p>
-        <h1>This page does not exist</h1>
-        <p>The address may be mistyped, or the page has moved.</p>
+        <h1>{title}</h1>
+        <p>{text}</p>
         <Link className="btn btn-primary" to="/">
-          Open the editor
+          Go to your experiments
         </Link>
       </main>
     </div>

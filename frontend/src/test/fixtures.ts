@@ -1,3 +1,4 @@
+import realCatalogue from './catalogue.json'
 import type { ModuleSpec } from '../api/types'
 
 /** A small catalogue shaped like GET /api/modules (shared/spec/modules.md). */
@@ -71,14 +72,35 @@ export function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 }
 
-/** Stubs fetch with a router: `routes['/api/health']` answers that path; anything else is a 404. */
-export function stubFetch(routes: Record<string, () => Response>) {
-  const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+export type RouteHandler = (init: RequestInit & { method: string; json: unknown }) => Response | Promise<Response>
+
+/**
+ * Stubs fetch with a router: `routes['/api/health']` answers that path (any method), and
+ * `routes['PUT /api/experiments/1']` one method; anything else is a 404.
+ */
+export function stubFetch(routes: Record<string, RouteHandler>) {
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.pathname : input.url
     const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]
-    const route = routes[path]
-    return route ? route() : jsonResponse({ detail: 'Not Found' }, 404)
+    const method = (init.method ?? 'GET').toUpperCase()
+    const route = routes[`${method} ${path}`] ?? routes[path]
+    let json: unknown = undefined
+    if (typeof init.body === 'string') {
+      try {
+        json = JSON.parse(init.body)
+      } catch {
+        json = init.body
+      }
+    }
+    return route ? route({ ...init, method, json }) : jsonResponse({ detail: 'Not Found' }, 404)
   })
   vi.stubGlobal('fetch', fetchMock)
   return fetchMock
 }
+
+/** The server's catalogue as `GET /api/modules` answers (generated from the module registry). */
+export const catalogue = realCatalogue as unknown as ModuleSpec[]
+export const specOf = (id: string) => catalogue.find((m) => m.id === id) as ModuleSpec
+export const kmeansSpec = specOf('kmeans_clustering')
+export const splitSpec = specOf('split_data')
+export const trainSpec = specOf('train_clustering_model')

@@ -4,20 +4,26 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useConnection,
   useReactFlow,
+  ViewportPortal,
+  type Connection,
   type Edge,
+  type FinalConnectionState,
+  type IsValidConnection,
   type OnConnect,
   type OnEdgesChange,
   type OnNodesChange,
   type OnSelectionChangeFunc,
 } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
-import { useCallback, useState, type DragEvent } from 'react'
-import type { ModuleSpec } from '../../api/types'
+import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react'
+import type { ConnectionCheck } from '../editor/connections'
+import { useEditor } from '../editor/EditorContext'
+import type { ModuleNode } from '../editor/graphDoc'
 import { categoryTone } from '../palette/categoryTone'
-import { getModuleDragData, hasModuleDragData } from './dragData'
-import { nodeTypes } from './nodeTypes'
-import type { ModuleNode } from './nodes'
+import { getDragPayload, hasPaletteDragData, type DragPayload } from './dragData'
+import { edgeTypes, nodeTypes } from './nodeTypes'
 import './canvas.css'
 
 const TONE_COLOURS: Record<string, string> = {
@@ -29,14 +35,36 @@ const TONE_COLOURS: Record<string, string> = {
   other: '#7a8599',
 }
 
-function minimapColour(node: { data?: unknown }): string {
-  const spec = (node.data as { spec?: ModuleSpec } | undefined)?.spec
-  return TONE_COLOURS[categoryTone(spec?.category)]
-}
-
-const defaultEdgeOptions = { type: 'smoothstep' as const }
 const proOptions = { hideAttribution: true }
-const fitViewOptions = { padding: 0.3, maxZoom: 1.2 }
+const fitViewOptions = { padding: 0.25, maxZoom: 1.1 }
+const NODE_WIDTH = 220
+
+type CheckFn = (connection: Pick<Connection, 'source' | 'target' | 'sourceHandle' | 'targetHandle'>) => ConnectionCheck
+
+/** While a connection is dragged over a port it may not take, says why, next to the pointer. */
+function ConnectionHint({ check }: { check: CheckFn }) {
+  const hint = useConnection((connection) => {
+    if (!connection.inProgress || !connection.toHandle || !connection.fromHandle) return null
+    const fromSource = connection.fromHandle.type === 'source'
+    const from = connection.fromHandle
+    const to = connection.toHandle
+    const result = check(
+      fromSource
+        ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
+        : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null },
+    )
+    return result.ok ? null : `${Math.round(connection.to.x)}|${Math.round(connection.to.y)}|${result.reason}`
+  })
+  if (!hint) return null
+  const [x, y, ...rest] = hint.split('|')
+  return (
+    <ViewportPortal>
+      <div className="connection-hint" role="status" style={{ transform: `translate(${Number(x) + 14}px, ${Number(y) + 14}px)` }}>
+        {rest.join('|')}
+      </div>
+    </ViewportPortal>
+  )
+}
 
 export interface EditorCanvasProps {
   nodes: ModuleNode[]
@@ -44,9 +72,17 @@ export interface EditorCanvasProps {
   onNodesChange: OnNodesChange<ModuleNode>
   onEdgesChange: OnEdgesChange
   onConnect: OnConnect
+  check: CheckFn
   onSelectionChange?: OnSelectionChangeFunc<ModuleNode>
-  /** Called when a palette entry is dropped on the canvas, at the drop point in flow coordinates. */
-  onDropModule?: (moduleId: string, position: { x: number; y: number }) => void
+  /** A palette entry dropped on the canvas, at the drop point in flow coordinates. */
+  onDropEntry?: (payload: DragPayload, position: { x: number; y: number }) => void
+  onConnectRefused?: (reason: string) => void
+  onNodeDoubleClick?: (node: ModuleNode) => void
+  /** Overlays drawn over the canvas (run bar, read-only banner). */
+  children?: ReactNode
+  emptyState?: ReactNode
+  /** Bumped to fit the view (after loading a graph or an auto-layout). */
+  fitRequest?: number
 }
 
 export function EditorCanvas({
@@ -55,36 +91,85 @@ export function EditorCanvas({
   onNodesChange,
   onEdgesChange,
   onConnect,
+  check,
   onSelectionChange,
-  onDropModule,
+  onDropEntry,
+  onConnectRefused,
+  onNodeDoubleClick,
+  children,
+  emptyState,
+  fitRequest = 0,
 }: EditorCanvasProps) {
-  const { screenToFlowPosition } = useReactFlow()
+  const { screenToFlowPosition, fitView } = useReactFlow()
+  const { readOnly, specOf } = useEditor()
   const [dropActive, setDropActive] = useState(false)
+  const checkRef = useRef(check)
+  checkRef.current = check
 
-  const onDragOver = useCallback((event: DragEvent) => {
-    if (!hasModuleDragData(event.dataTransfer)) return
-    event.preventDefault()
-    event.dataTransfer.dropEffect = 'copy'
-    setDropActive(true)
-  }, [])
+  useEffect(() => {
+    if (fitRequest > 0) {
+      const frame = requestAnimationFrame(() => void fitView({ ...fitViewOptions, duration: 250 }))
+      return () => cancelAnimationFrame(frame)
+    }
+  }, [fitRequest, fitView])
+
+  const minimapColour = useCallback(
+    (node: { data?: unknown }) => {
+      const moduleId = (node.data as { moduleId?: string } | undefined)?.moduleId
+      return TONE_COLOURS[categoryTone(moduleId ? specOf(moduleId)?.category : undefined)]
+    },
+    [specOf],
+  )
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => checkRef.current({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null, targetHandle: c.targetHandle ?? null }).ok,
+    [],
+  )
+
+  const onConnectEnd = useCallback(
+    (_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (!state.toHandle || !state.fromHandle || state.isValid) return
+      const fromSource = state.fromHandle.type === 'source'
+      const from = state.fromHandle
+      const to = state.toHandle
+      const result = checkRef.current(
+        fromSource
+          ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
+          : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null },
+      )
+      if (!result.ok) onConnectRefused?.(result.reason)
+    },
+    [onConnectRefused],
+  )
+
+  const onDragOver = useCallback(
+    (event: DragEvent) => {
+      if (readOnly || !hasPaletteDragData(event.dataTransfer)) return
+      event.preventDefault()
+      event.dataTransfer.dropEffect = 'copy'
+      setDropActive(true)
+    },
+    [readOnly],
+  )
 
   const onDragLeave = useCallback(() => setDropActive(false), [])
 
   const onDrop = useCallback(
     (event: DragEvent) => {
       setDropActive(false)
-      const moduleId = getModuleDragData(event.dataTransfer)
-      if (!moduleId || !onDropModule) return
+      const payload = getDragPayload(event.dataTransfer)
+      if (!payload || !onDropEntry || readOnly) return
       event.preventDefault()
+      event.stopPropagation()
       const position = screenToFlowPosition({ x: event.clientX, y: event.clientY })
-      onDropModule(moduleId, { x: position.x - 90, y: position.y - 20 })
+      onDropEntry(payload, { x: position.x - NODE_WIDTH / 2, y: position.y - 24 })
     },
-    [onDropModule, screenToFlowPosition],
+    [onDropEntry, readOnly, screenToFlowPosition],
   )
 
   return (
     <section
-      className={`canvas${dropActive ? ' is-drop-target' : ''}`}
+      className={`canvas${dropActive ? ' is-drop-target' : ''}${readOnly ? ' is-read-only' : ''}`}
       aria-label="Experiment canvas"
       onDragOver={onDragOver}
       onDragLeave={onDragLeave}
@@ -94,18 +179,32 @@ export function EditorCanvas({
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
-        defaultEdgeOptions={defaultEdgeOptions}
+        onNodeDoubleClick={onNodeDoubleClick ? (_event, node) => onNodeDoubleClick(node) : undefined}
+        fitView
         fitViewOptions={fitViewOptions}
         proOptions={proOptions}
-        minZoom={0.2}
+        minZoom={0.1}
         maxZoom={2}
         snapToGrid
         snapGrid={[10, 10]}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        connectOnClick={false}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        elevateNodesOnSelect
+        connectionRadius={28}
+        autoPanOnConnect
+        onlyRenderVisibleElements={nodes.length > 120}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="var(--canvas-dot)" />
         <MiniMap
@@ -117,24 +216,11 @@ export function EditorCanvas({
           maskColor="rgba(226, 230, 238, 0.55)"
           bgColor="var(--surface)"
         />
-        <Controls showInteractive={false} aria-label="Zoom controls" />
+        <Controls showInteractive={false} aria-label="Zoom controls" fitViewOptions={fitViewOptions} />
+        <ConnectionHint check={check} />
       </ReactFlow>
-      {nodes.length === 0 ? (
-        <div className="canvas-empty" aria-hidden="true">
-          <div className="canvas-empty-card">
-            <svg viewBox="0 0 48 48" width="40" height="40" aria-hidden="true">
-              <rect x="4" y="6" width="18" height="10" rx="3" className="ce-a" />
-              <rect x="26" y="32" width="18" height="10" rx="3" className="ce-b" />
-              <path d="M13 16 v8 a4 4 0 0 0 4 4 h14 a4 4 0 0 1 4 4" className="ce-line" />
-            </svg>
-            <p className="canvas-empty-title">Start building your experiment</p>
-            <p className="canvas-empty-text">
-              Drag a dataset and modules from the palette onto the canvas, then connect outputs to
-              inputs.
-            </p>
-          </div>
-        </div>
-      ) : null}
+      {children}
+      {nodes.length === 0 && emptyState ? <div className="canvas-empty">{emptyState}</div> : null}
     </section>
   )
 }

@@ -1,6 +1,9 @@
-// The payload carried by an HTML5 drag from the palette onto the canvas.
+// The payload carried by an HTML5 drag from the palette onto the canvas: a module, or a saved dataset.
 
 export const MODULE_DRAG_TYPE = 'application/x-cluster-studio-module'
+export const DATASET_DRAG_TYPE = 'application/x-cluster-studio-dataset'
+
+export type DragPayload = { kind: 'module'; moduleId: string } | { kind: 'dataset'; datasetId: string }
 
 export function setModuleDragData(dataTransfer: DataTransfer, moduleId: string): void {
   dataTransfer.setData(MODULE_DRAG_TYPE, moduleId)
@@ -8,11 +11,32 @@ export function setModuleDragData(dataTransfer: DataTransfer, moduleId: string):
   dataTransfer.effectAllowed = 'copy'
 }
 
-export function getModuleDragData(dataTransfer: DataTransfer): string | null {
-  const id = dataTransfer.getData(MODULE_DRAG_TYPE)
-  return id || null
+export function setDatasetDragData(dataTransfer: DataTransfer, datasetId: string): void {
+  dataTransfer.setData(DATASET_DRAG_TYPE, datasetId)
+  dataTransfer.setData('text/plain', datasetId)
+  dataTransfer.effectAllowed = 'copy'
 }
 
-export function hasModuleDragData(dataTransfer: DataTransfer): boolean {
-  return Array.from(dataTransfer.types).includes(MODULE_DRAG_TYPE)
+export function getDragPayload(dataTransfer: DataTransfer): DragPayload | null {
+  const moduleId = dataTransfer.getData(MODULE_DRAG_TYPE)
+  if (moduleId) return { kind: 'module', moduleId }
+  const datasetId = dataTransfer.getData(DATASET_DRAG_TYPE)
+  if (datasetId) return { kind: 'dataset', datasetId }
+  return null
+}
+
+/** @deprecated kept for callers that only know modules. */
+export function getModuleDragData(dataTransfer: DataTransfer): string | null {
+  return dataTransfer.getData(MODULE_DRAG_TYPE) || null
+}
+
+export function hasPaletteDragData(dataTransfer: DataTransfer): boolean {
+  const types = Array.from(dataTransfer.types)
+  return types.includes(MODULE_DRAG_TYPE) || types.includes(DATASET_DRAG_TYPE)
+}
+
+export const hasModuleDragData = hasPaletteDragData
+
+export function hasFiles(dataTransfer: DataTransfer | null): boolean {
+  return !!dataTransfer && Array.from(dataTransfer.types).includes('Files')
 }

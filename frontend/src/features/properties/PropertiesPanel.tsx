@@ -1,23 +1,36 @@
-import type { ModuleNode } from '../canvas/nodes'
+import { useEffect, useState } from 'react'
+import { getDataset } from '../../api/endpoints'
+import type { Dataset, ModuleSpec, ParamSpec } from '../../api/types'
+import { Icon } from '../../ui/icons'
+import { StatusPill } from '../../ui/StatusPill'
+import { useEditor } from '../editor/EditorContext'
+import type { Doc, ModuleNode } from '../editor/graphDoc'
+import { useNodeRuntime } from '../editor/runtimeStore'
 import { categoryTone } from '../palette/categoryTone'
 import { ModuleIcon } from '../palette/ModuleIcon'
+import { formatDuration } from '../runs/runState'
+import { fieldKey, type Issue, type IssueMap } from '../validation/mapIssues'
+import { ParamField, type ColumnsInfo } from './ParamField'
+import { paramProblem, visibleParams } from './paramSchema'
+import { upstreamDataset } from './upstream'
 import './properties.css'
 
 export interface PropertiesPanelProps {
-  /** The selected nodes; the panel shows one node's properties when exactly one is selected. */
+  doc: Doc
   selection: ModuleNode[]
+  datasets: Dataset[]
+  issues: IssueMap
+  onParamChange: (nodeId: string, paramId: string, value: unknown, coalesce: boolean) => void
+  onCommentChange: (nodeId: string, comment: string) => void
+  /** Ends the open undo step (a field lost focus). */
+  onSeal: () => void
+  onSelectNode: (nodeId: string) => void
+  onRunSelected?: () => void
+  onDeleteSelection?: () => void
+  onDuplicateSelection?: () => void
 }
 
-function formatValue(value: unknown): string {
-  if (value === null || value === undefined) return '—'
-  if (typeof value === 'string') return value === '' ? '—' : value
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No'
-  if (typeof value === 'number') return String(value)
-  if (Array.isArray(value)) return value.length ? value.map(formatValue).join(', ') : '—'
-  return JSON.stringify(value)
-}
-
-function EmptyState({ title, text }: { title: string; text: string }) {
+function EmptyState({ title, text, children }: { title: string; text: string; children?: React.ReactNode }) {
   return (
     <div className="properties-empty" role="status">
       <svg viewBox="0 0 40 40" width="40" height="40" aria-hidden="true" className="properties-empty-icon">
@@ -27,49 +40,156 @@ function EmptyState({ title, text }: { title: string; text: string }) {
       </svg>
       <p className="properties-empty-title">{title}</p>
       <p className="properties-empty-text">{text}</p>
+      {children}
     </div>
   )
 }
 
-export function PropertiesPanel({ selection }: PropertiesPanelProps) {
-  let body: React.JSX.Element
-  if (selection.length === 0) {
-    body = (
-      <EmptyState
-        title="Select a module to see its properties"
-        text="Parameters, ports and notes of the selected module appear here."
-      />
-    )
-  } else if (selection.length > 1) {
-    body = <EmptyState title={`${selection.length} modules selected`} text="Select a single module to edit its properties." />
-  } else {
-    const node = selection[0]
-    const { spec, params } = node.data
-    const tone = categoryTone(spec.category)
-    body = (
-      <div className="properties-module">
-        <div className="properties-module-head">
-          <ModuleIcon tone={tone} />
-          <div>
-            <h3 className="properties-module-name">{spec.name}</h3>
-            <p className="properties-module-category">{spec.category}</p>
-          </div>
+const datasetCache = new Map<string, Promise<Dataset>>()
+
+/** The columns a `column` / `column_set` parameter picks from: those of the dataset feeding its input. */
+function useColumns(doc: Doc, node: ModuleNode, param: ParamSpec, specOf: (id: string) => ModuleSpec | undefined, datasetOf: (id: string) => Dataset | undefined): ColumnsInfo | undefined {
+  const port = param.columns_from
+  const source = port ? upstreamDataset(doc, node.id, port, specOf) : null
+  const listed = source ? datasetOf(source.datasetId) : undefined
+  const [fetched, setFetched] = useState<Dataset | null>(null)
+  const missingId = source && !listed ? source.datasetId : null
+  useEffect(() => {
+    if (!missingId) return
+    let live = true
+    let promise = datasetCache.get(missingId)
+    if (!promise) {
+      promise = getDataset(missingId)
+      datasetCache.set(missingId, promise)
+      promise.catch(() => datasetCache.delete(missingId))
+    }
+    promise.then((d) => live && setFetched(d), () => live && setFetched(null))
+    return () => {
+      live = false
+    }
+  }, [missingId])
+  if (!port) return undefined
+  if (!source) return { columns: null, source: null }
+  const dataset = listed ?? (fetched?.id === source.datasetId ? fetched : null)
+  if (!dataset) return { columns: null, source: null, loading: true }
+  return {
+    columns: dataset.columns,
+    source: source.transformed ? `${dataset.name} (as it enters the chain)` : dataset.name,
+  }
+}
+
+function NodeRunCard({ node, spec }: { node: ModuleNode; spec: ModuleSpec | undefined }) {
+  const { runtime, actions } = useEditor()
+  const { run } = useNodeRuntime(runtime, node.id)
+  if (run.status === 'idle') return null
+  const outputs = (spec?.outputs ?? []).filter((port) => run.outputs[port.id])
+  return (
+    <section className={`run-card is-${run.status}`} aria-label="Last run of this module">
+      <div className="run-card-head">
+        <StatusPill status={run.status} />
+        {run.durationMs !== null && run.status !== 'cached' ? <span className="run-card-duration">{formatDuration(run.durationMs)}</span> : null}
+        <button type="button" className="link-btn run-card-log" onClick={() => actions.openLog(node.id)}>
+          View log
+        </button>
+      </div>
+      {run.error ? (
+        <p className="run-card-error">
+          <span className="run-card-code">{run.error.code}</span> {run.error.message}
+        </p>
+      ) : null}
+      {outputs.length ? (
+        <div className="run-card-outputs">
+          {outputs.map((port) => (
+            <button key={port.id} type="button" className="btn btn-small" onClick={() => actions.openOutput(node.id, port.id)}>
+              <Icon name="chart" size={12} />
+              Visualize {port.name}
+            </button>
+          ))}
         </div>
+      ) : null}
+    </section>
+  )
+}
+
+function IssueList({ issues, onSelectNode, nodeName }: { issues: readonly Issue[]; onSelectNode?: (id: string) => void; nodeName?: (id: string) => string }) {
+  if (issues.length === 0) return null
+  return (
+    <ul className="issue-list">
+      {issues.map((issue, index) => (
+        <li key={index} className={`issue is-${issue.severity}`}>
+          <span className="issue-code">{issue.code}</span>
+          <span className="issue-message">
+            {issue.node_id && onSelectNode && nodeName ? (
+              <button type="button" className="link-btn" onClick={() => onSelectNode(issue.node_id as string)}>
+                {nodeName(issue.node_id)}
+              </button>
+            ) : null}
+            {issue.node_id && onSelectNode ? ': ' : ''}
+            {issue.message}
+          </span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function SingleNode({ node, props }: { node: ModuleNode; props: PropertiesPanelProps }) {
+  const { specOf, datasetOf, readOnly } = useEditor()
+  const spec = specOf(node.data.moduleId)
+  const { issues, datasets, doc, onParamChange, onCommentChange, onSeal } = props
+  if (!spec) {
+    return (
+      <EmptyState title={`Unknown module “${node.data.moduleId}”`} text="This server's catalogue has no such module. Delete the node or import a graph made for this server." />
+    )
+  }
+  const tone = categoryTone(spec.category)
+  const params = node.data.params
+  const shown = visibleParams(spec, params)
+  const nodeIssues = issues.byNode.get(node.id) ?? []
+  const fieldIds = new Set(shown.map((p) => p.id))
+  const otherIssues = nodeIssues.filter((issue) => !issue.param || !fieldIds.has(issue.param))
+
+  return (
+    <div className="properties-module" key={node.id}>
+      <div className="properties-module-head">
+        <ModuleIcon tone={tone} />
+        <div>
+          <h3 className="properties-module-name">{spec.name}</h3>
+          <p className="properties-module-category">{spec.category}</p>
+        </div>
+      </div>
+      <NodeRunCard node={node} spec={spec} />
+      <IssueList issues={otherIssues} />
+      <h4 className="properties-section-title">Parameters</h4>
+      {shown.length ? (
+        <div className="properties-fields" onBlur={onSeal}>
+          {shown.map((param) => (
+            <ParamFieldFor key={param.id} node={node} param={param} doc={doc} datasets={datasets} issues={issues} onParamChange={onParamChange} onSeal={onSeal} specOf={specOf} datasetOf={datasetOf} readOnly={readOnly} />
+          ))}
+        </div>
+      ) : (
+        <p className="properties-muted">This module has no parameters.</p>
+      )}
+      <h4 className="properties-section-title">Notes</h4>
+      <div className="field">
+        <label className="field-label" htmlFor={`comment-${node.id}`}>
+          Comment
+        </label>
+        <textarea
+          id={`comment-${node.id}`}
+          className="textarea"
+          rows={2}
+          maxLength={2000}
+          placeholder="Shown on the node"
+          value={node.data.comment}
+          disabled={readOnly}
+          onChange={(event) => onCommentChange(node.id, event.target.value)}
+          onBlur={onSeal}
+        />
+      </div>
+      <details className="properties-about">
+        <summary>About this module</summary>
         {spec.description ? <p className="properties-module-description">{spec.description}</p> : null}
-        <h4 className="properties-section-title">Parameters</h4>
-        {spec.params?.length ? (
-          <dl className="properties-params">
-            {spec.params.map((param) => (
-              <div key={param.id} className="properties-param">
-                <dt>{param.name}</dt>
-                <dd>{formatValue(params[param.id])}</dd>
-              </div>
-            ))}
-          </dl>
-        ) : (
-          <p className="properties-muted">This module has no parameters.</p>
-        )}
-        <h4 className="properties-section-title">Ports</h4>
         <ul className="properties-ports">
           {(spec.inputs ?? []).map((port) => (
             <li key={`in-${port.id}`}>
@@ -91,16 +211,124 @@ export function PropertiesPanel({ selection }: PropertiesPanelProps) {
             </li>
           ))}
         </ul>
-      </div>
+      </details>
+    </div>
+  )
+}
+
+function ParamFieldFor({
+  node,
+  param,
+  doc,
+  datasets,
+  issues,
+  onParamChange,
+  onSeal,
+  specOf,
+  datasetOf,
+  readOnly,
+}: {
+  node: ModuleNode
+  param: ParamSpec
+  doc: Doc
+  datasets: Dataset[]
+  issues: IssueMap
+  onParamChange: PropertiesPanelProps['onParamChange']
+  onSeal: () => void
+  specOf: (id: string) => ModuleSpec | undefined
+  datasetOf: (id: string) => Dataset | undefined
+  readOnly: boolean
+}) {
+  const columns = useColumns(doc, node, param, specOf, datasetOf)
+  const value = node.data.params[param.id]
+  const server = (issues.byField.get(fieldKey(node.id, param.id)) ?? []).map((issue) => `${issue.message}`)
+  return (
+    <ParamField
+      param={param}
+      value={value === undefined ? param.default : value}
+      problem={paramProblem(param, value)}
+      serverMessages={server}
+      onChange={(next, options) => onParamChange(node.id, param.id, next, !!options?.coalesce)}
+      onCommit={onSeal}
+      columns={columns}
+      datasets={datasets}
+      params={node.data.params}
+      readOnly={readOnly}
+    />
+  )
+}
+
+export function PropertiesPanel(props: PropertiesPanelProps) {
+  const { selection, issues, doc, onSelectNode } = props
+  const { specOf, readOnly } = useEditor()
+  if (selection.length === 1) return <SingleNode node={selection[0]} props={props} />
+  if (selection.length > 1) {
+    return (
+      <EmptyState title={`${selection.length} modules selected`} text="Select a single module to edit its parameters.">
+        {!readOnly ? (
+          <div className="properties-multi-actions">
+            {props.onRunSelected ? (
+              <button type="button" className="btn btn-small" onClick={props.onRunSelected}>
+                <Icon name="run" size={12} /> Run these
+              </button>
+            ) : null}
+            {props.onDuplicateSelection ? (
+              <button type="button" className="btn btn-small" onClick={props.onDuplicateSelection}>
+                <Icon name="copy" size={12} /> Duplicate
+              </button>
+            ) : null}
+            {props.onDeleteSelection ? (
+              <button type="button" className="btn btn-small" onClick={props.onDeleteSelection}>
+                <Icon name="trash" size={12} /> Delete
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+      </EmptyState>
     )
   }
-
+  const nodeName = (id: string) => {
+    const node = doc.nodes.find((n) => n.id === id)
+    return node ? (specOf(node.data.moduleId)?.name ?? node.data.moduleId) : id
+  }
+  const all: Issue[] = [...issues.general, ...[...issues.byNode.values()].flat(), ...[...issues.byEdge.values()].flat().filter((i) => !i.node_id)]
   return (
-    <aside className="panel properties" aria-label="Properties">
-      <div className="panel-header">
-        <h2 className="panel-title">Properties</h2>
-      </div>
-      <div className="properties-body">{body}</div>
-    </aside>
+    <div className="properties-overview">
+      <EmptyState
+        title="Select a module to see its properties"
+        text={doc.nodes.length === 0 ? 'Drag a dataset and modules from the palette, then connect outputs (bottom) to inputs (top).' : 'Click a module on the canvas to edit its parameters. Shift-drag selects several.'}
+      />
+      {doc.nodes.length > 0 ? (
+        <section className="properties-check" aria-label="Graph check">
+          <h4 className="properties-section-title">Graph check</h4>
+          {all.length === 0 ? (
+            <p className="properties-ok">
+              <Icon name="check" size={12} /> No problems found — ready to run.
+            </p>
+          ) : (
+            <IssueList issues={all} onSelectNode={onSelectNode} nodeName={nodeName} />
+          )}
+        </section>
+      ) : null}
+      <section className="properties-shortcuts" aria-label="Keyboard shortcuts">
+        <h4 className="properties-section-title">Shortcuts</h4>
+        <dl>
+          {[
+            ['Ctrl S', 'Save'],
+            ['Ctrl Z / Ctrl ⇧ Z', 'Undo / redo'],
+            ['Ctrl C / V / D', 'Copy / paste / duplicate'],
+            ['Del', 'Delete selection'],
+            ['Ctrl A', 'Select all'],
+            ['⇧ drag', 'Box select'],
+            ['/', 'Search modules'],
+          ].map(([keys, what]) => (
+            <div key={keys}>
+              <dt>{keys}</dt>
+              <dd>{what}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+    </div>
   )
 }
