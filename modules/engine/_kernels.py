@@ -1,10 +1,12 @@
 """Compiled kernels of the k-means engine.
 
 Every kernel assumes valid input: C-contiguous float64 data, int64 labels, and centroids that match
-the data's width. Row-parallel kernels split the rows into a fixed number of blocks (not threads), so
-per-block partial sums are reduced in the same order whatever the thread count: results are
-bit-for-bit reproducible. Distance steps work on chunks of ``chunk_rows`` rows: per chunk a BLAS GEMM
-``X_chunk @ C.T`` then a compiled loop, so extra memory stays O(chunk_rows * k).
+the data's width. Kernels that sum over rows split them into a fixed number of blocks (set by the data
+size, not the thread count); ``n_workers`` threads take the blocks one at a time from a shared atomic
+counter (a thread slowed by other work on its core just takes fewer), each block writes its own partial
+sums, and those are reduced in block order: results are bit-for-bit the same whatever the thread count
+or timing. Distance steps work on chunks of ``chunk_rows`` rows: per chunk a BLAS GEMM
+``X_chunk @ C.T`` then a compiled loop, so extra memory stays O(chunk_rows * k) per thread.
 
 Call them inside :func:`parallel_section`, which pins BLAS to one thread (each Numba thread makes its
 own small GEMM calls) and serialises kernel launches from concurrent Python threads.
@@ -15,15 +17,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import numba
 import numpy as np
 import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS that np.dot in @njit calls)
-import numba
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 from threadpoolctl import ThreadpoolController
 
 CHUNK_ROWS = 256
-MAX_BLOCKS = 64
+MAX_BLOCKS = 256
 BLOCK_BUFFER_BYTES = 64 * 2**20
 
 _launch_lock = threading.Lock()
@@ -31,25 +36,35 @@ _blas_controller: ThreadpoolController | None = None
 
 
 @contextmanager
-def parallel_section(dynamic: bool = False) -> Iterator[None]:
-    """Run compiled parallel kernels: BLAS pinned to one thread, one launch at a time.
-
-    ``dynamic`` hands the ``prange`` iterations (row blocks) to the threads one at a time, so a thread
-    whose core is busy with other work takes fewer blocks; use it for loops over a few dozen blocks.
-    """
+def parallel_section() -> Iterator[None]:
+    """Run compiled parallel kernels: BLAS pinned to one thread, one launch at a time."""
     global _blas_controller
     with _launch_lock:
         if _blas_controller is None:
             _blas_controller = ThreadpoolController()
         with _blas_controller.limit(limits=1, user_api="blas"):
-            if not dynamic:
-                yield
-                return
-            previous = numba.set_parallel_chunksize(1)
-            try:
-                yield
-            finally:
-                numba.set_parallel_chunksize(previous)
+            yield
+
+
+def n_workers() -> int:
+    """Threads for the block kernels (Numba's current thread count)."""
+    return int(numba.get_num_threads())
+
+
+def _fetch_increment_intrinsic(typingctx, counter, index):
+    """Atomically ``counter[index] += 1``; return the value before (the next block to process)."""
+    signature = types.int64(counter, index)
+
+    def codegen(context, builder, sig, args):
+        array_type = sig.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, array_type, array, [args[1]])
+        return builder.atomic_rmw("add", pointer, context.get_constant(types.int64, 1), "monotonic")
+
+    return signature, codegen
+
+
+_fetch_increment: Any = intrinsic(_fetch_increment_intrinsic)
 
 
 def block_count(n_rows: int, per_block_values: int, chunk_rows: int = CHUNK_ROWS) -> int:
@@ -61,7 +76,17 @@ def block_count(n_rows: int, per_block_values: int, chunk_rows: int = CHUNK_ROWS
 
 @njit(parallel=True, cache=True)
 def lloyd_pass(
-    X, shift, centroids_t, score_offsets, labels, block_sums, block_counts, n_blocks, chunk_rows, update
+    X,
+    shift,
+    centroids_t,
+    score_offsets,
+    labels,
+    block_sums,
+    block_counts,
+    n_blocks,
+    chunk_rows,
+    update,
+    workers,
 ):
     """Assign every row to the centroid minimising ``offset_j - 2 x.c_j``; return how many labels changed.
 
@@ -75,57 +100,67 @@ def lloyd_pass(
     k = centroids_t.shape[1]
     n_chunks = (n + chunk_rows - 1) // chunk_rows
     changed = np.zeros(n_blocks, np.int64)
-    for b in prange(n_blocks):
+    next_block = np.zeros(1, np.int64)
+    for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
         scores = np.empty((chunk_rows, k))
-        if update:
-            block_sums[b, :, :] = 0.0
-            block_counts[b, :] = 0
-        n_changed = 0
-        for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
-            start = chunk * chunk_rows
-            stop = min(start + chunk_rows, n)
-            for i in range(stop - start):
-                for f in range(d):
-                    rows[i, f] = X[start + i, f] - shift[f]
-            if stop - start == chunk_rows:
-                np.dot(rows, centroids_t, scores)
-                products = scores
-            else:
-                products = np.dot(rows[: stop - start], centroids_t)
-            for i in range(stop - start):
-                best = score_offsets[0] - 2.0 * products[i, 0]
-                label = 0
-                for j in range(1, k):
-                    score = score_offsets[j] - 2.0 * products[i, j]
-                    if score < best:
-                        best = score
-                        label = j
-                row = start + i
-                if labels[row] != label:
-                    labels[row] = label
-                    n_changed += 1
-                if update:
-                    block_counts[b, label] += 1
+        while True:
+            b = _fetch_increment(next_block, 0)
+            if b >= n_blocks:
+                break
+            if update:
+                block_sums[b, :, :] = 0.0
+                block_counts[b, :] = 0
+            n_changed = 0
+            for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
+                start = chunk * chunk_rows
+                stop = min(start + chunk_rows, n)
+                for i in range(stop - start):
                     for f in range(d):
-                        block_sums[b, label, f] += rows[i, f]
-        changed[b] = n_changed
+                        rows[i, f] = X[start + i, f] - shift[f]
+                if stop - start == chunk_rows:
+                    np.dot(rows, centroids_t, scores)
+                    products = scores
+                else:
+                    products = np.dot(rows[: stop - start], centroids_t)
+                for i in range(stop - start):
+                    best = score_offsets[0] - 2.0 * products[i, 0]
+                    label = 0
+                    for j in range(1, k):
+                        score = score_offsets[j] - 2.0 * products[i, j]
+                        if score < best:
+                            best = score
+                            label = j
+                    row = start + i
+                    if labels[row] != label:
+                        labels[row] = label
+                        n_changed += 1
+                    if update:
+                        block_counts[b, label] += 1
+                        for f in range(d):
+                            block_sums[b, label, f] += rows[i, f]
+            changed[b] = n_changed
     return changed.sum()
 
 
 @njit(parallel=True, cache=True)
-def cluster_sums(X, labels, block_sums, block_counts, n_blocks):
+def cluster_sums(X, labels, block_sums, block_counts, n_blocks, workers):
     """Per-block sums and counts of the rows of each label; rows labelled -1 are skipped."""
     n, d = X.shape
-    for b in prange(n_blocks):
-        block_sums[b, :, :] = 0.0
-        block_counts[b, :] = 0
-        for row in range(b * n // n_blocks, (b + 1) * n // n_blocks):
-            label = labels[row]
-            if label >= 0:
-                block_counts[b, label] += 1
-                for f in range(d):
-                    block_sums[b, label, f] += X[row, f]
+    next_block = np.zeros(1, np.int64)
+    for _worker in prange(workers):
+        while True:
+            b = _fetch_increment(next_block, 0)
+            if b >= n_blocks:
+                break
+            block_sums[b, :, :] = 0.0
+            block_counts[b, :] = 0
+            for row in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+                label = labels[row]
+                if label >= 0:
+                    block_counts[b, label] += 1
+                    for f in range(d):
+                        block_sums[b, label, f] += X[row, f]
 
 
 @njit(parallel=True, cache=True)
@@ -185,7 +220,17 @@ def pairwise(X, centroids_t, centroid_sq_norms, cosine, out, chunk_rows):
 
 @njit(parallel=True, cache=True)
 def candidate_potentials(
-    X, x_sq_norms, candidates_t, candidate_sq_norms, weights, weighted, buffer, current, targets, block_pots
+    X,
+    x_sq_norms,
+    candidates_t,
+    candidate_sq_norms,
+    weights,
+    weighted,
+    buffer,
+    current,
+    targets,
+    block_pots,
+    workers,
 ):
     """D^2 after adding each candidate, for the greedy k-means++.
 
@@ -197,27 +242,33 @@ def candidate_potentials(
     n_candidates = candidates_t.shape[1]
     n_blocks = block_pots.shape[0]
     chunk_rows = 256
-    for b in prange(n_blocks):
-        totals = np.zeros(n_candidates)
-        block_start = b * n // n_blocks
-        block_stop = (b + 1) * n // n_blocks
-        for start in range(block_start, block_stop, chunk_rows):
-            stop = min(start + chunk_rows, block_stop)
-            products = np.dot(X[start:stop], candidates_t)
-            for i in range(stop - start):
-                row = start + i
-                closest = buffer[current, row]
-                weight = weights[row] if weighted else 1.0
-                for t in range(n_candidates):
-                    sq = (-2.0 * products[i, t] + x_sq_norms[row]) + candidate_sq_norms[t]
-                    if sq < 0.0:
-                        sq = 0.0
-                    if sq > closest:
-                        sq = closest
-                    buffer[targets[t], row] = sq
-                    totals[t] += weight * sq
-        for t in range(n_candidates):
-            block_pots[b, t] = totals[t]
+    next_block = np.zeros(1, np.int64)
+    for _worker in prange(workers):
+        totals = np.empty(n_candidates)
+        while True:
+            b = _fetch_increment(next_block, 0)
+            if b >= n_blocks:
+                break
+            totals[:] = 0.0
+            block_start = b * n // n_blocks
+            block_stop = (b + 1) * n // n_blocks
+            for start in range(block_start, block_stop, chunk_rows):
+                stop = min(start + chunk_rows, block_stop)
+                products = np.dot(X[start:stop], candidates_t)
+                for i in range(stop - start):
+                    row = start + i
+                    closest = buffer[current, row]
+                    weight = weights[row] if weighted else 1.0
+                    for t in range(n_candidates):
+                        sq = (-2.0 * products[i, t] + x_sq_norms[row]) + candidate_sq_norms[t]
+                        if sq < 0.0:
+                            sq = 0.0
+                        if sq > closest:
+                            sq = closest
+                        buffer[targets[t], row] = sq
+                        totals[t] += weight * sq
+            for t in range(n_candidates):
+                block_pots[b, t] = totals[t]
 
 
 @njit(cache=True)
@@ -286,6 +337,7 @@ def silhouette_terms(
     cosine,
     n_blocks,
     chunk_rows,
+    workers,
 ):
     """Per-block sums of the simplified silhouette ``(b - a) / max(a, b)``.
 
@@ -296,34 +348,39 @@ def silhouette_terms(
     k = centroids_t.shape[1]
     n_chunks = (n + chunk_rows - 1) // chunk_rows
     block_totals = np.zeros(n_blocks)
-    for b in prange(n_blocks):
-        total = 0.0
-        for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
-            start = chunk * chunk_rows
-            stop = min(start + chunk_rows, n)
-            products = np.dot(X[start:stop], centroids_t)
-            for i in range(stop - start):
-                row = start + i
-                own = labels[row]
-                if cluster_sizes[own] <= 1:
-                    continue
-                best = np.inf
-                for j in range(k):
-                    if j != own and is_effective[j]:
-                        score = score_offsets[j] - 2.0 * products[i, j]
-                        if score < best:
-                            best = score
-                norm_sq = 0.0
-                for f in range(d):
-                    norm_sq += X[row, f] * X[row, f]
-                if cosine:
-                    other = min(max(1.0 + 0.5 * best / np.sqrt(norm_sq), 0.0), 2.0)
-                else:
-                    sq = norm_sq + best
-                    other = np.sqrt(sq) if sq > 0.0 else 0.0
-                a = own_distance[row]
-                largest = max(a, other)
-                if largest > 0.0:
-                    total += (other - a) / largest
-        block_totals[b] = total
+    next_block = np.zeros(1, np.int64)
+    for _worker in prange(workers):
+        while True:
+            b = _fetch_increment(next_block, 0)
+            if b >= n_blocks:
+                break
+            total = 0.0
+            for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
+                start = chunk * chunk_rows
+                stop = min(start + chunk_rows, n)
+                products = np.dot(X[start:stop], centroids_t)
+                for i in range(stop - start):
+                    row = start + i
+                    own = labels[row]
+                    if cluster_sizes[own] <= 1:
+                        continue
+                    best = np.inf
+                    for j in range(k):
+                        if j != own and is_effective[j]:
+                            score = score_offsets[j] - 2.0 * products[i, j]
+                            if score < best:
+                                best = score
+                    norm_sq = 0.0
+                    for f in range(d):
+                        norm_sq += X[row, f] * X[row, f]
+                    if cosine:
+                        other = min(max(1.0 + 0.5 * best / np.sqrt(norm_sq), 0.0), 2.0)
+                    else:
+                        sq = norm_sq + best
+                        other = np.sqrt(sq) if sq > 0.0 else 0.0
+                    a = own_distance[row]
+                    largest = max(a, other)
+                    if largest > 0.0:
+                        total += (other - a) / largest
+            block_totals[b] = total
     return block_totals

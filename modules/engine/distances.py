@@ -68,7 +68,7 @@ def _nearest(
     n_blocks = _kernels.block_count(X.shape[0], 0)
     no_sums = np.empty((0, 0, 0))
     no_counts = np.empty((0, 0), np.int64)
-    with _kernels.parallel_section(dynamic=True):
+    with _kernels.parallel_section():
         return int(
             _kernels.lloyd_pass(
                 X,
@@ -81,6 +81,7 @@ def _nearest(
                 n_blocks,
                 _kernels.CHUNK_ROWS,
                 False,
+                _kernels.n_workers(),
             )
         )
 

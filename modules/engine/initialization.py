@@ -142,8 +142,8 @@ def _cluster_sums(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> tuple[n
     n_blocks = _kernels.block_count(X.shape[0], n_clusters * X.shape[1])
     block_sums = np.empty((n_blocks, n_clusters, X.shape[1]))
     block_counts = np.empty((n_blocks, n_clusters), dtype=np.int64)
-    with _kernels.parallel_section(dynamic=True):
-        _kernels.cluster_sums(X, labels, block_sums, block_counts, n_blocks)
+    with _kernels.parallel_section():
+        _kernels.cluster_sums(X, labels, block_sums, block_counts, n_blocks, _kernels.n_workers())
     return block_sums.sum(axis=0), block_counts.sum(axis=0)
 
 
@@ -213,7 +213,7 @@ def kmeans_plusplus(
         """Write each candidate's D^2 into buffer rows other than ``current``; return their potentials."""
         targets = np.array([row for row in range(n_trials + 1) if row != current][: len(candidates)])
         pots = block_pots[:, : len(candidates)]
-        with _kernels.parallel_section(dynamic=True):
+        with _kernels.parallel_section():
             _kernels.candidate_potentials(
                 X,
                 x_sq_norms,
@@ -225,6 +225,7 @@ def kmeans_plusplus(
                 current,
                 targets,
                 pots,
+                _kernels.n_workers(),
             )
         return targets
 

@@ -16,7 +16,7 @@ from modules.engine._validation import (
     check_zero_rows,
     unit_rows,
 )
-from modules.engine.distances import _assign, _row_sq_norms, _score_offsets
+from modules.engine.distances import _assign, _distance_to_own, _row_sq_norms, _score_offsets
 from modules.engine.initialization import (
     _initial_centroids,
     check_init,
@@ -113,12 +113,12 @@ def _lloyd(
     n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
     block_sums = np.empty((n_blocks, n_clusters, n_features))
     block_counts = np.empty((n_blocks, n_clusters), dtype=np.int64)
-    converged = False
+    converged = labels_fit_new_centroids = False
     reported = 0.0
     n_iter = 0
     for iteration in range(max_iter):
         _check_stop(should_stop)
-        with _kernels.parallel_section(dynamic=True):
+        with _kernels.parallel_section():
             n_changed = _kernels.lloyd_pass(
                 X,
                 shift,
@@ -130,6 +130,7 @@ def _lloyd(
                 n_blocks,
                 _kernels.CHUNK_ROWS,
                 True,
+                _kernels.n_workers(),
             )
         sums = block_sums.sum(axis=0)
         counts = block_counts.sum(axis=0)
@@ -140,16 +141,21 @@ def _lloyd(
         if progress is not None:
             reported = n_iter / max_iter
             progress(reported)
-        # No label changed: the new centroids are the old ones. Centroids that did not move give the
-        # same labels next pass (scikit-learn's tol=0 test): both are convergence.
-        unchanged = n_changed == 0 or np.array_equal(new_centroids, centroids)
+        # No label changed: scikit-learn's strict convergence. Centroids that did not move give the same
+        # labels next pass (its tol=0 test): convergence too.
+        labels_fit_new_centroids = np.array_equal(new_centroids, centroids)
+        converged = n_changed == 0 or labels_fit_new_centroids
         centroids = new_centroids
-        if unchanged:
-            converged = True
+        if converged:
             break
 
-    labels, distances = _assign(X, centroids, cosine, shift)
-    inertia = float(np.sum(distances) if cosine else np.sum(distances * distances))
+    if labels_fit_new_centroids:  # the last pass's labels are already the nearest centroids
+        distances = _distance_to_own(X, centroids, labels, cosine, shift=shift)
+    else:  # a final E-step, so that the labels match the returned centroids
+        labels, distances = _assign(X, centroids, cosine, shift)
+    if not cosine:
+        np.square(distances, out=distances)
+    inertia = float(distances.sum())
     if progress is not None and reported < 1.0:
         progress(1.0)
     return KMeansFit(centroids=centroids, labels=labels, n_iter=n_iter, converged=converged, inertia=inertia)

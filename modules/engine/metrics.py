@@ -74,7 +74,7 @@ def _cluster_metrics(
         }
 
     n_blocks = _kernels.block_count(X.shape[0], 0)
-    with _kernels.parallel_section(dynamic=True):
+    with _kernels.parallel_section():
         block_totals = _kernels.silhouette_terms(
             X,
             np.ascontiguousarray(centroids.T),
@@ -86,6 +86,7 @@ def _cluster_metrics(
             cosine,
             n_blocks,
             _kernels.CHUNK_ROWS,
+            _kernels.n_workers(),
         )
     silhouette = float(block_totals.sum() / X.shape[0])
 
