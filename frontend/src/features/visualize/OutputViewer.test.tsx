@@ -1,0 +1,186 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it, vi } from 'vitest'
+import { OutputViewer } from './OutputViewer'
+import { irisClusters, irisModel, irisResultsTable, irisSweep, irisUntrained } from './testing/fixtures'
+
+// ECharts needs a real canvas: the chart module is replaced by a recorder that reports 'finished'.
+const charts = vi.hoisted(() => ({ options: [] as unknown[] }))
+vi.mock('./charts/echartsSetup', () => ({
+  init: () => {
+    const handlers = new Map<string, Set<() => void>>()
+    let disposed = false
+    return {
+      setOption: (option: unknown) => {
+        charts.options.push(option)
+        setTimeout(() => handlers.get('finished')?.forEach((handler) => handler()), 0)
+      },
+      on: (event: string, handler: () => void) => {
+        if (!handlers.has(event)) handlers.set(event, new Set())
+        handlers.get(event)!.add(handler)
+      },
+      off: (event: string, handler: () => void) => handlers.get(event)?.delete(handler),
+      resize: () => {},
+      dispose: () => {
+        disposed = true
+      },
+      isDisposed: () => disposed,
+    }
+  },
+}))
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+/** A fetch stub: `routes[path]` answers (query string ignored, passed as the second argument). */
+function serve(routes: Record<string, (query: URLSearchParams) => Response>) {
+  const calls: string[] = []
+  const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    calls.push(url)
+    const [path, query = ''] = url.replace(/^https?:\/\/[^/]+/, '').split('?')
+    const route = routes[path]
+    return route ? route(new URLSearchParams(query)) : json({ detail: 'Not Found' }, 404)
+  })
+  vi.stubGlobal('fetch', fetchMock)
+  return calls
+}
+
+const base = '/api/runs/7/nodes/assign/outputs/results_dataset'
+
+function rowsPage(query: URLSearchParams) {
+  const offset = Number(query.get('offset'))
+  const limit = Number(query.get('limit'))
+  const total = irisResultsTable.n_rows
+  const rows = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) =>
+    irisResultsTable.columns.map((c, j) => (c.type === 'numeric' ? offset + i + j / 10 : `value ${offset + i}`)),
+  )
+  return json({ columns: irisResultsTable.columns.map((c) => c.name), rows, total, offset, limit })
+}
+
+describe('OutputViewer', () => {
+  it('shows the cluster chart with one legend entry per cluster and switches to all points', async () => {
+    const calls = serve({
+      [base]: () => json(irisResultsTable),
+      [`${base}/visualization`]: (query) =>
+        json(query.get('all_points') === 'true' ? { ...irisClusters, sampled: false, points: irisClusters.points } : irisClusters),
+      [`${base}/rows`]: rowsPage,
+    })
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" />)
+
+    expect(screen.getByRole('heading', { level: 2, name: 'Results dataset' })).toBeInTheDocument()
+    expect(screen.getByTestId('output-loading')).toBeInTheDocument()
+
+    const legend = await screen.findByTestId('cluster-legend')
+    const entries = within(legend).getAllByTestId('legend-item')
+    expect(entries.map((entry) => entry.getAttribute('aria-label'))).toEqual(['Cluster 0', 'Cluster 1', 'Cluster 2'])
+    expect(screen.getByRole('tab', { name: 'Clusters', selected: true })).toBeInTheDocument()
+    expect(screen.getByRole('tab', { name: 'Table' })).toBeInTheDocument()
+    expect(screen.getByTestId('sample-note')).toHaveTextContent('Showing 12 of 150 points')
+
+    const chart = screen.getByTestId('cluster-chart')
+    await waitFor(() => expect(chart).toHaveAttribute('data-rendered', 'true'))
+    expect(chart).toHaveAttribute('data-points', '12')
+    expect(chart).toHaveAttribute('data-ellipses', '3')
+    expect(chart).toHaveAttribute('data-centroids', '3')
+    expect(screen.getByTestId('cluster-sizes-chart')).toHaveAttribute('data-bars', '3')
+    expect(screen.getByTestId('distance-histograms')).toHaveAttribute('data-panels', '3')
+    expect(screen.getByTestId('output-view').dataset.firstPaintMs).toBeDefined()
+    expect(screen.getByTestId('download-csv')).toHaveAttribute('href', `${base}/download?format=csv`)
+
+    // A legend entry hides its cluster.
+    const user = userEvent.setup()
+    await user.click(entries[1])
+    expect(entries[1]).toHaveAttribute('aria-pressed', 'false')
+    const last = charts.options.at(-1) as { legend?: { selected?: Record<string, boolean> } }
+    expect(last.legend?.selected).toMatchObject({ 'Cluster 1': false })
+
+    await user.click(screen.getByRole('switch', { name: 'Show all points' }))
+    await waitFor(() => expect(calls.some((url) => url.endsWith('/visualization?all_points=true'))).toBe(true))
+    await waitFor(() => expect(screen.getByRole('switch', { name: 'Show all points' })).toBeChecked())
+  })
+
+  it('pages the table tab from the API', async () => {
+    const calls = serve({
+      [base]: () => json(irisResultsTable),
+      [`${base}/visualization`]: () => json(irisClusters),
+      [`${base}/rows`]: rowsPage,
+    })
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" />)
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('tab', { name: 'Table' }))
+    const grid = await screen.findByRole('grid')
+    expect(within(grid).getByTestId('column-header-Assignments')).toHaveTextContent('Assignments')
+    expect(within(grid).getAllByRole('columnheader')).toHaveLength(irisResultsTable.columns.length + 1)
+    await waitFor(() => expect(calls.some((url) => url.endsWith('/rows?offset=0&limit=200'))).toBe(true))
+    await waitFor(() => expect(within(grid).getAllByRole('row')[1]).toHaveTextContent('value 0'))
+    // Column statistics of the first column, then of another one.
+    expect(screen.getByTestId('column-stats')).toHaveTextContent(irisResultsTable.columns[0].name)
+    await user.click(within(grid).getByTestId('column-header-petal_width'))
+    expect(screen.getByTestId('column-stats')).toHaveTextContent('petal_width')
+    expect(screen.getByTestId('column-stats')).toHaveTextContent('Median')
+    expect(screen.getByRole('img', { name: /^Histogram of/ })).toBeInTheDocument()
+  })
+
+  it('says when an output is gone', async () => {
+    serve({})
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" />)
+    expect(await screen.findByRole('alert')).toHaveTextContent('This output is no longer available')
+  })
+
+  it('shows a trained model: facts, heat map, centroid table, parameters with the seed', async () => {
+    const calls = serve({ '/api/runs/7/nodes/train/outputs/trained_model': () => json(irisModel) })
+    const onClose = vi.fn()
+    render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="trained_cluster_model" onClose={onClose} />)
+    const heatmap = await screen.findByTestId('centroid-heatmap')
+    expect(heatmap).toHaveAttribute('data-clusters', '3')
+    expect(heatmap).toHaveAttribute('data-features', '4')
+    expect(screen.getByTestId('model-seed')).toHaveTextContent('7')
+    expect(screen.getByRole('heading', { name: 'Parameters used' })).toBeInTheDocument()
+    expect(screen.getByTestId('parameter-list')).toHaveTextContent('Number of Centroids3')
+    expect(screen.getByTestId('centroid-table')).toHaveTextContent('Cluster 2')
+    expect(screen.getByText('295 ms')).toBeInTheDocument()
+    expect(calls.every((url) => !url.includes('/visualization'))).toBe(true)
+    expect(screen.queryByTestId('download-csv')).toBeNull()
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Close' }))
+    expect(onClose).toHaveBeenCalled()
+  })
+
+  it('shows an untrained model as its parameters', async () => {
+    serve({ '/api/runs/7/nodes/kmeans/outputs/untrained_model': () => json(irisUntrained) })
+    render(<OutputViewer runId={7} nodeId="kmeans" port="untrained_model" portType="untrained_cluster_model" />)
+    expect(await screen.findByTestId('parameter-list')).toHaveTextContent('Initialization')
+  })
+
+  it('shows a sweep: metric against k, direction note, other metrics', async () => {
+    const sweepBase = '/api/runs/7/nodes/sweep/outputs/sweep_results'
+    serve({
+      [sweepBase]: () => json({ ...irisResultsTable, n_rows: 3 }),
+      [`${sweepBase}/visualization`]: () => json(irisSweep),
+    })
+    render(<OutputViewer runId={7} nodeId="sweep" port="sweep_results" portType="" />)
+    const chart = await screen.findByTestId('sweep-chart')
+    expect(screen.getByRole('tab', { name: 'Metric vs k', selected: true })).toBeInTheDocument()
+    expect(chart).toHaveAttribute('data-best-k', '2')
+    expect(screen.getByTestId('direction-note')).toHaveTextContent('Higher is better')
+    const user = userEvent.setup()
+    await user.click(screen.getByRole('radio', { name: 'Davies-Bouldin' }))
+    expect(screen.getByTestId('direction-note')).toHaveTextContent('Lower is better')
+    expect(chart).toHaveAttribute('data-metric', 'Davies-Bouldin')
+  })
+
+  it('shows a plain table (evaluation results) as the grid', async () => {
+    const evalBase = '/api/runs/7/nodes/eval/outputs/evaluation_results'
+    serve({
+      [evalBase]: () => json(irisResultsTable),
+      [`${evalBase}/visualization`]: () => json({ kind: 'table', ...irisResultsTable }),
+      [`${evalBase}/rows`]: rowsPage,
+    })
+    render(<OutputViewer runId={7} nodeId="eval" port="evaluation_results" portType="data_table" />)
+    expect(await screen.findByRole('grid')).toBeInTheDocument()
+    expect(screen.queryByRole('tablist')).toBeNull()
+    expect(screen.getByTestId('download-csv')).toBeInTheDocument()
+    await act(async () => {})
+  })
+})

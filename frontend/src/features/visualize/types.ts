@@ -1,0 +1,180 @@
+// Output payloads served by GET /api/runs/{run}/nodes/{node}/outputs/{port}[/rows|/visualization]
+// (backend/services/outputs/*.py, modules/models.py `to_json_summary`). Fields may be added, none renamed.
+
+export type ColumnType = 'numeric' | 'string' | 'boolean' | 'datetime'
+
+export interface Histogram {
+  /** n + 1 bin edges (numbers, or ISO strings for datetime columns). */
+  edges: Array<number | string>
+  counts: number[]
+}
+
+export interface TopValue {
+  value: unknown
+  count: number
+}
+
+export interface ColumnStats {
+  count: number
+  missing: number
+  unique: number
+  mean?: number | null
+  std?: number | null
+  min?: number | string | null
+  q25?: number | null
+  median?: number | null
+  q75?: number | null
+  max?: number | string | null
+  histogram?: Histogram
+  top?: TopValue[]
+  other_count?: number
+  true_count?: number
+  false_count?: number
+}
+
+export interface ColumnSummary {
+  name: string
+  type: ColumnType | string
+  stats: ColumnStats
+}
+
+export interface TableSummary {
+  type: 'data_table'
+  n_rows: number
+  n_columns: number
+  columns: ColumnSummary[]
+  preview?: unknown[][]
+}
+
+export interface UntrainedModelSummary {
+  type: 'untrained_cluster_model'
+  trainer_mode: 'single' | 'range' | string
+  n_clusters?: number
+  n_clusters_range?: number[]
+  init?: string
+  init_sweep?: string[]
+  seed?: number | null
+  n_seeds?: number
+  metric?: string
+  normalize?: boolean
+  iterations?: number
+  assign_label_mode?: string
+  [extra: string]: unknown
+}
+
+export interface FeatureColumnInfo {
+  name: string
+  kind: string
+  categories: string[]
+}
+
+export interface TrainedModelSummary {
+  type: 'trained_cluster_model'
+  k: number
+  features: string[]
+  feature_columns?: FeatureColumnInfo[]
+  metric: string
+  normalize: boolean
+  normalization?: { min: Array<number | null>; scale: Array<number | null> } | null
+  centroids: Array<Array<number | null>>
+  cluster_sizes: number[]
+  seed: number | null
+  init?: string
+  iterations?: number
+  iterations_run?: number
+  converged?: boolean
+  inertia?: number | null
+  training_seconds?: number | null
+  n_training_rows?: number
+  label_column?: string | null
+  label_mode?: string
+  cluster_labels?: unknown[] | null
+  parameters?: UntrainedModelSummary
+  [extra: string]: unknown
+}
+
+export type OutputSummary = TableSummary | TrainedModelSummary | UntrainedModelSummary
+
+export interface RowsPage {
+  columns: string[]
+  rows: unknown[][]
+  total: number
+  offset: number
+  limit: number
+}
+
+export interface ClusterEllipse {
+  cluster: number
+  cx: number
+  cy: number
+  /** Semi-axis along the rotated x direction (the major axis). */
+  rx: number
+  ry: number
+  /** Counter-clockwise from +x, in data coordinates. */
+  angle_deg: number
+  count?: number
+}
+
+export interface ClusterVisualization {
+  kind: 'clusters'
+  type?: string
+  k: number
+  n_rows?: number
+  n_points_total: number
+  n_excluded?: number
+  excluded?: { missing_assignment: number; missing_features: number }
+  assignments_column?: string
+  distance_columns?: string[]
+  cluster_sizes: Array<{ cluster: number; count: number }>
+  distance_histograms: Array<{ cluster: number; count?: number; edges: number[]; counts: number[] }>
+  ellipse_sigma?: number
+  max_points?: number | null
+  message: string | null
+  projection: {
+    method?: string
+    scaling?: string
+    features?: string[]
+    explained_variance_ratio: number[]
+    components?: number[][]
+  } | null
+  points: { x: number[]; y: number[]; cluster: number[]; row: number[] }
+  sampled: boolean
+  centroids: Array<{ cluster: number; x: number; y: number }>
+  ellipses: ClusterEllipse[]
+}
+
+export type MetricDirection = 'higher' | 'lower'
+
+export interface SweepPoint {
+  k: number
+  best: number | null
+  mean: number | null
+  count?: number
+  values: Array<number | null>
+  runs: Array<number | null>
+}
+
+export interface SweepVisualization {
+  kind: 'sweep'
+  type?: string
+  metric: string
+  metric_source?: string
+  better: MetricDirection
+  directions?: Record<string, MetricDirection>
+  n_runs?: number
+  series: Record<string, SweepPoint[]>
+  best: { k: number; run: number | null; value: number | null; row?: number } | null
+}
+
+export interface TableVisualization extends Omit<TableSummary, 'type'> {
+  kind: 'table'
+  type?: string
+}
+
+export interface ModelVisualization {
+  kind: 'model'
+  type: string
+  [extra: string]: unknown
+}
+
+export type Visualization = ClusterVisualization | SweepVisualization | TableVisualization | ModelVisualization

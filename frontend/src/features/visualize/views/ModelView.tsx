@@ -1,0 +1,214 @@
+import { useMemo, useState, type ReactNode } from 'react'
+import { buildClusterSizesOption } from '../charts/clusterChart'
+import { EChart, type RenderInfo } from '../charts/EChart'
+import { buildCentroidHeatmapOption, originalUnits } from '../charts/modelCharts'
+import { formatCount, formatNumber, formatSeconds, humanize } from '../format'
+import { clusterColor, clusterName } from '../palette'
+import type { TrainedModelSummary, UntrainedModelSummary } from '../types'
+
+function Fact({ name, children, testId }: { name: string; children: ReactNode; testId?: string }) {
+  return (
+    <div data-testid={testId}>
+      <dt>{name}</dt>
+      <dd>{children}</dd>
+    </div>
+  )
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return '—'
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No'
+  if (typeof value === 'number') return formatNumber(value, 6)
+  if (Array.isArray(value)) return value.map(describe).join(', ')
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
+
+const PARAMETER_NAMES: Record<string, string> = {
+  trainer_mode: 'Create trainer mode',
+  n_clusters: 'Number of Centroids',
+  n_clusters_range: 'Range for Number of Centroids',
+  init: 'Initialization',
+  init_sweep: 'Initialization for sweep',
+  seed: 'Random number seed',
+  n_seeds: 'Number of seeds to sweep',
+  metric: 'Metric',
+  normalize: 'Normalize features',
+  iterations: 'Iterations',
+  assign_label_mode: 'Assign label mode',
+}
+
+/** The parameters of a K-Means configuration as a definition list (display names from the spec). */
+export function ParameterList({ params }: { params: Record<string, unknown> }) {
+  const entries = Object.entries(params).filter(([key]) => key !== 'type' && key !== 'kind')
+  return (
+    <dl className="param-list" data-testid="parameter-list">
+      {entries.map(([key, value]) => (
+        <div key={key}>
+          <dt>{PARAMETER_NAMES[key] ?? humanize(key)}</dt>
+          <dd>{key === 'seed' && (value === null || value === undefined) ? 'Random (drawn at training)' : describe(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+/** A trained model: training facts, centroid heat map and table, cluster sizes, parameters used. */
+export function TrainedModelView({ model, onChartRendered }: { model: TrainedModelSummary; onChartRendered?: (info: RenderInfo) => void }) {
+  const heatmap = useMemo(() => buildCentroidHeatmapOption(model), [model])
+  const sizes = useMemo(
+    () => buildClusterSizesOption(model.cluster_sizes.map((count, cluster) => ({ cluster, count }))),
+    [model],
+  )
+  const canShowOriginal = model.normalize && !!model.normalization
+  const [units, setUnits] = useState<'model' | 'original'>('model')
+  const table = units === 'original' && canShowOriginal ? originalUnits(model) : model.centroids
+  const k = model.k ?? model.centroids.length
+  const heatHeight = Math.max(150, Math.min(520, k * 46 + (model.features.length > 6 ? 110 : 50)))
+  const iterations =
+    model.iterations_run !== undefined
+      ? `${formatCount(model.iterations_run)}${model.iterations !== undefined ? ` of ${formatCount(model.iterations)}` : ''}`
+      : '—'
+
+  return (
+    <div className="model-view" data-testid="model-view">
+      <section className="card" aria-labelledby="model-facts-heading">
+        <header className="card-header">
+          <h3 id="model-facts-heading">Training</h3>
+        </header>
+        <dl className="facts facts-grid">
+          <Fact name="Clusters (k)">{k}</Fact>
+          <Fact name="Metric">{humanize(model.metric ?? '—')}</Fact>
+          <Fact name="Normalize features">{model.normalize ? 'Yes (min-max)' : 'No'}</Fact>
+          <Fact name="Initialization">{model.init ?? model.parameters?.init ?? '—'}</Fact>
+          <Fact name="Seed used" testId="model-seed">
+            {describe(model.seed)}
+          </Fact>
+          <Fact name="Iterations run">
+            {iterations}
+            {model.converged !== undefined ? (
+              <span className={`pill ${model.converged ? 'is-ok' : 'is-warn'}`}>{model.converged ? 'converged' : 'not converged'}</span>
+            ) : null}
+          </Fact>
+          <Fact name="Training time">{formatSeconds(model.training_seconds)}</Fact>
+          <Fact name="Training rows">{formatCount(model.n_training_rows)}</Fact>
+          <Fact name="Inertia">{formatNumber(model.inertia)}</Fact>
+          {model.label_column ? <Fact name="Label column">{model.label_column}</Fact> : null}
+        </dl>
+      </section>
+
+      <div className="model-layout">
+        <section className="card" aria-labelledby="heatmap-heading">
+          <header className="card-header">
+            <div>
+              <h3 id="heatmap-heading">Centroids</h3>
+              <p className="card-subtitle">
+                {model.normalize
+                  ? 'Each centroid in the normalised feature space (0 = training minimum, 1 = maximum)'
+                  : 'Colour: each feature scaled over the centroids; labels: centroid values'}
+              </p>
+            </div>
+          </header>
+          <EChart
+            option={heatmap}
+            height={heatHeight}
+            label={`Heat map of ${k} centroids over ${model.features.length} features`}
+            testId="centroid-heatmap"
+            data={{ clusters: k, features: model.features.length }}
+            onRendered={onChartRendered}
+          />
+        </section>
+        <section className="card" aria-labelledby="model-sizes-heading">
+          <header className="card-header">
+            <h3 id="model-sizes-heading">Cluster sizes</h3>
+          </header>
+          <EChart
+            option={sizes}
+            height={Math.max(96, Math.min(360, k * 34 + 16))}
+            label={`Training rows per cluster: ${model.cluster_sizes.map((n, i) => `${clusterName(i)} ${n}`).join(', ')}`}
+            testId="model-sizes-chart"
+            data={{ bars: model.cluster_sizes.length }}
+          />
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="centroid-table-heading">
+        <header className="card-header">
+          <h3 id="centroid-table-heading">Centroid table</h3>
+          {canShowOriginal ? (
+            <div className="segmented" role="group" aria-label="Units">
+              <button type="button" aria-pressed={units === 'model'} onClick={() => setUnits('model')}>
+                Normalised
+              </button>
+              <button type="button" aria-pressed={units === 'original'} onClick={() => setUnits('original')}>
+                Original units
+              </button>
+            </div>
+          ) : null}
+        </header>
+        <div className="centroid-table-wrap">
+          <table className="centroid-table" data-testid="centroid-table">
+            <thead>
+              <tr>
+                <th scope="col">Cluster</th>
+                <th scope="col" className="is-number">
+                  Rows
+                </th>
+                {model.features.map((feature) => (
+                  <th key={feature} scope="col" className="is-number" title={feature}>
+                    {feature}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {table.map((row, i) => (
+                <tr key={i}>
+                  <th scope="row">
+                    <span className="legend-swatch" style={{ background: clusterColor(i) }} aria-hidden="true" />
+                    {clusterName(i)}
+                  </th>
+                  <td className="is-number">{formatCount(model.cluster_sizes[i])}</td>
+                  {row.map((value, j) => (
+                    <td key={j} className="is-number">
+                      {formatNumber(value, 5)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      {model.parameters ? (
+        <section className="card" aria-labelledby="params-heading">
+          <header className="card-header">
+            <h3 id="params-heading">Parameters used</h3>
+          </header>
+          <ParameterList params={{ ...model.parameters, seed: model.parameters.seed ?? null }} />
+          {model.parameters.seed === null || model.parameters.seed === undefined ? (
+            <p className="stats-note">No seed was set: the seed drawn at training time was {describe(model.seed)}.</p>
+          ) : null}
+        </section>
+      ) : null}
+    </div>
+  )
+}
+
+/** An untrained model: the configuration that Train or Sweep Clustering will use. */
+export function UntrainedModelView({ model }: { model: UntrainedModelSummary }) {
+  return (
+    <div className="model-view" data-testid="untrained-model-view">
+      <section className="card" aria-labelledby="untrained-heading">
+        <header className="card-header">
+          <div>
+            <h3 id="untrained-heading">K-Means configuration</h3>
+            <p className="card-subtitle">An untrained model: connect it to Train Clustering Model or Sweep Clustering.</p>
+          </div>
+        </header>
+        <ParameterList params={model} />
+      </section>
+    </div>
+  )
+}
