@@ -189,3 +189,48 @@ class DatasetUsage(Base):
         ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
     )
     dataset_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class ExperimentShare(Base):
+    """Another user's access to an experiment: `viewer` (look, clone) or `editor` (also save and run)."""
+
+    __tablename__ = "experiment_shares"
+
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class ExperimentLink(Base):
+    """The read-only link of an experiment: whoever holds the token may look, signed in or not."""
+
+    __tablename__ = "experiment_links"
+
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Publication(Base):
+    """An experiment published to the gallery."""
+
+    __tablename__ = "publications"
+
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(String(255))
+    summary_markdown: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    experiment: Mapped[Experiment] = relationship()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -193,3 +193,52 @@ class RunPublic(BaseModel):
     requested_nodes: list[str] | None = None
     error: str | None = None
     nodes: dict[str, NodeRunPublic]
+
+
+# ---- sharing and publishing ---------------------------------------------------------------------
+class ShareBody(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    role: Literal["viewer", "editor"]
+
+
+class SharePublic(BaseModel):
+    user: UserPublic
+    role: str
+
+
+class LinkPublic(BaseModel):
+    token: str
+    url: str
+
+
+class PublishBody(BaseModel):
+    title: str = Field(min_length=1, max_length=255)
+    summary_markdown: str = Field(default="", max_length=50_000)
+    tags: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
+class GalleryEntry(BaseModel):
+    id: int
+    title: str
+    tags: list[str]
+    summary_markdown: str
+    owner: UserPublic
+    published_at: datetime
+    experiment_name: str = ""
+
+
+class PublicExperiment(BaseModel):
+    """An experiment as anyone holding its link (or a gallery visitor) sees it: read-only."""
+
+    id: int
+    name: str
+    description: str
+    graph: Graph
+    version: int
+    owner: UserPublic
+    updated_at: datetime
+    my_role: str = "viewer"
+    run: RunPublic | None = None
+    output_summaries: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
-from backend.models import Dataset, DatasetUsage, Experiment, User
+from backend.models import Dataset, DatasetUsage, Experiment, ExperimentShare, User
 from backend.services.tables import arrow_column_type, read_table, source_format
 from backend.services.uploads import ReceivedUpload
 from modules.samples import SAMPLES, load_sample, sample_columns
@@ -94,12 +94,31 @@ def list_datasets(session: Session, user: User) -> list[DatasetInfo]:
     return [sample_info(s["id"]) for s in SAMPLES] + [_info(row) for row in rows]
 
 
-def get_dataset_row(session: Session, dataset_id: str, user: User) -> Dataset:
-    """An upload the user may read; anything else is 'not found'."""
+def get_dataset_row(session: Session, dataset_id: str, user: User, *, owned: bool = False) -> Dataset:
+    """An upload the user owns, or (unless `owned`) one that an experiment shared with them uses.
+
+    Anything else is 'not found', exactly like a dataset that does not exist.
+    """
     row = session.get(Dataset, dataset_id)
-    if row is None or row.owner_id != user.id:
+    if row is None:
         raise DatasetNotFound(dataset_id)
-    return row
+    if row.owner_id == user.id:
+        return row
+    if not owned and _used_by_an_experiment_shared_with(session, dataset_id, user):
+        return row
+    raise DatasetNotFound(dataset_id)
+
+
+def _used_by_an_experiment_shared_with(session: Session, dataset_id: str, user: User) -> bool:
+    return (
+        session.scalar(
+            select(DatasetUsage.experiment_id)
+            .join(ExperimentShare, ExperimentShare.experiment_id == DatasetUsage.experiment_id)
+            .where(DatasetUsage.dataset_id == dataset_id, ExperimentShare.user_id == user.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def get_dataset(session: Session, dataset_id: str, user: User) -> DatasetInfo:
@@ -150,7 +169,7 @@ def create_dataset(
 
 
 def delete_dataset(session: Session, settings: Settings, dataset_id: str, user: User) -> None:
-    row = get_dataset_row(session, dataset_id, user)
+    row = get_dataset_row(session, dataset_id, user, owned=True)
     used_by = session.scalar(
         select(Experiment.name)
         .join(DatasetUsage, DatasetUsage.experiment_id == Experiment.id)

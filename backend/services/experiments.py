@@ -7,12 +7,24 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import DatasetUsage, Experiment, ExperimentVersion, Run, User, utcnow
+from backend.models import DatasetUsage, Experiment, ExperimentShare, ExperimentVersion, Run, User, utcnow
 from modules import registry
 
 
 class ExperimentNotFound(Exception):
     pass
+
+
+class NotAllowed(Exception):
+    """The caller can see the experiment but their role does not allow this (403)."""
+
+    def __init__(self, role: str, needed: str) -> None:
+        super().__init__(f"{role} needs {needed}")
+        self.role, self.needed = role, needed
+
+
+#: What each role may do includes everything the roles before it may do.
+ROLE_RANK = {"viewer": 1, "editor": 2, "owner": 3}
 
 
 class VersionConflict(Exception):
@@ -40,11 +52,27 @@ def _record_usages(session: Session, experiment_id: int, graph: dict[str, Any]) 
         session.add(DatasetUsage(experiment_id=experiment_id, dataset_id=dataset_id))
 
 
-def get_experiment(session: Session, experiment_id: int, user: User) -> Experiment:
-    """An experiment the user may see; another user's is 'not found', like a missing one."""
+def role_of(session: Session, experiment: Experiment, user: User | None) -> str | None:
+    """`owner`, the role it was shared with (`editor` / `viewer`), or None."""
+    if user is None:
+        return None
+    if experiment.owner_id == user.id:
+        return "owner"
+    return session.scalar(
+        select(ExperimentShare.role).where(
+            ExperimentShare.experiment_id == experiment.id, ExperimentShare.user_id == user.id
+        )
+    )
+
+
+def get_experiment(session: Session, experiment_id: int, user: User, need: str = "viewer") -> Experiment:
+    """An experiment the user may see, if their role allows `need`; one they cannot see is 'not found'."""
     experiment = session.get(Experiment, experiment_id)
-    if experiment is None or experiment.owner_id != user.id:
+    role = role_of(session, experiment, user) if experiment is not None else None
+    if experiment is None or role is None:
         raise ExperimentNotFound(experiment_id)
+    if ROLE_RANK[role] < ROLE_RANK[need]:
+        raise NotAllowed(role, need)
     return experiment
 
 
@@ -59,12 +87,19 @@ def current_version(session: Session, experiment: Experiment) -> ExperimentVersi
     return row
 
 
-def list_experiments(session: Session, user: User) -> list[Experiment]:
-    return list(
-        session.scalars(
-            select(Experiment).where(Experiment.owner_id == user.id).order_by(Experiment.updated_at.desc())
-        )
+def list_experiments(session: Session, user: User) -> list[tuple[Experiment, str]]:
+    """The user's own experiments and those shared with them, with their role, newest save first."""
+    shared = select(ExperimentShare.experiment_id).where(ExperimentShare.user_id == user.id)
+    experiments = session.scalars(
+        select(Experiment)
+        .where((Experiment.owner_id == user.id) | Experiment.id.in_(shared))
+        .order_by(Experiment.updated_at.desc())
     )
+    shares = select(ExperimentShare.experiment_id, ExperimentShare.role).where(
+        ExperimentShare.user_id == user.id
+    )
+    roles = {experiment_id: role for experiment_id, role in session.execute(shares)}
+    return [(e, "owner" if e.owner_id == user.id else roles[e.id]) for e in experiments]
 
 
 def last_runs(session: Session, experiment_ids: list[int]) -> dict[int, Run]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from backend.api.deps import CurrentUser, IntId, SessionDep
-from backend.models import Experiment, ExperimentVersion, Run
+from backend.models import Experiment, ExperimentVersion, Run, User
 from backend.schemas import (
     ExperimentClone,
     ExperimentCreate,
@@ -20,14 +20,22 @@ from backend.services import experiments as service
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 
 
-def load_experiment(session: SessionDep, experiment_id: IntId, user: CurrentUser) -> Experiment:
+def load_experiment(session: SessionDep, experiment_id: int, user: User, need: str = "viewer") -> Experiment:
+    """The experiment if the caller may `need` it: 404 if they cannot see it, 403 if their role is short."""
     try:
-        return service.get_experiment(session, experiment_id, user)
+        return service.get_experiment(session, experiment_id, user, need)
     except service.ExperimentNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Experiment not found") from None
+    except service.NotAllowed as exc:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"You are a {exc.role} of this experiment; this needs {exc.needed}.",
+        ) from None
 
 
-def to_public(session: SessionDep, experiment: Experiment, last_run: Run | None = None) -> ExperimentPublic:
+def to_public(
+    session: SessionDep, experiment: Experiment, role: str, last_run: Run | None = None
+) -> ExperimentPublic:
     version = service.current_version(session, experiment)
     return ExperimentPublic(
         id=experiment.id,
@@ -36,6 +44,7 @@ def to_public(session: SessionDep, experiment: Experiment, last_run: Run | None 
         graph=Graph.model_validate(version.graph),
         version=experiment.version,
         owner=UserPublic.model_validate(experiment.owner),
+        my_role=role,
         created_at=experiment.created_at,
         updated_at=experiment.updated_at,
         last_run=RunBrief.model_validate(last_run, from_attributes=True) if last_run else None,
@@ -58,15 +67,15 @@ def create_experiment(body: ExperimentCreate, user: CurrentUser, session: Sessio
     experiment = service.create_experiment(
         session, user, body.name, body.description, body.graph.model_dump(mode="json")
     )
-    return to_public(session, experiment)
+    return to_public(session, experiment, "owner")
 
 
 @router.get("", response_model=ListOf[ExperimentPublic])
 def list_experiments(user: CurrentUser, session: SessionDep) -> ListOf[ExperimentPublic]:
-    """The caller's experiments, most recently saved first, each with its last run."""
+    """The caller's experiments and those shared with them, most recently saved first, with the last run."""
     experiments = service.list_experiments(session, user)
-    runs = service.last_runs(session, [e.id for e in experiments])
-    data = [to_public(session, e, runs.get(e.id)) for e in experiments]
+    runs = service.last_runs(session, [e.id for e, _ in experiments])
+    data = [to_public(session, e, role, runs.get(e.id)) for e, role in experiments]
     return ListOf(data=data, count=len(data))
 
 
@@ -74,15 +83,18 @@ def list_experiments(user: CurrentUser, session: SessionDep) -> ListOf[Experimen
 def get_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> ExperimentPublic:
     """One experiment at its current version."""
     experiment = load_experiment(session, experiment_id, user)
-    return to_public(session, experiment, service.last_runs(session, [experiment.id]).get(experiment.id))
+    role = service.role_of(session, experiment, user) or "viewer"
+    return to_public(
+        session, experiment, role, service.last_runs(session, [experiment.id]).get(experiment.id)
+    )
 
 
 @router.put("/{experiment_id}", response_model=ExperimentPublic)
 def update_experiment(
     experiment_id: IntId, body: ExperimentUpdate, user: CurrentUser, session: SessionDep
 ) -> ExperimentPublic:
-    """Save: a new version, or 409 if `version` is not the current one."""
-    experiment = load_experiment(session, experiment_id, user)
+    """Save: a new version, or 409 if `version` is not the current one (owners and editors)."""
+    experiment = load_experiment(session, experiment_id, user, need="editor")
     try:
         experiment = service.save_experiment(
             session,
@@ -102,13 +114,13 @@ def update_experiment(
                 "current_version": exc.current,
             },
         ) from None
-    return to_public(session, experiment)
+    return to_public(session, experiment, service.role_of(session, experiment, user) or "editor")
 
 
 @router.delete("/{experiment_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> None:
-    """Delete an experiment with its versions and runs."""
-    service.delete_experiment(session, load_experiment(session, experiment_id, user))
+    """Delete an experiment with its versions and runs (owner only)."""
+    service.delete_experiment(session, load_experiment(session, experiment_id, user, need="owner"))
 
 
 @router.post("/{experiment_id}/clone", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
@@ -118,7 +130,7 @@ def clone_experiment(
     """Save As: a new experiment owned by the caller, starting from the current version."""
     experiment = load_experiment(session, experiment_id, user)
     clone = service.clone_experiment(session, experiment, user, body.name if body else None)
-    return to_public(session, clone)
+    return to_public(session, clone, "owner")
 
 
 @router.get("/{experiment_id}/versions", response_model=list[ExperimentVersionPublic])

@@ -9,15 +9,16 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backend.api.deps import CurrentUser, IntId, SessionDep
 from backend.api.routes.experiments import load_experiment
-from backend.executor import ArtefactRef
+from backend.executor import ArtefactRef, ArtefactStore
 from backend.models import NodeRun, Run, User
 from backend.schemas import RunCreate, RunPublic
 from backend.services import experiments as experiment_service
+from backend.services import node_outputs as outputs
 from backend.services import outputs as output_service
-from backend.services.datasets import read_frame
 from backend.services.runs import NothingToRun, RunManager, node_public
 from backend.services.validation import validate_graph
 
@@ -29,23 +30,20 @@ def manager(request: Request) -> RunManager:
     return request.app.state.runs
 
 
-def load_run(session: SessionDep, run_id: IntId, user: User) -> Run:
+def load_run(session: SessionDep, run_id: int, user: User, need: str = "viewer") -> Run:
     """A run of an experiment the caller may see; anything else is 'not found'."""
     run = session.get(Run, run_id)
     if run is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found")
     try:
-        experiment_service.get_experiment(session, run.experiment_id, user)
+        experiment_service.get_experiment(session, run.experiment_id, user, need)
     except experiment_service.ExperimentNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found") from None
+    except experiment_service.NotAllowed as exc:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"You are a {exc.role}; this needs {exc.needed}."
+        ) from None
     return run
-
-
-def load_node(session: SessionDep, run: Run, node_id: str) -> NodeRun:
-    row = session.scalar(select(NodeRun).where(NodeRun.run_id == run.id, NodeRun.node_id == node_id))
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Node not found in this run")
-    return row
 
 
 def run_public(session: SessionDep, run: Run, live: dict[str, float] | None = None) -> dict[str, Any]:
@@ -75,8 +73,8 @@ def start_run(
     session: SessionDep,
     body: RunCreate | None = None,
 ) -> dict[str, Any]:
-    """Run the saved graph (or only `nodes` and what they need); answers at once."""
-    experiment = load_experiment(session, experiment_id, user)
+    """Run the saved graph (or only `nodes` and what they need); answers at once. Owners and editors."""
+    experiment = load_experiment(session, experiment_id, user, need="editor")
     graph = experiment_service.current_version(session, experiment).graph
     validation = validate_graph(session, user, graph)
     if not validation["valid"]:
@@ -116,7 +114,7 @@ def get_run(run_id: IntId, request: Request, user: CurrentUser, session: Session
 @router.post("/runs/{run_id}/cancel", response_model=RunPublic)
 def cancel_run(run_id: IntId, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Stop a run; finished nodes keep their outputs."""
-    run = load_run(session, run_id, user)
+    run = load_run(session, run_id, user, need="editor")
     manager(request).cancel(run.id)
     session.refresh(run)
     return run_public(session, run)
@@ -172,31 +170,30 @@ def _final_status(request: Request, run_id: IntId) -> str:
 @router.get("/runs/{run_id}/nodes/{node_id}/log", response_class=PlainTextResponse)
 def node_log(run_id: IntId, node_id: str, user: CurrentUser, session: SessionDep) -> str:
     """The node's log text."""
-    return load_node(session, load_run(session, run_id, user), node_id).log or ""
+    try:
+        return outputs.node_run(session, load_run(session, run_id, user), node_id).log or ""
+    except outputs.OutputNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
 
 
 # ---- outputs ------------------------------------------------------------------------------------
-def _artefact(
-    request: Request, session: SessionDep, user: User, run_id: IntId, node_id: str, port: str
-) -> ArtefactRef:
-    row = load_node(session, load_run(session, run_id, user), node_id)
-    stored = (row.outputs or {}).get(port)
-    if stored is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"The node has no output {port!r} in this run")
-    ref = ArtefactRef.from_json(stored)
-    if not request.app.state.runs.store.exists(ref):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="The output is no longer stored")
-    return ref
+def store(request: Request) -> ArtefactStore:
+    return request.app.state.runs.store
 
 
-def _read(request: Request, ref: ArtefactRef) -> Any:
-    store = request.app.state.runs.store
-    return read_frame(store.path(ref)) if ref.type == "data_table" else store.read(ref)
+def output_ref(request: Request, session: Session, run: Run, node_id: str, port: str) -> ArtefactRef:
+    """The artefact behind a port of a run the caller may read (checked before)."""
+    try:
+        return outputs.output_ref(session, store(request), run, node_id, port)
+    except outputs.OutputNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
 
 
-def _require_table(ref: ArtefactRef) -> None:
-    if ref.type != "data_table":
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="This output is a model, not a table")
+def as_table(request: Request, ref: ArtefactRef) -> Any:
+    try:
+        return outputs.table(store(request), ref)
+    except outputs.NotATable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}")
@@ -204,11 +201,8 @@ def output_summary(
     run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
     """A summary of one output: table statistics and preview, or the model's parameters and centroids."""
-    ref = _artefact(request, session, user, run_id, node_id, port)
-    value = _read(request, ref)
-    if ref.type == "data_table":
-        return output_service.table_summary(value)
-    return {"type": ref.type, **value.to_json_summary()}
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    return outputs.summary(store(request), ref)
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows")
@@ -223,9 +217,8 @@ def output_rows(
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """A page of rows of a table output."""
-    ref = _artefact(request, session, user, run_id, node_id, port)
-    _require_table(ref)
-    return output_service.table_page(_read(request, ref), offset, limit)
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    return output_service.table_page(as_table(request, ref), offset, limit)
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/download")
@@ -239,10 +232,10 @@ def output_download(
     format: str = Query("csv", pattern="^csv$"),
 ) -> StreamingResponse:
     """The whole table as CSV, streamed."""
-    ref = _artefact(request, session, user, run_id, node_id, port)
-    _require_table(ref)
-    frame = _read(request, ref)
-    filename = f"run{run_id}-{ref.key[:8]}-{port}.csv".replace('"', "")
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    frame = as_table(request, ref)
+    filename = f"run{run_id}-{node_id}-{port}.csv"
+    filename = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
     return StreamingResponse(
         output_service.iter_csv(frame),
         media_type="text/csv",
@@ -260,9 +253,6 @@ def output_visualization(
     session: SessionDep,
     all_points: bool = False,
 ) -> dict[str, Any]:
-    """What the charts need, computed here: clusters (PCA), sweep series, or column histograms."""
-    ref = _artefact(request, session, user, run_id, node_id, port)
-    value = _read(request, ref)
-    if ref.type == "data_table":
-        return output_service.visualize_table(value, max_points=None if all_points else 5000)
-    return {"kind": "model", "type": ref.type, **value.to_json_summary()}
+    """What the charts need, computed here: clusters (PCA), sweep series, column histograms or the model."""
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    return outputs.visualization(store(request), ref, all_points)

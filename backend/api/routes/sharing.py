@@ -1,0 +1,236 @@
+"""Shares with users, the read-only link, publishing, the gallery and "Open in Studio"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.api.deps import CurrentUser, IntId, OptionalUser, SessionDep, SettingsDep
+from backend.api.routes.experiments import load_experiment, to_public
+from backend.api.routes.runs import as_table, output_ref, run_public, store
+from backend.models import Experiment, Publication, Run
+from backend.schemas import (
+    ExperimentPublic,
+    GalleryEntry,
+    Graph,
+    LinkPublic,
+    ListOf,
+    PublicExperiment,
+    PublishBody,
+    ShareBody,
+    SharePublic,
+    UserPublic,
+)
+from backend.services import experiments as experiment_service
+from backend.services import node_outputs as outputs
+from backend.services import sharing as service
+from backend.services.outputs import table_page
+
+router = APIRouter(tags=["sharing"])
+
+
+def _share_public(row: Any) -> SharePublic:
+    return SharePublic(user=UserPublic.model_validate(row.user), role=row.role)
+
+
+# ---- shares (owner only) ------------------------------------------------------------------------
+@router.get("/experiments/{experiment_id}/shares", response_model=list[SharePublic])
+def list_shares(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> list[SharePublic]:
+    """Who else can open this experiment, and as what."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    return [_share_public(row) for row in service.list_shares(session, experiment)]
+
+
+@router.post("/experiments/{experiment_id}/shares", response_model=SharePublic)
+def add_share(experiment_id: IntId, body: ShareBody, user: CurrentUser, session: SessionDep) -> SharePublic:
+    """Share with a user by name as `viewer` or `editor` (or change their role)."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    try:
+        return _share_public(service.share(session, experiment, body.username, body.role))
+    except service.UserNotFound:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"No user is called {body.username!r}"
+        ) from None
+    except service.CannotShareWithOwner:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="The owner already has every right") from None
+
+
+@router.delete("/experiments/{experiment_id}/shares/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_share(experiment_id: IntId, user_id: IntId, user: CurrentUser, session: SessionDep) -> None:
+    """Revoke a user's access."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    if not service.unshare(session, experiment, user_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="That user has no share")
+
+
+# ---- the read-only link (owner only) ------------------------------------------------------------
+@router.post("/experiments/{experiment_id}/link", response_model=LinkPublic)
+def create_link(experiment_id: IntId, request: Request, user: CurrentUser, session: SessionDep) -> LinkPublic:
+    """Create (or return) the unguessable read-only link."""
+    link = service.ensure_link(session, load_experiment(session, experiment_id, user, need="owner"))
+    return LinkPublic(token=link.token, url=str(request.base_url).rstrip("/") + f"/shared/{link.token}")
+
+
+@router.delete("/experiments/{experiment_id}/link", status_code=status.HTTP_204_NO_CONTENT)
+def delete_link(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> None:
+    """Revoke the link: it stops working at once."""
+    service.revoke_link(session, load_experiment(session, experiment_id, user, need="owner"))
+
+
+# ---- publishing (owner only) and the gallery (anyone) -------------------------------------------
+def _entry(row: Publication) -> GalleryEntry:
+    return GalleryEntry(
+        id=row.experiment_id,
+        title=row.title,
+        tags=row.tags,
+        summary_markdown=row.summary_markdown,
+        owner=UserPublic.model_validate(row.experiment.owner),
+        published_at=row.published_at,
+        experiment_name=row.experiment.name,
+    )
+
+
+@router.post("/experiments/{experiment_id}/publish", response_model=GalleryEntry)
+def publish(experiment_id: IntId, body: PublishBody, user: CurrentUser, session: SessionDep) -> GalleryEntry:
+    """Publish to the gallery with a title, a markdown summary and tags (again: update)."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    tags = sorted({tag.strip() for tag in body.tags if tag.strip()})
+    return _entry(service.publish(session, experiment, body.title, body.summary_markdown, tags))
+
+
+@router.delete("/experiments/{experiment_id}/publish", status_code=status.HTTP_204_NO_CONTENT)
+def unpublish(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> None:
+    """Take the experiment out of the gallery."""
+    service.unpublish(session, load_experiment(session, experiment_id, user, need="owner"))
+
+
+@router.get("/gallery", response_model=ListOf[GalleryEntry])
+def gallery(
+    session: SessionDep,
+    q: str | None = Query(None, max_length=200),
+    tag: str | None = Query(None, max_length=40),
+) -> ListOf[GalleryEntry]:
+    """Published experiments, searchable by name and tag; no sign-in needed."""
+    data = [_entry(row) for row in service.gallery(session, q, tag)]
+    return ListOf(data=data, count=len(data))
+
+
+def _published(session: Session, experiment_id: int) -> Experiment:
+    try:
+        return service.published_experiment(session, experiment_id)
+    except experiment_service.ExperimentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Not in the gallery") from None
+
+
+def _public_view(request: Request, session: Session, experiment: Experiment) -> PublicExperiment:
+    version = experiment_service.current_version(session, experiment)
+    run = session.scalar(
+        select(Run).where(Run.experiment_id == experiment.id).order_by(Run.id.desc()).limit(1)
+    )
+    return PublicExperiment(
+        id=experiment.id,
+        name=experiment.name,
+        description=experiment.description,
+        graph=Graph.model_validate(version.graph),
+        version=experiment.version,
+        owner=UserPublic.model_validate(experiment.owner),
+        updated_at=experiment.updated_at,
+        run=run_public(session, run) if run else None,  # type: ignore[arg-type]
+        output_summaries=outputs.run_summaries(session, store(request), run) if run else {},
+    )
+
+
+@router.get("/gallery/{experiment_id}", response_model=PublicExperiment)
+def gallery_entry(experiment_id: IntId, request: Request, session: SessionDep) -> PublicExperiment:
+    """A published experiment's graph and latest run, read-only; no sign-in needed."""
+    return _public_view(request, session, _published(session, experiment_id))
+
+
+@router.post(
+    "/gallery/{experiment_id}/open", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic
+)
+def open_from_gallery(
+    experiment_id: IntId, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> ExperimentPublic:
+    """Open in Studio: your own copy of the graph and the uploaded datasets it uses (no run history)."""
+    copy = service.open_in_studio(session, settings, _published(session, experiment_id), user)
+    return to_public(session, copy, "owner")
+
+
+# ---- the read-only link, for whoever holds it ---------------------------------------------------
+def _linked(session: Session, token: str) -> Experiment:
+    try:
+        return service.experiment_for_token(session, token)
+    except service.TokenNotFound:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="This link does not exist or was revoked"
+        ) from None
+
+
+def _linked_run(session: Session, token: str, run_id: int) -> Run:
+    experiment = _linked(session, token)
+    run = session.get(Run, run_id)
+    if run is None or run.experiment_id != experiment.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found")
+    return run
+
+
+@router.get("/public/{token}", response_model=PublicExperiment)
+def public_experiment(
+    token: str, request: Request, session: SessionDep, user: OptionalUser
+) -> PublicExperiment:
+    """The experiment behind a read-only link: graph, latest run and its output summaries."""
+    return _public_view(request, session, _linked(session, token))
+
+
+@router.get("/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}")
+def public_output(
+    token: str, run_id: IntId, node_id: str, port: str, request: Request, session: SessionDep
+) -> dict:
+    """An output's summary, through a read-only link."""
+    ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
+    return outputs.summary(store(request), ref)
+
+
+@router.get("/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows")
+def public_output_rows(
+    token: str,
+    run_id: IntId,
+    node_id: str,
+    port: str,
+    request: Request,
+    session: SessionDep,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+) -> dict:
+    """A page of rows of a table output, through a read-only link."""
+    ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
+    return table_page(as_table(request, ref), offset, limit)
+
+
+@router.get("/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization")
+def public_output_visualization(
+    token: str,
+    run_id: IntId,
+    node_id: str,
+    port: str,
+    request: Request,
+    session: SessionDep,
+    all_points: bool = False,
+) -> dict:
+    """The chart payload of an output, through a read-only link."""
+    ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
+    return outputs.visualization(store(request), ref, all_points)
+
+
+@router.post("/public/{token}/open", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
+def open_from_link(
+    token: str, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> ExperimentPublic:
+    """Open in Studio from a read-only link."""
+    return to_public(
+        session, service.open_in_studio(session, settings, _linked(session, token), user), "owner"
+    )

@@ -1,0 +1,199 @@
+"""Sharing and publishing: shares with users, the read-only link, the gallery, and "Open in Studio"."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from backend.core.config import Settings
+from backend.models import Dataset, Experiment, ExperimentLink, ExperimentShare, Publication, User, utcnow
+from backend.services import experiments as experiment_service
+from backend.services.datasets import dataset_path
+from modules import registry
+
+
+class UserNotFound(Exception):
+    pass
+
+
+class CannotShareWithOwner(Exception):
+    pass
+
+
+class TokenNotFound(Exception):
+    pass
+
+
+# ---- shares -------------------------------------------------------------------------------------
+def list_shares(session: Session, experiment: Experiment) -> list[ExperimentShare]:
+    return list(
+        session.scalars(
+            select(ExperimentShare)
+            .where(ExperimentShare.experiment_id == experiment.id)
+            .order_by(ExperimentShare.created_at)
+        )
+    )
+
+
+def share(session: Session, experiment: Experiment, username: str, role: str) -> ExperimentShare:
+    """Give `username` a role, or change it."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserNotFound(username)
+    if user.id == experiment.owner_id:
+        raise CannotShareWithOwner(username)
+    row = session.get(ExperimentShare, (experiment.id, user.id))
+    if row is None:
+        row = ExperimentShare(experiment_id=experiment.id, user_id=user.id, role=role)
+        session.add(row)
+    else:
+        row.role = role
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def unshare(session: Session, experiment: Experiment, user_id: int) -> bool:
+    row = session.get(ExperimentShare, (experiment.id, user_id))
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True
+
+
+# ---- the read-only link -------------------------------------------------------------------------
+def ensure_link(session: Session, experiment: Experiment) -> ExperimentLink:
+    link = session.get(ExperimentLink, experiment.id)
+    if link is None:
+        link = ExperimentLink(experiment_id=experiment.id, token=secrets.token_urlsafe(24))
+        session.add(link)
+        session.commit()
+    return link
+
+
+def revoke_link(session: Session, experiment: Experiment) -> None:
+    link = session.get(ExperimentLink, experiment.id)
+    if link is not None:
+        session.delete(link)
+        session.commit()
+
+
+def experiment_for_token(session: Session, token: str) -> Experiment:
+    """The experiment a read-only link points to; a revoked or unknown token is 'not found'."""
+    link = session.scalar(select(ExperimentLink).where(ExperimentLink.token == token))
+    if link is None:
+        raise TokenNotFound(token)
+    experiment = session.get(Experiment, link.experiment_id)
+    assert experiment is not None
+    return experiment
+
+
+# ---- the gallery --------------------------------------------------------------------------------
+def publish(
+    session: Session, experiment: Experiment, title: str, summary_markdown: str, tags: list[str]
+) -> Publication:
+    row = session.get(Publication, experiment.id)
+    if row is None:
+        row = Publication(experiment_id=experiment.id, title=title, summary_markdown=summary_markdown)
+        row.tags = tags
+        session.add(row)
+    else:
+        row.title, row.summary_markdown, row.tags, row.published_at = title, summary_markdown, tags, utcnow()
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def unpublish(session: Session, experiment: Experiment) -> None:
+    row = session.get(Publication, experiment.id)
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
+def gallery(session: Session, query: str | None, tag: str | None) -> list[Publication]:
+    """Published experiments, newest first, filtered by a text in the title/summary and by a tag."""
+    statement = select(Publication).order_by(Publication.published_at.desc())
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.join(Experiment).where(
+            or_(
+                Publication.title.ilike(pattern),
+                Publication.summary_markdown.ilike(pattern),
+                Experiment.name.ilike(pattern),
+            )
+        )
+    rows = list(session.scalars(statement))
+    if tag:  # tags are a JSON list; filtering here keeps SQLite and PostgreSQL alike
+        wanted = tag.lower()
+        rows = [row for row in rows if wanted in (t.lower() for t in row.tags)]
+    return rows
+
+
+def published_experiment(session: Session, experiment_id: int) -> Experiment:
+    if session.get(Publication, experiment_id) is None:
+        raise experiment_service.ExperimentNotFound(experiment_id)
+    experiment = session.get(Experiment, experiment_id)
+    assert experiment is not None
+    return experiment
+
+
+# ---- Open in Studio -----------------------------------------------------------------------------
+def open_in_studio(session: Session, settings: Settings, experiment: Experiment, user: User) -> Experiment:
+    """Copy the current graph and the uploaded datasets it uses into `user`'s workspace (no run history)."""
+    graph: dict[str, Any] = experiment_service.current_version(session, experiment).graph
+    copied_files = []
+    try:
+        renamed: dict[str, str] = {}
+        for dataset_id in sorted(experiment_service.dataset_ids_in(graph)):
+            source = session.get(Dataset, dataset_id)
+            if source is None:
+                continue  # a sample (everyone has it) or a dataset that no longer exists
+            if source.owner_id == user.id:
+                continue  # already theirs
+            storage_key = uuid.uuid4().hex
+            target = dataset_path(settings, storage_key)
+            shutil.copyfile(dataset_path(settings, source.storage_key), target)
+            copied_files.append(target)
+            copy = Dataset(
+                id=str(uuid.uuid4()),
+                owner_id=user.id,
+                name=source.name,
+                original_filename=source.original_filename,
+                source_format=source.source_format,
+                n_rows=source.n_rows,
+                n_columns=source.n_columns,
+                columns=source.columns,
+                size_bytes=source.size_bytes,
+                storage_key=storage_key,
+            )
+            session.add(copy)
+            renamed[dataset_id] = copy.id
+        session.flush()
+        new_graph = _with_datasets_renamed(graph, renamed)
+        return experiment_service.create_experiment(
+            session, user, experiment.name, experiment.description, new_graph
+        )
+    except Exception:
+        session.rollback()
+        for path in copied_files:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _with_datasets_renamed(graph: dict[str, Any], renamed: dict[str, str]) -> dict[str, Any]:
+    nodes = []
+    for node in graph.get("nodes", []):
+        params = dict(node.get("params", {}))
+        if registry.has(node.get("module", "")):
+            for param in registry.get(node["module"]).params:
+                if param.type == "dataset" and params.get(param.id) in renamed:
+                    params[param.id] = renamed[params[param.id]]
+        nodes.append({**node, "params": params})
+    return {**graph, "nodes": nodes}

@@ -1,0 +1,271 @@
+"""The permission matrix: every API route × {owner, editor, viewer, stranger, anonymous, link holder}.
+
+No session → 401; someone else's object → 404, exactly like a missing one; a role too small → 403.
+
+Generated from the app's route table: a route without a rule here fails the test. Each route gets a
+fresh world (three users with roles on one experiment that has a finished run and an uploaded
+dataset, a read-only link, a gallery entry); actors go from least to most privileged, so a
+destructive call by the owner comes last.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from backend.core.config import Settings
+from backend.main import create_app
+from backend.migrate import upgrade
+from tests.api.conftest import IRIS_CSV, upload
+from tests.conftest import DATABASES
+
+pytestmark = pytest.mark.slow
+
+ACTORS = ["anonymous", "link_holder", "stranger", "viewer", "editor", "owner"]
+OK = "2xx"
+EXPECTED: dict[str, dict[str, int | str]] = {
+    "public": dict.fromkeys(ACTORS, OK),
+    "signed_in": {
+        "anonymous": 401,
+        "link_holder": 401,
+        "stranger": OK,
+        "viewer": OK,
+        "editor": OK,
+        "owner": OK,
+    },
+    "view": {"anonymous": 401, "link_holder": 401, "stranger": 404, "viewer": OK, "editor": OK, "owner": OK},
+    "edit": {"anonymous": 401, "link_holder": 401, "stranger": 404, "viewer": 403, "editor": OK, "owner": OK},
+    "own": {"anonymous": 401, "link_holder": 401, "stranger": 404, "viewer": 403, "editor": 403, "owner": OK},
+    # Datasets are deleted only by their owner, and this one is in use: 409 even for her.
+    "dataset_delete": {
+        "anonymous": 401,
+        "link_holder": 401,
+        "stranger": 404,
+        "viewer": 404,
+        "editor": 404,
+        "owner": 409,
+    },
+    # Read-only link routes: the anonymous actor has no token (a wrong one), everyone else holds it.
+    "link": {"anonymous": 404, "link_holder": OK, "stranger": OK, "viewer": OK, "editor": OK, "owner": OK},
+    "link_open": {
+        "anonymous": 401,
+        "link_holder": 401,
+        "stranger": OK,
+        "viewer": OK,
+        "editor": OK,
+        "owner": OK,
+    },
+    "gallery_open": {
+        "anonymous": 401,
+        "link_holder": 401,
+        "stranger": OK,
+        "viewer": OK,
+        "editor": OK,
+        "owner": OK,
+    },
+}
+
+
+@dataclass
+class World:
+    client: TestClient
+    headers: dict[str, dict[str, str]]
+    names: dict[str, str]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def experiment_version(self) -> int:
+        exp = self.client.get(f"/api/experiments/{self.ids['experiment_id']}", headers=self.headers["owner"])
+        return exp.json()["version"]
+
+
+Body = Callable[[World, str], dict[str, Any]]
+
+
+def _json(payload: Any) -> Body:
+    return lambda world, actor: {"json": payload}
+
+
+RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
+    ("GET", "/api/health"): ("public", None),
+    ("POST", "/api/auth/register"): (
+        "public",
+        lambda w, actor: {"json": {"username": f"new-{actor}", "password": "long enough"}},
+    ),
+    ("POST", "/api/auth/login"): (
+        "public",
+        lambda w, actor: {"json": {"username": w.names["owner"], "password": PASSWORD}},
+    ),
+    ("POST", "/api/auth/logout"): ("signed_in", None),
+    ("GET", "/api/auth/me"): ("signed_in", None),
+    ("GET", "/api/modules"): ("signed_in", None),
+    ("GET", "/api/datasets"): ("signed_in", None),
+    ("POST", "/api/datasets"): (
+        "signed_in",
+        lambda w, a: {"files": {"file": ("x.csv", io.BytesIO(b"a,b\n1,2\n"))}},
+    ),
+    ("GET", "/api/datasets/{dataset_id}"): ("view", None),
+    ("GET", "/api/datasets/{dataset_id}/rows"): ("view", None),
+    ("DELETE", "/api/datasets/{dataset_id}"): ("dataset_delete", None),
+    ("GET", "/api/experiments"): ("signed_in", None),
+    ("POST", "/api/experiments"): ("signed_in", _json({"name": "new"})),
+    ("GET", "/api/experiments/{experiment_id}"): ("view", None),
+    ("PUT", "/api/experiments/{experiment_id}"): (
+        "edit",
+        lambda w, actor: {"json": {"name": f"by {actor}", "version": w.experiment_version()}},
+    ),
+    ("DELETE", "/api/experiments/{experiment_id}"): ("own", None),
+    ("POST", "/api/experiments/{experiment_id}/clone"): ("view", None),
+    ("GET", "/api/experiments/{experiment_id}/versions"): ("view", None),
+    ("GET", "/api/experiments/{experiment_id}/versions/{version}"): ("view", None),
+    ("POST", "/api/graphs/validate"): ("signed_in", _json({"graph": {"nodes": [], "edges": []}})),
+    ("POST", "/api/experiments/{experiment_id}/runs"): ("edit", None),
+    ("GET", "/api/experiments/{experiment_id}/runs"): ("view", None),
+    ("GET", "/api/runs/{run_id}"): ("view", None),
+    ("POST", "/api/runs/{run_id}/cancel"): ("edit", None),
+    ("GET", "/api/runs/{run_id}/events"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/log"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("view", None),
+    ("GET", "/api/experiments/{experiment_id}/shares"): ("own", None),
+    ("POST", "/api/experiments/{experiment_id}/shares"): (
+        "own",
+        lambda w, actor: {"json": {"username": w.names["stranger"], "role": "viewer"}},
+    ),
+    ("DELETE", "/api/experiments/{experiment_id}/shares/{user_id}"): ("own", None),
+    ("POST", "/api/experiments/{experiment_id}/link"): ("own", None),
+    ("DELETE", "/api/experiments/{experiment_id}/link"): ("own", None),
+    ("POST", "/api/experiments/{experiment_id}/publish"): ("own", _json({"title": "T", "tags": ["x"]})),
+    ("DELETE", "/api/experiments/{experiment_id}/publish"): ("own", None),
+    ("GET", "/api/gallery"): ("public", None),
+    ("GET", "/api/gallery/{experiment_id}"): ("public", None),
+    ("POST", "/api/gallery/{experiment_id}/open"): ("gallery_open", None),
+    ("GET", "/api/public/{token}"): ("link", None),
+    ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("link", None),
+    ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("link", None),
+    ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("link", None),
+    ("POST", "/api/public/{token}/open"): ("link_open", None),
+}
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def shared_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One real app per database for the whole matrix (worker processes start once)."""
+    data = tmp_path_factory.mktemp("permissions")
+    if request.param == "sqlite":
+        url = f"sqlite:///{data / 'studio.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
+    config = Settings(STUDIO_DATA_DIR=data, DATABASE_URL=url)
+    upgrade(config.database_url)
+    with TestClient(create_app(config)) as client:
+        yield client
+
+
+def api_routes(client: TestClient) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves under /api, from its route table as OpenAPI publishes it."""
+    paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    return [(verb.upper(), path) for path, ops in paths.items() if path.startswith("/api") for verb in ops]
+
+
+def test_every_route_has_a_rule(client: TestClient) -> None:
+    missing = sorted(set(api_routes(client)) - set(RULES))
+    assert not missing, f"routes without a permission rule: {missing}"
+    stale = sorted(set(RULES) - set(api_routes(client)))
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+_registered: set[int] = set()
+PASSWORD = "correct horse"
+
+
+def sign_in(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def build_world(client: TestClient) -> World:
+    """A new experiment with fresh sessions for the module's four users (roles are per experiment)."""
+    names = {role: f"{role}-{id(client)}" for role in ("owner", "editor", "viewer", "stranger")}
+    if id(client) not in _registered:
+        for name in names.values():
+            assert (
+                client.post("/api/auth/register", json={"username": name, "password": PASSWORD}).status_code
+                == 201
+            )
+        _registered.add(id(client))
+    headers = {role: sign_in(client, name) for role, name in names.items()}
+    owner = headers["owner"]
+    dataset_id = upload(client, owner, IRIS_CSV.encode()).json()["id"]
+    graph = {"nodes": [{"id": "d", "module": "dataset", "params": {"dataset_id": dataset_id}}], "edges": []}
+    exp_id = client.post("/api/experiments", headers=owner, json={"name": "shared", "graph": graph}).json()[
+        "id"
+    ]
+    for role in ("editor", "viewer"):
+        body = {"username": names[role], "role": role}
+        shared = client.post(f"/api/experiments/{exp_id}/shares", headers=owner, json=body)
+        assert shared.status_code == 200, shared.text
+    run_id = client.post(f"/api/experiments/{exp_id}/runs", headers=owner).json()["id"]
+    deadline = time.monotonic() + 60
+    while client.get(f"/api/runs/{run_id}", headers=owner).json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    token = client.post(f"/api/experiments/{exp_id}/link", headers=owner).json()["token"]
+    assert (
+        client.post(f"/api/experiments/{exp_id}/publish", headers=owner, json={"title": "Iris"}).status_code
+        == 200
+    )
+    viewer_id = client.get("/api/auth/me", headers=headers["viewer"]).json()["id"]
+    world = World(client, {**headers, "anonymous": {}, "link_holder": {}}, names=names)
+    world.ids = {
+        "experiment_id": exp_id,
+        "run_id": run_id,
+        "dataset_id": dataset_id,
+        "node_id": "d",
+        "port": "dataset",
+        "version": 1,
+        "user_id": viewer_id,
+        "token": token,
+    }
+    return world
+
+
+def url_for(path: str, world: World, actor: str) -> str:
+    values = dict(world.ids)
+    if actor == "anonymous":
+        values["token"] = "not-the-token"
+    return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+
+
+def matches(expected: int | str, status: int) -> bool:
+    return 200 <= status < 300 if expected == OK else status == expected
+
+
+ROUTE_IDS = [f"{m} {p}" for m, p in RULES]
+
+
+@pytest.mark.parametrize(("method", "path"), list(RULES), ids=ROUTE_IDS)
+def test_permission_matrix(shared_client: TestClient, method: str, path: str) -> None:
+    client = shared_client
+    world = build_world(client)
+    kind, body = RULES[(method, path)]
+    wrong = []
+    for actor in ACTORS:
+        kwargs = body(world, actor) if body else {}
+        response = client.request(method, url_for(path, world, actor), headers=world.headers[actor], **kwargs)
+        if not matches(EXPECTED[kind][actor], response.status_code):
+            wrong.append(
+                f"{actor}: expected {EXPECTED[kind][actor]}, got {response.status_code} {response.text[:120]}"
+            )
+    assert not wrong, f"{method} {path} ({kind}):\n" + "\n".join(wrong)
