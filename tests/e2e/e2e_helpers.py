@@ -54,3 +54,67 @@ def sign_up_and_sign_in(page: Page, password: str = "e2e-password-1234") -> str:
     signed_in = page.request.post("/api/auth/login", data=credentials)
     assert signed_in.ok, f"login: {signed_in.status} {signed_in.text()}"
     return username
+
+
+# ---- editor helpers --------------------------------------------------------------------------------
+
+PASSWORD = "e2e-password-1234"
+
+
+def node(page: Page, module_id: str, index: int = 0) -> Locator:
+    """The canvas node of a module (the React Flow node element carrying data-module/data-status)."""
+    return page.locator(f".react-flow__node[data-module='{module_id}']").nth(index)
+
+
+def new_experiment(page: Page, name: str | None = None, graph: dict | None = None) -> int:
+    """Creates an experiment through the API (signed-in page context) and opens it in the editor."""
+    body: dict = {"name": name or f"e2e {uuid.uuid4().hex[:6]}"}
+    if graph is not None:
+        body["graph"] = graph
+    created = page.request.post("/api/experiments", data=body)
+    assert created.status == 201, created.text()
+    experiment_id = int(created.json()["id"])
+    page.goto(f"/experiments/{experiment_id}")
+    page.get_by_test_id("experiment-name").wait_for()
+    return experiment_id
+
+
+def drop_on_canvas(page: Page, entry: Locator, fx: float, fy: float) -> None:
+    """HTML5 drag of a palette entry onto the canvas at a fraction of the pane's size."""
+    pane = page.locator(".react-flow__pane")
+    box = pane.bounding_box()
+    assert box is not None
+    entry.drag_to(pane, target_position={"x": box["width"] * fx, "y": box["height"] * fy})
+
+
+def connect(page: Page, source: Locator, source_port: str, target: Locator, target_port: str) -> None:
+    """Draws an edge by dragging a source handle onto a target handle, with stepped mouse moves."""
+    out = source.locator(f".react-flow__handle.source[data-handleid='{source_port}']")
+    into = target.locator(f".react-flow__handle.target[data-handleid='{target_port}']")
+    drag_with_steps(page, out, centre_of(into), steps=12)
+
+
+def iris_graph(dataset_id: str, n_clusters: int = 3) -> dict:
+    """dataset → K-Means → Train → Assign, laid out top to bottom (the API's graph JSON)."""
+
+    def n(node_id: str, module: str, x: float, y: float, **params: object) -> dict:
+        return {"id": node_id, "module": module, "params": params, "position": {"x": x, "y": y}, "comment": ""}
+
+    def e(source: str, source_port: str, target: str, target_port: str) -> dict:
+        return {"id": f"e-{source}-{target}-{target_port}"[:64], "source": source, "source_port": source_port,
+                "target": target, "target_port": target_port}
+
+    return {
+        "nodes": [
+            n("data", "dataset", 320, 0, dataset_id=dataset_id),
+            n("kmeans", "kmeans_clustering", 0, 0, n_clusters=n_clusters, seed=7),
+            n("train", "train_clustering_model", 160, 160),
+            n("assign", "assign_data_to_clusters", 320, 320),
+        ],
+        "edges": [
+            e("kmeans", "untrained_model", "train", "untrained_model"),
+            e("data", "dataset", "train", "dataset"),
+            e("train", "trained_model", "assign", "trained_model"),
+            e("data", "dataset", "assign", "dataset"),
+        ],
+    }

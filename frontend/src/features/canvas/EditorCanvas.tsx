@@ -106,12 +106,18 @@ export function EditorCanvas({
   const checkRef = useRef(check)
   checkRef.current = check
 
+  // Fit only when asked (a graph loaded, an auto-layout): never because the nodes changed.
+  const fitViewRef = useRef(fitView)
+  fitViewRef.current = fitView
+  const hasNodes = useRef(false)
+  hasNodes.current = nodes.length > 0
   useEffect(() => {
-    if (fitRequest > 0) {
-      const frame = requestAnimationFrame(() => void fitView({ ...fitViewOptions, duration: 250 }))
+    // React Flow queues a fit asked for on an empty canvas until nodes appear: do not ask then.
+    if (fitRequest > 0 && hasNodes.current) {
+      const frame = requestAnimationFrame(() => void fitViewRef.current({ ...fitViewOptions, duration: 250 }))
       return () => cancelAnimationFrame(frame)
     }
-  }, [fitRequest, fitView])
+  }, [fitRequest])
 
   const minimapColour = useCallback(
     (node: { data?: unknown }) => {
@@ -187,7 +193,6 @@ export function EditorCanvas({
         isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
         onNodeDoubleClick={onNodeDoubleClick ? (_event, node) => onNodeDoubleClick(node) : undefined}
-        fitView
         fitViewOptions={fitViewOptions}
         proOptions={proOptions}
         minZoom={0.1}
@@ -204,7 +209,6 @@ export function EditorCanvas({
         elevateNodesOnSelect
         connectionRadius={28}
         autoPanOnConnect
-        onlyRenderVisibleElements={nodes.length > 120}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="var(--canvas-dot)" />
         <MiniMap
