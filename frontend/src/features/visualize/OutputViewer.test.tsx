@@ -170,6 +170,18 @@ describe('OutputViewer', () => {
     expect(chart).toHaveAttribute('data-metric', 'Davies-Bouldin')
   })
 
+  it('reads a shared run through its public API prefix, without download or new-tab links', async () => {
+    const publicBase = '/api/public/tok123/runs/7/nodes/assign/outputs/results_dataset'
+    serve({
+      [publicBase]: () => json(irisResultsTable),
+      [`${publicBase}/visualization`]: () => json(irisClusters),
+    })
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" apiBase="/api/public/tok123" />)
+    expect(await screen.findByTestId('cluster-legend')).toBeInTheDocument()
+    expect(screen.queryByTestId('download-csv')).toBeNull()
+    expect(screen.queryByRole('link', { name: 'Open in new tab' })).toBeNull()
+  })
+
   it('shows a plain table (evaluation results) as the grid', async () => {
     const evalBase = '/api/runs/7/nodes/eval/outputs/evaluation_results'
     serve({

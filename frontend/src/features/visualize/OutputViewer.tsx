@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import { ApiError } from '../../api/client'
-import { downloadUrl, getOutputSummary, getVisualization, outputPageUrl, type OutputRef } from './api'
+import { DEFAULT_API_BASE, downloadUrl, getOutputSummary, getVisualization, outputPageUrl, type OutputRef } from './api'
 import { loadECharts, type RenderInfo } from './charts/EChart'
 import { formatCount, humanize } from './format'
 import type {
@@ -27,6 +27,11 @@ export interface OutputViewerProps {
   onClose?: () => void
   /** "page" when it fills a page of its own (no "Open in new tab" link). */
   variant?: 'panel' | 'page'
+  /**
+   * API prefix of the run: "/api" (default) or "/api/public/<token>" for a read-only shared link
+   * (no CSV download and no "Open in new tab" there: those need a signed-in user).
+   */
+  apiBase?: string
 }
 
 type Load<T> = { state: 'loading' } | { state: 'ready'; data: T } | { state: 'error'; error: unknown }
@@ -196,9 +201,10 @@ function kindLabel(summary: OutputSummary | undefined, viz: Visualization | unde
  * Everything about one output port of a run: fetches the summary and the visualisation payload and
  * shows the right view (cluster chart, sweep chart, model, table grid), with loading and error states.
  */
-export function OutputViewer({ runId, nodeId, port, portType, onClose, variant = 'panel' }: OutputViewerProps) {
-  const ref: OutputRef = { runId, nodeId, port }
-  const key = `${runId}/${nodeId}/${port}`
+export function OutputViewer({ runId, nodeId, port, portType, onClose, variant = 'panel', apiBase = DEFAULT_API_BASE }: OutputViewerProps) {
+  const ref: OutputRef = { runId, nodeId, port, apiBase }
+  const key = `${apiBase}/${runId}/${nodeId}/${port}`
+  const isPublic = apiBase !== DEFAULT_API_BASE
   const headingId = useId()
   const isModelPort = MODEL_TYPES.has(portType)
   const [allPoints, setAllPoints] = useState(false)
@@ -368,7 +374,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
           </p>
         </div>
         <div className="viewer-actions">
-          {isTable ? (
+          {isTable && !isPublic ? (
             <a className="btn btn-small" href={downloadUrl(ref)} download data-testid="download-csv">
               <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
                 <path d="M8 2.5v7.5M4.8 7l3.2 3.2L11.2 7M3 12.8h10" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" strokeLinejoin="round" />
@@ -376,7 +382,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
               Download CSV
             </a>
           ) : null}
-          {variant === 'panel' ? (
+          {variant === 'panel' && !isPublic ? (
             <a className="btn btn-small" href={outputPageUrl(ref)} target="_blank" rel="noopener noreferrer">
               Open in new tab
             </a>

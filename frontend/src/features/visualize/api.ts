@@ -5,11 +5,15 @@ export interface OutputRef {
   runId: number
   nodeId: string
   port: string
+  /** Where the run lives: "/api" (default), or "/api/public/<token>" for a read-only shared link. */
+  apiBase?: string
 }
 
+export const DEFAULT_API_BASE = '/api'
+
 /** `/api/runs/{run}/nodes/{node}/outputs/{port}` (path segments escaped). */
-export function outputPath({ runId, nodeId, port }: OutputRef): string {
-  return `/api/runs/${encodeURIComponent(String(runId))}/nodes/${encodeURIComponent(nodeId)}/outputs/${encodeURIComponent(port)}`
+export function outputPath({ runId, nodeId, port, apiBase = DEFAULT_API_BASE }: OutputRef): string {
+  return `${apiBase}/runs/${encodeURIComponent(String(runId))}/nodes/${encodeURIComponent(nodeId)}/outputs/${encodeURIComponent(port)}`
 }
 
 /** The standalone page of one output (deep link, "Open in new tab"). */

@@ -33,15 +33,15 @@ export function TableGrid({ outputRef, columns, rowCount, preview, selectedColum
   const [viewportHeight, setViewportHeight] = useState(480)
   const [, bump] = useReducer((n: number) => n + 1, 0)
   const frame = useRef<number | null>(null)
-  const { runId, nodeId, port } = outputRef
+  const { runId, nodeId, port, apiBase } = outputRef
 
   const cache = useMemo(
     () =>
       new RowPageCache(
-        (offset, limit, signal) => getRows({ runId, nodeId, port }, offset, limit, signal),
+        (offset, limit, signal) => getRows({ runId, nodeId, port, apiBase }, offset, limit, signal),
         { pageSize: PAGE_SIZE, onChange: bump },
       ),
-    [runId, nodeId, port],
+    [runId, nodeId, port, apiBase],
   )
   useEffect(() => () => cache.dispose(), [cache])
   useEffect(() => {
