@@ -274,7 +274,7 @@ def test_run_history_opens_a_past_run_and_restores_it(page: Page, screenshot: Ca
     sign_up_and_sign_in(page)
     experiment_id = new_experiment(page, name="History", graph=iris_graph("sample-iris"))
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", "succeeded", timeout=RUN_TIMEOUT_MS)
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS)
 
     # Change the draft: delete Assign and save.
     node(page, "assign_data_to_clusters").click()
@@ -288,7 +288,7 @@ def test_run_history_opens_a_past_run_and_restores_it(page: Page, screenshot: Ca
     banner = page.get_by_test_id("readonly-banner")
     expect(banner).to_contain_text("read-only")
     expect(page.locator(".react-flow__node")).to_have_count(4)
-    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", "succeeded")
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("succeeded|cached"))
     expect(page.get_by_role("button", name="Undo")).to_be_disabled()
     screenshot("history-read-only")
 
@@ -374,3 +374,109 @@ def test_dropping_a_file_anywhere_uploads_it(page: Page) -> None:
     )
     upload = page.get_by_test_id("palette-upload").filter(has_text="broken.csv")
     expect(upload).to_contain_text("0018")
+
+
+def sweep_graph() -> dict:
+    """A sweep long enough to watch and cancel: k = 2…30 × 3 seeds on 100,000 rows."""
+    return {
+        "nodes": [
+            {"id": "data", "module": "dataset", "params": {"dataset_id": "sample-synthetic-100k"}, "position": {"x": 280, "y": 0}},
+            {"id": "range", "module": "kmeans_clustering", "params": {"trainer_mode": "range", "n_clusters_range": "2-30", "n_seeds": 3}, "position": {"x": 0, "y": 0}},
+            {"id": "sweep", "module": "sweep_clustering", "params": {"sweep_mode": "grid"}, "position": {"x": 140, "y": 170}},
+        ],
+        "edges": [
+            {"id": "e1", "source": "range", "source_port": "untrained_model", "target": "sweep", "target_port": "untrained_model"},
+            {"id": "e2", "source": "data", "source_port": "dataset", "target": "sweep", "target_port": "dataset"},
+        ],
+    }
+
+
+def test_live_progress_and_cancel_run(page: Page, screenshot: Callable[[str], Path]) -> None:
+    sign_up_and_sign_in(page)
+    new_experiment(page, name="Long sweep", graph=sweep_graph())
+    expect(page.get_by_role("button", name="Cancel run")).to_have_count(0)
+    page.get_by_role("button", name="Run", exact=True).click()
+    sweep = node(page, "sweep_clustering")
+    expect(sweep).to_have_attribute("data-status", "running", timeout=RUN_TIMEOUT_MS)
+    expect(sweep.get_by_role("progressbar")).to_be_visible()
+    expect(sweep).to_contain_text(re.compile(r"Running · \d+%"), timeout=20_000)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-run-status", "running")
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_disabled()
+    screenshot("editor-run-progress")
+    page.get_by_role("button", name="Cancel run").click()
+    expect(sweep).to_have_attribute("data-status", "cancelled", timeout=20_000)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-run-status", "cancelled")
+    expect(node(page, "dataset")).to_have_attribute("data-status", re.compile("succeeded|cached"))
+    expect(page.get_by_role("button", name="Cancel run")).to_have_count(0)
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()
+
+
+def test_run_selected_runs_only_what_it_needs(page: Page) -> None:
+    sign_up_and_sign_in(page)
+    new_experiment(page, name="Partial", graph=iris_graph("sample-iris"))
+    expect(page.get_by_role("button", name="Run selected")).to_have_count(0)
+    node(page, "train_clustering_model").click()
+    page.get_by_role("button", name="Run selected").click()
+    # (Another test may have trained the same model on the same data: then it is reused.)
+    expect(node(page, "train_clustering_model")).to_have_attribute("data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS)
+    expect(node(page, "kmeans_clustering")).to_have_attribute("data-status", re.compile("succeeded|cached"))
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", "idle")
+
+    # The node menu visualises an output (the trained model here).
+    node(page, "train_clustering_model").get_by_role("button", name="Actions for Train Clustering Model").click()
+    expect(page.get_by_role("menuitem", name="Visualize Results dataset")).to_be_enabled()
+    page.get_by_role("menuitem", name="Visualize Trained model").click()
+    expect(page.get_by_role("dialog", name=re.compile("Train Clustering Model — Trained model"))).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # A second full run reuses what did not change.
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS)
+    expect(node(page, "train_clustering_model")).to_have_attribute("data-status", "cached")
+    expect(node(page, "train_clustering_model")).to_contain_text("Cached")
+
+
+def test_box_select_auto_layout_and_leave_guard(page: Page, screenshot: Callable[[str], Path]) -> None:
+    sign_up_and_sign_in(page)
+    experiment_id = new_experiment(page, name="Layout", graph=iris_graph("sample-iris"))
+    nodes = page.locator(".react-flow__node")
+    expect(nodes).to_have_count(4)
+
+    # Shift-drag on the empty canvas draws a selection box around every node.
+    pane = page.locator(".react-flow__pane").bounding_box()
+    assert pane is not None
+    page.keyboard.down("Shift")
+    page.mouse.move(pane["x"] + 8, pane["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(pane["x"] + pane["width"] - 8, pane["y"] + pane["height"] - 8, steps=12)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(page.locator(".react-flow__node.selected")).to_have_count(4)
+    expect(page.get_by_role("complementary", name="Properties")).to_contain_text("4 modules selected")
+
+    # Auto-layout moves the nodes into layers, in one undo step.
+    before = {m: node(page, m).bounding_box() for m in ("dataset", "kmeans_clustering")}
+    page.get_by_role("button", name="Auto-layout").click()
+    page.wait_for_timeout(400)
+    train = node(page, "train_clustering_model").bounding_box()
+    assign = node(page, "assign_data_to_clusters").bounding_box()
+    data = node(page, "dataset").bounding_box()
+    assert data and train and assign
+    assert data["y"] < train["y"] < assign["y"], (data, train, assign)
+    screenshot("editor-auto-layout")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    assert before["dataset"] is not None
+
+    # Leaving with unsaved changes asks first.
+    node(page, "kmeans_clustering").click()
+    page.get_by_label("Comment").fill("not saved yet")
+    page.get_by_role("link", name="Experiments").click()
+    leave = page.get_by_role("dialog", name="Leave without saving?")
+    expect(leave).to_be_visible()
+    leave.get_by_role("button", name="Stay").click()
+    expect(page).to_have_url(re.compile(rf"/experiments/{experiment_id}$"))
+    page.get_by_role("link", name="Experiments").click()
+    page.get_by_role("dialog", name="Leave without saving?").get_by_role("button", name="Save and leave").click()
+    expect(page.get_by_role("heading", name="Experiments")).to_be_visible()
+    assert any(n["comment"] == "not saved yet" for n in saved_graph(page, experiment_id)["nodes"])

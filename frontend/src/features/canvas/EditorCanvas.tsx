@@ -78,6 +78,8 @@ export interface EditorCanvasProps {
   onDropEntry?: (payload: DragPayload, position: { x: number; y: number }) => void
   onConnectRefused?: (reason: string) => void
   onNodeDoubleClick?: (node: ModuleNode) => void
+  /** A plain click (no modifier) on a node: select only it. */
+  onNodeSelectOnly?: (nodeId: string) => void
   /** Overlays drawn over the canvas (run bar, read-only banner). */
   children?: ReactNode
   emptyState?: ReactNode
@@ -96,6 +98,7 @@ export function EditorCanvas({
   onDropEntry,
   onConnectRefused,
   onNodeDoubleClick,
+  onNodeSelectOnly,
   children,
   emptyState,
   fitRequest = 0,
@@ -193,6 +196,13 @@ export function EditorCanvas({
         isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
         onNodeDoubleClick={onNodeDoubleClick ? (_event, node) => onNodeDoubleClick(node) : undefined}
+        onNodeClick={
+          onNodeSelectOnly
+            ? (event, node) => {
+                if (!event.shiftKey && !event.ctrlKey && !event.metaKey) onNodeSelectOnly(node.id)
+              }
+            : undefined
+        }
         fitViewOptions={fitViewOptions}
         proOptions={proOptions}
         minZoom={0.1}

@@ -469,10 +469,14 @@ function Editor({ experimentId }: { experimentId: number }) {
 
   const selectNode = useCallback(
     (nodeId: string) => {
-      const update = (d: Doc): Doc => ({
-        nodes: d.nodes.map((n) => (n.id === nodeId ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)),
-        edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-      })
+      const update = (d: Doc): Doc => {
+        const only = d.nodes.every((n) => !!n.selected === (n.id === nodeId)) && !d.edges.some((e) => e.selected)
+        if (only) return d
+        return {
+          nodes: d.nodes.map((n) => (n.id === nodeId ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)),
+          edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        }
+      }
       if (latest.current.viewing) setViewing((v) => (v ? { ...v, doc: update(v.doc) } : v))
       else dispatch({ type: 'transient', update })
     },
@@ -905,6 +909,7 @@ function Editor({ experimentId }: { experimentId: number }) {
             check={check}
             onDropEntry={addEntry}
             onConnectRefused={onConnectRefused}
+            onNodeSelectOnly={selectNode}
             fitRequest={fitRequest}
             emptyState={loadState === 'ready' && !viewing ? emptyState : undefined}
           >

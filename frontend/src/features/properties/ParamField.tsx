@@ -342,7 +342,19 @@ export function ParamField({ param, value, problem, serverMessages, onChange, on
         </select>
       )
       const chosen = list.find((d) => d.id === current)
-      hint = chosen ? `${chosen.n_rows.toLocaleString('en')} rows × ${chosen.n_columns} columns` : null
+      hint = chosen ? (
+        <>
+          {chosen.n_rows.toLocaleString('en')} rows × {chosen.n_columns} columns
+          <span className="dataset-columns" aria-label="Columns">
+            {chosen.columns.slice(0, 16).map((column) => (
+              <span key={column.name} className={`column-type type-${column.type}`} title={column.type}>
+                {column.name}
+              </span>
+            ))}
+            {chosen.columns.length > 16 ? <span className="column-type">+{chosen.columns.length - 16} more</span> : null}
+          </span>
+        </>
+      ) : null
       break
     }
     default:
