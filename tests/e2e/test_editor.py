@@ -65,9 +65,23 @@ def test_build_run_visualize_save_reload(page: Page, tmp_path: Path, screenshot:
     connect(page, node(page, "dataset"), "dataset", node(page, "assign_data_to_clusters"), "dataset")
     expect(page.locator(".react-flow__edge")).to_have_count(4)
 
+    # The trainer's column set picks from the uploaded table's columns, by name or with rules.
+    properties = page.get_by_role("complementary", name="Properties")
+    node(page, "train_clustering_model").click()
+    expect(properties.get_by_label("Label column")).to_contain_text("species · string")
+    properties.get_by_label("Column Set").click()
+    columns = page.get_by_role("dialog", name=re.compile("Select columns"))
+    expect(columns.get_by_test_id("column-preview")).to_contain_text("4 columns selected")
+    columns.get_by_role("tab", name="With rules").click()
+    expect(columns.get_by_test_id("column-preview")).to_contain_text("sepal_length, sepal_width, petal_length, petal_width")
+    screenshot("column-set-dialog")
+    columns.get_by_role("button", name="Cancel").click()
+    node(page, "dataset").click()
+    expect(properties.get_by_label("Dataset")).to_have_value(re.compile(".+"))
+    screenshot("properties-dataset")
+
     # Number of Centroids = 3 in the generated properties panel.
     node(page, "kmeans_clustering").click()
-    properties = page.get_by_role("complementary", name="Properties")
     centroids = properties.get_by_label("Number of Centroids")
     centroids.fill("3")
     expect(centroids).to_have_value("3")

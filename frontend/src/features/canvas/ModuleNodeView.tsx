@@ -10,6 +10,7 @@ import { categoryTone } from '../palette/categoryTone'
 import { datasetParamOf } from '../palette/datasetModule'
 import { ModuleIcon } from '../palette/ModuleIcon'
 import { formatDuration } from '../runs/runState'
+import { shortMessage } from '../validation/mapIssues'
 
 function portOffset(index: number, count: number): string {
   return `${((index + 1) / (count + 1)) * 100}%`
@@ -90,7 +91,7 @@ function ModuleNodeViewImpl({ id, data, selected }: NodeProps<ModuleNode>) {
     )
   }
 
-  const issueText = issues.map((issue) => `${issue.code}: ${issue.message}`).join('\n')
+  const issueText = issues.map((issue) => `${issue.code}: ${shortMessage(issue.message)}`).join('\n')
 
   return (
     <div
@@ -140,7 +141,7 @@ function ModuleNodeViewImpl({ id, data, selected }: NodeProps<ModuleNode>) {
       {severity && status === 'idle' && issues[0] ? (
         <div className={`module-node-line is-${severity}`} title={issueText}>
           <Icon name="alert" size={11} />
-          <span className="module-node-line-text">{issues[0].message}</span>
+          <span className="module-node-line-text">{shortMessage(issues[0].message)}</span>
         </div>
       ) : null}
       {outputs.map((port, index) => {

@@ -1,6 +1,7 @@
 import type { Graph, ModuleSpec, ValidationResult } from '../../api/types'
 import { Dialog } from '../../ui/Dialog'
 import { Icon, Spinner } from '../../ui/icons'
+import { shortMessage } from '../validation/mapIssues'
 
 export function ConflictDialog({
   message,
@@ -140,7 +141,7 @@ export function ImportDialog({
                 <span className="issue-code">{issue.code}</span>
                 <span className="issue-message">
                   {nodeName(issue.node_id) ? <strong>{nodeName(issue.node_id)}: </strong> : null}
-                  {issue.message}
+                  {nodeName(issue.node_id) ? shortMessage(issue.message) : issue.message}
                 </span>
               </li>
             ))}

@@ -9,7 +9,7 @@ import { useNodeRuntime } from '../editor/runtimeStore'
 import { categoryTone } from '../palette/categoryTone'
 import { ModuleIcon } from '../palette/ModuleIcon'
 import { formatDuration } from '../runs/runState'
-import { fieldKey, type Issue, type IssueMap } from '../validation/mapIssues'
+import { fieldKey, shortMessage, type Issue, type IssueMap } from '../validation/mapIssues'
 import { ParamField, type ColumnsInfo } from './ParamField'
 import { paramProblem, visibleParams } from './paramSchema'
 import { upstreamDataset } from './upstream'
@@ -125,7 +125,7 @@ function IssueList({ issues, onSelectNode, nodeName }: { issues: readonly Issue[
               </button>
             ) : null}
             {issue.node_id && onSelectNode ? ': ' : ''}
-            {issue.message}
+            {shortMessage(issue.message)}
           </span>
         </li>
       ))}
@@ -241,7 +241,7 @@ function ParamFieldFor({
 }) {
   const columns = useColumns(doc, node, param, specOf, datasetOf)
   const value = node.data.params[param.id]
-  const server = (issues.byField.get(fieldKey(node.id, param.id)) ?? []).map((issue) => `${issue.message}`)
+  const server = (issues.byField.get(fieldKey(node.id, param.id)) ?? []).map((issue) => shortMessage(issue.message))
   return (
     <ParamField
       param={param}

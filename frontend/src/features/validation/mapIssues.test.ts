@@ -32,3 +32,12 @@ describe('validation issues mapped to nodes, fields, ports and edges', () => {
     expect(worstSeverity(undefined)).toBeNull()
   })
 })
+
+describe('short messages', () => {
+  it('drops the node prefix the server adds', async () => {
+    const { shortMessage } = await import('./mapIssues')
+    expect(shortMessage("Node 'n1' (Train Clustering Model): input 'Dataset' is not connected.")).toBe("Input 'Dataset' is not connected.")
+    expect(shortMessage("Node 'kmeans': Parameter 'Number of Centroids' (n_clusters) must be ≥ 2, got 1.")).toBe("Parameter 'Number of Centroids' (n_clusters) must be ≥ 2, got 1.")
+    expect(shortMessage('The graph has a cycle')).toBe('The graph has a cycle')
+  })
+})

@@ -74,3 +74,12 @@ export function worstSeverity(issues: readonly Issue[] | undefined): Severity | 
   if (!issues || issues.length === 0) return null
   return issues.some((issue) => issue.severity === 'error') ? 'error' : 'warning'
 }
+
+/**
+ * The message without the "Node 'n3' (Train Clustering Model): " prefix the server puts in front,
+ * for places that already show which node it is about.
+ */
+export function shortMessage(message: string): string {
+  const stripped = message.replace(/^Node '[^']*'(?: \([^)]*\))?:\s*/, '')
+  return stripped ? stripped.charAt(0).toUpperCase() + stripped.slice(1) : message
+}
