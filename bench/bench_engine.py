@@ -332,6 +332,13 @@ def machine_summary() -> str:
     )
 
 
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "n/a"
+
+
 def verdict(ratio: float, target: float | None) -> str:
     if target is None:
         return ""
@@ -374,7 +381,7 @@ def render(
     return "\n".join(lines)
 
 
-def write_doc(table: str, command: str, quick: bool) -> None:
+def write_doc(table: str, command: str, quick: bool, load: str) -> None:
     today = datetime.date.today().isoformat()
     text = f"""# Engine benchmarks
 
@@ -391,7 +398,8 @@ seconds divided by the iterations run. The other cases use min-max scaled Gaussi
 {table}
 
 Reproduce: `{command}` (add `--quick` for a 200k-row smoke run; `--no-write` leaves this file alone).
-Timings on a 2-core machine vary by 10-20% between runs; each is the best of 3 except the sweep.
+Timings on a 2-core machine vary by 10-20% between runs; each is the best of 5 alternating runs
+(the sweep: one run per k, alternating). Load average (1 min) at the start and end: {load}.
 """
     DOC.write_text(text)
 
@@ -401,13 +409,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="200k rows instead of 1M; does not write the doc"
     )
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
     n_rows = 200_000 if args.quick else 1_000_000
     command = ".venv/bin/python -m bench.bench_engine" + (" --quick" if args.quick else "")
 
     print(machine_summary(), flush=True)
+    load_start = load_average()
     compile_s = bench_compile()
     print(f"compile: cold {compile_s['cold']:.1f} s, cached {compile_s['cached']:.1f} s", flush=True)
     warm_up()
@@ -426,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table)
     if not args.quick and not args.no_write:
-        write_doc(table, command, args.quick)
+        write_doc(table, command, args.quick, f"{load_start} / {load_average()}")
         print(f"\nwrote {DOC.relative_to(ROOT)}")
     return 0
 

@@ -78,6 +78,7 @@ def block_count(n_rows: int, per_block_values: int, chunk_rows: int = CHUNK_ROWS
 def lloyd_pass(
     X,
     shift,
+    centroids,
     centroids_t,
     score_offsets,
     labels,
@@ -86,6 +87,8 @@ def lloyd_pass(
     n_blocks,
     chunk_rows,
     update,
+    distances,
+    cosine,
     workers,
 ):
     """Assign every row to the centroid minimising ``offset_j - 2 x.c_j``; return how many labels changed.
@@ -94,11 +97,13 @@ def lloyd_pass(
     the same for all j and skipped); with zeros it is the largest dot product (cosine, unit centroids).
     Ties go to the lowest index. Rows are shifted by ``-shift`` first (centring, no copy of X); with
     ``update``, ``block_sums[b]`` / ``block_counts[b]`` receive the per-block sums of the shifted member
-    rows and the member counts (the M-step's partial sums).
+    rows and the member counts (the M-step's partial sums). A non-empty ``distances`` receives each
+    row's distance to its centroid, computed directly as in :func:`distance_to_own`.
     """
     n, d = X.shape
     k = centroids_t.shape[1]
     n_chunks = (n + chunk_rows - 1) // chunk_rows
+    with_distances = distances.shape[0] > 0
     changed = np.zeros(n_blocks, np.int64)
     next_block = np.zeros(1, np.int64)
     for _worker in prange(workers):
@@ -139,8 +144,27 @@ def lloyd_pass(
                         block_counts[b, label] += 1
                         for f in range(d):
                             block_sums[b, label, f] += rows[i, f]
+                    if with_distances:
+                        distances[row] = _row_distance(rows[i], centroids[label], cosine)
             changed[b] = n_changed
     return changed.sum()
+
+
+@njit(cache=True, inline="always")
+def _row_distance(x, centroid, cosine):
+    """Euclidean distance, or ``1 - x.c / ||x||`` for a unit (or zero) centroid clipped to [0, 2]."""
+    if cosine:
+        dot = 0.0
+        norm_sq = 0.0
+        for f in range(x.shape[0]):
+            dot += x[f] * centroid[f]
+            norm_sq += x[f] * x[f]
+        return min(max(1.0 - dot / np.sqrt(norm_sq), 0.0), 2.0)
+    total = 0.0
+    for f in range(x.shape[0]):
+        diff = x[f] - centroid[f]
+        total += diff * diff
+    return np.sqrt(total)
 
 
 @njit(parallel=True, cache=True)

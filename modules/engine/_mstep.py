@@ -39,10 +39,10 @@ def relocate_empty_clusters(
 ) -> None:
     """Move the rows farthest from their own (old) centroid into the empty clusters, in place.
 
-    Rows are taken as ``X - shift`` (the centred data), like the sums.
     Empty clusters, in index order, take the farthest rows in decreasing distance (ties: lower row
-    index first); each row's contribution moves from its cluster's sums to the empty cluster's. Labels
-    are left as they are: the next E-step reassigns. Nothing moves when every row sits on its centroid.
+    index first); each row (as ``X - shift``, like the sums) moves from its cluster's sums to the empty
+    cluster's. Labels are left as they are: the next E-step reassigns. Nothing moves when every row
+    sits on its centroid. This is scikit-learn's rule, with its ties made deterministic.
     """
     empty = np.flatnonzero(counts == 0)
     if empty.size == 0:

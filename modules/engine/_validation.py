@@ -9,18 +9,30 @@ from modules.errors import ModuleError
 METRICS = ("euclidean", "cosine")
 
 
-def check_data(X: object) -> np.ndarray:
+def check_data(X: object, *, check_finite: bool = True) -> np.ndarray:
     """Return X as a C-contiguous float64 (n, d) array; raise 0003 if empty, 0018 if not finite."""
     data = np.ascontiguousarray(X, dtype=np.float64)
     if data.ndim != 2:
         raise ValueError(f"X must be a 2-D array, got shape {data.shape}")
     if data.shape[0] == 0 or data.shape[1] == 0:
         raise ModuleError("0003", f"the data is empty ({data.shape[0]} rows, {data.shape[1]} columns)")
-    if not np.isfinite(data.sum()):  # cheap test first; the sum can also overflow on finite data
-        bad_rows = np.flatnonzero(~np.isfinite(data).all(axis=1))
-        if bad_rows.size:
-            raise ModuleError("0018", f"row {int(bad_rows[0])} has a missing or infinite feature value")
+    if check_finite:
+        check_finite_sums(data, data.sum())
     return data
+
+
+def check_finite_sums(data: np.ndarray, sums: np.ndarray | float) -> None:
+    """Raise 0018 naming the first row with a NaN or infinite value, given sums over ``data``.
+
+    A non-finite value makes any sum over it non-finite, so finite ``sums`` (of rows, columns or all)
+    clear the data at no extra pass. Finite values whose sum overflows raise 0018 too.
+    """
+    if np.isfinite(sums).all():
+        return
+    bad_rows = np.flatnonzero(~np.isfinite(data).all(axis=1))
+    if bad_rows.size:
+        raise ModuleError("0018", f"row {int(bad_rows[0])} has a missing or infinite feature value")
+    raise ModuleError("0018", "the feature values are too large: their sums overflow")
 
 
 def check_metric(metric: str) -> bool:

@@ -61,9 +61,17 @@ def _pairwise(X: np.ndarray, centroids: np.ndarray, cosine: bool) -> np.ndarray:
 
 
 def _nearest(
-    X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, cosine: bool, labels: np.ndarray
+    X: np.ndarray,
+    shift: np.ndarray,
+    centroids: np.ndarray,
+    cosine: bool,
+    labels: np.ndarray,
+    distances: np.ndarray | None = None,
 ) -> int:
-    """Update ``labels`` in place to the centroids nearest to ``X - shift``; return how many changed."""
+    """Update ``labels`` in place to the centroids nearest to ``X - shift``; return how many changed.
+
+    ``distances``, if given, receives each row's distance to its centroid.
+    """
     k, d = centroids.shape
     n_blocks = _kernels.block_count(X.shape[0], 0)
     no_sums = np.empty((0, 0, 0))
@@ -73,6 +81,7 @@ def _nearest(
             _kernels.lloyd_pass(
                 X,
                 shift,
+                centroids,
                 np.ascontiguousarray(centroids.T),
                 _score_offsets(centroids, cosine),
                 labels,
@@ -81,6 +90,8 @@ def _nearest(
                 n_blocks,
                 _kernels.CHUNK_ROWS,
                 False,
+                np.empty(0) if distances is None else distances,
+                cosine,
                 _kernels.n_workers(),
             )
         )
@@ -109,5 +120,6 @@ def _assign(
     """Nearest centroid of each row of ``X - shift`` and the distance to it."""
     offset = np.zeros(X.shape[1]) if shift is None else shift
     labels = np.full(X.shape[0], -1, dtype=np.int64)
-    _nearest(X, offset, centroids, cosine, labels)
-    return labels, _distance_to_own(X, centroids, labels, cosine, shift=offset)
+    distances = np.empty(X.shape[0])
+    _nearest(X, offset, centroids, cosine, labels, distances)
+    return labels, distances

@@ -169,10 +169,12 @@ def _label_means(
     if values.size == 0:
         return kmeans_plusplus(X, n_clusters, rng)
     order = np.lexsort((values, -counts))[:n_clusters]  # most frequent first, ties by label value
-    rank = np.full(int(values.max()) + 1, -1, dtype=np.int64)
-    rank[values[order]] = np.arange(order.size)
-    ranked_labels = np.where(init_labels >= 0, rank[np.maximum(init_labels, 0)], -1)
-    sums, sizes = _cluster_sums(X, np.ascontiguousarray(ranked_labels), order.size)
+    rank_of_value = np.full(values.size, -1, dtype=np.int64)
+    rank_of_value[order] = np.arange(order.size)
+    labelled = init_labels >= 0
+    ranked_labels = np.full(init_labels.size, -1, dtype=np.int64)
+    ranked_labels[labelled] = rank_of_value[np.searchsorted(values, init_labels[labelled])]
+    sums, sizes = _cluster_sums(X, ranked_labels, order.size)
     means = sums * (1.0 / sizes)[:, None]
     if cosine:
         means = normalize_centroids(means)

@@ -12,6 +12,7 @@ from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
 from modules.engine._validation import (
     check_data,
     check_enough_distinct_rows,
+    check_finite_sums,
     check_metric,
     check_zero_rows,
     unit_rows,
@@ -64,7 +65,7 @@ def fit_kmeans(
     cosine, 0024 for ``label_column`` without ``init_labels``. Same input and seed, same result, bit
     for bit.
     """
-    data = check_data(X)
+    data = check_data(X, check_finite=False)  # checked below, on sums computed anyway
     cosine = check_metric(metric)
     n_clusters = check_n_clusters(n_clusters)
     check_init(init)
@@ -77,16 +78,20 @@ def fit_kmeans(
 
     if cosine:
         sq_norms = _row_sq_norms(data)
+        check_finite_sums(data, sq_norms)
         check_zero_rows(data, sq_norms)
         data = unit_rows(data, sq_norms)
         del sq_norms
+    else:
+        column_sums = data.sum(axis=0)
+        check_finite_sums(data, column_sums)
     check_enough_distinct_rows(data, n_clusters)
     centroids = _initial_centroids(data, n_clusters, init, np.random.default_rng(seed), cosine, labels)
     if cosine:
         return _lloyd(data, np.zeros(data.shape[1]), centroids, cosine, int(max_iter), progress, should_stop)
     # Euclidean k-means runs on the centred data, as scikit-learn does: it keeps ||c||^2 - 2 x.c
     # accurate. The kernels subtract the mean chunk by chunk, so X is not copied.
-    mean = data.mean(axis=0)
+    mean = column_sums / data.shape[0]  # bit for bit data.mean(axis=0)
     fit = _lloyd(data, mean, centroids - mean, cosine, int(max_iter), progress, should_stop)
     fit.centroids += mean
     return fit
@@ -113,6 +118,7 @@ def _lloyd(
     n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
     block_sums = np.empty((n_blocks, n_clusters, n_features))
     block_counts = np.empty((n_blocks, n_clusters), dtype=np.int64)
+    no_distances = np.empty(0)
     converged = labels_fit_new_centroids = False
     reported = 0.0
     n_iter = 0
@@ -122,6 +128,7 @@ def _lloyd(
             n_changed = _kernels.lloyd_pass(
                 X,
                 shift,
+                centroids,
                 np.ascontiguousarray(centroids.T),
                 _score_offsets(centroids, cosine),
                 labels,
@@ -130,6 +137,8 @@ def _lloyd(
                 n_blocks,
                 _kernels.CHUNK_ROWS,
                 True,
+                no_distances,
+                cosine,
                 _kernels.n_workers(),
             )
         sums = block_sums.sum(axis=0)
