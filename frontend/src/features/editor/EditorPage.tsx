@@ -946,15 +946,6 @@ function Editor({ experimentId }: { experimentId: number }) {
             ) : currentRun && !runBarHidden ? (
               <RunBar run={currentRun} onDismiss={() => setRunBarHidden(true)} />
             ) : null}
-            {fileOver && !readOnly ? (
-              <div className="file-drop-overlay" aria-hidden="true">
-                <div className="file-drop-card">
-                  <Icon name="upload" size={26} />
-                  <p>Drop to upload as a dataset</p>
-                  <span>CSV, TSV or Parquet</span>
-                </div>
-              </div>
-            ) : null}
           </EditorCanvas>
           <aside className="panel properties" aria-label="Properties">
             <div className="panel-header panel-tabs" role="tablist" aria-label="Side panel">
@@ -1007,6 +998,15 @@ function Editor({ experimentId }: { experimentId: number }) {
           }}
         />
       </div>
+      {fileOver && !readOnly ? (
+        <div className="file-drop-overlay" aria-hidden="true">
+          <div className="file-drop-card">
+            <Icon name="upload" size={26} />
+            <p>Drop to upload as a dataset</p>
+            <span>CSV, TSV or Parquet</span>
+          </div>
+        </div>
+      ) : null}
       {output ? <OutputDialog {...output} onClose={() => setOutput(null)} /> : null}
       {logFor ? <NodeLogDialog {...logFor} onClose={() => setLogFor(null)} /> : null}
       {importing ? <ImportDialog candidate={importing} specOf={specOf} onImport={applyImport} onClose={() => setImporting(null)} /> : null}

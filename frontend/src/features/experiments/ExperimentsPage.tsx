@@ -112,7 +112,7 @@ export function ExperimentsPage() {
           <path d="M30 26v10a6 6 0 006 6h12a6 6 0 016 6v6 M90 26v10a6 6 0 01-6 6H72a6 6 0 00-6 6v6" className="l" />
         </svg>
         <p className="empty-state-title">No experiments yet</p>
-        <p>An experiment is a canvas where you wire a dataset, K-Means and a trainer, then run it and look at the clusters.</p>
+        <p>An experiment is a canvas where you wire a dataset, K&#8209;Means and a trainer, then run it and look at the clusters.</p>
         <button type="button" className="btn btn-primary" onClick={create} disabled={creating}>
           <Icon name="plus" />
           Create your first experiment
