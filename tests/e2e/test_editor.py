@@ -248,6 +248,10 @@ def test_a_failing_node_shows_its_code_and_log(page: Page, screenshot: Callable[
     expect(log.get_by_test_id("node-log")).to_be_visible()
     screenshot("node-log")
     log.get_by_role("button", name="Close", exact=True).first.click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    # Double-clicking a failed node opens its log too.
+    train.dblclick()
+    expect(page.get_by_role("dialog", name=re.compile("Log of Train Clustering Model"))).to_be_visible()
 
 
 def test_a_409_on_save_offers_reload_or_a_copy(page: Page, screenshot: Callable[[str], Path]) -> None:

@@ -25,17 +25,10 @@ export function getDragPayload(dataTransfer: DataTransfer): DragPayload | null {
   return null
 }
 
-/** @deprecated kept for callers that only know modules. */
-export function getModuleDragData(dataTransfer: DataTransfer): string | null {
-  return dataTransfer.getData(MODULE_DRAG_TYPE) || null
-}
-
 export function hasPaletteDragData(dataTransfer: DataTransfer): boolean {
   const types = Array.from(dataTransfer.types)
   return types.includes(MODULE_DRAG_TYPE) || types.includes(DATASET_DRAG_TYPE)
 }
-
-export const hasModuleDragData = hasPaletteDragData
 
 export function hasFiles(dataTransfer: DataTransfer | null): boolean {
   return !!dataTransfer && Array.from(dataTransfer.types).includes('Files')

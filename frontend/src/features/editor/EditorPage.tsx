@@ -576,6 +576,19 @@ function Editor({ experimentId }: { experimentId: number }) {
     [nodeTitle],
   )
 
+  /** Double-click: a failed node shows its log; a node with outputs shows its first one. */
+  const openNode = useCallback(
+    (node: ModuleNode) => {
+      const runNow = shownRef.current.shownRun?.nodes[node.id]
+      if (!runNow) return
+      if (runNow.status === 'failed') return openLog(node.id)
+      const spec = specOf(node.data.moduleId)
+      const first = spec?.outputs.find((port) => runNow.outputs[port.id])
+      if (first) openOutput(node.id, first.id)
+    },
+    [openLog, openOutput, specOf],
+  )
+
   const nodeActions = useMemo(
     () => ({
       openOutput,
@@ -910,6 +923,7 @@ function Editor({ experimentId }: { experimentId: number }) {
             onDropEntry={addEntry}
             onConnectRefused={onConnectRefused}
             onNodeSelectOnly={selectNode}
+            onNodeDoubleClick={openNode}
             fitRequest={fitRequest}
             emptyState={loadState === 'ready' && !viewing ? emptyState : undefined}
           >
