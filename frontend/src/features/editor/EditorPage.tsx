@@ -144,6 +144,7 @@ function Editor({ experimentId }: { experimentId: number }) {
 
   // ---- validation -----------------------------------------------------------------------------
   const validation = useGraphValidation(loadState === 'ready' ? graph : null, loadState === 'ready')
+  const showIssues = validation.show
 
   // ---- load ------------------------------------------------------------------------------------
   const applyExperiment = useCallback((experiment: Experiment) => {
@@ -505,14 +506,14 @@ function Editor({ experimentId }: { experimentId: number }) {
       } catch (error) {
         const detail = error instanceof ApiError ? (error.detail as { errors?: ValidationIssue[] } | undefined) : undefined
         if (detail && Array.isArray(detail.errors)) {
-          validation.show(detail.errors)
+          showIssues(detail.errors)
           toast({ tone: 'error', title: 'The graph has problems', text: `${detail.errors.length} problem${detail.errors.length === 1 ? '' : 's'} to fix before running — see the red marks.` })
         } else {
           toast({ tone: 'error', title: 'Could not start the run', text: errorMessage(error) })
         }
       }
     },
-    [experimentId, follow, save, toast, validation],
+    [experimentId, follow, save, toast, showIssues],
   )
 
   const selectedIds = useMemo(() => shownDoc.nodes.filter((n) => n.selected).map((n) => n.id), [shownDoc.nodes])
