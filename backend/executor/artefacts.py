@@ -42,6 +42,22 @@ class ArtefactStore:
             raise ValueError(f"not an artefact reference: {ref}")
         return self.root / ref.key[:2] / f"{ref.key}.{EXTENSIONS[ref.type]}"
 
+    def derived_path(self, ref: ArtefactRef, name: str) -> Path:
+        """Where a payload computed from an artefact is kept (e.g. its chart data), beside it."""
+        if not re.fullmatch(r"[a-z_]+", name):
+            raise ValueError(f"not a derived payload name: {name!r}")
+        return self.path(ref).with_name(f"{ref.key}.{name}.json")
+
+    def write_derived(self, ref: ArtefactRef, name: str, payload: bytes) -> None:
+        final = self.derived_path(ref, name)
+        staging = final.with_name(final.name + ".tmp")
+        staging.write_bytes(payload)
+        os.replace(staging, final)
+
+    def read_derived(self, ref: ArtefactRef, name: str) -> bytes | None:
+        path = self.derived_path(ref, name)
+        return path.read_bytes() if path.is_file() else None
+
     def exists(self, ref: ArtefactRef) -> bool:
         try:
             return self.path(ref).is_file()

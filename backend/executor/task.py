@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from collections.abc import Callable
@@ -14,6 +15,9 @@ import pandas as pd
 import modules
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
 from modules.errors import Cancelled, ModuleError
+
+#: The derived payload holding an output's default (sampled) chart data.
+VISUALIZATION = "visualization"
 
 #: How a task finds a dataset: a sample id (loaded from the sample library) or a Parquet file.
 SAMPLE_SOURCE = "sample"
@@ -53,6 +57,19 @@ def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
     return load
 
 
+def _precompute_chart(store: ArtefactStore, ref: ArtefactRef, value: Any, ctx: modules.RunContext) -> None:
+    """Chart data of clustering and sweep results, computed here so the first chart opens at once."""
+    from backend.services.outputs import is_clustering_result, is_sweep_results, visualize_table
+
+    if ref.type != "data_table" or not (is_clustering_result(value) or is_sweep_results(value)):
+        return
+    try:
+        payload = json.dumps(visualize_table(value), allow_nan=False).encode()
+        store.write_derived(ref, VISUALIZATION, payload)
+    except Exception as exc:  # the chart is then computed on request instead
+        ctx.log(f"Chart data was not precomputed: {exc}")
+
+
 def execute_node_task(
     task: NodeTask,
     progress: Callable[[float], None] | None = None,
@@ -70,6 +87,8 @@ def execute_node_task(
         inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
         values = modules.run_module(task.module_id, task.params, inputs, ctx)
         outputs = {port: store.write(value, output_types[port]) for port, value in values.items()}
+        for port, ref in outputs.items():
+            _precompute_chart(store, ref, values[port], ctx)
         status, error = "succeeded", None
     except Cancelled:
         outputs, status, error = {}, "cancelled", None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.executor import ArtefactRef, ArtefactStore
+from backend.executor.task import VISUALIZATION
 from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
@@ -60,11 +62,16 @@ def rows(store: ArtefactStore, ref: ArtefactRef, offset: int, limit: int) -> dic
     return payloads.table_page(table(store, ref), offset, limit)
 
 
-def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> dict[str, Any]:
+def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> bytes:
+    """The chart payload as JSON: precomputed by the run when it can be, else computed now."""
+    if not all_points and (ready := store.read_derived(ref, VISUALIZATION)) is not None:
+        return ready
     value = read(store, ref)
     if ref.type == "data_table":
-        return payloads.visualize_table(value, max_points=None if all_points else 5000)
-    return {"kind": "model", "type": ref.type, **value.to_json_summary()}
+        payload = payloads.visualize_table(value, max_points=None if all_points else 5000)
+    else:
+        payload = {"kind": "model", "type": ref.type, **value.to_json_summary()}
+    return json.dumps(payload, allow_nan=False).encode()
 
 
 def run_summaries(session: Session, store: ArtefactStore, run: Run) -> dict[str, dict[str, Any]]:

@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 import modules
+from backend.executor import ArtefactRef
+from backend.models import NodeRun
 from modules.samples import load_sample
 from tests.api.conftest import upload
 
@@ -198,6 +201,17 @@ def test_visualization_payloads(client: TestClient, alice: dict[str, str]) -> No
     assert len(clusters["points"]["x"]) == 150 and len(clusters["centroids"]) == 3
     sweep = client.get(f"{base}/sweep/outputs/sweep_results/visualization", headers=alice).json()
     assert sweep["kind"] == "sweep"
+    # The run already computed the default chart data, so the first chart opens without waiting.
+    store = client.app.state.runs.store  # type: ignore[attr-defined]
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        stored = session.scalar(
+            select(NodeRun.outputs).where(NodeRun.run_id == run["id"], NodeRun.node_id == "assign")
+        )
+    assert store.read_derived(ArtefactRef.from_json(stored["results_dataset"]), "visualization") is not None
+    everything = client.get(
+        f"{base}/assign/outputs/results_dataset/visualization?all_points=true", headers=alice
+    )
+    assert len(everything.json()["points"]["x"]) == 150
     summary = client.get(f"{base}/assign/outputs/results_dataset", headers=alice).json()
     assert summary["type"] == "data_table" and summary["n_rows"] == 150 and len(summary["preview"]) == 100
     rows = client.get(f"{base}/assign/outputs/results_dataset/rows?offset=148&limit=10", headers=alice).json()

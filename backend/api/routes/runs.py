@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
@@ -252,7 +252,7 @@ def output_visualization(
     user: CurrentUser,
     session: SessionDep,
     all_points: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     """What the charts need, computed here: clusters (PCA), sweep series, column histograms or the model."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
-    return outputs.visualization(store(request), ref, all_points)
+    return Response(outputs.visualization(store(request), ref, all_points), media_type="application/json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -220,10 +220,10 @@ def public_output_visualization(
     request: Request,
     session: SessionDep,
     all_points: bool = False,
-) -> dict:
+) -> Response:
     """The chart payload of an output, through a read-only link."""
     ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
-    return outputs.visualization(store(request), ref, all_points)
+    return Response(outputs.visualization(store(request), ref, all_points), media_type="application/json")
 
 
 @router.post("/public/{token}/open", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
