@@ -84,7 +84,8 @@ test-e2e: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
 	$(VENV)/bin/pytest tests/e2e -m e2e -q
 
 bench: $(STAMP)/python-dev
-	$(PY) -m bench
+	$(PY) -m bench.bench_engine
+	$(PY) -m bench.bench_api
 
 clean:
 	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist
