@@ -47,7 +47,6 @@ import { ExperimentName } from './ExperimentName'
 import { fileNameFor, downloadText, graphFile, parseGraphFile } from './graphFile'
 import { fromApiGraph, graphKey, makeEdge, makeNode, newId, toApiGraph, type Doc, type GraphEdgeView, type ModuleNode } from './graphDoc'
 import { canRedo, canUndo } from './history'
-import { layoutDoc } from './layout'
 import { RuntimeStore } from './runtimeStore'
 import '../runs/runs.css'
 import './editor.css'
@@ -484,8 +483,10 @@ function Editor({ experimentId }: { experimentId: number }) {
     [],
   )
 
-  const autoLayout = useCallback(() => {
+  const autoLayout = useCallback(async () => {
     if (latest.current.readOnly) return
+    // dagre is only needed here: loaded on first use.
+    const { layoutDoc } = await import('./layout')
     dispatch({ type: 'edit', update: layoutDoc })
     setFitRequest((n) => n + 1)
   }, [])
@@ -842,7 +843,7 @@ function Editor({ experimentId }: { experimentId: number }) {
         <button type="button" className="icon-btn toolbar-btn" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={readOnly || !canRedo(docState)} onClick={() => dispatch({ type: 'redo' })}>
           <Icon name="redo" size={15} />
         </button>
-        <button type="button" className="icon-btn toolbar-btn" aria-label="Auto-layout" title="Auto-layout: arrange the modules top to bottom" disabled={readOnly || doc.nodes.length === 0} onClick={autoLayout}>
+        <button type="button" className="icon-btn toolbar-btn" aria-label="Auto-layout" title="Auto-layout: arrange the modules top to bottom" disabled={readOnly || doc.nodes.length === 0} onClick={() => void autoLayout()}>
           <Icon name="layout" size={15} />
         </button>
         <Menu
