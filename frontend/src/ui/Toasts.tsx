@@ -29,7 +29,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const push = useCallback(
     (input: ToastInput) => {
       const id = nextId.current++
-      const item: ToastItem = { tone: 'info', duration: input.tone === 'error' ? 8000 : 4500, ...input, id }
+      const item: ToastItem = { tone: 'info', duration: input.tone === 'error' ? 8000 : 4000, ...input, id }
       setToasts((list) => [...list.slice(-3), item])
       if (item.duration > 0) setTimeout(() => dismiss(id), item.duration)
     },
