@@ -29,7 +29,7 @@ import pandas as pd
 
 from modules.columns import column_type, default_numeric, select_columns, table_schema
 from modules.context import RunContext
-from modules.contract import Choice, Param, Schema, param_error
+from modules.contract import Choice, Module, Param, Schema, param_error
 from modules.errors import Cancelled, ModuleError
 from modules.models import FeatureColumn, TrainedClusterModel, UntrainedClusterModel, json_value
 
@@ -161,6 +161,29 @@ def append_param() -> Param:
 # --------------------------------------------------------------------------------------------------
 
 _KIND_OF_TYPE = {"numeric": "numeric", "boolean": "boolean", "datetime": "datetime", "string": "onehot"}
+
+
+def infer_feature_columns(
+    module: Module, schema: Schema | None, params: dict[str, Any], errors: list[ModuleError]
+) -> list[str] | None:
+    """Before a run: the feature columns a trainer would use (None if the input table is unknown).
+
+    Problems with the column set or the label column are added to `errors`.
+    """
+    if schema is None:
+        return None
+    try:
+        plan = plan_features(
+            schema,
+            params["column_set"],
+            params["label_column"],
+            column_param=module.param("column_set"),
+            label_param=module.param("label_column"),
+        )
+    except ModuleError as exc:
+        errors.append(exc)
+        return None
+    return [name for name, _ in plan]
 
 
 def plan_features(

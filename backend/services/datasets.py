@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import uuid
 from collections import OrderedDict
@@ -166,6 +167,31 @@ def create_dataset(
         upload.discard()
     session.refresh(row)
     return _info(row)
+
+
+def copy_dataset(session: Session, settings: Settings, source: Dataset, owner: User) -> Dataset:
+    """A copy of an upload (file and record) owned by `owner`; added to the session, not committed."""
+    storage_key = uuid.uuid4().hex
+    shutil.copyfile(dataset_path(settings, source.storage_key), dataset_path(settings, storage_key))
+    copy = Dataset(
+        id=str(uuid.uuid4()),
+        owner_id=owner.id,
+        storage_key=storage_key,
+        **{
+            field: getattr(source, field)
+            for field in (
+                "name",
+                "original_filename",
+                "source_format",
+                "n_rows",
+                "n_columns",
+                "columns",
+                "size_bytes",
+            )
+        },
+    )
+    session.add(copy)
+    return copy
 
 
 def delete_dataset(session: Session, settings: Settings, dataset_id: str, user: User) -> None:

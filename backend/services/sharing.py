@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import shutil
-import uuid
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -13,7 +11,7 @@ from sqlalchemy.orm import Session
 from backend.core.config import Settings
 from backend.models import Dataset, Experiment, ExperimentLink, ExperimentShare, Publication, User, utcnow
 from backend.services import experiments as experiment_service
-from backend.services.datasets import dataset_path
+from backend.services.datasets import copy_dataset, dataset_path
 from modules import registry
 
 
@@ -157,23 +155,8 @@ def open_in_studio(session: Session, settings: Settings, experiment: Experiment,
                 continue  # a sample (everyone has it) or a dataset that no longer exists
             if source.owner_id == user.id:
                 continue  # already theirs
-            storage_key = uuid.uuid4().hex
-            target = dataset_path(settings, storage_key)
-            shutil.copyfile(dataset_path(settings, source.storage_key), target)
-            copied_files.append(target)
-            copy = Dataset(
-                id=str(uuid.uuid4()),
-                owner_id=user.id,
-                name=source.name,
-                original_filename=source.original_filename,
-                source_format=source.source_format,
-                n_rows=source.n_rows,
-                n_columns=source.n_columns,
-                columns=source.columns,
-                size_bytes=source.size_bytes,
-                storage_key=storage_key,
-            )
-            session.add(copy)
+            copy = copy_dataset(session, settings, source, user)
+            copied_files.append(dataset_path(settings, copy.storage_key))
             renamed[dataset_id] = copy.id
         session.flush()
         new_graph = _with_datasets_renamed(graph, renamed)

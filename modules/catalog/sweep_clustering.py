@@ -16,8 +16,8 @@ from modules.clustering import (
     derive_seeds,
     feature_params,
     finish_training,
+    infer_feature_columns,
     init_labels_for,
-    plan_features,
     prepare_training,
     require_label_column,
     single_mode_warning,
@@ -262,19 +262,7 @@ class SweepClustering(Module):
                 require_label_column(config, params["label_column"])
             except ModuleError as exc:
                 out.errors.append(exc)
-        columns = None
-        if schema is not None:
-            try:
-                plan = plan_features(
-                    schema,
-                    params["column_set"],
-                    params["label_column"],
-                    column_param=self.param("column_set"),
-                    label_param=self.param("label_column"),
-                )
-                columns = [name for name, _ in plan]
-            except ModuleError as exc:
-                out.errors.append(exc)
+        columns = infer_feature_columns(self, schema, params, out.errors)
         out.outputs = {
             "best_model": StaticModelInfo(None, columns, params["label_column"]),
             "results_dataset": None,

@@ -8,8 +8,8 @@ from modules.clustering import (
     StaticModelInfo,
     feature_params,
     finish_training,
+    infer_feature_columns,
     init_labels_for,
-    plan_features,
     prepare_training,
     range_mode_warning,
     require_label_column,
@@ -105,19 +105,7 @@ class TrainClusteringModel(Module):
                 require_label_column(config, params["label_column"], init)
             except ModuleError as exc:
                 out.errors.append(exc)
-        columns = None
-        if schema is not None:
-            try:
-                plan = plan_features(
-                    schema,
-                    params["column_set"],
-                    params["label_column"],
-                    column_param=self.param("column_set"),
-                    label_param=self.param("label_column"),
-                )
-                columns = [name for name, _ in plan]
-            except ModuleError as exc:
-                out.errors.append(exc)
+        columns = infer_feature_columns(self, schema, params, out.errors)
         out.outputs = {
             "trained_model": StaticModelInfo(k, columns, params["label_column"]),
             "results_dataset": results_schema(schema, k, append=params["append"]),
