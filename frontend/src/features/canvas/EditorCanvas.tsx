@@ -10,6 +10,7 @@ import {
   type Connection,
   type Edge,
   type FinalConnectionState,
+  type FitViewOptions,
   type IsValidConnection,
   type OnConnect,
   type OnEdgesChange,
@@ -36,7 +37,11 @@ const TONE_COLOURS: Record<string, string> = {
 }
 
 const proOptions = { hideAttribution: true }
-const fitViewOptions = { padding: 0.25, maxZoom: 1.1 }
+// Room at the top for the run bar and at the bottom for the minimap and the zoom controls.
+const fitViewOptions: FitViewOptions = {
+  padding: { top: '80px', bottom: '190px', left: '70px', right: '70px' },
+  maxZoom: 1.1,
+}
 const NODE_WIDTH = 220
 
 type CheckFn = (connection: Pick<Connection, 'source' | 'target' | 'sourceHandle' | 'targetHandle'>) => ConnectionCheck
