@@ -98,11 +98,22 @@ def iris_graph(dataset_id: str, n_clusters: int = 3) -> dict:
     """dataset → K-Means → Train → Assign, laid out top to bottom (the API's graph JSON)."""
 
     def n(node_id: str, module: str, x: float, y: float, **params: object) -> dict:
-        return {"id": node_id, "module": module, "params": params, "position": {"x": x, "y": y}, "comment": ""}
+        return {
+            "id": node_id,
+            "module": module,
+            "params": params,
+            "position": {"x": x, "y": y},
+            "comment": "",
+        }
 
     def e(source: str, source_port: str, target: str, target_port: str) -> dict:
-        return {"id": f"e-{source}-{target}-{target_port}"[:64], "source": source, "source_port": source_port,
-                "target": target, "target_port": target_port}
+        return {
+            "id": f"e-{source}-{target}-{target_port}"[:64],
+            "source": source,
+            "source_port": source_port,
+            "target": target,
+            "target_port": target_port,
+        }
 
     return {
         "nodes": [

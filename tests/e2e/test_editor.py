@@ -36,7 +36,9 @@ def saved_graph(page: Page, experiment_id: int) -> dict:
     return response.json()["graph"]
 
 
-def test_build_run_visualize_save_reload(page: Page, tmp_path: Path, screenshot: Callable[[str], Path]) -> None:
+def test_build_run_visualize_save_reload(
+    page: Page, tmp_path: Path, screenshot: Callable[[str], Path]
+) -> None:
     sign_up_and_sign_in(page)
     experiment_id = new_experiment(page, name="Iris by hand")
     palette = page.get_by_role("complementary", name="Module palette")
@@ -59,9 +61,21 @@ def test_build_run_visualize_save_reload(page: Page, tmp_path: Path, screenshot:
     expect(node(page, "dataset")).to_contain_text("iris-upload")
 
     # Wire them handle to handle.
-    connect(page, node(page, "kmeans_clustering"), "untrained_model", node(page, "train_clustering_model"), "untrained_model")
+    connect(
+        page,
+        node(page, "kmeans_clustering"),
+        "untrained_model",
+        node(page, "train_clustering_model"),
+        "untrained_model",
+    )
     connect(page, node(page, "dataset"), "dataset", node(page, "train_clustering_model"), "dataset")
-    connect(page, node(page, "train_clustering_model"), "trained_model", node(page, "assign_data_to_clusters"), "trained_model")
+    connect(
+        page,
+        node(page, "train_clustering_model"),
+        "trained_model",
+        node(page, "assign_data_to_clusters"),
+        "trained_model",
+    )
     connect(page, node(page, "dataset"), "dataset", node(page, "assign_data_to_clusters"), "dataset")
     expect(page.locator(".react-flow__edge")).to_have_count(4)
 
@@ -73,7 +87,9 @@ def test_build_run_visualize_save_reload(page: Page, tmp_path: Path, screenshot:
     columns = page.get_by_role("dialog", name=re.compile("Select columns"))
     expect(columns.get_by_test_id("column-preview")).to_contain_text("4 columns selected")
     columns.get_by_role("tab", name="With rules").click()
-    expect(columns.get_by_test_id("column-preview")).to_contain_text("sepal_length, sepal_width, petal_length, petal_width")
+    expect(columns.get_by_test_id("column-preview")).to_contain_text(
+        "sepal_length, sepal_width, petal_length, petal_width"
+    )
     screenshot("column-set-dialog")
     columns.get_by_role("button", name="Cancel").click()
     node(page, "dataset").click()
@@ -99,7 +115,9 @@ def test_build_run_visualize_save_reload(page: Page, tmp_path: Path, screenshot:
     screenshot("editor-run-succeeded")
 
     # The cluster chart of Assign's results, from its output port.
-    node(page, "assign_data_to_clusters").locator(".react-flow__handle.source[data-handleid='results_dataset']").click()
+    node(page, "assign_data_to_clusters").locator(
+        ".react-flow__handle.source[data-handleid='results_dataset']"
+    ).click()
     viewer = page.get_by_role("dialog")
     expect(viewer).to_be_visible()
     if viewer.get_by_test_id("output-placeholder").count():
@@ -238,7 +256,9 @@ def test_a_failing_node_shows_its_code_and_log(page: Page, screenshot: Callable[
     expect(train).to_have_attribute("data-status", "failed", timeout=RUN_TIMEOUT_MS)
     expect(train).to_contain_text("0021")
     expect(node(page, "kmeans_clustering")).to_have_attribute("data-status", re.compile("succeeded|cached"))
-    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("cancelled|idle|queued"))
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute(
+        "data-status", re.compile("cancelled|idle|queued")
+    )
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-run-status", "failed")
     screenshot("editor-run-failed")
 
@@ -261,7 +281,10 @@ def test_a_409_on_save_offers_reload_or_a_copy(page: Page, screenshot: Callable[
 
     # Someone else saves first (same account, another client).
     current = page.request.get(f"/api/experiments/{experiment_id}").json()
-    other = page.request.put(f"/api/experiments/{experiment_id}", data={"name": "Shared draft", "version": current["version"], "graph": current["graph"]})
+    other = page.request.put(
+        f"/api/experiments/{experiment_id}",
+        data={"name": "Shared draft", "version": current["version"], "graph": current["graph"]},
+    )
     assert other.ok, other.text()
 
     node(page, "kmeans_clustering").click()
@@ -280,7 +303,9 @@ def test_a_409_on_save_offers_reload_or_a_copy(page: Page, screenshot: Callable[
     page.goto(f"/experiments/{experiment_id}")
     node(page, "kmeans_clustering").click()
     page.get_by_label("Comment").fill("another change")
-    other = page.request.put(f"/api/experiments/{experiment_id}", data={"version": current["version"] + 1, "description": "bumped"})
+    other = page.request.put(
+        f"/api/experiments/{experiment_id}", data={"version": current["version"] + 1, "description": "bumped"}
+    )
     assert other.ok, other.text()
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_role("dialog", name="Someone saved first").get_by_role("button", name="Reload").click()
@@ -292,7 +317,9 @@ def test_run_history_opens_a_past_run_and_restores_it(page: Page, screenshot: Ca
     sign_up_and_sign_in(page)
     experiment_id = new_experiment(page, name="History", graph=iris_graph("sample-iris"))
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS)
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute(
+        "data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS
+    )
 
     # Change the draft: delete Assign and save.
     node(page, "assign_data_to_clusters").click()
@@ -306,7 +333,9 @@ def test_run_history_opens_a_past_run_and_restores_it(page: Page, screenshot: Ca
     banner = page.get_by_test_id("readonly-banner")
     expect(banner).to_contain_text("read-only")
     expect(page.locator(".react-flow__node")).to_have_count(4)
-    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("succeeded|cached"))
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute(
+        "data-status", re.compile("succeeded|cached")
+    )
     expect(page.get_by_role("button", name="Undo")).to_be_disabled()
     screenshot("history-read-only")
 
@@ -319,7 +348,9 @@ def test_run_history_opens_a_past_run_and_restores_it(page: Page, screenshot: Ca
     assert len(saved_graph(page, experiment_id)["nodes"]) == 4
 
 
-def test_export_and_import_report_problems(page: Page, tmp_path: Path, screenshot: Callable[[str], Path]) -> None:
+def test_export_and_import_report_problems(
+    page: Page, tmp_path: Path, screenshot: Callable[[str], Path]
+) -> None:
     sign_up_and_sign_in(page)
     new_experiment(page, name="Round trip", graph=iris_graph("sample-iris"))
     expect(page.locator(".react-flow__node")).to_have_count(4)
@@ -357,7 +388,9 @@ def test_export_and_import_report_problems(page: Page, tmp_path: Path, screensho
     junk = tmp_path / "junk.json"
     junk.write_text('{"hello": 1}')
     page.get_by_test_id("import-file-input").set_input_files(str(junk))
-    expect(page.get_by_test_id("toast").filter(has_text="Cannot import junk.json")).to_contain_text('"nodes" and "edges"')
+    expect(page.get_by_test_id("toast").filter(has_text="Cannot import junk.json")).to_contain_text(
+        '"nodes" and "edges"'
+    )
 
 
 def test_dropping_a_file_anywhere_uploads_it(page: Page) -> None:
@@ -398,13 +431,40 @@ def sweep_graph() -> dict:
     """A sweep long enough to watch and cancel: k = 2…30 × 3 seeds on 100,000 rows."""
     return {
         "nodes": [
-            {"id": "data", "module": "dataset", "params": {"dataset_id": "sample-synthetic-100k"}, "position": {"x": 280, "y": 0}},
-            {"id": "range", "module": "kmeans_clustering", "params": {"trainer_mode": "range", "n_clusters_range": "2-30", "n_seeds": 3}, "position": {"x": 0, "y": 0}},
-            {"id": "sweep", "module": "sweep_clustering", "params": {"sweep_mode": "grid"}, "position": {"x": 140, "y": 170}},
+            {
+                "id": "data",
+                "module": "dataset",
+                "params": {"dataset_id": "sample-synthetic-100k"},
+                "position": {"x": 280, "y": 0},
+            },
+            {
+                "id": "range",
+                "module": "kmeans_clustering",
+                "params": {"trainer_mode": "range", "n_clusters_range": "2-30", "n_seeds": 3},
+                "position": {"x": 0, "y": 0},
+            },
+            {
+                "id": "sweep",
+                "module": "sweep_clustering",
+                "params": {"sweep_mode": "grid"},
+                "position": {"x": 140, "y": 170},
+            },
         ],
         "edges": [
-            {"id": "e1", "source": "range", "source_port": "untrained_model", "target": "sweep", "target_port": "untrained_model"},
-            {"id": "e2", "source": "data", "source_port": "dataset", "target": "sweep", "target_port": "dataset"},
+            {
+                "id": "e1",
+                "source": "range",
+                "source_port": "untrained_model",
+                "target": "sweep",
+                "target_port": "untrained_model",
+            },
+            {
+                "id": "e2",
+                "source": "data",
+                "source_port": "dataset",
+                "target": "sweep",
+                "target_port": "dataset",
+            },
         ],
     }
 
@@ -436,20 +496,28 @@ def test_run_selected_runs_only_what_it_needs(page: Page) -> None:
     node(page, "train_clustering_model").click()
     page.get_by_role("button", name="Run selected").click()
     # (Another test may have trained the same model on the same data: then it is reused.)
-    expect(node(page, "train_clustering_model")).to_have_attribute("data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS)
+    expect(node(page, "train_clustering_model")).to_have_attribute(
+        "data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS
+    )
     expect(node(page, "kmeans_clustering")).to_have_attribute("data-status", re.compile("succeeded|cached"))
     expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", "idle")
 
     # The node menu visualises an output (the trained model here).
-    node(page, "train_clustering_model").get_by_role("button", name="Actions for Train Clustering Model").click()
+    node(page, "train_clustering_model").get_by_role(
+        "button", name="Actions for Train Clustering Model"
+    ).click()
     expect(page.get_by_role("menuitem", name="Visualize Results dataset")).to_be_enabled()
     page.get_by_role("menuitem", name="Visualize Trained model").click()
-    expect(page.get_by_role("dialog", name=re.compile("Train Clustering Model — Trained model"))).to_be_visible()
+    expect(
+        page.get_by_role("dialog", name=re.compile("Train Clustering Model — Trained model"))
+    ).to_be_visible()
     page.keyboard.press("Escape")
 
     # A second full run reuses what did not change.
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(node(page, "assign_data_to_clusters")).to_have_attribute("data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS)
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute(
+        "data-status", re.compile("succeeded|cached"), timeout=RUN_TIMEOUT_MS
+    )
     expect(node(page, "train_clustering_model")).to_have_attribute("data-status", "cached")
     expect(node(page, "train_clustering_model")).to_contain_text("Cached")
 
@@ -495,6 +563,8 @@ def test_box_select_auto_layout_and_leave_guard(page: Page, screenshot: Callable
     leave.get_by_role("button", name="Stay").click()
     expect(page).to_have_url(re.compile(rf"/experiments/{experiment_id}$"))
     page.get_by_role("link", name="Experiments").click()
-    page.get_by_role("dialog", name="Leave without saving?").get_by_role("button", name="Save and leave").click()
+    page.get_by_role("dialog", name="Leave without saving?").get_by_role(
+        "button", name="Save and leave"
+    ).click()
     expect(page.get_by_role("heading", name="Experiments")).to_be_visible()
     assert any(n["comment"] == "not saved yet" for n in saved_graph(page, experiment_id)["nodes"])

@@ -119,17 +119,25 @@ def test_200_node_graph_pans_and_zooms_smoothly(page: Page) -> None:
     page.mouse.move(tb["x"] + tb["width"] / 2 + 200, tb["y"] + 150, steps=40)
     page.mouse.up()
     drag = frame_stats(page)
-    record("pan_zoom_200_nodes", {"pan": pan, "zoom": zoom, "node_drag": drag, "nodes_in_dom_at_end": rendered})
+    record(
+        "pan_zoom_200_nodes", {"pan": pan, "zoom": zoom, "node_drag": drag, "nodes_in_dom_at_end": rendered}
+    )
     # Loose guards (the target, p95 < 33 ms, is reported above).
     assert pan["p95_ms"] < 100 and zoom["p95_ms"] < 100, (pan, zoom)
 
 
 def test_editor_first_load_from_the_production_build(page: Page, browser: Browser, server_url: str) -> None:
     sign_up_and_sign_in(page)
-    created = page.request.post("/api/experiments", data={"name": "Load time", "graph": iris_graph("sample-iris")})
+    created = page.request.post(
+        "/api/experiments", data={"name": "Load time", "graph": iris_graph("sample-iris")}
+    )
     experiment_id = created.json()["id"]
     # A fresh browser context (empty cache) signed in as the same user.
-    cold = browser.new_context(base_url=server_url, storage_state=page.context.storage_state(), viewport={"width": 1440, "height": 900})
+    cold = browser.new_context(
+        base_url=server_url,
+        storage_state=page.context.storage_state(),
+        viewport={"width": 1440, "height": 900},
+    )
     try:
         fresh = cold.new_page()
         start = time.perf_counter()

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.e2e_helpers import PASSWORD, centre_of, drag_with_steps, new_experiment, node, sign_up_and_sign_in
+from tests.e2e.e2e_helpers import (
+    PASSWORD,
+    centre_of,
+    drag_with_steps,
+    new_experiment,
+    node,
+    sign_up_and_sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +53,9 @@ def test_a_visitor_is_sent_to_sign_in_and_back(page: Page, screenshot: Callable[
     page.get_by_role("button", name="Create account").click()
     # Experiment 1 belongs to nobody here: the editor says so instead of showing someone else's.
     expect(page).to_have_url(re.compile(r"/experiments/1$"))
-    expect(page.get_by_role("heading", name=re.compile("Experiment not found|No such experiment"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Experiment not found|No such experiment"))
+    ).to_be_visible()
 
     page.get_by_role("link", name="Go to your experiments").click()
     expect(page.get_by_role("heading", name="Experiments")).to_be_visible()
@@ -105,7 +114,9 @@ def test_editor_frame_and_deep_link_reload(page: Page, screenshot: Callable[[str
     expect(page.get_by_role("searchbox", name="Search modules")).to_be_visible()
     expect(page.locator(".react-flow__minimap")).to_be_visible()
     expect(page.locator(".react-flow__controls")).to_be_visible()
-    expect(page.get_by_role("complementary", name="Properties")).to_contain_text("Select a module to see its properties")
+    expect(page.get_by_role("complementary", name="Properties")).to_contain_text(
+        "Select a module to see its properties"
+    )
     expect(page.get_by_test_id("server-status")).to_contain_text("Server connected")
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     canvas = page.locator(".react-flow").bounding_box()
@@ -152,7 +163,9 @@ def test_drag_a_module_and_move_it(page: Page) -> None:
     km = node(page, "kmeans_clustering")
     expect(km).to_have_count(1)
     expect(km).to_have_attribute("data-status", "idle")
-    expect(page.get_by_role("complementary", name="Properties").get_by_role("heading", name="K-Means Clustering")).to_be_visible()
+    expect(
+        page.get_by_role("complementary", name="Properties").get_by_role("heading", name="K-Means Clustering")
+    ).to_be_visible()
 
     before = km.bounding_box()
     assert before is not None
@@ -164,4 +177,7 @@ def test_drag_a_module_and_move_it(page: Page) -> None:
     # One drag is one undo step.
     page.get_by_role("button", name="Undo").click()
     back = km.bounding_box()
-    assert back is not None and abs(back["x"] - before["x"]) < 3 and abs(back["y"] - before["y"]) < 3, (before, back)
+    assert back is not None and abs(back["x"] - before["x"]) < 3 and abs(back["y"] - before["y"]) < 3, (
+        before,
+        back,
+    )

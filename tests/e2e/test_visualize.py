@@ -26,7 +26,13 @@ pytestmark = pytest.mark.e2e
 RUN_TIMEOUT_S = 120.0
 FIRST_PAINT_BUDGET_MS = 1000.0
 # Palette of clusters 0-4 (frontend/src/features/visualize/palette.ts).
-CLUSTER_RGB = [(0x2F, 0x5B, 0xEA), (0xE8, 0x59, 0x0C), (0x0F, 0x9F, 0x8F), (0xC2, 0x41, 0x8A), (0x70, 0x48, 0xE8)]
+CLUSTER_RGB = [
+    (0x2F, 0x5B, 0xEA),
+    (0xE8, 0x59, 0x0C),
+    (0x0F, 0x9F, 0x8F),
+    (0xC2, 0x41, 0x8A),
+    (0x70, 0x48, 0xE8),
+]
 
 
 def _node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
@@ -59,7 +65,9 @@ def clustering_graph(dataset_id: str, n_clusters: int, sweep: bool) -> dict[str,
     ]
     if sweep:
         nodes += [
-            _node("range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-8", n_seeds=3, seed=11),
+            _node(
+                "range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-8", n_seeds=3, seed=11
+            ),
             _node("sweep", "sweep_clustering", sweep_mode="grid"),
         ]
         edges += [
@@ -145,7 +153,9 @@ def rendered_at(page: Page, test_id: str) -> float:
 # ---- Iris ----------------------------------------------------------------------------------------
 
 
-def test_cluster_chart_of_iris(signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]) -> None:
+def test_cluster_chart_of_iris(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
     page = signed_in
     page.goto(output_url(runs["iris"], "assign", "results_dataset"))
     expect(page.get_by_role("heading", level=2, name="Results dataset")).to_be_visible()
@@ -158,7 +168,11 @@ def test_cluster_chart_of_iris(signed_in: Page, runs: dict[str, Any], screenshot
 
     legend = page.get_by_test_id("cluster-legend").get_by_test_id("legend-item")
     expect(legend).to_have_count(3)
-    assert [legend.nth(i).get_attribute("aria-label") for i in range(3)] == ["Cluster 0", "Cluster 1", "Cluster 2"]
+    assert [legend.nth(i).get_attribute("aria-label") for i in range(3)] == [
+        "Cluster 0",
+        "Cluster 1",
+        "Cluster 2",
+    ]
     expect(legend.nth(0).locator(".legend-label")).to_have_text("Cluster 0")
     for i in range(3):
         expect(page.get_by_role("button", name=f"Cluster {i}", exact=True)).to_be_visible()
@@ -190,13 +204,17 @@ def test_cluster_chart_of_iris(signed_in: Page, runs: dict[str, Any], screenshot
 
     # A legend entry hides its cluster's points, ellipse and centroid.
     page.get_by_role("button", name="Cluster 1", exact=True).click()
-    expect(page.get_by_role("button", name="Cluster 1", exact=True)).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_role("button", name="Cluster 1", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
     wait_rendered(page, "cluster-chart")
     hidden = canvas_colour_counts(page, "cluster-chart", CLUSTER_RGB[:3])
     assert hidden[1] < drawn[1] / 10 and hidden[0] > 150 and hidden[2] > 150, hidden
 
 
-def test_table_tab_scrolls_and_pages(signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]) -> None:
+def test_table_tab_scrolls_and_pages(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
     page = signed_in
     page.goto(output_url(runs["iris"], "assign", "results_dataset"))
     page.get_by_role("tab", name="Table").click()
@@ -270,7 +288,9 @@ def test_sweep_view(signed_in: Page, runs: dict[str, Any], screenshot: Callable[
     expect(page.get_by_test_id("grid-range")).to_contain_text("of 21")
 
 
-def test_untrained_model_and_missing_output(signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]) -> None:
+def test_untrained_model_and_missing_output(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
     page = signed_in
     page.goto(output_url(runs["iris"], "kmeans", "untrained_model"))
     expect(page.get_by_test_id("parameter-list")).to_contain_text("Number of Centroids")
@@ -282,7 +302,9 @@ def test_untrained_model_and_missing_output(signed_in: Page, runs: dict[str, Any
 # ---- 100,000 rows ----------------------------------------------------------------------------------
 
 
-def test_cluster_chart_of_100k_rows(signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]) -> None:
+def test_cluster_chart_of_100k_rows(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
     """First paint of the sampled chart from navigation < 1 s; "Show all points" draws all 100,000."""
     page = signed_in
     url = output_url(runs["big"], "assign", "results_dataset")
@@ -293,7 +315,9 @@ def test_cluster_chart_of_100k_rows(signed_in: Page, runs: dict[str, Any], scree
         page.goto(url)
         wait_rendered(page, "cluster-chart")
         paints.append(rendered_at(page, "cluster-chart"))
-        viewer_paints.append(float(page.get_by_test_id("output-view").get_attribute("data-first-paint-ms") or "nan"))
+        viewer_paints.append(
+            float(page.get_by_test_id("output-view").get_attribute("data-first-paint-ms") or "nan")
+        )
         requests.append(
             page.evaluate(
                 "() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/visualization'))"
@@ -313,7 +337,9 @@ def test_cluster_chart_of_100k_rows(signed_in: Page, runs: dict[str, Any], scree
     expect(chart).to_have_attribute("data-points", "5000")
     expect(chart).to_have_attribute("data-clusters", "5")
     expect(chart).to_have_attribute("data-ellipses", "5")
-    expect(page.get_by_test_id("sample-note")).to_have_text("Showing 5,000 of 100,000 points (sampled per cluster)")
+    expect(page.get_by_test_id("sample-note")).to_have_text(
+        "Showing 5,000 of 100,000 points (sampled per cluster)"
+    )
     expect(page.get_by_test_id("cluster-legend").get_by_test_id("legend-item")).to_have_count(5)
     wait_rendered(page, "distance-histograms")
     screenshot("visualize-clusters-100k-sampled")
@@ -321,10 +347,14 @@ def test_cluster_chart_of_100k_rows(signed_in: Page, runs: dict[str, Any], scree
     switch = page.get_by_role("switch", name="Show all points")
     started = page.evaluate("performance.now()")
     switch.check()
-    page.wait_for_selector("[data-testid='cluster-chart'][data-all-points='true'][data-rendered='true']", timeout=30_000)
+    page.wait_for_selector(
+        "[data-testid='cluster-chart'][data-all-points='true'][data-rendered='true']", timeout=30_000
+    )
     all_ms = rendered_at(page, "cluster-chart") - started
-    print(f"100k rows, 'Show all points' (fetch 100,000 points + draw): {all_ms:.0f} ms, "
-          f"draw {chart.get_attribute('data-render-ms')} ms")
+    print(
+        f"100k rows, 'Show all points' (fetch 100,000 points + draw): {all_ms:.0f} ms, "
+        f"draw {chart.get_attribute('data-render-ms')} ms"
+    )
     expect(switch).to_be_checked()
     expect(chart).to_have_attribute("data-points", "100000")
     expect(chart).to_have_attribute("data-mode", "large")
@@ -339,7 +369,9 @@ def test_cluster_chart_of_100k_rows(signed_in: Page, runs: dict[str, Any], scree
     expect(chart).to_have_attribute("data-points", "5000")
 
 
-def test_table_of_100k_rows_pages_as_it_scrolls(signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]) -> None:
+def test_table_of_100k_rows_pages_as_it_scrolls(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
     page = signed_in
     pages: list[str] = []
     page.on("request", lambda request: pages.append(request.url) if "/rows?" in request.url else None)

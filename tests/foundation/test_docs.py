@@ -16,6 +16,11 @@ def test_module_reference_is_current() -> None:
 
 def test_module_reference_names_every_module_and_error_code() -> None:
     text = module_reference()
-    for wire_id in ("kmeans_clustering", "train_clustering_model", "sweep_clustering", "assign_data_to_clusters"):
+    for wire_id in (
+        "kmeans_clustering",
+        "train_clustering_model",
+        "sweep_clustering",
+        "assign_data_to_clusters",
+    ):
         assert f"(`{wire_id}`)" in text
     assert "| 0039 |" in text and "Number of Centroids" in text
