@@ -66,6 +66,10 @@ def unshare(session: Session, experiment: Experiment, user_id: int) -> bool:
 
 
 # ---- the read-only link -------------------------------------------------------------------------
+def current_link(session: Session, experiment: Experiment) -> ExperimentLink | None:
+    return session.get(ExperimentLink, experiment.id)
+
+
 def ensure_link(session: Session, experiment: Experiment) -> ExperimentLink:
     link = session.get(ExperimentLink, experiment.id)
     if link is None:

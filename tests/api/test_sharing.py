@@ -60,7 +60,9 @@ def test_viewer_reads_editor_saves_only_owner_shares(client: TestClient, alice, 
 def test_read_only_link_shows_graph_and_latest_outputs_until_revoked(client: TestClient, alice) -> None:
     exp_id, _ = shared_experiment(client, alice)
     run = wait_for(client, alice, run_experiment(client, alice, exp_id)["id"])
+    assert client.get(f"/api/experiments/{exp_id}/link", headers=alice).json() is None
     link = client.post(f"/api/experiments/{exp_id}/link", headers=alice).json()
+    assert client.get(f"/api/experiments/{exp_id}/link", headers=alice).json() == link
     assert len(link["token"]) >= 32 and link["url"].endswith(f"/shared/{link['token']}")
     assert client.post(f"/api/experiments/{exp_id}/link", headers=alice).json()["token"] == link["token"]
 
@@ -81,7 +83,9 @@ def test_gallery_search_and_open_in_studio_copies_graph_and_datasets(client: Tes
     exp_id, dataset_id = shared_experiment(client, alice)
     wait_for(client, alice, run_experiment(client, alice, exp_id)["id"])
     body = {"title": "Clustering flowers", "summary_markdown": "Two **clusters**.", "tags": ["iris", "Demo"]}
+    assert client.get(f"/api/experiments/{exp_id}/publish", headers=alice).json() is None
     assert client.post(f"/api/experiments/{exp_id}/publish", headers=alice, json=body).status_code == 200
+    assert client.get(f"/api/experiments/{exp_id}/publish", headers=alice).json()["tags"] == ["Demo", "iris"]
     other = client.post(
         "/api/experiments", headers=alice, json={"name": "Other", "graph": {"nodes": []}}
     ).json()

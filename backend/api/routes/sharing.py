@@ -67,11 +67,25 @@ def remove_share(experiment_id: IntId, user_id: IntId, user: CurrentUser, sessio
 
 
 # ---- the read-only link (owner only) ------------------------------------------------------------
+def _link_public(request: Request, token: str) -> LinkPublic:
+    return LinkPublic(token=token, url=str(request.base_url).rstrip("/") + f"/shared/{token}")
+
+
+@router.get("/experiments/{experiment_id}/link", response_model=LinkPublic | None)
+def get_link(
+    experiment_id: IntId, request: Request, user: CurrentUser, session: SessionDep
+) -> LinkPublic | None:
+    """The read-only link, or null when there is none."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    link = service.current_link(session, experiment)
+    return _link_public(request, link.token) if link else None
+
+
 @router.post("/experiments/{experiment_id}/link", response_model=LinkPublic)
 def create_link(experiment_id: IntId, request: Request, user: CurrentUser, session: SessionDep) -> LinkPublic:
     """Create (or return) the unguessable read-only link."""
     link = service.ensure_link(session, load_experiment(session, experiment_id, user, need="owner"))
-    return LinkPublic(token=link.token, url=str(request.base_url).rstrip("/") + f"/shared/{link.token}")
+    return _link_public(request, link.token)
 
 
 @router.delete("/experiments/{experiment_id}/link", status_code=status.HTTP_204_NO_CONTENT)
@@ -91,6 +105,14 @@ def _entry(row: Publication) -> GalleryEntry:
         published_at=row.published_at,
         experiment_name=row.experiment.name,
     )
+
+
+@router.get("/experiments/{experiment_id}/publish", response_model=GalleryEntry | None)
+def get_publication(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> GalleryEntry | None:
+    """The gallery entry of this experiment, or null when it is not published."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    row = session.get(Publication, experiment.id)
+    return _entry(row) if row else None
 
 
 @router.post("/experiments/{experiment_id}/publish", response_model=GalleryEntry)
