@@ -157,6 +157,10 @@ class ValidationResult(BaseModel):
     valid: bool
     errors: list[ValidationIssue]
     warnings: list[ValidationIssue]
+    columns: dict[str, list[ColumnInfo]] = Field(
+        default_factory=dict,
+        description="The columns each output port will carry where known before running, keyed 'node_id.port'.",
+    )
 
 
 # ---- runs ---------------------------------------------------------------------------------------

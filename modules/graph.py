@@ -356,7 +356,13 @@ def validate_graph(
         for port_id, info in inferred.outputs.items():
             static[(nid, port_id)] = info
 
-    return {"valid": not errors, "errors": errors, "warnings": warnings}
+    # The tables each output port will carry, where known: column pickers downstream offer these.
+    columns = {
+        f"{nid}.{port_id}": [{"name": name, "type": kind} for name, kind in info]
+        for (nid, port_id), info in static.items()
+        if isinstance(info, list)
+    }
+    return {"valid": not errors, "errors": errors, "warnings": warnings, "columns": columns}
 
 
 def run_graph(

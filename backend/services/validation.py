@@ -40,4 +40,9 @@ def validate_graph(session: Session, user: User, graph: dict[str, Any]) -> dict[
                         f"{param.name!r}.",
                     }
                 )
-    return {"valid": not errors, "errors": errors, "warnings": list(result.get("warnings", []))}
+    return {
+        "valid": not errors,
+        "errors": errors,
+        "warnings": list(result.get("warnings", [])),
+        "columns": result.get("columns", {}),
+    }
