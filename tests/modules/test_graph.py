@@ -52,7 +52,8 @@ def experiment() -> dict[str, Any]:
 
 def test_run_graph_in_topological_order() -> None:
     graph = experiment()
-    assert modules.validate_graph(graph) == {"valid": True, "errors": [], "warnings": []}
+    result = modules.validate_graph(graph)
+    assert (result["valid"], result["errors"], result["warnings"]) == (True, [], [])
     out = modules.run_graph(graph, load_sample)
     assert set(out) >= {
         ("train", "trained_model"),
