@@ -2,12 +2,17 @@ import { apiFetch, apiGet, apiSend, apiText } from './client'
 import type {
   Dataset,
   Experiment,
+  GalleryEntry,
   ExperimentVersion,
   Graph,
   Health,
   ListOf,
   ModuleSpec,
+  PublicExperiment,
   Run,
+  Share,
+  ShareLink,
+  ShareRole,
   User,
   ValidationResult,
 } from './types'
@@ -58,3 +63,33 @@ export const cancelRun = (runId: number) => apiSend<Run>('POST', `/api/runs/${ru
 export const getNodeLog = (runId: number, nodeId: string, signal?: AbortSignal) =>
   apiText(`/api/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/log`, signal)
 export const runEventsUrl = (runId: number) => `/api/runs/${runId}/events`
+
+// ---- sharing (owner only), the read-only link, publishing
+export const listShares = (id: number, signal?: AbortSignal) => apiGet<Share[]>(`/api/experiments/${id}/shares`, signal)
+export const addShare = (id: number, username: string, role: ShareRole) =>
+  apiSend<Share>('POST', `/api/experiments/${id}/shares`, { username, role })
+export const removeShare = (id: number, userId: number) => apiSend<void>('DELETE', `/api/experiments/${id}/shares/${userId}`)
+/** The read-only link, or null when there is none (does not create one). */
+export const getLink = (id: number, signal?: AbortSignal) => apiGet<ShareLink | null>(`/api/experiments/${id}/link`, signal)
+export const createLink = (id: number) => apiSend<ShareLink>('POST', `/api/experiments/${id}/link`)
+export const deleteLink = (id: number) => apiSend<void>('DELETE', `/api/experiments/${id}/link`)
+/** The experiment's gallery entry, or null when it is not published. */
+export const getPublication = (id: number, signal?: AbortSignal) =>
+  apiGet<GalleryEntry | null>(`/api/experiments/${id}/publish`, signal)
+export const publishExperiment = (id: number, body: { title: string; summary_markdown: string; tags: string[] }) =>
+  apiSend<GalleryEntry>('POST', `/api/experiments/${id}/publish`, body)
+export const unpublishExperiment = (id: number) => apiSend<void>('DELETE', `/api/experiments/${id}/publish`)
+
+// ---- what anyone can see (no sign-in): the gallery and read-only links
+export function getGallery(query: { q?: string; tag?: string } = {}, signal?: AbortSignal) {
+  const params = new URLSearchParams()
+  if (query.q?.trim()) params.set('q', query.q.trim())
+  if (query.tag) params.set('tag', query.tag)
+  const search = params.toString()
+  return apiGet<ListOf<GalleryEntry>>(`/api/gallery${search ? `?${search}` : ''}`, signal)
+}
+export const getGalleryEntry = (id: number, signal?: AbortSignal) => apiGet<PublicExperiment>(`/api/gallery/${id}`, signal)
+export const openFromGallery = (id: number) => apiSend<Experiment>('POST', `/api/gallery/${id}/open`)
+export const publicApiBase = (token: string) => `/api/public/${encodeURIComponent(token)}`
+export const getPublicExperiment = (token: string, signal?: AbortSignal) => apiGet<PublicExperiment>(publicApiBase(token), signal)
+export const openFromLink = (token: string) => apiSend<Experiment>('POST', `${publicApiBase(token)}/open`)

@@ -194,3 +194,43 @@ export interface Run {
   error?: string | null
   nodes: Record<string, NodeRun>
 }
+
+// ---- sharing, links, the gallery ----------------------------------------------------------------
+
+export type ShareRole = 'viewer' | 'editor'
+export type Role = 'owner' | ShareRole
+
+export interface Share {
+  user: User
+  role: ShareRole | string
+}
+
+export interface ShareLink {
+  token: string
+  url: string
+}
+
+export interface GalleryEntry {
+  id: number
+  title: string
+  tags: string[]
+  summary_markdown: string
+  owner: User
+  published_at: string
+  experiment_name?: string
+}
+
+/** An experiment as a link holder or a gallery visitor sees it: read-only, with its latest run. */
+export interface PublicExperiment {
+  id: number
+  name: string
+  description: string
+  graph: Graph
+  version: number
+  owner: User
+  updated_at: string
+  my_role: 'viewer' | string
+  run: Run | null
+  /** node id → port → the output's summary (table stats and preview, or the model's facts). */
+  output_summaries: Record<string, Record<string, Record<string, unknown>>>
+}
