@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import { Link } from 'react-router'
+import { Link, useLocation } from 'react-router'
 import { useAuth } from '../features/auth/AuthContext'
 import { Icon } from '../ui/icons'
 import { Menu } from '../ui/Menu'
@@ -12,11 +12,29 @@ export interface HeaderProps {
   actions?: ReactNode
   /** Whether "Experiments" is the current page. */
   onExperimentsPage?: boolean
+  /** The breadcrumb's root: "Experiments" (default), "Gallery", or none (a read-only link). */
+  root?: 'experiments' | 'gallery' | 'none'
+  /** Whether the gallery list is the current page. */
+  onGalleryPage?: boolean
 }
 
 function UserMenu() {
-  const { user, signOut } = useAuth()
-  if (!user) return null
+  const { user, state, signOut } = useAuth()
+  const location = useLocation()
+  if (!user) {
+    if (state.status === 'loading') return null
+    const next = encodeURIComponent(`${location.pathname}${location.search}`)
+    return (
+      <span className="header-visitor">
+        <Link className="btn btn-small btn-ghost" to={`/signin?next=${next}`}>
+          Sign in
+        </Link>
+        <Link className="btn btn-small btn-primary" to={`/signup?next=${next}`}>
+          Sign up
+        </Link>
+      </span>
+    )
+  }
   return (
     <Menu
       label={`Account: ${user.username}`}
@@ -35,27 +53,50 @@ function UserMenu() {
   )
 }
 
-export function Header({ crumb, actions, onExperimentsPage }: HeaderProps) {
+function HeaderNav({ root, onGalleryPage }: { root: 'experiments' | 'gallery' | 'none'; onGalleryPage?: boolean }) {
+  const { user } = useAuth()
+  return (
+    <nav className="header-nav" aria-label="Sections">
+      {root !== 'experiments' && user ? (
+        <Link to="/" className="header-nav-link">
+          <Icon name="file" size={13} />
+          My experiments
+        </Link>
+      ) : null}
+      {root !== 'gallery' || !onGalleryPage ? (
+        <Link to="/gallery" className="header-nav-link">
+          <Icon name="globe" size={13} />
+          Gallery
+        </Link>
+      ) : null}
+    </nav>
+  )
+}
+
+export function Header({ crumb, actions, onExperimentsPage, root = 'experiments', onGalleryPage }: HeaderProps) {
+  const rootLabel = root === 'gallery' ? 'Gallery' : 'Experiments'
+  const rootPath = root === 'gallery' ? '/gallery' : '/'
+  const onRoot = root === 'gallery' ? onGalleryPage : onExperimentsPage
   return (
     <header className="app-header">
-      <Link to="/" className="brand" aria-label="Cluster Studio home">
+      <Link to={root === 'experiments' ? '/' : '/gallery'} className="brand" aria-label="Cluster Studio home">
         <Logo />
         <span className="brand-name">Cluster Studio</span>
       </Link>
       <span className="header-divider" aria-hidden="true" />
       <nav className="breadcrumb" aria-label="Breadcrumb">
-        {onExperimentsPage ? (
+        {root === 'none' ? null : onRoot ? (
           <span className="breadcrumb-current" aria-current="page">
-            Experiments
+            {rootLabel}
           </span>
         ) : (
-          <Link to="/" className="breadcrumb-parent">
-            Experiments
+          <Link to={rootPath} className="breadcrumb-parent">
+            {rootLabel}
           </Link>
         )}
         {crumb ? (
           <>
-            <span className="breadcrumb-separator" aria-hidden="true">
+            <span className="breadcrumb-separator" aria-hidden="true" hidden={root === 'none'}>
               /
             </span>
             {crumb}
@@ -63,6 +104,7 @@ export function Header({ crumb, actions, onExperimentsPage }: HeaderProps) {
         ) : null}
       </nav>
       <div className="header-actions">{actions}</div>
+      <HeaderNav root={root} onGalleryPage={onGalleryPage} />
       <UserMenu />
     </header>
   )

@@ -12,13 +12,15 @@ export interface StatusBarProps {
   edgeCount: number
   validation?: { state: ValidationState; errors: number; warnings: number }
   readOnly?: boolean
+  /** The keyboard hints (off on the read-only pages). */
+  hints?: boolean
 }
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
-export function StatusBar({ health, nodeCount, edgeCount, validation, readOnly }: StatusBarProps) {
+export function StatusBar({ health, nodeCount, edgeCount, validation, readOnly, hints = true }: StatusBarProps) {
   let tone: 'ok' | 'warn' | 'pending' = 'pending'
   let label = 'Connecting to server…'
   let detail: string | null = null
@@ -71,9 +73,11 @@ export function StatusBar({ health, nodeCount, edgeCount, validation, readOnly }
       {check}
       <span className="status-item">{plural(nodeCount, 'module')}</span>
       <span className="status-item">{plural(edgeCount, 'connection')}</span>
-      <span className="status-item status-hint">
-        <kbd>/</kbd> search · <kbd>Ctrl</kbd>+<kbd>S</kbd> save
-      </span>
+      {hints ? (
+        <span className="status-item status-hint">
+          <kbd>/</kbd> search · <kbd>Ctrl</kbd>+<kbd>S</kbd> save
+        </span>
+      ) : null}
     </footer>
   )
 }

@@ -5,12 +5,26 @@ import { SignInPage, SignUpPage } from '../features/auth/AuthPages'
 import { EditorPage } from '../features/editor/EditorPage'
 import { ExperimentsPage } from '../features/experiments/ExperimentsPage'
 import { ToastProvider } from '../ui/Toasts'
+import { Spinner } from '../ui/icons'
 import { NotFoundPage } from './NotFoundPage'
 
 // The output page brings the charts: loaded only when visited, so they stay out of the main bundle
 // (import.meta.glob also lets the app build before the visualize feature is there).
 const visualize = Object.values(import.meta.glob<{ OutputPage: ComponentType }>('../features/visualize/index.ts'))[0]
 const OutputPage = visualize ? lazy(() => visualize().then((module) => ({ default: module.OutputPage }))) : NotFoundPage
+
+// The gallery and the read-only link pages (and the markdown renderer they bring): loaded when visited.
+const GalleryPage = lazy(() => import('../features/sharing/GalleryPage').then((module) => ({ default: module.GalleryPage })))
+const GalleryEntryPage = lazy(() => import('../features/sharing/PublicPages').then((module) => ({ default: module.GalleryEntryPage })))
+const SharedLinkPage = lazy(() => import('../features/sharing/PublicPages').then((module) => ({ default: module.SharedLinkPage })))
+
+function PageLoading() {
+  return (
+    <div className="page-loading" aria-busy="true">
+      <Spinner size={20} label="Loading" />
+    </div>
+  )
+}
 
 /** Every route of the single-page app. The server answers any non-/api path with index.html. */
 export function AppRoutes() {
@@ -23,6 +37,9 @@ export function AppRoutes() {
           <Route path="/" element={<RequireAuth><ExperimentsPage /></RequireAuth>} />
           <Route path="/experiments/:id" element={<RequireAuth><EditorPage /></RequireAuth>} />
           <Route path="/runs/:runId/nodes/:nodeId/outputs/:port" element={<Suspense fallback={null}><OutputPage /></Suspense>} />
+          <Route path="/gallery" element={<Suspense fallback={<PageLoading />}><GalleryPage /></Suspense>} />
+          <Route path="/gallery/:id" element={<Suspense fallback={<PageLoading />}><GalleryEntryPage /></Suspense>} />
+          <Route path="/shared/:token" element={<Suspense fallback={<PageLoading />}><SharedLinkPage /></Suspense>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </ToastProvider>

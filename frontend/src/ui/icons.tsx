@@ -29,6 +29,10 @@ type IconName =
   | 'restore'
   | 'eye'
   | 'file'
+  | 'share'
+  | 'link'
+  | 'globe'
+  | 'lock'
 
 const PATHS: Record<IconName, React.JSX.Element> = {
   save: <path d="M3 2.5h8l2.5 2.5v8.5h-11z M5.5 2.5v3.5h5v-3.5 M5 13.5v-4h6v4" />,
@@ -82,6 +86,22 @@ const PATHS: Record<IconName, React.JSX.Element> = {
   restore: <path d="M2.5 8a5.5 5.5 0 101.6-3.9 M2.5 2.5v3h3" />,
   eye: <path d="M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8s-2.4 4.5-6.5 4.5S1.5 8 1.5 8z M8 10a2 2 0 100-4 2 2 0 000 4z" />,
   file: <path d="M4 1.8h5.2L12 4.6v9.6H4z M9 1.8v3h3" />,
+  share: (
+    <>
+      <circle cx="4" cy="8" r="1.9" />
+      <circle cx="12" cy="3.8" r="1.9" />
+      <circle cx="12" cy="12.2" r="1.9" />
+      <path d="M5.7 7.1l4.6-2.4 M5.7 8.9l4.6 2.4" />
+    </>
+  ),
+  link: <path d="M6.8 9.2a2.8 2.8 0 004 0l2.2-2.2a2.8 2.8 0 00-4-4l-.9.9 M9.2 6.8a2.8 2.8 0 00-4 0L3 9a2.8 2.8 0 004 4l.9-.9" />,
+  globe: <path d="M8 2a6 6 0 110 12A6 6 0 018 2z M2 8h12 M8 2c1.7 1.7 2.5 3.7 2.5 6S9.7 12.3 8 14 M8 2C6.3 3.7 5.5 5.7 5.5 8s.8 4.3 2.5 6" />,
+  lock: (
+    <>
+      <rect x="3" y="7" width="10" height="7" rx="1.5" />
+      <path d="M5.2 7V5a2.8 2.8 0 015.6 0v2" />
+    </>
+  ),
 }
 
 export function Icon({ name, size = 14, className }: { name: IconName; size?: number; className?: string }) {

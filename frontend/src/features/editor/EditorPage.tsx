@@ -1,11 +1,13 @@
 import { ReactFlowProvider, useReactFlow, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react'
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
 import { useBlocker, useNavigate, useParams } from 'react-router'
 import { ApiError, errorMessage, isConflict, isNotFound } from '../../api/client'
 import {
   cancelRun,
+  cloneExperiment,
   createExperiment,
   deleteDataset,
+  getDataset,
   getExperiment,
   getRun,
   getVersion,
@@ -13,7 +15,7 @@ import {
   updateExperiment,
   validateGraph,
 } from '../../api/endpoints'
-import type { Dataset, Experiment, ModuleSpec, Run, ValidationIssue } from '../../api/types'
+import type { Dataset, Experiment, ModuleSpec, Run, User, ValidationIssue } from '../../api/types'
 import { useDatasets, useHealth, useModuleCatalogue } from '../../app/apiResources'
 import { Header } from '../../app/Header'
 import { NotFoundPage } from '../../app/NotFoundPage'
@@ -38,6 +40,8 @@ import { IDLE, isFinal, runView, type NodeStatus, type RunView } from '../runs/r
 import { useRunFollower } from '../runs/useRunController'
 import { EMPTY_ISSUES } from '../validation/mapIssues'
 import { useGraphValidation } from '../validation/useGraphValidation'
+import { DisabledReason, SharedNote, ShareStrip } from '../sharing/SharedBanners'
+import { readOnlyReason } from '../sharing/shareLogic'
 import { copySelection, deleteSelection, isFragment, pasteFragment, selectAll, type Fragment } from './clipboard'
 import { checkConnection } from './connections'
 import { docReducer, initialDocState } from './docReducer'
@@ -50,6 +54,9 @@ import { canRedo, canUndo } from './history'
 import { RuntimeStore } from './runtimeStore'
 import '../runs/runs.css'
 import './editor.css'
+
+// The Share dialog brings the markdown renderer (publish preview): loaded when first opened.
+const ShareDialog = lazy(() => import('../sharing/ShareDialog').then((module) => ({ default: module.ShareDialog })))
 
 const CLIPBOARD_KEY = 'cluster-studio:clipboard'
 const PASTE_STEP = 40
@@ -94,7 +101,9 @@ function Editor({ experimentId }: { experimentId: number }) {
   const doc = docState.present
   const [loadState, setLoadState] = useState<'loading' | 'ready' | 'missing' | 'error'>('loading')
   const [loadError, setLoadError] = useState<string | null>(null)
-  const [meta, setMeta] = useState<{ name: string; version: number; role: string }>({ name: '', version: 0, role: 'owner' })
+  const [meta, setMeta] = useState<{ name: string; version: number; role: string; owner: User | null }>({ name: '', version: 0, role: 'owner', owner: null })
+  const [sharing, setSharing] = useState(false)
+  const [cloning, setCloning] = useState(false)
   const [savedKey, setSavedKey] = useState('')
   const [saveState, setSaveState] = useState<SaveState>('idle')
   const [conflict, setConflict] = useState<{ message: string } | null>(null)
@@ -120,7 +129,10 @@ function Editor({ experimentId }: { experimentId: number }) {
   const catalogueList = useMemo(() => (catalogue.state === 'ready' && Array.isArray(catalogue.data) ? catalogue.data : []), [catalogue])
   const specs = useMemo(() => new Map(catalogueList.map((spec) => [spec.id, spec])), [catalogueList])
   const specOf = useCallback((moduleId: string) => specs.get(moduleId), [specs])
-  const datasetList = useMemo(() => (datasets.state === 'ready' && Array.isArray(datasets.data) ? datasets.data : []), [datasets])
+  const ownDatasets = useMemo(() => (datasets.state === 'ready' && Array.isArray(datasets.data) ? datasets.data : []), [datasets])
+  // A shared experiment's datasets are not in the recipient's list but readable one by one.
+  const [sharedDatasets, setSharedDatasets] = useState<Dataset[]>([])
+  const datasetList = useMemo(() => (sharedDatasets.length ? [...ownDatasets, ...sharedDatasets] : ownDatasets), [ownDatasets, sharedDatasets])
   const datasetMap = useMemo(() => new Map(datasetList.map((d) => [d.id, d])), [datasetList])
   const datasetOf = useCallback((id: string) => datasetMap.get(id), [datasetMap])
 
@@ -149,7 +161,7 @@ function Editor({ experimentId }: { experimentId: number }) {
   const applyExperiment = useCallback((experiment: Experiment) => {
     const loaded = fromApiGraph(experiment.graph)
     dispatch({ type: 'reset', doc: loaded })
-    setMeta({ name: experiment.name, version: experiment.version, role: experiment.my_role ?? 'owner' })
+    setMeta({ name: experiment.name, version: experiment.version, role: experiment.my_role ?? 'owner', owner: experiment.owner ?? null })
     setSavedKey(graphKey(toApiGraph(loaded)))
     setLoadState('ready')
     setFitRequest((n) => n + 1)
@@ -185,6 +197,28 @@ function Editor({ experimentId }: { experimentId: number }) {
     void load(controller.signal)
     return () => controller.abort()
   }, [load])
+
+  const askedDatasets = useRef(new Set<string>())
+  useEffect(() => {
+    if (loadState !== 'ready' || datasets.state !== 'ready' || catalogue.state !== 'ready') return
+    const missing = new Set<string>()
+    for (const node of doc.nodes) {
+      for (const param of specOf(node.data.moduleId)?.params ?? []) {
+        const value = node.data.params[param.id]
+        if (param.type === 'dataset' && typeof value === 'string' && value && !datasetMap.has(value) && !askedDatasets.current.has(value)) missing.add(value)
+      }
+    }
+    if (missing.size === 0) return
+    for (const id of missing) {
+      askedDatasets.current.add(id)
+      getDataset(id).then(
+        (found) => setSharedDatasets((list) => (list.some((d) => d.id === found.id) ? list : [...list, found])),
+        () => {
+          /* deleted, or not readable: the node says "Dataset not found" */
+        },
+      )
+    }
+  }, [loadState, datasets.state, catalogue.state, doc.nodes, specOf, datasetMap])
 
   // ---- the runtime store nodes read their status and problems from -----------------------------
   const runtime = useRef(new RuntimeStore()).current
@@ -273,6 +307,20 @@ function Editor({ experimentId }: { experimentId: number }) {
       setConflictBusy(false)
     }
   }, [navigate, toast])
+
+  const saveSharedCopy = useCallback(async () => {
+    setCloning(true)
+    try {
+      const copy = await cloneExperiment(experimentId, `${latest.current.meta.name} (copy)`)
+      bypassGuard.current = true
+      toast({ tone: 'success', title: `Saved as “${copy.name}”`, text: 'This copy is yours: change it, save it and run it.' })
+      navigate(`/experiments/${copy.id}`)
+    } catch (error) {
+      toast({ tone: 'error', title: 'Could not save a copy', text: errorMessage(error) })
+    } finally {
+      setCloning(false)
+    }
+  }, [experimentId, navigate, toast])
 
   // ---- leaving with unsaved changes ---------------------------------------------------------------
   useEffect(() => {
@@ -823,17 +871,19 @@ function Editor({ experimentId }: { experimentId: number }) {
   const crumb =
     loadState === 'ready' ? (
       <>
-        <ExperimentName name={meta.name} onRename={rename} disabled={readOnly} />
+        <ExperimentName name={meta.name} onRename={rename} disabled={readOnly || meta.role !== 'owner'} />
         <span className={`save-indicator is-${saveTone}`} data-testid="save-state" role="status">
           <span className="save-indicator-dot" aria-hidden="true" />
           {saveLabel}
         </span>
-        {meta.role === 'viewer' ? <span className="chip">View only</span> : null}
+        {meta.role === 'editor' && meta.owner ? <SharedNote owner={meta.owner.username} role="editor" /> : null}
       </>
     ) : (
       <span className="experiment-name is-loading">Loading…</span>
     )
 
+  const readOnlyWhy = readOnlyReason(meta.role, !!viewing, meta.owner?.username)
+  const showStrip = meta.role === 'viewer' && loadState === 'ready' && !!meta.owner
   const actions = (
     <>
       <div className="toolbar-group" role="group" aria-label="Edit">
@@ -862,26 +912,38 @@ function Editor({ experimentId }: { experimentId: number }) {
         />
       </div>
       <span className="toolbar-divider" aria-hidden="true" />
-      <button type="button" className="btn" onClick={() => void save()} disabled={readOnly || saveState === 'saving' || loadState !== 'ready'} title="Save (Ctrl+S)">
-        {saveState === 'saving' ? <Spinner size={12} /> : <Icon name="save" />}
-        Save
-      </button>
-      {selectedIds.length > 0 && !viewing && !running ? (
-        <button type="button" className="btn" onClick={runSelected} disabled={readOnly || loadState !== 'ready'} title="Run the selected modules and what they need">
-          <Icon name="run-selected" />
-          Run selected
+      {meta.role === 'owner' && loadState === 'ready' ? (
+        <button type="button" className="btn" onClick={() => setSharing(true)} title="Share with people, turn on a read-only link, publish to the gallery">
+          <Icon name="share" />
+          Share
         </button>
       ) : null}
-      {running ? (
+      <DisabledReason reason={readOnlyWhy}>
+        <button type="button" className="btn" onClick={() => void save()} disabled={readOnly || saveState === 'saving' || loadState !== 'ready'} title={readOnlyWhy ?? 'Save (Ctrl+S)'}>
+          {saveState === 'saving' ? <Spinner size={12} /> : <Icon name="save" />}
+          Save
+        </button>
+      </DisabledReason>
+      {selectedIds.length > 0 && !viewing && !running ? (
+        <DisabledReason reason={readOnlyWhy}>
+          <button type="button" className="btn" onClick={runSelected} disabled={readOnly || loadState !== 'ready'} title={readOnlyWhy ?? 'Run the selected modules and what they need'}>
+            <Icon name="run-selected" />
+            Run selected
+          </button>
+        </DisabledReason>
+      ) : null}
+      {running && meta.role !== 'viewer' ? (
         <button type="button" className="btn btn-danger-outline" onClick={() => void cancel()}>
           <Icon name="stop" />
           Cancel run
         </button>
       ) : null}
-      <button type="button" className="btn btn-primary" onClick={() => void run()} disabled={readOnly || running || loadState !== 'ready' || doc.nodes.length === 0} title={running ? 'A run is going on' : 'Save and run the experiment'}>
-        {running ? <Spinner size={12} /> : <Icon name="run" />}
-        Run
-      </button>
+      <DisabledReason reason={readOnlyWhy}>
+        <button type="button" className="btn btn-primary" onClick={() => void run()} disabled={readOnly || running || loadState !== 'ready' || doc.nodes.length === 0} title={readOnlyWhy ?? (running ? 'A run is going on' : 'Save and run the experiment')}>
+          {running ? <Spinner size={12} /> : <Icon name="run" />}
+          Run
+        </button>
+      </DisabledReason>
     </>
   )
 
@@ -901,8 +963,19 @@ function Editor({ experimentId }: { experimentId: number }) {
 
   return (
     <EditorContext.Provider value={context}>
-      <div className={`app-shell${readOnly ? ' is-read-only' : ''}`} data-testid="editor">
+      <div className={`app-shell${readOnly ? ' is-read-only' : ''}${showStrip ? ' has-share-strip' : ''}`} data-testid="editor">
         <Header crumb={crumb} actions={actions} />
+        {showStrip && meta.owner ? (
+          <ShareStrip
+            title={`Shared by ${meta.owner.username} · you can view`}
+            detail="Look at the graph, the runs and their outputs. To change or run it, save a copy of your own."
+          >
+            <button type="button" className="btn btn-small btn-primary" onClick={() => void saveSharedCopy()} disabled={cloning}>
+              {cloning ? <Spinner size={12} /> : <Icon name="copy" size={12} />}
+              Save a copy
+            </button>
+          </ShareStrip>
+        ) : null}
         <main className="workspace">
           <Palette
             catalogue={catalogue}
@@ -998,7 +1071,7 @@ function Editor({ experimentId }: { experimentId: number }) {
           nodeCount={shownDoc.nodes.length}
           edgeCount={shownDoc.edges.length}
           validation={{ state: validation.state, errors: validation.issues.errorCount, warnings: validation.issues.warningCount }}
-          readOnly={!!viewing}
+          readOnly={!!viewing || meta.role === 'viewer'}
         />
         <input
           ref={importInput}
@@ -1024,6 +1097,11 @@ function Editor({ experimentId }: { experimentId: number }) {
         </div>
       ) : null}
       {output ? <OutputDialog {...output} onClose={() => setOutput(null)} /> : null}
+      {sharing && meta.owner ? (
+        <Suspense fallback={null}>
+          <ShareDialog experimentId={experimentId} experimentName={meta.name} owner={meta.owner} onClose={() => setSharing(false)} />
+        </Suspense>
+      ) : null}
       {logFor ? <NodeLogDialog {...logFor} onClose={() => setLogFor(null)} /> : null}
       {importing ? <ImportDialog candidate={importing} specOf={specOf} onImport={applyImport} onClose={() => setImporting(null)} /> : null}
       {conflict ? (

@@ -10,9 +10,14 @@ import { Icon, Spinner } from '../../ui/icons'
 import { StatusPill } from '../../ui/StatusPill'
 import { absoluteTime, relativeTime } from '../../ui/time'
 import { useToast } from '../../ui/Toasts'
+import { ROLE_LABEL } from '../sharing/shareLogic'
+import '../sharing/sharing.css'
 import './experiments.css'
 
 const load = (signal: AbortSignal) => listExperiments(signal)
+
+/** Someone else's experiment, shared with the user (viewer or editor). */
+const isShared = (experiment: Experiment) => !!experiment.my_role && experiment.my_role !== 'owner'
 
 /** "Untitled experiment", or "Untitled experiment 3" when that name is taken. */
 export function freshName(existing: readonly string[], base = 'Untitled experiment'): string {
@@ -145,9 +150,24 @@ export function ExperimentsPage() {
                     }}
                   />
                 ) : (
-                  <Link to={`/experiments/${experiment.id}`}>{experiment.name}</Link>
+                  <span className="experiments-name-line">
+                    <Link to={`/experiments/${experiment.id}`}>{experiment.name}</Link>
+                    {isShared(experiment) ? (
+                      <span className={`role-badge is-${experiment.my_role}`} data-testid="role-badge" title={`You can ${experiment.my_role === 'editor' ? 'edit and run' : 'view'} it`}>
+                        {ROLE_LABEL[experiment.my_role ?? ''] ?? experiment.my_role}
+                      </span>
+                    ) : null}
+                  </span>
                 )}
                 <span className="experiments-meta">
+                  {isShared(experiment) ? (
+                    <>
+                      <span className="shared-by" data-testid="shared-by">
+                        <Icon name="share" size={11} /> Shared by {experiment.owner.username}
+                      </span>
+                      {' · '}
+                    </>
+                  ) : null}
                   {experiment.graph.nodes.length} module{experiment.graph.nodes.length === 1 ? '' : 's'} · version {experiment.version}
                 </span>
               </td>
@@ -166,15 +186,23 @@ export function ExperimentsPage() {
                 <Link className="btn btn-small" to={`/experiments/${experiment.id}`} aria-label={`Open ${experiment.name}`}>
                   Open
                 </Link>
-                <button type="button" className="icon-btn" aria-label={`Rename ${experiment.name}`} title="Rename" onClick={() => setRenaming(experiment.id)}>
-                  <Icon name="edit" />
-                </button>
-                <button type="button" className="icon-btn" aria-label={`Save ${experiment.name} as…`} title="Save As…" onClick={() => setCopying(experiment)}>
+                {isShared(experiment) ? (
+                  <span className="experiments-action-gap" aria-hidden="true" />
+                ) : (
+                  <button type="button" className="icon-btn" aria-label={`Rename ${experiment.name}`} title="Rename" onClick={() => setRenaming(experiment.id)}>
+                    <Icon name="edit" />
+                  </button>
+                )}
+                <button type="button" className="icon-btn" aria-label={`Save ${experiment.name} as…`} title={isShared(experiment) ? 'Save a copy of your own…' : 'Save As…'} onClick={() => setCopying(experiment)}>
                   <Icon name="copy" />
                 </button>
-                <button type="button" className="icon-btn is-danger" aria-label={`Delete ${experiment.name}`} title="Delete" onClick={() => setDeleting(experiment)}>
-                  <Icon name="trash" />
-                </button>
+                {isShared(experiment) ? (
+                  <span className="experiments-action-gap" aria-hidden="true" />
+                ) : (
+                  <button type="button" className="icon-btn is-danger" aria-label={`Delete ${experiment.name}`} title="Delete" onClick={() => setDeleting(experiment)}>
+                    <Icon name="trash" />
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -197,7 +225,7 @@ export function ExperimentsPage() {
         <div className="experiments-head">
           <div>
             <h1 className="experiments-title">Experiments</h1>
-            <p className="experiments-subtitle">Your clustering experiments, most recently saved first.</p>
+            <p className="experiments-subtitle">Your clustering experiments and those shared with you, most recently saved first.</p>
           </div>
           <div className="experiments-tools">
             {list.length > 0 ? (

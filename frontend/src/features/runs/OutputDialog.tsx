@@ -8,6 +8,8 @@ export interface OutputViewerProps {
   port: string
   portType: string
   onClose?: () => void
+  /** "/api/public/<token>" for a read-only link's run (features/visualize's apiBase). */
+  apiBase?: string
 }
 
 // The visualisations live in features/visualize (charts are big): loaded on first use only, and
