@@ -16,6 +16,8 @@ export interface HeaderProps {
   root?: 'experiments' | 'gallery' | 'none'
   /** Whether the gallery list is the current page. */
   onGalleryPage?: boolean
+  /** The Gallery / My experiments links (off in the editor, whose toolbar needs the room). */
+  nav?: boolean
 }
 
 function UserMenu() {
@@ -73,7 +75,7 @@ function HeaderNav({ root, onGalleryPage }: { root: 'experiments' | 'gallery' | 
   )
 }
 
-export function Header({ crumb, actions, onExperimentsPage, root = 'experiments', onGalleryPage }: HeaderProps) {
+export function Header({ crumb, actions, onExperimentsPage, root = 'experiments', onGalleryPage, nav = true }: HeaderProps) {
   const rootLabel = root === 'gallery' ? 'Gallery' : 'Experiments'
   const rootPath = root === 'gallery' ? '/gallery' : '/'
   const onRoot = root === 'gallery' ? onGalleryPage : onExperimentsPage
@@ -104,7 +106,7 @@ export function Header({ crumb, actions, onExperimentsPage, root = 'experiments'
         ) : null}
       </nav>
       <div className="header-actions">{actions}</div>
-      <HeaderNav root={root} onGalleryPage={onGalleryPage} />
+      {nav ? <HeaderNav root={root} onGalleryPage={onGalleryPage} /> : null}
       <UserMenu />
     </header>
   )

@@ -1,7 +1,17 @@
 import { Link } from 'react-router'
 import { Logo } from './Logo'
 
-export function NotFoundPage({ title = 'This page does not exist', text = 'The address may be mistyped, or the page has moved.' }: { title?: string; text?: string }) {
+export function NotFoundPage({
+  title = 'This page does not exist',
+  text = 'The address may be mistyped, or the page has moved.',
+  linkTo = '/',
+  linkLabel = 'Go to your experiments',
+}: {
+  title?: string
+  text?: string
+  linkTo?: string
+  linkLabel?: string
+}) {
   return (
     <div className="not-found-page">
       <main className="not-found">
@@ -9,8 +19,8 @@ export function NotFoundPage({ title = 'This page does not exist', text = 'The a
         <p className="not-found-code">404</p>
         <h1>{title}</h1>
         <p>{text}</p>
-        <Link className="btn btn-primary" to="/">
-          Go to your experiments
+        <Link className="btn btn-primary" to={linkTo}>
+          {linkLabel}
         </Link>
       </main>
     </div>

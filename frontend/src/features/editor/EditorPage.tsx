@@ -964,7 +964,7 @@ function Editor({ experimentId }: { experimentId: number }) {
   return (
     <EditorContext.Provider value={context}>
       <div className={`app-shell${readOnly ? ' is-read-only' : ''}${showStrip ? ' has-share-strip' : ''}`} data-testid="editor">
-        <Header crumb={crumb} actions={actions} />
+        <Header crumb={crumb} actions={actions} nav={false} />
         {showStrip && meta.owner ? (
           <ShareStrip
             title={`Shared by ${meta.owner.username} · you can view`}

@@ -83,7 +83,7 @@ export function SharedLinkPage() {
   const { ready, catalogue } = useVisitorCatalogue()
 
   if (experiment.state === 'missing') {
-    return <NotFoundPage title="This link does not work" text="Its owner turned it off, or the address is mistyped." />
+    return <NotFoundPage title="This link does not work" text="Its owner turned it off, or the address is mistyped." linkTo="/gallery" linkLabel="Browse the gallery" />
   }
   if (experiment.state === 'error') return <LoadError message={experiment.error} onRetry={reload} />
   if (experiment.state === 'loading' || !ready) return <Loading />
@@ -130,7 +130,7 @@ export function GalleryEntryPage() {
   const { ready, catalogue } = useVisitorCatalogue()
 
   if (loaded.state === 'missing') {
-    return <NotFoundPage title="Not in the gallery" text="It may have been unpublished by its owner." />
+    return <NotFoundPage title="Not in the gallery" text="It may have been unpublished by its owner." linkTo="/gallery" linkLabel="Browse the gallery" />
   }
   if (loaded.state === 'error') return <LoadError message={loaded.error} onRetry={reload} />
   if (loaded.state === 'loading' || !ready) return <Loading />

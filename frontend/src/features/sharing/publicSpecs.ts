@@ -38,14 +38,23 @@ export function specsFromGraph(graph: Graph, run: Run | null): ModuleSpec[] {
     const inputs = entry(target).inputs
     if (!inputs.has(edge.target_port)) inputs.set(edge.target_port, { id: edge.target_port, name: humanize(edge.target_port), type })
   }
-  return [...specs].map(([id, ports]) => ({
-    id,
-    name: humanize(id),
-    category: '',
-    inputs: [...ports.inputs.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    outputs: [...ports.outputs.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    params: [],
-  }))
+  return [...specs].map(([id, ports]) => {
+    const inputs = [...ports.inputs.values()].sort((a, b) => a.id.localeCompare(b.id))
+    const outputs = [...ports.outputs.values()].sort((a, b) => a.id.localeCompare(b.id))
+    return { id, name: humanize(id), category: categoryFromPorts(inputs, outputs), inputs, outputs, params: [] }
+  })
+}
+
+/** A category (for the node's colour only) guessed from what a module takes and makes. */
+export function categoryFromPorts(inputs: readonly PortSpec[], outputs: readonly PortSpec[]): string {
+  const made = new Set(outputs.map((p) => p.type))
+  const taken = new Set(inputs.map((p) => p.type))
+  if (made.has('untrained_cluster_model')) return 'Machine Learning / Initialize Model'
+  if (made.has('trained_cluster_model')) return 'Machine Learning / Train'
+  if (taken.has('trained_cluster_model')) return 'Machine Learning / Score'
+  if (inputs.length === 0 && made.has('data_table')) return 'Saved Datasets'
+  if (taken.has('data_table') && made.has('data_table')) return 'Data Transformation'
+  return ''
 }
 
 /** The catalogue without dataset parameters (see above). */
