@@ -38,7 +38,7 @@ const TONE_COLOURS: Record<string, string> = {
 
 const proOptions = { hideAttribution: true }
 // Room at the top for the run bar and at the bottom for the minimap and the zoom controls.
-const fitViewOptions: FitViewOptions = {
+export const fitViewOptions: FitViewOptions = {
   padding: { top: '80px', bottom: '190px', left: '70px', right: '70px' },
   maxZoom: 1.1,
 }

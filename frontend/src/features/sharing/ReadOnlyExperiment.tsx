@@ -1,4 +1,4 @@
-import { applyNodeChanges, ReactFlowProvider, type Edge, type NodeChange } from '@xyflow/react'
+import { applyNodeChanges, ReactFlowProvider, useReactFlow, type Edge, type NodeChange } from '@xyflow/react'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { ModuleSpec, PublicExperiment } from '../../api/types'
 import { useHealth } from '../../app/apiResources'
@@ -7,7 +7,7 @@ import { Dialog } from '../../ui/Dialog'
 import { Icon } from '../../ui/icons'
 import { StatusPill } from '../../ui/StatusPill'
 import { absoluteTime, relativeTime } from '../../ui/time'
-import { EditorCanvas } from '../canvas/EditorCanvas'
+import { EditorCanvas, fitViewOptions } from '../canvas/EditorCanvas'
 import type { GraphEdgeData } from '../canvas/GraphEdgeView'
 import { EditorContext, type EditorContextValue } from '../editor/EditorContext'
 import { fromApiGraph, type ModuleNode } from '../editor/graphDoc'
@@ -63,8 +63,15 @@ function ReadOnlyExperimentInner({ experiment, catalogue, apiBase, header, strip
 
   const [nodes, setNodes] = useState<ModuleNode[]>(() => fromApiGraph(experiment.graph).nodes)
   useEffect(() => setNodes(fromApiGraph(experiment.graph).nodes), [experiment.graph])
-  const [fitRequest, setFitRequest] = useState(1)
-  useEffect(() => setFitRequest((n) => n + 1), [experiment.graph])
+  // Fit at once (no animation) when every node has its size: a fit before that centres nothing.
+  const { fitView } = useReactFlow()
+  const fitted = useRef(false)
+  useEffect(() => {
+    if (fitted.current || nodes.length === 0 || !nodes.every((n) => n.measured?.width)) return
+    fitted.current = true
+    const frame = requestAnimationFrame(() => void fitView(fitViewOptions))
+    return () => cancelAnimationFrame(frame)
+  }, [nodes, fitView])
   // Selecting and measuring only: nothing here changes the graph.
   const onNodesChange = useCallback((changes: NodeChange<ModuleNode>[]) => {
     const allowed = changes.filter((c) => c.type === 'select' || c.type === 'dimensions')
@@ -153,7 +160,6 @@ function ReadOnlyExperimentInner({ experiment, catalogue, apiBase, header, strip
             onConnect={noop}
             check={() => ({ ok: false, reason: 'This experiment is read-only' })}
             onNodeDoubleClick={onNodeDoubleClick}
-            fitRequest={fitRequest}
           />
           <aside className="panel public-side" aria-label="About this experiment">
             <div className="public-side-body">
