@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import SCREENSHOTS, VIEWPORT
-from tests.e2e.e2e_helpers import PASSWORD, iris_graph, node, sign_up_and_sign_in
+from tests.e2e.e2e_helpers import PASSWORD, connect, drag_with_steps, iris_graph, node, sign_up_and_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -177,11 +177,31 @@ def test_viewer_sees_outputs_but_cannot_change_then_editor_saves(people: Callabl
     ).to_be_disabled()
     # Run selected shows for the selection, off too.
     expect(page.get_by_role("button", name="Run selected")).to_be_disabled()
-    # Delete does nothing; dragging a node does not move it.
+    bob.shot("read-only-banner")
+    # Delete does nothing; dragging a node does not move it; no edge can be drawn.
     page.keyboard.press("Delete")
     expect(page.locator(".react-flow__node")).to_have_count(4)
+
+    # (Dragging a node that cannot move pans the view: compare it with another node.)
+    def offset() -> tuple[float, float]:
+        km, data = node(page, "kmeans_clustering").bounding_box(), node(page, "dataset").bounding_box()
+        assert km is not None and data is not None
+        return km["x"] - data["x"], km["y"] - data["y"]
+
+    before = offset()
+    start = node(page, "kmeans_clustering").bounding_box()
+    assert start is not None
+    drag_with_steps(page, node(page, "kmeans_clustering"), (start["x"] + 260, start["y"] + 200))
+    assert offset() == before
+    connect(
+        page,
+        node(page, "kmeans_clustering"),
+        "untrained_model",
+        node(page, "assign_data_to_clusters"),
+        "dataset",
+    )
+    expect(page.locator(".react-flow__edge")).to_have_count(4)
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
-    bob.shot("read-only-banner")
 
     node(page, "assign_data_to_clusters").locator(
         ".react-flow__handle.source[data-handleid='results_dataset']"
