@@ -16,7 +16,15 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import SCREENSHOTS, VIEWPORT
-from tests.e2e.e2e_helpers import PASSWORD, connect, drag_with_steps, iris_graph, node, sign_up_and_sign_in
+from tests.e2e.e2e_helpers import (
+    PASSWORD,
+    centre_of,
+    connect,
+    drag_with_steps,
+    iris_graph,
+    node,
+    sign_up_and_sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -193,6 +201,8 @@ def test_viewer_sees_outputs_but_cannot_change_then_editor_saves(people: Callabl
     assert start is not None
     drag_with_steps(page, node(page, "kmeans_clustering"), (start["x"] + 260, start["y"] + 200))
     assert offset() == before
+    x, y = centre_of(node(page, "kmeans_clustering"))
+    drag_with_steps(page, node(page, "kmeans_clustering"), (x - 260, y - 200))  # pan back
     connect(
         page,
         node(page, "kmeans_clustering"),
