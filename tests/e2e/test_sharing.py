@@ -213,6 +213,7 @@ def test_viewer_sees_outputs_but_cannot_change_then_editor_saves(people: Callabl
     expect(page.locator(".react-flow__edge")).to_have_count(4)
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
 
+    page.locator(".react-flow__controls-fitview").click()  # the port must not sit under the minimap
     node(page, "assign_data_to_clusters").locator(
         ".react-flow__handle.source[data-handleid='results_dataset']"
     ).click()
