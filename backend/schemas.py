@@ -159,7 +159,7 @@ class ValidationResult(BaseModel):
     warnings: list[ValidationIssue]
     columns: dict[str, list[ColumnInfo]] = Field(
         default_factory=dict,
-        description="The columns each output port will carry where known before running, keyed 'node_id.port'.",
+        description="The columns each output port will carry, where known before running ('node_id.port').",
     )
 
 
@@ -246,3 +246,5 @@ class PublicExperiment(BaseModel):
     my_role: str = "viewer"
     run: RunPublic | None = None
     output_summaries: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
+    datasets: dict[str, DatasetPublic] = Field(default_factory=dict, description="the datasets the nodes use")
+    publication: GalleryEntry | None = None

@@ -56,7 +56,7 @@ def dataset_path(settings: Settings, storage_key: str) -> Path:
     return settings.dataset_dir / f"{storage_key}.parquet"
 
 
-def _info(row: Dataset) -> DatasetInfo:
+def dataset_info(row: Dataset) -> DatasetInfo:
     return DatasetInfo(
         id=row.id,
         name=row.name,
@@ -92,7 +92,7 @@ def list_datasets(session: Session, user: User) -> list[DatasetInfo]:
     rows = session.scalars(
         select(Dataset).where(Dataset.owner_id == user.id).order_by(Dataset.created_at.desc())
     )
-    return [sample_info(s["id"]) for s in SAMPLES] + [_info(row) for row in rows]
+    return [sample_info(s["id"]) for s in SAMPLES] + [dataset_info(row) for row in rows]
 
 
 def get_dataset_row(session: Session, dataset_id: str, user: User, *, owned: bool = False) -> Dataset:
@@ -125,7 +125,7 @@ def _used_by_an_experiment_shared_with(session: Session, dataset_id: str, user: 
 def get_dataset(session: Session, dataset_id: str, user: User) -> DatasetInfo:
     if dataset_id in SAMPLE_IDS:
         return sample_info(dataset_id)
-    return _info(get_dataset_row(session, dataset_id, user))
+    return dataset_info(get_dataset_row(session, dataset_id, user))
 
 
 def create_dataset(
@@ -166,7 +166,7 @@ def create_dataset(
     finally:
         upload.discard()
     session.refresh(row)
-    return _info(row)
+    return dataset_info(row)
 
 
 def copy_dataset(session: Session, settings: Settings, source: Dataset, owner: User) -> Dataset:

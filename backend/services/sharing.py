@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from backend.core.config import Settings
 from backend.models import Dataset, Experiment, ExperimentLink, ExperimentShare, Publication, User, utcnow
 from backend.services import experiments as experiment_service
-from backend.services.datasets import copy_dataset, dataset_path
+from backend.services.datasets import (
+    SAMPLE_IDS,
+    DatasetInfo,
+    copy_dataset,
+    dataset_info,
+    dataset_path,
+    sample_info,
+)
 from modules import registry
 
 
@@ -144,6 +151,17 @@ def published_experiment(session: Session, experiment_id: int) -> Experiment:
     experiment = session.get(Experiment, experiment_id)
     assert experiment is not None
     return experiment
+
+
+def dataset_infos(session: Session, graph: dict[str, Any]) -> list[DatasetInfo]:
+    """The datasets a graph uses (uploads and samples), as read-only views show them on the nodes."""
+    found = []
+    for dataset_id in sorted(experiment_service.dataset_ids_in(graph)):
+        if dataset_id in SAMPLE_IDS:
+            found.append(sample_info(dataset_id))
+        elif (row := session.get(Dataset, dataset_id)) is not None:
+            found.append(dataset_info(row))
+    return found
 
 
 # ---- Open in Studio -----------------------------------------------------------------------------

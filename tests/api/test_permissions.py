@@ -104,7 +104,7 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ),
     ("POST", "/api/auth/logout"): ("signed_in", None),
     ("GET", "/api/auth/me"): ("signed_in", None),
-    ("GET", "/api/modules"): ("signed_in", None),
+    ("GET", "/api/modules"): ("public", None),
     ("GET", "/api/datasets"): ("signed_in", None),
     ("POST", "/api/datasets"): (
         "signed_in",
@@ -155,6 +155,15 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("link", None),
     ("POST", "/api/public/{token}/open"): ("link_open", None),
+    ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("public", None),
+    ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): (
+        "public",
+        None,
+    ),
+    ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): (
+        "public",
+        None,
+    ),
 }
 
 

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/datasets", tags=["datasets"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, detail="Dataset not found")
 
 
-def _public(info: service.DatasetInfo) -> DatasetPublic:
+def dataset_public(info: service.DatasetInfo) -> DatasetPublic:
     owner = UserPublic.model_validate(info.owner) if info.owner is not None else None
     return DatasetPublic(**{**info.__dict__, "owner": owner})
 
@@ -63,20 +63,20 @@ async def upload_dataset(
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, detail={"code": exc.code, "message": exc.message}
         ) from None
-    return _public(info)
+    return dataset_public(info)
 
 
 @router.get("", response_model=list[DatasetPublic])
 def list_datasets(user: CurrentUser, session: SessionDep) -> list[DatasetPublic]:
     """The samples and the caller's uploads."""
-    return [_public(info) for info in service.list_datasets(session, user)]
+    return [dataset_public(info) for info in service.list_datasets(session, user)]
 
 
 @router.get("/{dataset_id}", response_model=DatasetPublic)
 def get_dataset(dataset_id: str, user: CurrentUser, session: SessionDep) -> DatasetPublic:
     """One dataset's columns and size."""
     try:
-        return _public(service.get_dataset(session, dataset_id, user))
+        return dataset_public(service.get_dataset(session, dataset_id, user))
     except service.DatasetNotFound:
         raise NOT_FOUND from None
 

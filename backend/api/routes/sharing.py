@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.api.deps import CurrentUser, IntId, OptionalUser, SessionDep, SettingsDep
+from backend.api.deps import CurrentUser, IntId, SessionDep, SettingsDep
+from backend.api.routes.datasets import dataset_public
 from backend.api.routes.experiments import load_experiment, to_public
 from backend.api.routes.runs import as_table, output_ref, run_public, store
 from backend.models import Experiment, Publication, Run
@@ -141,6 +143,7 @@ def gallery(
 
 
 def _published(session: Session, experiment_id: int) -> Experiment:
+    """A published experiment; one not in the gallery is 'not found'."""
     try:
         return service.published_experiment(session, experiment_id)
     except experiment_service.ExperimentNotFound:
@@ -162,6 +165,8 @@ def _public_view(request: Request, session: Session, experiment: Experiment) -> 
         updated_at=experiment.updated_at,
         run=run_public(session, run) if run else None,  # type: ignore[arg-type]
         output_summaries=outputs.run_summaries(session, store(request), run) if run else {},
+        datasets={info.id: dataset_public(info) for info in service.dataset_infos(session, version.graph)},
+        publication=_entry(publication) if (publication := session.get(Publication, experiment.id)) else None,
     )
 
 
@@ -192,60 +197,80 @@ def _linked(session: Session, token: str) -> Experiment:
         ) from None
 
 
-def _linked_run(session: Session, token: str, run_id: int) -> Run:
-    experiment = _linked(session, token)
-    run = session.get(Run, run_id)
-    if run is None or run.experiment_id != experiment.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found")
-    return run
+def linked_experiment(token: str, session: SessionDep) -> Experiment:
+    return _linked(session, token)
+
+
+def published_experiment(experiment_id: IntId, session: SessionDep) -> Experiment:
+    return _published(session, experiment_id)
 
 
 @router.get("/public/{token}", response_model=PublicExperiment)
-def public_experiment(
-    token: str, request: Request, session: SessionDep, user: OptionalUser
-) -> PublicExperiment:
+def public_experiment(token: str, request: Request, session: SessionDep) -> PublicExperiment:
     """The experiment behind a read-only link: graph, latest run and its output summaries."""
     return _public_view(request, session, _linked(session, token))
 
 
-@router.get("/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}")
-def public_output(
-    token: str, run_id: IntId, node_id: str, port: str, request: Request, session: SessionDep
-) -> dict:
-    """An output's summary, through a read-only link."""
-    ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
-    return outputs.summary(store(request), ref)
+def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], audience: str) -> None:
+    """Summary, rows and chart data of a run's outputs, for whoever may see the experiment `source` finds."""
+    # A local Annotated alias would not resolve under postponed annotations: use a default instead.
+    source_dependency = Depends(source)
+
+    def run_of(session: Session, experiment: Experiment, run_id: int) -> Run:
+        run = session.get(Run, run_id)
+        if run is None or run.experiment_id != experiment.id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found")
+        return run
+
+    outputs_path = prefix + "/runs/{run_id}/nodes/{node_id}/outputs/{port}"
+
+    @router.get(outputs_path, name=f"{audience}_output_summary")
+    def summary(
+        run_id: IntId,
+        node_id: str,
+        port: str,
+        request: Request,
+        session: SessionDep,
+        experiment: Experiment = source_dependency,
+    ) -> dict:
+        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+        return outputs.summary(store(request), ref)
+
+    @router.get(outputs_path + "/rows", name=f"{audience}_output_rows")
+    def rows(
+        run_id: IntId,
+        node_id: str,
+        port: str,
+        request: Request,
+        session: SessionDep,
+        experiment: Experiment = source_dependency,
+        offset: int = Query(0, ge=0),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> dict:
+        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+        return table_page(as_table(request, ref), offset, limit)
+
+    @router.get(outputs_path + "/visualization", name=f"{audience}_output_visualization")
+    def visualization(
+        run_id: IntId,
+        node_id: str,
+        port: str,
+        request: Request,
+        session: SessionDep,
+        experiment: Experiment = source_dependency,
+        all_points: bool = False,
+    ) -> Response:
+        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+        payload = outputs.visualization(store(request), ref, all_points)
+        return Response(payload, media_type="application/json")
+
+    summary.__doc__ = f"An output's summary, {audience}."
+    rows.__doc__ = f"A page of rows of a table output, {audience}."
+    visualization.__doc__ = f"The chart payload of an output, {audience}."
 
 
-@router.get("/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows")
-def public_output_rows(
-    token: str,
-    run_id: IntId,
-    node_id: str,
-    port: str,
-    request: Request,
-    session: SessionDep,
-    offset: int = Query(0, ge=0),
-    limit: int = Query(100, ge=1, le=1000),
-) -> dict:
-    """A page of rows of a table output, through a read-only link."""
-    ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
-    return table_page(as_table(request, ref), offset, limit)
-
-
-@router.get("/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization")
-def public_output_visualization(
-    token: str,
-    run_id: IntId,
-    node_id: str,
-    port: str,
-    request: Request,
-    session: SessionDep,
-    all_points: bool = False,
-) -> Response:
-    """The chart payload of an output, through a read-only link."""
-    ref = output_ref(request, session, _linked_run(session, token, run_id), node_id, port)
-    return Response(outputs.visualization(store(request), ref, all_points), media_type="application/json")
+add_read_only_output_routes("/public/{token}", linked_experiment, "through a read-only link")
+add_read_only_output_routes("/gallery/{experiment_id}", published_experiment, "of a published experiment")
 
 
 @router.post("/public/{token}/open", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)

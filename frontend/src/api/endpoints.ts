@@ -91,5 +91,6 @@ export function getGallery(query: { q?: string; tag?: string } = {}, signal?: Ab
 export const getGalleryEntry = (id: number, signal?: AbortSignal) => apiGet<PublicExperiment>(`/api/gallery/${id}`, signal)
 export const openFromGallery = (id: number) => apiSend<Experiment>('POST', `/api/gallery/${id}/open`)
 export const publicApiBase = (token: string) => `/api/public/${encodeURIComponent(token)}`
+export const galleryApiBase = (experimentId: number) => `/api/gallery/${experimentId}`
 export const getPublicExperiment = (token: string, signal?: AbortSignal) => apiGet<PublicExperiment>(publicApiBase(token), signal)
 export const openFromLink = (token: string) => apiSend<Experiment>('POST', `${publicApiBase(token)}/open`)

@@ -233,4 +233,8 @@ export interface PublicExperiment {
   run: Run | null
   /** node id → port → the output's summary (table stats and preview, or the model's facts). */
   output_summaries: Record<string, Record<string, Record<string, unknown>>>
+  /** The datasets the nodes use, by id. */
+  datasets?: Record<string, Dataset>
+  /** The gallery entry, when the experiment is published. */
+  publication?: GalleryEntry | null
 }

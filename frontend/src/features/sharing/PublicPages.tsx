@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { ApiError, errorMessage, isNotFound } from '../../api/client'
-import { getGallery, getGalleryEntry, getPublicExperiment, openFromGallery, openFromLink, publicApiBase } from '../../api/endpoints'
+import { galleryApiBase, getGalleryEntry, getPublicExperiment, openFromGallery, openFromLink, publicApiBase } from '../../api/endpoints'
 import type { GalleryEntry, PublicExperiment } from '../../api/types'
 import { Header } from '../../app/Header'
 import { NotFoundPage } from '../../app/NotFoundPage'
@@ -119,8 +119,8 @@ export function GalleryEntryPage() {
   const load = useCallback(
     async (signal: AbortSignal): Promise<{ experiment: PublicExperiment; entry: GalleryEntry | null }> => {
       if (!Number.isInteger(experimentId) || experimentId <= 0) throw new ApiError(404, 'Not in the gallery')
-      const [experiment, list] = await Promise.all([getGalleryEntry(experimentId, signal), getGallery({}, signal)])
-      return { experiment, entry: list.data.find((e) => e.id === experimentId) ?? null }
+      const experiment = await getGalleryEntry(experimentId, signal)
+      return { experiment, entry: experiment.publication ?? null }
     },
     [experimentId],
   )
@@ -141,7 +141,7 @@ export function GalleryEntryPage() {
     <ReadOnlyExperiment
       experiment={experiment}
       catalogue={catalogue}
-      apiBase={null}
+      apiBase={galleryApiBase(experiment.id)}
       title={title}
       header={<Header root="gallery" crumb={<span className="breadcrumb-current experiment-name">{title}</span>} />}
       strip={

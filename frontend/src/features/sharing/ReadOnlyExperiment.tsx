@@ -52,8 +52,12 @@ function ReadOnlyExperimentInner({ experiment, catalogue, apiBase, header, strip
   const health = useHealth()
   const run = experiment.run
   const specs = useMemo(
-    () => new Map((catalogue ? withoutDatasetParams(catalogue) : specsFromGraph(experiment.graph, run)).map((spec) => [spec.id, spec])),
-    [catalogue, experiment.graph, run],
+    () => {
+      // With the datasets' descriptions, dataset nodes show their name and size; without, just "Dataset".
+      const known = catalogue ? (experiment.datasets ? catalogue : withoutDatasetParams(catalogue)) : specsFromGraph(experiment.graph, run)
+      return new Map(known.map((spec) => [spec.id, spec]))
+    },
+    [catalogue, experiment.datasets, experiment.graph, run],
   )
   const specOf = useCallback((moduleId: string) => specs.get(moduleId), [specs])
   const view = useMemo(() => (run ? runView(run) : null), [run])
@@ -127,13 +131,13 @@ function ReadOnlyExperimentInner({ experiment, catalogue, apiBase, header, strip
   const context = useMemo<EditorContextValue>(
     () => ({
       specOf,
-      datasetOf: () => undefined,
+      datasetOf: (id: string) => experiment.datasets?.[id],
       runtime,
       actions: { openOutput, openLog: noop, duplicateNode: noop, deleteNode: noop, runNode: noop },
       readOnly: true,
       running: false,
     }),
-    [specOf, runtime, openOutput],
+    [specOf, runtime, openOutput, experiment.datasets],
   )
 
   const outputs = useMemo(() => {

@@ -60,19 +60,15 @@ export function useOpenInStudio(open: (() => Promise<Experiment>) | null) {
  * a 401 would send the visitor to the sign-in page: it is not asked before the session is known.
  */
 export function useVisitorCatalogue(): { ready: boolean; catalogue: ModuleSpec[] | null } {
-  const { state } = useAuth()
-  const signedIn = state.status === 'signed-in'
-  const [loaded, setLoaded] = useState<{ for: 'signed-in'; catalogue: ModuleSpec[] | null } | null>(null)
+  // The catalogue is public, so signed-out visitors see the real module names too.
+  const [loaded, setLoaded] = useState<{ catalogue: ModuleSpec[] | null } | null>(null)
   useEffect(() => {
-    if (!signedIn) return
     const controller = new AbortController()
     getModules(controller.signal).then(
-      (catalogue) => setLoaded({ for: 'signed-in', catalogue: Array.isArray(catalogue) ? catalogue : null }),
-      () => !controller.signal.aborted && setLoaded({ for: 'signed-in', catalogue: null }),
+      (catalogue) => setLoaded({ catalogue: Array.isArray(catalogue) ? catalogue : null }),
+      () => !controller.signal.aborted && setLoaded({ catalogue: null }),
     )
     return () => controller.abort()
-  }, [signedIn])
-  if (state.status === 'loading') return { ready: false, catalogue: null }
-  if (!signedIn) return { ready: true, catalogue: null }
+  }, [])
   return loaded ? { ready: true, catalogue: loaded.catalogue } : { ready: false, catalogue: null }
 }
