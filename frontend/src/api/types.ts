@@ -157,6 +157,8 @@ export interface ValidationResult {
   valid: boolean
   errors: ValidationIssue[]
   warnings: ValidationIssue[]
+  /** The columns each output port will carry where the server knows them, keyed `node_id.port`. */
+  columns?: Record<string, ColumnInfo[]>
 }
 
 // ---- runs -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react'
-import type { Dataset, ModuleSpec } from '../../api/types'
+import type { ColumnInfo, Dataset, ModuleSpec } from '../../api/types'
 import { RuntimeStore } from './runtimeStore'
 
 export interface EditorActions {
@@ -20,6 +20,8 @@ export interface EditorContextValue {
   readOnly: boolean
   /** Whether a run is going on (node actions that start one are off). */
   running: boolean
+  /** The columns each output port will carry (`node_id.port`), as the server's validation inferred them. */
+  portColumns?: Record<string, ColumnInfo[]>
 }
 
 const noop = () => {}

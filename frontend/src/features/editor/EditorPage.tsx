@@ -663,8 +663,8 @@ function Editor({ experimentId }: { experimentId: number }) {
   )
 
   const context = useMemo<EditorContextValue>(
-    () => ({ specOf, datasetOf, runtime, actions: nodeActions, readOnly, running }),
-    [specOf, datasetOf, runtime, nodeActions, readOnly, running],
+    () => ({ specOf, datasetOf, runtime, actions: nodeActions, readOnly, running, portColumns: validation.columns }),
+    [specOf, datasetOf, runtime, nodeActions, readOnly, running, validation.columns],
   )
 
   // ---- history ----------------------------------------------------------------------------------

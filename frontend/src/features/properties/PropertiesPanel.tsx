@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { getDataset } from '../../api/endpoints'
-import type { Dataset, ModuleSpec, ParamSpec } from '../../api/types'
+import type { ColumnInfo, Dataset, ModuleSpec, ParamSpec } from '../../api/types'
 import { Icon } from '../../ui/icons'
 import { StatusPill } from '../../ui/StatusPill'
 import { useEditor } from '../editor/EditorContext'
@@ -47,8 +47,20 @@ function EmptyState({ title, text, children }: { title: string; text: string; ch
 
 const datasetCache = new Map<string, Promise<Dataset>>()
 
-/** The columns a `column` / `column_set` parameter picks from: those of the dataset feeding its input. */
-function useColumns(doc: Doc, node: ModuleNode, param: ParamSpec, specOf: (id: string) => ModuleSpec | undefined, datasetOf: (id: string) => Dataset | undefined): ColumnsInfo | undefined {
+/** The table arriving at `port` of `nodeId` as the server's validation inferred it, with where it comes from. */
+export function inferredColumns(doc: Doc, nodeId: string, port: string, portColumns: Record<string, ColumnInfo[]> | undefined, specOf: (id: string) => ModuleSpec | undefined) {
+  const edge = doc.edges.find((e) => e.target === nodeId && e.targetHandle === port)
+  const columns = edge && portColumns?.[`${edge.source}.${edge.sourceHandle}`]
+  if (!edge || !columns) return null
+  const source = doc.nodes.find((n) => n.id === edge.source)
+  const spec = source ? specOf(source.data.moduleId) : undefined
+  const portName = spec?.outputs.find((p) => p.id === edge.sourceHandle)?.name ?? edge.sourceHandle
+  return { columns, source: `${spec?.name ?? 'the upstream module'} — ${portName}` }
+}
+
+/** The columns a `column` / `column_set` parameter picks from: the table feeding its input, as the
+ * server inferred it (so columns added upstream, like Assignments, are offered), else the dataset's. */
+function useColumns(doc: Doc, node: ModuleNode, param: ParamSpec, specOf: (id: string) => ModuleSpec | undefined, datasetOf: (id: string) => Dataset | undefined, portColumns?: Record<string, ColumnInfo[]>): ColumnsInfo | undefined {
   const port = param.columns_from
   const source = port ? upstreamDataset(doc, node.id, port, specOf) : null
   const listed = source ? datasetOf(source.datasetId) : undefined
@@ -69,6 +81,8 @@ function useColumns(doc: Doc, node: ModuleNode, param: ParamSpec, specOf: (id: s
     }
   }, [missingId])
   if (!port) return undefined
+  const inferred = inferredColumns(doc, node.id, port, portColumns, specOf)
+  if (inferred) return inferred
   if (!source) return { columns: null, source: null }
   const dataset = listed ?? (fetched?.id === source.datasetId ? fetched : null)
   if (!dataset) return { columns: null, source: null, loading: true }
@@ -239,7 +253,8 @@ function ParamFieldFor({
   datasetOf: (id: string) => Dataset | undefined
   readOnly: boolean
 }) {
-  const columns = useColumns(doc, node, param, specOf, datasetOf)
+  const { portColumns } = useEditor()
+  const columns = useColumns(doc, node, param, specOf, datasetOf, portColumns)
   const value = node.data.params[param.id]
   const server = (issues.byField.get(fieldKey(node.id, param.id)) ?? []).map((issue) => shortMessage(issue.message))
   return (

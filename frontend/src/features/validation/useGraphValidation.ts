@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { errorMessage } from '../../api/client'
 import { validateGraph } from '../../api/endpoints'
-import type { Graph, ValidationIssue } from '../../api/types'
+import type { ColumnInfo, Graph, ValidationIssue } from '../../api/types'
 import { validationKey } from '../editor/graphDoc'
 import { EMPTY_ISSUES, mapIssues, type IssueMap } from './mapIssues'
 
@@ -15,13 +15,18 @@ export interface GraphValidation {
   error: string | null
   /** Shows errors the server sent elsewhere (a refused run) until the next check. */
   show: (errors: ValidationIssue[]) => void
+  /** The columns each output port will carry (`node_id.port`), from the last check. */
+  columns: Record<string, ColumnInfo[]>
 }
+
+const NO_COLUMNS: Record<string, ColumnInfo[]> = {}
 
 /** Validates the graph on the server as it is edited (debounced; only when what matters changed). */
 export function useGraphValidation(graph: Graph | null, enabled = true): GraphValidation {
   const [state, setState] = useState<ValidationState>('idle')
   const [issues, setIssues] = useState<IssueMap>(EMPTY_ISSUES)
   const [error, setError] = useState<string | null>(null)
+  const [columns, setColumns] = useState<Record<string, ColumnInfo[]>>(NO_COLUMNS)
   const lastKey = useRef<string | null>(null)
   const key = graph ? validationKey(graph) : null
   const graphRef = useRef(graph)
@@ -45,6 +50,7 @@ export function useGraphValidation(graph: Graph | null, enabled = true): GraphVa
         (result) => {
           lastKey.current = key
           setIssues(mapIssues(result))
+          setColumns(result.columns ?? NO_COLUMNS)
           setError(null)
           setState(result.valid ? 'valid' : 'invalid')
         },
@@ -66,5 +72,5 @@ export function useGraphValidation(graph: Graph | null, enabled = true): GraphVa
     setState(errors.length ? 'invalid' : 'valid')
   }, [])
 
-  return { state, issues, error, show }
+  return { state, issues, error, show, columns }
 }
