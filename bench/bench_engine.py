@@ -102,7 +102,7 @@ def bench_lloyd(n_rows: int, n_features: int, n_clusters: int, repeats: int) -> 
         ).fit(X),
     )
     return {
-        "case": f"Lloyd {n_rows // 1000}k x {n_features}, k={n_clusters}",
+        "case": f"Lloyd {n_rows / 1e6:g}M x {n_features}, k={n_clusters}",
         "ours_s": ours_s / ours.n_iter,
         "sklearn_s": sk_s / sk.n_iter_,
         "unit": "s / iteration",
@@ -124,7 +124,7 @@ def bench_kmeans_plusplus(n_rows: int, repeats: int) -> dict[str, Any]:
         lambda: kmeans_plusplus(X, 20, random_state=0),
     )
     return {
-        "case": f"k-means++ init {n_rows // 1000}k x 20, k=20",
+        "case": f"k-means++ init {n_rows / 1e6:g}M x 20, k=20",
         "ours_s": ours_s,
         "sklearn_s": sk_s,
         "unit": "s",
@@ -175,7 +175,7 @@ def bench_sweep(n_rows: int) -> dict[str, Any]:
         ours_iter += iterations
         sk_iter += sk_iterations
     return {
-        "case": f"Sweep k=2..10, {n_rows // 1000}k x 20, + silhouette",
+        "case": f"Sweep k=2..10, {n_rows / 1e6:g}M x 20, + silhouette",
         "ours_s": ours_s,
         "sklearn_s": sk_s,
         "unit": "s",
@@ -198,7 +198,7 @@ def bench_silhouette(n_rows: int, repeats: int) -> dict[str, Any]:
         lambda: numpy_simplified_silhouette(euclidean_distances(X, fit.centroids), fit.labels),
     )
     return {
-        "case": f"All 4 metrics (simplified silhouette...) {n_rows // 1000}k x 20, k=20",
+        "case": f"Sweep metrics (all four) {n_rows / 1e6:g}M x 20, k=20",
         "ours_s": ours_s,
         "sklearn_s": sk_s,
         "unit": "s",
@@ -267,7 +267,7 @@ def bench_memory(n_rows: int) -> list[dict[str, Any]]:
         }[what]
         rows.append(
             {
-                "case": f"Peak memory {n_rows // 1000}k x 20 ({result['data'] / 1e6:.0f} MB), {label}",
+                "case": f"Peak memory {n_rows / 1e6:g}M x 20 ({result['data'] / 1e6:.0f} MB), {label}",
                 "extra_mb": result["extra"] / 1e6,
                 "multiple": 1.0 + result["extra"] / result["data"],
                 "reset": result["reset"],
@@ -393,7 +393,9 @@ and accumulation of sums and counts; row blocks spread over the cores with BLAS 
 against scikit-learn on the same data in the same run. Ratio = ours / scikit-learn (below 1.0 = we are
 faster). Lloyd cases start both from the same centroids (the first k rows) with a fixed iteration
 budget ({LLOYD_ITERATIONS}, `tol=0`) on uniform random data (so every pass runs) and report whole-fit
-seconds divided by the iterations run. The other cases use min-max scaled Gaussian blobs.
+seconds divided by the iterations run. The other cases use min-max scaled Gaussian blobs. Peak
+memory is the child process's peak RSS growth (VmHWM, reset via /proc/self/clear_refs) while it
+trains on data it already holds, reported as (data + growth) / data.
 
 {table}
 

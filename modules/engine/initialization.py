@@ -140,11 +140,10 @@ def _evenly_spaced(X: np.ndarray, n_clusters: int) -> np.ndarray:
 def _cluster_sums(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> tuple[np.ndarray, np.ndarray]:
     """Sum and count of the rows of each label (-1 skipped), reduced in a fixed order."""
     n_blocks = _kernels.block_count(X.shape[0], n_clusters * X.shape[1])
-    block_sums = np.empty((n_blocks, n_clusters, X.shape[1]))
-    block_counts = np.empty((n_blocks, n_clusters), dtype=np.int64)
+    block_sums, block_counts = _kernels.block_buffers(n_blocks, n_clusters, X.shape[1])
     with _kernels.parallel_section():
         _kernels.cluster_sums(X, labels, block_sums, block_counts, n_blocks, _kernels.n_workers())
-    return block_sums.sum(axis=0), block_counts.sum(axis=0)
+    return block_sums[:, :n_clusters].sum(axis=0), block_counts[:, :n_clusters].sum(axis=0)
 
 
 def _random_partition(X: np.ndarray, n_clusters: int, rng: np.random.Generator, cosine: bool) -> np.ndarray:

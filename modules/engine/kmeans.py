@@ -116,8 +116,7 @@ def _lloyd(
     n_clusters = centroids.shape[0]
     labels = np.full(n_rows, -1, dtype=np.int64)
     n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
-    block_sums = np.empty((n_blocks, n_clusters, n_features))
-    block_counts = np.empty((n_blocks, n_clusters), dtype=np.int64)
+    block_sums, block_counts = _kernels.block_buffers(n_blocks, n_clusters, n_features)
     no_distances = np.empty(0)
     converged = labels_fit_new_centroids = False
     reported = 0.0
@@ -141,8 +140,8 @@ def _lloyd(
                 cosine,
                 _kernels.n_workers(),
             )
-        sums = block_sums.sum(axis=0)
-        counts = block_counts.sum(axis=0)
+        sums = block_sums[:, :n_clusters].sum(axis=0)
+        counts = block_counts[:, :n_clusters].sum(axis=0)
         if not counts.all():
             relocate_empty_clusters(X, shift, centroids, labels, sums, counts, cosine)
         new_centroids = centroids_from_sums(sums, counts, centroids, cosine)
