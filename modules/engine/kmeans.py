@@ -83,7 +83,8 @@ def fit_kmeans(
         data = unit_rows(data, sq_norms)
         del sq_norms
     else:
-        column_sums = data.sum(axis=0)
+        # X.mean(axis=0) is what scikit-learn centres with; equal bits keep its tie-breaking.
+        column_sums = data.sum(axis=0) if data.shape[1] == 1 else _kernels.column_sums(data)
         check_finite_sums(data, column_sums)
     check_enough_distinct_rows(data, n_clusters)
     centroids = _initial_centroids(data, n_clusters, init, np.random.default_rng(seed), cosine, labels)

@@ -202,3 +202,12 @@ def test_accepts_lists_and_fortran_order() -> None:
     b = fit_kmeans(X.tolist(), 3, seed=1)
     np.testing.assert_array_equal(a.centroids, b.centroids)
     assert a.centroids.flags.c_contiguous and a.centroids.dtype == np.float64
+
+
+def test_column_sums_kernel_is_numpys_mean_bit_for_bit() -> None:
+    from modules.engine import _kernels
+
+    rng = np.random.default_rng(11)
+    for n_features in (2, 3, 20, 57):
+        X = rng.standard_normal((10_007, n_features)) * 1e3 + 5.0
+        np.testing.assert_array_equal(_kernels.column_sums(X) / len(X), X.mean(axis=0))
