@@ -64,6 +64,19 @@ class ArtefactStore:
         except ValueError:
             return False
 
+    def collect_garbage(self, referenced: set[str]) -> int:
+        """Delete stored files whose key no run references any more (and leftovers of failed writes).
+
+        Only safe while nothing is running: the caller does it at start-up. Returns the files removed.
+        """
+        removed = 0
+        for path in self.root.glob("*/*"):
+            key = path.name.split(".", 1)[0]
+            if path.is_file() and (key not in referenced or path.name.endswith(".tmp")):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def write(self, value: Any, port_type: str) -> ArtefactRef:
         """Store a value atomically (written aside, then renamed into place)."""
         ref = ArtefactRef(uuid.uuid4().hex, port_type)

@@ -148,6 +148,7 @@ class RunManager:
     # ---- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         self.mark_interrupted()
+        self.collect_garbage()
         self.executor.start()
 
     def shutdown(self) -> None:
@@ -171,6 +172,21 @@ class RunManager:
                 )
             )
             session.commit()
+
+    def collect_garbage(self) -> None:
+        """At start-up (nothing runs): drop artefacts no node run references, e.g. of deleted experiments."""
+        with self.sessions() as session:
+            referenced = {
+                ref["key"]
+                for outputs in session.scalars(select(NodeRun.outputs).where(NodeRun.outputs.is_not(None)))
+                for ref in (outputs or {}).values()
+            }
+        removed = self.store.collect_garbage(referenced)
+        for leftover in (self.settings.data_dir / "tmp").glob("*"):
+            leftover.unlink(missing_ok=True)  # uploads cut off by a stop
+            removed += 1
+        if removed:
+            log.info("removed %d unreferenced files", removed)
 
     # ---- requests --------------------------------------------------------------------------------
     def create_run(

@@ -106,3 +106,35 @@ def test_runs_left_running_by_a_previous_process_become_interrupted(settings, cl
         assert session.get(Run, run_id).status == "interrupted"
         node = session.query(NodeRun).filter_by(run_id=run_id).one()
         assert node.status == "interrupted" and node.error_message
+
+
+def test_start_up_removes_artefacts_no_run_references(
+    settings, client: TestClient, alice: dict[str, str]
+) -> None:
+    kept = client.post(
+        "/api/experiments", headers=alice, json={"name": "kept", "graph": iris_graph("sample-iris")}
+    )
+    gone_graph = iris_graph("sample-iris", n_clusters=4)
+    gone = client.post("/api/experiments", headers=alice, json={"name": "gone", "graph": gone_graph})
+    for exp in (kept, gone):
+        assert (
+            wait_for(client, alice, run_experiment(client, alice, exp.json()["id"])["id"])["status"]
+            == "succeeded"
+        )
+    store = client.app.state.runs.store  # type: ignore[attr-defined]
+    before = {p.name for p in store.root.glob("*/*")}
+    assert client.delete(f"/api/experiments/{gone.json()['id']}", headers=alice).status_code == 204
+    (settings.data_dir / "tmp").mkdir(exist_ok=True)
+    (settings.data_dir / "tmp" / "cut-off.upload").write_bytes(b"a,b\n1")
+
+    restarted = TestClient(create_app(settings))
+    with restarted:
+        after = {p.name for p in store.root.glob("*/*")}
+        assert after < before, "the deleted experiment's own outputs are gone"
+        assert not list((settings.data_dir / "tmp").glob("*"))
+        # Everything the kept experiment's run needs is still there: its outputs still open.
+        run = restarted.get(f"/api/experiments/{kept.json()['id']}/runs", headers=alice).json()[0]
+        for node_id, node in run["nodes"].items():
+            for port in node["outputs"]:
+                url = f"/api/runs/{run['id']}/nodes/{node_id}/outputs/{port}"
+                assert restarted.get(url, headers=alice).status_code == 200, url
