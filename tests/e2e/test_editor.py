@@ -521,6 +521,14 @@ def test_run_selected_runs_only_what_it_needs(page: Page) -> None:
     expect(node(page, "train_clustering_model")).to_have_attribute("data-status", "cached")
     expect(node(page, "train_clustering_model")).to_contain_text("Cached")
 
+    # An edit makes the edited node's result and everything downstream stale: they show idle again,
+    # while what the edit does not touch keeps its status.
+    node(page, "kmeans_clustering").click()
+    page.get_by_role("complementary", name="Properties").get_by_label("Iterations").fill("50")
+    for module in ("kmeans_clustering", "train_clustering_model", "assign_data_to_clusters"):
+        expect(node(page, module)).to_have_attribute("data-status", "idle")
+    expect(node(page, "dataset")).to_have_attribute("data-status", re.compile("succeeded|cached"))
+
 
 def test_box_select_auto_layout_and_leave_guard(page: Page, screenshot: Callable[[str], Path]) -> None:
     sign_up_and_sign_in(page)

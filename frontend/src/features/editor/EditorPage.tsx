@@ -37,6 +37,7 @@ import { NodeLogDialog } from '../runs/NodeLogDialog'
 import { OutputDialog } from '../runs/OutputDialog'
 import { RunBar } from '../runs/RunBar'
 import { IDLE, isFinal, runView, type NodeStatus, type RunView } from '../runs/runState'
+import { nodeSignatures, staleNodes } from '../runs/staleness'
 import { useRunFollower } from '../runs/useRunController'
 import { EMPTY_ISSUES } from '../validation/mapIssues'
 import { useGraphValidation } from '../validation/useGraphValidation'
@@ -220,12 +221,37 @@ function Editor({ experimentId }: { experimentId: number }) {
     }
   }, [loadState, datasets.state, catalogue.state, doc.nodes, specOf, datasetMap])
 
+  // ---- results made stale by edits since the current run (shown as idle, not as the old status) --
+  const [ranSignatures, setRanSignatures] = useState<{ runId: number; signatures: Map<string, string> } | null>(null)
+  const currentRunId = currentRun?.id
+  const currentRunVersion = currentRun?.experimentVersion
+  useEffect(() => {
+    if (currentRunId === undefined || currentRunVersion === undefined) return
+    let live = true
+    getVersion(experimentId, currentRunVersion).then(
+      (version) => live && setRanSignatures({ runId: currentRunId, signatures: nodeSignatures(version.graph) }),
+      () => {
+        /* unknown: statuses are shown as they are */
+      },
+    )
+    return () => {
+      live = false
+    }
+  }, [experimentId, currentRunId, currentRunVersion])
+  const shownRunNodes = useMemo(() => {
+    if (!shownRun) return null
+    if (viewing || !ranSignatures || ranSignatures.runId !== shownRun.id) return shownRun.nodes
+    const stale = staleNodes(ranSignatures.signatures, nodeSignatures(graph))
+    if (stale.size === 0) return shownRun.nodes
+    return Object.fromEntries(Object.entries(shownRun.nodes).filter(([id]) => !stale.has(id)))
+  }, [shownRun, viewing, ranSignatures, graph])
+
   // ---- the runtime store nodes read their status and problems from -----------------------------
   const runtime = useRef(new RuntimeStore()).current
   const shownIssues = viewing ? EMPTY_ISSUES : validation.issues
   useEffect(() => {
-    runtime.update(shownRun?.nodes ?? null, shownIssues)
-  }, [runtime, shownRun, shownIssues])
+    runtime.update(shownRunNodes, shownIssues)
+  }, [runtime, shownRunNodes, shownIssues])
 
   // ---- latest values for handlers that outlive a render -----------------------------------------
   const latest = useRef({ doc, graph, key, meta, dirty, readOnly, viewing, currentRun, specOf })
@@ -831,7 +857,7 @@ function Editor({ experimentId }: { experimentId: number }) {
   const flowNodes = useMemo(() => {
     const cache = decorated.current
     return shownDoc.nodes.map((node) => {
-      const status = shownRun?.nodes[node.id]?.status ?? 'idle'
+      const status = shownRunNodes?.[node.id]?.status ?? 'idle'
       const hit = cache.get(node)
       if (hit && hit.status === status) return hit.node
       const out: ModuleNode = {
@@ -841,7 +867,7 @@ function Editor({ experimentId }: { experimentId: number }) {
       cache.set(node, { status, node: out })
       return out
     })
-  }, [shownDoc.nodes, shownRun])
+  }, [shownDoc.nodes, shownRunNodes])
 
   const decoratedEdges = useRef(new WeakMap<GraphEdgeView, { type: string; edge: GraphEdgeView }>())
   const flowEdges = useMemo(() => {
