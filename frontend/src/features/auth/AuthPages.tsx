@@ -52,29 +52,38 @@ function messageOf(error: unknown): string {
   return 'Something went wrong. Try again.'
 }
 
-export function SignInPage() {
-  const { state, signIn } = useAuth()
-  const location = useLocation()
+/** Runs a sign-in or sign-up: busy while it is on the way, then goes on to `next` or shows why not. */
+function useAuthAttempt(next: string) {
   const navigate = useNavigate()
-  const [username, setUsername] = useState('')
-  const [password, setPassword] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const next = nextPath(location.search)
-
-  if (state.status === 'signed-in' && !busy) return <Navigate to={next} replace />
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
+  const attempt = async (action: () => Promise<unknown>) => {
     setBusy(true)
     setError(null)
     try {
-      await signIn(username.trim(), password)
+      await action()
       navigate(next, { replace: true })
     } catch (e) {
       setError(messageOf(e))
       setBusy(false)
     }
+  }
+  return { busy, error, attempt }
+}
+
+export function SignInPage() {
+  const { state, signIn } = useAuth()
+  const location = useLocation()
+  const [username, setUsername] = useState('')
+  const [password, setPassword] = useState('')
+  const next = nextPath(location.search)
+  const { busy, error, attempt } = useAuthAttempt(next)
+
+  if (state.status === 'signed-in' && !busy) return <Navigate to={next} replace />
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    void attempt(() => signIn(username.trim(), password))
   }
 
   return (
@@ -117,14 +126,12 @@ export function SignInPage() {
 export function SignUpPage() {
   const { state, signUp } = useAuth()
   const location = useLocation()
-  const navigate = useNavigate()
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
   const [confirm, setConfirm] = useState('')
   const [touched, setTouched] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const next = nextPath(location.search)
+  const { busy, error, attempt } = useAuthAttempt(next)
 
   if (state.status === 'signed-in' && !busy) return <Navigate to={next} replace />
 
@@ -136,19 +143,11 @@ export function SignUpPage() {
   const confirmProblem = touched && confirm !== password ? 'The passwords differ' : null
   const ready = username && password && confirm && !usernameProblem && !passwordProblem && confirm === password
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault()
     setTouched(true)
     if (!ready) return
-    setBusy(true)
-    setError(null)
-    try {
-      await signUp(username.trim(), password)
-      navigate(next, { replace: true })
-    } catch (e) {
-      setError(messageOf(e))
-      setBusy(false)
-    }
+    void attempt(() => signUp(username.trim(), password))
   }
 
   return (
