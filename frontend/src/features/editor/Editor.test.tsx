@@ -82,7 +82,8 @@ describe('the editor', () => {
     const { container } = await openEditor()
     await waitFor(() => expect(screen.getByTestId('validation-status')).toHaveTextContent('1 problem'))
     const km = container.querySelector('.react-flow__node[data-module="kmeans_clustering"]') as HTMLElement
-    expect(within(km).getByLabelText('1 problem')).toHaveAttribute('title', "0007: Parameter 'Iterations' must be ≤ 10000")
+    // The node's badge follows the status bar by one effect (the runtime store update): wait for it.
+    await waitFor(() => expect(within(km).getByLabelText('1 problem')).toHaveAttribute('title', "0007: Parameter 'Iterations' must be ≤ 10000"))
   })
 
   it('undoes typing in one field in one step, and saves with the version', async () => {
