@@ -31,6 +31,11 @@ NAMING_CONVENTION = {
 }
 
 
+#: Integer ids are never given out twice: a deleted run's id must not name someone else's run later
+#: (SQLite reuses the largest rowid without AUTOINCREMENT; PostgreSQL sequences never go back).
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -59,6 +64,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -88,6 +94,7 @@ class Dataset(Base):
 
 class Experiment(Base):
     __tablename__ = "experiments"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -107,7 +114,10 @@ class ExperimentVersion(Base):
     """Every save of an experiment, immutable once written."""
 
     __tablename__ = "experiment_versions"
-    __table_args__ = (UniqueConstraint("experiment_id", "version", name="uq_experiment_versions_number"),)
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "version", name="uq_experiment_versions_number"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
@@ -123,6 +133,7 @@ class ExperimentVersion(Base):
 
 class Run(Base):
     __tablename__ = "runs"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
@@ -144,7 +155,7 @@ class NodeRun(Base):
     """One node of one run: its status, timings, log and the artefacts it produced (or reused)."""
 
     __tablename__ = "node_runs"
-    __table_args__ = (UniqueConstraint("run_id", "node_id", name="uq_node_runs_run_node"),)
+    __table_args__ = (UniqueConstraint("run_id", "node_id", name="uq_node_runs_run_node"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
@@ -166,10 +177,23 @@ class NodeRun(Base):
     run: Mapped[Run] = relationship(back_populates="node_runs")
 
 
+class NodeRunDataset(Base):
+    """An uploaded dataset a node run's output was computed from (directly or through its ancestry).
+
+    Deleting a dataset removes these outputs too: its rows must not stay readable through old runs.
+    """
+
+    __tablename__ = "node_run_datasets"
+
+    node_run_id: Mapped[int] = mapped_column(ForeignKey("node_runs.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
 class AuthToken(Base):
     """A sign-in session: the browser's cookie and a script's bearer token are the same token."""
 
     __tablename__ = "auth_tokens"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
