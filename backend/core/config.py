@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=2, alias="STUDIO_WORKERS")
     warm_workers: bool = Field(default=True, alias="STUDIO_WARM_WORKERS")
     cookie_secure: bool = Field(default=False, alias="STUDIO_COOKIE_SECURE")
+    min_free_bytes: int = Field(default=512 * 1024**2, ge=0, alias="STUDIO_MIN_FREE_BYTES")
 
     @property
     def database_url(self) -> str:
