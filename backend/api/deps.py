@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from backend.core.config import Settings
 from backend.core.security import SESSION_COOKIE, token_digest
 from backend.models import AuthToken, User
+from backend.services.runs import RunManager
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -24,8 +25,14 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_runs(request: Request) -> RunManager:
+    """The run manager: starts, cancels and stops runs, and owns the artefact store."""
+    return request.app.state.runs
+
+
 SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+RunsDep = Annotated[RunManager, Depends(get_runs)]
 
 
 def request_token(request: Request) -> str | None:

@@ -64,6 +64,13 @@ class ArtefactStore:
         except ValueError:
             return False
 
+    def delete_key(self, key: str) -> None:
+        """Remove an artefact and every payload derived from it (whatever its type)."""
+        if not _KEY.match(key):
+            raise ValueError(f"not an artefact key: {key!r}")
+        for path in (self.root / key[:2]).glob(f"{key}.*"):
+            path.unlink(missing_ok=True)
+
     def collect_garbage(self, referenced: set[str]) -> int:
         """Delete stored files whose key no run references any more (and leftovers of failed writes).
 

@@ -7,7 +7,16 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import DatasetUsage, Experiment, ExperimentShare, ExperimentVersion, Run, User, utcnow
+from backend.models import (
+    DatasetUsage,
+    Experiment,
+    ExperimentShare,
+    ExperimentVersion,
+    NodeRun,
+    Run,
+    User,
+    utcnow,
+)
 from modules import registry
 
 
@@ -186,9 +195,26 @@ def clone_experiment(session: Session, experiment: Experiment, user: User, name:
     )
 
 
-def delete_experiment(session: Session, experiment: Experiment) -> None:
+def active_run_ids(session: Session, experiment: Experiment) -> list[int]:
+    """Runs of the experiment that are queued or running."""
+    return list(
+        session.scalars(
+            select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(("queued", "running")))
+        )
+    )
+
+
+def delete_experiment(session: Session, experiment: Experiment) -> set[str]:
+    """Delete it with its versions and runs; returns the artefact keys those runs referred to."""
+    outputs = session.scalars(
+        select(NodeRun.outputs)
+        .join(Run, Run.id == NodeRun.run_id)
+        .where(Run.experiment_id == experiment.id, NodeRun.outputs.is_not(None))
+    )
+    keys = {ref["key"] for stored in outputs for ref in (stored or {}).values()}
     session.delete(experiment)
     session.commit()
+    return keys
 
 
 def list_versions(session: Session, experiment: Experiment) -> list[ExperimentVersion]:

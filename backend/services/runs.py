@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import modules
 from backend.core.config import Settings
 from backend.executor import ArtefactRef, ArtefactStore, Executor, NodeResult, NodeTask, TaskHandle
 from backend.executor.task import SAMPLE_SOURCE
-from backend.models import Dataset, Experiment, NodeRun, Run, User, utcnow
+from backend.models import Dataset, Experiment, NodeRun, NodeRunDataset, Run, User, utcnow
 from backend.services.datasets import SAMPLE_IDS, dataset_path
 from backend.services.events import RunEvents
 from modules.contract import validate_params
@@ -96,6 +96,16 @@ def node_signatures(graph: dict[str, Any], order: list[str], fingerprints: dict[
     return signatures
 
 
+def upload_lineage(graph: dict[str, Any], order: list[str], uploads: set[str]) -> dict[str, set[str]]:
+    """For each node, the uploaded datasets its output is computed from (its own and its ancestry's)."""
+    nodes, inputs = _graph_maps(graph)
+    lineage: dict[str, set[str]] = {}
+    for node_id in order:
+        own = {value for value in _strings(nodes[node_id].get("params", {})) if value in uploads}
+        lineage[node_id] = own.union(*(lineage[src] for src, _ in inputs[node_id].values()))
+    return lineage
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -130,9 +140,16 @@ def _iso(value: datetime | None) -> str | None:
 @dataclass
 class _LiveRun:
     run_id: int
+    #: node id → primary key of its NodeRun row; every write goes through these (never reused) ids.
+    node_run_ids: dict[str, int] = field(default_factory=dict)
     cancel: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+    #: Set when the run's rows were deleted under it: from then on the coordinator writes nothing.
+    gone: bool = False
     handles: dict[str, TaskHandle] = field(default_factory=dict)
     progress: dict[str, float] = field(default_factory=dict)
+    #: Artefact keys recorded as this run's outputs (released if the run is deleted under it).
+    recorded_keys: set[str] = field(default_factory=set)
 
 
 class RunManager:
@@ -210,20 +227,24 @@ class RunManager:
         )
         session.add(run)
         session.flush()
+        rows: dict[str, NodeRun] = {}
         for node_id in order:
             declaration = modules.registry.get(nodes[node_id]["module"])
-            session.add(
-                NodeRun(
-                    run_id=run.id,
-                    node_id=node_id,
-                    module_id=declaration.id,
-                    module_version=str(declaration.version),
-                    signature=signatures[node_id],
-                    status="queued",
-                )
+            rows[node_id] = NodeRun(
+                run_id=run.id,
+                node_id=node_id,
+                module_id=declaration.id,
+                module_version=str(declaration.version),
+                signature=signatures[node_id],
+                status="queued",
             )
+        session.add_all(rows.values())
+        session.flush()
+        uploads = set(self._dataset_sources(session, graph)) - set(SAMPLE_IDS)
+        for node_id, dataset_ids in upload_lineage(graph, order, uploads).items():
+            session.add_all(NodeRunDataset(node_run_id=rows[node_id].id, dataset_id=d) for d in dataset_ids)
         session.commit()
-        live = _LiveRun(run.id)
+        live = _LiveRun(run.id, node_run_ids={node_id: row.id for node_id, row in rows.items()})
         with self._lock:
             self._live[run.id] = live
         self.events.open(run.id)
@@ -242,6 +263,38 @@ class RunManager:
             handle.cancel()
         return True
 
+    def stop_runs(self, run_ids: list[int], timeout: float = 10.0) -> None:
+        """Cancel these runs and wait until their coordinators have stopped (before deleting them)."""
+        with self._lock:
+            live = [self._live[run_id] for run_id in run_ids if run_id in self._live]
+        for run in live:
+            self.cancel(run.run_id)
+        deadline = time.monotonic() + timeout
+        for run in live:
+            # A coordinator that outlives the wait still writes nothing once its rows are gone.
+            run.finished.wait(max(0.0, deadline - time.monotonic()))
+
+    def release_artefacts(self, keys: set[str]) -> int:
+        """Delete the stored outputs among `keys` that no remaining node run refers to."""
+        with self.sessions() as session:
+            still_used = {
+                key
+                for key in keys
+                if session.scalar(
+                    select(NodeRun.id).where(cast(NodeRun.outputs, String).contains(key)).limit(1)
+                )
+                is not None
+            }
+        released = keys - still_used
+        for key in released:
+            self.store.delete_key(key)
+        return len(released)
+
+    def is_live(self, run_id: int) -> bool:
+        """Whether a coordinator in this process still drives the run."""
+        with self._lock:
+            return run_id in self._live
+
     def live_progress(self, run_id: int) -> dict[str, float]:
         with self._lock:
             live = self._live.get(run_id)
@@ -253,18 +306,24 @@ class RunManager:
             self._execute(live, graph, order)
         except Exception as exc:  # a bug here must still end the run
             log.exception("run %s failed in the coordinator", live.run_id)
-            self._finish_run(live, "failed", error=f"{type(exc).__name__}: {exc}")
+            if not live.gone:
+                self._finish_run(live, "failed", error=f"{type(exc).__name__}: {exc}")
         finally:
             with self._lock:
                 self._live.pop(live.run_id, None)
+            live.finished.set()
 
     def _execute(self, live: _LiveRun, graph: dict[str, Any], order: list[str]) -> None:
         nodes, inputs = _graph_maps(graph)
         with self.sessions() as session:
-            session.execute(
+            started = session.execute(
                 update(Run).where(Run.id == live.run_id).values(status="running", started_at=utcnow())
             )
             session.commit()
+            if started.rowcount != 1:  # type: ignore[attr-defined]
+                live.gone = True  # deleted before it started
+                self._abandon(live)
+                return
             rows = {
                 r.node_id: r for r in session.scalars(select(NodeRun).where(NodeRun.run_id == live.run_id))
             }
@@ -274,7 +333,7 @@ class RunManager:
 
         outputs: dict[str, dict[str, ArtefactRef]] = {}
         state = {node_id: "queued" for node_id in order}
-        while True:
+        while not live.gone:
             if live.cancel.is_set():
                 for node_id, status in state.items():
                     if status == "queued":
@@ -331,6 +390,9 @@ class RunManager:
                 node_id = by_future[future]
                 del live.handles[node_id]
                 result: NodeResult = future.result()
+                if live.gone:
+                    self._discard(result)
+                    continue
                 state[node_id] = result.status
                 if result.status == "succeeded":
                     outputs[node_id] = result.outputs
@@ -346,6 +408,9 @@ class RunManager:
                     progress=1.0 if result.status == "succeeded" else None,
                     warnings=result.warnings,
                 )
+        if live.gone:
+            self._abandon(live)
+            return
         statuses = set(state.values())
         if "failed" in statuses:
             final = "failed"
@@ -400,7 +465,7 @@ class RunManager:
                 with self.sessions() as session:
                     session.execute(
                         update(NodeRun)
-                        .where(NodeRun.run_id == live.run_id, NodeRun.node_id == node_id)
+                        .where(NodeRun.id == live.node_run_ids[node_id])
                         .values(progress=fraction)
                     )
                     session.commit()
@@ -423,12 +488,15 @@ class RunManager:
         error: dict[str, str] | None = None,
         warnings: list[str] | None = None,
     ) -> None:
-        """Write one node's new state and publish it."""
+        """Write one node's new state and publish it (nothing, if the run was deleted meanwhile)."""
+        if live.gone:
+            return
         with self.sessions() as session:
-            row = session.scalar(
-                select(NodeRun).where(NodeRun.run_id == live.run_id, NodeRun.node_id == node_id)
-            )
-            assert row is not None
+            row = session.get(NodeRun, live.node_run_ids[node_id])
+            if row is None:  # the experiment (and with it this run) was deleted
+                live.gone = True
+                live.cancel.set()
+                return
             now = utcnow()
             row.status, row.cached = status, cached
             if started and row.started_at is None:
@@ -447,6 +515,7 @@ class RunManager:
                 live.progress[node_id] = progress
             if outputs is not None:
                 row.outputs = {port: ref.to_json() for port, ref in outputs.items()}
+                live.recorded_keys.update(ref.key for ref in outputs.values())
             if log:
                 row.log = (row.log + "\n" + log).strip() if row.log else log
             if error:
@@ -457,6 +526,26 @@ class RunManager:
                 event["warnings"] = warnings
         event["started_at"], event["finished_at"] = _iso(event["started_at"]), _iso(event["finished_at"])
         self.events.publish(live.run_id, event)
+
+    def _discard(self, result: NodeResult) -> None:
+        """Outputs computed for a run that no longer exists are deleted, never recorded."""
+        for ref in result.outputs.values():
+            self.store.delete_key(ref.key)
+
+    def _abandon(self, live: _LiveRun) -> None:
+        """The run was deleted while it ran: stop what still runs, drop what it produced, write nothing."""
+        for handle in list(live.handles.values()):
+            handle.cancel()
+        for node_id, handle in list(live.handles.items()):
+            try:
+                self._discard(handle.future.result(timeout=30))
+            except Exception:  # a worker that never answers is replaced by the pool; nothing to drop
+                log.warning("run %s: node %s did not stop after its run was deleted", live.run_id, node_id)
+        live.handles.clear()
+        self.release_artefacts(live.recorded_keys)
+        self.events.close(
+            live.run_id, {"type": "run", "run_id": live.run_id, "status": "deleted", "final": True}
+        )
 
     def _publish_run(self, live: _LiveRun, status: str) -> None:
         self.events.publish(live.run_id, {"type": "run", "run_id": live.run_id, "status": status})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from backend.api.deps import CurrentUser, IntId, SessionDep
+from backend.api.deps import CurrentUser, IntId, RunsDep, SessionDep
 from backend.models import Experiment, ExperimentVersion, Run, User
 from backend.schemas import (
     ExperimentClone,
@@ -118,9 +118,11 @@ def update_experiment(
 
 
 @router.delete("/{experiment_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep) -> None:
-    """Delete an experiment with its versions and runs (owner only)."""
-    service.delete_experiment(session, load_experiment(session, experiment_id, user, need="owner"))
+def delete_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep, runs: RunsDep) -> None:
+    """Delete an experiment with its versions, runs and their outputs (owner only); its runs stop first."""
+    experiment = load_experiment(session, experiment_id, user, need="owner")
+    runs.stop_runs(service.active_run_ids(session, experiment))
+    runs.release_artefacts(service.delete_experiment(session, experiment))
 
 
 @router.post("/{experiment_id}/clone", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
