@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend import __version__
+from backend.api.errors import install_error_handlers
 from backend.api.main import api_router
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine, make_sessionmaker
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runs = RunManager(
         app.state.sessionmaker, settings, LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
     )
+    install_error_handlers(app)
     app.include_router(api_router)
     mount_spa(app, settings.frontend_dist)
     return app

@@ -96,7 +96,7 @@ def list_datasets(session: Session, user: User) -> list[DatasetInfo]:
 
 
 def get_dataset_row(session: Session, dataset_id: str, user: User, *, owned: bool = False) -> Dataset:
-    """An upload the user owns, or (unless `owned`) one that an experiment shared with them uses.
+    """An upload the user owns, or (unless `owned`) one its owner uses in an experiment shared with them.
 
     Anything else is 'not found', exactly like a dataset that does not exist.
     """
@@ -105,21 +105,42 @@ def get_dataset_row(session: Session, dataset_id: str, user: User, *, owned: boo
         raise DatasetNotFound(dataset_id)
     if row.owner_id == user.id:
         return row
-    if not owned and _used_by_an_experiment_shared_with(session, dataset_id, user):
+    if not owned and _shared_with_by_its_owner(session, row, user):
         return row
     raise DatasetNotFound(dataset_id)
 
 
-def _used_by_an_experiment_shared_with(session: Session, dataset_id: str, user: User) -> bool:
+def _shared_with_by_its_owner(session: Session, row: Dataset, user: User) -> bool:
+    """Whether the dataset's owner uses it in an experiment of theirs shared with `user`.
+
+    A share passes on only what the experiment's owner owns: a dataset someone else put into the graph
+    (or that the owner could only read through yet another share) is not passed on.
+    """
     return (
         session.scalar(
             select(DatasetUsage.experiment_id)
             .join(ExperimentShare, ExperimentShare.experiment_id == DatasetUsage.experiment_id)
-            .where(DatasetUsage.dataset_id == dataset_id, ExperimentShare.user_id == user.id)
+            .join(Experiment, Experiment.id == DatasetUsage.experiment_id)
+            .where(
+                DatasetUsage.dataset_id == row.id,
+                ExperimentShare.user_id == user.id,
+                Experiment.owner_id == row.owner_id,
+            )
             .limit(1)
         )
         is not None
     )
+
+
+def can_read(session: Session, dataset_id: str, user: User) -> bool:
+    """A sample, or an upload :func:`get_dataset_row` gives the user."""
+    if dataset_id in SAMPLE_IDS:
+        return True
+    try:
+        get_dataset_row(session, dataset_id, user)
+    except DatasetNotFound:
+        return False
+    return True
 
 
 def get_dataset(session: Session, dataset_id: str, user: User) -> DatasetInfo:

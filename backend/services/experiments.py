@@ -17,6 +17,7 @@ from backend.models import (
     User,
     utcnow,
 )
+from backend.services import datasets
 from modules import registry
 
 
@@ -42,17 +43,60 @@ class VersionConflict(Exception):
         self.current = current
 
 
-def dataset_ids_in(graph: dict[str, Any]) -> set[str]:
-    """Every dataset a graph refers to, found through the parameters declared as datasets."""
-    found: set[str] = set()
+class UnreadableDataset(Exception):
+    """A graph names a dataset the caller may not read: answered like any other object not found."""
+
+    def __init__(self, dataset_id: str, node_id: str, param: str) -> None:
+        super().__init__(dataset_id)
+        self.dataset_id, self.node_id, self.param = dataset_id, node_id, param
+
+
+def dataset_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """`(node id, parameter id, dataset id)` for every dataset parameter set in the graph."""
+    found = []
     for node in graph.get("nodes", []):
         if not registry.has(node.get("module", "")):
             continue
         for param in registry.get(node["module"]).params:
             value = node.get("params", {}).get(param.id)
             if param.type == "dataset" and isinstance(value, str):
-                found.add(value)
+                found.append((node["id"], param.id, value))
     return found
+
+
+def dataset_ids_in(graph: dict[str, Any]) -> set[str]:
+    """Every dataset a graph refers to, found through the parameters declared as datasets."""
+    return {dataset_id for _, _, dataset_id in dataset_refs(graph)}
+
+
+def check_dataset_refs(session: Session, user: User, graph: dict[str, Any], kept: set[str]) -> None:
+    """Refuse a graph naming a dataset the caller cannot read (own, a sample, or shared by its owner).
+
+    `kept` are the references the experiment already has: an editor may save a graph that keeps the
+    owner's datasets in place without being their owner.
+    """
+    for node_id, param, dataset_id in dataset_refs(graph):
+        if dataset_id not in kept and not datasets.can_read(session, dataset_id, user):
+            raise UnreadableDataset(dataset_id, node_id, param)
+
+
+def without_unreadable_datasets(session: Session, user: User, graph: dict[str, Any]) -> dict[str, Any]:
+    """The graph with every dataset parameter the user cannot read emptied (for copies they now own)."""
+    unreadable = {d for _, _, d in dataset_refs(graph) if not datasets.can_read(session, d, user)}
+    return with_datasets_replaced(graph, dict.fromkeys(unreadable))
+
+
+def with_datasets_replaced(graph: dict[str, Any], replacements: dict[str, str | None]) -> dict[str, Any]:
+    """The graph with dataset parameters mapped through `replacements` (None empties the parameter)."""
+    nodes = []
+    for node in graph.get("nodes", []):
+        params = dict(node.get("params", {}))
+        if registry.has(node.get("module", "")):
+            for param in registry.get(node["module"]).params:
+                if param.type == "dataset" and params.get(param.id) in replacements:
+                    params[param.id] = replacements[params[param.id]]
+        nodes.append({**node, "params": params})
+    return {**graph, "nodes": nodes}
 
 
 def _record_usages(session: Session, experiment_id: int, graph: dict[str, Any]) -> None:
@@ -125,6 +169,7 @@ def last_runs(session: Session, experiment_ids: list[int]) -> dict[int, Run]:
 def create_experiment(
     session: Session, user: User, name: str, description: str, graph: dict[str, Any]
 ) -> Experiment:
+    check_dataset_refs(session, user, graph, kept=set())
     experiment = Experiment(owner_id=user.id, name=name, description=description, version=1)
     session.add(experiment)
     session.flush()
@@ -155,6 +200,8 @@ def save_experiment(
 ) -> Experiment:
     """Store a new version; if someone saved since `expected_version`, nothing is written."""
     previous = current_version(session, experiment)
+    if graph is not None:
+        check_dataset_refs(session, user, graph, kept=dataset_ids_in(previous.graph))
     now = utcnow()
     new_version = expected_version + 1
     bumped = session.execute(
@@ -189,9 +236,9 @@ def save_experiment(
 
 
 def clone_experiment(session: Session, experiment: Experiment, user: User, name: str | None) -> Experiment:
-    source = current_version(session, experiment)
+    graph = without_unreadable_datasets(session, user, current_version(session, experiment).graph)
     return create_experiment(
-        session, user, name or f"{experiment.name} (copy)", experiment.description, source.graph
+        session, user, name or f"{experiment.name} (copy)", experiment.description, graph
     )
 
 

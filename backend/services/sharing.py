@@ -19,7 +19,6 @@ from backend.services.datasets import (
     dataset_path,
     sample_info,
 )
-from modules import registry
 
 
 class UserNotFound(Exception):
@@ -153,35 +152,42 @@ def published_experiment(session: Session, experiment_id: int) -> Experiment:
     return experiment
 
 
-def dataset_infos(session: Session, graph: dict[str, Any]) -> list[DatasetInfo]:
-    """The datasets a graph uses (uploads and samples), as read-only views show them on the nodes."""
+def dataset_infos(session: Session, experiment: Experiment, graph: dict[str, Any]) -> list[DatasetInfo]:
+    """The datasets a graph uses as read-only views show them on the nodes: samples and the owner's."""
     found = []
     for dataset_id in sorted(experiment_service.dataset_ids_in(graph)):
         if dataset_id in SAMPLE_IDS:
             found.append(sample_info(dataset_id))
-        elif (row := session.get(Dataset, dataset_id)) is not None:
+        elif (row := session.get(Dataset, dataset_id)) is not None and row.owner_id == experiment.owner_id:
             found.append(dataset_info(row))
     return found
 
 
 # ---- Open in Studio -----------------------------------------------------------------------------
 def open_in_studio(session: Session, settings: Settings, experiment: Experiment, user: User) -> Experiment:
-    """Copy the current graph and the uploaded datasets it uses into `user`'s workspace (no run history)."""
+    """Copy the current graph and the owner's uploads it uses into `user`'s workspace (no run history).
+
+    Only datasets the experiment's owner owns are copied; any other upload the graph names (which the
+    owner could not pass on) is left out, its parameter emptied.
+    """
     graph: dict[str, Any] = experiment_service.current_version(session, experiment).graph
     copied_files = []
     try:
-        renamed: dict[str, str] = {}
+        replaced: dict[str, str | None] = {}
         for dataset_id in sorted(experiment_service.dataset_ids_in(graph)):
+            if dataset_id in SAMPLE_IDS:
+                continue  # everyone has the samples
             source = session.get(Dataset, dataset_id)
-            if source is None:
-                continue  # a sample (everyone has it) or a dataset that no longer exists
-            if source.owner_id == user.id:
+            if source is not None and source.owner_id == user.id:
                 continue  # already theirs
+            if source is None or source.owner_id != experiment.owner_id:
+                replaced[dataset_id] = None
+                continue
             copy = copy_dataset(session, settings, source, user)
             copied_files.append(dataset_path(settings, copy.storage_key))
-            renamed[dataset_id] = copy.id
+            replaced[dataset_id] = copy.id
         session.flush()
-        new_graph = _with_datasets_renamed(graph, renamed)
+        new_graph = experiment_service.with_datasets_replaced(graph, replaced)
         return experiment_service.create_experiment(
             session, user, experiment.name, experiment.description, new_graph
         )
@@ -190,15 +196,3 @@ def open_in_studio(session: Session, settings: Settings, experiment: Experiment,
         for path in copied_files:
             path.unlink(missing_ok=True)
         raise
-
-
-def _with_datasets_renamed(graph: dict[str, Any], renamed: dict[str, str]) -> dict[str, Any]:
-    nodes = []
-    for node in graph.get("nodes", []):
-        params = dict(node.get("params", {}))
-        if registry.has(node.get("module", "")):
-            for param in registry.get(node["module"]).params:
-                if param.type == "dataset" and params.get(param.id) in renamed:
-                    params[param.id] = renamed[params[param.id]]
-        nodes.append({**node, "params": params})
-    return {**graph, "nodes": nodes}

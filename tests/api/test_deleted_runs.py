@@ -141,3 +141,17 @@ def test_deleting_an_experiment_removes_its_outputs_from_disk(
     after = stored_keys(client)
     assert after < before, "the deleted experiment's own outputs are removed at once"
     assert after == referenced_keys(client), "outputs shared with the kept experiment (cache) stay"
+
+
+def test_ids_of_deleted_objects_are_never_given_out_again(client: TestClient, alice: dict[str, str]) -> None:
+    first = client.post(
+        "/api/experiments", headers=alice, json={"name": "a", "graph": iris_graph("sample-iris")}
+    )
+    run_id = run_experiment(client, alice, first.json()["id"], nodes=["data"])["id"]
+    assert wait_for(client, alice, run_id)["status"] == "succeeded"
+    assert client.delete(f"/api/experiments/{first.json()['id']}", headers=alice).status_code == 204
+    second = client.post(
+        "/api/experiments", headers=alice, json={"name": "b", "graph": iris_graph("sample-iris")}
+    )
+    assert second.json()["id"] > first.json()["id"]
+    assert run_experiment(client, alice, second.json()["id"], nodes=["data"])["id"] > run_id

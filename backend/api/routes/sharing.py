@@ -165,7 +165,10 @@ def _public_view(request: Request, session: Session, experiment: Experiment) -> 
         updated_at=experiment.updated_at,
         run=run_public(session, run) if run else None,  # type: ignore[arg-type]
         output_summaries=outputs.run_summaries(session, store(request), run) if run else {},
-        datasets={info.id: dataset_public(info) for info in service.dataset_infos(session, version.graph)},
+        datasets={
+            info.id: dataset_public(info)
+            for info in service.dataset_infos(session, experiment, version.graph)
+        },
         publication=_entry(publication) if (publication := session.get(Publication, experiment.id)) else None,
     )
 
