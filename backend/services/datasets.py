@@ -14,11 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
-from backend.models import Dataset, DatasetUsage, Experiment, ExperimentShare, User
+from backend.models import (
+    Dataset,
+    DatasetUsage,
+    Experiment,
+    ExperimentShare,
+    NodeRun,
+    NodeRunDataset,
+    User,
+)
 from backend.services.tables import arrow_column_type, read_table, source_format
 from backend.services.uploads import ReceivedUpload
 from modules.samples import SAMPLES, load_sample, sample_columns
@@ -215,20 +223,59 @@ def copy_dataset(session: Session, settings: Settings, source: Dataset, owner: U
     return copy
 
 
-def delete_dataset(session: Session, settings: Settings, dataset_id: str, user: User) -> None:
+def deletable_dataset(session: Session, dataset_id: str, user: User) -> Dataset:
+    """The user's own upload, unless one of their own experiments uses it (DatasetInUse).
+
+    Other people's experiments naming it do not hold it back (nor learn who they are): their graphs
+    then name a dataset that no longer exists.
+    """
     row = get_dataset_row(session, dataset_id, user, owned=True)
     used_by = session.scalar(
         select(Experiment.name)
         .join(DatasetUsage, DatasetUsage.experiment_id == Experiment.id)
-        .where(DatasetUsage.dataset_id == dataset_id)
+        .where(DatasetUsage.dataset_id == dataset_id, Experiment.owner_id == user.id)
         .limit(1)
     )
     if used_by is not None:
         raise DatasetInUse(used_by)
+    return row
+
+
+def active_runs_using(session: Session, dataset_id: str) -> list[int]:
+    """Runs still computing something from the dataset."""
+    return list(
+        session.scalars(
+            select(NodeRun.run_id)
+            .join(NodeRunDataset, NodeRunDataset.node_run_id == NodeRun.id)
+            .where(NodeRunDataset.dataset_id == dataset_id, NodeRun.status.in_(("queued", "running")))
+            .distinct()
+        )
+    )
+
+
+def forget_outputs_from(session: Session, dataset_id: str) -> set[str]:
+    """Detach every run output computed from the dataset; returns their artefact keys (not committed)."""
+    computed_from_it = session.scalars(
+        select(NodeRun)
+        .join(NodeRunDataset, NodeRunDataset.node_run_id == NodeRun.id)
+        .where(NodeRunDataset.dataset_id == dataset_id, NodeRun.outputs.is_not(None))
+    ).all()
+    keys: set[str] = set()
+    for node_run in computed_from_it:
+        keys.update(ref["key"] for ref in (node_run.outputs or {}).values())
+        node_run.outputs = null()  # SQL NULL, not JSON null: 'has outputs' queries test IS NOT NULL
+        node_run.log = "\n".join(filter(None, [node_run.log, "Outputs removed: their dataset was deleted."]))
+    return keys
+
+
+def delete_dataset(session: Session, settings: Settings, row: Dataset) -> set[str]:
+    """Delete the upload and every run output computed from it; returns those outputs' artefact keys."""
+    keys = forget_outputs_from(session, row.id)
     path = dataset_path(settings, row.storage_key)
     session.delete(row)
     session.commit()
     path.unlink(missing_ok=True)
+    return keys
 
 
 # A few recently read tables stay in memory so paging through rows does not re-read the file.

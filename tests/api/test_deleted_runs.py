@@ -65,7 +65,7 @@ def referenced_keys(client: TestClient) -> set[str]:
         return {
             ref["key"]
             for outputs in session.scalars(select(NodeRun.outputs).where(NodeRun.outputs.is_not(None)))
-            for ref in outputs.values()
+            for ref in (outputs or {}).values()
         }
 
 

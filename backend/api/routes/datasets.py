@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
-from backend.api.deps import CurrentUser, SessionDep, SettingsDep
+from backend.api.deps import CurrentUser, RunsDep, SessionDep, SettingsDep
 from backend.schemas import DatasetPublic, RowsPage, UserPublic
 from backend.services import datasets as service
 from backend.services.outputs import table_page
@@ -99,16 +99,25 @@ def dataset_rows(
 
 
 @router.delete("/{dataset_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_dataset(dataset_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> None:
-    """Delete an upload, unless a saved experiment uses it (409)."""
+def delete_dataset(
+    dataset_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep, runs: RunsDep
+) -> None:
+    """Delete an upload and the run outputs computed from it, unless one of your experiments uses it (409)."""
     if dataset_id in service.SAMPLE_IDS:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Sample datasets cannot be deleted")
     try:
-        service.delete_dataset(session, settings, dataset_id, user)
+        row = service.deletable_dataset(session, dataset_id, user)
     except service.DatasetNotFound:
         raise NOT_FOUND from None
     except service.DatasetInUse as exc:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            detail=f"The dataset is used by the experiment {exc.experiment_name!r}; remove it there first.",
+            detail=f"The dataset is used by your experiment {exc.experiment_name!r}; remove it there first.",
         ) from None
+    runs.stop_runs(service.active_runs_using(session, dataset_id))
+    keys = service.delete_dataset(session, settings, row)
+    # A run that read the file just before it went: stopped, and what it recorded detached too.
+    runs.stop_runs(service.active_runs_using(session, dataset_id))
+    keys |= service.forget_outputs_from(session, dataset_id)
+    session.commit()
+    runs.release_artefacts(keys)
