@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend import __version__
+from backend.api.body_guard import BodyGuard
 from backend.api.errors import install_error_handlers
 from backend.api.main import api_router
 from backend.core.config import Settings, get_settings
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker, settings, LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
     )
     install_error_handlers(app)
+    app.add_middleware(BodyGuard, settings=settings)
     app.include_router(api_router)
     mount_spa(app, settings.frontend_dist)
     return app

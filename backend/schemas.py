@@ -161,6 +161,10 @@ class ValidationResult(BaseModel):
         default_factory=dict,
         description="The columns each output port will carry, where known before running ('node_id.port').",
     )
+    columns_truncated: list[str] = Field(
+        default_factory=list,
+        description="Ports whose column list was cut short (STUDIO_MAX_VALIDATION_COLUMNS in all).",
+    )
 
 
 # ---- runs ---------------------------------------------------------------------------------------

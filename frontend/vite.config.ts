@@ -28,6 +28,7 @@ export default defineConfig({
     environment: 'jsdom',
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
+    testTimeout: 30_000, // generous: a loaded CI machine is slow, never wrong
     css: false,
     include: ['src/**/*.test.{ts,tsx}'],
   },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from backend.core.limits import LimitExceeded
 from backend.services.experiments import UnreadableDataset
 
 
@@ -25,5 +26,12 @@ def unreadable_dataset(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def limit_exceeded(_request: Request, exc: Exception) -> JSONResponse:
+    """A cap on what a client may send: its status, code, setting and a message saying which."""
+    assert isinstance(exc, LimitExceeded)
+    return JSONResponse(status_code=exc.status, content={"detail": exc.to_detail()})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnreadableDataset, unreadable_dataset)
+    app.add_exception_handler(LimitExceeded, limit_exceeded)

@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     warm_workers: bool = Field(default=True, alias="STUDIO_WARM_WORKERS")
     cookie_secure: bool = Field(default=False, alias="STUDIO_COOKIE_SECURE")
     min_free_bytes: int = Field(default=512 * 1024**2, ge=0, alias="STUDIO_MIN_FREE_BYTES")
+    # What one request may carry (docs/security.md lists every cap and what it protects).
+    max_json_bytes: int = Field(default=8 * 1024**2, ge=1024, alias="STUDIO_MAX_JSON_BYTES")
+    max_json_depth: int = Field(default=32, ge=8, alias="STUDIO_MAX_JSON_DEPTH")
+    max_string_chars: int = Field(default=100_000, ge=1000, alias="STUDIO_MAX_STRING_CHARS")
+    max_graph_nodes: int = Field(default=1000, ge=1, alias="STUDIO_MAX_GRAPH_NODES")
+    max_graph_edges: int = Field(default=5000, ge=1, alias="STUDIO_MAX_GRAPH_EDGES")
+    max_validation_columns: int = Field(default=100_000, ge=100, alias="STUDIO_MAX_VALIDATION_COLUMNS")
 
     @property
     def database_url(self) -> str:

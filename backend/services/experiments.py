@@ -32,6 +32,14 @@ class NotAllowed(Exception):
         super().__init__(f"{role} needs {needed}")
         self.role, self.needed = role, needed
 
+    @property
+    def message(self) -> str:
+        def article(word: str) -> str:
+            return "an" if word[0] in "aeiou" else "a"
+
+        you = f"You are {article(self.role)} {self.role} of this experiment"
+        return f"{you}; this needs {article(self.needed)} {self.needed}."
+
 
 #: What each role may do includes everything the roles before it may do.
 ROLE_RANK = {"viewer": 1, "editor": 2, "owner": 3}

@@ -11,8 +11,14 @@ from backend.models import User
 from backend.services import datasets
 
 
-def validate_graph(session: Session, user: User, graph: dict[str, Any]) -> dict[str, Any]:
-    """`{valid, errors, warnings}`; column checks use the schemas of the datasets the caller can see."""
+def validate_graph(
+    session: Session, user: User, graph: dict[str, Any], max_columns: int = 100_000
+) -> dict[str, Any]:
+    """`{valid, errors, warnings, columns}`; column checks use the schemas of datasets the caller can see.
+
+    The columns listed for all output ports together are capped at `max_columns`
+    (STUDIO_MAX_VALIDATION_COLUMNS); ports cut short are named in `columns_truncated`.
+    """
     visible: dict[str, list[tuple[str, str]] | None] = {}
 
     def dataset_columns(dataset_id: str) -> list[tuple[str, str]] | None:
@@ -40,9 +46,33 @@ def validate_graph(session: Session, user: User, graph: dict[str, Any]) -> dict[
                         f"{param.name!r}.",
                     }
                 )
+    columns, truncated = _capped_columns(result.get("columns", {}), max_columns)
+    warnings = list(result.get("warnings", []))
+    if truncated:
+        warnings.append(
+            {
+                "code": "columns_truncated",
+                "message": f"Column lists are cut short after {max_columns} columns in all "
+                f"(STUDIO_MAX_VALIDATION_COLUMNS): {', '.join(truncated[:5])}"
+                + (" …" if len(truncated) > 5 else ""),
+            }
+        )
     return {
         "valid": not errors,
         "errors": errors,
-        "warnings": list(result.get("warnings", [])),
-        "columns": result.get("columns", {}),
+        "warnings": warnings,
+        "columns": columns,
+        "columns_truncated": truncated,
     }
+
+
+def _capped_columns(columns: dict[str, list[Any]], budget: int) -> tuple[dict[str, list[Any]], list[str]]:
+    """At most `budget` columns over all ports, in the graph's order; the ports cut short."""
+    capped: dict[str, list[Any]] = {}
+    truncated: list[str] = []
+    for port, listed in columns.items():
+        capped[port] = listed[: max(0, budget)]
+        budget -= len(capped[port])
+        if len(capped[port]) < len(listed):
+            truncated.append(port)
+    return capped, truncated

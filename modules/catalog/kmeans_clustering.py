@@ -6,7 +6,9 @@ from typing import Any
 
 from modules.clustering import INIT_CHOICES, LABEL_MODE_CHOICES, METRIC_CHOICES
 from modules.context import RunContext
-from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
+from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, param_error
+from modules.errors import ModuleError
+from modules.limits import MAX_CLUSTERS, MAX_SWEEP_CANDIDATES
 from modules.models import UntrainedClusterModel
 
 SINGLE = {"trainer_mode": "single"}
@@ -40,8 +42,9 @@ class KMeansClustering(Module):
             "int",
             default=2,
             min=2,
+            max=MAX_CLUSTERS,
             visible_when=SINGLE,
-            description="k, the number of clusters.",
+            description=f"k, the number of clusters (at most {MAX_CLUSTERS}; STUDIO_MAX_CLUSTERS sets it).",
         ),
         Param(
             "n_clusters_range",
@@ -49,6 +52,7 @@ class KMeansClustering(Module):
             "int_range_string",
             default="2-5",
             min=2,
+            max=MAX_CLUSTERS,
             visible_when=RANGE,
             description="Values of k to sweep: comma-separated integers and ranges, "
             "e.g. '2-10' or '2-5, 10, 20'.",
@@ -135,12 +139,40 @@ class KMeansClustering(Module):
     errors = (
         ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
         ErrorDecl("0005", "Number of Centroids < 2, Number of seeds < 1 or Iterations < 1"),
-        ErrorDecl("0007", "Number of seeds > 100, Iterations > 10000, or the seed > 4294967295"),
-        ErrorDecl("0008", "a choice is not one of the listed values, or the range holds a value below 2"),
+        ErrorDecl(
+            "0007",
+            f"Number of Centroids > {MAX_CLUSTERS}, Number of seeds > 100, Iterations > 10000, the seed > "
+            f"4294967295, or a parameter range of more than {MAX_SWEEP_CANDIDATES} candidates",
+        ),
+        ErrorDecl(
+            "0008",
+            f"a choice is not one of the listed values, or the range holds a value below 2 or above "
+            f"{MAX_CLUSTERS}",
+        ),
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        check_sweep_size(params)
         return {"untrained_model": UntrainedClusterModel.from_params(params)}
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
+        try:
+            check_sweep_size(params)
+        except ModuleError as exc:
+            return Inferred(errors=[exc])
         return Inferred(outputs={"untrained_model": UntrainedClusterModel.from_params(params)})
+
+
+def check_sweep_size(params: dict[str, Any]) -> None:
+    """A parameter range may enumerate at most MAX_SWEEP_CANDIDATES candidates (k × inits × seeds)."""
+    if params["trainer_mode"] != "range":
+        return
+    ks, inits, seeds = len(params["n_clusters_range"]), len(params["init_sweep"]), params["n_seeds"]
+    if ks * inits * seeds > MAX_SWEEP_CANDIDATES:
+        raise param_error(
+            "n_clusters_range",
+            "0007",
+            f"The parameter range enumerates {ks} values of k × {inits} initialisations × {seeds} seeds = "
+            f"{ks * inits * seeds} candidates; at most {MAX_SWEEP_CANDIDATES} are allowed "
+            "(STUDIO_MAX_SWEEP_CANDIDATES). Narrow the range or use fewer seeds.",
+        )

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from backend.api.deps import CurrentUser, IntId, RunsDep, SessionDep
+from backend.api.deps import CurrentUser, IntId, RunsDep, SessionDep, SettingsDep
+from backend.core.limits import check_graph_size
 from backend.models import Experiment, ExperimentVersion, Run, User
 from backend.schemas import (
     ExperimentClone,
@@ -29,7 +30,7 @@ def load_experiment(session: SessionDep, experiment_id: int, user: User, need: s
     except service.NotAllowed as exc:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail=f"You are a {exc.role} of this experiment; this needs {exc.needed}.",
+            detail=exc.message,
         ) from None
 
 
@@ -62,8 +63,11 @@ def version_public(row: ExperimentVersion) -> ExperimentVersionPublic:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ExperimentPublic)
-def create_experiment(body: ExperimentCreate, user: CurrentUser, session: SessionDep) -> ExperimentPublic:
+def create_experiment(
+    body: ExperimentCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> ExperimentPublic:
     """Create an experiment; its graph is stored as version 1."""
+    check_graph_size(settings, body.graph.model_dump())
     experiment = service.create_experiment(
         session, user, body.name, body.description, body.graph.model_dump(mode="json")
     )
@@ -91,10 +95,16 @@ def get_experiment(experiment_id: IntId, user: CurrentUser, session: SessionDep)
 
 @router.put("/{experiment_id}", response_model=ExperimentPublic)
 def update_experiment(
-    experiment_id: IntId, body: ExperimentUpdate, user: CurrentUser, session: SessionDep
+    experiment_id: IntId,
+    body: ExperimentUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ExperimentPublic:
     """Save: a new version, or 409 if `version` is not the current one (owners and editors)."""
     experiment = load_experiment(session, experiment_id, user, need="editor")
+    if body.graph is not None:
+        check_graph_size(settings, body.graph.model_dump())
     try:
         experiment = service.save_experiment(
             session,

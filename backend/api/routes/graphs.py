@@ -1,15 +1,34 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
 
-from backend.api.deps import CurrentUser, SessionDep
+import anyio
+from fastapi import APIRouter, Response
+
+from backend.api.deps import CurrentUser, SessionDep, SettingsDep
+from backend.core.limits import check_graph_size
 from backend.schemas import ValidateBody, ValidationResult
 from backend.services.validation import validate_graph
 
 router = APIRouter(tags=["graphs"])
 
+#: Validations computed at once; more wait their turn instead of crowding out every other request.
+VALIDATIONS_AT_ONCE = anyio.CapacityLimiter(2)
+
 
 @router.post("/graphs/validate", response_model=ValidationResult)
-def validate(body: ValidateBody, user: CurrentUser, session: SessionDep) -> dict:
+async def validate(
+    body: ValidateBody, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Check a graph without saving it: structure, parameters and, where known, columns."""
-    return validate_graph(session, user, body.graph.model_dump(mode="json"))
+    graph = body.graph.model_dump(mode="json")
+    check_graph_size(settings, graph)
+
+    def validated() -> bytes:
+        result = validate_graph(session, user, graph, settings.max_validation_columns)
+        return json.dumps(result, allow_nan=False).encode()
+
+    # Validating and encoding the answer both happen off the event loop.
+    return Response(
+        await anyio.to_thread.run_sync(validated, limiter=VALIDATIONS_AT_ONCE), media_type="application/json"
+    )

@@ -40,9 +40,7 @@ def load_run(session: SessionDep, run_id: int, user: User, need: str = "viewer")
     except experiment_service.ExperimentNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found") from None
     except experiment_service.NotAllowed as exc:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"You are a {exc.role}; this needs {exc.needed}."
-        ) from None
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=exc.message) from None
     return run
 
 

@@ -1,6 +1,9 @@
 import '@testing-library/jest-dom/vitest'
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach, vi } from 'vitest'
+
+// A busy machine must not fail a test: waits give up after 10 s, not Testing Library's default 1 s.
+configure({ asyncUtilTimeout: 10_000 })
 
 // jsdom has no layout engine: React Flow needs ResizeObserver and DOMMatrixReadOnly to mount.
 class ResizeObserverStub implements ResizeObserver {
