@@ -253,12 +253,12 @@ def test_iter_csv_round_trips_through_pandas() -> None:
     df.loc[::5, "x"] = np.nan
     df.loc[3, "text"] = None
     chunks = list(iter_csv(df, chunk_rows=500))
-    assert chunks[0] == b"x,n,text,flag\n"
+    assert chunks[0] == b"x,n,text,flag\r\n"
     assert len(chunks) == 1 + 3
     back = pd.read_csv(io.BytesIO(b"".join(chunks)))
     pd.testing.assert_frame_equal(back, df, check_dtype=False)
     line = b"".join(iter_csv(pd.DataFrame({"a": [np.nan], "b": [None], "c": [1]}))).decode()
-    assert line == "a,b,c\n,,1\n"
+    assert line == "a,b,c\r\n,,1\r\n"
 
 
 # ---- cluster chart: columns ---------------------------------------------------------------------------
@@ -656,3 +656,31 @@ def test_table_summary_of_1m_by_20() -> None:
     elapsed = time.perf_counter() - started
     print(f"table_summary 1M × 20: {elapsed * 1000:.0f} ms")
     assert elapsed < 20
+
+
+def test_csv_download_makes_formulas_inert_unless_raw() -> None:
+    """OWASP CSV injection: text starting with = + - @ tab or CR is written with a leading apostrophe."""
+    df = pd.DataFrame(
+        {
+            "=HYPERLINK(evil)": ["ok", "=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\ry", None],
+            "n": [-1.5, 2, -3, 4, -5, 6, -7, 8],
+            "cat": pd.Categorical(["=A1", "b", "b", "b", "b", "b", "b", "b"]),
+        }
+    )
+    safe = b"".join(iter_csv(df, chunk_rows=3)).decode()
+    back = pd.read_csv(io.StringIO(safe), keep_default_na=False)
+    assert list(back.columns) == ["'=HYPERLINK(evil)", "n", "cat"]
+    assert list(back["'=HYPERLINK(evil)"]) == [
+        "ok",
+        "'=1+1",
+        "'+cmd",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\ry",
+        "",
+    ]
+    assert list(back["n"]) == [-1.5, 2, -3, 4, -5, 6, -7, 8]  # numbers are numbers, not formulas
+    assert back["cat"][0] == "'=A1"
+    raw = pd.read_csv(io.StringIO(b"".join(iter_csv(df, raw=True)).decode()), keep_default_na=False)
+    assert list(raw.columns) == list(df.columns) and raw.iloc[1, 0] == "=1+1"

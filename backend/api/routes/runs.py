@@ -228,14 +228,19 @@ def output_download(
     user: CurrentUser,
     session: SessionDep,
     format: str = Query("csv", pattern="^csv$"),
+    raw: bool = Query(
+        False,
+        description="Write text exactly as stored. By default a cell starting with = + - @ tab or CR "
+        "gets a leading apostrophe, so a spreadsheet shows it instead of running it as a formula.",
+    ),
 ) -> StreamingResponse:
-    """The whole table as CSV, streamed."""
+    """The whole table as CSV, streamed; text that looks like a spreadsheet formula is made inert."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     frame = as_table(request, ref)
     filename = f"run{run_id}-{node_id}-{port}.csv"
     filename = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
     return StreamingResponse(
-        output_service.iter_csv(frame),
+        output_service.iter_csv(frame, raw=raw),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -256,11 +256,47 @@ def table_page(df: pd.DataFrame, offset: int, limit: int) -> JsonDict:
     }
 
 
-def iter_csv(df: pd.DataFrame, chunk_rows: int = 50_000) -> Iterator[bytes]:
-    """The whole table as UTF-8 CSV in chunks: the header first, missing values as empty fields."""
+#: RFC 4180's line end; it also makes the writer quote any field holding a CR, not only an LF.
+CSV_LINE_END = "\r\n"
+#: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def iter_csv(df: pd.DataFrame, chunk_rows: int = 50_000, *, raw: bool = False) -> Iterator[bytes]:
+    """The whole table as UTF-8 CSV (RFC 4180) in chunks: the header first, missing values empty.
+
+    Unless `raw`, text that a spreadsheet would run as a formula (a cell or column name starting with
+    one of FORMULA_STARTS) is written with a leading apostrophe, which spreadsheets show as text.
+    Numbers are never touched: -1.5 is a number, not a formula.
+    """
     if chunk_rows <= 0:
         raise ValueError("chunk_rows must be positive")
-    yield df.iloc[:0].to_csv(index=False, lineterminator="\n").encode("utf-8")
+    header = df.iloc[:0]
+    if not raw:
+        header = header.set_axis([_inert(str(name)) for name in df.columns], axis=1)
+    yield header.to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8")
     for start in range(0, len(df), chunk_rows):
         chunk = df.iloc[start : start + chunk_rows]
-        yield chunk.to_csv(index=False, header=False, na_rep="", lineterminator="\n").encode("utf-8")
+        if not raw:
+            chunk = _without_formulas(chunk)
+        yield chunk.to_csv(index=False, header=False, na_rep="", lineterminator=CSV_LINE_END).encode("utf-8")
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _without_formulas(chunk: pd.DataFrame) -> pd.DataFrame:
+    """The chunk with every text cell that starts like a formula prefixed by an apostrophe."""
+    safe = chunk
+    for position in range(chunk.shape[1]):
+        column = chunk.iloc[:, position]
+        if column_type(column) != "string":
+            continue
+        text = column.astype("string")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+        if risky.any():
+            if safe is chunk:
+                safe = chunk.copy()
+            safe.isetitem(position, text.mask(risky, "'" + text))
+    return safe
