@@ -23,6 +23,7 @@ ERROR_CODES: dict[str, str] = {
     "0025": "The table has no cluster assignment columns",
     "0039": "Unexpected failure",
     "0138": "The module ran out of memory",
+    "0140": "There is no space left to store the output",
 }
 
 

@@ -37,5 +37,10 @@ def ensure_free_space(settings: Settings, what: str) -> None:
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """An OSError saying the disk (or the user's quota) is full."""
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    """An OSError saying the disk (or the user's quota) is full.
+
+    Arrow's IO errors are OSErrors without an errno; they carry it in the message instead.
+    """
+    if not isinstance(exc, OSError):
+        return False
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)

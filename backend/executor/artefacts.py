@@ -51,8 +51,11 @@ class ArtefactStore:
     def write_derived(self, ref: ArtefactRef, name: str, payload: bytes) -> None:
         final = self.derived_path(ref, name)
         staging = final.with_name(final.name + ".tmp")
-        staging.write_bytes(payload)
-        os.replace(staging, final)
+        try:
+            staging.write_bytes(payload)
+            os.replace(staging, final)
+        finally:
+            staging.unlink(missing_ok=True)  # nothing half-written stays behind
 
     def read_derived(self, ref: ArtefactRef, name: str) -> bytes | None:
         path = self.derived_path(ref, name)
@@ -90,11 +93,14 @@ class ArtefactStore:
         final = self.path(ref)
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = final.with_name(final.name + ".tmp")
-        if port_type == "data_table":
-            _table_for_parquet(value).to_parquet(staging, index=False)
-        else:
-            dump_model(value, staging)
-        os.replace(staging, final)
+        try:
+            if port_type == "data_table":
+                _table_for_parquet(value).to_parquet(staging, index=False)
+            else:
+                dump_model(value, staging)
+            os.replace(staging, final)
+        finally:
+            staging.unlink(missing_ok=True)  # nothing half-written stays behind
         return ref
 
     def read(self, ref: ArtefactRef) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 import modules
+from backend.core.disk import is_disk_full
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
 from modules.errors import Cancelled, ModuleError
 
@@ -83,25 +84,31 @@ def execute_node_task(
     )
     declaration = modules.registry.get(task.module_id)
     output_types = {port.id: port.type for port in declaration.outputs}
+    outputs: dict[str, ArtefactRef] = {}
+    error: dict[str, str] | None = None
     try:
         inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
         values = modules.run_module(task.module_id, task.params, inputs, ctx)
-        outputs = {port: store.write(value, output_types[port]) for port, value in values.items()}
+        for port, value in values.items():
+            outputs[port] = store.write(value, output_types[port])
         for port, ref in outputs.items():
             _precompute_chart(store, ref, values[port], ctx)
-        status, error = "succeeded", None
+        status = "succeeded"
     except Cancelled:
-        outputs, status, error = {}, "cancelled", None
+        status = "cancelled"
         ctx.log("Cancelled.")
     except ModuleError as exc:
-        outputs, status, error = {}, "failed", exc.to_dict()
+        status, error = "failed", exc.to_dict()
         ctx.log(f"Error {exc.code}: {exc.message}")
     except MemoryError:
-        outputs, status = {}, "failed"
-        error = {"code": "0138", "message": "The module ran out of memory."}
+        status, error = "failed", {"code": "0138", "message": "The module ran out of memory."}
     except Exception as exc:  # reading or writing artefacts
-        outputs, status, error = {}, "failed", {"code": "0039", "message": f"{type(exc).__name__}: {exc}"}
+        status, error = "failed", _unexpected(exc)
         ctx.log(traceback.format_exc())
+    if status != "succeeded":
+        for ref in outputs.values():  # a node that failed part-way keeps none of what it wrote
+            store.delete_key(ref.key)
+        outputs = {}
     return NodeResult(
         status=status,
         outputs=outputs,
@@ -110,3 +117,13 @@ def execute_node_task(
         error=error,
         duration_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def _unexpected(exc: Exception) -> dict[str, str]:
+    if is_disk_full(exc):
+        return {
+            "code": "0140",
+            "message": "The server's disk is full: the output could not be stored. Free space (or ask the "
+            "administrator to) and run again.",
+        }
+    return {"code": "0039", "message": f"{type(exc).__name__}: {exc}"}

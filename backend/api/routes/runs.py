@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backend.api.deps import CurrentUser, IntId, SessionDep
 from backend.api.routes.experiments import load_experiment
+from backend.core.disk import ensure_free_space
 from backend.executor import ArtefactRef, ArtefactStore
 from backend.models import NodeRun, Run, User
 from backend.schemas import RunCreate, RunPublic
@@ -73,6 +74,7 @@ def start_run(
 ) -> dict[str, Any]:
     """Run the saved graph (or only `nodes` and what they need); answers at once. Owners and editors."""
     experiment = load_experiment(session, experiment_id, user, need="editor")
+    ensure_free_space(request.app.state.settings, "new runs")
     graph = experiment_service.current_version(session, experiment).graph
     validation = validate_graph(session, user, graph)
     if not validation["valid"]:
