@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import FloatRect, Locator, Page
 
@@ -126,3 +128,17 @@ def iris_graph(dataset_id: str, n_clusters: int = 3) -> dict:
             e("data", "dataset", "assign", "dataset"),
         ],
     }
+
+
+#: Timings the browser tests measure. Tests only report them; `python -m bench.bench_browser` runs those
+#: tests and gates the numbers against their targets (a busy machine must never fail a test).
+PERF_RESULTS = Path(__file__).resolve().parent / "screenshots" / "perf.json"
+
+
+def record(name: str, values: dict) -> None:
+    """Add one measurement to PERF_RESULTS and print it."""
+    PERF_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(PERF_RESULTS.read_text()) if PERF_RESULTS.exists() else {}
+    data[name] = values
+    PERF_RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"\n[perf] {name}: {values}")

@@ -1,22 +1,17 @@
-"""Performance, measured in the real browser against the production build (numbers are printed and
-written to screenshots/perf-editor.json; the assertions are loose on purpose — this machine renders
-without a GPU)."""
+"""Performance, measured in the real browser against the production build. The numbers are printed and
+written to screenshots/perf.json, never asserted here: `python -m bench.bench_browser` gates them."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.e2e_helpers import iris_graph, sign_up_and_sign_in
+from tests.e2e.e2e_helpers import iris_graph, record, sign_up_and_sign_in
 
 pytestmark = pytest.mark.e2e
-
-RESULTS = Path(__file__).resolve().parent / "screenshots" / "perf-editor.json"
 
 SAMPLER = """() => {
   window.__frames = []
@@ -29,14 +24,6 @@ SAMPLER = """() => {
   }
   requestAnimationFrame(tick)
 }"""
-
-
-def record(name: str, values: dict) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data[name] = values
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"\n[perf] {name}: {values}")
 
 
 def big_graph(pipelines: int = 50) -> dict:
@@ -92,6 +79,8 @@ def test_200_node_graph_pans_and_zooms_smoothly(page: Page) -> None:
         page.mouse.wheel(0, -240)
         page.wait_for_timeout(60)
     page.wait_for_timeout(300)
+    viewport = page.locator(".react-flow__viewport")
+    before_pan = viewport.get_attribute("style")
     page.evaluate(SAMPLER)
     for dx, dy in [(-300, -160), (280, 200), (-240, 120), (260, -180)]:
         page.mouse.move(cx, cy)
@@ -99,6 +88,7 @@ def test_200_node_graph_pans_and_zooms_smoothly(page: Page) -> None:
         page.mouse.move(cx + dx, cy + dy, steps=30)
         page.mouse.up()
     pan = frame_stats(page)
+    assert viewport.get_attribute("style") != before_pan, "panning moved the view"
 
     page.evaluate(SAMPLER)
     for delta in [-120] * 6 + [120] * 10 + [-120] * 4:
@@ -122,8 +112,8 @@ def test_200_node_graph_pans_and_zooms_smoothly(page: Page) -> None:
     record(
         "pan_zoom_200_nodes", {"pan": pan, "zoom": zoom, "node_drag": drag, "nodes_in_dom_at_end": rendered}
     )
-    # Loose guards (the target, p95 < 33 ms, is reported above).
-    assert pan["p95_ms"] < 100 and zoom["p95_ms"] < 100, (pan, zoom)
+    # Frame times are reported; bench.bench_browser gates them.
+    assert pan["frames"] > 10 and zoom["frames"] > 10, (pan, zoom)
 
 
 def test_editor_first_load_from_the_production_build(page: Page, browser: Browser, server_url: str) -> None:
@@ -156,6 +146,5 @@ def test_editor_first_load_from_the_production_build(page: Page, browser: Browse
         )
         record("editor_first_load", {"graph_drawn_s": round(ready_s, 3), **nav})
         assert not any("echarts" in name for name in nav["js_files"]), "chart code must be lazy-loaded"
-        assert ready_s < 5, ready_s
     finally:
         cold.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -620,42 +619,32 @@ def test_visualize_table_picks_the_kind() -> None:
     assert plain["columns"] == table_visualization(pd.DataFrame({"x": [1, 2], "s": ["a", "b"]}))["columns"]
 
 
-# ---- speed ------------------------------------------------------------------------------------------------
+# ---- at scale (timings: python -m bench.bench_views) -------------------------------------------------------
 
 
-def test_cluster_chart_of_100k_rows_is_fast() -> None:
+def test_cluster_chart_of_100k_rows_samples_or_sends_all() -> None:
     df = results_table(*blobs(100_000, 8, seed=11))
-    timings = {}
-    for label, max_points in [("sampled", 5000), ("all points", None)]:
-        started = time.perf_counter()
-        payload = cluster_visualization(df, max_points=max_points)
-        encoded = json.dumps(payload, allow_nan=False)
-        timings[label] = time.perf_counter() - started
-        size_mb = len(encoded) / 1e6
-        milliseconds = timings[label] * 1000
-        print(f"cluster_visualization 100k rows, {label}: {milliseconds:.0f} ms, {size_mb:.1f} MB JSON")
-    assert max(timings.values()) < 10  # generous: the goal is well under a second
-
-
-def test_table_summary_of_200k_by_20_is_fast() -> None:
-    rng = np.random.default_rng(0)
-    df = pd.DataFrame(rng.normal(size=(200_000, 20)), columns=[f"c{i}" for i in range(20)])
-    started = time.perf_counter()
-    table_summary(df)
-    elapsed = time.perf_counter() - started
-    print(f"table_summary 200k × 20: {elapsed * 1000:.0f} ms")
-    assert elapsed < 10
+    sampled = cluster_visualization(df, max_points=5000)
+    every = cluster_visualization(df, max_points=None)
+    assert len(sampled["points"]["x"]) == 5000 and len(every["points"]["x"]) == 100_000
+    json.dumps(sampled, allow_nan=False)  # JSON-safe as served
 
 
 @pytest.mark.slow
-def test_table_summary_of_1m_by_20() -> None:
+def test_table_summary_of_1m_by_20_matches_pandas() -> None:
     rng = np.random.default_rng(0)
     df = pd.DataFrame(rng.normal(size=(1_000_000, 20)), columns=[f"c{i}" for i in range(20)])
-    started = time.perf_counter()
-    table_summary(df)
-    elapsed = time.perf_counter() - started
-    print(f"table_summary 1M × 20: {elapsed * 1000:.0f} ms")
-    assert elapsed < 20
+    stats = {c["name"]: c["stats"] for c in table_summary(df)["columns"]}
+    described = df.describe()
+    for name in ("c0", "c19"):
+        for ours, theirs in (
+            ("mean", "mean"),
+            ("std", "std"),
+            ("min", "min"),
+            ("median", "50%"),
+            ("max", "max"),
+        ):
+            assert stats[name][ours] == pytest.approx(described[name][theirs], rel=1e-9, abs=1e-12)
 
 
 def test_csv_download_makes_formulas_inert_unless_raw() -> None:

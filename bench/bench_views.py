@@ -1,0 +1,78 @@
+"""Benchmark of the server-side views: table summaries and cluster chart payloads, against pandas.
+
+    .venv/bin/python -m bench.bench_views
+
+Prints each timing with its ratio to the pandas reference measured in the same run, and exits with
+status 1 when a target is missed (the tests check the results; only this gates their speed):
+- `table_summary` (statistics + histograms + preview) of 200k × 20 and 1M × 20 numbers, against
+  `DataFrame.describe()` (which computes less), target ≤ 3× describe;
+- the cluster chart of a 100,000-row result: sampled (5,000 points) target < 1 s, all points < 3 s.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from backend.services.outputs import cluster_visualization, table_summary
+from modules.clustering import ASSIGNMENTS, distance_column
+
+
+def best_of(fn: Callable[[], object], repeats: int = 3) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def clustering_result(rows: int, k: int = 8, seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=8, size=(k, 4))
+    labels = rng.integers(0, k, rows)
+    X = centres[labels] + rng.normal(size=(rows, 4))
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(4)])
+    frame[ASSIGNMENTS] = labels
+    for j in range(k):
+        frame[distance_column(j)] = np.linalg.norm(X - centres[j], axis=1)
+    return frame
+
+
+def main() -> None:
+    missed: list[str] = []
+    rng = np.random.default_rng(0)
+    for rows in (200_000, 1_000_000):
+        frame = pd.DataFrame(rng.normal(size=(rows, 20)), columns=[f"c{i}" for i in range(20)])
+        ours = best_of(lambda frame=frame: table_summary(frame))
+        pandas = best_of(lambda frame=frame: frame.describe())
+        ratio = ours / pandas
+        print(
+            f"table_summary {rows:>9,} x 20: {ours * 1000:7.0f} ms, describe() {pandas * 1000:6.0f} ms, "
+            f"{ratio:.2f}x  (target <= 3x)"
+        )
+        if ratio > 3:
+            missed.append(f"table_summary {rows}")
+    result = clustering_result(100_000)
+    for label, max_points, target_s in (("sampled", 5000, 1.0), ("all points", None, 3.0)):
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            json.dumps(cluster_visualization(result, max_points=max_points), allow_nan=False)
+            timings.append(time.perf_counter() - started)
+        median = statistics.median(timings)
+        print(f"cluster chart 100,000 rows, {label:10}: {median * 1000:6.0f} ms  (target < {target_s:g} s)")
+        if median >= target_s:
+            missed.append(f"cluster chart {label}")
+    if missed:
+        print(f"MISSED: {', '.join(missed)}")
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
