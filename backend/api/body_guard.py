@@ -27,9 +27,14 @@ BODYLESS_METHODS = {"GET", "HEAD", "OPTIONS", "DELETE"}
 
 
 class BadJson(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    """JSON the studio refuses; answered like FastAPI's validation errors (a 422 with `loc`)."""
+
+    def __init__(self, code: str, message: str, loc: tuple[str | int, ...] = ("body",)) -> None:
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.loc = code, message, loc
+
+    def to_detail(self) -> list[dict[str, object]]:
+        return [{"type": self.code, "loc": list(self.loc), "msg": self.message}]
 
 
 class BodyGuard:
@@ -56,7 +61,7 @@ class BodyGuard:
             await _answer(send, exc.status, exc.to_detail())
             return
         except BadJson as exc:
-            await _answer(send, 422, {"code": exc.code, "message": exc.message})
+            await _answer(send, 422, exc.to_detail())
             return
 
         replayed = False
@@ -113,56 +118,60 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _check_value(root: Any, settings: Settings) -> None:
-    """Walk the parsed body without recursion; raise BadJson at the first thing the studio refuses."""
-    stack: list[tuple[Any, int, str]] = [(root, 1, "body")]
+    """Walk the parsed body without recursion; raise at the first thing the studio refuses."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(root, ("body",))]
     while stack:
-        value, depth, where = stack.pop()
+        value, loc = stack.pop()
         if isinstance(value, dict | list):
-            if depth > settings.max_json_depth:
+            if len(loc) > settings.max_json_depth:
                 raise BadJson(
                     "json_too_deep",
-                    f"The JSON body is nested more than {settings.max_json_depth} levels deep at {where} "
-                    "(STUDIO_MAX_JSON_DEPTH).",
+                    f"The JSON body is nested more than {settings.max_json_depth} levels deep at "
+                    f"{_where(loc)} (STUDIO_MAX_JSON_DEPTH).",
+                    loc[:8],
                 )
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
-                path = f"{where}.{key}" if isinstance(value, dict) else f"{where}[{key}]"
                 if isinstance(key, str):
-                    _check_string(key, f"a key in {where}", settings)
-                stack.append((item, depth + 1, path))
+                    _check_string(key, loc, settings)
+                stack.append((item, (*loc, key)))
         elif isinstance(value, str):
-            _check_string(value, where, settings)
+            _check_string(value, loc, settings)
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
             raise BadJson(
                 "number_too_large",
-                f"The number at {_short(where)} is beyond ±2^53 (9007199254740991), more than a browser "
+                f"The number at {_where(loc)} is beyond ±2^53 (9007199254740991), more than a browser "
                 "holds exactly.",
+                loc,
             )
 
 
-def _check_string(text: str, where: str, settings: Settings) -> None:
+def _check_string(text: str, loc: tuple[str | int, ...], settings: Settings) -> None:
     if len(text) > settings.max_string_chars:
         raise LimitExceeded(
             422,
             "string_too_long",
             "STUDIO_MAX_STRING_CHARS",
-            f"The text at {_short(where)} has {len(text)} characters; at most {settings.max_string_chars} "
+            f"The text at {_where(loc)} has {len(text)} characters; at most {settings.max_string_chars} "
             "are allowed.",
+            loc,
         )
     if "\x00" in text:
-        raise BadJson("nul_character", f"The text at {_short(where)} contains a NUL character (\\u0000).")
+        raise BadJson("nul_character", f"The text at {_where(loc)} contains a NUL character (\\u0000).", loc)
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise BadJson(
                 "invalid_unicode",
-                f"The text at {_short(where)} contains a lone UTF-16 surrogate (an escape such as \\ud800 "
+                f"The text at {_where(loc)} contains a lone UTF-16 surrogate (an escape such as \\ud800 "
                 "that is half of a character).",
+                loc,
             ) from None
 
 
-def _short(where: str) -> str:
+def _where(loc: tuple[str | int, ...]) -> str:
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     return where if len(where) <= 120 else where[:117] + "..."
 
 
@@ -196,7 +205,7 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json") or media == ""
 
 
-async def _answer(send: Send, status: int, detail: dict[str, str]) -> None:
+async def _answer(send: Send, status: int, detail: list[dict[str, object]]) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {

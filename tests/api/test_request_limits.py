@@ -35,7 +35,7 @@ def raw(client: TestClient, method: str, url: str, headers: Headers, body: str |
         method, url, headers={**headers, "content-type": "application/json"}, content=body
     )
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
-    return {"status": response.status_code, **response.json()["detail"]}
+    return {"status": response.status_code, **response.json()["detail"][0]}
 
 
 def test_a_huge_number_of_clusters_is_refused_by_validation_with_a_small_answer(
@@ -73,7 +73,7 @@ def test_numbers_beyond_what_a_browser_holds_are_refused_not_saved(
     graph = iris_graph("sample-iris", n_clusters=2**62)
     created = client.post("/api/experiments", headers=alice, json={"name": "x", "graph": graph})
     assert created.status_code == 422
-    assert created.json()["detail"]["code"] == "number_too_large"
+    assert created.json()["detail"][0]["type"] == "number_too_large"
     assert client.get("/api/experiments", headers=alice).json()["count"] == 0
     bad = raw(
         client,
@@ -82,7 +82,7 @@ def test_numbers_beyond_what_a_browser_holds_are_refused_not_saved(
         alice,
         '{"name": "x", "graph": {"nodes": [{"id": "n", "module": "dataset", "params": {"v": NaN}}]}}',
     )
-    assert bad["code"] == "json_not_finite"
+    assert bad["type"] == "json_not_finite"
 
 
 @pytest.mark.parametrize("where", ["login", "experiment", "params"])
@@ -100,14 +100,14 @@ def test_a_lone_surrogate_is_a_clear_422(client: TestClient, alice: Headers, whe
         ),
     }[where]
     problem = raw(client, "POST", url, headers, body)
-    assert problem["status"] == 422 and problem["code"] == "invalid_unicode"
-    assert "surrogate" in problem["message"]
+    assert problem["status"] == 422 and problem["type"] == "invalid_unicode"
+    assert "surrogate" in problem["msg"]
 
 
 def test_nul_characters_are_refused_everywhere(client: TestClient, alice: Headers) -> None:
     created = client.post("/api/experiments", headers=alice, json={"name": "a\x00b"})
-    assert created.status_code == 422 and created.json()["detail"]["code"] == "nul_character"
-    assert "body.name" in created.json()["detail"]["message"]
+    assert created.status_code == 422 and created.json()["detail"][0]["type"] == "nul_character"
+    assert "body.name" in created.json()["detail"][0]["msg"]
     share = client.post(
         "/api/experiments/1/shares", headers=alice, json={"username": "\x00", "role": "viewer"}
     )
@@ -120,8 +120,8 @@ def test_deeply_nested_parameters_are_refused(client: TestClient, alice: Headers
     body = '{"name": "deep", "graph": {"nodes": [{"id": "n", "module": "dataset", "params": {"v": ' + nested
     body += "}}]}}"
     problem = raw(client, "POST", "/api/experiments", alice, body)
-    assert problem["status"] == 422 and problem["code"] == "json_too_deep"
-    assert "STUDIO_MAX_JSON_DEPTH" in problem["message"]
+    assert problem["status"] == 422 and problem["type"] == "json_too_deep"
+    assert "STUDIO_MAX_JSON_DEPTH" in problem["msg"]
 
 
 def test_bodies_and_strings_are_capped(client: TestClient, alice: Headers) -> None:
@@ -141,8 +141,10 @@ def test_bodies_and_strings_are_capped(client: TestClient, alice: Headers) -> No
     assert streamed.status_code == 413
     long_param = iris_graph("sample-iris")
     long_param["nodes"][0]["params"]["dataset_id"] = "z" * 200_000
-    problem = client.post("/api/graphs/validate", headers=alice, json={"graph": long_param}).json()["detail"]
-    assert problem["code"] == "string_too_long" and problem["limit"] == "STUDIO_MAX_STRING_CHARS"
+    problem = client.post("/api/graphs/validate", headers=alice, json={"graph": long_param}).json()["detail"][
+        0
+    ]
+    assert problem["type"] == "string_too_long" and problem["limit"] == "STUDIO_MAX_STRING_CHARS"
     assert client.get("/api/experiments", headers=alice).json()["count"] == 0
 
 
@@ -168,11 +170,11 @@ def test_graph_size_and_validation_output_follow_their_settings(capped: TestClie
         body = {"name": "big", "graph": graph} if url.endswith("experiments") else {"graph": graph}
         response = capped.request(method, url, headers=alice, json=body)
         assert response.status_code == 422
-        assert response.json()["detail"]["limit"] == "STUDIO_MAX_GRAPH_NODES"
-        assert "6 nodes" in response.json()["detail"]["message"]
+        assert response.json()["detail"][0]["limit"] == "STUDIO_MAX_GRAPH_NODES"
+        assert "6 nodes" in response.json()["detail"][0]["msg"]
     exp = capped.post("/api/experiments", headers=alice, json={"name": "small"}).json()
     saved = capped.put(f"/api/experiments/{exp['id']}", headers=alice, json={"version": 1, "graph": graph})
-    assert saved.status_code == 422 and saved.json()["detail"]["code"] == "graph_too_large"
+    assert saved.status_code == 422 and saved.json()["detail"][0]["type"] == "graph_too_large"
 
     wide = ",".join(f"c{i}" for i in range(150)) + "\n" + ",".join("1" for _ in range(150)) + "\n"
     dataset = upload(capped, alice, wide.encode(), "wide.csv").json()["id"]
