@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 import modules
 from backend.core.config import Settings
@@ -520,7 +521,13 @@ class RunManager:
                 row.log = (row.log + "\n" + log).strip() if row.log else log
             if error:
                 row.error_code, row.error_message = error.get("code"), error.get("message")
-            session.commit()
+            try:
+                session.commit()
+            except StaleDataError:  # deleted between reading the row and writing it
+                session.rollback()
+                live.gone = True
+                live.cancel.set()
+                return
             event = {"type": "node", **node_public(row)}
             if warnings:
                 event["warnings"] = warnings
