@@ -29,6 +29,12 @@ $(STAMP)/python-dev: pyproject.toml constraints.txt $(STAMP)/python-runtime | $(
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
+## The engine's compiled kernels, built once into Numba's on-disk cache (the first run then has no
+## compile wait). Redone when the engine or the installed packages change; a no-op load otherwise.
+$(STAMP)/kernels: $(STAMP)/python-runtime $(wildcard modules/engine/*.py)
+	$(PY) -m modules.engine.precompile
+	@touch $@
+
 frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
@@ -37,7 +43,7 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 	cd frontend && npm run build
 	@touch $@
 
-install: $(STAMP)/python-runtime frontend/dist/index.html
+install: $(STAMP)/python-runtime $(STAMP)/kernels frontend/dist/index.html
 
 ## Debian packages the tests drive: Chromium (browser tests) and the PostgreSQL server (database tests).
 $(STAMP)/system-packages: | $(STAMP)
