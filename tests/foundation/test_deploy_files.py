@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +101,11 @@ def test_kernels_are_compiled_into_the_image_where_the_runtime_user_can_use_them
     assert user_before and user_before[-1] == runtime_user
     # ... and the same precompile is what `make run` installs.
     assert "-m modules.engine.precompile" in (ROOT / "Makefile").read_text()
+
+
+@pytest.mark.parametrize("path", ["tests/docker/run.sh", "tests/docker/build_base_images.sh"])
+def test_docker_scripts_are_executable_and_parse(path: str) -> None:
+    script = ROOT / path
+    assert os.access(script, os.X_OK), f"{path} is not executable"
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
