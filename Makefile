@@ -11,7 +11,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/nul
 CHROMIUM := /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run install test test-lint test-types test-py test-frontend test-e2e bench clean
+.PHONY: run install test test-lint test-types test-py test-frontend test-e2e test-docker bench clean
 
 ## ---- install -------------------------------------------------------------------------------
 $(STAMP):
@@ -29,6 +29,12 @@ $(STAMP)/python-dev: pyproject.toml constraints.txt $(STAMP)/python-runtime | $(
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
+## The engine's compiled kernels, built once into Numba's on-disk cache (the first run then has no
+## compile wait). Redone when the engine or the installed packages change; a no-op load otherwise.
+$(STAMP)/kernels: $(STAMP)/python-runtime $(wildcard modules/engine/*.py)
+	$(PY) -m modules.engine.precompile
+	@touch $@
+
 frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
@@ -37,7 +43,7 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 	cd frontend && npm run build
 	@touch $@
 
-install: $(STAMP)/python-runtime frontend/dist/index.html
+install: $(STAMP)/python-runtime $(STAMP)/kernels frontend/dist/index.html
 
 ## Debian packages the tests drive: Chromium (browser tests) and the PostgreSQL server (database tests).
 $(STAMP)/system-packages: | $(STAMP)
@@ -64,7 +70,7 @@ run: install
 	$(PY) -m backend
 
 ## ---- test ------------------------------------------------------------------------------------
-test: test-lint test-types test-py test-frontend test-e2e
+test: test-lint test-types test-py test-frontend test-e2e test-docker
 
 test-lint: $(STAMP)/python-dev
 	$(VENV)/bin/ruff check backend modules tests bench migrations
@@ -75,13 +81,18 @@ test-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
 	cd frontend && npm run typecheck
 
 test-py: $(STAMP)/python-dev $(STAMP)/system-packages
-	$(VENV)/bin/pytest -m "not e2e" -q
+	$(VENV)/bin/pytest -m "not e2e and not docker" -q
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm test
 
 test-e2e: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
 	$(VENV)/bin/pytest tests/e2e -m e2e -q
+
+## The image and docker-compose.yml built and run (Docker engine started and base images built if
+## needed; see tests/docker/run.sh).
+test-docker: $(STAMP)/python-dev
+	tests/docker/run.sh
 
 ## Timings are gated here, never in tests: each benchmark exits 1 when it misses a target.
 bench: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html

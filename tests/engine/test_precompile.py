@@ -1,0 +1,104 @@
+"""`python -m modules.engine.precompile` fills Numba's cache with everything the modules reach.
+
+Each step is a fresh process on one throwaway cache directory: the first compiles (and, with
+``--check``, says the cache was incomplete), the second finds every kernel on disk, and a third runs
+real module graphs - both metrics, every initialisation, train, assign, sweep, evaluate - and must
+not compile a single kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modules.engine.precompile import kernel_dispatchers
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Every module that reaches the engine, on Iris, for one metric; prints the kernels' cache stats.
+MODULE_WORKLOAD = """
+import json, sys
+import modules
+from modules.engine.precompile import cache_stats
+from modules.samples import load_sample
+
+def node(node_id, module, **params):
+    return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
+
+def edge(source, source_port, target, target_port):
+    return {"id": f"{source}-{target}-{target_port}", "source": source, "source_port": source_port,
+            "target": target, "target_port": target_port}
+
+metric = sys.argv[1]
+inits = ["first_n", "random", "kmeans++", "kmeans++_fast", "evenly", "label_column"]
+nodes = [node("data", "dataset", dataset_id="sample-iris"),
+         node("range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-4",
+              init_sweep=inits, metric=metric, seed=5),
+         node("sweep", "sweep_clustering", sweep_mode="grid", label_column="species"),
+         node("eval", "evaluate_clustering")]
+edges = [edge("range", "untrained_model", "sweep", "untrained_model"),
+         edge("data", "dataset", "sweep", "dataset"),
+         edge("sweep", "results_dataset", "eval", "scored_dataset")]
+for init in inits:
+    nodes += [node(f"k-{init}", "kmeans_clustering", n_clusters=3, init=init, metric=metric, seed=7,
+                   assign_label_mode="fill_missing"),
+              node(f"t-{init}", "train_clustering_model", label_column="species"),
+              node(f"a-{init}", "assign_data_to_clusters")]
+    edges += [edge(f"k-{init}", "untrained_model", f"t-{init}", "untrained_model"),
+              edge("data", "dataset", f"t-{init}", "dataset"),
+              edge(f"t-{init}", "trained_model", f"a-{init}", "trained_model"),
+              edge("data", "dataset", f"a-{init}", "dataset")]
+outputs = modules.run_graph({"nodes": nodes, "edges": edges}, load_dataset=load_sample)
+assert len(outputs[("sweep", "sweep_results")]) > 0
+stats = cache_stats()
+print(json.dumps({"compiled": stats.compiled, "loaded": stats.loaded, "kernels": stats.kernels}))
+"""
+
+
+def _run(args: list[str], cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache_dir)}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_precompile_fills_the_cache_that_module_runs_then_load(tmp_path: Path) -> None:
+    cache = tmp_path / "numba-cache"
+
+    first = _run(["-m", "modules.engine.precompile", "--check"], cache)
+    assert first.returncode == 1, first.stdout + first.stderr  # an empty cache: everything compiled
+    assert "0 loaded from the cache" in first.stdout and "incomplete" in first.stderr
+    assert list(cache.rglob("*.nbi")), "nothing was written to NUMBA_CACHE_DIR"
+
+    second = _run(["-m", "modules.engine.precompile", "--check"], cache)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert " 0 signatures compiled" in second.stdout
+
+    for metric in ("euclidean", "cosine"):
+        workload = _run(["-c", MODULE_WORKLOAD, metric], cache)
+        assert workload.returncode == 0, workload.stderr
+        stats = json.loads(workload.stdout.strip().splitlines()[-1])
+        assert stats["compiled"] == 0, f"{metric}: modules reached kernels the precompile missed: {stats}"
+        assert stats["loaded"] >= stats["kernels"] - 1, stats  # all but the always-inlined helper
+
+
+def test_every_compiled_function_is_a_cached_engine_kernel() -> None:
+    """Precompiling helps only kernels with cache=True that live where the precompile looks."""
+    kernels = kernel_dispatchers()
+    assert {"lloyd_pass", "pairwise", "silhouette_terms", "candidate_potentials"} <= set(kernels)
+    for name, dispatcher in kernels.items():
+        assert type(dispatcher._cache).__name__ == "FunctionCache", f"{name} lacks cache=True"  # type: ignore[attr-defined]
+    jitted_elsewhere = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "modules").rglob("*.py")
+        if path.name != "_kernels.py" and re.search(r"^\s*@(numba\.)?n?jit\b", path.read_text(), re.M)
+    ]
+    assert jitted_elsewhere == [], "compiled functions outside modules/engine/_kernels.py"
