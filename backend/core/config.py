@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_graph_nodes: int = Field(default=1000, ge=1, alias="STUDIO_MAX_GRAPH_NODES")
     max_graph_edges: int = Field(default=5000, ge=1, alias="STUDIO_MAX_GRAPH_EDGES")
     max_validation_columns: int = Field(default=100_000, ge=100, alias="STUDIO_MAX_VALIDATION_COLUMNS")
+    # What an uploaded file may claim (checked from Parquet metadata, and while CSV streams in).
+    max_rows: int = Field(default=25_000_000, ge=1, alias="STUDIO_MAX_ROWS")
+    max_cells: int = Field(default=250_000_000, ge=1, alias="STUDIO_MAX_CELLS")
 
     @property
     def database_url(self) -> str:

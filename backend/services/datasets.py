@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import threading
 import uuid
 from collections import OrderedDict
@@ -13,11 +14,12 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
+from backend.core.disk import InsufficientStorage, is_disk_full
+from backend.core.memory import release_memory
 from backend.models import (
     Dataset,
     DatasetUsage,
@@ -27,7 +29,7 @@ from backend.models import (
     NodeRunDataset,
     User,
 )
-from backend.services.tables import arrow_column_type, read_table, source_format
+from backend.services.tables import TableLimits, arrow_column_type, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.samples import SAMPLES, load_sample, sample_columns
 
@@ -160,23 +162,28 @@ def get_dataset(session: Session, dataset_id: str, user: User) -> DatasetInfo:
 def create_dataset(
     session: Session, settings: Settings, user: User, upload: ReceivedUpload, name: str | None
 ) -> DatasetInfo:
-    """Parse the upload, store it as Parquet and record it; on any failure nothing is kept."""
+    """Parse the upload, store it as Parquet and record it; on any failure nothing is kept.
+
+    A full disk (or database) is :class:`InsufficientStorage`; an unusable file is `InvalidDataset`.
+    """
+    staging = upload.path.with_suffix(".parquet")
     try:
-        table = read_table(upload.path, upload.filename)
+        imported = import_table(
+            upload.path, upload.filename, staging, TableLimits(settings.max_rows, settings.max_cells)
+        )
+        upload.discard()  # its space is needed more than it is
         storage_key = uuid.uuid4().hex
         final = dataset_path(settings, storage_key)
         final.parent.mkdir(parents=True, exist_ok=True)
-        staging = upload.path.with_suffix(".parquet")
-        pq.write_table(table, staging)
         row = Dataset(
             id=str(uuid.uuid4()),
             owner_id=user.id,
-            name=(name or Path(upload.filename).stem or "Dataset").strip()[:255],
+            name=((name or "").strip() or Path(upload.filename).stem.strip() or "Dataset")[:255],
             original_filename=Path(upload.filename).name[:255],
-            source_format=source_format(upload.path),
-            n_rows=table.num_rows,
-            n_columns=table.num_columns,
-            columns=[{"name": f.name, "type": arrow_column_type(f.type)} for f in table.schema],
+            source_format=imported.source_format,
+            n_rows=imported.n_rows,
+            n_columns=len(imported.schema),
+            columns=[{"name": f.name, "type": arrow_column_type(f.type)} for f in imported.schema],
             size_bytes=upload.size,
             storage_key=storage_key,
         )
@@ -188,14 +195,31 @@ def create_dataset(
         except Exception:
             final.unlink(missing_ok=True)
             raise
-    except Exception:
+    except Exception as exc:
         session.rollback()
-        upload.path.with_suffix(".parquet").unlink(missing_ok=True)
+        staging.unlink(missing_ok=True)
+        if out_of_space(exc):
+            raise InsufficientStorage(
+                "The server ran out of disk space while storing the upload; nothing was kept. "
+                "Free space in its data folder (or ask the administrator to), then upload again."
+            ) from None
         raise
     finally:
         upload.discard()
+        release_memory()
     session.refresh(row)
     return dataset_info(row)
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """A full disk or quota, seen by the file system or by the database (SQLite, PostgreSQL)."""
+    if is_disk_full(exc):
+        return True
+    driver_error = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's exception
+    return (
+        getattr(driver_error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        or getattr(driver_error, "sqlstate", None) == "53100"  # PostgreSQL disk_full
+    )
 
 
 def copy_dataset(session: Session, settings: Settings, source: Dataset, owner: User) -> Dataset:

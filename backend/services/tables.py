@@ -1,12 +1,25 @@
-"""Turn an uploaded file into a typed table (CSV, TSV with the delimiter detected, or Parquet).
+"""Turn an uploaded file into a typed Parquet table: CSV/TSV (delimiter detected) or Parquet.
 
-Every way a file can be unusable becomes :class:`InvalidDataset` (error code 0018) with a message
-that says where it went wrong; nothing here writes anywhere but the caller's temporary path.
+Memory is bounded by a chunk, never by the file or by what it decompresses to:
+
+- Parquet is checked against the row and cell limits from its footer before any data is read, then
+  copied batch by batch.
+- Delimited text is cut into chunks at row boundaries and parsed chunk by chunk (Arrow's own parser
+  and type inference), counting rows against the limits as it goes; see :func:`_import_text` for how
+  column types stay those of a whole-file read.
+
+Every way a file can be unusable becomes :class:`InvalidDataset` (error code 0018) with a message that
+says where it went wrong; a file over a limit is :class:`DatasetTooLarge`. Nothing here writes anywhere
+but the caller's output path and a scratch file beside the upload, both removed by the caller on failure.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,18 +28,88 @@ import pyarrow.parquet as pq
 
 DELIMITERS = [",", "\t", ";", "|"]
 SNIFF_BYTES = 64 * 1024
+CHUNK_BYTES = 8 << 20  # text parsed at a time; peak memory is a small multiple of this
+MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buffered
+ROW_GROUP_CELLS = 1 << 20  # cells per stored row group: a page of rows reads about 8 MB, not the table
+READ_BUFFER_BYTES = 1 << 20
+MAX_TYPE_RETRIES = 8  # re-parses allowed to settle column types before unsettled columns become text
+
+NO_ROWS = "The file has column names but no data rows: there is nothing to cluster."
+
+# Byte-order marks of the Unicode encodings accepted besides UTF-8 (UTF-32 first: its LE mark starts
+# with UTF-16's). Such text is transcoded to UTF-8 before parsing.
+TRANSCODED_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+]
+
+# The order in which Arrow's CSV reader loosens an inferred column type (arrow/csv/inference_internal.h).
+INFERENCE_ORDER: list[pa.DataType] = [
+    pa.int64(),
+    pa.bool_(),
+    pa.date32(),
+    pa.time32("s"),
+    pa.timestamp("s"),
+    pa.timestamp("ns"),
+    pa.float64(),
+    pa.string(),
+]
+_CONVERSION_ERROR = re.compile(
+    r"^In CSV column #(?P<column>\d+): (?:Row #\d+: )?"
+    r"CSV conversion error to .*?: invalid value '(?P<value>.*)'$",
+    re.DOTALL,
+)
 
 
 class InvalidDataset(Exception):
     code = "0018"
+    status_code = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
+class DatasetTooLarge(InvalidDataset):
+    """The file claims more rows or cells than the server accepts (413)."""
+
+    status_code = 413
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    max_rows: int
+    max_cells: int
+
+    def check(self, n_rows: int, n_cells: int, *, counted_so_far: bool = False) -> None:
+        """Refuse a table of `n_rows` rows and `n_cells` cells (or of at least that many, while counting)."""
+        if n_rows > self.max_rows:
+            has = f"more than {self.max_rows:,}" if counted_so_far else f"{n_rows:,}"
+            raise DatasetTooLarge(
+                f"The file has {has} rows; the server accepts at most {self.max_rows:,} "
+                "(setting STUDIO_MAX_ROWS)."
+            )
+        if n_cells > self.max_cells:
+            has = f"more than {self.max_cells:,}" if counted_so_far else f"{n_cells:,}"
+            raise DatasetTooLarge(
+                f"The file has {has} cells (rows × columns); the server accepts at most "
+                f"{self.max_cells:,} (setting STUDIO_MAX_CELLS)."
+            )
+
+
+@dataclass(frozen=True)
+class ImportedTable:
+    n_rows: int
+    schema: pa.Schema
+    source_format: str  # "csv" (delimited text of any delimiter) or "parquet"
+
+
 def arrow_column_type(arrow_type: pa.DataType) -> str:
     """The studio's column type for an Arrow type: numeric, string, boolean or datetime."""
+    if pa.types.is_dictionary(arrow_type):
+        return "string"
     if pa.types.is_boolean(arrow_type):
         return "boolean"
     if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
@@ -36,70 +119,156 @@ def arrow_column_type(arrow_type: pa.DataType) -> str:
     return "string"
 
 
-def source_format(path: Path) -> str:
-    """`parquet` or `csv` (delimited text of any delimiter)."""
-    with path.open("rb") as handle:
-        return "parquet" if handle.read(4) == b"PAR1" else "csv"
+def rows_per_group(n_columns: int) -> int:
+    return max(1024, min(1 << 20, ROW_GROUP_CELLS // max(1, n_columns)))
 
 
-def read_table(path: Path, filename: str) -> pa.Table:
-    """Parse the file at `path` (named `filename` by the client) into an Arrow table."""
-    size = path.stat().st_size
-    if size == 0:
+def import_table(
+    path: Path, filename: str, out: Path, limits: TableLimits, *, chunk_bytes: int = CHUNK_BYTES
+) -> ImportedTable:
+    """Parse the upload at `path` (named `filename` by the client) and write it to `out` as Parquet."""
+    if path.stat().st_size == 0:
         raise InvalidDataset("The file is empty.")
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(b"PAR1"):
+        return _import_parquet(path, out, limits)
+    return _import_text(path, filename, head, out, limits, chunk_bytes)
+
+
+# ---- Parquet ---------------------------------------------------------------------------------------
+
+
+def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable:
+    with path.open("rb") as handle:  # a handle, not the path: Arrow's messages then name no server path
         try:
-            table = pq.read_table(path)
-        except (pa.ArrowException, OSError) as exc:
-            raise InvalidDataset(f"The Parquet file could not be read: {exc}") from None
-    else:
-        table = _read_text_table(path, filename, head)
-    return _tidy(table)
-
-
-def _read_text_table(path: Path, filename: str, head: bytes) -> pa.Table:
-    if b"\x00" in head:
-        raise InvalidDataset("The file looks binary (it contains NUL bytes); upload CSV, TSV or Parquet.")
-    _check_utf8(path)
-    text_head = head.decode("utf-8", "ignore").lstrip("\ufeff")
-    delimiter = "\t" if filename.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text_head)
-    bad_rows: list[pacsv.InvalidRow] = []
-
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        bad_rows.append(row)
-        return "error"
-
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+            source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES)
+            metadata, schema = source.metadata, source.schema_arrow
+        except Exception as exc:
+            raise _unreadable_parquet(exc, path) from None
+        limits.check(metadata.num_rows, _claimed_cells(metadata))
+        names = tidy_names(schema.names)
+        _refuse_nul_in_names(names)
+        if metadata.num_rows == 0:
+            raise InvalidDataset(NO_ROWS)
+        out_schema = pa.schema(
+            [
+                field.with_name(name).with_type(pa.string() if pa.types.is_null(field.type) else field.type)
+                for field, name in zip(schema, names, strict=True)
+            ],
+            metadata=schema.metadata,
         )
-    except pa.ArrowInvalid as exc:
-        if bad_rows:
-            row = bad_rows[0]
-            number = row.number if row.number is not None else _line_of(path, row.text)
-            where = f"line {number}" if number is not None else "a row"
+        batches = source.iter_batches(batch_size=rows_per_group(len(names)), use_threads=False)
+        n_rows = 0
+        try:
+            with pq.ParquetWriter(out, out_schema) as writer:
+                while True:
+                    try:
+                        batch = next(batches, None)
+                    except Exception as exc:
+                        raise _unreadable_parquet(exc, path) from None
+                    if batch is None:
+                        break
+                    columns = [
+                        pa.nulls(batch.num_rows, field.type) if pa.types.is_null(column.type) else column
+                        for column, field in zip(batch.columns, out_schema, strict=True)
+                    ]
+                    writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=out_schema))
+                    n_rows += batch.num_rows
+        except (ValueError, TypeError, NotImplementedError, pa.ArrowNotImplementedError) as exc:
+            # A type Parquet cannot store back (a full disk is an OSError and goes on up).
+            raise InvalidDataset(f"The Parquet file could not be stored: {_scrubbed(exc, path)}") from None
+    return ImportedTable(n_rows, out_schema, "parquet")
+
+
+def _claimed_cells(metadata: pq.FileMetaData) -> int:
+    """Rows × leaf columns, or the values the column chunks say they hold if more (nested columns)."""
+    values = sum(
+        metadata.row_group(group).column(column).num_values
+        for group in range(metadata.num_row_groups)
+        for column in range(metadata.num_columns)
+    )
+    return max(metadata.num_rows * metadata.num_columns, values)
+
+
+def _unreadable_parquet(exc: Exception, path: Path) -> InvalidDataset:
+    return InvalidDataset(f"The Parquet file could not be read: {_scrubbed(exc, path)}")
+
+
+def _scrubbed(exc: Exception, path: Path) -> str:
+    """Arrow's message without the server's paths."""
+    message = str(exc).replace(str(path), "the file").replace(str(path.parent), "")
+    return re.sub(r"(?:/[\w.\-]+){2,}", "<path>", message)
+
+
+# ---- Delimited text --------------------------------------------------------------------------------
+
+
+def _import_text(
+    path: Path, filename: str, head: bytes, out: Path, limits: TableLimits, chunk_bytes: int
+) -> ImportedTable:
+    transcoded = next((t for t in TRANSCODED_BOMS if head.startswith(t[0])), None)
+    text_path = path
+    try:
+        if transcoded is not None:
+            _, encoding, label = transcoded
+            text_path = path.with_suffix(".utf8")
+            _transcode_to_utf8(path, text_path, encoding, label)
+            with text_path.open("rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+            _refuse_control_characters(head, label)
+        else:
+            _refuse_binary(head)
+            _check_utf8(path)
+        text_head = head.decode("utf-8", "ignore").lstrip("\ufeff")
+        delimiter = "\t" if filename.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text_head)
+        return _DelimitedImport(text_path, delimiter, out, limits, chunk_bytes).run()
+    finally:
+        if text_path != path:
+            text_path.unlink(missing_ok=True)
+
+
+def _refuse_binary(head: bytes) -> None:
+    if b"\x00" not in head:
+        return
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) > len(head) // 4 and min(even, odd) < max(even, odd) // 8:
+        raise InvalidDataset(
+            "The file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 "
+            "with a byte-order mark) and upload again."
+        )
+    raise InvalidDataset("The file looks binary (it contains NUL bytes); upload CSV, TSV or Parquet.")
+
+
+def _refuse_control_characters(utf8_head: bytes, label: str) -> None:
+    """Random bytes that happen to start with a byte-order mark decode to text full of controls."""
+    if any(byte < 0x20 and byte not in b"\t\n\r" for byte in utf8_head):
+        raise InvalidDataset(
+            f"The file starts with a {label} byte-order mark but holds control characters or NUL: it looks "
+            "binary; upload CSV, TSV or Parquet."
+        )
+
+
+def _transcode_to_utf8(path: Path, out: Path, encoding: str, label: str) -> None:
+    """Decode `path` (BOM first) chunk by chunk and write it as UTF-8 to `out`."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as source, out.open("wb") as target:
+        while chunk := source.read(1 << 20):
+            try:
+                target.write(decoder.decode(chunk).encode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InvalidDataset(
+                    f"The file starts with a {label} byte-order mark but is not valid {label} text "
+                    f"(near byte {offset + exc.start}). Save it as UTF-8 and upload again."
+                ) from None
+            offset += len(chunk)
+        try:
+            target.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except UnicodeDecodeError:
             raise InvalidDataset(
-                f"Inconsistent row length at {where}: expected {row.expected_columns} fields "
-                f"(as in the header), found {row.actual_columns}: {row.text[:80]!r}"
+                f"The file is not valid {label} text: it ends in the middle of a character."
             ) from None
-        raise InvalidDataset(f"The file could not be parsed as delimited text: {exc}") from None
-    if table.num_rows == 0:
-        raise InvalidDataset("The file has a header but no data rows.")
-    return table
-
-
-def _line_of(path: Path, row_text: str) -> int | None:
-    """The 1-based line number of the first line equal to `row_text` (Arrow does not always say)."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.rstrip("\r\n") == row_text:
-                return number
-    return None
 
 
 def _check_utf8(path: Path) -> None:
@@ -144,19 +313,279 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _tidy(table: pa.Table) -> pa.Table:
-    """Name unnamed columns, refuse duplicate names, make all-empty columns strings."""
+def text_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """The file in pieces of about `chunk_bytes` that end at a row boundary, each with the number of
+    lines before it."""
+    lines_before, carry = 0, b""
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(chunk_bytes)
+            data = carry + block if carry else block
+            if not block:
+                if data:
+                    yield data, lines_before
+                return
+            cut = _row_boundary(data, quote_aware=True)
+            if cut is None and len(data) > MAX_ROW_BYTES:
+                cut = _row_boundary(data, quote_aware=False)
+                if cut is None:
+                    raise InvalidDataset(
+                        f"Line {lines_before + 1} is longer than {MAX_ROW_BYTES >> 20} MB; "
+                        "is this really delimited text?"
+                    )
+            if cut is None:
+                carry = data  # the row continues in the next block
+                continue
+            chunk, carry = data[:cut], data[cut:]
+            yield chunk, lines_before
+            lines_before += chunk.count(b"\n")
+
+
+def _row_boundary(data: bytes, *, quote_aware: bool) -> int | None:
+    """Just after the last line break outside double quotes (a `""` escape keeps the count even)."""
+    if not quote_aware:
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        return cut + 1 if cut >= 0 else None
+    quotes_before, end = data.count(b'"'), len(data)
+    while (newline := data.rfind(b"\n", 0, end)) >= 0:
+        quotes_before -= data.count(b'"', newline, end)
+        if quotes_before % 2 == 0:
+            return newline + 1
+        end = newline
+    return None
+
+
+class _DelimitedImport:
+    """Two passes at most, each one chunk at a time.
+
+    Arrow infers a column's type as the first in :data:`INFERENCE_ORDER` that accepts every value. Each
+    chunk is parsed with that inference; a column whose chunks all agree (ignoring all-empty chunks) has
+    exactly that type for the whole file, and the first pass writes the chunks as they come. If a column's
+    type changes between chunks, that pass only collects types, and a second pass parses the file again
+    with explicit types: the loosest seen for each such column (the whole-file type cannot be tighter).
+    Should that type refuse a value, the column moves to the next type accepting it and the second pass
+    restarts; after :data:`MAX_TYPE_RETRIES` restarts every unsettled column becomes text, which accepts
+    anything. Re-parsing the text, rather than casting what was parsed, keeps e.g. "007" as written.
+    """
+
+    def __init__(self, path: Path, delimiter: str, out: Path, limits: TableLimits, chunk_bytes: int):
+        self.path, self.out, self.limits, self.chunk_bytes = path, out, limits, chunk_bytes
+        self.parse_options = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=self._on_bad_row)
+        self.bad_rows: list[pacsv.InvalidRow] = []
+        self.names: list[str] = []
+
+    def _on_bad_row(self, row: pacsv.InvalidRow) -> str:
+        self.bad_rows.append(row)
+        return "error"
+
+    def run(self) -> ImportedTable:
+        seen_types, n_rows, written = self._first_pass()
+        if n_rows == 0:
+            raise InvalidDataset(NO_ROWS)
+        types = [_loosest(kinds) for kinds in seen_types]
+        if written is not None:
+            return ImportedTable(n_rows, written, "csv")
+        unsettled = {i for i, kinds in enumerate(seen_types) if len(kinds) > 1}
+        for attempt in range(MAX_TYPE_RETRIES + 2):
+            schema = pa.schema(list(zip(self.names, types, strict=True)))
+            try:
+                self._write_all(schema)
+                return ImportedTable(n_rows, schema, "csv")
+            except pa.ArrowInvalid as exc:
+                types = self._loosen(types, unsettled, str(exc), give_up=attempt >= MAX_TYPE_RETRIES)
+        raise InvalidDataset("The column types of the file could not be settled.")
+
+    def _read_chunk(self, chunk: bytes, first: bool, types: pa.Schema | None) -> pa.Table:
+        if first and types is None:
+            read_options = pacsv.ReadOptions(use_threads=False, block_size=len(chunk) + 1)
+        else:
+            read_options = pacsv.ReadOptions(
+                use_threads=False, block_size=len(chunk) + 1, column_names=self.names, skip_rows=int(first)
+            )
+        convert_options = pacsv.ConvertOptions(
+            strings_can_be_null=True, column_types=types if types is not None else None
+        )
+        return pacsv.read_csv(
+            pa.BufferReader(chunk),
+            read_options=read_options,
+            parse_options=self.parse_options,
+            convert_options=convert_options,
+        )
+
+    def _first_pass(self) -> tuple[list[set[pa.DataType]], int, pa.Schema | None]:
+        """Check the rows, count them against the limits, collect each chunk's column types, and write
+        the table if no column's type changed between chunks (else return None as the schema)."""
+        seen: list[set[pa.DataType]] = []
+        n_rows = 0
+        writer: pq.ParquetWriter | None = None
+        schema: pa.Schema | None = None
+        try:
+            for index, (chunk, lines_before) in enumerate(text_chunks(self.path, self.chunk_bytes)):
+                table = self._parse_checked(chunk, index == 0, lines_before)
+                if index == 0:
+                    self.names = tidy_names(table.column_names)
+                    _refuse_nul_in_names(self.names)
+                    seen = [set() for _ in self.names]
+                    schema = pa.schema(
+                        [
+                            (name, _null_as_text(column.type))
+                            for name, column in zip(self.names, table.columns, strict=True)
+                        ]
+                    )
+                    writer = pq.ParquetWriter(self.out, schema)
+                table = table.rename_columns(self.names)
+                n_rows += table.num_rows
+                self.limits.check(n_rows, n_rows * len(self.names), counted_so_far=True)
+                for kinds, column in zip(seen, table.columns, strict=True):
+                    if not pa.types.is_null(column.type):
+                        kinds.add(column.type)
+                if writer is None:
+                    continue
+                assert schema is not None
+                conformed = _conform(table, schema)
+                if conformed is None:  # a type changed: the second pass writes the table
+                    writer.close()
+                    writer, schema = None, None
+                    self.out.unlink(missing_ok=True)
+                    continue
+                writer.write_table(conformed, row_group_size=rows_per_group(len(self.names)))
+            if writer is not None:
+                writer.close()
+        except BaseException:
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+            self.out.unlink(missing_ok=True)
+            raise
+        return seen, n_rows, schema
+
+    def _parse_checked(self, chunk: bytes, first: bool, lines_before: int) -> pa.Table:
+        """One chunk with inferred types; a malformed row is reported with its line in the file."""
+        self.bad_rows.clear()
+        try:
+            return self._read_chunk(chunk, first, None)
+        except pa.ArrowInvalid as exc:
+            if self.bad_rows:
+                row = self.bad_rows[0]
+                number = row.number if row.number is not None else _line_in(chunk, row.text)
+                where = f"line {lines_before + number}" if number is not None else "a row"
+                raise InvalidDataset(
+                    f"Inconsistent row length at {where}: expected {row.expected_columns} fields "
+                    f"(as in the header), found {row.actual_columns}: {row.text[:80]!r}"
+                ) from None
+            raise InvalidDataset(f"The file could not be parsed as delimited text: {exc}") from None
+
+    def _write_all(self, schema: pa.Schema) -> None:
+        """Parse every chunk with the types of `schema` and write them (nothing is kept on failure)."""
+        try:
+            with pq.ParquetWriter(self.out, schema) as writer:
+                for index, (chunk, _) in enumerate(text_chunks(self.path, self.chunk_bytes)):
+                    table = self._read_chunk(chunk, index == 0, schema)
+                    writer.write_table(
+                        table.rename_columns(self.names).cast(schema),
+                        row_group_size=rows_per_group(len(self.names)),
+                    )
+        except BaseException:
+            self.out.unlink(missing_ok=True)
+            raise
+
+    def _loosen(
+        self, types: list[pa.DataType], unsettled: set[int], error: str, *, give_up: bool
+    ) -> list[pa.DataType]:
+        """The next types to try after `error` refused a value (see the class docstring)."""
+        match = _CONVERSION_ERROR.match(error)
+        column = int(match["column"]) if match else -1
+        if give_up or column not in unsettled:
+            if not unsettled:
+                raise InvalidDataset(f"The file could not be parsed as delimited text: {error}")
+            loosened = [pa.string() if i in unsettled else t for i, t in enumerate(types)]
+            unsettled.clear()
+            return loosened
+        assert match is not None
+        current = _inference_rank(types[column])
+        loosened = list(types)
+        loosened[column] = next(
+            (t for t in INFERENCE_ORDER[current + 1 :] if _accepts(t, match["value"], self.parse_options)),
+            pa.string(),
+        )
+        if pa.types.is_string(loosened[column]):
+            unsettled.discard(column)
+        return loosened
+
+
+def _null_as_text(arrow_type: pa.DataType) -> pa.DataType:
+    return pa.string() if pa.types.is_null(arrow_type) else arrow_type
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table | None:
+    """`table` with the types of `schema` if only all-empty columns differ, else None."""
+    columns = []
+    for column, field in zip(table.columns, schema, strict=True):
+        if column.type == field.type:
+            columns.append(column)
+        elif pa.types.is_null(column.type):
+            columns.append(pa.nulls(len(column), field.type))
+        else:
+            return None
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _loosest(kinds: set[pa.DataType]) -> pa.DataType:
+    """The type a column starts the second pass with: the latest in inference order (text if none)."""
+    if not kinds:
+        return pa.string()
+    return max(kinds, key=lambda kind: (_inference_rank(kind), str(kind)))
+
+
+def _inference_rank(arrow_type: pa.DataType) -> int:
+    if pa.types.is_timestamp(arrow_type):  # with or without a time zone
+        return 4 if arrow_type.unit == "s" else 5
+    for rank, known in enumerate(INFERENCE_ORDER):
+        if arrow_type == known:
+            return rank
+    return len(INFERENCE_ORDER) - 1
+
+
+def _accepts(arrow_type: pa.DataType, value: str, parse_options: pacsv.ParseOptions) -> bool:
+    """Whether Arrow's CSV converter turns `value` into `arrow_type`."""
+    quoted = '"' + value.replace('"', '""') + '"'
+    try:
+        pacsv.read_csv(
+            pa.BufferReader(f"v\n{quoted}\n".encode()),
+            parse_options=pacsv.ParseOptions(delimiter=parse_options.delimiter),
+            convert_options=pacsv.ConvertOptions(column_types={"v": arrow_type}, strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _line_in(chunk: bytes, row_text: str) -> int | None:
+    """The 1-based line of the chunk equal to `row_text` (Arrow does not always say)."""
+    for number, line in enumerate(chunk.decode("utf-8", "replace").splitlines(), start=1):
+        if line == row_text:
+            return number
+    return None
+
+
+# ---- Both ------------------------------------------------------------------------------------------
+
+
+def tidy_names(raw: list[str]) -> list[str]:
+    """Name unnamed columns and refuse duplicate names."""
     names, seen = [], set()
-    for i, name in enumerate(table.column_names):
+    for i, name in enumerate(raw):
         name = name.strip() or f"Column {i + 1}"
         if name in seen:
             raise InvalidDataset(f"The column name {name!r} appears more than once in the header.")
         seen.add(name)
         names.append(name)
-    table = table.rename_columns(names)
-    if table.num_columns == 0:
+    if not names:
         raise InvalidDataset("The file has no columns.")
-    for i, column in enumerate(table.columns):
-        if pa.types.is_null(column.type):
-            table = table.set_column(i, names[i], column.cast(pa.string()))
-    return table
+    return names
+
+
+def _refuse_nul_in_names(names: list[str]) -> None:
+    for name in names:
+        if "\x00" in name:
+            raise InvalidDataset(f"The column name {name!r} contains a NUL character.")

@@ -11,7 +11,14 @@ from typing import IO
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from backend.core.config import Settings
+from backend.core.disk import InsufficientStorage, ensure_free_space, free_bytes, is_disk_full
+
 MAX_FIELD_BYTES = 4096
+DISK_FULL = (
+    "The server ran out of disk space while receiving the upload; nothing was kept. "
+    "Free space in its data folder (or ask the administrator to), then upload again."
+)
 
 
 class UploadTooLarge(Exception):
@@ -48,6 +55,7 @@ class _FormReader:
         self._header_value = b""
         self._part: str | None = None
         self._buffer = bytearray()
+        self.complete = False  # the closing boundary was seen
 
     def callbacks(self) -> dict:
         return {
@@ -58,6 +66,7 @@ class _FormReader:
             "on_headers_finished": self.on_headers_finished,
             "on_part_data": self.on_part_data,
             "on_part_end": self.on_part_end,
+            "on_end": self.on_end,
         }
 
     def on_part_begin(self) -> None:
@@ -96,6 +105,31 @@ class _FormReader:
         if self._part not in (None, "file"):
             self.fields[self._part] = self._buffer.decode("utf-8", "replace")
 
+    def on_end(self) -> None:
+        self.complete = True
+
+
+def ensure_room_for_upload(settings: Settings, declared_length: str) -> None:
+    """Refuse an upload while free space is below the floor, or would be after a body this long."""
+    ensure_free_space(settings, "uploads")
+    if declared_length.isdigit():
+        free, length = free_bytes(settings.data_dir), int(declared_length)
+        if free - length < settings.min_free_bytes:
+            raise InsufficientStorage(
+                f"The server's data folder has {free / 1024**2:.0f} MB free, too little for this upload "
+                f"({length / 1024**2:.0f} MB) plus the {settings.min_free_bytes / 1024**2:.0f} MB it keeps "
+                "free (STUDIO_MIN_FREE_BYTES); the upload is refused."
+            )
+
+
+def _refuse_nul(upload: ReceivedUpload) -> None:
+    """PostgreSQL cannot store NUL in text, and no real file or dataset name holds one."""
+    if "\x00" in upload.filename:
+        raise BadUpload("The file name contains a NUL character.")
+    for name, value in upload.fields.items():
+        if "\x00" in value:
+            raise BadUpload(f"The form field {name!r} contains a NUL character.")
+
 
 async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> ReceivedUpload:
     """Parse `multipart/form-data`, writing the `file` part to `tmp_dir`; nothing is left if it fails."""
@@ -106,8 +140,13 @@ async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> Recei
     if declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
         raise UploadTooLarge()
 
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
+    try:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise InsufficientStorage(DISK_FULL) from None
+        raise
     path = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -118,10 +157,16 @@ async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> Recei
             parser.finalize()
         if not reader.file_seen:
             raise BadUpload("The form has no 'file' field.")
+        if not reader.complete:  # cut short: the file part may hold only part of the file
+            raise BadUpload("The multipart body ended before its closing boundary; send the whole form.")
+        upload = ReceivedUpload(path, reader.filename, reader.file_bytes, reader.fields)
+        _refuse_nul(upload)
     except (UploadTooLarge, BadUpload):
         path.unlink(missing_ok=True)
         raise
-    except Exception as exc:  # a malformed body, or the client went away: keep nothing
+    except Exception as exc:  # a malformed body, the client went away, or the disk filled: keep nothing
         path.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise InsufficientStorage(DISK_FULL) from None
         raise BadUpload(f"The multipart body could not be read: {exc}") from None
-    return ReceivedUpload(path, reader.filename, reader.file_bytes, reader.fields)
+    return upload

@@ -4,11 +4,12 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from backend.api.deps import CurrentUser, RunsDep, SessionDep, SettingsDep
+from backend.core.disk import InsufficientStorage
 from backend.schemas import DatasetPublic, RowsPage, UserPublic
 from backend.services import datasets as service
 from backend.services.outputs import table_page
 from backend.services.tables import InvalidDataset
-from backend.services.uploads import BadUpload, UploadTooLarge, receive_file
+from backend.services.uploads import BadUpload, UploadTooLarge, ensure_room_for_upload, receive_file
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -45,9 +46,19 @@ def dataset_public(info: service.DatasetInfo) -> DatasetPublic:
 async def upload_dataset(
     request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> DatasetPublic:
-    """Upload a CSV, TSV or Parquet file (multipart field `file`, optional `name`)."""
+    """Upload a CSV, TSV or Parquet file (multipart field `file`, optional `name`).
+
+    400/413 (with a code) for a file that cannot be used or claims more than the limits; 507 while the
+    server's data folder is below its free-space floor or when the disk fills up.
+    """
     try:
+        ensure_room_for_upload(settings, request.headers.get("content-length", ""))
         upload = await receive_file(request, settings.data_dir / "tmp", settings.max_upload_bytes)
+        try:
+            ensure_room_for_upload(settings, "")  # the received file took its share
+        except InsufficientStorage:
+            upload.discard()
+            raise
     except UploadTooLarge:
         limit_mb = settings.max_upload_bytes / 1024**2
         raise HTTPException(
@@ -55,14 +66,16 @@ async def upload_dataset(
         ) from None
     except BadUpload as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+    except InsufficientStorage as exc:
+        raise HTTPException(status.HTTP_507_INSUFFICIENT_STORAGE, detail=exc.message) from None
     try:
         info = await run_in_threadpool(
             service.create_dataset, session, settings, user, upload, upload.fields.get("name")
         )
     except InvalidDataset as exc:
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, detail={"code": exc.code, "message": exc.message}
-        ) from None
+        raise HTTPException(exc.status_code, detail={"code": exc.code, "message": exc.message}) from None
+    except InsufficientStorage as exc:
+        raise HTTPException(status.HTTP_507_INSUFFICIENT_STORAGE, detail=exc.message) from None
     return dataset_public(info)
 
 
