@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import null, select
@@ -29,6 +30,8 @@ from backend.models import (
     NodeRunDataset,
     User,
 )
+from backend.services.outputs import table_page
+from backend.services.parquet_pages import parquet_page
 from backend.services.tables import TableLimits, arrow_column_type, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.samples import SAMPLES, load_sample, sample_columns
@@ -302,10 +305,12 @@ def delete_dataset(session: Session, settings: Settings, row: Dataset) -> set[st
     return keys
 
 
-# A few recently read tables stay in memory so paging through rows does not re-read the file.
-_frames: OrderedDict[str, pd.DataFrame] = OrderedDict()
+# Recently read run-output tables stay in memory so a summary and then a chart of the same output do
+# not read it twice; the cache is bounded in bytes and a large table is never kept.
+_frames: OrderedDict[str, tuple[pd.DataFrame, int]] = OrderedDict()
 _frames_lock = threading.Lock()
-FRAME_CACHE_SIZE = 4
+FRAME_CACHE_BYTES = 128 << 20
+LARGEST_CACHED_FRAME = FRAME_CACHE_BYTES // 4
 
 
 def read_frame(path: Path) -> pd.DataFrame:
@@ -313,17 +318,22 @@ def read_frame(path: Path) -> pd.DataFrame:
     with _frames_lock:
         if key in _frames:
             _frames.move_to_end(key)
-            return _frames[key]
+            return _frames[key][0]
     frame = pd.read_parquet(path)
-    with _frames_lock:
-        _frames[key] = frame
-        while len(_frames) > FRAME_CACHE_SIZE:
-            _frames.popitem(last=False)
+    size = int(frame.memory_usage(deep=True).sum())
+    if size <= LARGEST_CACHED_FRAME:
+        with _frames_lock:
+            _frames[key] = (frame, size)
+            while sum(cached for _, cached in _frames.values()) > FRAME_CACHE_BYTES:
+                _frames.popitem(last=False)
     return frame
 
 
-def load_frame(session: Session, settings: Settings, dataset_id: str, user: User) -> pd.DataFrame:
+def rows_page(
+    session: Session, settings: Settings, dataset_id: str, user: User, offset: int, limit: int
+) -> dict[str, Any]:
+    """A page of a dataset's rows; an upload's are read from the row groups that hold them, not whole."""
     if dataset_id in SAMPLE_IDS:
-        return load_sample(dataset_id)
+        return table_page(load_sample(dataset_id), offset, limit)
     row = get_dataset_row(session, dataset_id, user)
-    return read_frame(dataset_path(settings, row.storage_key))
+    return parquet_page(dataset_path(settings, row.storage_key), offset, limit)

@@ -13,6 +13,7 @@ from backend.executor.task import VISUALIZATION
 from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
+from backend.services.parquet_pages import parquet_page
 
 
 class OutputNotFound(Exception):
@@ -59,7 +60,10 @@ def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
 
 
 def rows(store: ArtefactStore, ref: ArtefactRef, offset: int, limit: int) -> dict[str, Any]:
-    return payloads.table_page(table(store, ref), offset, limit)
+    """A page of a table output, read from the row groups that hold it."""
+    if ref.type != "data_table":
+        raise NotATable("This output is a model, not a table")
+    return parquet_page(store.path(ref), offset, limit)
 
 
 def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> bytes:

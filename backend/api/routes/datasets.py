@@ -7,7 +7,6 @@ from backend.api.deps import CurrentUser, RunsDep, SessionDep, SettingsDep
 from backend.core.disk import InsufficientStorage
 from backend.schemas import DatasetPublic, RowsPage, UserPublic
 from backend.services import datasets as service
-from backend.services.outputs import table_page
 from backend.services.tables import InvalidDataset
 from backend.services.uploads import BadUpload, UploadTooLarge, ensure_room_for_upload, receive_file
 
@@ -105,10 +104,9 @@ def dataset_rows(
 ) -> dict:
     """A page of rows."""
     try:
-        frame = service.load_frame(session, settings, dataset_id, user)
+        return service.rows_page(session, settings, dataset_id, user, offset, limit)
     except service.DatasetNotFound:
         raise NOT_FOUND from None
-    return table_page(frame, offset, limit)
 
 
 @router.delete("/{dataset_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -218,7 +218,10 @@ def output_rows(
 ) -> dict[str, Any]:
     """A page of rows of a table output."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
-    return output_service.table_page(as_table(request, ref), offset, limit)
+    try:
+        return outputs.rows(store(request), ref, offset, limit)
+    except outputs.NotATable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/download")

@@ -9,6 +9,7 @@ from backend.services.outputs.sweep import is_sweep_results, sweep_visualization
 from backend.services.outputs.tables import (
     column_type,
     iter_csv,
+    page_payload,
     table_page,
     table_summary,
     table_visualization,
@@ -22,6 +23,7 @@ __all__ = [
     "is_sweep_results",
     "iter_csv",
     "json_scalar",
+    "page_payload",
     "sweep_visualization",
     "table_page",
     "table_summary",

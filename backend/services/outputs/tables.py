@@ -247,10 +247,15 @@ def table_page(df: pd.DataFrame, offset: int, limit: int) -> JsonDict:
     """One page of rows: ``{columns, rows, total, offset, limit}`` with missing values as null."""
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
+    return page_payload(df.iloc[offset : offset + limit], len(df), offset, limit)
+
+
+def page_payload(page: pd.DataFrame, total: int, offset: int, limit: int) -> JsonDict:
+    """The page payload of rows already cut out of a table of `total` rows."""
     return {
-        "columns": [str(name) for name in df.columns],
-        "rows": frame_rows_to_json(df.iloc[offset : offset + limit]),
-        "total": len(df),
+        "columns": [str(name) for name in page.columns],
+        "rows": frame_rows_to_json(page),
+        "total": total,
         "offset": offset,
         "limit": limit,
     }

@@ -1,0 +1,84 @@
+"""A page of rows straight from a Parquet file: only the row groups that hold it are read, in batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from backend.core.memory import release_memory
+from backend.services.outputs import page_payload
+from backend.services.outputs.jsonsafe import JsonDict
+from backend.services.tables import READ_BUFFER_BYTES, rows_per_group
+
+RELEASE_AFTER_BYTES = 32 << 20  # a page that decoded more than this gives the memory back at once
+
+
+def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
+    """``{columns, rows, total, offset, limit}`` of rows `offset` … `offset + limit` of the file.
+
+    Values are converted as `pandas.read_parquet` would convert the whole table (index columns
+    recorded by pandas are left out), so a page equals the same slice of the whole frame.
+    """
+    if offset < 0 or limit < 0:
+        raise ValueError("offset and limit must not be negative")
+    with path.open("rb") as handle:
+        source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES)
+        metadata = source.metadata
+        total = metadata.num_rows
+        stop = min(total, offset + limit)
+        groups, position = _groups_holding(metadata, offset, stop)
+        pieces: list[pa.RecordBatch] = []
+        decoded = 0
+        if groups:
+            batch_rows = max(limit, min(rows_per_group(metadata.num_columns), 1 << 16))
+            for batch in source.iter_batches(batch_size=batch_rows, row_groups=groups, use_threads=False):
+                decoded += batch.nbytes
+                start, end = max(position, offset), min(position + batch.num_rows, stop)
+                if end > start:
+                    pieces.append(batch.slice(start - position, end - start))
+                position += batch.num_rows
+                if position >= stop:
+                    break
+        page = _as_in_the_whole_table(pa.Table.from_batches(pieces, schema=source.schema_arrow), metadata)
+    payload = page_payload(page.to_pandas(), total, offset, limit)
+    if decoded > RELEASE_AFTER_BYTES:
+        del pieces, page
+        release_memory()
+    return payload
+
+
+def _as_in_the_whole_table(page: pa.Table, metadata: pq.FileMetaData) -> pa.Table:
+    """Integer columns with a missing value anywhere become float, as pandas reads the whole table."""
+    for i, field in enumerate(page.schema):
+        if pa.types.is_integer(field.type) and _has_nulls(metadata, field.name):
+            page = page.set_column(i, field.with_type(pa.float64()), page.column(i).cast(pa.float64()))
+    return page
+
+
+def _has_nulls(metadata: pq.FileMetaData, name: str) -> bool:
+    """Whether the row groups' statistics count a missing value in the flat column `name`."""
+    schema = metadata.schema
+    leaf = next((i for i in range(len(schema)) if schema.column(i).path == name), None)
+    if leaf is None:
+        return False
+    for group in range(metadata.num_row_groups):
+        stats = metadata.row_group(group).column(leaf).statistics
+        if stats is not None and stats.has_null_count and stats.null_count > 0:
+            return True
+    return False
+
+
+def _groups_holding(metadata: pq.FileMetaData, start: int, stop: int) -> tuple[list[int], int]:
+    """The row groups holding rows `start` … `stop` and the row the first of them begins at."""
+    groups: list[int] = []
+    first_row = row = 0
+    for group in range(metadata.num_row_groups):
+        n_rows = metadata.row_group(group).num_rows
+        if row < stop and row + n_rows > start:
+            if not groups:
+                first_row = row
+            groups.append(group)
+        row += n_rows
+    return groups, first_row
