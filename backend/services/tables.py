@@ -396,20 +396,25 @@ class _DelimitedImport:
         raise InvalidDataset("The column types of the file could not be settled.")
 
     def _read_chunk(self, chunk: bytes, first: bool, types: pa.Schema | None) -> pa.Table:
-        if first and types is None:
-            read_options = pacsv.ReadOptions(use_threads=False, block_size=len(chunk) + 1)
-        else:
-            read_options = pacsv.ReadOptions(
-                use_threads=False, block_size=len(chunk) + 1, column_names=self.names, skip_rows=int(first)
-            )
-        convert_options = pacsv.ConvertOptions(
-            strings_can_be_null=True, column_types=types if types is not None else None
-        )
+        """Parse a chunk, in parallel blocks; on any error again as one block in one thread, which
+        reports the first bad row with its line and cannot split a quoted line break or a long row."""
+        try:
+            return self._read(chunk, first, types, threaded=True)
+        except pa.ArrowInvalid:
+            self.bad_rows.clear()
+            return self._read(chunk, first, types, threaded=False)
+
+    def _read(self, chunk: bytes, first: bool, types: pa.Schema | None, *, threaded: bool) -> pa.Table:
+        block_size = max(1 << 20, len(chunk) // 4) if threaded else len(chunk) + 1
+        read_options = pacsv.ReadOptions(use_threads=threaded, block_size=block_size)
+        if not first or types is not None:  # the header was read from the first chunk of the first pass
+            read_options.column_names = self.names
+            read_options.skip_rows = int(first)
         return pacsv.read_csv(
             pa.BufferReader(chunk),
             read_options=read_options,
             parse_options=self.parse_options,
-            convert_options=convert_options,
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types=types),
         )
 
     def _first_pass(self) -> tuple[list[set[pa.DataType]], int, pa.Schema | None]:
@@ -467,7 +472,7 @@ class _DelimitedImport:
         except pa.ArrowInvalid as exc:
             if self.bad_rows:
                 row = self.bad_rows[0]
-                number = row.number if row.number is not None else _line_in(chunk, row.text)
+                number = _line_in(chunk, row.text) or row.number  # Arrow counts rows, not lines
                 where = f"line {lines_before + number}" if number is not None else "a row"
                 raise InvalidDataset(
                     f"Inconsistent row length at {where}: expected {row.expected_columns} fields "
@@ -561,11 +566,13 @@ def _accepts(arrow_type: pa.DataType, value: str, parse_options: pacsv.ParseOpti
 
 
 def _line_in(chunk: bytes, row_text: str) -> int | None:
-    """The 1-based line of the chunk equal to `row_text` (Arrow does not always say)."""
-    for number, line in enumerate(chunk.decode("utf-8", "replace").splitlines(), start=1):
-        if line == row_text:
-            return number
-    return None
+    """The 1-based line of the chunk where a row reading `row_text` starts (a quoted line break
+    inside a row makes this differ from Arrow's row number)."""
+    text = row_text.encode()
+    if chunk.startswith(text):
+        return 1
+    at = chunk.find(b"\n" + text)
+    return chunk.count(b"\n", 0, at + 1) + 1 if at >= 0 else None
 
 
 # ---- Both ------------------------------------------------------------------------------------------

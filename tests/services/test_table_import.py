@@ -15,6 +15,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from backend.core.config import Settings
 from backend.services.tables import (
     MAX_TYPE_RETRIES,
     NO_ROWS,
@@ -277,3 +278,28 @@ def test_parquet_errors_never_show_a_server_path(tmp_path: Path) -> None:
         message = refused.value.message
         assert message.startswith("The Parquet file could not be"), (label, message)
         assert str(tmp_path) not in message and "secret-dir" not in message and ".upload" not in message
+
+
+def test_chunks_parsed_in_parallel_blocks_fall_back_to_one_block_when_needed(tmp_path: Path) -> None:
+    # Default chunk size: a chunk of several megabytes is parsed in parallel blocks, whose borders
+    # ignore quotes; a quoted line break on a border, or a malformed row, makes it parse again whole.
+    rows = [f'{i},"first line\nsecond line {i}",{i % 7}' for i in range(150_000)]
+    content = ("id,note,k\n" + "\n".join(rows) + "\n").encode()
+    assert len(content) > 4 << 20
+    table, source = imported(tmp_path, content)
+    expected = pacsv.read_csv(source, read_options=pacsv.ReadOptions(use_threads=False, block_size=64 << 20))
+    assert table.equals(expected)
+
+    rows[123_456] = "123456,no closing quote here"
+    content = ("id,note,k\n" + "\n".join(rows) + "\n").encode()
+    malformed = r"line 246914: expected 3 fields .* found 2: '123456,no closing quote here'"
+    with pytest.raises(InvalidDataset, match=malformed):
+        imported(tmp_path, content)
+
+
+def test_the_default_limits_take_ten_million_rows_by_twenty_and_refuse_the_bomb() -> None:
+    defaults = Settings()
+    limits = TableLimits(defaults.max_rows, defaults.max_cells)
+    limits.check(10_000_000, 10_000_000 * 20)
+    with pytest.raises(DatasetTooLarge):
+        limits.check(100_000_000, 100_000_000)
