@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from backend.services.tables import rows_per_group
 from modules.models import dump_model, load_model
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -95,7 +96,9 @@ class ArtefactStore:
         staging = final.with_name(final.name + ".tmp")
         try:
             if port_type == "data_table":
-                _table_for_parquet(value).to_parquet(staging, index=False)
+                # Row groups of about a million cells, so that a page of rows reads megabytes, not the table.
+                frame = _table_for_parquet(value)
+                frame.to_parquet(staging, index=False, row_group_size=rows_per_group(frame.shape[1]))
             else:
                 dump_model(value, staging)
             os.replace(staging, final)
