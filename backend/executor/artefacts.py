@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.api import types as ptypes
 
 from backend.services.tables import rows_per_group
 from modules.models import dump_model, load_model
@@ -96,9 +97,15 @@ class ArtefactStore:
         staging = final.with_name(final.name + ".tmp")
         try:
             if port_type == "data_table":
-                # Row groups of about a million cells, so that a page of rows reads megabytes, not the table.
+                # Row groups of about a million cells, so that a page of rows reads megabytes, not the
+                # table; dictionaries only for text (see backend.services.tables.parquet_writer).
                 frame = _table_for_parquet(value)
-                frame.to_parquet(staging, index=False, row_group_size=rows_per_group(frame.shape[1]))
+                frame.to_parquet(
+                    staging,
+                    index=False,
+                    row_group_size=rows_per_group(frame.shape[1]),
+                    use_dictionary=_text_columns(frame),
+                )
             else:
                 dump_model(value, staging)
             os.replace(staging, final)
@@ -111,6 +118,14 @@ class ArtefactStore:
         if ref.type == "data_table":
             return pd.read_parquet(path)
         return load_model(path)
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        str(name)
+        for name, dtype in frame.dtypes.items()
+        if not (ptypes.is_numeric_dtype(dtype) or ptypes.is_datetime64_any_dtype(dtype))  # bool is numeric
+    ]
 
 
 def _table_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

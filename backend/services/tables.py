@@ -123,6 +123,27 @@ def rows_per_group(n_columns: int) -> int:
     return max(1024, min(1 << 20, ROW_GROUP_CELLS // max(1, n_columns)))
 
 
+def parquet_writer(out: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """A writer for a stored table: dictionary encoding only where it pays.
+
+    Row groups are small (see ROW_GROUP_CELLS), so a dictionary never outgrows its page and Arrow would
+    dictionary-encode every unique number: 4× slower to write and larger than plain encoding.
+    """
+    return pq.ParquetWriter(out, schema, use_dictionary=dictionary_columns(schema))
+
+
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """The text-like columns, where repeated values are common."""
+    return [
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type)
+        or pa.types.is_large_string(field.type)
+        or pa.types.is_binary(field.type)
+        or pa.types.is_dictionary(field.type)
+    ]
+
+
 def import_table(
     path: Path, filename: str, out: Path, limits: TableLimits, *, chunk_bytes: int = CHUNK_BYTES
 ) -> ImportedTable:
@@ -161,7 +182,7 @@ def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable
         batches = source.iter_batches(batch_size=rows_per_group(len(names)), use_threads=False)
         n_rows = 0
         try:
-            with pq.ParquetWriter(out, out_schema) as writer:
+            with parquet_writer(out, out_schema) as writer:
                 while True:
                     try:
                         batch = next(batches, None)
@@ -314,37 +335,49 @@ def sniff_delimiter(text: str) -> str:
 
 
 def text_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
-    """The file in pieces of about `chunk_bytes` that end at a row boundary, each with the number of
-    lines before it."""
-    lines_before, carry = 0, b""
+    """The file in pieces of about `chunk_bytes` that end at a row boundary, each with its byte offset."""
+    offset, carry = 0, b""
     with path.open("rb") as handle:
         while True:
             block = handle.read(chunk_bytes)
             data = carry + block if carry else block
             if not block:
                 if data:
-                    yield data, lines_before
+                    yield data, offset
                 return
             cut = _row_boundary(data, quote_aware=True)
             if cut is None and len(data) > MAX_ROW_BYTES:
                 cut = _row_boundary(data, quote_aware=False)
                 if cut is None:
                     raise InvalidDataset(
-                        f"Line {lines_before + 1} is longer than {MAX_ROW_BYTES >> 20} MB; "
+                        f"Line {lines_before(path, offset) + 1} is longer than {MAX_ROW_BYTES >> 20} MB; "
                         "is this really delimited text?"
                     )
             if cut is None:
                 carry = data  # the row continues in the next block
                 continue
             chunk, carry = data[:cut], data[cut:]
-            yield chunk, lines_before
-            lines_before += chunk.count(b"\n")
+            yield chunk, offset
+            offset += len(chunk)
+
+
+def lines_before(path: Path, offset: int) -> int:
+    """How many line breaks the file has before byte `offset` (counted only when a message needs it)."""
+    count = 0
+    with path.open("rb") as handle:
+        while offset > 0 and (block := handle.read(min(offset, 1 << 20))):
+            count += block.count(b"\n")
+            offset -= len(block)
+    return count
 
 
 def _row_boundary(data: bytes, *, quote_aware: bool) -> int | None:
     """Just after the last line break outside double quotes (a `""` escape keeps the count even)."""
     if not quote_aware:
         cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        return cut + 1 if cut >= 0 else None
+    if b'"' not in data:
+        cut = data.rfind(b"\n")
         return cut + 1 if cut >= 0 else None
     quotes_before, end = data.count(b'"'), len(data)
     while (newline := data.rfind(b"\n", 0, end)) >= 0:
@@ -425,8 +458,8 @@ class _DelimitedImport:
         writer: pq.ParquetWriter | None = None
         schema: pa.Schema | None = None
         try:
-            for index, (chunk, lines_before) in enumerate(text_chunks(self.path, self.chunk_bytes)):
-                table = self._parse_checked(chunk, index == 0, lines_before)
+            for index, (chunk, offset) in enumerate(text_chunks(self.path, self.chunk_bytes)):
+                table = self._parse_checked(chunk, index == 0, offset)
                 if index == 0:
                     self.names = tidy_names(table.column_names)
                     _refuse_nul_in_names(self.names)
@@ -437,7 +470,7 @@ class _DelimitedImport:
                             for name, column in zip(self.names, table.columns, strict=True)
                         ]
                     )
-                    writer = pq.ParquetWriter(self.out, schema)
+                    writer = parquet_writer(self.out, schema)
                 table = table.rename_columns(self.names)
                 n_rows += table.num_rows
                 self.limits.check(n_rows, n_rows * len(self.names), counted_so_far=True)
@@ -464,7 +497,7 @@ class _DelimitedImport:
             raise
         return seen, n_rows, schema
 
-    def _parse_checked(self, chunk: bytes, first: bool, lines_before: int) -> pa.Table:
+    def _parse_checked(self, chunk: bytes, first: bool, offset: int) -> pa.Table:
         """One chunk with inferred types; a malformed row is reported with its line in the file."""
         self.bad_rows.clear()
         try:
@@ -473,7 +506,8 @@ class _DelimitedImport:
             if self.bad_rows:
                 row = self.bad_rows[0]
                 number = _line_in(chunk, row.text) or row.number  # Arrow counts rows, not lines
-                where = f"line {lines_before + number}" if number is not None else "a row"
+                line = lines_before(self.path, offset) + number if number is not None else None
+                where = f"line {line}" if line is not None else "a row"
                 raise InvalidDataset(
                     f"Inconsistent row length at {where}: expected {row.expected_columns} fields "
                     f"(as in the header), found {row.actual_columns}: {row.text[:80]!r}"
@@ -483,7 +517,7 @@ class _DelimitedImport:
     def _write_all(self, schema: pa.Schema) -> None:
         """Parse every chunk with the types of `schema` and write them (nothing is kept on failure)."""
         try:
-            with pq.ParquetWriter(self.out, schema) as writer:
+            with parquet_writer(self.out, schema) as writer:
                 for index, (chunk, _) in enumerate(text_chunks(self.path, self.chunk_bytes)):
                     table = self._read_chunk(chunk, index == 0, schema)
                     writer.write_table(
