@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.core.memory import release_memory
 from backend.executor import ArtefactRef, ArtefactStore
 from backend.executor.task import VISUALIZATION
 from backend.models import NodeRun, Run
@@ -55,8 +56,12 @@ def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """Table statistics and preview, or the model's parameters and centroids."""
     value = read(store, ref)
     if ref.type == "data_table":
-        return payloads.table_summary(value)
-    return {"type": ref.type, **value.to_json_summary()}
+        result = payloads.table_summary(value)
+    else:
+        result = {"type": ref.type, **value.to_json_summary()}
+    del value
+    release_memory()  # a table too large for read_frame's cache goes back to the OS now
+    return result
 
 
 def rows(store: ArtefactStore, ref: ArtefactRef, offset: int, limit: int) -> dict[str, Any]:
@@ -75,6 +80,8 @@ def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> b
         payload = payloads.visualize_table(value, max_points=None if all_points else 5000)
     else:
         payload = {"kind": "model", "type": ref.type, **value.to_json_summary()}
+    del value
+    release_memory()
     return json.dumps(payload, allow_nan=False).encode()
 
 

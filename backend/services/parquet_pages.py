@@ -24,7 +24,7 @@ def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
     with path.open("rb") as handle:
-        source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES)
+        source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES, pre_buffer=False)
         metadata = source.metadata
         total = metadata.num_rows
         stop = min(total, offset + limit)

@@ -31,7 +31,7 @@ SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 8 << 20  # text parsed at a time; peak memory is a small multiple of this
 MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buffered
 ROW_GROUP_CELLS = 1 << 20  # cells per stored row group: a page of rows reads about 8 MB, not the table
-READ_BUFFER_BYTES = 1 << 20
+READ_BUFFER_BYTES = 64 << 10  # per column read; Arrow would otherwise read whole column chunks (pre_buffer)
 MAX_TYPE_RETRIES = 8  # re-parses allowed to settle column types before unsettled columns become text
 
 NO_ROWS = "The file has column names but no data rows: there is nothing to cluster."
@@ -163,7 +163,7 @@ def import_table(
 def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable:
     with path.open("rb") as handle:  # a handle, not the path: Arrow's messages then name no server path
         try:
-            source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES)
+            source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES, pre_buffer=False)
             metadata, schema = source.metadata, source.schema_arrow
         except Exception as exc:
             raise _unreadable_parquet(exc, path) from None
