@@ -9,6 +9,7 @@ its memory from /proc: before each request the peak (VmHWM) is reset through /pr
 
 - a generated CSV of about --csv-mib MiB (20 numeric columns) uploaded over HTTP: peak growth, time,
   and the resident size left afterwards;
+- the same table as one Parquet row group (a file written by a tool that does not split it): peak growth;
 - a 1 MiB Parquet file whose footer claims 100M rows: the status and peak growth;
 - the first and the last row page of the uploaded dataset: peak growth;
 - the resident size after the dataset is deleted.
@@ -136,7 +137,12 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def measure_revision(root: Path, csv: Path, bomb: Path) -> dict[str, str | float]:
+def write_one_group_parquet(csv: Path, path: Path) -> None:
+    table = pacsv.read_csv(csv)
+    pq.write_table(table, path, row_group_size=table.num_rows)
+
+
+def measure_revision(root: Path, csv: Path, parquet: Path, bomb: Path) -> dict[str, str | float]:
     data = Path(tempfile.mkdtemp(prefix="studio-bench-upload-"))
     server = Server(root, data)
     result: dict[str, str | float] = {}
@@ -149,6 +155,12 @@ def measure_revision(root: Path, csv: Path, bomb: Path) -> dict[str, str | float
         result["CSV upload: seconds"] = seconds
         time.sleep(0.5)
         result["RSS after the upload (MiB)"] = server.rss_mib()
+
+        response, growth, seconds = server.measure(lambda: server.upload(parquet))
+        response.raise_for_status()
+        result["Parquet upload, one row group: peak growth (MiB)"] = growth
+        result["Parquet upload, one row group: seconds"] = seconds
+        server.client.delete(f"/api/datasets/{response.json()['id']}").raise_for_status()
 
         response, growth, _ = server.measure(lambda: server.upload(bomb))
         result["Parquet bomb: status"] = str(response.status_code)
@@ -205,8 +217,12 @@ def main() -> None:
         csv.with_suffix(".part").rename(csv)
     if not bomb.exists():
         write_bomb(bomb)
+    parquet = csv.with_suffix(".one-group.parquet")
+    if not parquet.exists():
+        write_one_group_parquet(csv, parquet)
     csv_mib, bomb_kib = csv.stat().st_size / MIB, bomb.stat().st_size / 1024
-    print(f"CSV {csv_mib:.0f} MiB; Parquet bomb {bomb_kib:.0f} KiB claiming 100M rows")
+    parquet_mib = parquet.stat().st_size / MIB
+    print(f"CSV {csv_mib:.0f} MiB; as Parquet {parquet_mib:.0f} MiB; bomb {bomb_kib:.0f} KiB, 100M rows")
 
     revisions = {"this checkout": ROOT}
     exported = None
@@ -214,7 +230,7 @@ def main() -> None:
         exported = export_revision(args.baseline_ref)
         revisions = {args.baseline_ref: exported, **revisions}
     try:
-        results = {label: measure_revision(root, csv, bomb) for label, root in revisions.items()}
+        results = {label: measure_revision(root, csv, parquet, bomb) for label, root in revisions.items()}
     finally:
         if exported is not None:
             shutil.rmtree(exported, ignore_errors=True)
