@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -32,6 +34,8 @@ CHUNK_BYTES = 8 << 20  # text parsed at a time; peak memory is a small multiple 
 MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buffered
 ROW_GROUP_CELLS = 1 << 20  # cells per stored row group: a page of rows reads about 8 MB, not the table
 READ_BUFFER_BYTES = 64 << 10  # per column read; Arrow would otherwise read whole column chunks (pre_buffer)
+TEXT_BYTES_PER_CELL = 8  # a Parquet file's text may decode to this many bytes per cell allowed
+TEXT_SLICE_BYTES = 64 << 20  # text decoded at a time while copying a Parquet file
 MAX_TYPE_RETRIES = 8  # re-parses allowed to settle column types before unsettled columns become text
 
 NO_ROWS = "The file has column names but no data rows: there is nothing to cluster."
@@ -98,6 +102,15 @@ class TableLimits:
                 f"{self.max_cells:,} (setting STUDIO_MAX_CELLS)."
             )
 
+    def check_text(self, n_bytes: int) -> None:
+        """Refuse text decoding to more than TEXT_BYTES_PER_CELL bytes per allowed cell (counted so far)."""
+        budget = self.max_cells * TEXT_BYTES_PER_CELL
+        if n_bytes > budget:
+            raise DatasetTooLarge(
+                f"The file's text decodes to more than {budget:,} bytes; the server accepts "
+                f"{TEXT_BYTES_PER_CELL} bytes of text per cell it accepts (setting STUDIO_MAX_CELLS)."
+            )
+
 
 @dataclass(frozen=True)
 class ImportedTable:
@@ -161,10 +174,25 @@ def import_table(
 
 
 def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable:
+    """Check the footer against the limits, then copy the file batch by batch.
+
+    Text columns are read as dictionaries (values once, plus an index per row), so their decoded size
+    is known before it exists: a few repeated long strings cannot expand into gigabytes unseen. Text
+    may decode to at most TEXT_BYTES_PER_CELL × STUDIO_MAX_CELLS bytes in all, and is materialised
+    TEXT_SLICE_BYTES at a time.
+    """
     with path.open("rb") as handle:  # a handle, not the path: Arrow's messages then name no server path
         try:
-            source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES, pre_buffer=False)
-            metadata, schema = source.metadata, source.schema_arrow
+            metadata = pq.ParquetFile(handle, pre_buffer=False).metadata
+            schema = metadata.schema.to_arrow_schema()
+            text = [field.name for field in schema if _is_flat_text(field.type)]
+            source = pq.ParquetFile(
+                handle,
+                metadata=metadata,
+                buffer_size=READ_BUFFER_BYTES,
+                pre_buffer=False,
+                read_dictionary=text,
+            )
         except Exception as exc:
             raise _unreadable_parquet(exc, path) from None
         limits.check(metadata.num_rows, _claimed_cells(metadata))
@@ -174,13 +202,13 @@ def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable
             raise InvalidDataset(NO_ROWS)
         out_schema = pa.schema(
             [
-                field.with_name(name).with_type(pa.string() if pa.types.is_null(field.type) else field.type)
+                field.with_name(name).with_type(_null_as_text(field.type))
                 for field, name in zip(schema, names, strict=True)
             ],
             metadata=schema.metadata,
         )
         batches = source.iter_batches(batch_size=rows_per_group(len(names)), use_threads=False)
-        n_rows = 0
+        n_rows, text_bytes = 0, 0
         try:
             with parquet_writer(out, out_schema) as writer:
                 while True:
@@ -190,16 +218,64 @@ def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable
                         raise _unreadable_parquet(exc, path) from None
                     if batch is None:
                         break
-                    columns = [
-                        pa.nulls(batch.num_rows, field.type) if pa.types.is_null(column.type) else column
-                        for column, field in zip(batch.columns, out_schema, strict=True)
-                    ]
-                    writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=out_schema))
+                    row_text = _text_bytes_per_row(batch, set(text))
+                    text_bytes += int(row_text.sum())
+                    limits.check_text(text_bytes)
+                    for start, stop in _slices(row_text, TEXT_SLICE_BYTES):
+                        piece = batch.slice(start, stop - start)
+                        columns = [
+                            _decoded(column, field.type)
+                            for column, field in zip(piece.columns, out_schema, strict=True)
+                        ]
+                        writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=out_schema))
                     n_rows += batch.num_rows
         except (ValueError, TypeError, NotImplementedError, pa.ArrowNotImplementedError) as exc:
             # A type Parquet cannot store back (a full disk is an OSError and goes on up).
+            out.unlink(missing_ok=True)
             raise InvalidDataset(f"The Parquet file could not be stored: {_scrubbed(exc, path)}") from None
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
     return ImportedTable(n_rows, out_schema, "parquet")
+
+
+def _is_flat_text(arrow_type: pa.DataType) -> bool:
+    return (
+        pa.types.is_string(arrow_type)
+        or pa.types.is_large_string(arrow_type)
+        or pa.types.is_binary(arrow_type)
+        or pa.types.is_large_binary(arrow_type)
+    )
+
+
+def _text_bytes_per_row(batch: pa.RecordBatch, text: set[str]) -> np.ndarray:
+    """Bytes each row's text columns decode to, from their dictionaries (nothing is decoded)."""
+    total = np.zeros(batch.num_rows, dtype=np.int64)
+    for field, column in zip(batch.schema, batch.columns, strict=True):
+        if field.name in text and pa.types.is_dictionary(column.type):
+            lengths = pc.take(pc.binary_length(column.dictionary), column.indices)
+            total += lengths.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return total
+
+
+def _slices(row_bytes: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
+    """Consecutive row ranges each holding at most `budget` bytes (or a single larger row)."""
+    start, n_rows = 0, len(row_bytes)
+    ends = np.cumsum(row_bytes)
+    while start < n_rows:
+        before = ends[start - 1] if start else 0
+        stop = int(np.searchsorted(ends, before + budget, side="right"))
+        stop = max(stop, start + 1)
+        yield start, stop
+        start = stop
+
+
+def _decoded(column: pa.Array, target: pa.DataType) -> pa.Array:
+    if pa.types.is_null(column.type):
+        return pa.nulls(len(column), target)
+    if pa.types.is_dictionary(column.type) and not pa.types.is_dictionary(target):
+        return column.cast(target)
+    return column
 
 
 def _claimed_cells(metadata: pq.FileMetaData) -> int:

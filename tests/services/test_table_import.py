@@ -303,3 +303,35 @@ def test_the_default_limits_take_ten_million_rows_by_twenty_and_refuse_the_bomb(
     limits.check(10_000_000, 10_000_000 * 20)
     with pytest.raises(DatasetTooLarge):
         limits.check(100_000_000, 100_000_000)
+
+
+def repeated_long_strings(path: Path, n_rows: int, length: int = 1000) -> list[str]:
+    """A small Parquet file of `n_rows` rows, each one of three long strings (dictionary-encoded)."""
+    values = [letter * length for letter in "abc"]
+    column = pa.DictionaryArray.from_arrays(pa.array([i % 3 for i in range(n_rows)], pa.int32()), values)
+    table = pa.table({"id": range(n_rows), "text": column.cast(pa.string())})
+    pq.write_table(table, path, compression="zstd")
+    return values
+
+
+def test_text_that_decodes_beyond_the_cell_budget_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    source = tmp_path / "text-bomb.parquet"
+    repeated_long_strings(source, 200_000)  # 200 MB of text in a file of a few hundred KB
+    assert source.stat().st_size < 1 << 20
+    out = tmp_path / "out.parquet"
+    with pytest.raises(DatasetTooLarge, match=r"text decodes to more than 8,000,000 bytes.*STUDIO_MAX_CELLS"):
+        import_table(source, "text.parquet", out, TableLimits(max_rows=10**9, max_cells=1_000_000))
+    assert not out.exists()
+
+
+def test_long_text_is_copied_in_slices_with_its_values(tmp_path: Path) -> None:
+    source = tmp_path / "text.parquet"
+    values = repeated_long_strings(source, 100_000)  # 100 MB decoded: more than one slice
+    out = tmp_path / "out.parquet"
+    result = import_table(source, "text.parquet", out, GENEROUS)
+    stored = pq.ParquetFile(out)
+    assert result.n_rows == stored.metadata.num_rows == 100_000
+    assert stored.schema_arrow.field("text").type == pa.string()
+    for batch in stored.iter_batches(batch_size=30_000, columns=["id", "text"]):
+        ids, texts = batch.column(0).to_pylist(), batch.column(1).to_pylist()
+        assert texts == [values[i % 3] for i in ids]
