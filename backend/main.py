@@ -11,8 +11,10 @@ from backend import __version__
 from backend.api.body_guard import BodyGuard
 from backend.api.errors import install_error_handlers
 from backend.api.main import api_router
+from backend.api_docs import mount_api_docs
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine, make_sessionmaker
+from backend.core.http_security import install_http_security
 from backend.core.login_throttle import LoginThrottle
 from backend.core.passwords import PasswordWork
 from backend.executor.local import LocalExecutor
@@ -38,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Cluster Studio",
         version=__version__,
         openapi_url="/openapi.json",
+        docs_url=None,  # served from local files: backend/api_docs.py
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -52,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_throttle = LoginThrottle(
         settings.login_max_failures, settings.login_max_failures_per_client, settings.login_lockout_seconds
     )
+    install_http_security(app, settings)
     app.include_router(api_router)
+    mount_api_docs(app)
     mount_spa(app, settings.frontend_dist)
     return app
 
