@@ -1,8 +1,10 @@
-"""The API's documentation pages, /docs (Swagger UI) and /redoc, from pinned local files.
+"""The API's documentation page, /docs (Swagger UI), from pinned local files.
 
 FastAPI's own pages load their scripts from a public CDN and start them with an inline script; here
-the bundles come from the `fastapi-offline` package (pinned in constraints.txt) and the start-up code
-from files of ours, so both pages work under the app's Content-Security-Policy (scripts: 'self').
+the bundle comes from the `fastapi-offline` package (pinned in constraints.txt) and the start-up code
+from a file of ours, so the page works under the app's Content-Security-Policy (scripts and styles
+'self'). /redoc sends to /docs: ReDoc needs inline styles and always loads its logo from its vendor's
+CDN, and one page of API documentation is enough.
 """
 
 from __future__ import annotations
@@ -11,16 +13,14 @@ from importlib.resources import files
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 _VENDOR = Path(str(files("fastapi_offline") / "static"))
 _OURS = Path(__file__).resolve().parent / "static"
 ASSETS = {
     "swagger-ui-bundle.js": _VENDOR / "swagger-ui-bundle.js",
     "swagger-ui.css": _VENDOR / "swagger-ui.css",
-    "redoc.standalone.js": _VENDOR / "redoc.standalone.js",
     "swagger-init.js": _OURS / "swagger-init.js",
-    "redoc-init.js": _OURS / "redoc-init.js",
 }
 
 SWAGGER_PAGE = """<!doctype html>
@@ -39,32 +39,17 @@ SWAGGER_PAGE = """<!doctype html>
 </html>
 """
 
-REDOC_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title} — API</title>
-<link rel="icon" href="/favicon.svg">
-</head>
-<body>
-<div id="redoc"></div>
-<script src="/docs/assets/redoc.standalone.js"></script>
-<script src="/docs/assets/redoc-init.js"></script>
-</body>
-</html>
-"""
-
 
 def mount_api_docs(app: FastAPI) -> None:
-    """Serve /docs, /redoc and their files (the app must be created with docs_url=None, redoc_url=None)."""
+    """Serve /docs and its files (the app must be created with docs_url=None, redoc_url=None)."""
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
         return HTMLResponse(SWAGGER_PAGE.format(title=app.title))
 
     @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        return HTMLResponse(REDOC_PAGE.format(title=app.title))
+    def redoc() -> RedirectResponse:
+        return RedirectResponse("/docs", status_code=308)
 
     @app.get("/docs/assets/{name}", include_in_schema=False)
     def docs_asset(name: str) -> FileResponse:
