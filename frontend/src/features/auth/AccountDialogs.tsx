@@ -65,7 +65,10 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
             type="password"
             autoComplete="current-password"
             value={current}
-            onChange={(e) => setCurrent(e.target.value)}
+            onChange={(e) => {
+              setCurrent(e.target.value)
+              setError(null)
+            }}
             data-autofocus
           />
         </div>
@@ -79,7 +82,10 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
             type="password"
             autoComplete="new-password"
             value={next}
-            onChange={(e) => setNext(e.target.value)}
+            onChange={(e) => {
+              setNext(e.target.value)
+              setError(null) // the server's verdict was about the previous password
+            }}
             aria-invalid={tooShort ? true : undefined}
             aria-describedby="new-password-hint"
           />
