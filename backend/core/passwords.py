@@ -9,6 +9,9 @@ running, new ones are refused at once (`PasswordWorkBusy`, answered 429) instead
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +28,9 @@ T = TypeVar("T")
 #: judged by its first 72 (a long password that starts weakly is rare, and still refused only if
 #: those 72 characters are easy to guess).
 STRENGTH_ESTIMATE_LENGTH = 72
+
+#: How much lower than the server's other threads the password threads run (nice 0..19).
+PASSWORD_THREAD_NICENESS = 10
 
 # zxcvbn keeps the user inputs of the call in a module-level dictionary: two estimates at once
 # would mix each other's inputs. The estimate is pure Python (it holds the GIL anyway).
@@ -62,11 +68,22 @@ def password_weakness(password: str, user_inputs: Sequence[str], min_score: int)
     return WeakPassword(score=score, message=message)
 
 
+def _yield_to_requests() -> None:
+    """Run this password thread at a lower priority, so that request handling (the event loop, the
+    threadpool) gets the CPU first when both want it. Linux sets nice per thread; Argon2's own lane
+    threads inherit it."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PASSWORD_THREAD_NICENESS)
+
+
 class PasswordWork:
     """Argon2 hashing and verifying, and the strength estimate, on a bounded executor of their own."""
 
     def __init__(self, workers: int, queue_limit: int) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="password")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="password", initializer=_yield_to_requests
+        )
         self.queue_limit = queue_limit
         # Counted until the work has really finished (or was cancelled before it started): a caller
         # that gives up (client gone) does not free the thread its hash is still running on.
