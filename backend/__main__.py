@@ -16,7 +16,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     upgrade(settings.database_url)
     print(f"Cluster Studio: http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run("backend.main:app_factory", factory=True, host=settings.host, port=settings.port)
+    # proxy_headers off: the app believes X-Forwarded-For only from STUDIO_TRUSTED_PROXIES (http_security.py),
+    # where uvicorn would believe it from 127.0.0.1 by default.
+    uvicorn.run(
+        "backend.main:app_factory", factory=True, host=settings.host, port=settings.port, proxy_headers=False
+    )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,12 @@ from backend import __version__
 from backend.api.body_guard import BodyGuard
 from backend.api.errors import install_error_handlers
 from backend.api.main import api_router
+from backend.api_docs import mount_api_docs
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine, make_sessionmaker
+from backend.core.http_security import install_http_security
+from backend.core.login_throttle import LoginThrottle
+from backend.core.passwords import PasswordWork
 from backend.executor.local import LocalExecutor
 from backend.services.runs import RunManager
 from backend.spa import mount_spa
@@ -29,9 +33,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.runs.shutdown()
+            app.state.password_work.shutdown()
             app.state.engine.dispose()
 
-    app = FastAPI(title="Cluster Studio", version=__version__, openapi_url="/openapi.json", lifespan=lifespan)
+    app = FastAPI(
+        title="Cluster Studio",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url=None,  # served from local files: backend/api_docs.py
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
@@ -40,7 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodyGuard, settings=settings)
+    app.state.password_work = PasswordWork(settings.password_hash_workers, settings.password_hash_queue)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures, settings.login_max_failures_per_client, settings.login_lockout_seconds
+    )
+    install_http_security(app, settings)
     app.include_router(api_router)
+    mount_api_docs(app)
     mount_spa(app, settings.frontend_dist)
     return app
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic revisions identical on SQLite and PostgreSQL.
@@ -67,9 +67,16 @@ class User(Base):
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    username: Mapped[str] = mapped_column(String(64))  # as its owner wrote it, for display
+    # Names are unique regardless of case: sign-in and sharing look them up here (set from `username`).
+    username_lower: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @validates("username")
+    def _keep_lower_in_step(self, _key: str, username: str) -> str:
+        self.username_lower = username.lower()
+        return username
 
 
 class Dataset(Base):

@@ -28,6 +28,11 @@ class LoginBody(BaseModel):
     password: str = Field(max_length=256)
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
 class UserPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -12,7 +12,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the production build unless asked for (STUDIO_SOURCEMAPS=1 npm run build).
+    sourcemap: process.env.STUDIO_SOURCEMAPS === '1',
   },
   server: {
     proxy: {

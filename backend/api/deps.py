@@ -44,6 +44,11 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a trusted proxy reported (STUDIO_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_optional_user(request: Request, session: SessionDep) -> User | None:
     token = request_token(request)
     if not token:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,18 @@ class Settings(BaseSettings):
     # What an uploaded file may claim (checked from Parquet metadata, and while CSV streams in).
     max_rows: int = Field(default=25_000_000, ge=1, alias="STUDIO_MAX_ROWS")
     max_cells: int = Field(default=250_000_000, ge=1, alias="STUDIO_MAX_CELLS")
+    # ---- sign-in and requests from other sites (backend/core/login_throttle.py, http_security.py)
+    token_lifetime_hours: int = Field(default=720, ge=1, le=24 * 366, alias="STUDIO_TOKEN_LIFETIME_HOURS")
+    login_max_failures: int = Field(default=5, ge=1, alias="STUDIO_LOGIN_MAX_FAILURES")
+    login_max_failures_per_client: int = Field(default=20, ge=1, alias="STUDIO_LOGIN_MAX_FAILURES_PER_CLIENT")
+    login_lockout_seconds: int = Field(default=900, ge=1, alias="STUDIO_LOGIN_LOCKOUT_SECONDS")
+    password_min_score: int = Field(default=3, ge=0, le=4, alias="STUDIO_PASSWORD_MIN_SCORE")
+    password_hash_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, alias="STUDIO_PASSWORD_HASH_WORKERS"
+    )
+    password_hash_queue: int = Field(default=16, ge=1, alias="STUDIO_PASSWORD_HASH_QUEUE")
+    trusted_proxies: str = Field(default="", alias="STUDIO_TRUSTED_PROXIES")
+    trusted_origins: str = Field(default="", alias="STUDIO_TRUSTED_ORIGINS")
 
     @property
     def database_url(self) -> str:
@@ -41,6 +54,16 @@ class Settings(BaseSettings):
         if self.database_url_override:
             return normalise_database_url(self.database_url_override)
         return f"sqlite:///{self.data_dir / 'studio.db'}"
+
+    @property
+    def trusted_origin_list(self) -> list[str]:
+        """`STUDIO_TRUSTED_ORIGINS` as origins (`https://studio.example.com`), without a trailing slash."""
+        return [o.strip().rstrip("/").lower() for o in self.trusted_origins.split(",") if o.strip()]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """`STUDIO_TRUSTED_PROXIES`: addresses or networks whose X-Forwarded-For / -Proto are believed."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def artefact_dir(self) -> Path:

@@ -11,7 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 SESSION_COOKIE = "studio_session"
-TOKEN_LIFETIME_DAYS = 30
+#: A random id the browser keeps across sign-outs: a browser that signed in to an account before is
+#: not locked out by failures elsewhere (backend/core/login_throttle.py). Its value grants nothing.
+DEVICE_COOKIE = "studio_device"
+DEVICE_COOKIE_MAX_AGE = 400 * 86400  # the longest a browser keeps a cookie
 
 
 def hash_password(password: str) -> str:

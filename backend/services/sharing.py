@@ -45,8 +45,8 @@ def list_shares(session: Session, experiment: Experiment) -> list[ExperimentShar
 
 
 def share(session: Session, experiment: Experiment, username: str, role: str) -> ExperimentShare:
-    """Give `username` a role, or change it."""
-    user = session.scalar(select(User).where(User.username == username))
+    """Give `username` (in any case) a role, or change it."""
+    user = session.scalar(select(User).where(User.username_lower == username.lower()))
     if user is None:
         raise UserNotFound(username)
     if user.id == experiment.owner_id:

@@ -18,7 +18,7 @@ from sqlalchemy import event
 from backend.core.config import Settings
 from backend.main import create_app
 from backend.migrate import upgrade
-from tests.api.conftest import sign_up
+from tests.api.conftest import PASSWORD, sign_up
 from tests.api.test_runs import iris_graph, run_experiment, wait_for
 
 pytestmark = pytest.mark.slow
@@ -99,10 +99,10 @@ def test_a_full_database_answers_503_and_recovers(tmp_path: Path) -> None:
         assert response.status_code == 503
         assert "no space left" in response.json()["detail"]
         for _ in range(200):  # each sign-in stores a session; the table's last page fills up too
-            login = client.post("/api/auth/login", json={"username": "alice", "password": "correct horse"})
+            login = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
             if login.status_code != 200:
                 break
-        assert login.status_code == 503 and "correct horse" not in login.text
+        assert login.status_code == 503 and PASSWORD not in login.text
         assert client.get("/api/experiments", headers=alice).status_code == 200  # reading still works
         ceiling["pages"] = 1_000_000
         engine.dispose()

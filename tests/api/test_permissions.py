@@ -86,6 +86,7 @@ class World:
 
 
 Body = Callable[[World, str], dict[str, Any]]
+PASSWORD = "violet kettle orbit"
 
 
 def _json(payload: Any) -> Body:
@@ -96,13 +97,19 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/health"): ("public", None),
     ("POST", "/api/auth/register"): (
         "public",
-        lambda w, actor: {"json": {"username": f"new-{actor}", "password": "long enough"}},
+        lambda w, actor: {"json": {"username": f"new-{actor}", "password": "brass lantern meadow"}},
     ),
     ("POST", "/api/auth/login"): (
         "public",
         lambda w, actor: {"json": {"username": w.names["owner"], "password": PASSWORD}},
     ),
     ("POST", "/api/auth/logout"): ("signed_in", None),
+    ("POST", "/api/auth/logout-all"): ("signed_in", None),
+    # The same password again: the users must still sign in with PASSWORD for the next route's world.
+    ("POST", "/api/auth/password"): (
+        "signed_in",
+        _json({"current_password": PASSWORD, "new_password": PASSWORD}),
+    ),
     ("GET", "/api/auth/me"): ("signed_in", None),
     ("GET", "/api/modules"): ("public", None),
     ("GET", "/api/datasets"): ("signed_in", None),
@@ -197,7 +204,6 @@ def test_every_route_has_a_rule(client: TestClient) -> None:
 
 
 _registered: set[int] = set()
-PASSWORD = "correct horse"
 
 
 def sign_in(client: TestClient, username: str) -> dict[str, str]:

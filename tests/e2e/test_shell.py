@@ -64,7 +64,7 @@ def test_a_visitor_is_sent_to_sign_in_and_back(page: Page, screenshot: Callable[
 
     # Signing out and in again with the form.
     page.get_by_role("button", name=f"Account: {username}").click()
-    page.get_by_role("menuitem", name="Sign out").click()
+    page.get_by_role("menuitem", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("not the password")

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from backend import __version__
-from backend.api.deps import SessionDep
 from backend.core.db import dialect_name
 from backend.core.disk import free_bytes
 
 router = APIRouter(tags=["health"])
+
+# Health answers even when the shared threadpool is full (a flood of slow requests): its database
+# round trip runs on a thread of its own, and the route itself on the event loop.
+_health_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health")
 
 
 class Health(BaseModel):
@@ -20,16 +27,23 @@ class Health(BaseModel):
     storage: str = Field(description="`ok`, or `low` below STUDIO_MIN_FREE_BYTES (uploads and runs refused)")
 
 
+def _check(engine: Engine, data_dir: Path) -> int:
+    """A database round trip; the free space in the data folder."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return free_bytes(data_dir)
+
+
 @router.get("/health", response_model=Health)
-def health(session: SessionDep, request: Request) -> Health:
+async def health(request: Request) -> Health:
     """Liveness plus a round trip to the database."""
-    session.execute(text("SELECT 1"))
+    engine = request.app.state.engine
     settings = request.app.state.settings
-    free = free_bytes(settings.data_dir)
+    free = await asyncio.wrap_future(_health_thread.submit(_check, engine, settings.data_dir))
     return Health(
         status="ok",
         version=__version__,
-        database=dialect_name(request.app.state.engine),
+        database=dialect_name(engine),
         free_bytes=free,
         storage="ok" if free >= settings.min_free_bytes else "low",
     )

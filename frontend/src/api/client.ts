@@ -3,13 +3,22 @@
 export class ApiError extends Error {
   readonly status: number
   readonly detail: unknown
+  /** Seconds to wait before trying again (the `Retry-After` of a 429), when the server said. */
+  readonly retryAfter: number | null
 
-  constructor(status: number, message: string, detail?: unknown) {
+  constructor(status: number, message: string, detail?: unknown, retryAfter: number | null = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.detail = detail
+    this.retryAfter = retryAfter
   }
+}
+
+/** `Retry-After` in seconds (the server sends seconds, never a date). */
+export function parseRetryAfter(value: string | null): number | null {
+  if (!value || !/^\d+$/.test(value.trim())) return null
+  return Number(value.trim())
 }
 
 /** True when the error says the server is reachable but the endpoint does not exist (yet). */
@@ -93,6 +102,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}, signal?:
       response.status,
       describeDetail(detail, `${response.status} ${response.statusText}`.trim()),
       detail,
+      parseRetryAfter(response.headers.get('Retry-After')),
     )
   }
   return body as T

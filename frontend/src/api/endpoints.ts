@@ -26,6 +26,11 @@ export const register = (username: string, password: string) =>
 export const login = (username: string, password: string) =>
   apiSend<{ access_token: string; user: User }>('POST', '/api/auth/login', { username, password })
 export const logout = () => apiSend<void>('POST', '/api/auth/logout')
+/** Every session of the user ends, this one included. */
+export const logoutAll = () => apiSend<void>('POST', '/api/auth/logout-all')
+/** Every other session of the user ends; this one goes on. */
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  apiSend<void>('POST', '/api/auth/password', { current_password: currentPassword, new_password: newPassword })
 
 // ---- modules & datasets
 export const getModules = (signal?: AbortSignal) => apiGet<ModuleSpec[]>('/api/modules', signal)

@@ -36,7 +36,7 @@ describe('accounts and the experiments list', () => {
       '/api/auth/me': () => (signedIn ? me() : jsonResponse({ detail: 'Not signed in' }, 401)),
       'POST /api/auth/login': ({ json }) => {
         const body = json as { username: string; password: string }
-        if (body.password !== 'correct horse') return jsonResponse({ detail: 'Wrong username or password' }, 401)
+        if (body.password !== 'violet kettle orbit') return jsonResponse({ detail: 'Wrong username or password' }, 401)
         signedIn = true
         return jsonResponse({ access_token: 't', token_type: 'bearer', user: { id: 1, username: body.username } })
       },
@@ -49,7 +49,7 @@ describe('accounts and the experiments list', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Wrong username or password')
     await user.clear(screen.getByLabelText('Password'))
-    await user.type(screen.getByLabelText('Password'), 'correct horse')
+    await user.type(screen.getByLabelText('Password'), 'violet kettle orbit')
     await user.click(screen.getByRole('button', { name: 'Sign in' }))
     expect(await screen.findByRole('heading', { name: 'Experiments' })).toBeInTheDocument()
     expect(router.state.location.pathname).toBe('/')

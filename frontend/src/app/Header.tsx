@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Link, useLocation } from 'react-router'
+import { ChangePasswordDialog, SignOutEverywhereDialog } from '../features/auth/AccountDialogs'
 import { useAuth } from '../features/auth/AuthContext'
 import { Icon } from '../ui/icons'
 import { Menu } from '../ui/Menu'
@@ -23,6 +24,7 @@ export interface HeaderProps {
 function UserMenu() {
   const { user, state, signOut } = useAuth()
   const location = useLocation()
+  const [dialog, setDialog] = useState<'password' | 'everywhere' | null>(null)
   if (!user) {
     if (state.status === 'loading') return null
     const next = encodeURIComponent(`${location.pathname}${location.search}`)
@@ -38,20 +40,29 @@ function UserMenu() {
     )
   }
   return (
-    <Menu
-      label={`Account: ${user.username}`}
-      title={`Signed in as ${user.username}`}
-      triggerClassName="user-chip"
-      trigger={
-        <>
-          <span className="user-avatar" aria-hidden="true">
-            {user.username.slice(0, 1).toUpperCase()}
-          </span>
-          <span className="user-name">{user.username}</span>
-        </>
-      }
-      items={[{ label: 'Sign out', icon: <Icon name="open" />, onSelect: () => void signOut() }]}
-    />
+    <>
+      <Menu
+        label={`Account: ${user.username}`}
+        title={`Signed in as ${user.username}`}
+        triggerClassName="user-chip"
+        trigger={
+          <>
+            <span className="user-avatar" aria-hidden="true">
+              {user.username.slice(0, 1).toUpperCase()}
+            </span>
+            <span className="user-name">{user.username}</span>
+          </>
+        }
+        items={[
+          { label: 'Change password', icon: <Icon name="lock" />, onSelect: () => setDialog('password') },
+          { label: 'Sign out everywhere', icon: <Icon name="globe" />, onSelect: () => setDialog('everywhere') },
+          'separator',
+          { label: 'Sign out', icon: <Icon name="open" />, onSelect: () => void signOut() },
+        ]}
+      />
+      {dialog === 'password' ? <ChangePasswordDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'everywhere' ? <SignOutEverywhereDialog onClose={() => setDialog(null)} /> : null}
+    </>
   )
 }
 

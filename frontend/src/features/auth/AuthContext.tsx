@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { Navigate, useLocation, useNavigate } from 'react-router'
 import { isUnauthorized, setUnauthorizedListener } from '../../api/client'
-import { getMe, login as apiLogin, logout as apiLogout, register as apiRegister } from '../../api/endpoints'
+import { getMe, login as apiLogin, logout as apiLogout, logoutAll as apiLogoutAll, register as apiRegister } from '../../api/endpoints'
 import type { User } from '../../api/types'
 import { Spinner } from '../../ui/icons'
 
@@ -13,6 +13,8 @@ export interface Auth {
   signIn: (username: string, password: string) => Promise<User>
   signUp: (username: string, password: string) => Promise<User>
   signOut: () => Promise<void>
+  /** Ends every session of the user (other browsers, scripts' tokens, this one); throws if the server refused. */
+  signOutEverywhere: () => Promise<void>
 }
 
 const AuthContext = createContext<Auth | null>(null)
@@ -83,9 +85,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     navigate('/signin', { replace: true })
   }, [navigate])
 
+  const signOutEverywhere = useCallback(async () => {
+    await apiLogoutAll()
+    setState({ status: 'signed-out' })
+    navigate('/signin', { replace: true })
+  }, [navigate])
+
   const value = useMemo<Auth>(
-    () => ({ state, user: state.status === 'signed-in' ? state.user : null, signIn, signUp, signOut }),
-    [state, signIn, signUp, signOut],
+    () => ({ state, user: state.status === 'signed-in' ? state.user : null, signIn, signUp, signOut, signOutEverywhere }),
+    [state, signIn, signUp, signOut, signOutEverywhere],
   )
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>
 }

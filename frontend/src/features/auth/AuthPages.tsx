@@ -44,9 +44,20 @@ function AuthFrame({ title, subtitle, children, footer }: { title: string; subti
   )
 }
 
+/** "10 minutes", "45 seconds". */
+export function waitWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`
+  const minutes = Math.ceil(seconds / 60)
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 0) return 'The server could not be reached. Check your connection and try again.'
+    // Too many failed sign-ins: the server's message says how long to wait; a proxy's 429 may not.
+    if (error.status === 429 && typeof error.detail !== 'string') {
+      return error.retryAfter ? `Too many attempts. Try again in ${waitWords(error.retryAfter)}.` : 'Too many attempts. Try again later.'
+    }
     return error.message
   }
   return 'Something went wrong. Try again.'
@@ -194,7 +205,7 @@ export function SignUpPage() {
             aria-describedby="signup-password-hint"
           />
           <span id="signup-password-hint" className={passwordProblem ? 'field-error' : 'field-hint'}>
-            {passwordProblem ?? 'At least 8 characters'}
+            {passwordProblem ?? 'At least 8 characters and hard to guess: a few uncommon words work well'}
           </span>
         </div>
         <div className="field">
