@@ -28,6 +28,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import graphs
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -38,37 +40,12 @@ def free_port() -> int:
 
 
 def iris_graph(seed: int, sweep_seed: int = 11) -> dict:
-    def node(node_id: str, module: str, **params: object) -> dict:
-        return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
-
-    def edge(source: str, sport: str, target: str, tport: str) -> dict:
-        return {
-            "id": f"{source}-{target}-{tport}",
-            "source": source,
-            "source_port": sport,
-            "target": target,
-            "target_port": tport,
-        }
-
-    return {
-        "nodes": [
-            node("data", "dataset", dataset_id="sample-iris"),
-            node("kmeans", "kmeans_clustering", n_clusters=3, seed=seed),
-            node("train", "train_clustering_model"),
-            node("assign", "assign_data_to_clusters"),
-            node("range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-4"),
-            # In range mode the candidates' seeds come from the sweep's seed: vary it to force new work.
-            node("sweep", "sweep_clustering", sweep_mode="random", max_runs=3, sweep_seed=sweep_seed),
-        ],
-        "edges": [
-            edge("kmeans", "untrained_model", "train", "untrained_model"),
-            edge("data", "dataset", "train", "dataset"),
-            edge("train", "trained_model", "assign", "trained_model"),
-            edge("data", "dataset", "assign", "dataset"),
-            edge("range", "untrained_model", "sweep", "untrained_model"),
-            edge("data", "dataset", "sweep", "dataset"),
-        ],
-    }
+    # In range mode the candidates' seeds come from the sweep's seed: vary it to force new work.
+    return graphs.iris_graph(
+        seed=seed,
+        range_params={"seed": None},
+        sweep_params={"sweep_mode": "random", "max_runs": 3, "sweep_seed": sweep_seed},
+    )
 
 
 def server_ms(run: dict) -> float:

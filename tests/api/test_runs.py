@@ -18,41 +18,9 @@ from backend.executor import ArtefactRef
 from backend.models import NodeRun
 from modules.samples import load_sample
 from tests.api.conftest import upload
+from tests.graphs import iris_graph
 
 pytestmark = pytest.mark.slow
-
-
-def iris_graph(dataset_id: str, n_clusters: int = 3) -> dict[str, Any]:
-    def node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
-        return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
-
-    def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
-        return {
-            "id": f"{source}-{target}-{target_port}",
-            "source": source,
-            "source_port": source_port,
-            "target": target,
-            "target_port": target_port,
-        }
-
-    return {
-        "nodes": [
-            node("data", "dataset", dataset_id=dataset_id),
-            node("kmeans", "kmeans_clustering", n_clusters=n_clusters, seed=7),
-            node("train", "train_clustering_model"),
-            node("assign", "assign_data_to_clusters"),
-            node("range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-4", seed=11),
-            node("sweep", "sweep_clustering", sweep_mode="grid"),
-        ],
-        "edges": [
-            edge("kmeans", "untrained_model", "train", "untrained_model"),
-            edge("data", "dataset", "train", "dataset"),
-            edge("train", "trained_model", "assign", "trained_model"),
-            edge("data", "dataset", "assign", "dataset"),
-            edge("range", "untrained_model", "sweep", "untrained_model"),
-            edge("data", "dataset", "sweep", "dataset"),
-        ],
-    }
 
 
 def follow_events(client: TestClient, headers: dict[str, str], run_id: int) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ import pytest
 
 import modules
 from modules.samples import load_sample
+from tests.graphs import iris_graph
 
 URL = os.environ.get("STUDIO_DOCKER_URL", "")
 STATE = Path(os.environ.get("STUDIO_DOCKER_STATE", "/tmp/cluster-studio-docker-state.json"))
@@ -35,41 +36,6 @@ pytestmark = [
     pytest.mark.docker,
     pytest.mark.skipif(not URL, reason="STUDIO_DOCKER_URL is not set (make test-docker sets it)"),
 ]
-
-
-def iris_graph(dataset_id: str, seed: int, k_range: str = "2-4") -> dict[str, Any]:
-    """Dataset → K-Means Clustering → Train Clustering Model → Assign, and a small sweep beside it."""
-
-    def node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
-        return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
-
-    def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
-        return {
-            "id": f"{source}-{target}-{target_port}",
-            "source": source,
-            "source_port": source_port,
-            "target": target,
-            "target_port": target_port,
-        }
-
-    return {
-        "nodes": [
-            node("data", "dataset", dataset_id=dataset_id),
-            node("kmeans", "kmeans_clustering", n_clusters=3, seed=seed),
-            node("train", "train_clustering_model"),
-            node("assign", "assign_data_to_clusters"),
-            node("range", "kmeans_clustering", trainer_mode="range", n_clusters_range=k_range),
-            node("sweep", "sweep_clustering", sweep_mode="grid"),
-        ],
-        "edges": [
-            edge("kmeans", "untrained_model", "train", "untrained_model"),
-            edge("data", "dataset", "train", "dataset"),
-            edge("train", "trained_model", "assign", "trained_model"),
-            edge("data", "dataset", "assign", "dataset"),
-            edge("range", "untrained_model", "sweep", "untrained_model"),
-            edge("data", "dataset", "sweep", "dataset"),
-        ],
-    }
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import FloatRect, Locator, Page
 
+from tests import graphs
+
 
 def _centre(box: FloatRect) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -94,40 +96,8 @@ def connect(page: Page, source: Locator, source_port: str, target: Locator, targ
 
 
 def iris_graph(dataset_id: str, n_clusters: int = 3) -> dict:
-    """dataset → K-Means → Train → Assign, laid out top to bottom (the API's graph JSON)."""
-
-    def n(node_id: str, module: str, x: float, y: float, **params: object) -> dict:
-        return {
-            "id": node_id,
-            "module": module,
-            "params": params,
-            "position": {"x": x, "y": y},
-            "comment": "",
-        }
-
-    def e(source: str, source_port: str, target: str, target_port: str) -> dict:
-        return {
-            "id": f"e-{source}-{target}-{target_port}"[:64],
-            "source": source,
-            "source_port": source_port,
-            "target": target,
-            "target_port": target_port,
-        }
-
-    return {
-        "nodes": [
-            n("data", "dataset", 320, 0, dataset_id=dataset_id),
-            n("kmeans", "kmeans_clustering", 0, 0, n_clusters=n_clusters, seed=7),
-            n("train", "train_clustering_model", 160, 160),
-            n("assign", "assign_data_to_clusters", 320, 320),
-        ],
-        "edges": [
-            e("kmeans", "untrained_model", "train", "untrained_model"),
-            e("data", "dataset", "train", "dataset"),
-            e("train", "trained_model", "assign", "trained_model"),
-            e("data", "dataset", "assign", "dataset"),
-        ],
-    }
+    """The Iris pipeline laid out for the canvas (no sweep)."""
+    return graphs.iris_graph(dataset_id, n_clusters, sweep=False)
 
 
 #: Timings the browser tests measure. Tests only report them; `python -m bench.bench_browser` runs those

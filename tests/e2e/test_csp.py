@@ -12,13 +12,13 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import FRONTEND_DIST, VIEWPORT
 from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests.graphs import iris_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -58,37 +58,10 @@ def watched(browser: Browser, server_url: str) -> Iterator[Watched]:
         context.close()
 
 
-def _graph() -> dict[str, Any]:
-    def node(node_id: str, module: str, x: int, y: int, **params: Any) -> dict[str, Any]:
-        return {"id": node_id, "module": module, "params": params, "position": {"x": x, "y": y}}
-
-    def edge(source: str, sport: str, target: str, tport: str) -> dict[str, str]:
-        return {
-            "id": f"{source}-{target}-{tport}",
-            "source": source,
-            "source_port": sport,
-            "target": target,
-            "target_port": tport,
-        }
-
-    return {
-        "nodes": [
-            node("data", "dataset", 0, 0, dataset_id="sample-iris"),
-            node("kmeans", "kmeans_clustering", 300, 0, n_clusters=3, seed=7),
-            node("train", "train_clustering_model", 150, 160),
-            node("assign", "assign_data_to_clusters", 150, 320),
-        ],
-        "edges": [
-            edge("kmeans", "untrained_model", "train", "untrained_model"),
-            edge("data", "dataset", "train", "dataset"),
-            edge("train", "trained_model", "assign", "trained_model"),
-            edge("data", "dataset", "assign", "dataset"),
-        ],
-    }
-
-
 def _experiment_with_run(page: Page) -> tuple[int, int]:
-    created = page.request.post("/api/experiments", data={"name": "CSP check", "graph": _graph()})
+    created = page.request.post(
+        "/api/experiments", data={"name": "CSP check", "graph": iris_graph("sample-iris", sweep=False)}
+    )
     assert created.status == 201, created.text()
     experiment_id = int(created.json()["id"])
     started = page.request.post(f"/api/experiments/{experiment_id}/runs")
