@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { ApiError, errorMessage } from '../../api/client'
 import { changePassword } from '../../api/endpoints'
+import { ConfirmDialog } from '../../ui/ConfirmDialog'
 import { Dialog } from '../../ui/Dialog'
 import { Spinner } from '../../ui/icons'
 import { useToast } from '../../ui/Toasts'
@@ -123,49 +124,18 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
 /** Confirms, then ends every session of the user, this one included (the app goes to the sign-in page). */
 export function SignOutEverywhereDialog({ onClose }: { onClose: () => void }) {
   const { user, signOutEverywhere } = useAuth()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   return (
-    <Dialog
+    <ConfirmDialog
       title="Sign out everywhere?"
-      size="small"
       tone="warning"
+      confirmLabel="Sign out everywhere"
+      onConfirm={signOutEverywhere}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose} data-autofocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true)
-              setError(null)
-              try {
-                await signOutEverywhere()
-              } catch (e) {
-                setError(errorMessage(e))
-                setBusy(false)
-              }
-            }}
-          >
-            {busy ? <Spinner size={12} /> : null}
-            Sign out everywhere
-          </button>
-        </>
-      }
     >
       <p>
         Every session of <strong>{user?.username}</strong> ends now: in other browsers, on other devices, the tokens of
         your scripts, and this one. Use it if you signed in somewhere you should not stay signed in.
       </p>
-      {error ? (
-        <p className="auth-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </Dialog>
+    </ConfirmDialog>
   )
 }

@@ -5,6 +5,7 @@ import { cloneExperiment, createExperiment, deleteExperiment, listExperiments, u
 import type { Experiment } from '../../api/types'
 import { useApiResource } from '../../api/useApiResource'
 import { Header } from '../../app/Header'
+import { ConfirmDialog } from '../../ui/ConfirmDialog'
 import { Dialog } from '../../ui/Dialog'
 import { Icon, Spinner } from '../../ui/icons'
 import { StatusPill } from '../../ui/StatusPill'
@@ -315,41 +316,18 @@ export function SaveAsDialog({ experiment, onClose, onSaved }: { experiment: Exp
 }
 
 function DeleteDialog({ experiment, onClose, onDeleted }: { experiment: Experiment; onClose: () => void; onDeleted: () => void }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete “${experiment.name}”?`}
-      size="small"
       tone="danger"
+      confirmLabel="Delete experiment"
+      onConfirm={async () => {
+        await deleteExperiment(experiment.id)
+        onDeleted()
+      }}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose} data-autofocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true)
-              try {
-                await deleteExperiment(experiment.id)
-                onDeleted()
-              } catch (e) {
-                setError(errorMessage(e))
-                setBusy(false)
-              }
-            }}
-          >
-            Delete experiment
-          </button>
-        </>
-      }
     >
-      <p>The experiment, its saved versions and its runs are deleted. This cannot be undone.</p>
-      {error ? <p className="field-error">{error}</p> : null}
-    </Dialog>
+      <p>The experiment, its saved versions, its runs and their outputs are deleted; a run in progress stops first. This cannot be undone.</p>
+    </ConfirmDialog>
   )
 }
