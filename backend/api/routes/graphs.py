@@ -12,8 +12,9 @@ from backend.services.validation import validate_graph
 
 router = APIRouter(tags=["graphs"])
 
-#: Validations computed at once; more wait their turn instead of crowding out every other request.
-VALIDATIONS_AT_ONCE = anyio.CapacityLimiter(2)
+#: Validations computed at once: one, since it is pure Python and two threads would only take turns on
+#: the GIL; more wait their turn instead of crowding out every other request.
+VALIDATIONS_AT_ONCE = anyio.CapacityLimiter(1)
 
 
 @router.post("/graphs/validate", response_model=ValidationResult)
