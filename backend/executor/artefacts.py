@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from pandas.api import types as ptypes
 
-from backend.services.tables import rows_per_group
+from backend.services.table_import import rows_per_group
 from modules.models import dump_model, load_model
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -98,7 +98,7 @@ class ArtefactStore:
         try:
             if port_type == "data_table":
                 # Row groups of about a million cells, so that a page of rows reads megabytes, not the
-                # table; dictionaries only for text (see backend.services.tables.parquet_writer).
+                # table; dictionaries only for text (see backend.services.table_import.parquet_writer).
                 frame = _table_for_parquet(value)
                 frame.to_parquet(
                     staging,

@@ -32,7 +32,7 @@ from backend.models import (
 )
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
-from backend.services.tables import TableLimits, arrow_column_type, import_table
+from backend.services.table_import import TableLimits, arrow_column_type, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.samples import SAMPLES, load_sample, sample_columns
 

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from backend.core.memory import release_memory
 from backend.services.outputs import page_payload
 from backend.services.outputs.jsonsafe import JsonDict
-from backend.services.tables import READ_BUFFER_BYTES
+from backend.services.table_import import READ_BUFFER_BYTES
 
 PAGE_BATCH_ROWS = 4096  # rows decoded at a time while skipping to the page
 

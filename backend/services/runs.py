@@ -1,4 +1,4 @@
-"""Runs: plan the nodes, reuse cached outputs, execute the rest through the executor, record everything.
+"""Runs: reuse cached outputs, execute the rest through the executor, record everything.
 
 A coordinator thread drives each run: it submits every node whose inputs are ready, reuses the output
 of an earlier successful node with the same signature (module, version, filled parameters, and the
@@ -8,8 +8,6 @@ each change for the Server-Sent Events stream.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -29,92 +27,19 @@ from backend.executor.task import SAMPLE_SOURCE
 from backend.models import Dataset, Experiment, NodeRun, NodeRunDataset, Run, User, utcnow
 from backend.services.datasets import SAMPLE_IDS, dataset_path
 from backend.services.events import RunEvents
-from modules.contract import validate_params
+from backend.services.run_planning import (
+    dataset_fingerprints,
+    graph_maps,
+    node_signatures,
+    plan_nodes,
+    upload_lineage,
+    uploaded,
+)
 
 log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
 PROGRESS_DB_INTERVAL_S = 0.5
-
-
-class NothingToRun(Exception):
-    pass
-
-
-def _graph_maps(graph: dict[str, Any]) -> tuple[dict[str, dict], dict[str, dict[str, tuple[str, str]]]]:
-    nodes = {node["id"]: node for node in graph.get("nodes", [])}
-    inputs: dict[str, dict[str, tuple[str, str]]] = {node_id: {} for node_id in nodes}
-    for edge in graph.get("edges", []):
-        inputs[edge["target"]][edge["target_port"]] = (edge["source"], edge["source_port"])
-    return nodes, inputs
-
-
-def plan_nodes(graph: dict[str, Any], selected: list[str] | None) -> list[str]:
-    """The nodes to run, in topological order: all of them, or the selected ones and what they need."""
-    order = modules.topological_order(graph)
-    if not selected:
-        return order
-    unknown = sorted(set(selected) - set(order))
-    if unknown:
-        raise NothingToRun(f"Unknown node ids: {', '.join(unknown)}")
-    needed = set(modules.ancestors(graph, selected)) | set(selected)
-    return [node_id for node_id in order if node_id in needed]
-
-
-def dataset_fingerprints(session: Session, graph: dict[str, Any]) -> dict[str, str]:
-    """What identifies each dataset's content: uploads are immutable, samples change with the code."""
-    from backend.services.experiments import dataset_ids_in
-
-    prints: dict[str, str] = {}
-    for dataset_id in dataset_ids_in(graph):
-        if dataset_id in SAMPLE_IDS:
-            prints[dataset_id] = f"sample:{dataset_id}"
-        elif (row := session.get(Dataset, dataset_id)) is not None:
-            prints[dataset_id] = f"upload:{row.id}:{row.storage_key}"
-    return prints
-
-
-def node_signatures(graph: dict[str, Any], order: list[str], fingerprints: dict[str, str]) -> dict[str, str]:
-    """A hash per node over its module, version, filled parameters and its inputs' signatures."""
-    nodes, inputs = _graph_maps(graph)
-    signatures: dict[str, str] = {}
-    for node_id in order:
-        node = nodes[node_id]
-        declaration = modules.registry.get(node["module"])
-        params = validate_params(declaration, node.get("params", {}))
-        used = sorted(v for v in _strings(params) if v in fingerprints)
-        payload = {
-            "module": declaration.id,
-            "version": str(declaration.version),
-            "params": params,
-            "datasets": {d: fingerprints[d] for d in used},
-            "inputs": {
-                port: [signatures[src], src_port] for port, (src, src_port) in sorted(inputs[node_id].items())
-            },
-        }
-        encoded = json.dumps(payload, sort_keys=True, default=str).encode()
-        signatures[node_id] = hashlib.sha256(encoded).hexdigest()
-    return signatures
-
-
-def upload_lineage(graph: dict[str, Any], order: list[str], uploads: set[str]) -> dict[str, set[str]]:
-    """For each node, the uploaded datasets its output is computed from (its own and its ancestry's)."""
-    nodes, inputs = _graph_maps(graph)
-    lineage: dict[str, set[str]] = {}
-    for node_id in order:
-        own = {value for value in _strings(nodes[node_id].get("params", {})) if value in uploads}
-        lineage[node_id] = own.union(*(lineage[src] for src, _ in inputs[node_id].values()))
-    return lineage
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 def node_public(row: NodeRun, live_progress: float | None = None) -> dict[str, Any]:
@@ -217,8 +142,9 @@ class RunManager:
     ) -> Run:
         """Record a queued run of `graph` and start driving it; returns at once."""
         order = plan_nodes(graph, selected)
-        signatures = node_signatures(graph, order, dataset_fingerprints(session, graph))
-        nodes, _ = _graph_maps(graph)
+        fingerprints = dataset_fingerprints(session, graph)
+        signatures = node_signatures(graph, order, fingerprints)
+        nodes, _ = graph_maps(graph)
         run = Run(
             experiment_id=experiment.id,
             experiment_version=experiment.version,
@@ -241,8 +167,7 @@ class RunManager:
             )
         session.add_all(rows.values())
         session.flush()
-        uploads = set(self._dataset_sources(session, graph)) - set(SAMPLE_IDS)
-        for node_id, dataset_ids in upload_lineage(graph, order, uploads).items():
+        for node_id, dataset_ids in upload_lineage(graph, order, uploaded(fingerprints)).items():
             session.add_all(NodeRunDataset(node_run_id=rows[node_id].id, dataset_id=d) for d in dataset_ids)
         session.commit()
         live = _LiveRun(run.id, node_run_ids={node_id: row.id for node_id, row in rows.items()})
@@ -315,7 +240,7 @@ class RunManager:
             live.finished.set()
 
     def _execute(self, live: _LiveRun, graph: dict[str, Any], order: list[str]) -> None:
-        nodes, inputs = _graph_maps(graph)
+        nodes, inputs = graph_maps(graph)
         with self.sessions() as session:
             started = session.execute(
                 update(Run).where(Run.id == live.run_id).values(status="running", started_at=utcnow())

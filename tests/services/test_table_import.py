@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from backend.core.config import Settings
-from backend.services.tables import (
+from backend.services.table_import import (
     MAX_TYPE_RETRIES,
     NO_ROWS,
     DatasetTooLarge,

@@ -7,7 +7,7 @@ from backend.api.deps import CurrentUser, RunsDep, SessionDep, SettingsDep
 from backend.core.disk import InsufficientStorage
 from backend.schemas import DatasetPublic, RowsPage, UserPublic
 from backend.services import datasets as service
-from backend.services.tables import InvalidDataset
+from backend.services.table_import import InvalidDataset
 from backend.services.uploads import BadUpload, UploadTooLarge, ensure_room_for_upload, receive_file
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])

@@ -20,7 +20,8 @@ from backend.schemas import RunCreate, RunPublic
 from backend.services import experiments as experiment_service
 from backend.services import node_outputs as outputs
 from backend.services import outputs as output_service
-from backend.services.runs import NothingToRun, RunManager, node_public
+from backend.services.run_planning import NothingToRun
+from backend.services.runs import RunManager, node_public
 from backend.services.validation import validate_graph
 
 router = APIRouter(tags=["runs"])

@@ -1,17 +1,4 @@
-"""Turn an uploaded file into a typed Parquet table: CSV/TSV (delimiter detected) or Parquet.
-
-Memory is bounded by a chunk, never by the file or by what it decompresses to:
-
-- Parquet is checked against the row and cell limits from its footer before any data is read, then
-  copied batch by batch.
-- Delimited text is cut into chunks at row boundaries and parsed chunk by chunk (Arrow's own parser
-  and type inference), counting rows against the limits as it goes; see :func:`_import_text` for how
-  column types stay those of a whole-file read.
-
-Every way a file can be unusable becomes :class:`InvalidDataset` (error code 0018) with a message that
-says where it went wrong; a file over a limit is :class:`DatasetTooLarge`. Nothing here writes anywhere
-but the caller's output path and a scratch file beside the upload, both removed by the caller on failure.
-"""
+"""Importing delimited text (CSV, TSV, any delimiter detected): chunk by chunk, types as a whole-file read."""
 
 from __future__ import annotations
 
@@ -19,26 +6,27 @@ import codecs
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-DELIMITERS = [",", "\t", ";", "|"]
-SNIFF_BYTES = 64 * 1024
-CHUNK_BYTES = 8 << 20  # text parsed at a time; peak memory is a small multiple of this
-MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buffered
-ROW_GROUP_CELLS = 1 << 20  # cells per stored row group: a page of rows reads about 8 MB, not the table
-READ_BUFFER_BYTES = 64 << 10  # per column read; Arrow would otherwise read whole column chunks (pre_buffer)
-TEXT_BYTES_PER_CELL = 8  # a Parquet file's text may decode to this many bytes per cell allowed
-TEXT_SLICE_BYTES = 64 << 20  # text decoded at a time while copying a Parquet file
-MAX_TYPE_RETRIES = 8  # re-parses allowed to settle column types before unsettled columns become text
-
-NO_ROWS = "The file has column names but no data rows: there is nothing to cluster."
+from backend.services.table_import.common import (
+    DELIMITERS,
+    MAX_ROW_BYTES,
+    MAX_TYPE_RETRIES,
+    NO_ROWS,
+    SNIFF_BYTES,
+    ImportedTable,
+    InvalidDataset,
+    TableLimits,
+    null_as_text,
+    parquet_writer,
+    refuse_nul_in_names,
+    rows_per_group,
+    tidy_names,
+)
 
 # Byte-order marks of the Unicode encodings accepted besides UTF-8 (UTF-32 first: its LE mark starts
 # with UTF-16's). Such text is transcoded to UTF-8 before parsing.
@@ -67,241 +55,7 @@ _CONVERSION_ERROR = re.compile(
 )
 
 
-class InvalidDataset(Exception):
-    code = "0018"
-    status_code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class DatasetTooLarge(InvalidDataset):
-    """The file claims more rows or cells than the server accepts (413)."""
-
-    status_code = 413
-
-
-@dataclass(frozen=True)
-class TableLimits:
-    max_rows: int
-    max_cells: int
-
-    def check(self, n_rows: int, n_cells: int, *, counted_so_far: bool = False) -> None:
-        """Refuse a table of `n_rows` rows and `n_cells` cells (or of at least that many, while counting)."""
-        if n_rows > self.max_rows:
-            has = f"more than {self.max_rows:,}" if counted_so_far else f"{n_rows:,}"
-            raise DatasetTooLarge(
-                f"The file has {has} rows; the server accepts at most {self.max_rows:,} "
-                "(setting STUDIO_MAX_ROWS)."
-            )
-        if n_cells > self.max_cells:
-            has = f"more than {self.max_cells:,}" if counted_so_far else f"{n_cells:,}"
-            raise DatasetTooLarge(
-                f"The file has {has} cells (rows × columns); the server accepts at most "
-                f"{self.max_cells:,} (setting STUDIO_MAX_CELLS)."
-            )
-
-    def check_text(self, n_bytes: int) -> None:
-        """Refuse text decoding to more than TEXT_BYTES_PER_CELL bytes per allowed cell (counted so far)."""
-        budget = self.max_cells * TEXT_BYTES_PER_CELL
-        if n_bytes > budget:
-            raise DatasetTooLarge(
-                f"The file's text decodes to more than {budget:,} bytes; the server accepts "
-                f"{TEXT_BYTES_PER_CELL} bytes of text per cell it accepts (setting STUDIO_MAX_CELLS)."
-            )
-
-
-@dataclass(frozen=True)
-class ImportedTable:
-    n_rows: int
-    schema: pa.Schema
-    source_format: str  # "csv" (delimited text of any delimiter) or "parquet"
-
-
-def arrow_column_type(arrow_type: pa.DataType) -> str:
-    """The studio's column type for an Arrow type: numeric, string, boolean or datetime."""
-    if pa.types.is_dictionary(arrow_type):
-        return "string"
-    if pa.types.is_boolean(arrow_type):
-        return "boolean"
-    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
-        return "numeric"
-    if pa.types.is_timestamp(arrow_type) or pa.types.is_date(arrow_type):
-        return "datetime"
-    return "string"
-
-
-def rows_per_group(n_columns: int) -> int:
-    return max(1024, min(1 << 20, ROW_GROUP_CELLS // max(1, n_columns)))
-
-
-def parquet_writer(out: Path, schema: pa.Schema) -> pq.ParquetWriter:
-    """A writer for a stored table: dictionary encoding only where it pays.
-
-    Row groups are small (see ROW_GROUP_CELLS), so a dictionary never outgrows its page and Arrow would
-    dictionary-encode every unique number: 4× slower to write and larger than plain encoding.
-    """
-    return pq.ParquetWriter(out, schema, use_dictionary=dictionary_columns(schema))
-
-
-def dictionary_columns(schema: pa.Schema) -> list[str]:
-    """The text-like columns, where repeated values are common."""
-    return [
-        field.name
-        for field in schema
-        if pa.types.is_string(field.type)
-        or pa.types.is_large_string(field.type)
-        or pa.types.is_binary(field.type)
-        or pa.types.is_dictionary(field.type)
-    ]
-
-
-def import_table(
-    path: Path, filename: str, out: Path, limits: TableLimits, *, chunk_bytes: int = CHUNK_BYTES
-) -> ImportedTable:
-    """Parse the upload at `path` (named `filename` by the client) and write it to `out` as Parquet."""
-    if path.stat().st_size == 0:
-        raise InvalidDataset("The file is empty.")
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    if head.startswith(b"PAR1"):
-        return _import_parquet(path, out, limits)
-    return _import_text(path, filename, head, out, limits, chunk_bytes)
-
-
-# ---- Parquet ---------------------------------------------------------------------------------------
-
-
-def _import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable:
-    """Check the footer against the limits, then copy the file batch by batch.
-
-    Text columns are read as dictionaries (values once, plus an index per row), so their decoded size
-    is known before it exists: a few repeated long strings cannot expand into gigabytes unseen. Text
-    may decode to at most TEXT_BYTES_PER_CELL × STUDIO_MAX_CELLS bytes in all, and is materialised
-    TEXT_SLICE_BYTES at a time.
-    """
-    with path.open("rb") as handle:  # a handle, not the path: Arrow's messages then name no server path
-        try:
-            metadata = pq.ParquetFile(handle, pre_buffer=False).metadata
-            schema = metadata.schema.to_arrow_schema()
-            text = [field.name for field in schema if _is_flat_text(field.type)]
-            source = pq.ParquetFile(
-                handle,
-                metadata=metadata,
-                buffer_size=READ_BUFFER_BYTES,
-                pre_buffer=False,
-                read_dictionary=text,
-            )
-        except Exception as exc:
-            raise _unreadable_parquet(exc, path) from None
-        limits.check(metadata.num_rows, _claimed_cells(metadata))
-        names = tidy_names(schema.names)
-        _refuse_nul_in_names(names)
-        if metadata.num_rows == 0:
-            raise InvalidDataset(NO_ROWS)
-        out_schema = pa.schema(
-            [
-                field.with_name(name).with_type(_null_as_text(field.type))
-                for field, name in zip(schema, names, strict=True)
-            ],
-            metadata=schema.metadata,
-        )
-        batches = source.iter_batches(batch_size=rows_per_group(len(names)), use_threads=False)
-        n_rows, text_bytes = 0, 0
-        try:
-            with parquet_writer(out, out_schema) as writer:
-                while True:
-                    try:
-                        batch = next(batches, None)
-                    except Exception as exc:
-                        raise _unreadable_parquet(exc, path) from None
-                    if batch is None:
-                        break
-                    row_text = _text_bytes_per_row(batch, set(text))
-                    text_bytes += int(row_text.sum())
-                    limits.check_text(text_bytes)
-                    for start, stop in _slices(row_text, TEXT_SLICE_BYTES):
-                        piece = batch.slice(start, stop - start)
-                        columns = [
-                            _decoded(column, field.type)
-                            for column, field in zip(piece.columns, out_schema, strict=True)
-                        ]
-                        writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=out_schema))
-                    n_rows += batch.num_rows
-        except (ValueError, TypeError, NotImplementedError, pa.ArrowNotImplementedError) as exc:
-            # A type Parquet cannot store back (a full disk is an OSError and goes on up).
-            out.unlink(missing_ok=True)
-            raise InvalidDataset(f"The Parquet file could not be stored: {_scrubbed(exc, path)}") from None
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
-    return ImportedTable(n_rows, out_schema, "parquet")
-
-
-def _is_flat_text(arrow_type: pa.DataType) -> bool:
-    return (
-        pa.types.is_string(arrow_type)
-        or pa.types.is_large_string(arrow_type)
-        or pa.types.is_binary(arrow_type)
-        or pa.types.is_large_binary(arrow_type)
-    )
-
-
-def _text_bytes_per_row(batch: pa.RecordBatch, text: set[str]) -> np.ndarray:
-    """Bytes each row's text columns decode to, from their dictionaries (nothing is decoded)."""
-    total = np.zeros(batch.num_rows, dtype=np.int64)
-    for field, column in zip(batch.schema, batch.columns, strict=True):
-        if field.name in text and pa.types.is_dictionary(column.type):
-            lengths = pc.take(pc.binary_length(column.dictionary), column.indices)
-            total += lengths.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    return total
-
-
-def _slices(row_bytes: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
-    """Consecutive row ranges each holding at most `budget` bytes (or a single larger row)."""
-    start, n_rows = 0, len(row_bytes)
-    ends = np.cumsum(row_bytes)
-    while start < n_rows:
-        before = ends[start - 1] if start else 0
-        stop = int(np.searchsorted(ends, before + budget, side="right"))
-        stop = max(stop, start + 1)
-        yield start, stop
-        start = stop
-
-
-def _decoded(column: pa.Array, target: pa.DataType) -> pa.Array:
-    if pa.types.is_null(column.type):
-        return pa.nulls(len(column), target)
-    if pa.types.is_dictionary(column.type) and not pa.types.is_dictionary(target):
-        return column.cast(target)
-    return column
-
-
-def _claimed_cells(metadata: pq.FileMetaData) -> int:
-    """Rows × leaf columns, or the values the column chunks say they hold if more (nested columns)."""
-    values = sum(
-        metadata.row_group(group).column(column).num_values
-        for group in range(metadata.num_row_groups)
-        for column in range(metadata.num_columns)
-    )
-    return max(metadata.num_rows * metadata.num_columns, values)
-
-
-def _unreadable_parquet(exc: Exception, path: Path) -> InvalidDataset:
-    return InvalidDataset(f"The Parquet file could not be read: {_scrubbed(exc, path)}")
-
-
-def _scrubbed(exc: Exception, path: Path) -> str:
-    """Arrow's message without the server's paths."""
-    message = str(exc).replace(str(path), "the file").replace(str(path.parent), "")
-    return re.sub(r"(?:/[\w.\-]+){2,}", "<path>", message)
-
-
-# ---- Delimited text --------------------------------------------------------------------------------
-
-
-def _import_text(
+def import_text(
     path: Path, filename: str, head: bytes, out: Path, limits: TableLimits, chunk_bytes: int
 ) -> ImportedTable:
     transcoded = next((t for t in TRANSCODED_BOMS if head.startswith(t[0])), None)
@@ -538,11 +292,11 @@ class _DelimitedImport:
                 table = self._parse_checked(chunk, index == 0, offset)
                 if index == 0:
                     self.names = tidy_names(table.column_names)
-                    _refuse_nul_in_names(self.names)
+                    refuse_nul_in_names(self.names)
                     seen = [set() for _ in self.names]
                     schema = pa.schema(
                         [
-                            (name, _null_as_text(column.type))
+                            (name, null_as_text(column.type))
                             for name, column in zip(self.names, table.columns, strict=True)
                         ]
                     )
@@ -628,10 +382,6 @@ class _DelimitedImport:
         return loosened
 
 
-def _null_as_text(arrow_type: pa.DataType) -> pa.DataType:
-    return pa.string() if pa.types.is_null(arrow_type) else arrow_type
-
-
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table | None:
     """`table` with the types of `schema` if only all-empty columns differ, else None."""
     columns = []
@@ -683,26 +433,3 @@ def _line_in(chunk: bytes, row_text: str) -> int | None:
         return 1
     at = chunk.find(b"\n" + text)
     return chunk.count(b"\n", 0, at + 1) + 1 if at >= 0 else None
-
-
-# ---- Both ------------------------------------------------------------------------------------------
-
-
-def tidy_names(raw: list[str]) -> list[str]:
-    """Name unnamed columns and refuse duplicate names."""
-    names, seen = [], set()
-    for i, name in enumerate(raw):
-        name = name.strip() or f"Column {i + 1}"
-        if name in seen:
-            raise InvalidDataset(f"The column name {name!r} appears more than once in the header.")
-        seen.add(name)
-        names.append(name)
-    if not names:
-        raise InvalidDataset("The file has no columns.")
-    return names
-
-
-def _refuse_nul_in_names(names: list[str]) -> None:
-    for name in names:
-        if "\x00" in name:
-            raise InvalidDataset(f"The column name {name!r} contains a NUL character.")

@@ -1,0 +1,135 @@
+"""What both importers share: the limits, the errors, column types and how tables are stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+DELIMITERS = [",", "\t", ";", "|"]
+SNIFF_BYTES = 64 * 1024
+CHUNK_BYTES = 8 << 20  # text parsed at a time; peak memory is a small multiple of this
+MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buffered
+ROW_GROUP_CELLS = 1 << 20  # cells per stored row group: a page of rows reads about 8 MB, not the table
+READ_BUFFER_BYTES = 64 << 10  # per column read; Arrow would otherwise read whole column chunks (pre_buffer)
+TEXT_BYTES_PER_CELL = 8  # a Parquet file's text may decode to this many bytes per cell allowed
+TEXT_SLICE_BYTES = 64 << 20  # text decoded at a time while copying a Parquet file
+MAX_TYPE_RETRIES = 8  # re-parses allowed to settle column types before unsettled columns become text
+
+NO_ROWS = "The file has column names but no data rows: there is nothing to cluster."
+
+
+class InvalidDataset(Exception):
+    code = "0018"
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DatasetTooLarge(InvalidDataset):
+    """The file claims more rows or cells than the server accepts (413)."""
+
+    status_code = 413
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    max_rows: int
+    max_cells: int
+
+    def check(self, n_rows: int, n_cells: int, *, counted_so_far: bool = False) -> None:
+        """Refuse a table of `n_rows` rows and `n_cells` cells (or of at least that many, while counting)."""
+        if n_rows > self.max_rows:
+            has = f"more than {self.max_rows:,}" if counted_so_far else f"{n_rows:,}"
+            raise DatasetTooLarge(
+                f"The file has {has} rows; the server accepts at most {self.max_rows:,} "
+                "(setting STUDIO_MAX_ROWS)."
+            )
+        if n_cells > self.max_cells:
+            has = f"more than {self.max_cells:,}" if counted_so_far else f"{n_cells:,}"
+            raise DatasetTooLarge(
+                f"The file has {has} cells (rows × columns); the server accepts at most "
+                f"{self.max_cells:,} (setting STUDIO_MAX_CELLS)."
+            )
+
+    def check_text(self, n_bytes: int) -> None:
+        """Refuse text decoding to more than TEXT_BYTES_PER_CELL bytes per allowed cell (counted so far)."""
+        budget = self.max_cells * TEXT_BYTES_PER_CELL
+        if n_bytes > budget:
+            raise DatasetTooLarge(
+                f"The file's text decodes to more than {budget:,} bytes; the server accepts "
+                f"{TEXT_BYTES_PER_CELL} bytes of text per cell it accepts (setting STUDIO_MAX_CELLS)."
+            )
+
+
+@dataclass(frozen=True)
+class ImportedTable:
+    n_rows: int
+    schema: pa.Schema
+    source_format: str  # "csv" (delimited text of any delimiter) or "parquet"
+
+
+def arrow_column_type(arrow_type: pa.DataType) -> str:
+    """The studio's column type for an Arrow type: numeric, string, boolean or datetime."""
+    if pa.types.is_dictionary(arrow_type):
+        return "string"
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "numeric"
+    if pa.types.is_timestamp(arrow_type) or pa.types.is_date(arrow_type):
+        return "datetime"
+    return "string"
+
+
+def rows_per_group(n_columns: int) -> int:
+    return max(1024, min(1 << 20, ROW_GROUP_CELLS // max(1, n_columns)))
+
+
+def parquet_writer(out: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """A writer for a stored table: dictionary encoding only where it pays.
+
+    Row groups are small (see ROW_GROUP_CELLS), so a dictionary never outgrows its page and Arrow would
+    dictionary-encode every unique number: 4× slower to write and larger than plain encoding.
+    """
+    return pq.ParquetWriter(out, schema, use_dictionary=dictionary_columns(schema))
+
+
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """The text-like columns, where repeated values are common."""
+    return [
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type)
+        or pa.types.is_large_string(field.type)
+        or pa.types.is_binary(field.type)
+        or pa.types.is_dictionary(field.type)
+    ]
+
+
+def tidy_names(raw: list[str]) -> list[str]:
+    """Name unnamed columns and refuse duplicate names."""
+    names, seen = [], set()
+    for i, name in enumerate(raw):
+        name = name.strip() or f"Column {i + 1}"
+        if name in seen:
+            raise InvalidDataset(f"The column name {name!r} appears more than once in the header.")
+        seen.add(name)
+        names.append(name)
+    if not names:
+        raise InvalidDataset("The file has no columns.")
+    return names
+
+
+def refuse_nul_in_names(names: list[str]) -> None:
+    for name in names:
+        if "\x00" in name:
+            raise InvalidDataset(f"The column name {name!r} contains a NUL character.")
+
+
+def null_as_text(arrow_type: pa.DataType) -> pa.DataType:
+    return pa.string() if pa.types.is_null(arrow_type) else arrow_type
