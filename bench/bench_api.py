@@ -16,28 +16,15 @@ Exits with status 1 when a target is missed (tests never assert timings; this do
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 
+from bench.server import running_server, signed_in_client
 from tests import graphs
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def iris_graph(seed: int, sweep_seed: int = 11) -> dict:
@@ -126,7 +113,7 @@ def health_under_validation_flood(base: str, headers: dict[str, str]) -> tuple[f
         return statistics.median(timings)
 
     idle = health_p50()
-    graph = {"nodes": [], "edges": []}
+    graph: dict[str, list[dict]] = {"nodes": [], "edges": []}
     for p in range(50):
         part = iris_graph(seed=p)
         for n in part["nodes"]:
@@ -159,36 +146,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
 
-    data = Path(tempfile.mkdtemp(prefix="studio-bench-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "STUDIO_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'studio.db'}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "backend"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        client = httpx.Client(base_url=base, timeout=60)
-        credentials = {"username": "bench", "password": "Bench-mark: ninety nine red balloons"}
-        client.post("/api/auth/register", json=credentials)
-        token = client.post("/api/auth/login", json=credentials).json()
-        client.headers["Authorization"] = f"Bearer {token['access_token']}"
+    with running_server({"STUDIO_WARM_WORKERS": "true"}) as served:
+        base = served.base
+        client = signed_in_client(base)
         studio = Studio(client)
         exp = studio.experiment("Iris", iris_graph(seed=0))
         studio.wait(studio.run(exp))  # warm-up: worker processes, compiled kernels, caches
@@ -259,9 +219,6 @@ def main() -> None:
         if missed:
             print(f"MISSED: {', '.join(missed)}")
             raise SystemExit(1)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

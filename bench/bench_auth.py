@@ -15,79 +15,23 @@ tests/api/test_auth_server.py runs the same flood (smaller) and checks health an
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.server import ROOT, running_server
+
 PASSWORD = "bench marks 4 studio"
 #: Every attempt reaches the hash: the point is the hashing, not the throttle.
 NO_THROTTLE = {"STUDIO_LOGIN_MAX_FAILURES": "1000000", "STUDIO_LOGIN_MAX_FAILURES_PER_CLIENT": "1000000"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def running_server(
-    env: dict[str, str] | None = None, root: Path = ROOT, timeout_s: float = 60
-) -> Iterator[str]:
-    """`python -m backend` on a free port of 127.0.0.1 with a throwaway data folder; yields its base URL."""
-    with tempfile.TemporaryDirectory(prefix="studio-auth-") as data:
-        port = free_port()
-        full_env = {
-            **os.environ,
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "STUDIO_DATA_DIR": data,
-            "DATABASE_URL": f"sqlite:///{data}/studio.db",
-            "STUDIO_WARM_WORKERS": "false",
-            "PYTHONUNBUFFERED": "1",
-            **(env or {}),
-        }
-        log_path = Path(data) / "server.log"
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "backend"],
-                cwd=root,
-                env=full_env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start:\n{log_path.read_text(errors='replace')}")
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                time.sleep(0.1)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
 
 
 def p50(values: list[float]) -> float:
@@ -184,7 +128,8 @@ def main() -> None:
     parser.add_argument("--no-gate", action="store_true", help="report only (to measure an older commit)")
     args = parser.parse_args()
 
-    with running_server(NO_THROTTLE, root=args.root) as base:
+    with running_server(NO_THROTTLE, root=args.root) as served:
+        base = served.base
         register(base, "victim")
         quiet = quiet_health(base)
         flooded = flood(base, "victim", args.clients, args.rounds)

@@ -21,11 +21,9 @@ With --baseline-ref (default `main`) the same is measured for that git revision 
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -37,16 +35,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.server import ROOT, running_server, signed_in_client
+
 MIB = 1 << 20
-#: Strong enough for the password policy (and accepted by older revisions too).
-BENCH_USER = {"username": "bench", "password": "Bench-mark: ninety nine red balloons"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_csv(path: Path, target_bytes: int, seed: int = 0) -> int:
@@ -80,54 +71,30 @@ def status_kib(pid: int, key: str) -> int:
 class Server:
     root: Path
     data: Path
-    process: subprocess.Popen = field(init=False)
+    pid: int = field(init=False)
     client: httpx.Client = field(init=False)
+    _running: contextlib.ExitStack = field(init=False, default_factory=contextlib.ExitStack)
 
     def __post_init__(self) -> None:
-        port = free_port()
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(self.root),
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "STUDIO_DATA_DIR": str(self.data),
-            "DATABASE_URL": f"sqlite:///{self.data / 'studio.db'}",
-            "STUDIO_WARM_WORKERS": "false",
-            "STUDIO_MAX_UPLOAD_BYTES": str(4 << 30),
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "backend"],
-            cwd=self.root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        served = self._running.enter_context(
+            running_server({"STUDIO_MAX_UPLOAD_BYTES": str(4 << 30)}, root=self.root, data=self.data)
         )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.client = httpx.Client(base_url=base, timeout=3600)
-        self.client.post("/api/auth/register", json=BENCH_USER)
-        token = self.client.post("/api/auth/login", json=BENCH_USER)
-        self.client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        self.pid = served.pid
+        self.client = signed_in_client(served.base, timeout=3600)
         self.client.get("/api/datasets").raise_for_status()  # warm: imports, database connection
 
     def rss_mib(self) -> float:
-        return status_kib(self.process.pid, "VmRSS") / 1024
+        return status_kib(self.pid, "VmRSS") / 1024
 
     def measure(self, request) -> tuple[httpx.Response, float, float]:
         """The response, the peak growth over the resident size before it (MiB) and the seconds taken."""
         time.sleep(0.5)
         before = self.rss_mib()
-        Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")  # reset the peak (VmHWM)
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")  # reset the peak (VmHWM)
         started = time.perf_counter()
         response = request()
         seconds = time.perf_counter() - started
-        peak = status_kib(self.process.pid, "VmHWM") / 1024
+        peak = status_kib(self.pid, "VmHWM") / 1024
         return response, peak - before, seconds
 
     def upload(self, path: Path):
@@ -135,8 +102,7 @@ class Server:
             return self.client.post("/api/datasets", files={"file": (path.name, handle)})
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        self._running.close()
 
 
 def write_one_group_parquet(csv: Path, path: Path) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bench.bench_auth import NO_THROTTLE, flood, p50, quiet_health, register, running_server
+from bench.bench_auth import NO_THROTTLE, flood, p50, quiet_health, register
+from bench.server import running_server
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_login_flood_leaves_health_answering(capsys: pytest.CaptureFixture[str]) -> None:
-    with running_server(NO_THROTTLE) as base:
+    with running_server(NO_THROTTLE) as served:
+        base = served.base
         register(base, "victim")
         quiet = quiet_health(base, count=20)
         flooded = flood(base, "victim", clients=50, rounds=2)
@@ -47,9 +49,11 @@ def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted() -> None:
     limits = {"STUDIO_LOGIN_MAX_FAILURES_PER_CLIENT": "3", "STUDIO_LOGIN_MAX_FAILURES": "100"}
     addresses = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]
     # By default the address is the peer's (127.0.0.1): a forged header does not escape the limit.
-    with running_server(limits) as base:
+    with running_server(limits) as served:
+        base = served.base
         assert _fail_logins(base, addresses) == [401, 401, 401, 429, 429]
     # Behind a trusted proxy, each forwarded client has its own budget.
-    with running_server({**limits, "STUDIO_TRUSTED_PROXIES": "127.0.0.1"}) as base:
+    with running_server({**limits, "STUDIO_TRUSTED_PROXIES": "127.0.0.1"}) as served:
+        base = served.base
         assert _fail_logins(base, addresses) == [401] * 5
         assert _fail_logins(base, ["203.0.113.9"] * 4) == [401, 401, 401, 429]
