@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from modules import registry
 
 T = TypeVar("T")
 
@@ -84,6 +86,12 @@ class GraphNode(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     position: Position = Field(default_factory=Position)
     comment: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def current_param_names(self) -> GraphNode:
+        """Saved parameters under the module's current names (renamed and retired ones migrated)."""
+        self.params = registry.migrate_params(self.module, self.params)
+        return self
 
 
 class GraphEdge(BaseModel):

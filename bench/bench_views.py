@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from backend.services.outputs import cluster_visualization, table_summary
-from modules.clustering import ASSIGNMENTS, distance_column
+from modules.results import ASSIGNMENTS, score_column
+from modules.scoring import score_prefix
 
 
 def best_of(fn: Callable[[], object], repeats: int = 3) -> float:
@@ -41,7 +42,7 @@ def clustering_result(rows: int, k: int = 8, seed: int = 11) -> pd.DataFrame:
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(4)])
     frame[ASSIGNMENTS] = labels
     for j in range(k):
-        frame[distance_column(j)] = np.linalg.norm(X - centres[j], axis=1)
+        frame[score_column(score_prefix("kmeans"), j)] = np.linalg.norm(X - centres[j], axis=1)
     return frame
 
 

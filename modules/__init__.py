@@ -21,18 +21,18 @@ from __future__ import annotations
 from typing import Any
 
 from modules import registry
+from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
 from modules.errors import ERROR_CODES, Cancelled, ModuleError
 from modules.graph import GraphError, ancestors, run_graph, topological_order, validate_graph
-from modules.models import (
+from modules.runner import cache_key, check_inputs, run_module
+from modules.trained_model import (
     TrainedClusterModel,
-    UntrainedClusterModel,
     dump_model,
     load_model,
     model_from_bytes,
     model_to_bytes,
 )
-from modules.runner import cache_key, check_inputs, run_module
 
 __all__ = [
     "ERROR_CODES",
@@ -40,8 +40,8 @@ __all__ = [
     "GraphError",
     "ModuleError",
     "RunContext",
+    "ClusterConfig",
     "TrainedClusterModel",
-    "UntrainedClusterModel",
     "ancestors",
     "cache_key",
     "catalogue",

@@ -1,4 +1,4 @@
-"""Column types and column selections (``column_set`` parameters).
+"""Column selections (``column_set`` parameters).
 
 A selection is one of the JSON forms of the spec::
 
@@ -11,88 +11,50 @@ A selection is one of the JSON forms of the spec::
 
 :func:`parse_column_set` checks the form (0002) when parameters are validated; :func:`select_columns`
 resolves it against a table's columns (0001 for a name or index that does not exist, 0011 for an
-empty result). Selections work on a :data:`~modules.contract.Schema` (``[(name, type)]``) so graph
-validation can resolve them before anything runs; :func:`table_schema` gives a DataFrame's schema.
+empty result). Selections work on a :data:`~modules.column_types.Schema` (``[(name, type)]``) so graph
+validation can resolve them before anything runs.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 import pandas as pd
-from pandas.api import types as ptypes
 
-from modules.contract import Schema, param_error
-from modules.errors import ModuleError
+from modules.column_types import SELECTABLE_TYPES, Schema, table_schema
+from modules.errors import ModuleError, param_error
 
-if TYPE_CHECKING:
-    from modules.contract import Param
+
+class NamedParam(Protocol):
+    """What messages need of the parameter a selection belongs to (a :class:`~modules.params.Param`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
 
 __all__ = [
-    "COLUMN_TYPES",
-    "column_type",
     "default_numeric",
     "parse_column_set",
     "parse_indices",
     "select_columns",
-    "table_schema",
 ]
-
-#: The column types of the spec, plus ``other`` for anything a module cannot use (complex, timedelta …).
-COLUMN_TYPES = ("numeric", "string", "boolean", "datetime", "other")
-SELECTABLE_TYPES = ("numeric", "string", "boolean", "datetime")
-
-_NUMERIC_INFERRED = {"integer", "floating", "mixed-integer-float", "decimal"}
-_DATETIME_INFERRED = {"datetime", "datetime64", "date"}
-
-
-def column_type(series: pd.Series) -> str:
-    """The spec type of a pandas column: numeric, string, boolean, datetime or other.
-
-    Booleans (``bool``, ``boolean``) are ``boolean``, not numeric. Strings, categoricals and object
-    columns of text are ``string``; an object column holding only numbers, booleans or datetimes
-    gets that type. Complex, timedelta, period and interval columns are ``other``.
-    """
-    dtype = series.dtype
-    if ptypes.is_bool_dtype(dtype):
-        return "boolean"
-    if ptypes.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if ptypes.is_complex_dtype(dtype):
-        return "other"
-    if ptypes.is_numeric_dtype(dtype):
-        return "numeric"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "string"
-    if ptypes.is_object_dtype(dtype):
-        inferred = ptypes.infer_dtype(series, skipna=True)
-        if inferred in _NUMERIC_INFERRED:
-            return "numeric"
-        if inferred == "boolean":
-            return "boolean"
-        if inferred in _DATETIME_INFERRED:
-            return "datetime"
-        if inferred in ("complex", "timedelta", "timedelta64", "period", "interval"):
-            return "other"
-        return "string"
-    if ptypes.is_string_dtype(dtype):
-        return "string"
-    return "other"
-
-
-def table_schema(df: pd.DataFrame) -> Schema:
-    """``[(column name, type)]`` of a DataFrame, in column order."""
-    return [(str(name), column_type(df.iloc[:, i])) for i, name in enumerate(df.columns)]
-
 
 # --------------------------------------------------------------------------------------------------
 # Parsing (parameter validation: 0002)
 # --------------------------------------------------------------------------------------------------
 
 
-def parse_column_set(value: Any, *, param: Param | None = None) -> dict[str, Any]:
+Bad = Callable[[str], ModuleError]
+_FORMS = ("names", "indices", "rules")
+
+
+def parse_column_set(value: Any, *, param: NamedParam | None = None) -> dict[str, Any]:
     """Check a selection's form and return it normalised (a JSON string is accepted too)."""
     label = param.label if param is not None else "column set"
     pid = param.id if param is not None else None
@@ -100,9 +62,24 @@ def parse_column_set(value: Any, *, param: Param | None = None) -> dict[str, Any
     def bad(reason: str) -> ModuleError:
         return param_error(pid, "0002", f"Parameter {label}: invalid column selection: {reason}.")
 
-    if isinstance(value, str):
-        import json
+    value = _as_selection_object(value, bad)
+    forms = [k for k in _FORMS if k in value]
+    if len(forms) != 1 or set(value) - set(_FORMS):
+        raise bad(f"expected exactly one of 'names', 'indices', 'rules', got keys {sorted(value)}")
+    if forms[0] == "names":
+        return {"names": _names(value["names"], bad)}
+    if forms[0] == "indices":
+        text = value["indices"]
+        if not isinstance(text, str):
+            raise bad("'indices' must be a string such as '1-3,5'")
+        parse_indices(text, bad=bad)
+        return {"indices": text}
+    return {"rules": _rules(value["rules"], bad)}
 
+
+def _as_selection_object(value: Any, bad: Bad) -> dict[str, Any]:
+    """A JSON string parsed, a plain list of names as ``{"names": [...]}``; an object or 0002."""
+    if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError as exc:
@@ -111,47 +88,35 @@ def parse_column_set(value: Any, *, param: Param | None = None) -> dict[str, Any
         value = {"names": list(value)}  # shorthand: a plain list of names
     if not isinstance(value, dict):
         raise bad(f"expected an object with 'names', 'indices' or 'rules', got {type(value).__name__}")
-    forms = [k for k in ("names", "indices", "rules") if k in value]
-    extra = sorted(set(value) - {"names", "indices", "rules"})
-    if len(forms) != 1 or extra:
-        raise bad(f"expected exactly one of 'names', 'indices', 'rules', got keys {sorted(value)}")
-    form = forms[0]
-    if form == "names":
-        return {"names": _names(value["names"], bad)}
-    if form == "indices":
-        text = value["indices"]
-        if not isinstance(text, str):
-            raise bad("'indices' must be a string such as '1-3,5'")
-        parse_indices(text, bad=bad)
-        return {"indices": text}
-    rules = value["rules"]
+    return value
+
+
+def _rules(rules: Any, bad: Bad) -> dict[str, Any]:
     if not isinstance(rules, dict) or set(rules) - {"start", "steps"}:
         raise bad("'rules' must be an object with 'start' and 'steps'")
     start = rules.get("start", "none")
     if start not in ("all", "none"):
         raise bad(f"'start' must be 'all' or 'none', got {start!r}")
-    steps_in = rules.get("steps", [])
-    if not isinstance(steps_in, list):
+    steps = rules.get("steps", [])
+    if not isinstance(steps, list):
         raise bad("'steps' must be a list")
-    steps: list[dict[str, Any]] = []
-    for i, step in enumerate(steps_in, start=1):
-        if not isinstance(step, dict):
-            raise bad(f"step {i} must be an object")
-        op = step.get("op")
-        if op not in ("include", "exclude"):
-            raise bad(f"step {i}: 'op' must be 'include' or 'exclude', got {op!r}")
-        keys = set(step) - {"op"}
-        if keys == {"names"}:
-            steps.append({"op": op, "names": _names(step["names"], bad, where=f"step {i}: ")})
-        elif keys == {"type"}:
-            if step["type"] not in SELECTABLE_TYPES:
-                raise bad(
-                    f"step {i}: 'type' must be one of {', '.join(SELECTABLE_TYPES)}, got {step['type']!r}"
-                )
-            steps.append({"op": op, "type": step["type"]})
-        else:
-            raise bad(f"step {i} needs exactly one of 'names' or 'type'")
-    return {"rules": {"start": start, "steps": steps}}
+    return {"start": start, "steps": [_step(i, step, bad) for i, step in enumerate(steps, start=1)]}
+
+
+def _step(i: int, step: Any, bad: Bad) -> dict[str, Any]:
+    if not isinstance(step, dict):
+        raise bad(f"step {i} must be an object")
+    op = step.get("op")
+    if op not in ("include", "exclude"):
+        raise bad(f"step {i}: 'op' must be 'include' or 'exclude', got {op!r}")
+    keys = set(step) - {"op"}
+    if keys == {"names"}:
+        return {"op": op, "names": _names(step["names"], bad, where=f"step {i}: ")}
+    if keys != {"type"}:
+        raise bad(f"step {i} needs exactly one of 'names' or 'type'")
+    if step["type"] not in SELECTABLE_TYPES:
+        raise bad(f"step {i}: 'type' must be one of {', '.join(SELECTABLE_TYPES)}, got {step['type']!r}")
+    return {"op": op, "type": step["type"]}
 
 
 def _names(value: Any, bad: Any, where: str = "") -> list[str]:
@@ -198,7 +163,7 @@ def select_columns(
     schema: Schema | pd.DataFrame,
     selection: Any,
     *,
-    param: Param | None = None,
+    param: NamedParam | None = None,
     default: Iterable[str] | None = None,
 ) -> list[str]:
     """The selected column names, in table order.

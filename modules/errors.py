@@ -28,17 +28,30 @@ ERROR_CODES: dict[str, str] = {
 
 
 class ModuleError(Exception):
-    """A failure a user can cause, reported on the failing node as ``{code, message}``."""
+    """A failure a user can cause, reported on the failing node as ``{code, message}``.
 
-    def __init__(self, code: str, message: str) -> None:
+    ``param`` names the parameter the failure is about (the panel highlights it) and ``node_id`` the
+    graph node it happened on, when known.
+    """
+
+    def __init__(
+        self, code: str, message: str, *, param: str | None = None, node_id: str | None = None
+    ) -> None:
         if code not in ERROR_CODES:
             raise ValueError(f"unknown module error code {code!r}")
         super().__init__(f"[{code}] {message}")
         self.code = code
         self.message = message
+        self.param = param
+        self.node_id = node_id
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
+
+
+def param_error(param_id: str | None, code: str, message: str) -> ModuleError:
+    """A :class:`ModuleError` about one parameter."""
+    return ModuleError(code, message, param=param_id)
 
 
 class Cancelled(Exception):

@@ -14,8 +14,20 @@ import threading
 from typing import Any
 
 from modules.contract import PARAM_TYPES, PORT_TYPES, Module
+from modules.params import migrate_params as migrate_params_of
 
-__all__ = ["all", "catalogue", "get", "port_types", "param_types", "reload"]
+__all__ = [
+    "add",
+    "all",
+    "catalogue",
+    "dataset_refs",
+    "get",
+    "migrate_params",
+    "param_types",
+    "port_types",
+    "reload",
+    "with_datasets_replaced",
+]
 
 _lock = threading.Lock()
 _modules: dict[str, Module] | None = None
@@ -51,8 +63,19 @@ def _load() -> dict[str, Module]:
     return _modules
 
 
+def add(module_class: type[Module]) -> None:
+    """Register a declaration defined outside :mod:`modules.catalog` (a plugin, or a test's own
+    module); :func:`reload` forgets it again."""
+    module_class.check_declaration()
+    found = _load()
+    if module_class.id in found:
+        raise ValueError(f"module id {module_class.id!r} declared twice")
+    with _lock:
+        found[module_class.id] = module_class()
+
+
 def reload() -> None:
-    """Forget the discovered modules (tests that add a catalogue file use it)."""
+    """Forget the discovered and added modules (tests that add a catalogue file use it)."""
     global _modules
     with _lock:
         _modules = None
@@ -73,6 +96,37 @@ def has(module_id: str) -> bool:
 def all() -> list[Module]:  # noqa: A001 - the registry's vocabulary
     """Every declaration, in palette order."""
     return list(_load().values())
+
+
+def migrate_params(module_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A saved node's parameters under its module's current names (unchanged for an unknown module)."""
+    found = _load().get(module_id)
+    return migrate_params_of(found, params) if found is not None else params
+
+
+def dataset_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """`(node id, parameter id, dataset id)` for every parameter declared as a dataset that is set."""
+    found = []
+    for node in graph.get("nodes", []):
+        module = _load().get(node.get("module", ""))
+        for param in module.params if module is not None else ():
+            value = node.get("params", {}).get(param.id)
+            if param.type == "dataset" and isinstance(value, str):
+                found.append((node["id"], param.id, value))
+    return found
+
+
+def with_datasets_replaced(graph: dict[str, Any], replacements: dict[str, str | None]) -> dict[str, Any]:
+    """The graph with dataset parameters mapped through `replacements` (None empties the parameter)."""
+    nodes = []
+    for node in graph.get("nodes", []):
+        params = dict(node.get("params", {}))
+        module = _load().get(node.get("module", ""))
+        for param in module.params if module is not None else ():
+            if param.type == "dataset" and params.get(param.id) in replacements:
+                params[param.id] = replacements[params[param.id]]
+        nodes.append({**node, "params": params})
+    return {**graph, "nodes": nodes}
 
 
 def catalogue() -> list[dict[str, Any]]:

@@ -14,29 +14,14 @@ from modules import registry
 from modules.context import RunContext
 from modules.contract import Module, Port, validate_params
 from modules.errors import Cancelled, ModuleError
-from modules.models import TrainedClusterModel, UntrainedClusterModel
+from modules.ports import PORT_TYPES, port_type_of
 
-__all__ = ["PORT_CLASSES", "cache_key", "check_inputs", "run_module"]
-
-#: The Python type of the values on each port type.
-PORT_CLASSES: dict[str, type] = {
-    "data_table": pd.DataFrame,
-    "untrained_cluster_model": UntrainedClusterModel,
-    "trained_cluster_model": TrainedClusterModel,
-}
-
-#: Which wrong value on which port type gets which code (anything else: 0013).
-_MISMATCH_CODES: dict[tuple[type, str], str] = {(UntrainedClusterModel, "trained_cluster_model"): "0012"}
-
-_KIND_NAMES = {
-    pd.DataFrame: "a data table",
-    UntrainedClusterModel: "an untrained clustering model",
-    TrainedClusterModel: "a trained clustering model",
-}
+__all__ = ["cache_key", "check_inputs", "run_module"]
 
 
 def _describe(value: Any) -> str:
-    return _KIND_NAMES.get(type(value), f"a {type(value).__name__}")
+    found = port_type_of(value)
+    return found.value_name if found is not None else f"a {type(value).__name__}"
 
 
 def _module(module_id: str) -> Module:
@@ -90,12 +75,13 @@ def check_inputs(module: Module, inputs: Mapping[str, Any] | None) -> dict[str, 
                 )
             checked[port.id] = None
             continue
-        expected = PORT_CLASSES[port.type]
-        if not isinstance(value, expected):
-            code = _MISMATCH_CODES.get((type(value), port.type), "0013")
+        expected = PORT_TYPES[port.type]
+        if not isinstance(value, expected.python_class):
+            arrived = port_type_of(value)
+            code = expected.wrong_type_codes.get(arrived.id, "0013") if arrived is not None else "0013"
             raise ModuleError(
                 code,
-                f"Input '{port.name}' ({port.id}) of {module.name} needs {_KIND_NAMES[expected]}, "
+                f"Input '{port.name}' ({port.id}) of {module.name} needs {expected.value_name}, "
                 f"got {_describe(value)}.",
             )
         checked[port.id] = _check_table(port, value) if isinstance(value, pd.DataFrame) else value

@@ -1,4 +1,4 @@
-"""Node outputs on disk: tables as Parquet, models in the engine's portable format (no pickle).
+"""Node outputs on disk, each written and read as its port type declares (:mod:`modules.ports`).
 
 Paths come only from server-generated hex keys, never from anything a user sent.
 """
@@ -12,20 +12,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from pandas.api import types as ptypes
-
-from backend.services.table_import import rows_per_group
-from modules.models import dump_model, load_model
+from modules.ports import PORT_TYPES
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
-EXTENSIONS = {"data_table": "parquet", "untrained_cluster_model": "npz", "trained_cluster_model": "npz"}
 
 
 @dataclass(frozen=True)
 class ArtefactRef:
+    """A stored value: its key and port type; ``view`` is how its output port asks to show it (known
+    from the module's declaration when the ref is loaded for a node, never stored)."""
+
     key: str
     type: str
+    view: str | None = None
+
+    @property
+    def shown_as(self) -> str:
+        return self.view or PORT_TYPES[self.type].view
 
     def to_json(self) -> dict[str, str]:
         return {"key": self.key, "type": self.type}
@@ -40,9 +43,9 @@ class ArtefactStore:
         self.root = Path(root)
 
     def path(self, ref: ArtefactRef) -> Path:
-        if not _KEY.match(ref.key) or ref.type not in EXTENSIONS:
+        if not _KEY.match(ref.key) or ref.type not in PORT_TYPES:
             raise ValueError(f"not an artefact reference: {ref}")
-        return self.root / ref.key[:2] / f"{ref.key}.{EXTENSIONS[ref.type]}"
+        return self.root / ref.key[:2] / f"{ref.key}.{PORT_TYPES[ref.type].extension}"
 
     def derived_path(self, ref: ArtefactRef, name: str) -> Path:
         """Where a payload computed from an artefact is kept (e.g. its chart data), beside it."""
@@ -96,41 +99,11 @@ class ArtefactStore:
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = final.with_name(final.name + ".tmp")
         try:
-            if port_type == "data_table":
-                # Row groups of about a million cells, so that a page of rows reads megabytes, not the
-                # table; dictionaries only for text (see backend.services.table_import.parquet_writer).
-                frame = _table_for_parquet(value)
-                frame.to_parquet(
-                    staging,
-                    index=False,
-                    row_group_size=rows_per_group(frame.shape[1]),
-                    use_dictionary=_text_columns(frame),
-                )
-            else:
-                dump_model(value, staging)
+            PORT_TYPES[port_type].write(value, staging)
             os.replace(staging, final)
         finally:
             staging.unlink(missing_ok=True)  # nothing half-written stays behind
         return ref
 
     def read(self, ref: ArtefactRef) -> Any:
-        path = self.path(ref)
-        if ref.type == "data_table":
-            return pd.read_parquet(path)
-        return load_model(path)
-
-
-def _text_columns(frame: pd.DataFrame) -> list[str]:
-    return [
-        str(name)
-        for name, dtype in frame.dtypes.items()
-        if not (ptypes.is_numeric_dtype(dtype) or ptypes.is_datetime64_any_dtype(dtype))  # bool is numeric
-    ]
-
-
-def _table_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
-    """Parquet wants string column names and a plain index."""
-    frame = frame.reset_index(drop=True)
-    if not all(isinstance(c, str) for c in frame.columns):
-        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
-    return frame
+        return PORT_TYPES[ref.type].read(self.path(ref))

@@ -56,13 +56,11 @@ def _throttled_sender(conn: Connection) -> Callable[[float], None]:
 
 
 def _warm_up() -> None:
-    """Import the engine and load its compiled kernels before the first task arrives."""
+    """Import the algorithms and load their compiled code before the first task arrives."""
     try:
-        import numpy as np
+        from modules.algorithms import warm_up
 
-        from modules.engine import fit_kmeans
-
-        fit_kmeans(np.arange(20, dtype=float).reshape(10, 2), 2, init="first_n", seed=0, max_iter=2)
+        warm_up()
     except Exception:  # warming up is an optimisation only
         log.debug("worker warm-up failed", exc_info=True)
 

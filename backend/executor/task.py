@@ -58,14 +58,20 @@ def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
     return load
 
 
-def _precompute_chart(store: ArtefactStore, ref: ArtefactRef, value: Any, ctx: modules.RunContext) -> None:
-    """Chart data of clustering and sweep results, computed here so the first chart opens at once."""
-    from backend.services.outputs import is_clustering_result, is_sweep_results, visualize_table
+#: Views whose chart data is worth computing with the run (the first chart then opens at once).
+PRECOMPUTED_VIEWS = ("clusters", "sweep")
 
-    if ref.type != "data_table" or not (is_clustering_result(value) or is_sweep_results(value)):
+
+def _precompute_chart(
+    store: ArtefactStore, ref: ArtefactRef, value: Any, view: str, ctx: modules.RunContext
+) -> None:
+    """Chart data of an output its port shows as a chart, computed and stored beside it."""
+    from backend.services.outputs import visualize
+
+    if view not in PRECOMPUTED_VIEWS:
         return
     try:
-        payload = json.dumps(visualize_table(value), allow_nan=False).encode()
+        payload = json.dumps(visualize(value, view), allow_nan=False).encode()
         store.write_derived(ref, VISUALIZATION, payload)
     except Exception as exc:  # the chart is then computed on request instead
         ctx.log(f"Chart data was not precomputed: {exc}")
@@ -84,6 +90,7 @@ def execute_node_task(
     )
     declaration = modules.registry.get(task.module_id)
     output_types = {port.id: port.type for port in declaration.outputs}
+    output_views = {port.id: port.shown_as for port in declaration.outputs}
     outputs: dict[str, ArtefactRef] = {}
     error: dict[str, str] | None = None
     try:
@@ -92,7 +99,7 @@ def execute_node_task(
         for port, value in values.items():
             outputs[port] = store.write(value, output_types[port])
         for port, ref in outputs.items():
-            _precompute_chart(store, ref, values[port], ctx)
+            _precompute_chart(store, ref, values[port], output_views[port], ctx)
         status = "succeeded"
     except Cancelled:
         status = "cancelled"

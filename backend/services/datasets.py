@@ -32,8 +32,9 @@ from backend.models import (
 )
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
-from backend.services.table_import import TableLimits, arrow_column_type, import_table
+from backend.services.table_import import TableLimits, import_table
 from backend.services.uploads import ReceivedUpload
+from modules.column_types import arrow_column_type
 from modules.samples import SAMPLES, load_sample, sample_columns
 
 SAMPLE_IDS = {sample["id"]: sample for sample in SAMPLES}

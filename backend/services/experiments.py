@@ -18,7 +18,7 @@ from backend.models import (
     utcnow,
 )
 from backend.services import datasets
-from modules import registry
+from modules.registry import dataset_refs, with_datasets_replaced
 
 
 class ExperimentNotFound(Exception):
@@ -59,19 +59,6 @@ class UnreadableDataset(Exception):
         self.dataset_id, self.node_id, self.param = dataset_id, node_id, param
 
 
-def dataset_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """`(node id, parameter id, dataset id)` for every dataset parameter set in the graph."""
-    found = []
-    for node in graph.get("nodes", []):
-        if not registry.has(node.get("module", "")):
-            continue
-        for param in registry.get(node["module"]).params:
-            value = node.get("params", {}).get(param.id)
-            if param.type == "dataset" and isinstance(value, str):
-                found.append((node["id"], param.id, value))
-    return found
-
-
 def dataset_ids_in(graph: dict[str, Any]) -> set[str]:
     """Every dataset a graph refers to, found through the parameters declared as datasets."""
     return {dataset_id for _, _, dataset_id in dataset_refs(graph)}
@@ -92,19 +79,6 @@ def without_unreadable_datasets(session: Session, user: User, graph: dict[str, A
     """The graph with every dataset parameter the user cannot read emptied (for copies they now own)."""
     unreadable = {d for _, _, d in dataset_refs(graph) if not datasets.can_read(session, d, user)}
     return with_datasets_replaced(graph, dict.fromkeys(unreadable))
-
-
-def with_datasets_replaced(graph: dict[str, Any], replacements: dict[str, str | None]) -> dict[str, Any]:
-    """The graph with dataset parameters mapped through `replacements` (None empties the parameter)."""
-    nodes = []
-    for node in graph.get("nodes", []):
-        params = dict(node.get("params", {}))
-        if registry.has(node.get("module", "")):
-            for param in registry.get(node["module"]).params:
-                if param.type == "dataset" and params.get(param.id) in replacements:
-                    params[param.id] = replacements[params[param.id]]
-        nodes.append({**node, "params": params})
-    return {**graph, "nodes": nodes}
 
 
 def _record_usages(session: Session, experiment_id: int, graph: dict[str, Any]) -> None:

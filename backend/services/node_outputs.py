@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
 from backend.services.parquet_pages import parquet_page
+from modules import registry
+from modules.ports import PORT_TYPES
 
 
 class OutputNotFound(Exception):
@@ -33,32 +36,37 @@ def node_run(session: Session, run: Run, node_id: str) -> NodeRun:
 
 
 def output_ref(session: Session, store: ArtefactStore, run: Run, node_id: str, port: str) -> ArtefactRef:
-    stored = (node_run(session, run, node_id).outputs or {}).get(port)
+    """The stored output of a node's port, with the view its module declares for that port."""
+    row = node_run(session, run, node_id)
+    stored = (row.outputs or {}).get(port)
     if stored is None:
         raise OutputNotFound(f"The node has no output {port!r} in this run")
     ref = ArtefactRef.from_json(stored)
     if not store.exists(ref):
         raise OutputNotFound("The output is no longer stored")
-    return ref
+    declared = registry.get(row.module_id).output(port) if registry.has(row.module_id) else None
+    return replace(ref, view=declared.shown_as if declared is not None else None)
+
+
+def is_table(ref: ArtefactRef) -> bool:
+    return PORT_TYPES[ref.type].is_table
 
 
 def read(store: ArtefactStore, ref: ArtefactRef) -> Any:
-    return read_frame(store.path(ref)) if ref.type == "data_table" else store.read(ref)
+    # tables go through the server's frame cache: pages and charts of one output read it again and again
+    return read_frame(store.path(ref)) if is_table(ref) else store.read(ref)
 
 
 def table(store: ArtefactStore, ref: ArtefactRef) -> Any:
-    if ref.type != "data_table":
+    if not is_table(ref):
         raise NotATable("This output is a model, not a table")
     return read(store, ref)
 
 
 def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
-    """Table statistics and preview, or the model's parameters and centroids."""
+    """Table statistics and preview, or the model's summary."""
     value = read(store, ref)
-    if ref.type == "data_table":
-        result = payloads.table_summary(value)
-    else:
-        result = {"type": ref.type, **value.to_json_summary()}
+    result = payloads.table_summary(value) if is_table(ref) else value.to_json_summary()
     del value
     release_memory()  # a table too large for read_frame's cache goes back to the OS now
     return result
@@ -66,7 +74,7 @@ def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
 
 def rows(store: ArtefactStore, ref: ArtefactRef, offset: int, limit: int) -> dict[str, Any]:
     """A page of a table output, read from the row groups that hold it."""
-    if ref.type != "data_table":
+    if not is_table(ref):
         raise NotATable("This output is a model, not a table")
     return parquet_page(store.path(ref), offset, limit)
 
@@ -76,10 +84,7 @@ def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> b
     if not all_points and (ready := store.read_derived(ref, VISUALIZATION)) is not None:
         return ready
     value = read(store, ref)
-    if ref.type == "data_table":
-        payload = payloads.visualize_table(value, max_points=None if all_points else 5000)
-    else:
-        payload = {"kind": "model", "type": ref.type, **value.to_json_summary()}
+    payload = payloads.visualize(value, ref.shown_as, max_points=None if all_points else 5000)
     del value
     release_memory()
     return json.dumps(payload, allow_nan=False).encode()

@@ -19,6 +19,7 @@ from backend.services.datasets import (
     dataset_path,
     sample_info,
 )
+from modules import registry
 
 
 class UserNotFound(Exception):
@@ -187,7 +188,7 @@ def open_in_studio(session: Session, settings: Settings, experiment: Experiment,
             copied_files.append(dataset_path(settings, copy.storage_key))
             replaced[dataset_id] = copy.id
         session.flush()
-        new_graph = experiment_service.with_datasets_replaced(graph, replaced)
+        new_graph = registry.with_datasets_replaced(graph, replaced)
         return experiment_service.create_experiment(
             session, user, experiment.name, experiment.description, new_graph
         )

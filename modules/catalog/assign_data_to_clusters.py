@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from modules.clustering import StaticModelInfo, append_param, results_schema, results_table, score_rows
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
 from modules.errors import ModuleError
-from modules.models import TrainedClusterModel
+from modules.scoring import (
+    StaticModelInfo,
+    append_param,
+    results_schema,
+    results_table,
+    score_prefix,
+    score_rows,
+)
+from modules.trained_model import TrainedClusterModel
 
 
 class AssignDataToClusters(Module):
@@ -16,8 +23,9 @@ class AssignDataToClusters(Module):
     name = "Assign Data to Clusters"
     category = "Machine Learning / Score"
     description = (
-        "Assigns each row to the nearest centroid of a trained clustering model, after the model's own "
-        "normalisation, and adds 'Assignments' and 'DistancesToClusterCenter no.j'. The table must contain "
+        "Assigns each row to the nearest cluster of a trained clustering model, after the model's own "
+        "normalisation, and adds 'Assignments' and the per-cluster score columns (for example the distance "
+        "to each cluster centre). The table must contain "
         "every training feature column; extra columns are fine. Rows with a missing feature value get empty "
         "results. The model's label mode is applied to its label column."
     )
@@ -27,7 +35,7 @@ class AssignDataToClusters(Module):
         Port("trained_model", "Trained model", "trained_cluster_model"),
         Port("dataset", "Dataset", "data_table"),
     )
-    outputs = (Port("results_dataset", "Results dataset", "data_table"),)
+    outputs = (Port("results_dataset", "Results dataset", "data_table", view="clusters"),)
     params = (append_param(),)
     errors = (
         ErrorDecl("0001", "the table lacks a column the model was trained on"),
@@ -48,9 +56,10 @@ class AssignDataToClusters(Module):
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()
         info, schema = inputs.get("trained_model"), inputs.get("dataset")
-        k = None
+        k = prefix = None
         if isinstance(info, StaticModelInfo):
             k = info.k
+            prefix = score_prefix(info.algorithm) if info.algorithm is not None else None
             if schema is not None and info.source_columns is not None:
                 names = {n for n, _ in schema}
                 missing = [c for c in info.source_columns if c not in names]
@@ -62,5 +71,5 @@ class AssignDataToClusters(Module):
                             f"{', '.join(repr(c) for c in missing)} that the model needs.",
                         )
                     )
-        out.outputs = {"results_dataset": results_schema(schema, k, append=params["append"])}
+        out.outputs = {"results_dataset": results_schema(schema, k, prefix, append=params["append"])}
         return out

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from modules.clustering import ASSIGNMENTS, DISTANCE_PREFIX
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port, Schema
 from modules.errors import ModuleError
+from modules.results import ASSIGNMENTS, find_result_columns
 
 COLUMNS = [
     "Result Description",
@@ -21,34 +20,21 @@ COLUMNS = [
     "Maximal Distance To Cluster Center",
 ]
 
-_ASSIGN = re.compile(rf"^{re.escape(ASSIGNMENTS)}(?: \(\d+\))?$")
-_DIST = re.compile(rf"^{re.escape(DISTANCE_PREFIX)}(\d+)(?: \(\d+\))?$")
-
 
 def scored_columns(names: list[str], port_name: str) -> tuple[str, list[str]]:
-    """The assignment column and the distance columns 0…k−1 of a scored table (0025 when absent).
+    """The assignment column and the score columns 0…k−1 of a scored table (0025 when absent).
 
-    When an input column already had a result name, the newest (suffixed, rightmost) one is used.
+    When an input column already had a result name, the newest (suffixed) one is used.
     """
-    assign = [n for n in names if _ASSIGN.match(n)]
-    dists: dict[int, str] = {}
-    for n in names:
-        m = _DIST.match(n)
-        if m:
-            dists[int(m.group(1))] = n  # the rightmost wins
-    k = 0
-    while k in dists:
-        k += 1
-    if not assign or k == 0:
-        missing = [ASSIGNMENTS] if not assign else []
-        if k == 0:
-            missing.append(f"{DISTANCE_PREFIX}0 …")
+    found = find_result_columns(names)
+    if found is None or not found.scores:
         raise ModuleError(
             "0025",
-            f"Input {port_name!r} has no cluster assignment columns (missing {', '.join(missing)}); "
-            "connect the results of Train Clustering Model, Sweep Clustering or Assign Data to Clusters.",
+            f"Input {port_name!r} has no cluster assignment columns ({ASSIGNMENTS!r} followed by one score "
+            "column per cluster); connect the results of Train Clustering Model, Sweep Clustering or Assign "
+            "Data to Clusters.",
         )
-    return assign[-1], [dists[j] for j in range(k)]
+    return found.assignments, found.scores
 
 
 def evaluate(df: pd.DataFrame, port_name: str) -> pd.DataFrame:
@@ -109,11 +95,12 @@ class EvaluateClustering(Module):
     name = "Evaluate Model"
     category = "Machine Learning / Evaluate"
     description = (
-        "Evaluates scored tables (with 'Assignments' and 'DistancesToClusterCenter no.j' columns): for each "
-        "input, a 'Combined Evaluation' row then one 'Evaluation For Cluster No.j' row per cluster, with the "
-        "average distance to the cluster's centre, the average distance to the nearest other centre, the "
-        "number of points and the largest distance to the centre. Combined: point-weighted means, summed "
-        "counts, the largest maximum. The optional second input's rows follow the first's."
+        "Evaluates scored tables (with 'Assignments' and one distance-like score column per cluster): "
+        "for each input, a 'Combined Evaluation' row then one 'Evaluation For Cluster No.j' row per "
+        "cluster, with the average distance to the cluster's centre, the average distance to the nearest "
+        "other centre, the number of points and the largest distance to the centre. Combined: "
+        "point-weighted means, summed counts, the largest maximum. The optional second input's rows "
+        "follow the first's."
     )
     version = 1
     order = 90

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from modules.clustering import INIT_CHOICES, LABEL_MODE_CHOICES, METRIC_CHOICES
+from modules.algorithms.kmeans import INIT_CHOICES, METRIC_CHOICES, KMeansConfig
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, param_error
 from modules.errors import ModuleError
 from modules.limits import MAX_CLUSTERS, MAX_SWEEP_CANDIDATES
-from modules.models import UntrainedClusterModel
+from modules.scoring import LABEL_MODE_CHOICES
 
 SINGLE = {"trainer_mode": "single"}
 RANGE = {"trainer_mode": "range"}
@@ -153,14 +153,14 @@ class KMeansClustering(Module):
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         check_sweep_size(params)
-        return {"untrained_model": UntrainedClusterModel.from_params(params)}
+        return {"untrained_model": KMeansConfig.from_state(params)}
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         try:
             check_sweep_size(params)
         except ModuleError as exc:
             return Inferred(errors=[exc])
-        return Inferred(outputs={"untrained_model": UntrainedClusterModel.from_params(params)})
+        return Inferred(outputs={"untrained_model": KMeansConfig.from_state(params)})
 
 
 def check_sweep_size(params: dict[str, Any]) -> None:

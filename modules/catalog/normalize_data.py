@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from modules.columns import default_numeric, select_columns, table_schema
+from modules.column_types import table_schema
+from modules.columns import default_numeric, select_columns
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, Schema
 from modules.errors import ModuleError

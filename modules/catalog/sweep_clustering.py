@@ -1,62 +1,48 @@
-"""Sweep Clustering — trains many K-Means configurations and keeps the best on a clustering metric."""
+"""Sweep Clustering — trains many configurations of a clustering model and keeps the best on a metric."""
 
 from __future__ import annotations
 
-import itertools
-import math
 import time
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from modules.clustering import (
-    SWEEP_METRICS,
-    StaticModelInfo,
-    derive_seeds,
-    feature_params,
-    finish_training,
-    infer_feature_columns,
-    init_labels_for,
-    prepare_training,
-    require_label_column,
-    single_mode_warning,
-    train_model,
-)
+from modules.algorithms.base import Candidate, ClusterConfig
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
 from modules.errors import Cancelled, ModuleError
-from modules.models import TrainedClusterModel, UntrainedClusterModel
-
-RESULT_COLUMNS = [
-    "Cluster metric",
-    "Number of centroids",
-    "Index of run",
-    "Initialization",
-    "Seed",
-    "Simplified Silhouette",
-    "Davies-Bouldin",
-    "Dunn",
-    "Average Deviation",
-    "Iterations run",
-    "Seconds",
-]
+from modules.features import Prepared, infer_feature_columns
+from modules.scoring import StaticModelInfo
+from modules.sweep_table import (
+    INITIALIZATION,
+    ITERATIONS,
+    N_CLUSTERS,
+    RUN_INDEX,
+    SECONDS,
+    SEED,
+    SWEEP_METRICS,
+    metric_by_id,
+    sweep_schema,
+    sweep_table,
+)
+from modules.trained_model import TrainedClusterModel
+from modules.training import (
+    feature_params,
+    finish_training,
+    init_labels_for,
+    prepare_training,
+    require_label_column,
+    train_model,
+)
 
 RANDOM = {"sweep_mode": "random"}
 
 
-def candidates(config: UntrainedClusterModel, sweep_seed: int) -> list[tuple[int, str, int]]:
-    """Every ``(k, init, seed)`` of the sweep, in run-index order: k, then initialisation, then seed.
-
-    The seeds derive from the model's seed, or from ``sweep_seed`` when the model has none; the first
-    seed is that base seed itself. A single-mode model gives one k and one initialisation.
-    """
-    if config.trainer_mode == "range":
-        ks, inits, n_seeds = list(config.n_clusters_range), list(config.init_sweep), int(config.n_seeds)
-    else:
-        ks, inits, n_seeds = [config.n_clusters], [config.init], 1
-    base = config.seed if config.seed is not None else sweep_seed
-    return list(itertools.product(ks, inits, derive_seeds(base, n_seeds)))
+def candidates(config: ClusterConfig, sweep_seed: int) -> list[Candidate]:
+    """Every candidate of the sweep, in run-index order; seeds derive from the model's own seed, or
+    from ``sweep_seed`` when it has none (the first seed is that base seed itself)."""
+    own = config.own_seed()
+    return config.candidates(own if own is not None else sweep_seed)
 
 
 def chosen_runs(n_candidates: int, mode: str, max_runs: int, sweep_seed: int) -> list[int]:
@@ -67,21 +53,14 @@ def chosen_runs(n_candidates: int, mode: str, max_runs: int, sweep_seed: int) ->
     return sorted(int(i) for i in rng.choice(n_candidates, size=max_runs, replace=False))
 
 
-def _sort_key(metric_id: str, row: dict[str, Any]) -> tuple[float, int, int]:
-    metric = next(m for m in SWEEP_METRICS if m.id == metric_id)
-    value = float(row[metric.column])
-    score = math.inf if math.isnan(value) else (-value if metric.higher_is_better else value)
-    return (score, int(row["Number of centroids"]), int(row["Index of run"]))
-
-
 class SweepClustering(Module):
     id = "sweep_clustering"
     name = "Sweep Clustering"
     category = "Machine Learning / Train"
     description = (
-        "Trains every candidate configuration of a K-Means model in Parameter Range mode (number of "
-        "centroids "
-        "× initialisation × seed; all of them, or a random subset), scores each on Simplified Silhouette, "
+        "Trains every candidate configuration of a clustering model in Parameter Range mode (number of "
+        "clusters × initialisation × seed; all of them, or a random subset), scores each on "
+        "Simplified Silhouette, "
         "Davies-Bouldin, Dunn and Average Deviation, and returns the best on the chosen metric (ties: fewer "
         "clusters, then the lower run index) with its results. 'Sweep results' lists every run, best first; "
         "its 'Cluster metric' column is the value of the chosen metric."
@@ -94,8 +73,8 @@ class SweepClustering(Module):
     )
     outputs = (
         Port("best_model", "Best trained model", "trained_cluster_model"),
-        Port("results_dataset", "Results dataset", "data_table"),
-        Port("sweep_results", "Sweep results", "data_table"),
+        Port("results_dataset", "Results dataset", "data_table", view="clusters"),
+        Port("sweep_results", "Sweep results", "data_table", view="sweep"),
     )
     params = (
         Param(
@@ -132,7 +111,7 @@ class SweepClustering(Module):
             "seed",
             default=0,
             visible_when=RANDOM,
-            description="Seeds the random choice of candidates, and the K-Means seeds when the model has "
+            description="Seeds the random choice of candidates, and the training seeds when the model has "
             "none.",
         ),
         *feature_params(),
@@ -153,12 +132,10 @@ class SweepClustering(Module):
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        import modules.engine as engine
-
-        config: UntrainedClusterModel = inputs["untrained_model"]
+        config: ClusterConfig = inputs["untrained_model"]
         df = inputs["dataset"]
-        if config.trainer_mode == "single":
-            ctx.warn(single_mode_warning(config))
+        if (warning := config.sweep_warning()) is not None:
+            ctx.warn(warning)
         label = params["label_column"]
         require_label_column(config, label)
         all_candidates = candidates(config, params["sweep_seed"])
@@ -177,28 +154,49 @@ class SweepClustering(Module):
             label_param=self.param("label_column"),
             ctx=ctx,
         )
-        X = prepared.X
+        rows, models = self._train_all(prepared, config, df, label, all_candidates, runs, ctx)
+        metric = metric_by_id(params["sweep_metric"])
+        table = sweep_table(rows, metric.id)
+        best_index = int(table[RUN_INDEX].iloc[0])
+        best = models[best_index]
+        del prepared
+        ctx.log(
+            f"Best: run {best_index} (k={best.k}, init={all_candidates[best_index].init}, seed={best.seed}), "
+            f"{metric.column} = {table[metric.column].iloc[0]:.6g}."
+        )
+        results = finish_training(df, best, append=params["append"], ctx=ctx)
+        return {"best_model": best, "results_dataset": results, "sweep_results": table}
+
+    @staticmethod
+    def _train_all(
+        prepared: Prepared,
+        config: ClusterConfig,
+        df: Any,
+        label: str | None,
+        all_candidates: list[Candidate],
+        runs: list[int],
+        ctx: RunContext,
+    ) -> tuple[list[dict[str, Any]], dict[int, TrainedClusterModel]]:
+        """Train and score the chosen runs: one sweep-table row and one model per run that trained."""
         rows: list[dict[str, Any]] = []
         models: dict[int, TrainedClusterModel] = {}
         failures: list[ModuleError] = []
         for done, index in enumerate(runs):
             if ctx.should_stop():
                 raise Cancelled()
-            k, init, seed = all_candidates[index]
+            candidate = all_candidates[index]
 
             def progress(fraction: float, done: int = done) -> None:
                 ctx.progress((done + fraction) / len(runs))
 
             t0 = time.perf_counter()
             try:
-                model = train_model(
+                model, labels = train_model(
                     prepared,
                     config,
-                    n_clusters=k,
-                    init=init,
-                    seed=seed,
+                    candidate,
                     label_column=label,
-                    init_labels=init_labels_for(df, prepared, label, init),
+                    init_labels=init_labels_for(df, prepared, label, candidate),
                     ctx=ctx,
                     progress=progress,
                 )
@@ -206,66 +204,47 @@ class SweepClustering(Module):
                 if exc.code != "0021":
                     raise
                 failures.append(exc)
-                ctx.warn(f"Run {index} (k={k}, init={init}, seed={seed}) skipped: {exc.message}")
+                ctx.warn(
+                    f"Run {index} (k={candidate.n_clusters}, init={candidate.init}, seed={candidate.seed}) "
+                    f"skipped: {exc.message}"
+                )
                 continue
-            labels, _ = engine.assign(X, model.centroids, metric=model.metric)
-            labels = np.asarray(labels, dtype=np.int64)
-            model.cluster_sizes = np.bincount(labels, minlength=k).astype(np.int64)
-            metrics = engine.cluster_metrics(X, model.centroids, labels, metric=model.metric)
-            seconds = time.perf_counter() - t0
+            metrics = model.model.sweep_metrics(prepared.X, labels)
             models[index] = model
             rows.append(
                 {
-                    "Number of centroids": k,
-                    "Index of run": index,
-                    "Initialization": init,
-                    "Seed": seed,
+                    N_CLUSTERS: candidate.n_clusters,
+                    RUN_INDEX: index,
+                    INITIALIZATION: candidate.init,
+                    SEED: candidate.seed,
                     **{m.column: float(metrics[m.id]) for m in SWEEP_METRICS},
-                    "Iterations run": model.iterations_run,
-                    "Seconds": seconds,
+                    ITERATIONS: model.model.n_iterations(),
+                    SECONDS: time.perf_counter() - t0,
                 }
             )
             ctx.progress((done + 1) / len(runs))
         if not rows:
             raise failures[0] if failures else ModuleError("0021", "No sweep candidate could be trained.")
-        metric = params["sweep_metric"]
-        metric_column = next(m.column for m in SWEEP_METRICS if m.id == metric)
-        rows.sort(key=lambda r: _sort_key(metric, r))
-        for r in rows:
-            r["Cluster metric"] = r[metric_column]
-        table = pd.DataFrame(rows, columns=RESULT_COLUMNS)
-        table = table.astype(
-            {
-                "Number of centroids": "int64",
-                "Index of run": "int64",
-                "Seed": "int64",
-                "Iterations run": "int64",
-            }
-        )
-        best_index = int(table["Index of run"].iloc[0])
-        best = models[best_index]
-        del prepared, X
-        ctx.log(
-            f"Best: run {best_index} (k={best.k}, init={best.init}, seed={best.seed}), "
-            f"{metric_column} = {table['Cluster metric'].iloc[0]:.6g}."
-        )
-        results = finish_training(df, best, append=params["append"], ctx=ctx)
-        return {"best_model": best, "results_dataset": results, "sweep_results": table}
+        return rows, models
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()
         config, schema = inputs.get("untrained_model"), inputs.get("dataset")
-        if isinstance(config, UntrainedClusterModel):
-            if config.trainer_mode == "single":
-                out.warnings.append(single_mode_warning(config))
+        algorithm = None
+        if isinstance(config, ClusterConfig):
+            algorithm = config.algorithm
+            if (warning := config.sweep_warning()) is not None:
+                out.warnings.append(warning)
             try:
                 require_label_column(config, params["label_column"])
             except ModuleError as exc:
                 out.errors.append(exc)
-        columns = infer_feature_columns(self, schema, params, out.errors)
+        columns = infer_feature_columns(
+            self.param("column_set"), self.param("label_column"), schema, params, out.errors
+        )
         out.outputs = {
-            "best_model": StaticModelInfo(None, columns, params["label_column"]),
+            "best_model": StaticModelInfo(None, columns, params["label_column"], algorithm),
             "results_dataset": None,
-            "sweep_results": [(c, "string" if c == "Initialization" else "numeric") for c in RESULT_COLUMNS],
+            "sweep_results": sweep_schema(),
         }
         return out

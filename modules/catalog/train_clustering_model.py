@@ -1,26 +1,24 @@
-"""Train Clustering Model — fits a K-Means configuration on a table and scores the training rows."""
+"""Train Clustering Model — fits a clustering configuration on a table and scores the training rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from modules.clustering import (
-    StaticModelInfo,
-    feature_params,
-    finish_training,
-    infer_feature_columns,
-    init_labels_for,
-    prepare_training,
-    range_mode_warning,
-    require_label_column,
-    resolve_seed,
-    results_schema,
-    train_model,
-)
+from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
 from modules.errors import ModuleError
-from modules.models import UntrainedClusterModel
+from modules.features import infer_feature_columns
+from modules.scoring import StaticModelInfo, results_schema, score_prefix
+from modules.training import (
+    feature_params,
+    finish_training,
+    init_labels_for,
+    prepare_training,
+    require_label_column,
+    resolve_seed,
+    train_model,
+)
 
 
 class TrainClusteringModel(Module):
@@ -28,10 +26,10 @@ class TrainClusteringModel(Module):
     name = "Train Clustering Model"
     category = "Machine Learning / Train"
     description = (
-        "Trains a K-Means model on the selected feature columns and scores the training rows: "
-        "'Assignments' (0-based cluster) and 'DistancesToClusterCenter no.j' for each centroid. Rows with a "
-        "missing feature value are not used and get empty results. A model in Parameter Range mode uses the "
-        "first value of each list."
+        "Trains a clustering model on the selected feature columns and scores the training rows: "
+        "'Assignments' (0-based cluster) and one score column per cluster, named by the algorithm (for "
+        "example the distance to each cluster centre). Rows with a missing feature value are not used and "
+        "get empty results. A model in Parameter Range mode uses the first value of each list."
     )
     version = 1
     order = 30
@@ -41,7 +39,7 @@ class TrainClusteringModel(Module):
     )
     outputs = (
         Port("trained_model", "Trained model", "trained_cluster_model"),
-        Port("results_dataset", "Results dataset", "data_table"),
+        Port("results_dataset", "Results dataset", "data_table", view="clusters"),
     )
     params = feature_params()
     errors = (
@@ -57,13 +55,13 @@ class TrainClusteringModel(Module):
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-        config: UntrainedClusterModel = inputs["untrained_model"]
+        config: ClusterConfig = inputs["untrained_model"]
         df = inputs["dataset"]
-        k, init = config.first_configuration()
-        if config.trainer_mode == "range":
-            ctx.warn(range_mode_warning(config))
+        candidate = config.training_candidate()
+        if (warning := config.train_warning()) is not None:
+            ctx.warn(warning)
         label = params["label_column"]
-        require_label_column(config, label, init)
+        require_label_column(config, label, candidate)
         prepared = prepare_training(
             df,
             params,
@@ -72,23 +70,19 @@ class TrainClusteringModel(Module):
             label_param=self.param("label_column"),
             ctx=ctx,
         )
-        seed = resolve_seed(config.seed, ctx)
-        model = train_model(
+        candidate = candidate.with_seed(resolve_seed(candidate.seed, ctx))
+        model, _ = train_model(
             prepared,
             config,
-            n_clusters=k,
-            init=init,
-            seed=seed,
+            candidate,
             label_column=label,
-            init_labels=init_labels_for(df, prepared, label, init),
+            init_labels=init_labels_for(df, prepared, label, candidate),
             ctx=ctx,
         )
         del prepared  # the result table is scored block by block; free the training matrix first
         ctx.log(
-            f"K-Means (k={k}, init={init}, metric={config.metric}, seed={seed}): {model.iterations_run} "
-            f"iteration{'s' if model.iterations_run != 1 else ''}, "
-            f"{'converged' if model.converged else 'stopped at the iteration limit'}, "
-            f"{model.training_seconds:.3f} s."
+            f"{config.algorithm_name} (k={candidate.n_clusters}, init={candidate.init}, "
+            f"seed={candidate.seed}): {model.model.fit_report()}, {model.training_seconds:.3f} s."
         )
         results = finish_training(df, model, append=params["append"], ctx=ctx)
         return {"trained_model": model, "results_dataset": results}
@@ -96,18 +90,22 @@ class TrainClusteringModel(Module):
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()
         config, schema = inputs.get("untrained_model"), inputs.get("dataset")
-        k: int | None = None
-        if isinstance(config, UntrainedClusterModel):
-            k, init = config.first_configuration()
-            if config.trainer_mode == "range":
-                out.warnings.append(range_mode_warning(config))
+        k = algorithm = None
+        if isinstance(config, ClusterConfig):
+            candidate = config.training_candidate()
+            k, algorithm = candidate.n_clusters, config.algorithm
+            if (warning := config.train_warning()) is not None:
+                out.warnings.append(warning)
             try:
-                require_label_column(config, params["label_column"], init)
+                require_label_column(config, params["label_column"], candidate)
             except ModuleError as exc:
                 out.errors.append(exc)
-        columns = infer_feature_columns(self, schema, params, out.errors)
+        columns = infer_feature_columns(
+            self.param("column_set"), self.param("label_column"), schema, params, out.errors
+        )
+        prefix = score_prefix(algorithm) if algorithm is not None else None
         out.outputs = {
-            "trained_model": StaticModelInfo(k, columns, params["label_column"]),
-            "results_dataset": results_schema(schema, k, append=params["append"]),
+            "trained_model": StaticModelInfo(k, columns, params["label_column"], algorithm),
+            "results_dataset": results_schema(schema, k, prefix, append=params["append"]),
         }
         return out

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modules.columns import table_schema
+from modules.column_types import table_schema
 from modules.contract import Schema
 
 __all__ = ["SAMPLES", "is_sample", "load_sample", "sample_columns", "synthetic_blobs"]

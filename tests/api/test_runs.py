@@ -104,7 +104,9 @@ def test_the_iris_experiment_end_to_end(client: TestClient, alice: dict[str, str
                 assert served[column].astype(str).tolist() == expected[column].astype(str).tolist()
     model = client.get(f"/api/runs/{first['id']}/nodes/train/outputs/trained_model", headers=alice).json()
     assert model["type"] == "trained_cluster_model" and model["k"] == 3
-    np.testing.assert_allclose(np.array(model["centroids"]), reference[("train", "trained_model")].centroids)
+    np.testing.assert_allclose(
+        np.array(model["centroids"]), reference[("train", "trained_model")].model.centroids
+    )
 
     # Unchanged: every node is reused.
     second = run_experiment(client, alice, exp["id"])

@@ -9,7 +9,7 @@ import pandas as pd
 import modules
 
 
-def kmeans(**params: Any) -> modules.UntrainedClusterModel:
+def kmeans(**params: Any) -> modules.ClusterConfig:
     """An untrained model through the kmeans_clustering module (normalize off unless given)."""
     params.setdefault("normalize", False)
     return modules.run_module("kmeans_clustering", params, {})["untrained_model"]

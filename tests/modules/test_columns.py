@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modules.columns import column_type, parse_column_set, select_columns, table_schema
+from modules.column_types import column_type, table_schema
+from modules.columns import parse_column_set, select_columns
 from modules.errors import ModuleError
 
 

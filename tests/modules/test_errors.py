@@ -18,7 +18,7 @@ IRIS = load_sample("sample-iris")
 TOY = pd.DataFrame({"x": [0.0, 1.0, 10.0], "y": [1.0, 2.0, 3.0], "s": ["a", "b", "c"]})
 
 
-def km(**params: Any) -> Callable[[], modules.UntrainedClusterModel]:
+def km(**params: Any) -> Callable[[], modules.ClusterConfig]:
     return lambda: kmeans(**params)
 
 

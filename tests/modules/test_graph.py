@@ -280,4 +280,6 @@ def test_valid_graph_results_match_running_modules_by_hand() -> None:
     direct = modules.run_module(
         "train_clustering_model", {"label_column": "species"}, {"untrained_model": model, "dataset": split}
     )
-    assert np.array_equal(direct["trained_model"].centroids, out[("train", "trained_model")].centroids)
+    assert np.array_equal(
+        direct["trained_model"].model.centroids, out[("train", "trained_model")].model.centroids
+    )

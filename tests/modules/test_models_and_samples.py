@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import modules
-from modules.models import dump_model, load_model, model_from_bytes, model_to_bytes
 from modules.samples import SAMPLES, load_sample, sample_columns, synthetic_blobs
+from modules.trained_model import dump_model, load_model, model_from_bytes, model_to_bytes
 from tests.modules.helpers import assign, kmeans, train
 
 
@@ -37,8 +37,10 @@ def test_trained_model_round_trips_through_a_file(tmp_path: Path) -> None:
     back = load_model(path)
     assert isinstance(back, modules.TrainedClusterModel)
     assert back == model
-    assert back.centroids.dtype == np.float64 and np.array_equal(back.centroids, model.centroids)
-    assert back.features == model.features
+    assert back.model.centroids.dtype == np.float64 and np.array_equal(
+        back.model.centroids, model.model.centroids
+    )
+    assert back.features.names == model.features.names
     assert back.cluster_labels == model.cluster_labels
     assert back.config == model.config
     assert back.to_json_summary() == model.to_json_summary()
@@ -67,8 +69,8 @@ def test_model_equality_notices_differences() -> None:
     a = rich_model()
     b = model_from_bytes(model_to_bytes(a))
     assert isinstance(b, modules.TrainedClusterModel)
-    b.centroids = b.centroids.copy()
-    b.centroids[0, 0] += 1e-12
+    b.model.centroids = b.model.centroids.copy()
+    b.model.centroids[0, 0] += 1e-12
     assert a != b
 
 

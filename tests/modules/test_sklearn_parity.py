@@ -45,7 +45,7 @@ def test_train_matches_sklearn_lloyd(case: tuple[pd.DataFrame, np.ndarray, int, 
     ref = KMeans(n_clusters=k, init=X[:k], n_init=1, algorithm="lloyd", tol=0, max_iter=ITERATIONS).fit(X)
     res = out["results_dataset"]
     assert np.array_equal(res["Assignments"].to_numpy(dtype=np.int64), ref.labels_)
-    np.testing.assert_allclose(out["trained_model"].centroids, ref.cluster_centers_, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(out["trained_model"].model.centroids, ref.cluster_centers_, rtol=0, atol=1e-9)
     distances = res[[f"DistancesToClusterCenter no.{j}" for j in range(k)]].to_numpy()
     np.testing.assert_allclose(distances, ref.transform(X), rtol=1e-9, atol=1e-9)
     # every input column passes through unchanged
@@ -70,5 +70,5 @@ def test_normalised_training_equals_sklearn_on_min_max_scaled_data() -> None:
     out = train(df, kmeans(n_clusters=3, init="first_n", normalize=True, iterations=ITERATIONS, seed=0))
     ref = KMeans(n_clusters=3, init=Xn[:3], n_init=1, algorithm="lloyd", tol=0, max_iter=ITERATIONS).fit(Xn)
     assert np.array_equal(out["results_dataset"]["Assignments"].to_numpy(dtype=np.int64), ref.labels_)
-    np.testing.assert_allclose(out["trained_model"].centroids, ref.cluster_centers_, atol=1e-9)
+    np.testing.assert_allclose(out["trained_model"].model.centroids, ref.cluster_centers_, atol=1e-9)
     assert isinstance(out["trained_model"], modules.TrainedClusterModel)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import modules
-from modules.catalog.sweep_clustering import RESULT_COLUMNS, _sort_key
-from modules.clustering import derive_seeds
+from modules.algorithms.base import derive_seeds
 from modules.samples import load_sample
+from modules.sweep_table import SWEEP_COLUMNS, rank_key
 from tests.modules.helpers import assign, kmeans, sweep
 
 HIGHER = {"simplified_silhouette": True, "dunn": True, "davies_bouldin": False, "average_deviation": False}
@@ -28,7 +28,7 @@ def iris() -> pd.DataFrame:
     return load_sample("sample-iris")
 
 
-def range_model(**params: object) -> modules.UntrainedClusterModel:
+def range_model(**params: object) -> modules.ClusterConfig:
     return kmeans(trainer_mode="range", **params)
 
 
@@ -50,7 +50,7 @@ def test_metrics_on_a_hand_computed_toy_with_a_one_row_cluster() -> None:
         "first_n",
         5,
     )
-    np.testing.assert_allclose(out["best_model"].centroids, [[1.0], [10.0]])
+    np.testing.assert_allclose(out["best_model"].model.centroids, [[1.0], [10.0]])
     assert out["results_dataset"]["Assignments"].tolist() == [0, 0, 1]
 
 
@@ -59,7 +59,7 @@ def test_cosine_metrics_use_cosine_distances() -> None:
     model = range_model(n_clusters_range="2", init_sweep=["first_n"], metric="cosine")
     out = sweep(pd.DataFrame(X, columns=["a", "b"]), model, sweep_mode="grid")
     # the average deviation is the mean cosine distance of each row to its own centroid
-    centroids = out["best_model"].centroids
+    centroids = out["best_model"].model.centroids
     labels = out["results_dataset"]["Assignments"].to_numpy(dtype=int)
     units = X / np.linalg.norm(X, axis=1, keepdims=True)
     D = 1 - units @ centroids.T
@@ -71,7 +71,7 @@ def test_grid_tries_exactly_the_product_of_ranges_and_seeds(iris: pd.DataFrame) 
     model = range_model(n_clusters_range="2-4", init_sweep=["first_n", "kmeans++"], n_seeds=2, seed=None)
     out = sweep(iris, model, sweep_mode="grid", sweep_seed=0, label_column="species")
     table = out["sweep_results"]
-    assert table.columns.tolist() == RESULT_COLUMNS
+    assert table.columns.tolist() == SWEEP_COLUMNS
     assert len(table) == 12
     assert sorted(table["Index of run"]) == list(range(12))
     seeds = derive_seeds(0, 2)  # the model has no seed: from the sweep seed (hidden in grid mode: 0)
@@ -120,12 +120,12 @@ def test_results_sorted_best_first_and_best_model_is_first_row(iris: pd.DataFram
     assert np.all(steps <= 1e-15) if HIGHER[metric] else np.all(steps >= -1e-15)
     best = out["best_model"]
     first = table.iloc[0]
-    assert (best.k, best.init, best.seed) == (
+    assert (best.k, best.model.init, best.seed) == (
         first["Number of centroids"],
         first["Initialization"],
         first["Seed"],
     )
-    assert best.iterations_run == first["Iterations run"]
+    assert best.model.iterations_run == first["Iterations run"]
     # results_dataset holds the best model's assignments
     pd.testing.assert_frame_equal(assign(iris, best), out["results_dataset"])
 
@@ -150,7 +150,7 @@ def test_sort_order_breaks_ties_by_clusters_then_run_index(metric: str) -> None:
         {COLUMN[metric]: float("nan"), "Number of centroids": 2, "Index of run": 1},
         {COLUMN[metric]: 2.0, "Number of centroids": 9, "Index of run": 9},
     ]
-    rows.sort(key=lambda r: _sort_key(metric, r))
+    rows.sort(key=lambda r: rank_key(metric, r))
     order = [r["Index of run"] for r in rows]
     assert order == ([9, 4, 5, 0, 1] if HIGHER[metric] else [4, 5, 0, 9, 1])
 
@@ -168,7 +168,7 @@ def test_single_mode_model_is_swept_over_its_seed_with_a_warning(iris: pd.DataFr
         {},
         {"untrained_model": kmeans(n_clusters=3, init="kmeans++", seed=9), "dataset": iris},
     )["trained_model"]
-    assert np.array_equal(trained.centroids, out["best_model"].centroids)
+    assert np.array_equal(trained.model.centroids, out["best_model"].model.centroids)
 
 
 def test_sweep_progress_is_reported_per_candidate(iris: pd.DataFrame) -> None:

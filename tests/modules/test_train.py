@@ -17,7 +17,7 @@ def one_d(values: list[float], **extra: list[object]) -> pd.DataFrame:
 def centroids_of(out: dict[str, object]) -> np.ndarray:
     model = out["trained_model"]
     assert isinstance(model, modules.TrainedClusterModel)
-    return model.centroids
+    return model.model.centroids
 
 
 # -- initialisations --------------------------------------------------------------------------------
@@ -51,7 +51,7 @@ def test_evenly_init_one_iteration_shows_the_initial_centroids() -> None:
     out = train(df, kmeans(n_clusters=3, init="evenly", iterations=1, seed=0))
     # (0,0) and (2,1) → c0; (4.2, 2) → c1; (8,4) and (6.5,3) → c2
     np.testing.assert_allclose(centroids_of(out), [[1.0, 0.5], [4.2, 2.0], [7.25, 3.5]], atol=1e-12)
-    assert out["trained_model"].iterations_run == 1
+    assert out["trained_model"].model.iterations_run == 1
 
 
 def test_label_column_init_most_frequent_label_first() -> None:
@@ -60,7 +60,7 @@ def test_label_column_init_most_frequent_label_first() -> None:
     # y (3 rows) is cluster 0 at mean 11, x (2 rows) cluster 1 at 0.5
     np.testing.assert_allclose(centroids_of(out), [[11.0], [0.5]], atol=1e-12)
     assert out["results_dataset"]["Assignments"].tolist() == [1, 1, 0, 0, 0]
-    assert out["trained_model"].features == ["x"]  # the label is not a feature
+    assert out["trained_model"].features.names == ["x"]  # the label is not a feature
 
 
 def test_label_column_init_fills_up_with_kmeans_plus_plus() -> None:
@@ -134,7 +134,7 @@ def test_cosine_metric_spherical_kmeans() -> None:
         np.testing.assert_allclose(
             res[f"DistancesToClusterCenter no.{j}"], 1 - units @ expected[j], atol=1e-12
         )
-    assert out["trained_model"].metric == "cosine"
+    assert out["trained_model"].model.metric == "cosine"
 
 
 def test_cosine_ignores_the_length_of_rows() -> None:
@@ -188,9 +188,9 @@ def test_label_mode_keeps_label_of_rows_with_missing_features() -> None:
 def test_numeric_label_column_is_not_a_default_feature() -> None:
     df = pd.DataFrame({"Class": [0, 0, 1, 1], "x": [0.0, 1.0, 10.0, 11.0]})
     out = train(df, label_column="Class")
-    assert out["trained_model"].features == ["x"]
+    assert out["trained_model"].features.names == ["x"]
     out = train(df, column_set={"names": ["Class", "x"]}, label_column="Class")
-    assert out["trained_model"].features == ["Class", "x"]
+    assert out["trained_model"].features.names == ["Class", "x"]
 
 
 # -- missing values, one-hot, output columns --------------------------------------------------------
@@ -215,8 +215,8 @@ def test_one_hot_encoding_of_selected_string_columns() -> None:
     df = pd.DataFrame({"num": [0.0, 100.0, 0.0, 100.0], "color": ["r", "b", "g", "b"]})
     out = train(df, kmeans(n_clusters=2, init="first_n", seed=0), column_set={"names": ["num", "color"]})
     model = out["trained_model"]
-    assert model.features == ["num", "color=b", "color=g", "color=r"]
-    np.testing.assert_allclose(model.centroids, [[0, 0, 0.5, 0.5], [100, 1, 0, 0]], atol=1e-12)
+    assert model.features.names == ["num", "color=b", "color=g", "color=r"]
+    np.testing.assert_allclose(model.model.centroids, [[0, 0, 0.5, 0.5], [100, 1, 0, 0]], atol=1e-12)
     # Assign: an unseen category gets all zeros (with a warning), a missing one leaves the row unassigned
     ctx = modules.RunContext()
     new = pd.DataFrame({"num": [0.0, 100.0, 0.0], "color": ["y", "b", None]})
@@ -237,8 +237,8 @@ def test_datetime_and_boolean_features() -> None:
     )
     out = train(df, kmeans(n_clusters=2, init="first_n", seed=0), column_set={"names": ["when", "flag"]})
     model = out["trained_model"]
-    assert [fc.kind for fc in model.feature_columns] == ["datetime", "boolean"]
-    np.testing.assert_allclose(model.centroids, [[5.0, 0.5], [86405.0, 0.5]], atol=1e-9)
+    assert [fc.kind for fc in model.features.columns] == ["datetime", "boolean"]
+    np.testing.assert_allclose(model.model.centroids, [[5.0, 0.5], [86405.0, 0.5]], atol=1e-9)
 
 
 def test_name_clash_gets_a_numeric_suffix() -> None:
@@ -269,7 +269,7 @@ def test_range_mode_model_uses_the_first_values_with_a_warning() -> None:
     model = kmeans(trainer_mode="range", n_clusters_range="3-5", init_sweep=["first_n", "random"])
     out = train(pd.DataFrame({"x": [0.0, 1.0, 5.0, 10.0]}), model, ctx)
     assert out["trained_model"].k == 3
-    assert out["trained_model"].init == "first_n"
+    assert out["trained_model"].model.init == "first_n"
     assert any("first value of each list" in w for w in ctx.warnings)
 
 
@@ -280,10 +280,10 @@ def test_normalisation_fitted_on_training_data_and_reapplied_on_assign() -> None
     df = pd.DataFrame({"x": [0.0, 10.0, 20.0, 30.0], "y": [0.0, 5.0, 0.0, 5.0]})
     out = train(df, kmeans(n_clusters=2, init="first_n", seed=0, normalize=True))
     model = out["trained_model"]
-    np.testing.assert_array_equal(model.norm_min, [0.0, 0.0])
-    np.testing.assert_array_equal(model.norm_scale, [30.0, 5.0])
+    np.testing.assert_array_equal(model.features.norm_min, [0.0, 0.0])
+    np.testing.assert_array_equal(model.features.norm_scale, [30.0, 5.0])
     # normalised rows (0,0) (1/3,1) (2/3,0) (1,1) → centroids (1/3, 0) and (2/3, 1)
-    np.testing.assert_allclose(model.centroids, [[1 / 3, 0.0], [2 / 3, 1.0]], atol=1e-12)
+    np.testing.assert_allclose(model.model.centroids, [[1 / 3, 0.0], [2 / 3, 1.0]], atol=1e-12)
     new = pd.DataFrame({"y": [5.0, -5.0], "x": [15.0, 60.0], "extra": ["p", "q"]})
     res = assign(new, model)
     # (15, 5) → (0.5, 1); (60, −5) → (2, −1)
@@ -296,8 +296,8 @@ def test_normalisation_fitted_on_training_data_and_reapplied_on_assign() -> None
 def test_constant_feature_is_shifted_to_zero() -> None:
     df = pd.DataFrame({"x": [0.0, 1.0, 10.0, 11.0], "c": [3.0, 3.0, 3.0, 3.0]})
     model = train(df, kmeans(n_clusters=2, init="first_n", seed=0, normalize=True))["trained_model"]
-    np.testing.assert_array_equal(model.norm_scale, [11.0, 1.0])
-    np.testing.assert_allclose(model.centroids[:, 1], [0.0, 0.0])
+    np.testing.assert_array_equal(model.features.norm_scale, [11.0, 1.0])
+    np.testing.assert_allclose(model.model.centroids[:, 1], [0.0, 0.0])
 
 
 def test_assign_reproduces_the_training_results() -> None:

@@ -23,7 +23,7 @@ from backend.services.outputs import (
     table_page,
     table_summary,
     table_visualization,
-    visualize_table,
+    visualize,
 )
 from backend.services.outputs.clusters import covariance_ellipse, sample_quotas
 
@@ -206,7 +206,7 @@ def test_summary_is_json_safe_with_nan_inf_and_nat() -> None:
     empty = summary["columns"][-1]["stats"]
     assert empty["count"] == 0 and empty["mean"] is None and empty["histogram"] == {"edges": [], "counts": []}
     strict_json(table_page(df, 0, 10))
-    strict_json(visualize_table(df))
+    strict_json(visualize(df, "clusters"))
 
 
 def test_preview_is_limited() -> None:
@@ -610,11 +610,16 @@ def test_sweep_tie_on_values_goes_to_the_metric_sorted_best_first() -> None:
 # ---- dispatcher -----------------------------------------------------------------------------------------
 
 
-def test_visualize_table_picks_the_kind() -> None:
-    assert visualize_table(sweep_table("Dunn"))["kind"] == "sweep"
-    clusters = visualize_table(results_table(*blobs(100, 2)), max_points=10)
+def test_visualize_draws_the_declared_view() -> None:
+    assert visualize(sweep_table("Dunn"), "sweep")["kind"] == "sweep"
+    # the kind comes from the port's declaration, not from the column names
+    assert visualize(sweep_table("Dunn"), "table")["kind"] == "table"
+    assert visualize(results_table(*blobs(20, 2)), "table")["kind"] == "table"
+    # a view the table cannot have (no assignments) falls back to column statistics
+    assert visualize(pd.DataFrame({"x": [1.0, 2.0]}), "clusters")["kind"] == "table"
+    clusters = visualize(results_table(*blobs(100, 2)), "clusters", max_points=10)
     assert clusters["kind"] == "clusters" and len(clusters["points"]["x"]) <= 10
-    plain = visualize_table(pd.DataFrame({"x": [1, 2], "s": ["a", "b"]}))
+    plain = visualize(pd.DataFrame({"x": [1, 2], "s": ["a", "b"]}), "table")
     assert plain["kind"] == "table"
     assert plain["columns"] == table_visualization(pd.DataFrame({"x": [1, 2], "s": ["a", "b"]}))["columns"]
 

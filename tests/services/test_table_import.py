@@ -10,11 +10,13 @@ import codecs
 import random
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+import modules.samples
 from backend.core.config import Settings
 from backend.services.table_import import (
     MAX_TYPE_RETRIES,
@@ -25,6 +27,8 @@ from backend.services.table_import import (
     import_table,
     text_chunks,
 )
+from modules.column_types import arrow_column_type, table_schema
+from modules.samples import SAMPLES, sample_columns
 
 GENEROUS = TableLimits(max_rows=10**9, max_cells=10**10)
 SMALL_CHUNK = 4096
@@ -335,3 +339,33 @@ def test_long_text_is_copied_in_slices_with_its_values(tmp_path: Path) -> None:
     for batch in stored.iter_batches(batch_size=30_000, columns=["id", "text"]):
         ids, texts = batch.column(0).to_pylist(), batch.column(1).to_pylist()
         assert texts == [values[i % 3] for i in ids]
+
+
+# ---- one rule for column types -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s["file"] is not None], ids=lambda s: s["id"])
+def test_an_upload_of_a_sample_file_gets_the_samples_column_types(sample: dict, tmp_path: Path) -> None:
+    """Samples are typed in memory (pandas), uploads from their Arrow schema: both by modules.column_types."""
+    source = Path(modules.samples.__file__).parent / sample["file"]
+    imported = import_table(source, sample["file"], tmp_path / "out.parquet", GENEROUS)
+    uploaded = [(field.name, arrow_column_type(field.type)) for field in imported.schema]
+    assert uploaded == sample_columns(sample["id"])
+    stored = pd.read_parquet(tmp_path / "out.parquet")
+    assert table_schema(stored) == uploaded  # and the stored table reads back with the same types
+
+
+def test_the_two_type_rules_agree_on_every_kind_of_column() -> None:
+    frame = pd.DataFrame(
+        {
+            "int": [1, 2],
+            "float": [1.5, None],
+            "bool": [True, False],
+            "when": pd.to_datetime(["2020-01-01", None]),
+            "text": ["a", None],
+            "category": pd.Categorical(["a", "b"]),
+            "span": pd.to_timedelta([1, 2], unit="s"),
+        }
+    )
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).schema
+    assert [(f.name, arrow_column_type(f.type)) for f in arrow] == table_schema(frame)

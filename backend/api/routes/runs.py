@@ -201,7 +201,7 @@ def as_table(request: Request, ref: ArtefactRef) -> Any:
 def output_summary(
     run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
 ) -> dict[str, Any]:
-    """A summary of one output: table statistics and preview, or the model's parameters and centroids."""
+    """A summary of one output: table statistics and preview, or the model's parameters and what it learnt."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     return outputs.summary(store(request), ref)
 

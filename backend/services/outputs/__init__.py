@@ -14,7 +14,7 @@ from backend.services.outputs.tables import (
     table_summary,
     table_visualization,
 )
-from backend.services.outputs.visualize import visualize_table
+from backend.services.outputs.visualize import visualize
 
 __all__ = [
     "cluster_visualization",
@@ -28,5 +28,5 @@ __all__ = [
     "table_page",
     "table_summary",
     "table_visualization",
-    "visualize_table",
+    "visualize",
 ]

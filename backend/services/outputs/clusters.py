@@ -1,4 +1,4 @@
-"""The cluster chart of a clustering results table (a table with an ``Assignments`` column).
+"""The cluster chart of a results table (``Assignments`` and score columns, see :mod:`modules.results`).
 
 Features are the numeric (non-boolean) columns other than assignment and distance columns. Rows with a
 missing assignment or a missing/non-finite feature are left out of the chart (and counted). Each feature
@@ -10,7 +10,6 @@ distance histograms use all rows; only the scatter points are sampled (determini
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,9 +19,8 @@ import pandas as pd
 from backend.services.outputs.histogram import sorted_histogram, square_root_bins
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none
 from backend.services.outputs.tables import column_type
+from modules.results import find_result_columns, is_result_column
 
-ASSIGNMENTS_NAME = re.compile(r"^Assignments(?: \((\d+)\))?$")
-DISTANCE_NAME = re.compile(r"^DistancesToClusterCenter no\.(\d+)(?: \((\d+)\))?$")
 MAX_CLUSTER_INDEX = 65_535
 SAMPLE_SEED = 20240601
 ELLIPSE_SIGMA = 2.0
@@ -49,54 +47,21 @@ class Projection:
     feature_max: np.ndarray  # d
 
 
-def name_suffix(match: re.Match[str], group: int) -> int:
-    """The numeric clash suffix of a matched name (no suffix counts as 1)."""
-    text = match.group(group)
-    return 1 if text is None else int(text)
-
-
-def assignments_candidates(df: pd.DataFrame) -> list[tuple[int, int]]:
-    """``(suffix, position)`` of every assignments column."""
-    found = []
-    for position, name in enumerate(df.columns):
-        match = ASSIGNMENTS_NAME.match(name) if isinstance(name, str) else None
-        if match:
-            found.append((name_suffix(match, 1), position))
-    return found
+def result_columns(df: pd.DataFrame) -> ResultColumns | None:
+    """The newest assignments column and the score columns that belong to it (the modules' rule)."""
+    names = [str(name) for name in df.columns]
+    found = find_result_columns(names)
+    if found is None:
+        return None
+    return ResultColumns(
+        assignments=names.index(found.assignments),
+        distances={j: names.index(name) for j, name in enumerate(found.scores)},
+    )
 
 
 def is_clustering_result(df: pd.DataFrame) -> bool:
     """Whether the table has an ``Assignments`` (or suffixed ``Assignments (n)``) column."""
-    return bool(assignments_candidates(df))
-
-
-def distance_match(name: object) -> re.Match[str] | None:
-    """The distance-column match of a column name, if it is one."""
-    return DISTANCE_NAME.match(name) if isinstance(name, str) else None
-
-
-def result_columns(df: pd.DataFrame) -> ResultColumns | None:
-    """The newest assignments column (highest suffix) and the distance columns that belong to it.
-
-    Its distance columns are the run of ``DistancesToClusterCenter no.j`` columns right after it (as the
-    modules append them, whatever suffix each got); failing that, those with the same suffix anywhere.
-    """
-    candidates = assignments_candidates(df)
-    if not candidates:
-        return None
-    suffix, position = max(candidates)
-    distances: dict[int, int] = {}
-    for following in range(position + 1, df.shape[1]):
-        match = distance_match(df.columns[following])
-        if match is None:
-            break
-        distances.setdefault(int(match.group(1)), following)
-    if not distances:
-        for other, name in enumerate(df.columns):
-            match = distance_match(name)
-            if match and name_suffix(match, 2) == suffix:
-                distances.setdefault(int(match.group(1)), other)
-    return ResultColumns(assignments=position, distances=dict(sorted(distances.items())))
+    return result_columns(df) is not None
 
 
 def feature_positions(df: pd.DataFrame, features: Sequence[str] | None = None) -> list[int]:
@@ -110,9 +75,7 @@ def feature_positions(df: pd.DataFrame, features: Sequence[str] | None = None) -
     return [
         position
         for position, name in enumerate(names)
-        if not ASSIGNMENTS_NAME.match(name)
-        and not DISTANCE_NAME.match(name)
-        and column_type(df.iloc[:, position]) == "numeric"
+        if not is_result_column(name) and column_type(df.iloc[:, position]) == "numeric"
     ]
 
 

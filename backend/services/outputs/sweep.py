@@ -1,4 +1,4 @@
-"""The metric-against-k chart of a Sweep Clustering ``sweep_results`` table."""
+"""The metric-against-k chart of a ``sweep_results`` table (its columns: :mod:`modules.sweep_table`)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,12 @@ import numpy as np
 import pandas as pd
 
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none, float_values_to_json
+from modules.sweep_table import CLUSTER_METRIC, N_CLUSTERS, RUN_INDEX, SWEEP_METRICS
 
 Direction = Literal["higher", "lower"]
 METRIC_DIRECTIONS: dict[str, Direction] = {
-    "Simplified Silhouette": "higher",
-    "Davies-Bouldin": "lower",
-    "Dunn": "higher",
-    "Average Deviation": "lower",
+    m.column: "higher" if m.higher_is_better else "lower" for m in SWEEP_METRICS
 }
-CHOSEN_METRIC = "Cluster metric"
-CENTROIDS = "Number of centroids"
-RUN_INDEX = "Index of run"
 
 
 def metric_key(text: str) -> str:
@@ -34,7 +29,7 @@ def present_metrics(df: pd.DataFrame) -> list[str]:
 
 def is_sweep_results(df: pd.DataFrame) -> bool:
     """Whether the table looks like Sweep Clustering's ``sweep_results``."""
-    return CHOSEN_METRIC in df.columns and CENTROIDS in df.columns and bool(present_metrics(df))
+    return CLUSTER_METRIC in df.columns and N_CLUSTERS in df.columns and bool(present_metrics(df))
 
 
 def numbers(series: pd.Series) -> np.ndarray:
@@ -65,7 +60,7 @@ def chosen_metric(df: pd.DataFrame) -> tuple[str, str]:
     ``Cluster metric`` naming the metric is accepted too.
     """
     metrics = present_metrics(df)
-    chosen = df[CHOSEN_METRIC]
+    chosen = df[CLUSTER_METRIC]
     if pd.api.types.is_numeric_dtype(chosen.dtype) and not pd.api.types.is_bool_dtype(chosen.dtype):
         target = numbers(chosen)
         matching = [name for name in metrics if same_values(target, numbers(df[name]))]
@@ -133,7 +128,7 @@ def sweep_visualization(df: pd.DataFrame) -> JsonDict:
     if not is_sweep_results(df):
         raise ValueError("the table is not a sweep_results table")
     metric, source = chosen_metric(df)
-    ks = numbers(df[CENTROIDS])
+    ks = numbers(df[N_CLUSTERS])
     runs = numbers(df[RUN_INDEX]) if RUN_INDEX in df.columns else np.arange(len(df), dtype=np.float64)
     metrics = present_metrics(df)
     return {

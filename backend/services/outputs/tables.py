@@ -28,6 +28,7 @@ from backend.services.outputs.jsonsafe import (
     frame_rows_to_json,
     json_scalar,
 )
+from modules.column_types import column_type as modules_column_type
 
 ColumnType = Literal["numeric", "string", "boolean", "datetime"]
 TOP_VALUES = 10
@@ -37,17 +38,9 @@ MAX_STATS_THREADS = 4  # numpy sorts release the GIL, so columns can be summaris
 
 
 def column_type(series: pd.Series) -> ColumnType:
-    """The studio's type of a column: numeric, string, boolean or datetime (everything else is string)."""
-    dtype = series.dtype
-    if ptypes.is_bool_dtype(dtype):
-        return "boolean"
-    if ptypes.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if isinstance(dtype, pd.CategoricalDtype) or ptypes.is_complex_dtype(dtype):
-        return "string"
-    if ptypes.is_numeric_dtype(dtype):
-        return "numeric"
-    return "string"
+    """The column's type by the modules' rule; a type no module can use ("other") is shown as text."""
+    kind = modules_column_type(series)
+    return "string" if kind == "other" else kind  # type: ignore[return-value]
 
 
 def valid_numeric_values(series: pd.Series) -> np.ndarray:

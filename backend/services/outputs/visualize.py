@@ -1,8 +1,8 @@
-"""Picking the right visualisation for a table output."""
+"""The chart payload of an output, drawn by the view its port declares."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
 from backend.services.outputs.clusters import cluster_visualization, is_clustering_result
 from backend.services.outputs.jsonsafe import JsonDict
@@ -10,10 +10,16 @@ from backend.services.outputs.sweep import is_sweep_results, sweep_visualization
 from backend.services.outputs.tables import table_visualization
 
 
-def visualize_table(df: pd.DataFrame, max_points: int | None = 5000) -> JsonDict:
-    """``{"kind": "sweep" | "clusters" | "table", ...}``: sweep chart, cluster chart or column stats."""
-    if is_sweep_results(df):
-        return {"kind": "sweep", **sweep_visualization(df)}
-    if is_clustering_result(df):
-        return {"kind": "clusters", **cluster_visualization(df, max_points=max_points)}
-    return {"kind": "table", **table_visualization(df)}
+def visualize(value: Any, view: str, max_points: int | None = 5000) -> JsonDict:
+    """``{"kind": view, ...}``: the model, the sweep chart, the cluster chart or column statistics.
+
+    A table whose port asks for a chart it cannot have (say, results with their assignments removed)
+    falls back to column statistics.
+    """
+    if view == "model":
+        return {"kind": "model", **value.to_json_summary()}
+    if view == "sweep" and is_sweep_results(value):
+        return {"kind": "sweep", **sweep_visualization(value)}
+    if view == "clusters" and is_clustering_result(value):
+        return {"kind": "clusters", **cluster_visualization(value, max_points=max_points)}
+    return {"kind": "table", **table_visualization(value)}

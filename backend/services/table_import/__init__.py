@@ -27,8 +27,6 @@ from backend.services.table_import.common import (
     ImportedTable,
     InvalidDataset,
     TableLimits,
-    arrow_column_type,
-    rows_per_group,
 )
 from backend.services.table_import.delimited import import_text, text_chunks
 from backend.services.table_import.parquet import import_parquet
@@ -41,9 +39,7 @@ __all__ = [
     "ImportedTable",
     "InvalidDataset",
     "TableLimits",
-    "arrow_column_type",
     "import_table",
-    "rows_per_group",
     "text_chunks",
 ]
 

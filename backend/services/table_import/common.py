@@ -1,4 +1,7 @@
-"""What both importers share: the limits, the errors, column types and how tables are stored."""
+"""What both importers share: the limits, the errors, column types and how tables are stored.
+
+Column types and row-group sizes are the modules' (one rule for uploads, samples and outputs).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ DELIMITERS = [",", "\t", ";", "|"]
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 8 << 20  # text parsed at a time; peak memory is a small multiple of this
 MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buffered
-ROW_GROUP_CELLS = 1 << 20  # cells per stored row group: a page of rows reads about 8 MB, not the table
 READ_BUFFER_BYTES = 64 << 10  # per column read; Arrow would otherwise read whole column chunks (pre_buffer)
 TEXT_BYTES_PER_CELL = 8  # a Parquet file's text may decode to this many bytes per cell allowed
 TEXT_SLICE_BYTES = 64 << 20  # text decoded at a time while copying a Parquet file
@@ -73,28 +75,11 @@ class ImportedTable:
     source_format: str  # "csv" (delimited text of any delimiter) or "parquet"
 
 
-def arrow_column_type(arrow_type: pa.DataType) -> str:
-    """The studio's column type for an Arrow type: numeric, string, boolean or datetime."""
-    if pa.types.is_dictionary(arrow_type):
-        return "string"
-    if pa.types.is_boolean(arrow_type):
-        return "boolean"
-    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
-        return "numeric"
-    if pa.types.is_timestamp(arrow_type) or pa.types.is_date(arrow_type):
-        return "datetime"
-    return "string"
-
-
-def rows_per_group(n_columns: int) -> int:
-    return max(1024, min(1 << 20, ROW_GROUP_CELLS // max(1, n_columns)))
-
-
 def parquet_writer(out: Path, schema: pa.Schema) -> pq.ParquetWriter:
     """A writer for a stored table: dictionary encoding only where it pays.
 
-    Row groups are small (see ROW_GROUP_CELLS), so a dictionary never outgrows its page and Arrow would
-    dictionary-encode every unique number: 4× slower to write and larger than plain encoding.
+    Row groups are small (see modules.storage.ROW_GROUP_CELLS), so a dictionary never outgrows its page
+    and Arrow would dictionary-encode every unique number: 4× slower to write and larger than plain.
     """
     return pq.ParquetWriter(out, schema, use_dictionary=dictionary_columns(schema))
 

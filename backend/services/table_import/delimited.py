@@ -24,9 +24,9 @@ from backend.services.table_import.common import (
     null_as_text,
     parquet_writer,
     refuse_nul_in_names,
-    rows_per_group,
     tidy_names,
 )
+from modules.storage import rows_per_group
 
 # Byte-order marks of the Unicode encodings accepted besides UTF-8 (UTF-32 first: its LE mark starts
 # with UTF-16's). Such text is transcoded to UTF-8 before parsing.

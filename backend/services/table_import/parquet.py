@@ -21,9 +21,9 @@ from backend.services.table_import.common import (
     null_as_text,
     parquet_writer,
     refuse_nul_in_names,
-    rows_per_group,
     tidy_names,
 )
+from modules.storage import rows_per_group
 
 
 def import_parquet(path: Path, out: Path, limits: TableLimits) -> ImportedTable:

@@ -147,6 +147,18 @@ describe('OutputViewer', () => {
     expect(onClose).toHaveBeenCalled()
   })
 
+  it('shows a model of an algorithm without centres: facts and sizes, no centroid views', async () => {
+    const { centroids: _dropped, metric: _metric, inertia: _inertia, ...rest } = irisModel
+    const seedRows = { ...rest, algorithm: 'seed_rows', algorithm_name: 'Nearest seed row', seed_rows: [[0], [1], [2]] }
+    serve({ '/api/runs/7/nodes/train/outputs/trained_model': () => json(seedRows) })
+    render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="trained_cluster_model" />)
+    expect(await screen.findByTestId('model-sizes-chart')).toHaveAttribute('data-bars', '3')
+    expect(screen.getByRole('heading', { name: 'Training · Nearest seed row' })).toBeInTheDocument()
+    expect(screen.queryByTestId('centroid-heatmap')).toBeNull()
+    expect(screen.queryByTestId('centroid-table')).toBeNull()
+    expect(screen.queryByText('Inertia')).toBeNull()
+  })
+
   it('shows an untrained model as its parameters', async () => {
     serve({ '/api/runs/7/nodes/kmeans/outputs/untrained_model': () => json(irisUntrained) })
     render(<OutputViewer runId={7} nodeId="kmeans" port="untrained_model" portType="untrained_cluster_model" />)

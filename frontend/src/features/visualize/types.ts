@@ -48,6 +48,8 @@ export interface TableSummary {
 
 export interface UntrainedModelSummary {
   type: 'untrained_cluster_model'
+  algorithm?: string
+  algorithm_name?: string
   trainer_mode: 'single' | 'range' | string
   n_clusters?: number
   n_clusters_range?: number[]
@@ -70,13 +72,17 @@ export interface FeatureColumnInfo {
 
 export interface TrainedModelSummary {
   type: 'trained_cluster_model'
+  /** The algorithm's id and display name (e.g. "kmeans", "K-Means"). */
+  algorithm?: string
+  algorithm_name?: string
   k: number
   features: string[]
   feature_columns?: FeatureColumnInfo[]
-  metric: string
+  metric?: string
   normalize: boolean
   normalization?: { min: Array<number | null>; scale: Array<number | null> } | null
-  centroids: Array<Array<number | null>>
+  /** Offered by algorithms whose clusters have centres (K-Means); the centroid views need it. */
+  centroids?: Array<Array<number | null>>
   cluster_sizes: number[]
   seed: number | null
   init?: string
@@ -91,6 +97,13 @@ export interface TrainedModelSummary {
   cluster_labels?: unknown[] | null
   parameters?: UntrainedModelSummary
   [extra: string]: unknown
+}
+
+/** A trained model whose summary offers cluster centres. */
+export type ModelWithCentroids = TrainedModelSummary & { centroids: Array<Array<number | null>> }
+
+export function hasCentroids(model: TrainedModelSummary): model is ModelWithCentroids {
+  return Array.isArray(model.centroids)
 }
 
 export type OutputSummary = TableSummary | TrainedModelSummary | UntrainedModelSummary

@@ -2,7 +2,7 @@
 import type { EChartsOption } from 'echarts'
 import { formatNumber } from '../format'
 import { CHART_MUTED, CHART_TEXT, clusterName } from '../palette'
-import type { TrainedModelSummary } from '../types'
+import type { ModelWithCentroids } from '../types'
 import { baseTextStyle, categoryAxis, escapeHtml, tooltipStyle } from './common'
 
 /** Light to dark blue, from the brand colour. */
@@ -35,7 +35,7 @@ export function heatLevels(centroids: Array<Array<number | null>>, normalized: b
 }
 
 /** Centroid values in the original units: min + value × scale (normalised models only). */
-export function originalUnits(model: Pick<TrainedModelSummary, 'centroids' | 'normalization' | 'normalize'>): Array<Array<number | null>> {
+export function originalUnits(model: Pick<ModelWithCentroids, 'centroids' | 'normalization' | 'normalize'>): Array<Array<number | null>> {
   const norm = model.normalization
   if (!model.normalize || !norm) return model.centroids
   return model.centroids.map((row) =>
@@ -48,7 +48,7 @@ export function originalUnits(model: Pick<TrainedModelSummary, 'centroids' | 'no
   )
 }
 
-export function buildCentroidHeatmapOption(model: TrainedModelSummary): EChartsOption {
+export function buildCentroidHeatmapOption(model: ModelWithCentroids): EChartsOption {
   const features = model.features
   const clusters = model.centroids.map((_, i) => clusterName(i))
   const levels = heatLevels(model.centroids, model.normalize)

@@ -4,7 +4,7 @@ import { EChart, type RenderInfo } from '../charts/EChart'
 import { buildCentroidHeatmapOption, originalUnits } from '../charts/modelCharts'
 import { formatCount, formatNumber, formatSeconds, humanize } from '../format'
 import { clusterColor, clusterName } from '../palette'
-import type { TrainedModelSummary, UntrainedModelSummary } from '../types'
+import { hasCentroids, type ModelWithCentroids, type TrainedModelSummary, type UntrainedModelSummary } from '../types'
 
 function Fact({ name, children, testId }: { name: string; children: ReactNode; testId?: string }) {
   return (
@@ -38,9 +38,11 @@ const PARAMETER_NAMES: Record<string, string> = {
   assign_label_mode: 'Assign label mode',
 }
 
-/** The parameters of a K-Means configuration as a definition list (display names from the spec). */
+const NOT_PARAMETERS = new Set(['type', 'kind', 'algorithm', 'algorithm_name'])
+
+/** The parameters of a configuration as a definition list (display names from the spec). */
 export function ParameterList({ params }: { params: Record<string, unknown> }) {
-  const entries = Object.entries(params).filter(([key]) => key !== 'type' && key !== 'kind')
+  const entries = Object.entries(params).filter(([key]) => !NOT_PARAMETERS.has(key))
   return (
     <dl className="param-list" data-testid="parameter-list">
       {entries.map(([key, value]) => (
@@ -53,32 +55,42 @@ export function ParameterList({ params }: { params: Record<string, unknown> }) {
   )
 }
 
-/** A trained model: training facts, centroid heat map and table, cluster sizes, parameters used. */
+/** A trained model: training facts, cluster sizes, the centroids when the model offers them, parameters. */
 export function TrainedModelView({ model, onChartRendered }: { model: TrainedModelSummary; onChartRendered?: (info: RenderInfo) => void }) {
-  const heatmap = useMemo(() => buildCentroidHeatmapOption(model), [model])
   const sizes = useMemo(
     () => buildClusterSizesOption(model.cluster_sizes.map((count, cluster) => ({ cluster, count }))),
     [model],
   )
-  const canShowOriginal = model.normalize && !!model.normalization
-  const [units, setUnits] = useState<'model' | 'original'>('model')
-  const table = units === 'original' && canShowOriginal ? originalUnits(model) : model.centroids
-  const k = model.k ?? model.centroids.length
-  const heatHeight = Math.max(150, Math.min(520, k * 46 + (model.features.length > 6 ? 110 : 50)))
+  const k = model.k ?? model.cluster_sizes.length
   const iterations =
     model.iterations_run !== undefined
       ? `${formatCount(model.iterations_run)}${model.iterations !== undefined ? ` of ${formatCount(model.iterations)}` : ''}`
       : '—'
+  const sizesCard = (
+    <section className="card" aria-labelledby="model-sizes-heading">
+      <header className="card-header">
+        <h3 id="model-sizes-heading">Cluster sizes</h3>
+      </header>
+      <EChart
+        option={sizes}
+        height={Math.max(96, Math.min(360, k * 34 + 16))}
+        label={`Training rows per cluster: ${model.cluster_sizes.map((n, i) => `${clusterName(i)} ${n}`).join(', ')}`}
+        testId="model-sizes-chart"
+        data={{ bars: model.cluster_sizes.length }}
+        onRendered={hasCentroids(model) ? undefined : onChartRendered}
+      />
+    </section>
+  )
 
   return (
     <div className="model-view" data-testid="model-view">
       <section className="card" aria-labelledby="model-facts-heading">
         <header className="card-header">
-          <h3 id="model-facts-heading">Training</h3>
+          <h3 id="model-facts-heading">Training{model.algorithm_name ? ` · ${model.algorithm_name}` : ''}</h3>
         </header>
         <dl className="facts facts-grid">
           <Fact name="Clusters (k)">{k}</Fact>
-          <Fact name="Metric">{humanize(model.metric ?? '—')}</Fact>
+          {model.metric ? <Fact name="Metric">{humanize(model.metric)}</Fact> : null}
           <Fact name="Normalize features">{model.normalize ? 'Yes (min-max)' : 'No'}</Fact>
           <Fact name="Initialization">{model.init ?? model.parameters?.init ?? '—'}</Fact>
           <Fact name="Seed used" testId="model-seed">
@@ -92,11 +104,51 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
           </Fact>
           <Fact name="Training time">{formatSeconds(model.training_seconds)}</Fact>
           <Fact name="Training rows">{formatCount(model.n_training_rows)}</Fact>
-          <Fact name="Inertia">{formatNumber(model.inertia)}</Fact>
+          {model.inertia !== undefined ? <Fact name="Inertia">{formatNumber(model.inertia)}</Fact> : null}
           {model.label_column ? <Fact name="Label column">{model.label_column}</Fact> : null}
         </dl>
       </section>
 
+      {hasCentroids(model) ? (
+        <CentroidSections model={model} k={k} sizesCard={sizesCard} onChartRendered={onChartRendered} />
+      ) : (
+        sizesCard
+      )}
+
+      {model.parameters ? (
+        <section className="card" aria-labelledby="params-heading">
+          <header className="card-header">
+            <h3 id="params-heading">Parameters used</h3>
+          </header>
+          <ParameterList params={{ ...model.parameters, seed: model.parameters.seed ?? null }} />
+          {model.parameters.seed === null || model.parameters.seed === undefined ? (
+            <p className="stats-note">No seed was set: the seed drawn at training time was {describe(model.seed)}.</p>
+          ) : null}
+        </section>
+      ) : null}
+    </div>
+  )
+}
+
+/** What a model with cluster centres adds: the centroid heat map (beside the sizes) and the centroid table. */
+function CentroidSections({
+  model,
+  k,
+  sizesCard,
+  onChartRendered,
+}: {
+  model: ModelWithCentroids
+  k: number
+  sizesCard: ReactNode
+  onChartRendered?: (info: RenderInfo) => void
+}) {
+  const heatmap = useMemo(() => buildCentroidHeatmapOption(model), [model])
+  const canShowOriginal = model.normalize && !!model.normalization
+  const [units, setUnits] = useState<'model' | 'original'>('model')
+  const table = units === 'original' && canShowOriginal ? originalUnits(model) : model.centroids
+  const heatHeight = Math.max(150, Math.min(520, k * 46 + (model.features.length > 6 ? 110 : 50)))
+  return (
+    <>
       <div className="model-layout">
         <section className="card" aria-labelledby="heatmap-heading">
           <header className="card-header">
@@ -118,18 +170,7 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
             onRendered={onChartRendered}
           />
         </section>
-        <section className="card" aria-labelledby="model-sizes-heading">
-          <header className="card-header">
-            <h3 id="model-sizes-heading">Cluster sizes</h3>
-          </header>
-          <EChart
-            option={sizes}
-            height={Math.max(96, Math.min(360, k * 34 + 16))}
-            label={`Training rows per cluster: ${model.cluster_sizes.map((n, i) => `${clusterName(i)} ${n}`).join(', ')}`}
-            testId="model-sizes-chart"
-            data={{ bars: model.cluster_sizes.length }}
-          />
-        </section>
+        {sizesCard}
       </div>
 
       <section className="card" aria-labelledby="centroid-table-heading">
@@ -180,19 +221,7 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
           </table>
         </div>
       </section>
-
-      {model.parameters ? (
-        <section className="card" aria-labelledby="params-heading">
-          <header className="card-header">
-            <h3 id="params-heading">Parameters used</h3>
-          </header>
-          <ParameterList params={{ ...model.parameters, seed: model.parameters.seed ?? null }} />
-          {model.parameters.seed === null || model.parameters.seed === undefined ? (
-            <p className="stats-note">No seed was set: the seed drawn at training time was {describe(model.seed)}.</p>
-          ) : null}
-        </section>
-      ) : null}
-    </div>
+    </>
   )
 }
 
@@ -203,7 +232,7 @@ export function UntrainedModelView({ model }: { model: UntrainedModelSummary }) 
       <section className="card" aria-labelledby="untrained-heading">
         <header className="card-header">
           <div>
-            <h3 id="untrained-heading">K-Means configuration</h3>
+            <h3 id="untrained-heading">{model.algorithm_name ?? 'Clustering'} configuration</h3>
             <p className="card-subtitle">An untrained model: connect it to Train Clustering Model or Sweep Clustering.</p>
           </div>
         </header>

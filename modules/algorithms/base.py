@@ -1,0 +1,245 @@
+"""The algorithm seam: what Train, Sweep, Assign, Evaluate, the artefact store and the views need from
+a clustering algorithm, and nothing more.
+
+An algorithm is two classes, usually in one file (see ``docs/adding-an-algorithm.md``):
+
+* a :class:`ClusterConfig` — its settings before it has seen data (the value on an
+  ``untrained_cluster_model`` port): which configurations to train (:meth:`~ClusterConfig.candidates`)
+  and how to fit one on a prepared feature matrix (:meth:`~ClusterConfig.fit`);
+* a :class:`ClusterModel` — what fitting learnt: ``k`` clusters and, for any feature matrix, each row's
+  score against every cluster (a distance-like number: lower is nearer), a summary for the views, and
+  its state for the portable file.
+
+Everything around them is shared and algorithm-blind: the features and their normalisation
+(:mod:`modules.features`), the trained-model wrapper that carries them with provenance and label
+mapping (:class:`~modules.trained_model.TrainedClusterModel`), the result columns
+(:mod:`modules.results`), the sweep table (:mod:`modules.sweep_table`). Defining a subclass with an
+``algorithm`` name registers it, so saved models of that algorithm load again.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+import numpy as np
+
+__all__ = [
+    "Candidate",
+    "ClusterConfig",
+    "ClusterModel",
+    "Fit",
+    "FitControl",
+    "config_class",
+    "derive_seeds",
+    "model_class",
+    "score_column_prefixes",
+]
+
+_CONFIGS: dict[str, type[ClusterConfig]] = {}
+_MODELS: dict[str, type[ClusterModel]] = {}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One configuration to train: a number of clusters, how the fit starts, and a seed.
+
+    ``init`` is shown in the sweep results' ``Initialization`` column; ``uses_labels`` says the fit
+    starts from the label column (the trainer then passes the rows' label codes).
+    """
+
+    n_clusters: int
+    init: str = ""
+    seed: int | None = None
+    uses_labels: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def with_seed(self, seed: int) -> Candidate:
+        return Candidate(self.n_clusters, self.init, seed, self.uses_labels, dict(self.settings))
+
+
+@dataclass
+class Fit:
+    """A fitted model and the cluster of every training row (as the model assigns them)."""
+
+    model: ClusterModel
+    labels: np.ndarray  # (m,) int64
+
+
+@dataclass
+class FitControl:
+    """What a fit may call back: progress (0 … 1) and whether the run was cancelled."""
+
+    progress: Callable[[float], None] = lambda _fraction: None
+    should_stop: Callable[[], bool] = lambda: False
+
+
+class ClusterConfig(ABC):
+    """An algorithm's settings before training (subclass it as a dataclass).
+
+    Every configuration carries ``normalize`` (min-max the features) and ``assign_label_mode`` (what
+    scoring does to the label column); the rest is the algorithm's own.
+    """
+
+    algorithm: ClassVar[str]
+    #: How messages and the views name the algorithm, e.g. "K-Means".
+    algorithm_name: ClassVar[str]
+    normalize: bool
+    assign_label_mode: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "algorithm" in cls.__dict__:
+            _CONFIGS[cls.algorithm] = cls
+
+    @classmethod  # noqa: B027 - an optional hook
+    def warm_up(cls) -> None:
+        """Load or compile what fitting needs, so the first real fit does not wait for it."""
+
+    # -- what to train ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def candidates(self, base_seed: int) -> list[Candidate]:
+        """Every configuration a sweep may train, in run-index order, seeds derived from ``base_seed``."""
+
+    @abstractmethod
+    def training_candidate(self) -> Candidate:
+        """The one configuration Train Clustering Model fits (its seed None: draw one)."""
+
+    def own_seed(self) -> int | None:
+        """The seed the user set on the configuration, if any (sweeps derive theirs from it)."""
+        return None
+
+    def train_warning(self) -> str | None:
+        """A warning Train shows for this configuration (e.g. a range it only uses the start of)."""
+        return None
+
+    def sweep_warning(self) -> str | None:
+        """A warning Sweep shows for this configuration (e.g. nothing to sweep)."""
+        return None
+
+    def uses_label_column(self) -> bool:
+        """Whether some candidate starts from the label column."""
+        return any(c.uses_labels for c in self.candidates(0))
+
+    # -- how to train -------------------------------------------------------------------------------
+
+    def check_matrix(self, X: np.ndarray, rows: np.ndarray) -> None:  # noqa: B027 - optional hook
+        """Raise ModuleError when the prepared matrix cannot be clustered (``rows``: input positions)."""
+
+    @abstractmethod
+    def fit(
+        self, X: np.ndarray, candidate: Candidate, init_labels: np.ndarray | None, control: FitControl
+    ) -> Fit:
+        """Fit one candidate (seed set) on the prepared matrix (complete rows, normalised)."""
+
+    # -- description and storage --------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        """What the output view shows of the configuration (JSON)."""
+        return self.to_state()
+
+    def to_json_summary(self) -> dict[str, Any]:
+        """What ``GET …/outputs/{port}`` shows for an untrained model: its type and settings."""
+        return {
+            "type": "untrained_cluster_model",
+            "algorithm": self.algorithm,
+            "algorithm_name": self.algorithm_name,
+            **self.summary(),
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        """The configuration as JSON (the portable file's metadata)."""
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> ClusterConfig:
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in state.items() if k in names})
+
+
+class ClusterModel(ABC):
+    """What fitting one candidate learnt (subclass it as a dataclass)."""
+
+    algorithm: ClassVar[str]
+    #: The per-cluster score columns of a results table are named ``score_column_prefix + j``.
+    score_column_prefix: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "algorithm" in cls.__dict__:
+            _MODELS[cls.algorithm] = cls
+
+    @property
+    @abstractmethod
+    def k(self) -> int:
+        """The number of clusters."""
+
+    def check_rows(self, X: np.ndarray, rows: np.ndarray) -> None:  # noqa: B027 - optional hook
+        """Raise ModuleError when rows to score cannot be scored (``rows``: input positions)."""
+
+    @abstractmethod
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """``(n, k)`` float64: each row's distance-like score to every cluster (lower is nearer)."""
+
+    def assign(self, X: np.ndarray) -> np.ndarray:
+        """``(n,)`` int64: each row's cluster, the one it scores lowest against."""
+        return np.asarray(np.argmin(self.scores(X), axis=1), dtype=np.int64)
+
+    @abstractmethod
+    def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+        """The sweep metrics (:data:`modules.sweep_table.SWEEP_METRICS` ids) of this clustering of X."""
+
+    def n_iterations(self) -> int:
+        """How many passes the fit made (0 for an algorithm that does not iterate)."""
+        return 0
+
+    def fit_report(self) -> str:
+        """A few words for the node log about how the fit went."""
+        return f"{self.k} clusters"
+
+    @abstractmethod
+    def summary(self) -> dict[str, Any]:
+        """What the model view shows (strict JSON). A model with centres offers ``centroids``."""
+
+    @abstractmethod
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """``(JSON metadata, named arrays)`` for the portable file."""
+
+    @classmethod
+    @abstractmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> ClusterModel:
+        """The model :meth:`to_state` described."""
+
+
+def registered_configs() -> list[type[ClusterConfig]]:
+    return list(_CONFIGS.values())
+
+
+def config_class(algorithm: str) -> type[ClusterConfig]:
+    try:
+        return _CONFIGS[algorithm]
+    except KeyError:
+        raise ValueError(f"unknown clustering algorithm {algorithm!r}") from None
+
+
+def model_class(algorithm: str) -> type[ClusterModel]:
+    try:
+        return _MODELS[algorithm]
+    except KeyError:
+        raise ValueError(f"unknown clustering algorithm {algorithm!r}") from None
+
+
+def score_column_prefixes() -> list[str]:
+    """The score-column prefix of every registered algorithm (longest first, for parsing names)."""
+    return sorted({m.score_column_prefix for m in _MODELS.values()}, key=len, reverse=True)
+
+
+def derive_seeds(base: int, n: int) -> list[int]:
+    """``n`` seeds from ``base``: the base itself first, then independent ones derived from it."""
+    out = [int(base)]
+    for i in range(1, n):
+        out.append(int(np.random.SeedSequence(int(base), spawn_key=(i,)).generate_state(1)[0]))
+    return out

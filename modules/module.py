@@ -1,0 +1,166 @@
+"""The module base class: one declaration per module drives the palette, the parameter panel, graph
+validation, execution, caching and ``GET /api/modules``.
+
+A module is a subclass of :class:`Module` in one file of :mod:`modules.catalog`; it declares its
+ports (:mod:`modules.ports`), its parameters (:mod:`modules.params`) and the errors it can raise,
+and implements :meth:`Module.run`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from modules.column_types import Schema
+from modules.errors import ERROR_CODES, ModuleError
+from modules.params import Param
+from modules.ports import Port
+
+if TYPE_CHECKING:
+    from modules.context import RunContext
+
+__all__ = ["ErrorDecl", "InferEnv", "Inferred", "Module"]
+
+
+@dataclass(frozen=True)
+class ErrorDecl:
+    """An error a module can raise, and when."""
+
+    code: str
+    when: str
+
+    def __post_init__(self) -> None:
+        if self.code not in ERROR_CODES:
+            raise ValueError(f"unknown error code {self.code!r}")
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "description": ERROR_CODES[self.code], "when": self.when}
+
+
+@dataclass
+class InferEnv:
+    """What static inference (graph validation) may look up."""
+
+    dataset_columns: Callable[[str], Schema | None] = lambda _id: None
+
+
+@dataclass
+class Inferred:
+    """What a module can say about its outputs before running.
+
+    ``outputs`` maps an output port to its static description (``Schema`` for a data table, the
+    :class:`~modules.models.UntrainedClusterModel` for a configuration) or None when unknown.
+    ``errors`` are ModuleErrors the run would certainly raise; ``warnings`` are messages.
+    """
+
+    outputs: dict[str, Any] = field(default_factory=dict)
+    errors: list[ModuleError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Module:
+    """Base class of a module declaration. Subclass it in one file of :mod:`modules.catalog`.
+
+    Class attributes declare the module; :meth:`run` computes it. ``run`` receives validated,
+    filled parameters and type-checked inputs (``data_table`` values are pandas DataFrames with
+    string column names) and returns ``{output port id: value}`` for every output port.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[str]
+    description: ClassVar[str] = ""
+    version: ClassVar[int | str] = 1
+    order: ClassVar[int] = 1000
+    inputs: ClassVar[tuple[Port, ...]] = ()
+    outputs: ClassVar[tuple[Port, ...]] = ()
+    params: ClassVar[tuple[Param, ...]] = ()
+    errors: ClassVar[tuple[ErrorDecl, ...]] = ()
+    #: Parameters renamed since graphs were saved: ``{old id: new id}`` (saved values move over).
+    renamed_params: ClassVar[Mapping[str, str]] = {}
+    #: Parameters that no longer exist: their saved values are dropped.
+    retired_params: ClassVar[frozenset[str]] = frozenset()
+
+    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
+        """Describe the outputs from the inputs' static descriptions (None = unknown).
+
+        The default knows nothing. Override to let graph validation follow columns through the
+        module; raise-free: put certain failures in ``Inferred.errors``.
+        """
+        return Inferred()
+
+    # -- declaration helpers -----------------------------------------------------------------------
+
+    @classmethod
+    def param(cls, param_id: str) -> Param:
+        for p in cls.params:
+            if p.id == param_id:
+                return p
+        raise KeyError(param_id)
+
+    @classmethod
+    def input(cls, port_id: str) -> Port | None:
+        return next((p for p in cls.inputs if p.id == port_id), None)
+
+    @classmethod
+    def output(cls, port_id: str) -> Port | None:
+        return next((p for p in cls.outputs if p.id == port_id), None)
+
+    @classmethod
+    def to_json(cls) -> dict[str, Any]:
+        return {
+            "id": cls.id,
+            "name": cls.name,
+            "category": cls.category,
+            "description": cls.description,
+            "version": cls.version,
+            "inputs": [p.to_json(is_input=True) for p in cls.inputs],
+            "outputs": [p.to_json(is_input=False) for p in cls.outputs],
+            "params": [p.to_json() for p in cls.params],
+            "errors": [e.to_json() for e in cls.errors],
+        }
+
+    @classmethod
+    def check_declaration(cls) -> None:
+        """Raise ValueError when the declaration contradicts itself (run once at registration)."""
+        where = f"module {getattr(cls, 'id', cls.__name__)!r}"
+        cls._check_identity(where)
+        seen: set[str] = set()
+        input_ids = {p.id for p in cls.inputs}
+        for p in cls.params:
+            cls._check_param(where, p, seen, input_ids)
+            seen.add(p.id)
+        for old, new in cls.renamed_params.items():
+            if new not in seen or old in seen:
+                raise ValueError(f"{where}: renamed parameter {old!r} → {new!r} must name a declared new id")
+
+    @classmethod
+    def _check_identity(cls, where: str) -> None:
+        for attr in ("id", "name", "category"):
+            if not isinstance(getattr(cls, attr, None), str) or not getattr(cls, attr):
+                raise ValueError(f"{where}: missing {attr}")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", cls.id):
+            raise ValueError(f"{where}: id must be snake_case")
+        for group in ("inputs", "outputs", "params"):
+            ids = [x.id for x in getattr(cls, group)]
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"{where}: duplicate {group} ids {ids}")
+
+    @staticmethod
+    def _check_param(where: str, p: Param, declared_before: set[str], input_ids: set[str]) -> None:
+        for other in p.visible_when or {}:
+            if other not in declared_before:
+                raise ValueError(f"{where}: {p.id} visible_when refers to {other!r} not declared before it")
+        if p.columns_from and p.columns_from not in input_ids:
+            raise ValueError(f"{where}: {p.id} columns_from {p.columns_from!r} is not an input")
+        if p.required and p.default is None:
+            return  # no default: the user must choose
+        try:
+            p.coerce(p.default)
+        except ModuleError as exc:
+            raise ValueError(f"{where}: default of {p.id} is invalid: {exc.message}") from exc

@@ -1,0 +1,113 @@
+"""The result columns of a scored table: written by Train, Sweep and Assign, read by Evaluate and the
+cluster view. This file owns their names and the one rule that finds them again.
+
+A results table has an ``Assignments`` column (0-based cluster, null when the row was not scored)
+followed by one score column per cluster, ``<prefix>j`` for j = 0 … k−1, where the prefix is the
+algorithm's (:attr:`~modules.algorithms.base.ClusterModel.score_column_prefix`). A name the input
+already has gets a numeric suffix: ``Assignments (2)``.
+
+Finding them: the assignments column with the highest suffix is the newest; its score columns are
+the run of score columns right after it (where the modules write them), or failing that the score
+columns with the same suffix anywhere in the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import modules.algorithms  # noqa: F401 - registers every algorithm's score-column prefix
+from modules.algorithms.base import score_column_prefixes
+
+__all__ = [
+    "ASSIGNMENTS",
+    "ResultColumns",
+    "find_result_columns",
+    "is_result_column",
+    "result_column_names",
+    "score_column",
+]
+
+ASSIGNMENTS = "Assignments"
+_SUFFIX = r"(?: \((\d+)\))?"
+_ASSIGNMENTS_NAME = re.compile(rf"^{re.escape(ASSIGNMENTS)}{_SUFFIX}$")
+
+
+@dataclass(frozen=True)
+class ResultColumns:
+    """The assignments column and its score columns, cluster 0 first."""
+
+    assignments: str
+    scores: list[str]
+
+    @property
+    def k(self) -> int:
+        return len(self.scores)
+
+
+def score_column(prefix: str, j: int) -> str:
+    return f"{prefix}{j}"
+
+
+def _unique_name(taken: set[str], base: str) -> str:
+    if base not in taken:
+        return base
+    i = 2
+    while f"{base} ({i})" in taken:
+        i += 1
+    return f"{base} ({i})"
+
+
+def result_column_names(existing: Sequence[str], k: int, prefix: str) -> tuple[str, list[str]]:
+    """Names of the new columns given the input's columns: a taken name gets `` (2)``, `` (3)`` …"""
+    taken = set(existing)
+    assign = _unique_name(taken, ASSIGNMENTS)
+    taken.add(assign)
+    scores = []
+    for j in range(k):
+        name = _unique_name(taken, score_column(prefix, j))
+        taken.add(name)
+        scores.append(name)
+    return assign, scores
+
+
+def _suffix(match: re.Match[str], group: int) -> int:
+    """The numeric clash suffix of a matched name (no suffix counts as 1)."""
+    text = match.group(group)
+    return 1 if text is None else int(text)
+
+
+def _score_pattern() -> re.Pattern[str]:
+    prefixes = "|".join(re.escape(p) for p in score_column_prefixes())
+    return re.compile(rf"^(?:{prefixes})(\d+){_SUFFIX}$")
+
+
+def is_result_column(name: str) -> bool:
+    """Whether a column name is an assignments or score column (of any algorithm)."""
+    return bool(_ASSIGNMENTS_NAME.match(name) or _score_pattern().match(name))
+
+
+def find_result_columns(names: Sequence[str]) -> ResultColumns | None:
+    """The newest assignments column and its score columns 0 … k−1 (possibly none); None without an
+    assignments column."""
+    found = [(_suffix(m, 1), i) for i, n in enumerate(names) if (m := _ASSIGNMENTS_NAME.match(n))]
+    if not found:
+        return None
+    suffix, position = max(found)
+    pattern = _score_pattern()
+    by_cluster: dict[int, str] = {}
+    for name in names[position + 1 :]:
+        match = pattern.match(name)
+        if match is None:
+            break
+        by_cluster.setdefault(int(match.group(1)), name)
+    if not by_cluster:
+        for name in names:
+            match = pattern.match(name)
+            if match and _suffix(match, 2) == suffix:
+                by_cluster.setdefault(int(match.group(1)), name)
+    scores: list[str] = []
+    while len(scores) in by_cluster:
+        scores.append(by_cluster[len(scores)])
+    return ResultColumns(names[position], scores)
