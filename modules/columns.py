@@ -18,7 +18,6 @@ validation can resolve them before anything runs.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
@@ -26,6 +25,7 @@ import pandas as pd
 
 from modules.column_types import SELECTABLE_TYPES, Schema, table_schema
 from modules.errors import ModuleError, param_error
+from modules.ranges import expand_ranges
 
 
 class NamedParam(Protocol):
@@ -125,33 +125,19 @@ def _names(value: Any, bad: Any, where: str = "") -> list[str]:
     return list(dict.fromkeys(value))
 
 
-_INDEX_ITEM = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+#: The most indices one selection may list.
+MAX_INDICES = 1_000_000
 
 
-def parse_indices(text: str, *, bad: Any = None) -> list[int]:
+def parse_indices(text: str, *, bad: Bad | None = None) -> list[int]:
     """1-based indices from ``"1-3,5"``: given order, duplicates dropped (0002 when unparsable)."""
 
     def fail(reason: str) -> ModuleError:
         if bad is not None:
-            return bad(reason)  # type: ignore[no-any-return]
+            return bad(reason)
         return ModuleError("0002", f"Invalid column indices {text!r}: {reason}.")
 
-    if not text.strip():
-        raise fail("no indices given")
-    out: dict[int, None] = {}
-    for part in text.split(","):
-        m = _INDEX_ITEM.match(part)
-        if not m:
-            raise fail(f"{part.strip()!r} is not an index or a range a-b")
-        lo = int(m.group(1))
-        hi = lo if m.group(2) is None else int(m.group(2))
-        if hi < lo:
-            raise fail(f"range {part.strip()!r} goes downwards")
-        if hi - lo > 1_000_000:
-            raise fail(f"range {part.strip()!r} is too long")
-        for i in range(lo, hi + 1):
-            out[i] = None
-    return list(out)
+    return expand_ranges(text, fail, signed=False, what="an index", max_values=MAX_INDICES)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Protocol
 
 from modules.columns import parse_column_set
 from modules.errors import ModuleError, param_error
+from modules.ranges import expand_ranges
 
 __all__ = [
     "MAX_RANGE_VALUES",
@@ -269,9 +270,6 @@ class Param:
         return values
 
 
-_RANGE_ITEM = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*)?$")
-
-
 def parse_int_range(text: str, *, param: Param | None = None) -> list[int]:
     """Parse a Range Builder string: ``"2-10"``, ``"2, 4, 8"``, ``"2-5, 10, 20"``.
 
@@ -286,24 +284,7 @@ def parse_int_range(text: str, *, param: Param | None = None) -> list[int]:
 
     if not isinstance(text, str):
         raise param_error(pid, "0002", f"Parameter {label} must be a range string, got {_show(text)}.")
-    if not text.strip():
-        raise bad("it is empty")
-    values: dict[int, None] = {}
-    for part in text.split(","):
-        if not part.strip():
-            raise bad("empty item between commas")
-        m = _RANGE_ITEM.match(part)
-        if not m:
-            raise bad(f"{part.strip()!r} is not an integer or a range a-b")
-        lo = int(m.group(1))
-        hi = lo if m.group(2) is None else int(m.group(2))
-        if hi < lo:
-            raise bad(f"range {part.strip()!r} goes downwards")
-        if hi - lo + 1 + len(values) > MAX_RANGE_VALUES:
-            raise bad(f"it expands to more than {MAX_RANGE_VALUES} values")
-        for v in range(lo, hi + 1):
-            values[v] = None
-    return list(values)
+    return expand_ranges(text, bad, signed=True, what="an integer", max_values=MAX_RANGE_VALUES)
 
 
 def _is_int_like(value: Any) -> bool:

@@ -43,6 +43,7 @@ MODEL_FORMAT_VERSION = 2
 #: Files of format version 1 hold K-Means models and say no algorithm.
 _V1_ALGORITHM = "kmeans"
 UNTRAINED_KIND = "untrained_cluster_model"
+_PROVENANCE = ("seed", "training_seconds", "n_training_rows", "label_column", "label_mode", "cluster_labels")
 TRAINED_KIND = "trained_cluster_model"
 
 
@@ -90,16 +91,15 @@ class TrainedClusterModel:
     def algorithm(self) -> str:
         return self.model.algorithm
 
+    def _provenance(self) -> dict[str, Any]:
+        """What the trainer recorded, as JSON (in the file and in the summary alike)."""
+        return {name: getattr(self, name) for name in _PROVENANCE}
+
     def _shared_meta(self) -> dict[str, Any]:
         return {
             "feature_columns": self.features.columns_json(),
             "normalize": self.config.normalize,
-            "seed": self.seed,
-            "training_seconds": self.training_seconds,
-            "n_training_rows": self.n_training_rows,
-            "label_column": self.label_column,
-            "label_mode": self.label_mode,
-            "cluster_labels": self.cluster_labels,
+            **self._provenance(),
             "config": {"algorithm": self.config.algorithm, **self.config.to_state()},
         }
 
@@ -148,12 +148,7 @@ class TrainedClusterModel:
             if space.norm_min is None or space.norm_scale is None
             else {"min": space.norm_min.tolist(), "scale": space.norm_scale.tolist()},
             "cluster_sizes": [int(v) for v in self.cluster_sizes],
-            "seed": self.seed,
-            "training_seconds": self.training_seconds,
-            "n_training_rows": self.n_training_rows,
-            "label_column": self.label_column,
-            "label_mode": self.label_mode,
-            "cluster_labels": self.cluster_labels,
+            **self._provenance(),
             "parameters": self.config.to_json_summary(),
             **self.model.summary(),
         }
@@ -208,18 +203,7 @@ def _trained_from(doc: dict[str, Any], arrays: dict[str, np.ndarray], algorithm:
         arrays.pop("norm_min", None),
         arrays.pop("norm_scale", None),
     )
-    shared = {
-        name: doc.pop(name)
-        for name in (
-            "seed",
-            "training_seconds",
-            "n_training_rows",
-            "label_column",
-            "label_mode",
-            "cluster_labels",
-        )
-        if name in doc
-    }
+    shared = {name: doc.pop(name) for name in _PROVENANCE if name in doc}
     cluster_sizes = arrays.pop("cluster_sizes")
     fitted = model_class(algorithm).from_state(doc, arrays)  # what is left is the algorithm's own
     return TrainedClusterModel(fitted, features, config, cluster_sizes=cluster_sizes, **shared)

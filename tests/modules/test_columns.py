@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,7 +11,7 @@ import pandas as pd
 import pytest
 
 from modules.column_types import column_type, table_schema
-from modules.columns import parse_column_set, select_columns
+from modules.columns import parse_column_set, parse_indices, select_columns
 from modules.errors import ModuleError
 
 
@@ -143,3 +145,20 @@ def test_malformed_selections_raise_0002(selection: Any) -> None:
     with pytest.raises(ModuleError) as err:
         parse_column_set(selection)
     assert err.value.code == "0002"
+
+
+INDEX_CASES = json.loads((Path(__file__).parents[1] / "contracts" / "integer_lists.json").read_text())[
+    "column_indices"
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INDEX_CASES["expands"])
+def test_column_indices(text: str, expected: list[int]) -> None:
+    assert parse_indices(text) == expected
+
+
+@pytest.mark.parametrize("text", INDEX_CASES["refuses"])
+def test_bad_column_indices_raise_0002(text: str) -> None:
+    with pytest.raises(ModuleError) as err:
+        parse_indices(text)
+    assert err.value.code == "0002" and repr(text) in err.value.message

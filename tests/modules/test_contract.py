@@ -129,7 +129,9 @@ def test_required_parameter_without_value() -> None:
     assert "'Dataset' (dataset_id) is required" in err.value.message
 
 
-RANGE_CASES = json.loads((Path(__file__).parents[1] / "contracts" / "range_builder.json").read_text())
+RANGE_CASES = json.loads((Path(__file__).parents[1] / "contracts" / "integer_lists.json").read_text())[
+    "range_builder"
+]
 
 
 @pytest.mark.parametrize(("text", "expected"), RANGE_CASES["expands"])
