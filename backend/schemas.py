@@ -76,11 +76,13 @@ class RowsPage(BaseModel):
 
 # ---- graphs & experiments -----------------------------------------------------------------------
 class Position(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
     x: float = 0.0
     y: float = 0.0
 
 
 class GraphNode(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
     id: str = Field(pattern=NODE_ID_PATTERN)
     module: str = Field(max_length=64)
     params: dict[str, Any] = Field(default_factory=dict)
@@ -103,6 +105,7 @@ class GraphEdge(BaseModel):
 
 
 class Graph(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
     nodes: list[GraphNode] = Field(default_factory=list, max_length=2000)
     edges: list[GraphEdge] = Field(default_factory=list, max_length=10000)
 

@@ -1,17 +1,31 @@
-// Shapes from the HTTP API contract (shared/spec/api.md). Fields may be added, none renamed.
+// The shapes of the HTTP API (docs/api.md). Every type the server declares is named from the generated
+// ./openapi.gen.ts (`make api-types` writes it from backend/schemas.py and the routes), so a change on the
+// server shows up here as a type error. Written by hand, each with its reason: what the server leaves
+// untyped (GET /api/modules, the generic `{data, count}`), and the few fields adjusted below.
+
+import type { components } from './openapi.gen'
+
+type Schemas = components['schemas']
+
+/** `T` with the fields `K` optional. */
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
+
+/** `T` with the fields `K` always present: the server fills them in every response (the schema marks them
+ * optional because it has a default for them). */
+type Present<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> }
+
+/** `T` with its `status` one of the run statuses: the server's schema declares a plain string. */
+type WithRunStatus<T extends { status: string }> = Omit<T, 'status'> & { status: RunStatus }
 
 export type DatabaseKind = 'sqlite' | 'postgresql'
 
-export interface Health {
-  status: string
-  version: string
-  database: DatabaseKind | string
-}
+export type Health = Schemas['Health']
 
-export interface User {
-  id: number
-  username: string
-}
+export type User = Schemas['UserPublic']
+
+// ---- the module catalogue ------------------------------------------------------------------------
+// GET /api/modules returns the catalogue the module registry builds (modules/registry.py) with no
+// response schema, so its shape is written here, from modules/contract.py.
 
 export interface PortSpec {
   id: string
@@ -69,174 +83,69 @@ export interface ModuleSpec {
   params: ParamSpec[]
 }
 
-export interface ColumnInfo {
-  name: string
-  type: string
-}
+// ---- datasets -----------------------------------------------------------------------------------
 
-export interface Dataset {
-  id: string
-  name: string
-  n_rows: number
-  n_columns: number
-  columns: ColumnInfo[]
-  size_bytes: number
-  created_at: string | null
-  sample?: boolean
-  description?: string
-  owner?: User | null
-}
+export type ColumnInfo = Schemas['ColumnInfo']
 
-// ---- graphs & experiments ---------------------------------------------------------------------
+export type Dataset = Schemas['DatasetPublic']
 
-export interface GraphNode {
-  id: string
-  module: string
-  params: Record<string, unknown>
-  position: { x: number; y: number }
-  comment?: string
-}
+// ---- graphs & experiments -----------------------------------------------------------------------
 
-export interface GraphEdge {
-  id: string
-  source: string
-  source_port: string
-  target: string
-  target_port: string
-}
+/** A node as the server sends it, with `comment` optional: the editor builds nodes without one (the server
+ * stores ""). */
+export type GraphNode = Optional<Schemas['GraphNode-Output'], 'comment'>
 
-export interface Graph {
-  nodes: GraphNode[]
-  edges: GraphEdge[]
-}
+export type GraphEdge = Schemas['GraphEdge']
 
-export interface RunBrief {
-  id: number
-  status: RunStatus
-  created_at: string
-  finished_at?: string | null
-}
+export type Graph = Omit<Schemas['Graph-Output'], 'nodes'> & { nodes: GraphNode[] }
 
-export interface Experiment {
-  id: number
-  name: string
-  description: string
-  graph: Graph
-  version: number
-  owner: User
-  my_role?: 'owner' | 'editor' | 'viewer' | string
-  created_at: string
-  updated_at: string
-  last_run?: RunBrief | null
-}
+/** `T` with its `graph` made of the nodes above. */
+type WithGraph<T extends { graph: unknown }> = Omit<T, 'graph'> & { graph: Graph }
 
-export interface ExperimentVersion {
-  version: number
-  name: string
-  description: string
-  graph: Graph
-  created_at: string
-  created_by?: User | null
-}
+export type RunBrief = WithRunStatus<Schemas['RunBrief']>
 
+export type Experiment = WithGraph<Omit<Schemas['ExperimentPublic'], 'last_run'> & { last_run?: RunBrief | null }>
+
+export type ExperimentVersion = WithGraph<Schemas['ExperimentVersionPublic']>
+
+/** Every paged list: `{data, count}` (the schema has one instance per item type, so it is written once here). */
 export interface ListOf<T> {
   data: T[]
   count: number
 }
 
-export interface ValidationIssue {
-  code: string
-  message: string
-  node_id?: string | null
-  edge_id?: string | null
-  port?: string | null
-  param?: string | null
-}
+export type ValidationIssue = Schemas['ValidationIssue']
 
-export interface ValidationResult {
-  valid: boolean
-  errors: ValidationIssue[]
-  warnings: ValidationIssue[]
-  /** The columns each output port will carry where the server knows them, keyed `node_id.port`. */
-  columns?: Record<string, ColumnInfo[]>
-}
+export type ValidationResult = Schemas['ValidationResult']
 
 // ---- runs -------------------------------------------------------------------------------------
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
 
-export interface NodeError {
-  code: string
-  message: string
-}
+export type NodeError = Schemas['NodeError']
 
-export interface NodeRun {
-  node_id: string
-  module?: string
-  status: RunStatus
-  cached: boolean
-  started_at?: string | null
-  finished_at?: string | null
-  duration_ms?: number | null
-  progress?: number
-  error?: NodeError | null
-  /** port id → port type of the outputs this node produced. */
-  outputs?: Record<string, string>
-}
+/** A node of a run. The fields a node has only once it started are optional here: the frontend's own node
+ * states (and its tests) are built without them. */
+export type NodeRun = WithRunStatus<
+  Optional<Schemas['NodeRunPublic'], 'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error'>
+>
 
-export interface Run {
-  id: number
-  experiment_id: number
-  experiment_version: number
-  status: RunStatus
-  created_at: string
-  started_at?: string | null
-  finished_at?: string | null
-  requested_nodes?: string[] | null
-  error?: string | null
-  nodes: Record<string, NodeRun>
-}
+export type Run = WithRunStatus<
+  Optional<Omit<Schemas['RunPublic'], 'nodes'>, 'started_at' | 'finished_at'> & { nodes: Record<string, NodeRun> }
+>
 
 // ---- sharing, links, the gallery ----------------------------------------------------------------
 
 export type ShareRole = 'viewer' | 'editor'
 export type Role = 'owner' | ShareRole
 
-export interface Share {
-  user: User
-  role: ShareRole | string
-}
+export type Share = Schemas['SharePublic']
 
-export interface ShareLink {
-  token: string
-  url: string
-}
+export type ShareLink = Schemas['LinkPublic']
 
-export interface GalleryEntry {
-  id: number
-  title: string
-  tags: string[]
-  summary_markdown: string
-  owner: User
-  published_at: string
-  experiment_name?: string
-}
+export type GalleryEntry = Schemas['GalleryEntry']
 
 /** An experiment as a link holder or a gallery visitor sees it: read-only, with its latest run. */
-export interface PublicExperiment {
-  id: number
-  name: string
-  description: string
-  graph: Graph
-  version: number
-  owner: User
-  updated_at: string
-  my_role: 'viewer' | string
-  run: Run | null
-  /** node id → port → the output's summary (table stats and preview, or the model's facts). */
-  output_summaries: Record<string, Record<string, Record<string, unknown>>>
-  /** The datasets the nodes use, by id. */
-  datasets?: Record<string, Dataset>
-  /** The gallery entry, when the experiment is published. */
-  publication?: GalleryEntry | null
-}
+export type PublicExperiment = WithGraph<
+  Present<Omit<Schemas['PublicExperiment'], 'run'> & { run?: Run | null }, 'my_role' | 'run' | 'output_summaries'>
+>
