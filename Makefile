@@ -65,6 +65,19 @@ $(STAMP)/system-packages: | $(STAMP)
 	fi
 	@touch $@
 
+## ---- files written from the code (scripts/generated.py) ----------------------------------------
+## `make generated` rewrites all of them: the TypeScript API types, the frontend tests' module catalogue and
+## docs/modules.md; `make api-types` only the first. `make check-generated` (in test-lint) fails on a stale one.
+.PHONY: generated api-types check-generated
+generated: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
+	$(PY) -m scripts.generated
+
+api-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
+	$(PY) -m scripts.generated api-types
+
+check-generated: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
+	$(PY) -m scripts.generated --check
+
 ## ---- run -------------------------------------------------------------------------------------
 run: install
 	$(PY) -m backend
@@ -72,9 +85,11 @@ run: install
 ## ---- test ------------------------------------------------------------------------------------
 test: test-lint test-types test-py test-frontend test-e2e test-docker
 
-test-lint: $(STAMP)/python-dev
-	$(VENV)/bin/ruff check backend modules tests bench migrations
-	$(VENV)/bin/ruff format --check backend modules tests bench migrations
+test-lint: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
+	$(VENV)/bin/ruff check backend modules tests bench migrations scripts
+	$(VENV)/bin/ruff format --check backend modules tests bench migrations scripts
+	$(PY) -m scripts.check_links
+	$(PY) -m scripts.generated --check
 
 test-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
 	$(VENV)/bin/mypy

@@ -75,6 +75,8 @@ class RowsPage(BaseModel):
 
 
 # ---- graphs & experiments -----------------------------------------------------------------------
+# A graph in a response carries every field, defaults included: `json_schema_serialization_defaults_required`
+# says so in the OpenAPI output schemas (`Graph-Output`…), which the frontend's generated types read.
 class Position(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
     x: float = 0.0
