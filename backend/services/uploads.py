@@ -131,15 +131,19 @@ def _refuse_nul(upload: ReceivedUpload) -> None:
             raise BadUpload(f"The form field {name!r} contains a NUL character.")
 
 
-async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> ReceivedUpload:
-    """Parse `multipart/form-data`, writing the `file` part to `tmp_dir`; nothing is left if it fails."""
+def _multipart_boundary(request: Request, max_bytes: int) -> bytes:
+    """The boundary of a `multipart/form-data` request whose declared length is within the limit."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise BadUpload("Send the file as multipart/form-data with a 'file' field.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
         raise UploadTooLarge()
+    return options[b"boundary"]
 
+
+def _new_upload_file(tmp_dir: Path) -> tuple[int, Path]:
+    """A new empty file in `tmp_dir`: its descriptor and path."""
     try:
         tmp_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
@@ -147,11 +151,17 @@ async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> Recei
         if is_disk_full(exc):
             raise InsufficientStorage(DISK_FULL) from None
         raise
-    path = Path(tmp_name)
+    return fd, Path(tmp_name)
+
+
+async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> ReceivedUpload:
+    """Parse `multipart/form-data`, writing the `file` part to `tmp_dir`; nothing is left if it fails."""
+    boundary = _multipart_boundary(request, max_bytes)
+    fd, path = _new_upload_file(tmp_dir)
     try:
         with os.fdopen(fd, "wb") as out:
             reader = _FormReader(out, max_bytes)
-            parser = MultipartParser(options[b"boundary"], reader.callbacks())  # type: ignore[arg-type]
+            parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
             async for chunk in request.stream():
                 parser.write(chunk)
             parser.finalize()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,28 +23,35 @@ def finite_or_none(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _datetime64(value: np.datetime64) -> JsonScalar:
+    return None if np.isnat(value) else pd.Timestamp(value).isoformat()
+
+
+def _timedelta64(value: np.timedelta64) -> JsonScalar:
+    return None if np.isnat(value) else str(pd.Timedelta(value))
+
+
+# What each kind of cell becomes, tried in order (bool before int: a bool is an int).
+_SCALARS: tuple[tuple[type | tuple[type, ...], Callable[[Any], JsonScalar]], ...] = (
+    ((bool, np.bool_), bool),
+    ((int, np.integer), int),
+    ((float, np.floating, Decimal), finite_or_none),
+    (str, lambda text: text),
+    (np.datetime64, _datetime64),
+    (np.timedelta64, _timedelta64),
+    ((datetime, date, time), lambda moment: moment.isoformat()),
+    (timedelta, lambda span: str(pd.Timedelta(span))),
+    (bytes, lambda data: data.decode("utf-8", errors="replace")),
+)
+
+
 def json_scalar(value: Any) -> JsonScalar:
     """One cell as a JSON-safe value: None for NaN/NaT/NA/±inf, Python numbers, ISO strings for times."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating | Decimal):
-        return finite_or_none(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else pd.Timestamp(value).isoformat()
-    if isinstance(value, np.timedelta64):
-        return None if np.isnat(value) else str(pd.Timedelta(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(pd.Timedelta(value))
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+    for kinds, convert in _SCALARS:
+        if isinstance(value, kinds):
+            return convert(value)
     return str(value)
 
 
