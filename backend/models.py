@@ -1,4 +1,4 @@
-"""SQLAlchemy models: the tables behind ../shared/spec/api.md."""
+"""SQLAlchemy models: the tables behind the HTTP API (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (../shared/spec/api.md); fields may be added, none renamed."""
+"""Request and response bodies of the HTTP API (docs/api.md); fields may be added, none renamed."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_module_reference_is_current() -> None:
     committed = (ROOT / "docs" / "modules.md").read_text()
-    assert committed == module_reference(), "run: .venv/bin/python -m modules.reference > docs/modules.md"
+    assert committed == module_reference(), "run: make generated"
 
 
 def test_module_reference_names_every_module_and_error_code() -> None:

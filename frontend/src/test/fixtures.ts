@@ -1,7 +1,7 @@
 import realCatalogue from './catalogue.json'
 import type { ModuleSpec } from '../api/types'
 
-/** A small catalogue shaped like GET /api/modules (shared/spec/modules.md). */
+/** A small catalogue shaped like GET /api/modules (docs/api.md#modules). */
 export const sampleCatalogue: ModuleSpec[] = [
   {
     id: 'train_clustering_model',
