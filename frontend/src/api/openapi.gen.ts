@@ -332,7 +332,7 @@ export interface paths {
   "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}": {
     /**
      * Output Summary
-     * @description A summary of one output: table statistics and preview, or the model's parameters and centroids.
+     * @description A summary of one output: table statistics and preview, or the model's parameters and what it learnt.
      */
     get: operations["output_summary_api_runs__run_id__nodes__node_id__outputs__port__get"];
   };
@@ -2105,7 +2105,7 @@ export interface operations {
   };
   /**
    * Output Summary
-   * @description A summary of one output: table statistics and preview, or the model's parameters and centroids.
+   * @description A summary of one output: table statistics and preview, or the model's parameters and what it learnt.
    */
   output_summary_api_runs__run_id__nodes__node_id__outputs__port__get: {
     parameters: {
