@@ -32,6 +32,9 @@ export interface PortSpec {
   name: string
   type: string
   optional?: boolean
+  description?: string
+  /** Outputs only: the view that shows the value (`table`, `clusters`, `sweep`, `model`). */
+  view?: string
 }
 
 export interface ChoiceSpec {
