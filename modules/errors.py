@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# The codes of ../shared/spec/modules.md, with what each one means (shown in docs and the UI).
+# The error codes of docs/spec-modules.md, with what each one means (shown in docs and the UI).
 ERROR_CODES: dict[str, str] = {
     "0001": "A selected column does not exist in the input",
     "0002": "A parameter cannot be parsed or has the wrong type",

@@ -39,6 +39,7 @@ def test_create_list_read_update_with_versions(client: TestClient, alice: dict[s
 
     versions = client.get(f"/api/experiments/{exp['id']}/versions", headers=alice).json()
     assert [v["version"] for v in versions] == [2, 1]
+    assert {v["created_by"]["username"] for v in versions} == {"alice"}  # who saved each version
     first = client.get(f"/api/experiments/{exp['id']}/versions/1", headers=alice).json()
     assert len(first["graph"]["nodes"]) == 2
 

@@ -678,3 +678,12 @@ def test_csv_download_makes_formulas_inert_unless_raw() -> None:
     assert back["cat"][0] == "'=A1"
     raw = pd.read_csv(io.StringIO(b"".join(iter_csv(df, raw=True)).decode()), keep_default_na=False)
     assert list(raw.columns) == list(df.columns) and raw.iloc[1, 0] == "=1+1"
+
+
+def test_json_scalar_of_numpy_time_spans() -> None:
+    from backend.services.outputs.jsonsafe import json_scalar
+
+    # numpy counts timedelta64 as an integer type: it must still come out as a time span
+    assert json_scalar(np.timedelta64(90, "s")) == "0 days 00:01:30"
+    assert json_scalar(np.timedelta64("NaT")) is None
+    assert json_scalar(np.int64(3)) == 3 and json_scalar(np.True_) is True

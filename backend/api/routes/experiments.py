@@ -52,13 +52,15 @@ def to_public(
     )
 
 
-def version_public(row: ExperimentVersion) -> ExperimentVersionPublic:
+def version_public(session: SessionDep, row: ExperimentVersion) -> ExperimentVersionPublic:
+    author = session.get(User, row.created_by_id) if row.created_by_id is not None else None
     return ExperimentVersionPublic(
         version=row.version,
         name=row.name,
         description=row.description,
         graph=Graph.model_validate(row.graph),
         created_at=row.created_at,
+        created_by=UserPublic.model_validate(author) if author is not None else None,
     )
 
 
@@ -151,7 +153,7 @@ def list_versions(
 ) -> list[ExperimentVersionPublic]:
     """Every saved version, newest first."""
     experiment = load_experiment(session, experiment_id, user)
-    return [version_public(row) for row in service.list_versions(session, experiment)]
+    return [version_public(session, row) for row in service.list_versions(session, experiment)]
 
 
 @router.get("/{experiment_id}/versions/{version}", response_model=ExperimentVersionPublic)
@@ -161,6 +163,6 @@ def get_version(
     """One saved version."""
     experiment = load_experiment(session, experiment_id, user)
     try:
-        return version_public(service.get_version(session, experiment, version))
+        return version_public(session, service.get_version(session, experiment, version))
     except service.ExperimentNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Version not found") from None

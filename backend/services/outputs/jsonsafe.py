@@ -31,14 +31,15 @@ def _timedelta64(value: np.timedelta64) -> JsonScalar:
     return None if np.isnat(value) else str(pd.Timedelta(value))
 
 
-# What each kind of cell becomes, tried in order (bool before int: a bool is an int).
+# What each kind of cell becomes, tried in order (bool before int: a bool is an int; timedelta64
+# before int: numpy counts it as an integer type).
 _SCALARS: tuple[tuple[type | tuple[type, ...], Callable[[Any], JsonScalar]], ...] = (
     ((bool, np.bool_), bool),
+    (np.timedelta64, _timedelta64),
     ((int, np.integer), int),
     ((float, np.floating, Decimal), finite_or_none),
     (str, lambda text: text),
     (np.datetime64, _datetime64),
-    (np.timedelta64, _timedelta64),
     ((datetime, date, time), lambda moment: moment.isoformat()),
     (timedelta, lambda span: str(pd.Timedelta(span))),
     (bytes, lambda data: data.decode("utf-8", errors="replace")),
