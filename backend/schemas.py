@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from modules import registry
 
+from backend.core.status import RunStatus
+
 T = TypeVar("T")
 
 NODE_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -126,7 +128,7 @@ class ExperimentClone(BaseModel):
 
 class RunBrief(BaseModel):
     id: int
-    status: str
+    status: RunStatus
     created_at: datetime
     finished_at: datetime | None = None
 
@@ -193,7 +195,7 @@ class NodeError(BaseModel):
 class NodeRunPublic(BaseModel):
     node_id: str
     module: str
-    status: str
+    status: RunStatus
     cached: bool
     started_at: datetime | None
     finished_at: datetime | None
@@ -207,7 +209,7 @@ class RunPublic(BaseModel):
     id: int
     experiment_id: int
     experiment_version: int
-    status: str
+    status: RunStatus
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

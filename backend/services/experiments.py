@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from backend.core.status import ACTIVE
 from backend.models import (
     DatasetUsage,
     Experiment,
@@ -228,7 +229,7 @@ def active_run_ids(session: Session, experiment: Experiment) -> list[int]:
     """Runs of the experiment that are queued or running."""
     return list(
         session.scalars(
-            select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(("queued", "running")))
+            select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(ACTIVE))
         )
     )
 
