@@ -1,125 +1,39 @@
-"""Experiment graphs (the JSON of ``api.md``): validation, ordering and headless execution.
+"""Checking a graph without running it: one pass per concern, composed by :func:`validate_graph`.
 
-A graph is ``{"nodes": [{id, module, params, ...}], "edges": [{id, source, source_port, target,
-target_port}]}``. :func:`validate_graph` reports every problem it can find without running
-anything; :func:`run_graph` runs the modules in topological order.
+The passes run in this order and each reports in the order it meets things: nodes (ids, modules),
+edges (ends, ports, port types, one edge per input), required inputs, cycles, parameters, and last
+what flows along the edges (:mod:`.inference`).
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from modules import registry
-from modules.columns import select_columns
-from modules.context import RunContext
-from modules.contract import InferEnv, Module, Schema, check_params
-from modules.errors import ModuleError
-from modules.runner import run_module
-
-__all__ = ["GraphError", "ancestors", "run_graph", "topological_order", "validate_graph"]
-
-#: Error codes of the graph's structure (as opposed to a node's parameters or columns).
-STRUCTURAL_CODES = frozenset(
-    {
-        "invalid_graph",
-        "duplicate_node",
-        "unknown_module",
-        "unknown_node",
-        "unknown_port",
-        "type_mismatch",
-        "duplicate_input",
-        "cycle",
-        "0003",
-    }
-)
+from modules.contract import Module, Port, check_params
+from modules.graph.inference import Connections, infer_outputs
+from modules.graph.issues import Report
+from modules.graph.structure import order_nodes
 
 
-class GraphError(ValueError):
-    """A graph that cannot run as drawn; ``errors`` are the validation errors."""
+@dataclass
+class _Nodes:
+    """The nodes with a usable id, in the graph's order."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        self.errors = errors
-        first = errors[0]["message"] if errors else "invalid graph"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(first + more)
-
-
-def _issue(code: str, message: str, **where: Any) -> dict[str, Any]:
-    return {**{k: v for k, v in where.items() if v is not None}, "code": code, "message": message}
+    ids: list[str] = field(default_factory=list)
+    #: The parameters as given (an object; anything else is reported and read as empty).
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The declaration of each node whose module is known.
+    modules: dict[str, Module] = field(default_factory=dict)
 
 
-def _nodes(graph: Any) -> list[dict[str, Any]]:
-    nodes = graph.get("nodes", []) if isinstance(graph, dict) else None
-    return [n for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
-
-
-def _edges(graph: Any) -> list[dict[str, Any]]:
-    edges = graph.get("edges", []) if isinstance(graph, dict) else None
-    return [e for e in edges if isinstance(e, dict)] if isinstance(edges, list) else []
-
-
-def _order(node_ids: list[str], edges: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Kahn's algorithm, ties broken by the nodes' order in the graph: ``(ordered, left in cycles)``."""
-    position = {nid: i for i, nid in enumerate(node_ids)}
-    indegree = dict.fromkeys(node_ids, 0)
-    succ: dict[str, list[str]] = {nid: [] for nid in node_ids}
-    for src, tgt in edges:
-        if src in position and tgt in position:
-            succ[src].append(tgt)
-            indegree[tgt] += 1
-    ready = [(position[n], n) for n in node_ids if indegree[n] == 0]
-    heapq.heapify(ready)
-    ordered: list[str] = []
-    while ready:
-        _, nid = heapq.heappop(ready)
-        ordered.append(nid)
-        for nxt in succ[nid]:
-            indegree[nxt] -= 1
-            if indegree[nxt] == 0:
-                heapq.heappush(ready, (position[nxt], nxt))
-    done = set(ordered)
-    return ordered, [n for n in node_ids if n not in done]
-
-
-def topological_order(graph: dict[str, Any]) -> list[str]:
-    """Node ids so that every edge goes forwards (ties: the graph's node order); GraphError on a cycle."""
-    ids = [str(n.get("id")) for n in _nodes(graph)]
-    ordered, rest = _order(ids, ((str(e.get("source")), str(e.get("target"))) for e in _edges(graph)))
-    if rest:
-        raise GraphError([_issue("cycle", f"Node {nid!r} is part of a cycle.", node_id=nid) for nid in rest])
-    return ordered
-
-
-def ancestors(graph: dict[str, Any], node_ids: Iterable[str]) -> set[str]:
-    """The named nodes and every node they depend on ("Run selected"). KeyError for an unknown id."""
-    known = {str(n.get("id")) for n in _nodes(graph)}
-    preds: dict[str, set[str]] = {nid: set() for nid in known}
-    for e in _edges(graph):
-        src, tgt = str(e.get("source")), str(e.get("target"))
-        if src in known and tgt in known:
-            preds[tgt].add(src)
-    out: set[str] = set()
-    stack = list(node_ids)
-    for nid in stack:
-        if nid not in known:
-            raise KeyError(f"unknown node {nid!r}")
-    while stack:
-        nid = stack.pop()
-        if nid in out:
-            continue
-        out.add(nid)
-        stack.extend(preds[nid] - out)
-    return out
-
-
-def _sample_columns(dataset_id: str) -> Schema | None:
-    from modules.samples import sample_columns
-
-    return sample_columns(dataset_id)
+@dataclass
+class _Wiring:
+    connected: Connections = field(default_factory=dict)
+    #: ``(source, target)`` of the edges that count for cycle detection.
+    edges: list[tuple[str, str]] = field(default_factory=list)
 
 
 def validate_graph(
@@ -139,269 +53,195 @@ def validate_graph(
     ``0025`` …) as the modules themselves would raise them. ``dataset_columns(dataset_id)`` gives an
     uploaded dataset's ``[(name, type)]`` (None = unknown); sample datasets are known without it.
     Warnings: parameters the module does not declare (``unknown_param``) and the modules' own
-    warnings (``warning``).
+    warnings (``warning``). Unless ``structure_only``, ``columns`` lists the tables each output port
+    will carry where known (``{"node_id.port_id": [{name, type}]}``).
     """
-    errors: list[dict[str, Any]] = []
-    warnings: list[dict[str, Any]] = []
-    if (
-        not isinstance(graph, dict)
-        or not isinstance(graph.get("nodes", []), list)
-        or not isinstance(graph.get("edges", []), list)
-    ):
-        errors.append(_issue("invalid_graph", "A graph is an object with 'nodes' and 'edges' lists."))
-        return {"valid": False, "errors": errors, "warnings": warnings}
-
-    # -- nodes ----------------------------------------------------------------------------------------
-    modules: dict[str, Module] = {}
-    params_of: dict[str, dict[str, Any]] = {}
-    node_ids: list[str] = []
-    for i, node in enumerate(graph.get("nodes", [])):
-        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node.get("id"):
-            errors.append(_issue("invalid_graph", f"Node #{i + 1} has no string 'id'."))
-            continue
-        nid = node["id"]
-        if nid in params_of:
-            errors.append(_issue("duplicate_node", f"Two nodes have the id {nid!r}.", node_id=nid))
-            continue
-        node_ids.append(nid)
-        params = node.get("params") or {}
-        if not isinstance(params, dict):
-            errors.append(_issue("0002", f"Node {nid!r}: 'params' must be an object.", node_id=nid))
-            params = {}
-        params_of[nid] = params
-        module_id = node.get("module")
-        if not isinstance(module_id, str) or not registry.has(module_id):
-            errors.append(
-                _issue("unknown_module", f"Node {nid!r}: unknown module {module_id!r}.", node_id=nid)
-            )
-            continue
-        modules[nid] = registry.get(module_id)
-
-    # -- edges ----------------------------------------------------------------------------------------
-    connected: dict[tuple[str, str], tuple[str, str]] = {}  # (target, port) -> (source, port)
-    good_edges: list[tuple[str, str]] = []
-    for i, edge in enumerate(graph.get("edges", [])):
-        if not isinstance(edge, dict):
-            errors.append(_issue("invalid_graph", f"Edge #{i + 1} is not an object."))
-            continue
-        eid = str(edge.get("id", f"#{i + 1}"))
-        src, tgt = edge.get("source"), edge.get("target")
-        sport, tport = edge.get("source_port"), edge.get("target_port")
-        bad = False
-        for end, nid in (("source", src), ("target", tgt)):
-            if nid not in params_of:
-                errors.append(
-                    _issue("unknown_node", f"Edge {eid!r}: {end} node {nid!r} does not exist.", edge_id=eid)
-                )
-                bad = True
-        if bad:
-            continue
-        assert isinstance(src, str) and isinstance(tgt, str)
-        smod, tmod = modules.get(src), modules.get(tgt)
-        out_port = smod.output(sport) if smod is not None and isinstance(sport, str) else None
-        in_port = tmod.input(tport) if tmod is not None and isinstance(tport, str) else None
-        if smod is not None and out_port is None:
-            errors.append(
-                _issue(
-                    "unknown_port",
-                    f"Edge {eid!r}: {smod.name} has no output port {sport!r}.",
-                    edge_id=eid,
-                    node_id=src,
-                    port=sport if isinstance(sport, str) else None,
-                )
-            )
-            bad = True
-        if tmod is not None and in_port is None:
-            errors.append(
-                _issue(
-                    "unknown_port",
-                    f"Edge {eid!r}: {tmod.name} has no input port {tport!r}.",
-                    edge_id=eid,
-                    node_id=tgt,
-                    port=tport if isinstance(tport, str) else None,
-                )
-            )
-            bad = True
-        if src == tgt:
-            errors.append(
-                _issue("cycle", f"Edge {eid!r} connects node {src!r} to itself.", edge_id=eid, node_id=src)
-            )
-            bad = True
-        if bad or out_port is None or in_port is None:
-            if not bad:
-                good_edges.append((src, tgt))  # an unknown module: keep the edge for cycle detection
-            continue
-        if out_port.type != in_port.type:
-            errors.append(
-                _issue(
-                    "type_mismatch",
-                    f"Edge {eid!r}: output '{out_port.name}' ({out_port.type}) cannot feed input "
-                    f"'{in_port.name}' ({in_port.type}).",
-                    edge_id=eid,
-                    node_id=tgt,
-                    port=in_port.id,
-                )
-            )
-            continue
-        if (tgt, in_port.id) in connected:
-            errors.append(
-                _issue(
-                    "duplicate_input",
-                    f"Edge {eid!r}: input '{in_port.name}' of node {tgt!r} already has an edge; an input "
-                    "takes at most one.",
-                    edge_id=eid,
-                    node_id=tgt,
-                    port=in_port.id,
-                )
-            )
-            continue
-        connected[(tgt, in_port.id)] = (src, out_port.id)
-        good_edges.append((src, tgt))
-
-    for nid, module in modules.items():
-        for port in module.inputs:
-            if not port.optional and (nid, port.id) not in connected:
-                errors.append(
-                    _issue(
-                        "0003",
-                        f"Node {nid!r} ({module.name}): input '{port.name}' is not connected.",
-                        node_id=nid,
-                        port=port.id,
-                    )
-                )
-
-    ordered, in_cycles = _order(node_ids, good_edges)
-    for nid in in_cycles:
-        errors.append(_issue("cycle", f"Node {nid!r} is part of a cycle.", node_id=nid))
-
+    report = Report()
+    if not _is_graph(graph):
+        report.error("invalid_graph", "A graph is an object with 'nodes' and 'edges' lists.")
+        return report.result()
+    nodes = _check_nodes(graph.get("nodes", []), report)
+    wiring = _check_edges(graph.get("edges", []), nodes, report)
+    _check_required_inputs(nodes, wiring, report)
+    ordered = _check_cycles(nodes, wiring, report)
     if structure_only:
-        return {"valid": not errors, "errors": errors, "warnings": warnings}
+        return report.result()
+    checked = _check_params(nodes, report)
+    columns = infer_outputs(report, ordered, checked, wiring.connected, dataset_columns)
+    return report.result(columns=columns)
 
-    # -- parameters -----------------------------------------------------------------------------------
-    filled_of: dict[str, dict[str, Any]] = {}
-    param_failed: set[str] = set()
-    for nid, module in modules.items():
-        filled, issues = check_params(module, params_of[nid])
-        filled_of[nid] = filled
-        for issue in issues:
-            errors.append(
-                _issue(issue["code"], f"Node {nid!r}: {issue['message']}", node_id=nid, param=issue["param"])
+
+def _is_graph(graph: Any) -> bool:
+    return (
+        isinstance(graph, dict)
+        and isinstance(graph.get("nodes", []), list)
+        and isinstance(graph.get("edges", []), list)
+    )
+
+
+# ---- nodes -------------------------------------------------------------------------------------------
+def _check_nodes(listed: list[Any], report: Report) -> _Nodes:
+    nodes = _Nodes()
+    for i, node in enumerate(listed):
+        _check_node(i, node, nodes, report)
+    return nodes
+
+
+def _check_node(i: int, node: Any, nodes: _Nodes, report: Report) -> None:
+    if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node.get("id"):
+        report.error("invalid_graph", f"Node #{i + 1} has no string 'id'.")
+        return
+    nid = node["id"]
+    if nid in nodes.params:
+        report.error("duplicate_node", f"Two nodes have the id {nid!r}.", node_id=nid)
+        return
+    nodes.ids.append(nid)
+    params = node.get("params") or {}
+    if not isinstance(params, dict):
+        report.error("0002", f"Node {nid!r}: 'params' must be an object.", node_id=nid)
+        params = {}
+    nodes.params[nid] = params
+    module_id = node.get("module")
+    if not isinstance(module_id, str) or not registry.has(module_id):
+        report.error("unknown_module", f"Node {nid!r}: unknown module {module_id!r}.", node_id=nid)
+        return
+    nodes.modules[nid] = registry.get(module_id)
+
+
+# ---- edges -------------------------------------------------------------------------------------------
+def _check_edges(listed: list[Any], nodes: _Nodes, report: Report) -> _Wiring:
+    wiring = _Wiring()
+    for i, edge in enumerate(listed):
+        if not isinstance(edge, dict):
+            report.error("invalid_graph", f"Edge #{i + 1} is not an object.")
+            continue
+        _check_edge(str(edge.get("id", f"#{i + 1}")), edge, nodes, wiring, report)
+    return wiring
+
+
+def _check_edge(eid: str, edge: dict[str, Any], nodes: _Nodes, wiring: _Wiring, report: Report) -> None:
+    src, tgt = edge.get("source"), edge.get("target")
+    if not _ends_exist(eid, src, tgt, nodes, report):
+        return
+    assert isinstance(src, str) and isinstance(tgt, str)
+    ports = _edge_ports(eid, edge, nodes, report)
+    if ports is None:
+        return
+    out_port, in_port = ports
+    if out_port is None or in_port is None:
+        wiring.edges.append((src, tgt))  # an unknown module: keep the edge for cycle detection
+        return
+    if _fits(eid, tgt, out_port, in_port, wiring, report):
+        wiring.connected[(tgt, in_port.id)] = (src, out_port.id)
+        wiring.edges.append((src, tgt))
+
+
+def _ends_exist(eid: str, src: Any, tgt: Any, nodes: _Nodes, report: Report) -> bool:
+    exist = True
+    for end, nid in (("source", src), ("target", tgt)):
+        if nid not in nodes.params:
+            report.error("unknown_node", f"Edge {eid!r}: {end} node {nid!r} does not exist.", edge_id=eid)
+            exist = False
+    return exist
+
+
+def _edge_ports(
+    eid: str, edge: dict[str, Any], nodes: _Nodes, report: Report
+) -> tuple[Port | None, Port | None] | None:
+    """The edge's output and input port (None where the module is unknown); None if the edge is bad."""
+    src, tgt = edge["source"], edge["target"]
+    sport, tport = edge.get("source_port"), edge.get("target_port")
+    out_port, bad_out = _port(nodes.modules.get(src), sport, "output")
+    in_port, bad_in = _port(nodes.modules.get(tgt), tport, "input")
+    for bad, nid, port in ((bad_out, src, sport), (bad_in, tgt, tport)):
+        if bad:
+            report.error(
+                "unknown_port",
+                f"Edge {eid!r}: {bad}.",
+                edge_id=eid,
+                node_id=nid,
+                port=port if isinstance(port, str) else None,
             )
-            param_failed.add(nid)
-        declared = {p.id for p in module.params}
-        for extra in sorted(set(params_of[nid]) - declared):
-            warnings.append(
-                _issue(
-                    "unknown_param",
-                    f"Node {nid!r}: {module.name} has no parameter {extra!r}; it is ignored.",
+    if src == tgt:
+        report.error("cycle", f"Edge {eid!r} connects node {src!r} to itself.", edge_id=eid, node_id=src)
+    if bad_out or bad_in or src == tgt:
+        return None
+    return out_port, in_port
+
+
+def _port(module: Module | None, port_id: Any, side: str) -> tuple[Port | None, str | None]:
+    """``(port, problem)``: the module's ``side`` ("output"/"input") port of that id, or what is wrong."""
+    if module is None:
+        return None, None
+    found = None
+    if isinstance(port_id, str):
+        found = module.output(port_id) if side == "output" else module.input(port_id)
+    return found, None if found is not None else f"{module.name} has no {side} port {port_id!r}"
+
+
+def _fits(eid: str, tgt: str, out_port: Port, in_port: Port, wiring: _Wiring, report: Report) -> bool:
+    """The port types match and the input has no edge yet."""
+    if out_port.type != in_port.type:
+        report.error(
+            "type_mismatch",
+            f"Edge {eid!r}: output '{out_port.name}' ({out_port.type}) cannot feed input "
+            f"'{in_port.name}' ({in_port.type}).",
+            edge_id=eid,
+            node_id=tgt,
+            port=in_port.id,
+        )
+        return False
+    if (tgt, in_port.id) in wiring.connected:
+        report.error(
+            "duplicate_input",
+            f"Edge {eid!r}: input '{in_port.name}' of node {tgt!r} already has an edge; an input "
+            "takes at most one.",
+            edge_id=eid,
+            node_id=tgt,
+            port=in_port.id,
+        )
+        return False
+    return True
+
+
+def _check_required_inputs(nodes: _Nodes, wiring: _Wiring, report: Report) -> None:
+    for nid, module in nodes.modules.items():
+        for port in module.inputs:
+            if not port.optional and (nid, port.id) not in wiring.connected:
+                report.error(
+                    "0003",
+                    f"Node {nid!r} ({module.name}): input '{port.name}' is not connected.",
                     node_id=nid,
-                    param=extra,
+                    port=port.id,
                 )
+
+
+# ---- cycles ------------------------------------------------------------------------------------------
+def _check_cycles(nodes: _Nodes, wiring: _Wiring, report: Report) -> list[str]:
+    """The nodes in topological order; every node left in a cycle is reported."""
+    ordered, in_cycles = order_nodes(nodes.ids, wiring.edges)
+    for nid in in_cycles:
+        report.error("cycle", f"Node {nid!r} is part of a cycle.", node_id=nid)
+    return ordered
+
+
+# ---- parameters --------------------------------------------------------------------------------------
+def _check_params(nodes: _Nodes, report: Report) -> dict[str, tuple[Module, dict[str, Any]]]:
+    """``{node id: (module, filled parameters)}`` of the nodes whose parameters are all valid."""
+    checked: dict[str, tuple[Module, dict[str, Any]]] = {}
+    for nid, module in nodes.modules.items():
+        filled, issues = check_params(module, nodes.params[nid])
+        for found in issues:
+            report.error(
+                found["code"], f"Node {nid!r}: {found['message']}", node_id=nid, param=found["param"]
             )
-
-    # -- what flows along the edges (columns, configurations) ------------------------------------------
-    def lookup(dataset_id: str) -> Schema | None:
-        found = dataset_columns(dataset_id) if dataset_columns is not None else None
-        return found if found is not None else _sample_columns(dataset_id)
-
-    env = InferEnv(dataset_columns=lookup)
-    static: dict[tuple[str, str], Any] = {}
-    seen_errors = {(e.get("node_id"), e.get("param"), e["code"], e["message"]) for e in errors}
-
-    def add_error(nid: str, exc: ModuleError) -> None:
-        param = getattr(exc, "param", None)
-        message = f"Node {nid!r}: {exc.message}"
-        key = (nid, param, exc.code, message)
-        if key not in seen_errors:
-            seen_errors.add(key)
-            errors.append(_issue(exc.code, message, node_id=nid, param=param))
-
-    for nid in ordered:
-        found = modules.get(nid)
-        if found is None or nid in param_failed:
-            continue
-        module = found
-        filled = filled_of[nid]
-        infos = {
-            port.id: static.get(connected[(nid, port.id)]) if (nid, port.id) in connected else None
-            for port in module.inputs
-        }
-        for p in module.params:
-            value = filled.get(p.id)
-            schema = infos.get(p.columns_from) if p.columns_from else None
-            if value is None or schema is None or not p.is_visible(filled):
-                continue
-            try:
-                if p.type == "column":
-                    if value not in {n for n, _ in schema}:
-                        raise ModuleError(
-                            "0001", f"Parameter {p.label}: column {value!r} not found in the input."
-                        )
-                else:
-                    select_columns(schema, value, param=p)
-            except ModuleError as exc:
-                exc.param = p.id  # type: ignore[attr-defined]
-                add_error(nid, exc)
-        try:
-            inferred = module.infer(filled, infos, env)
-        except Exception as exc:  # inference is best effort; the run will report the real failure
-            warnings.append(
-                _issue("warning", f"Node {nid!r}: could not check ahead of the run ({exc}).", node_id=nid)
+        for extra in sorted(set(nodes.params[nid]) - {p.id for p in module.params}):
+            report.warn(
+                "unknown_param",
+                f"Node {nid!r}: {module.name} has no parameter {extra!r}; it is ignored.",
+                node_id=nid,
+                param=extra,
             )
-            continue
-        for problem in inferred.errors:
-            add_error(nid, problem)
-        for message in inferred.warnings:
-            warnings.append(_issue("warning", f"Node {nid!r}: {message}", node_id=nid))
-        for port_id, info in inferred.outputs.items():
-            static[(nid, port_id)] = info
-
-    # The tables each output port will carry, where known: column pickers downstream offer these.
-    columns = {
-        f"{nid}.{port_id}": [{"name": name, "type": kind} for name, kind in info]
-        for (nid, port_id), info in static.items()
-        if isinstance(info, list)
-    }
-    return {"valid": not errors, "errors": errors, "warnings": warnings, "columns": columns}
-
-
-def run_graph(
-    graph: dict[str, Any],
-    load_dataset: Callable[[str], pd.DataFrame] | None = None,
-    *,
-    nodes: Iterable[str] | None = None,
-    context: Callable[[str], RunContext] | None = None,
-) -> dict[tuple[str, str], Any]:
-    """Run a graph in topological order; ``{(node_id, port_id): value}`` for every output computed.
-
-    ``nodes`` runs only those nodes and what they need. ``context(node_id)`` gives each node its
-    :class:`RunContext` (default: one with ``load_dataset``). A graph whose structure is invalid
-    raises :class:`GraphError`; a node's failure raises its :class:`ModuleError` with ``node_id``
-    set on it.
-    """
-    report = validate_graph(graph, structure_only=True)
-    if not report["valid"]:
-        raise GraphError(report["errors"])
-    order = topological_order(graph)
-    if nodes is not None:
-        wanted = ancestors(graph, nodes)
-        order = [n for n in order if n in wanted]
-    by_id = {n["id"]: n for n in _nodes(graph)}
-    incoming: dict[str, list[dict[str, Any]]] = {}
-    for e in _edges(graph):
-        incoming.setdefault(e["target"], []).append(e)
-    results: dict[tuple[str, str], Any] = {}
-    for nid in order:
-        node = by_id[nid]
-        ctx = context(nid) if context is not None else RunContext(load_dataset=load_dataset)
-        if ctx.load_dataset is None:
-            ctx.load_dataset = load_dataset
-        inputs = {e["target_port"]: results[(e["source"], e["source_port"])] for e in incoming.get(nid, [])}
-        try:
-            outputs = run_module(node["module"], node.get("params") or {}, inputs, ctx)
-        except ModuleError as exc:
-            exc.node_id = nid  # type: ignore[attr-defined]
-            raise
-        for port_id, value in outputs.items():
-            results[(nid, port_id)] = value
-    return results
+        if not issues:
+            checked[nid] = (module, filled)
+    return checked
