@@ -180,6 +180,11 @@ class ValidationResult(BaseModel):
         default_factory=list,
         description="Ports whose column list was cut short (STUDIO_MAX_VALIDATION_COLUMNS in all).",
     )
+    signatures: dict[str, str] = Field(
+        default_factory=dict,
+        description="node id -> the signature a run would record for it (NodeRunPublic.signature), for every "
+        "valid node whose datasets the caller may read and whose inputs are signed too.",
+    )
 
 
 # ---- runs ---------------------------------------------------------------------------------------
@@ -197,6 +202,11 @@ class NodeRunPublic(BaseModel):
     module: str
     status: RunStatus
     cached: bool
+    signature: str | None = Field(
+        default=None,
+        description="What the run cache matches (module, version, effective parameters, datasets, inputs); "
+        "equal to the signature graph validation gives the node while the graph keeps it.",
+    )
     started_at: datetime | None
     finished_at: datetime | None
     duration_ms: float | None

@@ -117,4 +117,3 @@ def run_module(
         raise ModuleError("0039", f"{module.name} produced no value for output {', '.join(missing)}.")
     ctx.progress(1.0)
     return {p.id: outputs[p.id] for p in module.outputs}
-

@@ -228,9 +228,7 @@ def clone_experiment(session: Session, experiment: Experiment, user: User, name:
 def active_run_ids(session: Session, experiment: Experiment) -> list[int]:
     """Runs of the experiment that are queued or running."""
     return list(
-        session.scalars(
-            select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(ACTIVE))
-        )
+        session.scalars(select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(ACTIVE)))
     )
 
 

@@ -309,4 +309,3 @@ def test_a_new_catalogue_file_is_discovered(tmp_path: Any, monkeypatch: pytest.M
         monkeypatch.undo()
         registry.reload()
     assert not registry.has("zz_extra")
-
