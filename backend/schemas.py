@@ -7,9 +7,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from modules import registry
-
 from backend.core.status import RunStatus
+from modules import registry
 
 T = TypeVar("T")
 
