@@ -21,6 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
+from backend.core.status import RunStatus, StatusColumn
+
 # Named constraints keep Alembic revisions identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -145,7 +147,7 @@ class Run(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
     experiment_version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[RunStatus] = mapped_column(StatusColumn(), default=RunStatus.QUEUED, index=True)
     requested_nodes: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -170,7 +172,7 @@ class NodeRun(Base):
     module_id: Mapped[str] = mapped_column(String(64))
     module_version: Mapped[str] = mapped_column(String(32))
     signature: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[RunStatus] = mapped_column(StatusColumn(), default=RunStatus.QUEUED)
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

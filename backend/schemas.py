@@ -7,6 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from backend.core.status import RunStatus
 from modules import registry
 
 T = TypeVar("T")
@@ -131,7 +132,7 @@ class ExperimentClone(BaseModel):
 
 class RunBrief(BaseModel):
     id: int
-    status: str
+    status: RunStatus
     created_at: datetime
     finished_at: datetime | None = None
 
@@ -183,6 +184,11 @@ class ValidationResult(BaseModel):
         default_factory=list,
         description="Ports whose column list was cut short (STUDIO_MAX_VALIDATION_COLUMNS in all).",
     )
+    signatures: dict[str, str] = Field(
+        default_factory=dict,
+        description="node id -> the signature a run would record for it (NodeRunPublic.signature), for every "
+        "valid node whose datasets the caller may read and whose inputs are signed too.",
+    )
 
 
 # ---- runs ---------------------------------------------------------------------------------------
@@ -198,8 +204,13 @@ class NodeError(BaseModel):
 class NodeRunPublic(BaseModel):
     node_id: str
     module: str
-    status: str
+    status: RunStatus
     cached: bool
+    signature: str | None = Field(
+        default=None,
+        description="What the run cache matches (module, version, effective parameters, datasets, inputs); "
+        "equal to the signature graph validation gives the node while the graph keeps it.",
+    )
     started_at: datetime | None
     finished_at: datetime | None
     duration_ms: float | None
@@ -212,7 +223,7 @@ class RunPublic(BaseModel):
     id: int
     experiment_id: int
     experiment_version: int
-    status: str
+    status: RunStatus
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

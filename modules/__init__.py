@@ -11,6 +11,7 @@ Everything the studio shows and runs is generated from the module declarations i
                              {"untrained_model": out["untrained_model"], "dataset": df})
     outputs = modules.run_graph(graph, load_dataset)     # {(node_id, port_id): value}
     report = modules.validate_graph(graph)               # {valid, errors, warnings}
+    signatures = modules.graph_signatures(graph, {})      # {node_id: what the run cache matches}
 
 Failures raise :class:`ModuleError` with ``.code`` (``"0001"`` …) and ``.message``.
 This package imports no web framework and nothing from ``backend``.
@@ -25,7 +26,8 @@ from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
 from modules.errors import ERROR_CODES, Cancelled, ModuleError
 from modules.graph import GraphError, ancestors, run_graph, topological_order, validate_graph
-from modules.runner import cache_key, check_inputs, run_module
+from modules.runner import check_inputs, run_module
+from modules.signature import graph_signatures, node_signature
 from modules.trained_model import (
     TrainedClusterModel,
     dump_model,
@@ -43,13 +45,14 @@ __all__ = [
     "ClusterConfig",
     "TrainedClusterModel",
     "ancestors",
-    "cache_key",
     "catalogue",
     "check_inputs",
     "dump_model",
+    "graph_signatures",
     "load_model",
     "model_from_bytes",
     "model_to_bytes",
+    "node_signature",
     "registry",
     "run_graph",
     "run_module",

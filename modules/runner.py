@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +14,7 @@ from modules.contract import Module, Port, validate_params
 from modules.errors import Cancelled, ModuleError
 from modules.ports import PORT_TYPES, port_type_of
 
-__all__ = ["cache_key", "check_inputs", "run_module"]
+__all__ = ["check_inputs", "run_module"]
 
 
 def _describe(value: Any) -> str:
@@ -119,21 +117,3 @@ def run_module(
         raise ModuleError("0039", f"{module.name} produced no value for output {', '.join(missing)}.")
     ctx.progress(1.0)
     return {p.id: outputs[p.id] for p in module.outputs}
-
-
-def cache_key(module_id: str, params: Mapping[str, Any] | None, input_keys: Mapping[str, str | None]) -> str:
-    """A key that changes when the module (or its version), its effective parameters or its inputs do.
-
-    ``input_keys`` identify the input values (e.g. the upstream node's cache key plus port, or a
-    dataset's content hash). Parameters are validated first, so an omitted parameter and its default
-    give the same key, and so do different values of a parameter hidden by the mode.
-    """
-    module = _module(module_id)
-    filled = validate_params(module, params)
-    doc = {
-        "module": module.id,
-        "version": module.version,
-        "params": filled,
-        "inputs": {k: input_keys.get(k) for k in sorted(p.id for p in module.inputs)},
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()

@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
+from backend.core.status import RunStatus
 from backend.executor.task import NodeResult, NodeTask, execute_node_task
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,9 @@ class _Slot(threading.Thread):
                 self.shutdown_worker()
                 return
             if job.cancel_requested.is_set():
-                job.future.set_result(NodeResult(status="cancelled", log="Cancelled before it started."))
+                job.future.set_result(
+                    NodeResult(status=RunStatus.CANCELLED, log="Cancelled before it started.")
+                )
                 continue
             try:
                 job.future.set_result(self._run_job(job))
@@ -125,7 +128,9 @@ class _Slot(threading.Thread):
                 log.exception("worker slot failed")
                 self.kill()
                 job.future.set_result(
-                    NodeResult(status="failed", error={"code": "0039", "message": f"Worker error: {exc}"})
+                    NodeResult(
+                        status=RunStatus.FAILED, error={"code": "0039", "message": f"Worker error: {exc}"}
+                    )
                 )
 
     def _run_job(self, job: _Job) -> NodeResult:
@@ -156,7 +161,7 @@ class _Slot(threading.Thread):
                 elif time.monotonic() >= kill_at:
                     self.kill()
                     return NodeResult(
-                        status="cancelled",
+                        status=RunStatus.CANCELLED,
                         log=f"Cancelled: the module did not stop within {self.kill_after:g} s, "
                         "so its worker process was stopped.",
                     )
@@ -168,7 +173,7 @@ class _Slot(threading.Thread):
         self.kill()
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
         return NodeResult(
-            status="failed",
+            status=RunStatus.FAILED,
             error={
                 "code": "0039",
                 "message": f"The worker process running this node {how}; the node did not finish.",

@@ -14,6 +14,7 @@ import pandas as pd
 
 import modules
 from backend.core.disk import is_disk_full
+from backend.core.status import RunStatus
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
 from modules.errors import Cancelled, ModuleError
 
@@ -36,7 +37,7 @@ class NodeTask:
 
 @dataclass
 class NodeResult:
-    status: str  # succeeded | failed | cancelled
+    status: RunStatus  # succeeded | failed | cancelled
     outputs: dict[str, ArtefactRef] = field(default_factory=dict)
     log: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -100,19 +101,19 @@ def execute_node_task(
             outputs[port] = store.write(value, output_types[port])
         for port, ref in outputs.items():
             _precompute_chart(store, ref, values[port], output_views[port], ctx)
-        status = "succeeded"
+        status = RunStatus.SUCCEEDED
     except Cancelled:
-        status = "cancelled"
+        status = RunStatus.CANCELLED
         ctx.log("Cancelled.")
     except ModuleError as exc:
-        status, error = "failed", exc.to_dict()
+        status, error = RunStatus.FAILED, exc.to_dict()
         ctx.log(f"Error {exc.code}: {exc.message}")
     except MemoryError:
-        status, error = "failed", {"code": "0138", "message": "The module ran out of memory."}
+        status, error = RunStatus.FAILED, {"code": "0138", "message": "The module ran out of memory."}
     except Exception as exc:  # reading or writing artefacts
-        status, error = "failed", _unexpected(exc)
+        status, error = RunStatus.FAILED, _unexpected(exc)
         ctx.log(traceback.format_exc())
-    if status != "succeeded":
+    if status != RunStatus.SUCCEEDED:
         for ref in outputs.values():  # a node that failed part-way keeps none of what it wrote
             store.delete_key(ref.key)
         outputs = {}

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from backend.core.config import Settings
 from backend.core.disk import InsufficientStorage, is_disk_full
 from backend.core.memory import release_memory
+from backend.core.status import ACTIVE
 from backend.models import (
     Dataset,
     DatasetUsage,
@@ -275,7 +276,7 @@ def active_runs_using(session: Session, dataset_id: str) -> list[int]:
         session.scalars(
             select(NodeRun.run_id)
             .join(NodeRunDataset, NodeRunDataset.node_run_id == NodeRun.id)
-            .where(NodeRunDataset.dataset_id == dataset_id, NodeRun.status.in_(("queued", "running")))
+            .where(NodeRunDataset.dataset_id == dataset_id, NodeRun.status.in_(ACTIVE))
             .distinct()
         )
     )

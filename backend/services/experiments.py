@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from backend.core.status import ACTIVE
 from backend.models import (
     DatasetUsage,
     Experiment,
@@ -227,9 +228,7 @@ def clone_experiment(session: Session, experiment: Experiment, user: User, name:
 def active_run_ids(session: Session, experiment: Experiment) -> list[int]:
     """Runs of the experiment that are queued or running."""
     return list(
-        session.scalars(
-            select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(("queued", "running")))
-        )
+        session.scalars(select(Run.id).where(Run.experiment_id == experiment.id, Run.status.in_(ACTIVE)))
     )
 
 

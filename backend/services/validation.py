@@ -1,4 +1,5 @@
-"""Graph validation for a caller: the module contract's checks plus which datasets the caller may use."""
+"""Graph validation for a caller: the module contract's checks, which datasets the caller may use, and the
+signature a run would record for each node (so the editor can tell what a run would reuse)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from sqlalchemy.orm import Session
 import modules
 from backend.models import User
 from backend.services import datasets
+from backend.services.runs.planning import dataset_fingerprints
 
 
 def validate_graph(
     session: Session, user: User, graph: dict[str, Any], max_columns: int = 100_000
 ) -> dict[str, Any]:
-    """`{valid, errors, warnings, columns}`; column checks use the schemas of datasets the caller can see.
+    """`{valid, errors, warnings, columns, columns_truncated, signatures}`.
 
-    The columns listed for all output ports together are capped at `max_columns`
-    (STUDIO_MAX_VALIDATION_COLUMNS); ports cut short are named in `columns_truncated`.
+    Column checks use the schemas of datasets the caller can see. The columns listed for all output
+    ports together are capped at `max_columns` (STUDIO_MAX_VALIDATION_COLUMNS); ports cut short are
+    named in `columns_truncated`. `signatures` are those a run of this graph would record, for the
+    nodes without errors whose datasets the caller may read.
     """
     visible: dict[str, list[tuple[str, str]] | None] = {}
 
@@ -31,7 +35,25 @@ def validate_graph(
         return visible[dataset_id]
 
     result = modules.validate_graph(graph, dataset_columns)
-    errors = list(result["errors"])
+    errors = list(result["errors"]) + _unreadable_datasets(graph, dataset_columns)
+    columns, truncated = _capped_columns(result.get("columns", {}), max_columns)
+    warnings = list(result.get("warnings", []))
+    if truncated:
+        warnings.append(_truncation_warning(truncated, max_columns))
+    readable = {dataset_id for dataset_id, found in visible.items() if found is not None}
+    return {
+        "valid": not errors,
+        "errors": errors,
+        "warnings": warnings,
+        "columns": columns,
+        "columns_truncated": truncated,
+        "signatures": _signatures(session, graph, errors, readable),
+    }
+
+
+def _unreadable_datasets(graph: dict[str, Any], dataset_columns: Any) -> list[dict[str, Any]]:
+    """A 0003 error for every dataset parameter naming a dataset the caller cannot read."""
+    errors = []
     for node in graph.get("nodes", []):
         module_id = node.get("module", "")
         for param in modules.registry.get(module_id).params if modules.registry.has(module_id) else []:
@@ -46,23 +68,25 @@ def validate_graph(
                         f"{param.name!r}.",
                     }
                 )
-    columns, truncated = _capped_columns(result.get("columns", {}), max_columns)
-    warnings = list(result.get("warnings", []))
-    if truncated:
-        warnings.append(
-            {
-                "code": "columns_truncated",
-                "message": f"Column lists are cut short after {max_columns} columns in all "
-                f"(STUDIO_MAX_VALIDATION_COLUMNS): {', '.join(truncated[:5])}"
-                + (" …" if len(truncated) > 5 else ""),
-            }
-        )
+    return errors
+
+
+def _signatures(
+    session: Session, graph: dict[str, Any], errors: list[dict[str, Any]], readable: set[str]
+) -> dict[str, str]:
+    """What a run would record as each node's signature: the same function over the same fingerprints
+    (only of datasets the caller may read), for the nodes no error names."""
+    fingerprints = {d: mark for d, mark in dataset_fingerprints(session, graph).items() if d in readable}
+    failing = {error["node_id"] for error in errors if "node_id" in error}
+    valid = [node["id"] for node in graph.get("nodes", []) if node["id"] not in failing]
+    return modules.graph_signatures(graph, fingerprints, valid)
+
+
+def _truncation_warning(truncated: list[str], max_columns: int) -> dict[str, str]:
     return {
-        "valid": not errors,
-        "errors": errors,
-        "warnings": warnings,
-        "columns": columns,
-        "columns_truncated": truncated,
+        "code": "columns_truncated",
+        "message": f"Column lists are cut short after {max_columns} columns in all "
+        f"(STUDIO_MAX_VALIDATION_COLUMNS): {', '.join(truncated[:5])}" + (" …" if len(truncated) > 5 else ""),
     }
 
 

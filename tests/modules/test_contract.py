@@ -311,13 +311,3 @@ def test_a_new_catalogue_file_is_discovered(tmp_path: Any, monkeypatch: pytest.M
         monkeypatch.undo()
         registry.reload()
     assert not registry.has("zz_extra")
-
-
-def test_cache_key_follows_effective_parameters() -> None:
-    a = modules.cache_key("kmeans_clustering", {}, {})
-    assert a == modules.cache_key("kmeans_clustering", {"n_clusters": 2}, {})
-    assert a == modules.cache_key("kmeans_clustering", {"n_clusters_range": "9-12"}, {})  # hidden
-    assert a != modules.cache_key("kmeans_clustering", {"n_clusters": 3}, {})
-    t1 = modules.cache_key("train_clustering_model", {}, {"dataset": "x", "untrained_model": "y"})
-    t2 = modules.cache_key("train_clustering_model", {}, {"dataset": "x2", "untrained_model": "y"})
-    assert t1 != t2

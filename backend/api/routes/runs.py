@@ -20,12 +20,11 @@ from backend.schemas import RunCreate, RunPublic
 from backend.services import experiments as experiment_service
 from backend.services import node_outputs as outputs
 from backend.services import outputs as output_service
-from backend.services.run_planning import NothingToRun
-from backend.services.runs import RunManager, node_public
+from backend.services.runs import NothingToRun, RunManager, node_public
+from backend.services.runs.events import UNKNOWN
 from backend.services.validation import validate_graph
 
 router = APIRouter(tags=["runs"])
-FINAL = ("succeeded", "failed", "cancelled", "interrupted")
 
 
 def manager(request: Request) -> RunManager:
@@ -165,7 +164,7 @@ async def run_events(
 def _final_status(request: Request, run_id: IntId) -> str:
     with request.app.state.sessionmaker() as session:
         run = session.get(Run, run_id)
-        return run.status if run else "unknown"
+        return run.status if run else UNKNOWN
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/log", response_class=PlainTextResponse)

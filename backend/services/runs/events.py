@@ -1,13 +1,50 @@
-"""In-process publish/subscribe of run events, replayable from the start while a run is live."""
+"""Run events: what the Server-Sent Events stream says, and the in-process channels that carry it.
+
+A channel keeps every event of a live run, so a client that connects late replays them from the start.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from backend.core.status import RunStatus
+
 KEEP_CLOSED_S = 120.0
+
+#: The final status the stream gives a run deleted while it ran (it has no stored status any more).
+DELETED = "deleted"
+#: The final status the stream gives a run it cannot find any more.
+UNKNOWN = "unknown"
+
+
+def run_event(run_id: int, status: RunStatus | str, *, final: bool = False) -> dict[str, Any]:
+    """The run's status changed (to `DELETED` too); `final`: the last event of the stream."""
+    event: dict[str, Any] = {"type": "run", "run_id": run_id, "status": status}
+    if final:
+        event["final"] = True
+    return event
+
+
+def node_event(node: dict[str, Any], warnings: list[str] | None = None) -> dict[str, Any]:
+    """A node's new state (:func:`records.node_public`), timestamps as ISO text, and its warnings."""
+    event = {"type": "node", **node}
+    if warnings:
+        event["warnings"] = warnings
+    event["started_at"], event["finished_at"] = _iso(event["started_at"]), _iso(event["finished_at"])
+    return event
+
+
+def progress_event(node_id: str, fraction: float) -> dict[str, Any]:
+    """How far a running node has got (0–1)."""
+    return {"type": "node", "node_id": node_id, "status": RunStatus.RUNNING, "progress": fraction}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 @dataclass
@@ -17,6 +54,8 @@ class _Channel:
 
 
 class RunEvents:
+    """Publish/subscribe of run events, replayable from the start while a run is live."""
+
     def __init__(self) -> None:
         self._channels: dict[int, _Channel] = {}
         self._lock = threading.Lock()
