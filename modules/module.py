@@ -112,6 +112,15 @@ class Module:
         return next((p for p in cls.outputs if p.id == port_id), None)
 
     @classmethod
+    def dataset_ids(cls, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``(parameter id, dataset id)`` of every parameter declared as a dataset that is set."""
+        return [
+            (p.id, params[p.id])
+            for p in cls.params
+            if p.type == "dataset" and isinstance(params.get(p.id), str)
+        ]
+
+    @classmethod
     def to_json(cls) -> dict[str, Any]:
         return {
             "id": cls.id,

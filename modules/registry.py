@@ -106,13 +106,13 @@ def migrate_params(module_id: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def dataset_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
     """`(node id, parameter id, dataset id)` for every parameter declared as a dataset that is set."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for node in graph.get("nodes", []):
         module = _load().get(node.get("module", ""))
-        for param in module.params if module is not None else ():
-            value = node.get("params", {}).get(param.id)
-            if param.type == "dataset" and isinstance(value, str):
-                found.append((node["id"], param.id, value))
+        if module is not None:
+            found.extend(
+                (node["id"], param, value) for param, value in module.dataset_ids(node.get("params", {}))
+            )
     return found
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from modules import registry
 from modules.contract import Module, check_params, validate_params
 from modules.graph.structure import graph_edges, graph_nodes, order_nodes
 
-__all__ = ["graph_signatures", "named_datasets", "node_signature"]
+__all__ = ["graph_signatures", "node_signature"]
 
 #: ``{input port: (upstream node, upstream port)}``
 Inputs = dict[str, tuple[str, str]]
@@ -91,13 +91,7 @@ def _unknown_datasets(
     module: Module, filled: dict[str, Any], dataset_fingerprints: Mapping[str, str]
 ) -> bool:
     """Whether a dataset parameter in use names a dataset without a fingerprint."""
-    return any(
-        p.type == "dataset"
-        and p.is_visible(filled)
-        and isinstance(filled.get(p.id), str)
-        and filled[p.id] not in dataset_fingerprints
-        for p in module.params
-    )
+    return any(d not in dataset_fingerprints for _, d in module.dataset_ids(filled))
 
 
 def _digest(
@@ -107,7 +101,7 @@ def _digest(
     dataset_fingerprints: Mapping[str, str],
 ) -> str:
     # The payload's shape is what earlier runs stored: changing it would stop them being reused.
-    used = named_datasets(filled, dataset_fingerprints)
+    used = sorted(d for _, d in module.dataset_ids(filled) if d in dataset_fingerprints)
     payload = {
         "module": module.id,
         "version": str(module.version),
@@ -139,18 +133,3 @@ def _inputs(graph: dict[str, Any]) -> tuple[dict[str, Inputs], set[str]]:
             doubled.add(tgt)
         wired[tport] = (src, sport)
     return inputs, doubled
-
-
-def named_datasets(params: Any, dataset_ids: Container[str]) -> list[str]:
-    """The ids among ``dataset_ids`` that the parameters name (any string in them, nested too), sorted."""
-    return sorted(value for value in _strings(params) if value in dataset_ids)
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _strings(v)]
-    return []

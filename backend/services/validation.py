@@ -53,22 +53,18 @@ def validate_graph(
 
 def _unreadable_datasets(graph: dict[str, Any], dataset_columns: Any) -> list[dict[str, Any]]:
     """A 0003 error for every dataset parameter naming a dataset the caller cannot read."""
-    errors = []
-    for node in graph.get("nodes", []):
-        module_id = node.get("module", "")
-        for param in modules.registry.get(module_id).params if modules.registry.has(module_id) else []:
-            value = node.get("params", {}).get(param.id)
-            if param.type == "dataset" and isinstance(value, str) and dataset_columns(value) is None:
-                errors.append(
-                    {
-                        "node_id": node["id"],
-                        "param": param.id,
-                        "code": "0003",
-                        "message": f"Dataset {value!r} does not exist or is not yours; choose another in "
-                        f"{param.name!r}.",
-                    }
-                )
-    return errors
+    module_of = {node.get("id"): node.get("module") for node in graph.get("nodes", [])}
+    return [
+        {
+            "node_id": node_id,
+            "param": param,
+            "code": "0003",
+            "message": f"Dataset {dataset_id!r} does not exist or is not yours; choose another in "
+            f"{modules.registry.get(module_of[node_id]).param(param).name!r}.",
+        }
+        for node_id, param, dataset_id in modules.registry.dataset_refs(graph)
+        if dataset_columns(dataset_id) is None
+    ]
 
 
 def _signatures(

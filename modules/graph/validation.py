@@ -16,6 +16,7 @@ from modules.contract import Module, Port, check_params
 from modules.graph.inference import Connections, infer_outputs
 from modules.graph.issues import Report
 from modules.graph.structure import order_nodes
+from modules.params import migrate_params
 
 
 @dataclass
@@ -235,7 +236,8 @@ def _check_params(nodes: _Nodes, report: Report) -> dict[str, tuple[Module, dict
             report.error(
                 found["code"], f"Node {nid!r}: {found['message']}", node_id=nid, param=found["param"]
             )
-        for extra in sorted(set(nodes.params[nid]) - {p.id for p in module.params}):
+        given = migrate_params(module, nodes.params[nid])  # a renamed parameter is not unknown
+        for extra in sorted(set(given) - {p.id for p in module.params}):
             report.warn(
                 "unknown_param",
                 f"Node {nid!r}: {module.name} has no parameter {extra!r}; it is ignored.",

@@ -43,7 +43,9 @@ def test_module_level_migration_fills_the_new_name(renamed: Any) -> None:
     assert check_params(RenamedProbe, {"k": 7, "n_clusters": 3})[0] == {"n_clusters": 3}  # the new name wins
     assert registry.migrate_params("no_such_module", {"k": 1}) == {"k": 1}
     renamed()
-    outputs = modules.run_graph({"nodes": [OLD_NODE], "edges": []}, lambda _id: pd.DataFrame())
+    old_graph = {"nodes": [OLD_NODE], "edges": []}
+    assert modules.validate_graph(old_graph)["warnings"] == []  # no "unknown parameter k"
+    outputs = modules.run_graph(old_graph, lambda _id: pd.DataFrame())
     assert outputs[("probe", "out")]["n_clusters"].tolist() == [5]
 
 

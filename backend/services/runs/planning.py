@@ -14,7 +14,7 @@ from backend.executor.task import SAMPLE_SOURCE
 from backend.models import Dataset
 from backend.services.datasets import SAMPLE_IDS, dataset_path
 from backend.services.experiments import dataset_ids_in
-from modules.signature import named_datasets
+from modules.registry import dataset_refs
 
 #: How an upload's fingerprint starts (a sample's starts with "sample:").
 UPLOAD = "upload:"
@@ -108,9 +108,12 @@ def dataset_sources(session: Session, settings: Settings, graph: dict[str, Any])
 
 def upload_lineage(graph: dict[str, Any], order: list[str], uploads: set[str]) -> dict[str, set[str]]:
     """For each node, the uploaded datasets its output is computed from (its own and its ancestry's)."""
-    nodes, inputs = graph_maps(graph)
+    _, inputs = graph_maps(graph)
+    named: dict[str, set[str]] = {}
+    for node_id, _, dataset_id in dataset_refs(graph):
+        named.setdefault(node_id, set()).add(dataset_id)
     lineage: dict[str, set[str]] = {}
     for node_id in order:
-        own = set(named_datasets(nodes[node_id].get("params", {}), uploads))
+        own = named.get(node_id, set()) & uploads
         lineage[node_id] = own.union(*(lineage[src] for src, _ in inputs[node_id].values()))
     return lineage

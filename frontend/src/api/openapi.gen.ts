@@ -652,10 +652,14 @@ export interface components {
       };
       /** Progress */
       progress: number;
+      /**
+       * Signature
+       * @description What the run cache matches (module, version, effective parameters, datasets, inputs); equal to the signature graph validation gives the node while the graph keeps it.
+       */
+      signature?: string | null;
       /** Started At */
       started_at: string | null;
-      /** Status */
-      status: string;
+      status: components["schemas"]["RunStatus"];
     };
     /** PasswordChange */
     PasswordChange: {
@@ -769,8 +773,7 @@ export interface components {
       finished_at?: string | null;
       /** Id */
       id: number;
-      /** Status */
-      status: string;
+      status: components["schemas"]["RunStatus"];
     };
     /** RunCreate */
     RunCreate: {
@@ -802,9 +805,14 @@ export interface components {
       requested_nodes?: string[] | null;
       /** Started At */
       started_at: string | null;
-      /** Status */
-      status: string;
+      status: components["schemas"]["RunStatus"];
     };
+    /**
+     * RunStatus
+     * @description Where a run, or one node of it, stands.
+     * @enum {string}
+     */
+    RunStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
     /** ShareBody */
     ShareBody: {
       /**
@@ -876,6 +884,13 @@ export interface components {
       columns_truncated?: string[];
       /** Errors */
       errors: components["schemas"]["ValidationIssue"][];
+      /**
+       * Signatures
+       * @description node id -> the signature a run would record for it (NodeRunPublic.signature), for every valid node whose datasets the caller may read and whose inputs are signed too.
+       */
+      signatures?: {
+        [key: string]: string;
+      };
       /** Valid */
       valid: boolean;
       /** Warnings */
