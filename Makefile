@@ -90,6 +90,7 @@ test-lint: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
 	$(VENV)/bin/ruff format --check backend modules tests bench migrations scripts
 	$(PY) -m scripts.check_links
 	$(PY) -m scripts.generated --check
+	cd frontend && npm run lint
 
 test-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
 	$(VENV)/bin/mypy

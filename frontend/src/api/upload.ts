@@ -21,7 +21,7 @@ export function uploadDataset(file: File, onProgress: (fraction: number) => void
     }
     xhr.upload.onload = () => onProgress(1)
     xhr.onload = () => {
-      let body: unknown = undefined
+      let body: unknown
       try {
         body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined
       } catch {

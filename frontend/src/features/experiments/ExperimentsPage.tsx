@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import { Link, useNavigate } from 'react-router'
 import { errorMessage } from '../../api/client'
 import { cloneExperiment, createExperiment, deleteExperiment, listExperiments, updateExperiment } from '../../api/endpoints'
@@ -75,7 +75,8 @@ export function ExperimentsPage() {
   const [copying, setCopying] = useState<Experiment | null>(null)
   const [deleting, setDeleting] = useState<Experiment | null>(null)
   const [query, setQuery] = useState('')
-  const list = experiments.state === 'ready' ? experiments.data.data : []
+  const loaded = experiments.data
+  const list = useMemo(() => loaded?.data ?? [], [loaded])
   const { reload } = experiments
 
   const create = useCallback(async () => {

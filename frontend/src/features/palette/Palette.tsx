@@ -128,7 +128,8 @@ export function Palette({
     return () => window.removeEventListener('keydown', onKey)
   }, [])
 
-  const modules = catalogue.state === 'ready' && Array.isArray(catalogue.data) ? catalogue.data : []
+  const catalogueData = catalogue.data
+  const modules = useMemo(() => (Array.isArray(catalogueData) ? catalogueData : []), [catalogueData])
   const sections = useMemo(() => sectionGroups(groupModulesByCategory(filterModules(modules, query))), [modules, query])
   const searching = query.trim().length > 0
   const allDatasets = datasets?.state === 'ready' && Array.isArray(datasets.data) ? datasets.data : []

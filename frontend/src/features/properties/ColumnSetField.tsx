@@ -138,10 +138,10 @@ export function ColumnSetDialog({
   const [filter, setFilter] = useState('')
   const [typed, setTyped] = useState(() => initialNames(selection, columns, defaults).join('\n'))
 
-  const draft: ColumnSelection =
-    mode === 'rules'
-      ? { rules }
-      : { names: columns ? names : typed.split(/[\n,]/).map((n) => n.trim()).filter(Boolean) }
+  const draft = useMemo<ColumnSelection>(
+    () => (mode === 'rules' ? { rules } : { names: columns ? names : typed.split(/[\n,]/).map((n) => n.trim()).filter(Boolean) }),
+    [mode, rules, columns, names, typed],
+  )
   const preview = useMemo(() => (columns ? evaluateSelection(columns, draft) : null), [columns, draft])
   const shown = columns?.filter((c) => c.name.toLowerCase().includes(filter.trim().toLowerCase())) ?? []
   const missing = columns && mode === 'names' ? names.filter((n) => !columns.some((c) => c.name === n)) : []

@@ -11,10 +11,11 @@ import {
   TooltipComponent,
   VisualMapContinuousComponent,
 } from 'echarts/components'
-import { init, use } from 'echarts/core'
+// ECharts' `use` registers parts; renamed so it is not mistaken for React's `use` hook.
+import { init, use as registerParts } from 'echarts/core'
 import { CanvasRenderer } from 'echarts/renderers'
 
-use([
+registerParts([
   BarChart,
   CustomChart,
   HeatmapChart,
