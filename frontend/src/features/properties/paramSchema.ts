@@ -89,18 +89,14 @@ function structuredCloneSafe<T>(value: T): T {
   return value !== null && typeof value === 'object' ? (JSON.parse(JSON.stringify(value)) as T) : value
 }
 
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(value)
-}
-
 /** "≥ 2", "between 1 and 100", "> 0 and ≤ 1", or "" for an unbounded parameter. */
 export function describeBounds(param: ParamSpec): string {
   const lo =
-    param.min === undefined || param.min === null ? null : `${param.min_exclusive ? '>' : '≥'} ${formatNumber(param.min)}`
+    param.min === undefined || param.min === null ? null : `${param.min_exclusive ? '>' : '≥'} ${param.min}`
   const hi =
-    param.max === undefined || param.max === null ? null : `${param.max_exclusive ? '<' : '≤'} ${formatNumber(param.max)}`
+    param.max === undefined || param.max === null ? null : `${param.max_exclusive ? '<' : '≤'} ${param.max}`
   if (lo && hi && !param.min_exclusive && !param.max_exclusive) {
-    return `${formatNumber(param.min as number)} … ${formatNumber(param.max as number)}`
+    return `${param.min} … ${param.max}`
   }
   return [lo, hi].filter(Boolean).join(' and ')
 }
@@ -108,12 +104,12 @@ export function describeBounds(param: ParamSpec): string {
 function boundsProblem(param: ParamSpec, value: number): string | null {
   if (param.min !== undefined && param.min !== null) {
     if (param.min_exclusive ? !(value > param.min) : !(value >= param.min)) {
-      return `Must be ${param.min_exclusive ? '>' : '≥'} ${formatNumber(param.min)}`
+      return `Must be ${param.min_exclusive ? '>' : '≥'} ${param.min}`
     }
   }
   if (param.max !== undefined && param.max !== null) {
     if (param.max_exclusive ? !(value < param.max) : !(value <= param.max)) {
-      return `Must be ${param.max_exclusive ? '<' : '≤'} ${formatNumber(param.max)}`
+      return `Must be ${param.max_exclusive ? '<' : '≤'} ${param.max}`
     }
   }
   return null
