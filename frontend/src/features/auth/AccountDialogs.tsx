@@ -6,6 +6,7 @@ import { Dialog } from '../../ui/Dialog'
 import { Spinner } from '../../ui/icons'
 import { useToast } from '../../ui/Toasts'
 import { useAuth } from './AuthContext'
+import { MIN_PASSWORD_LENGTH, NEW_PASSWORD_HINT, newPasswordProblem, PasswordField } from './PasswordField'
 import './auth.css'
 
 /** Current, new and confirmed password; the server's policy message (why a password is too easy) shows as it is. */
@@ -18,9 +19,8 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
-  const tooShort = next.length > 0 && next.length < 8
   const differs = touched && confirm !== next
-  const ready = current.length > 0 && next.length >= 8 && confirm === next
+  const ready = current.length > 0 && next.length >= MIN_PASSWORD_LENGTH && confirm === next
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -56,60 +56,38 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
       }
     >
       <form id="change-password-form" className="account-form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label className="field-label" htmlFor="current-password">
-            Current password
-          </label>
-          <input
-            id="current-password"
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            value={current}
-            onChange={(e) => {
-              setCurrent(e.target.value)
-              setError(null)
-            }}
-            data-autofocus
-          />
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="new-password">
-            New password
-          </label>
-          <input
-            id="new-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => {
-              setNext(e.target.value)
-              setError(null) // the server's verdict was about the previous password
-            }}
-            aria-invalid={tooShort ? true : undefined}
-            aria-describedby="new-password-hint"
-          />
-          <span id="new-password-hint" className={tooShort ? 'field-error' : 'field-hint'}>
-            {tooShort ? 'At least 8 characters' : 'At least 8 characters and hard to guess: a few uncommon words work well'}
-          </span>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="confirm-new-password">
-            Confirm new password
-          </label>
-          <input
-            id="confirm-new-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-            onBlur={() => setTouched(true)}
-            aria-invalid={differs ? true : undefined}
-          />
-          {differs ? <span className="field-error">The passwords differ</span> : null}
-        </div>
+        <PasswordField
+          id="current-password"
+          label="Current password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(value) => {
+            setCurrent(value)
+            setError(null)
+          }}
+          dialogAutofocus
+        />
+        <PasswordField
+          id="new-password"
+          label="New password"
+          autoComplete="new-password"
+          value={next}
+          onChange={(value) => {
+            setNext(value)
+            setError(null) // the server's verdict was about the previous password
+          }}
+          hint={NEW_PASSWORD_HINT}
+          problem={newPasswordProblem(next)}
+        />
+        <PasswordField
+          id="confirm-new-password"
+          label="Confirm new password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={setConfirm}
+          onBlur={() => setTouched(true)}
+          problem={differs ? 'The passwords differ' : null}
+        />
         <p className="account-note">Your other sessions (other browsers, scripts' tokens) will be signed out; this one stays.</p>
         {error ? (
           <p className="auth-error" role="alert">

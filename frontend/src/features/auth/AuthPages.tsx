@@ -4,6 +4,7 @@ import { ApiError } from '../../api/client'
 import { Logo } from '../../app/Logo'
 import { Spinner } from '../../ui/icons'
 import { nextPath, useAuth } from './AuthContext'
+import { NEW_PASSWORD_HINT, newPasswordProblem, PasswordField } from './PasswordField'
 import './auth.css'
 
 function AuthFrame({ title, subtitle, children, footer }: { title: string; subtitle: string; children: React.ReactNode; footer: React.ReactNode }) {
@@ -114,12 +115,7 @@ export function SignInPage() {
           </label>
           <input id="signin-username" className="input" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         </div>
-        <div className="field">
-          <label className="field-label" htmlFor="signin-password">
-            Password
-          </label>
-          <input id="signin-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        </div>
+        <PasswordField id="signin-password" label="Password" autoComplete="current-password" value={password} onChange={setPassword} required />
         {error ? (
           <p className="auth-error" role="alert">
             {error}
@@ -150,7 +146,7 @@ export function SignUpPage() {
     username.length > 0 && !/^[A-Za-z0-9_.@-]{3,64}$/.test(username)
       ? '3–64 letters, digits or . _ @ -'
       : null
-  const passwordProblem = password.length > 0 && password.length < 8 ? 'At least 8 characters' : null
+  const passwordProblem = newPasswordProblem(password)
   const confirmProblem = touched && confirm !== password ? 'The passwords differ' : null
   const ready = username && password && confirm && !usernameProblem && !passwordProblem && confirm === password
 
@@ -190,40 +186,24 @@ export function SignUpPage() {
             {usernameProblem ?? 'Letters, digits and . _ @ -'}
           </span>
         </div>
-        <div className="field">
-          <label className="field-label" htmlFor="signup-password">
-            Password
-          </label>
-          <input
-            id="signup-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={passwordProblem ? true : undefined}
-            aria-describedby="signup-password-hint"
-          />
-          <span id="signup-password-hint" className={passwordProblem ? 'field-error' : 'field-hint'}>
-            {passwordProblem ?? 'At least 8 characters and hard to guess: a few uncommon words work well'}
-          </span>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="signup-confirm">
-            Confirm password
-          </label>
-          <input
-            id="signup-confirm"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-            onBlur={() => setTouched(true)}
-            aria-invalid={confirmProblem ? true : undefined}
-          />
-          {confirmProblem ? <span className="field-error">{confirmProblem}</span> : null}
-        </div>
+        <PasswordField
+          id="signup-password"
+          label="Password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          hint={NEW_PASSWORD_HINT}
+          problem={passwordProblem}
+        />
+        <PasswordField
+          id="signup-confirm"
+          label="Confirm password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={setConfirm}
+          onBlur={() => setTouched(true)}
+          problem={confirmProblem}
+        />
         {error ? (
           <p className="auth-error" role="alert">
             {error}
