@@ -51,8 +51,6 @@ export const updateExperiment = (
 export const deleteExperiment = (id: number) => apiSend<void>('DELETE', `/api/experiments/${id}`)
 export const cloneExperiment = (id: number, name?: string) =>
   apiSend<Experiment>('POST', `/api/experiments/${id}/clone`, name ? { name } : {})
-export const listVersions = (id: number, signal?: AbortSignal) =>
-  apiGet<ExperimentVersion[]>(`/api/experiments/${id}/versions`, signal)
 export const getVersion = (id: number, version: number, signal?: AbortSignal) =>
   apiGet<ExperimentVersion>(`/api/experiments/${id}/versions/${version}`, signal)
 export const validateGraph = (graph: Graph, signal?: AbortSignal) =>

@@ -103,4 +103,3 @@ export const catalogue = realCatalogue as unknown as ModuleSpec[]
 export const specOf = (id: string) => catalogue.find((m) => m.id === id) as ModuleSpec
 export const kmeansSpec = specOf('kmeans_clustering')
 export const splitSpec = specOf('split_data')
-export const trainSpec = specOf('train_clustering_model')

@@ -21,7 +21,7 @@ import '../editor/editor.css'
 
 export interface ReadOnlyExperimentProps {
   experiment: PublicExperiment
-  /** The module catalogue when the visitor is signed in; null: specs made from the graph. */
+  /** The module catalogue; null when it could not be loaded: specs made from the graph. */
   catalogue: readonly ModuleSpec[] | null
   /** API prefix of the run's outputs ("/api/public/<token>"); null when only their summaries can be read. */
   apiBase: string | null

@@ -1,7 +1,6 @@
-// What the read-only pages draw nodes with. A signed-in visitor has the module catalogue
-// (GET /api/modules needs a session); a visitor who is not signed in gets specs made from the graph
-// itself: the ports its edges and its run's outputs use, named from their ids. Dataset parameters
-// are dropped in both cases: the visitor cannot read the owner's datasets, and a node titled
+// What the read-only pages draw nodes with: the module catalogue (GET /api/modules is public) or,
+// when it could not be loaded, specs made from the graph itself: the ports its edges and its run's
+// outputs use, named from their ids. Dataset parameters are dropped in both cases: the visitor cannot read the owner's datasets, and a node titled
 // "Dataset not found" would be wrong.
 import type { Graph, ModuleSpec, PortSpec, Run } from '../../api/types'
 

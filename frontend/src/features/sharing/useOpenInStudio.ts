@@ -56,11 +56,10 @@ export function useOpenInStudio(open: (() => Promise<Experiment>) | null) {
 }
 
 /**
- * The module catalogue for a signed-in visitor, null otherwise. GET /api/modules needs a session, and
- * a 401 would send the visitor to the sign-in page: it is not asked before the session is known.
+ * The module catalogue for any visitor (GET /api/modules is public, so signed-out visitors see the
+ * real module names too); null when it could not be loaded.
  */
 export function useVisitorCatalogue(): { ready: boolean; catalogue: ModuleSpec[] | null } {
-  // The catalogue is public, so signed-out visitors see the real module names too.
   const [loaded, setLoaded] = useState<{ catalogue: ModuleSpec[] | null } | null>(null)
   useEffect(() => {
     const controller = new AbortController()

@@ -50,7 +50,6 @@ export const clusterName = (index: number) => `Cluster ${index}`
 /** Shared chart chrome (text, grid lines) from the theme. */
 export const CHART_TEXT = '#1b2333'
 export const CHART_MUTED = '#5d6779'
-export const CHART_SUBTLE = '#8a93a5'
 export const CHART_GRID = '#e9ecf2'
 export const CHART_AXIS = '#cfd5e1'
 export const CHART_FONT =

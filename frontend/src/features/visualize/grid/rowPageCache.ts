@@ -53,10 +53,6 @@ export class RowPageCache {
     return this.pages.has(page)
   }
 
-  isLoading(page: number): boolean {
-    return this.inFlight.has(page) || this.queue.includes(page)
-  }
-
   get pendingCount(): number {
     return this.inFlight.size + this.queue.length
   }
