@@ -1,4 +1,4 @@
-import type { Graph, ModuleSpec, ValidationResult } from '../../api/types'
+import type { Dataset, Graph, ModuleSpec, ValidationResult } from '../../api/types'
 import { Dialog } from '../../ui/Dialog'
 import { Icon, Spinner } from '../../ui/icons'
 import { shortMessage } from '../validation/mapIssues'
@@ -148,6 +148,30 @@ export function ImportDialog({
           </ul>
         </>
       )}
+    </Dialog>
+  )
+}
+
+/** Asks before deleting one of the user's uploaded datasets. */
+export function DeleteDatasetDialog({ dataset, onDelete, onClose }: { dataset: Dataset; onDelete: () => void; onClose: () => void }) {
+  return (
+    <Dialog
+      title={`Delete dataset “${dataset.name}”?`}
+      tone="danger"
+      size="small"
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose} data-autofocus>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-danger" onClick={onDelete}>
+            Delete dataset
+          </button>
+        </>
+      }
+    >
+      <p>The uploaded file is removed. Experiments that use it can no longer run.</p>
     </Dialog>
   )
 }

@@ -1,7 +1,7 @@
 // What each node and edge shows besides the document: run status and validation issues. Nodes
 // subscribe to their own entry, so a status change re-renders only the nodes whose status changed.
 
-import { useSyncExternalStore } from 'react'
+import { useEffect, useState, useSyncExternalStore } from 'react'
 import { IDLE, type NodeRunView } from '../runs/runState'
 import { EMPTY_ISSUES, worstSeverity, type Issue, type IssueMap, type Severity } from '../validation/mapIssues'
 
@@ -64,4 +64,11 @@ export function useNodeRuntime(store: RuntimeStore, id: string): NodeRuntime {
 
 export function useEdgeIssues(store: RuntimeStore, id: string): readonly Issue[] {
   return useSyncExternalStore(store.subscribe, () => store.getEdge(id))
+}
+
+/** A store that holds `runNodes` and `issues` (updated after each render that changes them). */
+export function useRuntimeStore(runNodes: Readonly<Record<string, NodeRunView>> | null, issues: IssueMap): RuntimeStore {
+  const [store] = useState(() => new RuntimeStore())
+  useEffect(() => store.update(runNodes, issues), [store, runNodes, issues])
+  return store
 }

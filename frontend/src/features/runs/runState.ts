@@ -13,6 +13,8 @@ export interface NodeRunView {
   error: NodeError | null
   cached: boolean
   outputs: Record<string, string>
+  /** The server's cache signature the node ran with (null: unknown, an older run). */
+  signature: string | null
 }
 
 export const IDLE: NodeRunView = Object.freeze({
@@ -23,6 +25,7 @@ export const IDLE: NodeRunView = Object.freeze({
   error: null,
   cached: false,
   outputs: {},
+  signature: null,
 }) as NodeRunView
 
 export function nodeStatus(status: RunStatus | string | undefined, cached: boolean | undefined): NodeStatus {
@@ -54,6 +57,7 @@ export function nodeView(run: Partial<NodeRun>, previous: NodeRunView = IDLE): N
     error: run.error !== undefined ? run.error : previous.error,
     cached,
     outputs: run.outputs ?? previous.outputs,
+    signature: run.signature !== undefined ? run.signature : previous.signature,
   }
 }
 

@@ -11,7 +11,7 @@ import { EditorCanvas, fitViewOptions } from '../canvas/EditorCanvas'
 import type { GraphEdgeData } from '../canvas/GraphEdgeView'
 import { EditorContext, type EditorContextValue } from '../editor/EditorContext'
 import { fromApiGraph, type ModuleNode } from '../editor/graphDoc'
-import { RuntimeStore } from '../editor/runtimeStore'
+import { useRuntimeStore } from '../editor/runtimeStore'
 import { OutputDialog } from '../runs/OutputDialog'
 import { runView } from '../runs/runState'
 import { EMPTY_ISSUES } from '../validation/mapIssues'
@@ -62,8 +62,7 @@ function ReadOnlyExperimentInner({ experiment, catalogue, apiBase, header, strip
   const specOf = useCallback((moduleId: string) => specs.get(moduleId), [specs])
   const view = useMemo(() => (run ? runView(run) : null), [run])
 
-  const runtime = useRef(new RuntimeStore()).current
-  useEffect(() => runtime.update(view?.nodes ?? null, EMPTY_ISSUES), [runtime, view])
+  const runtime = useRuntimeStore(view?.nodes ?? null, EMPTY_ISSUES)
 
   const [nodes, setNodes] = useState<ModuleNode[]>(() => fromApiGraph(experiment.graph).nodes)
   useEffect(() => setNodes(fromApiGraph(experiment.graph).nodes), [experiment.graph])

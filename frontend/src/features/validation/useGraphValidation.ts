@@ -17,9 +17,15 @@ export interface GraphValidation {
   show: (errors: ValidationIssue[]) => void
   /** The columns each output port will carry (`node_id.port`), from the last check. */
   columns: Record<string, ColumnInfo[]>
+  /**
+   * node id → the server's cache signature of the node, from the last check that gave them (what
+   * decides whether a run's result is stale); null before any.
+   */
+  signatures: Readonly<Record<string, string>> | null
 }
 
 const NO_COLUMNS: Record<string, ColumnInfo[]> = {}
+const NO_SIGNATURES: Readonly<Record<string, string>> = Object.freeze({})
 
 /** Validates the graph on the server as it is edited (debounced; only when what matters changed). */
 export function useGraphValidation(graph: Graph | null, enabled = true): GraphValidation {
@@ -27,6 +33,7 @@ export function useGraphValidation(graph: Graph | null, enabled = true): GraphVa
   const [issues, setIssues] = useState<IssueMap>(EMPTY_ISSUES)
   const [error, setError] = useState<string | null>(null)
   const [columns, setColumns] = useState<Record<string, ColumnInfo[]>>(NO_COLUMNS)
+  const [signatures, setSignatures] = useState<Readonly<Record<string, string>> | null>(null)
   const lastKey = useRef<string | null>(null)
   const key = graph ? validationKey(graph) : null
   const graphRef = useRef(graph)
@@ -42,6 +49,7 @@ export function useGraphValidation(graph: Graph | null, enabled = true): GraphVa
       if (current.nodes.length === 0) {
         lastKey.current = key
         setIssues(EMPTY_ISSUES)
+        setSignatures(NO_SIGNATURES)
         setState('idle')
         return
       }
@@ -51,6 +59,7 @@ export function useGraphValidation(graph: Graph | null, enabled = true): GraphVa
           lastKey.current = key
           setIssues(mapIssues(result))
           setColumns(result.columns ?? NO_COLUMNS)
+          if (result.signatures) setSignatures(result.signatures)
           setError(null)
           setState(result.valid ? 'valid' : 'invalid')
         },
@@ -72,5 +81,5 @@ export function useGraphValidation(graph: Graph | null, enabled = true): GraphVa
     setState(errors.length ? 'invalid' : 'valid')
   }, [])
 
-  return { state, issues, error, show, columns }
+  return { state, issues, error, show, columns, signatures }
 }
