@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { Experiment, Graph } from '../../api/types'
+import type { Experiment, Graph, Run } from '../../api/types'
 import { catalogue, jsonResponse, stubFetch, type RouteHandler } from '../../test/fixtures'
 import { renderApp } from '../../test/renderApp'
 
@@ -126,5 +126,47 @@ describe('the editor', () => {
     expect(dialog).toHaveTextContent('version 5')
     expect(within(dialog).getByRole('button', { name: 'Reload' })).toBeInTheDocument()
     expect(within(dialog).getByRole('button', { name: 'Save as a copy' })).toBeInTheDocument()
+  })
+
+  it('marks a result stale when the server signs the node differently now, not when it signs it the same', async () => {
+    const lastRun: Run = {
+      id: 9,
+      experiment_id: 3,
+      experiment_version: 4,
+      status: 'succeeded',
+      created_at: '2026-01-01T10:00:00Z',
+      nodes: {
+        data: { node_id: 'data', status: 'succeeded', cached: false, outputs: { dataset: 'data_table' }, signature: 'sig-data' },
+        km: { node_id: 'km', status: 'succeeded', cached: false, outputs: { untrained_model: 'untrained_cluster_model' }, signature: 'sig-km-3' },
+      },
+    }
+    // A stand-in for the server's rule: here only n_clusters goes into kmeans' signature.
+    const { container, user } = await openEditor({
+      'GET /api/experiments/3': () => jsonResponse(experiment({ last_run: { id: 9, status: 'succeeded', created_at: lastRun.created_at } })),
+      'GET /api/runs/9': () => jsonResponse(lastRun),
+      'POST /api/graphs/validate': ({ json }) => {
+        const params = (json as { graph: Graph }).graph.nodes.find((n) => n.id === 'km')?.params ?? {}
+        // A warning marks the answer to the edited graph, so the test knows when it has arrived.
+        const warnings = params.iterations === 250 ? [{ code: 'W', message: 'Many iterations', node_id: 'km' }] : []
+        return jsonResponse({ valid: true, errors: [], warnings, signatures: { data: 'sig-data', km: `sig-km-${String(params.n_clusters)}` } })
+      },
+    })
+    const km = () => container.querySelector('.react-flow__node[data-module="kmeans_clustering"]') as HTMLElement
+    await waitFor(() => expect(km()).toHaveAttribute('data-status', 'succeeded'))
+    fireEvent.click(km())
+
+    // An edit the server's signature does not see: the result still holds.
+    const iterations = await screen.findByLabelText('Iterations')
+    await user.clear(iterations)
+    await user.type(iterations, '250')
+    await waitFor(() => expect(screen.getByTestId('validation-status')).toHaveTextContent('1 warning'))
+    expect(km()).toHaveAttribute('data-status', 'succeeded')
+
+    // An edit it does see: the result is stale (shown idle), the dataset's still holds.
+    const clusters = screen.getByLabelText('Number of Centroids')
+    await user.clear(clusters)
+    await user.type(clusters, '4')
+    await waitFor(() => expect(km()).toHaveAttribute('data-status', 'idle'))
+    expect(container.querySelector('.react-flow__node[data-module="dataset"]')).toHaveAttribute('data-status', 'succeeded')
   })
 })
