@@ -12,7 +12,7 @@ import { useLatest } from './useLatest'
 import type { ViewedRun } from './useViewedRun'
 
 type Position = { x: number; y: number }
-export type ConnectionEnds = Pick<Connection, 'source' | 'target' | 'sourceHandle' | 'targetHandle'>
+type ConnectionEnds = Pick<Connection, 'source' | 'target' | 'sourceHandle' | 'targetHandle'>
 
 const clearSelection = (d: Doc): Doc => ({ nodes: d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) })
 
@@ -238,5 +238,3 @@ export function useEditActions({
     autoLayout,
   }
 }
-
-export type EditActions = ReturnType<typeof useEditActions>

@@ -9,7 +9,7 @@ import { useUploads } from '../palette/useUploads'
 import type { Doc } from './graphDoc'
 
 /** The module catalogue, and each module's spec by id. */
-export function useCatalogue() {
+function useCatalogue() {
   const catalogue = useModuleCatalogue()
   const data = catalogue.data
   const list = useMemo(() => (Array.isArray(data) ? data : []), [data])
@@ -24,7 +24,7 @@ export function useCatalogue() {
  * experiment's nodes (not in the recipient's list, but readable one by one); uploads (a toast when
  * one is in) and deleting one of the user's datasets.
  */
-export function useEditorDatasets({ doc, specOf, ready }: { doc: Doc; specOf: (moduleId: string) => ModuleSpec | undefined; ready: boolean }) {
+function useEditorDatasets({ doc, specOf, ready }: { doc: Doc; specOf: (moduleId: string) => ModuleSpec | undefined; ready: boolean }) {
   const toast = useToast()
   const datasets = useDatasets()
   const data = datasets.data

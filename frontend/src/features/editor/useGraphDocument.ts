@@ -16,5 +16,3 @@ export function useGraphDocument() {
   const redo = useCallback(() => dispatch({ type: 'redo' }), [])
   return { doc, graph, key, dispatch, undo, redo, canUndo: canUndo(history), canRedo: canRedo(history) }
 }
-
-export type GraphDocument = ReturnType<typeof useGraphDocument>
