@@ -105,7 +105,6 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
   if (event.type === 'node') {
     const previous = view.nodes[event.node_id]
     const { type: _type, ...patch } = event
-    void _type
     return {
       ...view,
       status: view.status === 'queued' ? 'running' : view.status,
