@@ -95,3 +95,6 @@ export function tagCounts(entries: readonly { tags: string[] }[]): { tag: string
   for (const entry of entries) for (const tag of entry.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1)
   return [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag))
 }
+
+/** Something the Share dialog loads: loading, there, or why it is not. */
+export type Loaded<T> = { state: 'loading' } | { state: 'ready'; data: T } | { state: 'error'; error: string }
