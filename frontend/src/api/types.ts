@@ -119,9 +119,7 @@ export interface ListOf<T> {
 
 export type ValidationIssue = Schemas['ValidationIssue']
 
-/** With `signatures`: node id → the server's cache signature of every node it can sign (declared here too,
- * for a schema that does not have it yet). */
-export type ValidationResult = Omit<Schemas['ValidationResult'], 'signatures'> & { signatures?: Record<string, string> }
+export type ValidationResult = Schemas['ValidationResult']
 
 // ---- runs -------------------------------------------------------------------------------------
 
@@ -130,11 +128,10 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 export type NodeError = Schemas['NodeError']
 
 /** A node of a run. The fields a node has only once it started are optional here: the frontend's own node
- * states (and its tests) are built without them. So is `signature`, the cache signature the node ran with
- * (null for runs recorded before signatures were kept; declared here too, for a schema without it). */
+ * states (and its tests) are built without them. */
 export type NodeRun = WithRunStatus<
-  Optional<Omit<Schemas['NodeRunPublic'], 'signature'>, 'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error'>
-> & { signature?: string | null }
+  Optional<Schemas['NodeRunPublic'], 'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error'>
+>
 
 export type Run = WithRunStatus<
   Optional<Omit<Schemas['RunPublic'], 'nodes'>, 'started_at' | 'finished_at'> & { nodes: Record<string, NodeRun> }
