@@ -19,6 +19,9 @@ export default defineConfig({
     proxy: {
       '/api': { target: backend, changeOrigin: true },
     },
+    // Tests also read the cases the server's tests share (tests/contracts); the dev server serves only
+    // the frontend.
+    fs: process.env.VITEST ? { allow: ['.', '../tests/contracts'] } : undefined,
   },
   preview: {
     proxy: {

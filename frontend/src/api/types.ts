@@ -14,9 +14,6 @@ type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
  * optional because it has a default for them). */
 type Present<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> }
 
-/** `T` with its `status` one of the run statuses: the server's schema declares a plain string. */
-type WithRunStatus<T extends { status: string }> = Omit<T, 'status'> & { status: RunStatus }
-
 export type DatabaseKind = 'sqlite' | 'postgresql'
 
 export type Health = Schemas['Health']
@@ -105,7 +102,7 @@ export type Graph = Omit<Schemas['Graph-Output'], 'nodes'> & { nodes: GraphNode[
 /** `T` with its `graph` made of the nodes above. */
 type WithGraph<T extends { graph: unknown }> = Omit<T, 'graph'> & { graph: Graph }
 
-export type RunBrief = WithRunStatus<Schemas['RunBrief']>
+export type RunBrief = Schemas['RunBrief']
 
 export type Experiment = WithGraph<Omit<Schemas['ExperimentPublic'], 'last_run'> & { last_run?: RunBrief | null }>
 
@@ -123,19 +120,21 @@ export type ValidationResult = Schemas['ValidationResult']
 
 // ---- runs -------------------------------------------------------------------------------------
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
+/** Of runs and nodes alike: one enum on the server (backend/core/status.py). */
+export type RunStatus = Schemas['RunStatus']
 
 export type NodeError = Schemas['NodeError']
 
 /** A node of a run. The fields a node has only once it started are optional here: the frontend's own node
  * states (and its tests) are built without them. */
-export type NodeRun = WithRunStatus<
-  Optional<Schemas['NodeRunPublic'], 'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error'>
+export type NodeRun = Optional<
+  Schemas['NodeRunPublic'],
+  'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error'
 >
 
-export type Run = WithRunStatus<
-  Optional<Omit<Schemas['RunPublic'], 'nodes'>, 'started_at' | 'finished_at'> & { nodes: Record<string, NodeRun> }
->
+export type Run = Optional<Omit<Schemas['RunPublic'], 'nodes'>, 'started_at' | 'finished_at'> & {
+  nodes: Record<string, NodeRun>
+}
 
 // ---- sharing, links, the gallery ----------------------------------------------------------------
 

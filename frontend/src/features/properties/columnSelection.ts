@@ -3,6 +3,7 @@
 // or no columns and include/exclude by name or by type; the result keeps the table's column order.
 
 import type { ColumnInfo } from '../../api/types'
+import { expandRanges } from './rangeBuilder'
 
 export const COLUMN_TYPES = ['numeric', 'string', 'boolean', 'datetime'] as const
 export type ColumnType = (typeof COLUMN_TYPES)[number]
@@ -20,28 +21,13 @@ export type SelectionResult =
   | { ok: true; columns: string[] }
   | { ok: false; code: '0001' | '0002' | '0011'; message: string; columns: string[] }
 
-const INDEX_ITEM = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/
+/** The most indices one selection may list (the server's MAX_INDICES). */
+export const MAX_INDICES = 1_000_000
 
 /** 1-based indices from "1-3,5" (order kept, duplicates dropped), or an error message. */
 export function parseIndices(text: string): { ok: true; indices: number[] } | { ok: false; error: string } {
-  if (!text.trim()) return { ok: false, error: 'No indices given' }
-  const out: number[] = []
-  const seen = new Set<number>()
-  for (const part of text.split(',')) {
-    const match = INDEX_ITEM.exec(part)
-    if (!match) return { ok: false, error: `“${part.trim()}” is not an index or a range a-b` }
-    const lo = Number.parseInt(match[1], 10)
-    const hi = match[2] === undefined ? lo : Number.parseInt(match[2], 10)
-    if (hi < lo) return { ok: false, error: `The range “${part.trim()}” goes downwards` }
-    if (hi - lo > 1_000_000) return { ok: false, error: `The range “${part.trim()}” is too long` }
-    for (let i = lo; i <= hi; i += 1) {
-      if (!seen.has(i)) {
-        seen.add(i)
-        out.push(i)
-      }
-    }
-  }
-  return { ok: true, indices: out }
+  const parsed = expandRanges(text, { signed: false, what: 'an index', maxValues: MAX_INDICES, empty: 'No indices given' })
+  return parsed.ok ? { ok: true, indices: parsed.values } : parsed
 }
 
 /** Normalises what a graph may hold (a JSON string, a plain list of names) into a selection. */

@@ -1,19 +1,30 @@
 import { describe, expect, it } from 'vitest'
+import integerLists from '../../../../tests/contracts/integer_lists.json?raw'
+import { parseIndices } from './columnSelection'
 import { parseIntRange, previewValues } from './rangeBuilder'
 
-describe('range builder expansion (the server rules)', () => {
-  it.each([
-    ['2-10', [2, 3, 4, 5, 6, 7, 8, 9, 10]],
-    ['2, 4, 8', [2, 4, 8]],
-    ['2-5, 10, 20', [2, 3, 4, 5, 10, 20]],
-    [' 3 ', [3]],
-    ['5-5', [5]],
-    ['4, 2-5, 4', [4, 2, 3, 5]],
-    ['-2--1', [-2, -1]],
-  ])('expands %j', (text, values) => {
+// The server's cases (modules/ranges.py runs the same file): both sides read integer lists alike.
+const cases = JSON.parse(integerLists) as Record<'range_builder' | 'column_indices', { expands: [string, number[]][]; refuses: string[] }>
+
+describe('integer lists (the server rules, its own cases)', () => {
+  it.each(cases.range_builder.expands)('range builder expands %j', (text, values) => {
     expect(parseIntRange(text)).toEqual({ ok: true, values })
   })
 
+  it.each(cases.range_builder.refuses)('range builder refuses %j', (text) => {
+    expect(parseIntRange(text).ok).toBe(false)
+  })
+
+  it.each(cases.column_indices.expands)('column indices expand %j', (text, indices) => {
+    expect(parseIndices(text)).toEqual({ ok: true, indices })
+  })
+
+  it.each(cases.column_indices.refuses)('column indices refuse %j', (text) => {
+    expect(parseIndices(text).ok).toBe(false)
+  })
+})
+
+describe('range builder messages', () => {
   it.each([
     ['', /at least one value/],
     ['2,,3', /Empty item/],
