@@ -103,11 +103,11 @@ class _Inference:
             try:
                 _check_column_param(p, value, schema)
             except ModuleError as exc:
-                exc.param = p.id  # type: ignore[attr-defined]
+                exc.param = p.id
                 self._error(nid, exc)
 
     def _error(self, nid: str, exc: ModuleError) -> None:
-        param = getattr(exc, "param", None)
+        param = exc.param
         message = f"Node {nid!r}: {exc.message}"
         key = (nid, param, exc.code, message)
         if key not in self._seen:

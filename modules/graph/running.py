@@ -50,7 +50,7 @@ def run_graph(
         try:
             outputs = run_module(node["module"], node.get("params") or {}, inputs, ctx)
         except ModuleError as exc:
-            exc.node_id = nid  # type: ignore[attr-defined]
+            exc.node_id = nid
             raise
         for port_id, value in outputs.items():
             results[(nid, port_id)] = value
