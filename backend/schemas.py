@@ -67,6 +67,10 @@ class DatasetPublic(BaseModel):
     owner: UserPublic | None = None
 
 
+class SaveAsDataset(BaseModel):
+    name: str = Field(min_length=1, max_length=255, description="The new dataset's name.")
+
+
 class RowsPage(BaseModel):
     columns: list[str]
     rows: list[list[Any]]

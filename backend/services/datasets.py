@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
-from backend.core.disk import InsufficientStorage, is_disk_full
+from backend.core.disk import InsufficientStorage, ensure_free_space, is_disk_full
 from backend.core.memory import release_memory
 from backend.core.status import ACTIVE
 from backend.models import (
@@ -212,6 +213,57 @@ def create_dataset(
     finally:
         upload.discard()
         release_memory()
+    session.refresh(row)
+    return dataset_info(row)
+
+
+def save_table_as_dataset(
+    session: Session, settings: Settings, user: User, source: Path, name: str, filename: str
+) -> DatasetInfo:
+    """A stored table (a run's output) kept as one of the user's datasets: a copy that outlives the run.
+
+    The limits of uploads apply (DatasetTooLarge); a full disk is :class:`InsufficientStorage`; on any
+    failure nothing is kept.
+    """
+    ensure_free_space(settings, "saved datasets")
+    meta = pq.read_metadata(source)
+    schema = meta.schema.to_arrow_schema()
+    TableLimits(settings.max_rows, settings.max_cells).check(meta.num_rows, meta.num_rows * len(schema))
+    storage_key = uuid.uuid4().hex
+    final = dataset_path(settings, storage_key)
+    staging = final.with_name(final.name + ".tmp")
+    row = Dataset(
+        id=str(uuid.uuid4()),
+        owner_id=user.id,
+        name=name.strip()[:255] or "Dataset",
+        original_filename=filename[:255],
+        source_format="parquet",
+        n_rows=meta.num_rows,
+        n_columns=len(schema),
+        columns=[{"name": f.name, "type": arrow_column_type(f.type)} for f in schema],
+        size_bytes=source.stat().st_size,
+        storage_key=storage_key,
+    )
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, staging)
+        session.add(row)
+        session.flush()
+        os.replace(staging, final)
+        try:
+            session.commit()
+        except Exception:
+            final.unlink(missing_ok=True)
+            raise
+    except Exception as exc:
+        session.rollback()
+        if out_of_space(exc):
+            raise InsufficientStorage(
+                "The server ran out of disk space while saving the dataset; nothing was kept."
+            ) from None
+        raise
+    finally:
+        staging.unlink(missing_ok=True)
     session.refresh(row)
     return dataset_info(row)
 

@@ -142,6 +142,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("view", None),
+    ("POST", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset"): (
+        "view",
+        _json({"name": "kept"}),
+    ),
     ("GET", "/api/experiments/{experiment_id}/shares"): ("own", None),
     ("POST", "/api/experiments/{experiment_id}/shares"): (
         "own",

@@ -398,3 +398,23 @@ def test_table_of_100k_rows_pages_as_it_scrolls(
     expect(page.get_by_test_id("grid-range")).to_contain_text("–100,000 of 100,000")
     # Pages are fetched for where the grid is, not for every row scrolled past.
     assert len(pages) < 12, pages
+
+
+def test_save_a_results_table_as_a_dataset(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
+    page = signed_in
+    page.goto(output_url(runs["iris"], "assign", "results_dataset"))
+    page.get_by_test_id("save-as-dataset").click()
+    dialog = page.get_by_role("dialog", name="Save as dataset")
+    name = dialog.get_by_label("Dataset name")
+    expect(name).to_be_focused()
+    name.fill("Iris with clusters")
+    screenshot("save-as-dataset")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text("Saved “Iris with clusters”")).to_be_visible()
+    # the copy is one of the user's datasets, with the results' columns
+    saved = [d for d in page.request.get("/api/datasets").json() if d["name"] == "Iris with clusters"]
+    assert len(saved) == 1 and saved[0]["n_rows"] == 150
+    assert "Assignments" in [c["name"] for c in saved[0]["columns"]]

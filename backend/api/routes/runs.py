@@ -11,17 +11,20 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.api.deps import CurrentUser, IntId, SessionDep
+from backend.api.deps import CurrentUser, IntId, SessionDep, SettingsDep
+from backend.api.routes.datasets import dataset_public
 from backend.api.routes.experiments import load_experiment
 from backend.core.disk import ensure_free_space
 from backend.executor import ArtefactRef, ArtefactStore
 from backend.models import NodeRun, Run, User
-from backend.schemas import RunCreate, RunPublic
+from backend.schemas import DatasetPublic, RunCreate, RunPublic, SaveAsDataset
+from backend.services import datasets
 from backend.services import experiments as experiment_service
 from backend.services import node_outputs as outputs
 from backend.services import outputs as output_service
 from backend.services.runs import NothingToRun, RunManager, node_public
 from backend.services.runs.events import UNKNOWN
+from backend.services.table_import import InvalidDataset
 from backend.services.validation import validate_graph
 
 router = APIRouter(tags=["runs"])
@@ -189,6 +192,12 @@ def output_ref(request: Request, session: Session, run: Run, node_id: str, port:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
 
 
+def output_filename(run_id: int, node_id: str, port: str, extension: str) -> str:
+    """A file name for an output, from letters, digits and -_. only."""
+    name = f"run{run_id}-{node_id}-{port}.{extension}"
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
 def as_table(request: Request, ref: ArtefactRef) -> Any:
     try:
         return outputs.table(store(request), ref)
@@ -242,13 +251,41 @@ def output_download(
     """The whole table as CSV, streamed; text that looks like a spreadsheet formula is made inert."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     frame = as_table(request, ref)
-    filename = f"run{run_id}-{node_id}-{port}.csv"
-    filename = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
+    filename = output_filename(run_id, node_id, port, "csv")
     return StreamingResponse(
         output_service.iter_csv(frame, raw=raw),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.post(
+    "/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DatasetPublic,
+)
+def save_output_as_dataset(
+    run_id: IntId,
+    node_id: str,
+    port: str,
+    body: SaveAsDataset,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> DatasetPublic:
+    """Keep a table output as one of the caller's datasets: a copy that outlives the run (400 for a model)."""
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    if not outputs.is_table(ref):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="This output is a model, not a table")
+    source = store(request).path(ref)
+    try:
+        info = datasets.save_table_as_dataset(
+            session, settings, user, source, body.name, output_filename(run_id, node_id, port, "parquet")
+        )
+    except InvalidDataset as exc:
+        raise HTTPException(exc.status_code, detail={"code": exc.code, "message": exc.message}) from None
+    return dataset_public(info)
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization")

@@ -350,6 +350,13 @@ export interface paths {
      */
     get: operations["output_rows_api_runs__run_id__nodes__node_id__outputs__port__rows_get"];
   };
+  "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset": {
+    /**
+     * Save Output As Dataset
+     * @description Keep a table output as one of the caller's datasets: a copy that outlives the run (400 for a model).
+     */
+    post: operations["save_output_as_dataset_api_runs__run_id__nodes__node_id__outputs__port__save_as_dataset_post"];
+  };
   "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization": {
     /**
      * Output Visualization
@@ -813,6 +820,14 @@ export interface components {
      * @enum {string}
      */
     RunStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+    /** SaveAsDataset */
+    SaveAsDataset: {
+      /**
+       * Name
+       * @description The new dataset's name.
+       */
+      name: string;
+    };
     /** ShareBody */
     ShareBody: {
       /**
@@ -2202,6 +2217,38 @@ export interface operations {
           "application/json": {
             [key: string]: unknown;
           };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Save Output As Dataset
+   * @description Keep a table output as one of the caller's datasets: a copy that outlives the run (400 for a model).
+   */
+  save_output_as_dataset_api_runs__run_id__nodes__node_id__outputs__port__save_as_dataset_post: {
+    parameters: {
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SaveAsDataset"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["DatasetPublic"];
         };
       };
       /** @description Validation Error */

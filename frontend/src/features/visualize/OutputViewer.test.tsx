@@ -194,6 +194,30 @@ describe('OutputViewer', () => {
     expect(screen.queryByRole('link', { name: 'Open in new tab' })).toBeNull()
   })
 
+  it('saves a table output as a dataset under the name given', async () => {
+    const evalBase = '/api/runs/7/nodes/eval/outputs/evaluation_results'
+    serve({
+      [evalBase]: () => json(irisResultsTable),
+      [`${evalBase}/visualization`]: () => json({ kind: 'table', ...irisResultsTable }),
+      [`${evalBase}/rows`]: rowsPage,
+      [`${evalBase}/save-as-dataset`]: () => json({ id: 'd1', name: 'Evaluation', n_rows: 4, n_columns: 5 }, 201),
+    })
+    render(<OutputViewer runId={7} nodeId="eval" port="evaluation_results" portType="data_table" />)
+    const user = userEvent.setup()
+    await user.click(await screen.findByTestId('save-as-dataset'))
+    const name = screen.getByLabelText('Dataset name')
+    expect(name).toHaveValue('eval evaluation_results')
+    await user.clear(name)
+    await user.click(screen.getByRole('button', { name: 'Save' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent('Give the dataset a name.')
+    await user.type(name, 'Evaluation')
+    await user.click(screen.getByRole('button', { name: 'Save' }))
+    await waitFor(() => expect(screen.queryByLabelText('Dataset name')).toBeNull())
+    const post = vi.mocked(fetch).mock.calls.find(([, init]) => init?.method === 'POST')
+    expect(post?.[0]).toContain(`${evalBase}/save-as-dataset`)
+    expect(JSON.parse(String(post?.[1]?.body))).toEqual({ name: 'Evaluation' })
+  })
+
   it('shows a plain table (evaluation results) as the grid', async () => {
     const evalBase = '/api/runs/7/nodes/eval/outputs/evaluation_results'
     serve({

@@ -12,6 +12,7 @@ import type {
   UntrainedModelSummary,
   Visualization,
 } from './types'
+import { SaveAsDatasetButton } from './SaveAsDataset'
 import { ClusterView } from './views/ClusterView'
 import { TrainedModelView, UntrainedModelView } from './views/ModelView'
 import { SweepView } from './views/SweepView'
@@ -382,6 +383,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
               Download CSV
             </a>
           ) : null}
+          {isTable && !isPublic ? <SaveAsDatasetButton outputRef={ref} suggestedName={`${nodeId} ${port}`} /> : null}
           {variant === 'panel' && !isPublic ? (
             <a className="btn btn-small" href={outputPageUrl(ref)} target="_blank" rel="noopener noreferrer">
               Open in new tab
