@@ -193,14 +193,7 @@ def create_dataset(
             size_bytes=upload.size,
             storage_key=storage_key,
         )
-        session.add(row)
-        session.flush()
-        os.replace(staging, final)
-        try:
-            session.commit()
-        except Exception:
-            final.unlink(missing_ok=True)
-            raise
+        _record_with_file(session, row, staging, final)
     except Exception as exc:
         session.rollback()
         staging.unlink(missing_ok=True)
@@ -215,6 +208,18 @@ def create_dataset(
         release_memory()
     session.refresh(row)
     return dataset_info(row)
+
+
+def _record_with_file(session: Session, row: Dataset, staging: Path, final: Path) -> None:
+    """Record the dataset and move its file into place: both are kept, or neither (the caller rolls back)."""
+    session.add(row)
+    session.flush()
+    os.replace(staging, final)
+    try:
+        session.commit()
+    except Exception:
+        final.unlink(missing_ok=True)
+        raise
 
 
 def save_table_as_dataset(
@@ -247,14 +252,7 @@ def save_table_as_dataset(
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, staging)
-        session.add(row)
-        session.flush()
-        os.replace(staging, final)
-        try:
-            session.commit()
-        except Exception:
-            final.unlink(missing_ok=True)
-            raise
+        _record_with_file(session, row, staging, final)
     except Exception as exc:
         session.rollback()
         if out_of_space(exc):

@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../../api/client'
 import { changePassword } from '../../api/endpoints'
 import { ConfirmDialog } from '../../ui/ConfirmDialog'
 import { Dialog } from '../../ui/Dialog'
-import { Spinner } from '../../ui/icons'
+import { FormDialogFooter } from '../../ui/FormDialogFooter'
 import { useToast } from '../../ui/Toasts'
 import { useAuth } from './AuthContext'
 import { MIN_PASSWORD_LENGTH, NEW_PASSWORD_HINT, newPasswordProblem, PasswordField } from './PasswordField'
@@ -43,17 +43,7 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
       title="Change password"
       size="small"
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="change-password-form" className="btn btn-primary" disabled={busy}>
-            {busy ? <Spinner size={12} /> : null}
-            Change password
-          </button>
-        </>
-      }
+      footer={<FormDialogFooter formId="change-password-form" submitLabel="Change password" onCancel={onClose} busy={busy} />}
     >
       <form id="change-password-form" className="account-form" onSubmit={submit} noValidate>
         <PasswordField

@@ -7,6 +7,7 @@ import { useApiResource } from '../../api/useApiResource'
 import { Header } from '../../app/Header'
 import { ConfirmDialog } from '../../ui/ConfirmDialog'
 import { Dialog } from '../../ui/Dialog'
+import { FormDialogFooter } from '../../ui/FormDialogFooter'
 import { Icon, Spinner } from '../../ui/icons'
 import { StatusPill } from '../../ui/StatusPill'
 import { absoluteTime, relativeTime } from '../../ui/time'
@@ -294,14 +295,7 @@ export function SaveAsDialog({ experiment, onClose, onSaved }: { experiment: Exp
       size="small"
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="save-as-form" className="btn btn-primary" disabled={busy || !name.trim()}>
-            Save copy
-          </button>
-        </>
+        <FormDialogFooter formId="save-as-form" submitLabel="Save copy" onCancel={onClose} busy={busy} disabled={!name.trim()} />
       }
     >
       <form id="save-as-form" onSubmit={submit} className="field">

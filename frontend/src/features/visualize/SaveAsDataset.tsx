@@ -3,7 +3,7 @@ import { ApiError, apiSend, errorMessage } from '../../api/client'
 import type { Dataset } from '../../api/types'
 import { announceDatasetsChanged } from '../../app/apiResources'
 import { Dialog } from '../../ui/Dialog'
-import { Spinner } from '../../ui/icons'
+import { FormDialogFooter } from '../../ui/FormDialogFooter'
 import { useToast } from '../../ui/Toasts'
 import { outputPath, type OutputRef } from './api'
 
@@ -61,17 +61,7 @@ function SaveAsDatasetDialog({ outputRef, suggestedName, onClose }: { outputRef:
       title="Save as dataset"
       size="small"
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="save-as-dataset-form" className="btn btn-primary" disabled={busy}>
-            {busy ? <Spinner size={12} /> : null}
-            Save
-          </button>
-        </>
-      }
+      footer={<FormDialogFooter formId="save-as-dataset-form" submitLabel="Save" onCancel={onClose} busy={busy} />}
     >
       <form id="save-as-dataset-form" className="save-as-dataset-form" onSubmit={submit} noValidate>
         <div className="field">
