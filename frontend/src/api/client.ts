@@ -40,6 +40,11 @@ export function errorMessage(error: unknown): string {
   return String(error)
 }
 
+/** What a form says when sending it failed: the server's message, or that the server was not reached. */
+export function submitErrorMessage(error: unknown): string {
+  return error instanceof ApiError && error.status === 0 ? 'The server could not be reached. Try again.' : errorMessage(error)
+}
+
 type UnauthorizedListener = (path: string) => void
 let unauthorizedListener: UnauthorizedListener | null = null
 

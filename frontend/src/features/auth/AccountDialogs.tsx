@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { ApiError, errorMessage } from '../../api/client'
+import { submitErrorMessage } from '../../api/client'
 import { changePassword } from '../../api/endpoints'
 import { ConfirmDialog } from '../../ui/ConfirmDialog'
 import { Dialog } from '../../ui/Dialog'
@@ -33,7 +33,7 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
       toast({ tone: 'success', title: 'Password changed', text: 'Your other sessions were signed out.' })
       onClose()
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 0 ? 'The server could not be reached. Try again.' : errorMessage(e))
+      setError(submitErrorMessage(e))
       setBusy(false)
     }
   }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { ApiError, apiSend, errorMessage } from '../../api/client'
+import { apiSend, submitErrorMessage } from '../../api/client'
 import type { Dataset } from '../../api/types'
 import { announceDatasetsChanged } from '../../app/apiResources'
 import { Dialog } from '../../ui/Dialog'
@@ -51,7 +51,7 @@ function SaveAsDatasetDialog({ outputRef, suggestedName, onClose }: { outputRef:
       })
       onClose()
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 0 ? 'The server could not be reached. Try again.' : errorMessage(e))
+      setError(submitErrorMessage(e))
       setBusy(false)
     }
   }
