@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import modules.algorithms  # noqa: F401 - registers every algorithm's score-column prefix
 from modules.algorithms.base import score_column_prefixes
@@ -79,8 +80,14 @@ def _suffix(match: re.Match[str], group: int) -> int:
 
 
 def _score_pattern() -> re.Pattern[str]:
-    prefixes = "|".join(re.escape(p) for p in score_column_prefixes())
-    return re.compile(rf"^(?:{prefixes})(\d+){_SUFFIX}$")
+    """Score-column names of every registered algorithm (compiled once per set of algorithms)."""
+    return _pattern_for(tuple(score_column_prefixes()))
+
+
+@lru_cache(maxsize=8)
+def _pattern_for(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"^(?:{alternatives})(\d+){_SUFFIX}$")
 
 
 def is_result_column(name: str) -> bool:

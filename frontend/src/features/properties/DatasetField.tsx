@@ -1,5 +1,6 @@
 import type { Dataset } from '../../api/types'
 import { FieldFrame } from './FieldFrame'
+import { NullableSelect } from './NullableSelect'
 import type { ParamControlProps } from './paramFieldTypes'
 
 const SHOWN_COLUMNS = 16
@@ -29,17 +30,15 @@ export function DatasetField({ param, value, serverMessages, onChange, datasets,
   const chosen = list.find((d) => d.id === current)
   return (
     <FieldFrame param={param} serverMessages={serverMessages} wiring={wiring} hint={chosen ? <DatasetSummary dataset={chosen} /> : null}>
-      <select
-        id={wiring.id}
-        className="select"
+      <NullableSelect
+        wiring={wiring}
         value={current}
-        disabled={readOnly}
-        aria-invalid={wiring.invalid || undefined}
-        aria-describedby={wiring.describedBy}
-        onChange={(event) => onChange(event.target.value === '' ? null : event.target.value)}
+        known={list.some((d) => d.id === current)}
+        emptyLabel="Choose a dataset…"
+        unknownNote="(not found)"
+        readOnly={readOnly}
+        onChange={onChange}
       >
-        <option value="">Choose a dataset…</option>
-        {current && !list.some((d) => d.id === current) ? <option value={current}>{current} (not found)</option> : null}
         {mine.length ? (
           <optgroup label="My datasets">
             {mine.map((d) => (
@@ -58,7 +57,7 @@ export function DatasetField({ param, value, serverMessages, onChange, datasets,
             ))}
           </optgroup>
         ) : null}
-      </select>
+      </NullableSelect>
     </FieldFrame>
   )
 }

@@ -1,4 +1,5 @@
 import { FieldFrame } from './FieldFrame'
+import { NullableSelect } from './NullableSelect'
 import { asText } from './NumberInput'
 import type { ParamControlProps } from './paramFieldTypes'
 import { parseIntRange, previewValues } from './rangeBuilder'
@@ -59,23 +60,21 @@ export function ColumnField({ param, value, serverMessages, onChange, onCommit, 
   }
   return (
     <FieldFrame param={param} serverMessages={serverMessages} wiring={wiring} hint={columns?.source ? `Columns of ${columns.source}` : null}>
-      <select
-        id={wiring.id}
-        className="select"
+      <NullableSelect
+        wiring={wiring}
         value={current}
-        disabled={readOnly}
-        aria-invalid={wiring.invalid || undefined}
-        aria-describedby={wiring.describedBy}
-        onChange={(event) => onChange(event.target.value === '' ? null : event.target.value)}
+        known={known.some((c) => c.name === current)}
+        emptyLabel={param.nullable ? 'None' : 'Choose a column…'}
+        unknownNote="(not in the input)"
+        readOnly={readOnly}
+        onChange={onChange}
       >
-        <option value="">{param.nullable ? 'None' : 'Choose a column…'}</option>
-        {current && !known.some((c) => c.name === current) ? <option value={current}>{current} (not in the input)</option> : null}
         {known.map((column) => (
           <option key={column.name} value={column.name}>
             {column.name} · {column.type}
           </option>
         ))}
-      </select>
+      </NullableSelect>
     </FieldFrame>
   )
 }
