@@ -101,6 +101,30 @@ class Dataset(Base):
     owner: Mapped[User] = relationship()
 
 
+class SavedModel(Base):
+    """A trained model kept out of a run (or imported): an immutable .npz in the data folder."""
+
+    __tablename__ = "saved_models"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    algorithm: Mapped[str] = mapped_column(String(64))
+    k: Mapped[int] = mapped_column(Integer)
+    #: The model's JSON summary (:meth:`TrainedClusterModel.to_json_summary`), for listing without the file.
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    storage_key: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    # Where it was saved from; plain ids (not foreign keys): the model outlives its run and experiment.
+    source_experiment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_node_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner: Mapped[User] = relationship()
+
+
 class Experiment(Base):
     __tablename__ = "experiments"
     __table_args__ = NEVER_REUSE_IDS
@@ -222,6 +246,17 @@ class DatasetUsage(Base):
         ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
     )
     dataset_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class ModelUsage(Base):
+    """Which saved models the current version of an experiment uses (kept in step with every save)."""
+
+    __tablename__ = "model_usages"
+
+    experiment_id: Mapped[int] = mapped_column(
+        ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 
 class ExperimentShare(Base):

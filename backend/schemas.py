@@ -79,6 +79,54 @@ class RowsPage(BaseModel):
     limit: int
 
 
+# ---- saved models -------------------------------------------------------------------------------
+class SavedModelCreate(BaseModel):
+    run_id: int = Field(ge=1, le=2_147_483_647, description="The run whose output to keep.")
+    node_id: str = Field(min_length=1, max_length=64)
+    port: str = Field(
+        min_length=1, max_length=64, description="An output port of type trained_cluster_model."
+    )
+    name: str = Field(min_length=1, max_length=255)
+    description: str = Field(default="", max_length=4000)
+
+
+class SavedModelUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class ModelSource(BaseModel):
+    """Where a saved model was kept from (null for an imported one)."""
+
+    experiment_id: int | None
+    run_id: int | None
+    node_id: str | None
+
+
+class SavedModelPublic(BaseModel):
+    id: str
+    name: str
+    description: str
+    algorithm: str
+    algorithm_name: str
+    k: int
+    feature_columns: list[dict[str, Any]] = Field(
+        description="The input columns the model reads: {name, kind, categories} (kind: numeric, boolean, "
+        "datetime or onehot)."
+    )
+    metric: str | None
+    normalize: bool
+    label_column: str | None = None
+    created_at: datetime
+    source: ModelSource | None
+    owner: UserPublic
+    owned: bool = Field(description="Whether the caller owns it (may rename or delete it).")
+    size_bytes: int
+    summary: dict[str, Any] = Field(
+        description="The model's summary, as the output view shows a trained model."
+    )
+
+
 # ---- graphs & experiments -----------------------------------------------------------------------
 # A graph in a response carries every field, defaults included: `json_schema_serialization_defaults_required`
 # says so in the OpenAPI output schemas (`Graph-Output`…), which the frontend's generated types read.

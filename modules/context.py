@@ -1,9 +1,11 @@
-"""What a running module may use from its caller: datasets, progress, cancellation, the node log."""
+"""What a running module may use from its caller: datasets, saved models, progress, cancellation, the
+node log."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -20,6 +22,8 @@ class RunContext:
     """
 
     load_dataset: Callable[[str], pd.DataFrame] | None = None
+    #: A saved model by id (a :class:`modules.trained_model.TrainedClusterModel`).
+    load_model: Callable[[str], Any] | None = None
     on_progress: Callable[[float], None] | None = None
     stop_requested: Callable[[], bool] | None = None
     on_log: Callable[[str], None] | None = None

@@ -44,6 +44,8 @@ class InferEnv:
     """What static inference (graph validation) may look up."""
 
     dataset_columns: Callable[[str], Schema | None] = lambda _id: None
+    #: A saved model's static description (a :class:`modules.scoring.StaticModelInfo`), None = unknown.
+    model_info: Callable[[str], Any] = lambda _id: None
 
 
 @dataclass
@@ -112,13 +114,24 @@ class Module:
         return next((p for p in cls.outputs if p.id == port_id), None)
 
     @classmethod
-    def dataset_ids(cls, params: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """``(parameter id, dataset id)`` of every parameter declared as a dataset that is set."""
+    def stored_ids(cls, params: Mapping[str, Any], param_type: str) -> list[tuple[str, str]]:
+        """``(parameter id, object id)`` of every set parameter naming a stored object of ``param_type``
+        (``dataset`` or ``trained_model``)."""
         return [
             (p.id, params[p.id])
             for p in cls.params
-            if p.type == "dataset" and isinstance(params.get(p.id), str)
+            if p.type == param_type and isinstance(params.get(p.id), str)
         ]
+
+    @classmethod
+    def dataset_ids(cls, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``(parameter id, dataset id)`` of every parameter declared as a dataset that is set."""
+        return cls.stored_ids(params, "dataset")
+
+    @classmethod
+    def model_ids(cls, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``(parameter id, saved model id)`` of every parameter declared as a trained model that is set."""
+        return cls.stored_ids(params, "trained_model")
 
     @classmethod
     def to_json(cls) -> dict[str, Any]:

@@ -63,6 +63,7 @@ PARAM_TYPES: dict[str, str] = {
     "column_set": "A column selection object: {names: [...]} | {indices: '1-3,5'} | {rules: {...}}.",
     "column": "One column name of the input named by `columns_from`, or null.",
     "dataset": "A dataset id (uploaded or sample).",
+    "trained_model": "A saved trained model id (GET /api/models).",
     "seed": "A random seed: an integer 0 … 4294967295 (null = draw one, when nullable).",
 }
 
@@ -354,6 +355,7 @@ _COERCERS: dict[str, Callable[[Param, Any], Any]] = {
     "column_set": lambda p, v: parse_column_set(v, param=p),
     "column": Param._coerce_text,
     "dataset": Param._coerce_text,
+    "trained_model": Param._coerce_text,
 }
 
 

@@ -21,12 +21,14 @@ __all__ = [
     "all",
     "catalogue",
     "dataset_refs",
+    "model_refs",
+    "stored_refs",
     "get",
     "migrate_params",
     "param_types",
     "port_types",
     "reload",
-    "with_datasets_replaced",
+    "with_refs_replaced",
 ]
 
 _lock = threading.Lock()
@@ -104,26 +106,40 @@ def migrate_params(module_id: str, params: dict[str, Any]) -> dict[str, Any]:
     return migrate_params_of(found, params) if found is not None else params
 
 
-def dataset_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """`(node id, parameter id, dataset id)` for every parameter declared as a dataset that is set."""
+def stored_refs(graph: dict[str, Any], param_type: str) -> list[tuple[str, str, str]]:
+    """`(node id, parameter id, object id)` for every set parameter naming a stored object of
+    `param_type` (``dataset`` or ``trained_model``)."""
     found: list[tuple[str, str, str]] = []
     for node in graph.get("nodes", []):
         module = _load().get(node.get("module", ""))
         if module is not None:
             found.extend(
-                (node["id"], param, value) for param, value in module.dataset_ids(node.get("params", {}))
+                (node["id"], param, value)
+                for param, value in module.stored_ids(node.get("params", {}), param_type)
             )
     return found
 
 
-def with_datasets_replaced(graph: dict[str, Any], replacements: dict[str, str | None]) -> dict[str, Any]:
-    """The graph with dataset parameters mapped through `replacements` (None empties the parameter)."""
+def dataset_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """`(node id, parameter id, dataset id)` for every parameter declared as a dataset that is set."""
+    return stored_refs(graph, "dataset")
+
+
+def model_refs(graph: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """`(node id, parameter id, saved model id)` for every set parameter declared as a trained model."""
+    return stored_refs(graph, "trained_model")
+
+
+def with_refs_replaced(
+    graph: dict[str, Any], replacements: dict[str, str | None], param_type: str = "dataset"
+) -> dict[str, Any]:
+    """The graph with `param_type` parameters mapped through `replacements` (None empties the parameter)."""
     nodes = []
     for node in graph.get("nodes", []):
         params = dict(node.get("params", {}))
         module = _load().get(node.get("module", ""))
         for param in module.params if module is not None else ():
-            if param.type == "dataset" and params.get(param.id) in replacements:
+            if param.type == param_type and params.get(param.id) in replacements:
                 params[param.id] = replacements[params[param.id]]
         nodes.append({**node, "params": params})
     return {**graph, "nodes": nodes}

@@ -2,7 +2,8 @@
 
 A signature is a SHA-256 over the module and its version, the filled parameters (an omitted parameter
 and its default sign alike; a parameter hidden by the mode signs as its default, whatever the graph
-keeps in it), the fingerprint of each dataset the parameters name (what identifies its content), and
+keeps in it), the fingerprint of each dataset and saved model the parameters name (what identifies its
+content; ``dataset_fingerprints`` holds both kinds, by id), and
 each input's upstream signature and port. The run planner signs the nodes it runs and graph
 validation the nodes it finds valid, both through :func:`graph_signatures`, so the editor can tell
 which nodes a run would reuse.
@@ -90,8 +91,9 @@ def _sign(
 def _unknown_datasets(
     module: Module, filled: dict[str, Any], dataset_fingerprints: Mapping[str, str]
 ) -> bool:
-    """Whether a dataset parameter in use names a dataset without a fingerprint."""
-    return any(d not in dataset_fingerprints for _, d in module.dataset_ids(filled))
+    """Whether a dataset or saved-model parameter in use names one without a fingerprint."""
+    named = module.dataset_ids(filled) + module.model_ids(filled)
+    return any(d not in dataset_fingerprints for _, d in named)
 
 
 def _digest(
@@ -109,6 +111,9 @@ def _digest(
         "datasets": {dataset_id: dataset_fingerprints[dataset_id] for dataset_id in used},
         "inputs": {port: [signature, src_port] for port, (signature, src_port) in sorted(inputs.items())},
     }
+    models = sorted(m for _, m in module.model_ids(filled) if m in dataset_fingerprints)
+    if models:  # only then: the payloads of nodes naming no saved model stay as they were
+        payload["models"] = {model_id: dataset_fingerprints[model_id] for model_id in models}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 

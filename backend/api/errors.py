@@ -10,18 +10,18 @@ from sqlalchemy.exc import OperationalError
 
 from backend.core.disk import InsufficientStorage
 from backend.core.limits import LimitExceeded
-from backend.services.experiments import UnreadableDataset
+from backend.services.experiments import UnreadableReference
 
 
-def unreadable_dataset(_request: Request, exc: Exception) -> JSONResponse:
-    """A graph naming someone else's dataset is answered like the dataset itself: not found."""
-    assert isinstance(exc, UnreadableDataset)
+def unreadable_reference(_request: Request, exc: Exception) -> JSONResponse:
+    """A graph naming someone else's dataset or model is answered like the object itself: not found."""
+    assert isinstance(exc, UnreadableReference)
     return JSONResponse(
         status_code=status.HTTP_404_NOT_FOUND,
         content={
             "detail": {
                 "code": "0003",
-                "message": f"Dataset {exc.dataset_id!r} (node {exc.node_id!r}, parameter {exc.param!r}) "
+                "message": f"{exc.label} {exc.object_id!r} (node {exc.node_id!r}, parameter {exc.param!r}) "
                 "does not exist or is not yours.",
                 "node_id": exc.node_id,
                 "param": exc.param,
@@ -65,7 +65,7 @@ def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(UnreadableDataset, unreadable_dataset)
+    app.add_exception_handler(UnreadableReference, unreadable_reference)
     app.add_exception_handler(LimitExceeded, limit_exceeded)
     app.add_exception_handler(InsufficientStorage, insufficient_storage)
     app.add_exception_handler(OperationalError, database_unavailable)

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     def dataset_dir(self) -> Path:
         return self.data_dir / "datasets"
 
+    @property
+    def model_dir(self) -> Path:
+        return self.data_dir / "models"
+
 
 def normalise_database_url(url: str) -> str:
     """Let users write the usual `postgresql://` URL; we drive it with psycopg 3."""

@@ -33,6 +33,8 @@ class NodeTask:
     inputs: dict[str, ArtefactRef]
     dataset_sources: dict[str, str] = field(default_factory=dict)
     artefact_root: str = ""
+    #: saved model id → its .npz file.
+    model_sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,6 +57,18 @@ def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
         if source == SAMPLE_SOURCE:
             return load_sample(dataset_id)
         return pd.read_parquet(Path(source))
+
+    return load
+
+
+def _model_loader(sources: dict[str, str]) -> Callable[[str], Any]:
+    from modules.trained_model import load_model
+
+    def load(model_id: str) -> Any:
+        source = sources.get(model_id)
+        if source is None:
+            raise ModuleError("0003", f"Saved model {model_id!r} is not available to this run.")
+        return load_model(Path(source))
 
     return load
 
@@ -87,7 +101,10 @@ def execute_node_task(
     started = time.perf_counter()
     store = ArtefactStore(Path(task.artefact_root))
     ctx = modules.RunContext(
-        load_dataset=_dataset_loader(task.dataset_sources), on_progress=progress, stop_requested=should_stop
+        load_dataset=_dataset_loader(task.dataset_sources),
+        load_model=_model_loader(task.model_sources),
+        on_progress=progress,
+        stop_requested=should_stop,
     )
     declaration = modules.registry.get(task.module_id)
     output_types = {port.id: port.type for port in declaration.outputs}

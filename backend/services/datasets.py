@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import sqlite3
 import threading
 import uuid
 from collections import OrderedDict
@@ -20,7 +18,7 @@ from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
-from backend.core.disk import InsufficientStorage, ensure_free_space, is_disk_full
+from backend.core.disk import InsufficientStorage, ensure_free_space
 from backend.core.memory import release_memory
 from backend.core.status import ACTIVE
 from backend.models import (
@@ -34,6 +32,7 @@ from backend.models import (
 )
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
+from backend.services.stored_files import out_of_space, record_with_file
 from backend.services.table_import import TableLimits, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.column_types import arrow_column_type
@@ -193,7 +192,7 @@ def create_dataset(
             size_bytes=upload.size,
             storage_key=storage_key,
         )
-        _record_with_file(session, row, staging, final)
+        record_with_file(session, row, staging, final)
     except Exception as exc:
         session.rollback()
         staging.unlink(missing_ok=True)
@@ -208,18 +207,6 @@ def create_dataset(
         release_memory()
     session.refresh(row)
     return dataset_info(row)
-
-
-def _record_with_file(session: Session, row: Dataset, staging: Path, final: Path) -> None:
-    """Record the dataset and move its file into place: both are kept, or neither (the caller rolls back)."""
-    session.add(row)
-    session.flush()
-    os.replace(staging, final)
-    try:
-        session.commit()
-    except Exception:
-        final.unlink(missing_ok=True)
-        raise
 
 
 def save_table_as_dataset(
@@ -252,7 +239,7 @@ def save_table_as_dataset(
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, staging)
-        _record_with_file(session, row, staging, final)
+        record_with_file(session, row, staging, final)
     except Exception as exc:
         session.rollback()
         if out_of_space(exc):
@@ -264,17 +251,6 @@ def save_table_as_dataset(
         staging.unlink(missing_ok=True)
     session.refresh(row)
     return dataset_info(row)
-
-
-def out_of_space(exc: BaseException) -> bool:
-    """A full disk or quota, seen by the file system or by the database (SQLite, PostgreSQL)."""
-    if is_disk_full(exc):
-        return True
-    driver_error = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's exception
-    return (
-        getattr(driver_error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
-        or getattr(driver_error, "sqlstate", None) == "53100"  # PostgreSQL disk_full
-    )
 
 
 def copy_dataset(session: Session, settings: Settings, source: Dataset, owner: User) -> Dataset:

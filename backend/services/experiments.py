@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -13,13 +14,14 @@ from backend.models import (
     Experiment,
     ExperimentShare,
     ExperimentVersion,
+    ModelUsage,
     NodeRun,
     Run,
     User,
     utcnow,
 )
-from backend.services import datasets
-from modules.registry import dataset_refs, with_datasets_replaced
+from backend.services import datasets, saved_models
+from modules.registry import dataset_refs, model_refs, stored_refs, with_refs_replaced
 
 
 class ExperimentNotFound(Exception):
@@ -52,12 +54,20 @@ class VersionConflict(Exception):
         self.current = current
 
 
-class UnreadableDataset(Exception):
-    """A graph names a dataset the caller may not read: answered like any other object not found."""
+class UnreadableReference(Exception):
+    """A graph names a dataset or saved model the caller may not read: answered like any other object not
+    found."""
 
-    def __init__(self, dataset_id: str, node_id: str, param: str) -> None:
-        super().__init__(dataset_id)
-        self.dataset_id, self.node_id, self.param = dataset_id, node_id, param
+    def __init__(self, label: str, object_id: str, node_id: str, param: str) -> None:
+        super().__init__(object_id)
+        self.label, self.object_id, self.node_id, self.param = label, object_id, node_id, param
+
+
+#: The stored objects a node's parameters may name: parameter type → (what to call it, who may read it).
+STORED_KINDS: dict[str, tuple[str, Callable[[Session, str, User], bool]]] = {
+    "dataset": ("Dataset", datasets.can_read),
+    "trained_model": ("Saved model", saved_models.can_read),
+}
 
 
 def dataset_ids_in(graph: dict[str, Any]) -> set[str]:
@@ -65,27 +75,44 @@ def dataset_ids_in(graph: dict[str, Any]) -> set[str]:
     return {dataset_id for _, _, dataset_id in dataset_refs(graph)}
 
 
-def check_dataset_refs(session: Session, user: User, graph: dict[str, Any], kept: set[str]) -> None:
-    """Refuse a graph naming a dataset the caller cannot read (own, a sample, or shared by its owner).
+def model_ids_in(graph: dict[str, Any]) -> set[str]:
+    """Every saved model a graph refers to, found through the parameters declared as trained models."""
+    return {model_id for _, _, model_id in model_refs(graph)}
+
+
+def stored_ids_in(graph: dict[str, Any]) -> set[str]:
+    return dataset_ids_in(graph) | model_ids_in(graph)
+
+
+def check_stored_refs(session: Session, user: User, graph: dict[str, Any], kept: set[str]) -> None:
+    """Refuse a graph naming a dataset or saved model the caller cannot read (own, a sample, or shared
+    by its owner).
 
     `kept` are the references the experiment already has: an editor may save a graph that keeps the
-    owner's datasets in place without being their owner.
+    owner's datasets and models in place without being their owner.
     """
-    for node_id, param, dataset_id in dataset_refs(graph):
-        if dataset_id not in kept and not datasets.can_read(session, dataset_id, user):
-            raise UnreadableDataset(dataset_id, node_id, param)
+    for param_type, (label, can_read) in STORED_KINDS.items():
+        for node_id, param, object_id in stored_refs(graph, param_type):
+            if object_id not in kept and not can_read(session, object_id, user):
+                raise UnreadableReference(label, object_id, node_id, param)
 
 
-def without_unreadable_datasets(session: Session, user: User, graph: dict[str, Any]) -> dict[str, Any]:
-    """The graph with every dataset parameter the user cannot read emptied (for copies they now own)."""
-    unreadable = {d for _, _, d in dataset_refs(graph) if not datasets.can_read(session, d, user)}
-    return with_datasets_replaced(graph, dict.fromkeys(unreadable))
+def without_unreadable_refs(session: Session, user: User, graph: dict[str, Any]) -> dict[str, Any]:
+    """The graph with every dataset and model parameter the user cannot read emptied (for copies they
+    now own)."""
+    for param_type, (_, can_read) in STORED_KINDS.items():
+        unreadable = {o for _, _, o in stored_refs(graph, param_type) if not can_read(session, o, user)}
+        graph = with_refs_replaced(graph, dict.fromkeys(unreadable), param_type)
+    return graph
 
 
 def _record_usages(session: Session, experiment_id: int, graph: dict[str, Any]) -> None:
     session.execute(delete(DatasetUsage).where(DatasetUsage.experiment_id == experiment_id))
+    session.execute(delete(ModelUsage).where(ModelUsage.experiment_id == experiment_id))
     for dataset_id in sorted(dataset_ids_in(graph)):
         session.add(DatasetUsage(experiment_id=experiment_id, dataset_id=dataset_id))
+    for model_id in sorted(model_ids_in(graph)):
+        session.add(ModelUsage(experiment_id=experiment_id, model_id=model_id))
 
 
 def role_of(session: Session, experiment: Experiment, user: User | None) -> str | None:
@@ -152,7 +179,7 @@ def last_runs(session: Session, experiment_ids: list[int]) -> dict[int, Run]:
 def create_experiment(
     session: Session, user: User, name: str, description: str, graph: dict[str, Any]
 ) -> Experiment:
-    check_dataset_refs(session, user, graph, kept=set())
+    check_stored_refs(session, user, graph, kept=set())
     experiment = Experiment(owner_id=user.id, name=name, description=description, version=1)
     session.add(experiment)
     session.flush()
@@ -184,7 +211,7 @@ def save_experiment(
     """Store a new version; if someone saved since `expected_version`, nothing is written."""
     previous = current_version(session, experiment)
     if graph is not None:
-        check_dataset_refs(session, user, graph, kept=dataset_ids_in(previous.graph))
+        check_stored_refs(session, user, graph, kept=stored_ids_in(previous.graph))
     now = utcnow()
     new_version = expected_version + 1
     bumped = session.execute(
@@ -219,7 +246,7 @@ def save_experiment(
 
 
 def clone_experiment(session: Session, experiment: Experiment, user: User, name: str | None) -> Experiment:
-    graph = without_unreadable_datasets(session, user, current_version(session, experiment).graph)
+    graph = without_unreadable_refs(session, user, current_version(session, experiment).graph)
     return create_experiment(
         session, user, name or f"{experiment.name} (copy)", experiment.description, graph
     )

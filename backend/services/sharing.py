@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend.core.config import Settings
-from backend.models import Dataset, Experiment, ExperimentLink, ExperimentShare, Publication, User, utcnow
+from backend.models import (
+    Dataset,
+    Experiment,
+    ExperimentLink,
+    ExperimentShare,
+    Publication,
+    SavedModel,
+    User,
+    utcnow,
+)
 from backend.services import experiments as experiment_service
+from backend.services import saved_models
 from backend.services.datasets import (
     SAMPLE_IDS,
     DatasetInfo,
@@ -166,34 +178,60 @@ def dataset_infos(session: Session, experiment: Experiment, graph: dict[str, Any
 
 # ---- Open in Studio -----------------------------------------------------------------------------
 def open_in_studio(session: Session, settings: Settings, experiment: Experiment, user: User) -> Experiment:
-    """Copy the current graph and the owner's uploads it uses into `user`'s workspace (no run history).
+    """Copy the current graph and the owner's uploads and saved models it uses into `user`'s workspace
+    (no run history).
 
-    Only datasets the experiment's owner owns are copied; any other upload the graph names (which the
-    owner could not pass on) is left out, its parameter emptied.
+    Only what the experiment's owner owns is copied; any other upload or model the graph names (which
+    the owner could not pass on) is left out, its parameter emptied.
     """
     graph: dict[str, Any] = experiment_service.current_version(session, experiment).graph
-    copied_files = []
+    copied_files: list[Path] = []
     try:
-        replaced: dict[str, str | None] = {}
-        for dataset_id in sorted(experiment_service.dataset_ids_in(graph)):
-            if dataset_id in SAMPLE_IDS:
-                continue  # everyone has the samples
-            source = session.get(Dataset, dataset_id)
-            if source is not None and source.owner_id == user.id:
-                continue  # already theirs
-            if source is None or source.owner_id != experiment.owner_id:
-                replaced[dataset_id] = None
-                continue
-            copy = copy_dataset(session, settings, source, user)
-            copied_files.append(dataset_path(settings, copy.storage_key))
-            replaced[dataset_id] = copy.id
-        session.flush()
-        new_graph = registry.with_datasets_replaced(graph, replaced)
+        for param_type in _COPIERS:
+            replaced = _copy_refs(session, settings, experiment, user, graph, param_type, copied_files)
+            session.flush()
+            graph = registry.with_refs_replaced(graph, replaced, param_type)
         return experiment_service.create_experiment(
-            session, user, experiment.name, experiment.description, new_graph
+            session, user, experiment.name, experiment.description, graph
         )
     except Exception:
         session.rollback()
         for path in copied_files:
             path.unlink(missing_ok=True)
         raise
+
+
+#: How each kind of stored object a graph names is copied: its row class, the copier, where its file is.
+_COPIERS: dict[
+    str, tuple[type[Dataset] | type[SavedModel], Callable[..., Any], Callable[[Settings, str], Path]]
+] = {
+    "dataset": (Dataset, copy_dataset, dataset_path),
+    "trained_model": (SavedModel, saved_models.copy_model, saved_models.model_path),
+}
+
+
+def _copy_refs(
+    session: Session,
+    settings: Settings,
+    experiment: Experiment,
+    user: User,
+    graph: dict[str, Any],
+    param_type: str,
+    copied_files: list[Path],
+) -> dict[str, str | None]:
+    """`{old id: the copy's id, or None}` for the objects of `param_type` the graph names."""
+    row_class, copy, path_of = _COPIERS[param_type]
+    replaced: dict[str, str | None] = {}
+    for object_id in sorted({o for _, _, o in registry.stored_refs(graph, param_type)}):
+        if object_id in SAMPLE_IDS:
+            continue  # everyone has the samples
+        source = cast(Dataset | SavedModel | None, session.get(row_class, object_id))
+        if source is not None and source.owner_id == user.id:
+            continue  # already theirs
+        if source is None or source.owner_id != experiment.owner_id:
+            replaced[object_id] = None
+            continue
+        copied = copy(session, settings, source, user)
+        copied_files.append(path_of(settings, copied.storage_key))
+        replaced[object_id] = copied.id
+    return replaced

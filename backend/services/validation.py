@@ -1,16 +1,19 @@
-"""Graph validation for a caller: the module contract's checks, which datasets the caller may use, and the
-signature a run would record for each node (so the editor can tell what a run would reuse)."""
+"""Graph validation for a caller: the module contract's checks, which datasets and saved models the caller
+may use, and the signature a run would record for each node (so the editor can tell what a run would
+reuse)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 import modules
 from backend.models import User
-from backend.services import datasets
+from backend.services import datasets, saved_models
 from backend.services.runs.planning import dataset_fingerprints
+from modules.scoring import StaticModelInfo
 
 
 def validate_graph(
@@ -34,13 +37,29 @@ def validate_graph(
                 visible[dataset_id] = None
         return visible[dataset_id]
 
-    result = modules.validate_graph(graph, dataset_columns)
-    errors = list(result["errors"]) + _unreadable_datasets(graph, dataset_columns)
+    models: dict[str, StaticModelInfo | None] = {}
+
+    def model_info(model_id: str) -> StaticModelInfo | None:
+        if model_id not in models:
+            try:
+                models[model_id] = saved_models.static_info(
+                    saved_models.get_model_row(session, model_id, user)
+                )
+            except saved_models.ModelNotFound:
+                models[model_id] = None
+        return models[model_id]
+
+    result = modules.validate_graph(graph, dataset_columns, model_info=model_info)
+    errors = (
+        list(result["errors"])
+        + _unreadable(graph, "dataset", "Dataset", dataset_columns)
+        + _unreadable(graph, "trained_model", "Saved model", model_info)
+    )
     columns, truncated = _capped_columns(result.get("columns", {}), max_columns)
     warnings = list(result.get("warnings", []))
     if truncated:
         warnings.append(_truncation_warning(truncated, max_columns))
-    readable = {dataset_id for dataset_id, found in visible.items() if found is not None}
+    readable = {object_id for object_id, found in (visible | models).items() if found is not None}
     return {
         "valid": not errors,
         "errors": errors,
@@ -51,19 +70,21 @@ def validate_graph(
     }
 
 
-def _unreadable_datasets(graph: dict[str, Any], dataset_columns: Any) -> list[dict[str, Any]]:
-    """A 0003 error for every dataset parameter naming a dataset the caller cannot read."""
+def _unreadable(
+    graph: dict[str, Any], param_type: str, label: str, lookup: Callable[[str], Any]
+) -> list[dict[str, Any]]:
+    """A 0003 error for every `param_type` parameter naming a dataset or model the caller cannot read."""
     module_of = {node.get("id"): node.get("module") for node in graph.get("nodes", [])}
     return [
         {
             "node_id": node_id,
             "param": param,
             "code": "0003",
-            "message": f"Dataset {dataset_id!r} does not exist or is not yours; choose another in "
+            "message": f"{label} {object_id!r} does not exist or is not yours; choose another in "
             f"{modules.registry.get(module_of[node_id]).param(param).name!r}.",
         }
-        for node_id, param, dataset_id in modules.registry.dataset_refs(graph)
-        if dataset_columns(dataset_id) is None
+        for node_id, param, object_id in modules.registry.stored_refs(graph, param_type)
+        if lookup(object_id) is None
     ]
 
 
@@ -71,7 +92,7 @@ def _signatures(
     session: Session, graph: dict[str, Any], errors: list[dict[str, Any]], readable: set[str]
 ) -> dict[str, str]:
     """What a run would record as each node's signature: the same function over the same fingerprints
-    (only of datasets the caller may read), for the nodes no error names."""
+    (only of datasets and models the caller may read), for the nodes no error names."""
     fingerprints = {d: mark for d, mark in dataset_fingerprints(session, graph).items() if d in readable}
     failing = {error["node_id"] for error in errors if "node_id" in error}
     valid = [node["id"] for node in graph.get("nodes", []) if node["id"] not in failing]

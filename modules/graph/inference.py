@@ -27,13 +27,14 @@ def infer_outputs(
     checked: dict[str, tuple[Module, dict[str, Any]]],
     connected: Connections,
     dataset_columns: Callable[[str], list[tuple[str, str]] | None] | None,
+    model_info: Callable[[str], Any] | None = None,
 ) -> dict[str, list[dict[str, str]]]:
     """Follow every node of ``checked`` (``{node id: (module, filled parameters)}``) in ``ordered``.
 
     Adds column errors and the modules' warnings to ``report``; returns the tables each output port
     will carry where known (``{"node_id.port_id": [{name, type}]}``): column pickers offer these.
     """
-    inference = _Inference(report, connected, dataset_columns)
+    inference = _Inference(report, connected, dataset_columns, model_info)
     for nid in ordered:
         if nid in checked:
             inference.node(nid, *checked[nid])
@@ -59,6 +60,7 @@ class _Inference:
         report: Report,
         connected: Connections,
         dataset_columns: Callable[[str], list[tuple[str, str]] | None] | None,
+        model_info: Callable[[str], Any] | None,
     ) -> None:
         def lookup(dataset_id: str) -> Schema | None:
             found = dataset_columns(dataset_id) if dataset_columns is not None else None
@@ -66,7 +68,7 @@ class _Inference:
 
         self.report = report
         self.connected = connected
-        self.env = InferEnv(dataset_columns=lookup)
+        self.env = InferEnv(dataset_columns=lookup, model_info=model_info or (lambda _id: None))
         #: What each output port carries, where known: ``(node, port) -> description``.
         self.static: dict[tuple[str, str], Any] = {}
         # An error found both by the parameter checks and here is reported once.

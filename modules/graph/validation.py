@@ -41,6 +41,7 @@ def validate_graph(
     graph: dict[str, Any],
     dataset_columns: Callable[[str], list[tuple[str, str]] | None] | None = None,
     *,
+    model_info: Callable[[str], Any] | None = None,
     structure_only: bool = False,
 ) -> dict[str, Any]:
     """Check a graph without running it.
@@ -53,6 +54,7 @@ def validate_graph(
     upstream table's columns are known, column codes (``0001``, ``0011``, ``0017``, ``0024``,
     ``0025`` …) as the modules themselves would raise them. ``dataset_columns(dataset_id)`` gives an
     uploaded dataset's ``[(name, type)]`` (None = unknown); sample datasets are known without it.
+    ``model_info(model_id)`` gives a saved model's :class:`~modules.scoring.StaticModelInfo` (None = unknown).
     Warnings: parameters the module does not declare (``unknown_param``) and the modules' own
     warnings (``warning``). Unless ``structure_only``, ``columns`` lists the tables each output port
     will carry where known (``{"node_id.port_id": [{name, type}]}``).
@@ -68,7 +70,7 @@ def validate_graph(
     if structure_only:
         return report.result()
     checked = _check_params(nodes, report)
-    columns = infer_outputs(report, ordered, checked, wiring.connected, dataset_columns)
+    columns = infer_outputs(report, ordered, checked, wiring.connected, dataset_columns, model_info)
     return report.result(columns=columns)
 
 

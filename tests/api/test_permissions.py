@@ -52,6 +52,15 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "editor": 404,
         "owner": 409,
     },
+    # Saved models are changed only by their owner; those shared through an experiment are read-only.
+    "model_own": {
+        "anonymous": 401,
+        "link_holder": 401,
+        "stranger": 404,
+        "viewer": 404,
+        "editor": 404,
+        "owner": OK,
+    },
     # Read-only link routes: the anonymous actor has no token (a wrong one), everyone else holds it.
     "link": {"anonymous": 404, "link_holder": OK, "stranger": OK, "viewer": OK, "editor": OK, "owner": OK},
     "link_open": {
@@ -120,6 +129,21 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/datasets/{dataset_id}"): ("view", None),
     ("GET", "/api/datasets/{dataset_id}/rows"): ("view", None),
     ("DELETE", "/api/datasets/{dataset_id}"): ("dataset_delete", None),
+    ("GET", "/api/models"): ("signed_in", None),
+    ("POST", "/api/models"): (
+        "view",
+        lambda w, a: {
+            "json": {
+                "run_id": w.ids["run_id"],
+                "node_id": "train",
+                "port": "trained_model",
+                "name": f"by {a}",
+            }
+        },
+    ),
+    ("GET", "/api/models/{model_id}"): ("view", None),
+    ("PATCH", "/api/models/{model_id}"): ("model_own", _json({"description": "renamed"})),
+    ("DELETE", "/api/models/{model_id}"): ("model_own", None),
     ("GET", "/api/experiments"): ("signed_in", None),
     ("POST", "/api/experiments"): ("signed_in", _json({"name": "new"})),
     ("GET", "/api/experiments/{experiment_id}"): ("view", None),
@@ -229,7 +253,7 @@ def build_world(client: TestClient) -> World:
     headers = {role: sign_in(client, name) for role, name in names.items()}
     owner = headers["owner"]
     dataset_id = upload(client, owner, IRIS_CSV.encode()).json()["id"]
-    graph = {"nodes": [{"id": "d", "module": "dataset", "params": {"dataset_id": dataset_id}}], "edges": []}
+    graph = training_graph(dataset_id)
     exp_id = client.post("/api/experiments", headers=owner, json={"name": "shared", "graph": graph}).json()[
         "id"
     ]
@@ -242,6 +266,7 @@ def build_world(client: TestClient) -> World:
     while client.get(f"/api/runs/{run_id}", headers=owner).json()["status"] in ("queued", "running"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    model_id = use_a_saved_model(client, owner, exp_id, run_id, graph)
     token = client.post(f"/api/experiments/{exp_id}/link", headers=owner).json()["token"]
     assert (
         client.post(f"/api/experiments/{exp_id}/publish", headers=owner, json={"title": "Iris"}).status_code
@@ -258,8 +283,54 @@ def build_world(client: TestClient) -> World:
         "version": 1,
         "user_id": viewer_id,
         "token": token,
+        "model_id": model_id,
     }
     return world
+
+
+def training_graph(dataset_id: str) -> dict[str, Any]:
+    """Dataset → K-Means → Train: the run has a table and a trained model to read or keep."""
+    return {
+        "nodes": [
+            {"id": "d", "module": "dataset", "params": {"dataset_id": dataset_id}},
+            {"id": "k", "module": "kmeans_clustering", "params": {"n_clusters": 2}},
+            {"id": "train", "module": "train_clustering_model", "params": {}},
+        ],
+        "edges": [
+            {
+                "id": "e1",
+                "source": "k",
+                "source_port": "untrained_model",
+                "target": "train",
+                "target_port": "untrained_model",
+            },
+            {
+                "id": "e2",
+                "source": "d",
+                "source_port": "dataset",
+                "target": "train",
+                "target_port": "dataset",
+            },
+        ],
+    }
+
+
+def use_a_saved_model(
+    client: TestClient, owner: dict[str, str], exp_id: int, run_id: int, graph: dict[str, Any]
+) -> str:
+    """Keep the run's model and put it into the experiment (so those it is shared with may read it)."""
+    body = {"run_id": run_id, "node_id": "train", "port": "trained_model", "name": "Kept"}
+    saved = client.post("/api/models", headers=owner, json=body)
+    assert saved.status_code == 201, saved.text
+    model_id: str = saved.json()["id"]
+    source = {"id": "m", "module": "trained_model", "params": {"model_id": model_id}}
+    put = client.put(
+        f"/api/experiments/{exp_id}",
+        headers=owner,
+        json={"version": 1, "graph": {**graph, "nodes": [*graph["nodes"], source]}},
+    )
+    assert put.status_code == 200, put.text
+    return model_id
 
 
 def url_for(path: str, world: World, actor: str) -> str:

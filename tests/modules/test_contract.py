@@ -164,6 +164,7 @@ def test_range_builder_through_the_kmeans_module() -> None:
 
 SPEC_MODULES = {
     "dataset": ([], ["dataset"]),
+    "trained_model": ([], ["trained_model"]),
     "kmeans_clustering": ([], ["untrained_model"]),
     "train_clustering_model": (["untrained_model", "dataset"], ["trained_model", "results_dataset"]),
     "sweep_clustering": (["untrained_model", "dataset"], ["best_model", "results_dataset", "sweep_results"]),

@@ -38,12 +38,20 @@ def duplicate_loader(_id: str) -> pd.DataFrame:
 
 
 # (module, params, inputs (callables are called), ctx kwargs, code, fragments of the message)
+def missing_loader(model_id: str) -> Any:
+    raise KeyError(model_id)
+
+
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, list[str]]] = [
     # dataset
     ("dataset", {}, {}, {}, "0002", ["'Dataset' (dataset_id)", "required"]),
     ("dataset", {"dataset_id": "sample-nope"}, {}, {}, "0003", ["'sample-nope'", "not found"]),
     ("dataset", {"dataset_id": "e"}, {}, {"load_dataset": empty_loader}, "0003", ["'e'", "empty", "0 rows"]),
     ("dataset", {"dataset_id": "d"}, {}, {"load_dataset": duplicate_loader}, "0018", ["duplicate", "'a'"]),
+    ("trained_model", {}, {}, {}, "0002", ["'Trained model' (model_id)", "required"]),
+    ("trained_model", {"model_id": "m-1"}, {}, {}, "0003", ["'m-1'", "not available"]),
+    ("trained_model", {"model_id": "m-2"}, {}, {"load_model": missing_loader}, "0003", ["not found"]),
+    ("trained_model", {"model_id": "m-3"}, {}, {"load_model": lambda _id: IRIS}, "0003", ["not a trained"]),
     # kmeans_clustering
     ("kmeans_clustering", {"n_clusters": "many"}, {}, {}, "0002", ["'Number of Centroids'", '"many"']),
     ("kmeans_clustering", {"trainer_mode": "range", "n_clusters_range": "2-"}, {}, {}, "0002", ["'2-'"]),

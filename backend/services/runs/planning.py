@@ -1,9 +1,10 @@
 """Planning a run: which nodes, in what order, each node's signature (what the cache matches), the
-uploaded datasets each node's output is computed from, and where the run reads each dataset."""
+uploaded datasets each node's output is computed from, and where the run reads each dataset and saved
+model."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,9 +12,10 @@ from sqlalchemy.orm import Session
 import modules
 from backend.core.config import Settings
 from backend.executor.task import SAMPLE_SOURCE
-from backend.models import Dataset
+from backend.models import Dataset, SavedModel
 from backend.services.datasets import SAMPLE_IDS, dataset_path
-from backend.services.experiments import dataset_ids_in
+from backend.services.experiments import dataset_ids_in, model_ids_in
+from backend.services.saved_models import model_path
 from modules.registry import dataset_refs
 
 #: How an upload's fingerprint starts (a sample's starts with "sample:").
@@ -37,6 +39,8 @@ class RunPlan:
     dataset_sources: dict[str, str]
     #: The nodes the run was asked for (None: all of them).
     requested: list[str] | None = None
+    #: saved model id → its .npz file.
+    model_sources: dict[str, str] = field(default_factory=dict)
 
 
 def plan_run(
@@ -52,6 +56,7 @@ def plan_run(
         lineage=upload_lineage(graph, order, uploaded(fingerprints)),
         dataset_sources=dataset_sources(session, settings, graph),
         requested=selected or None,
+        model_sources=model_sources(session, settings, graph),
     )
 
 
@@ -82,11 +87,16 @@ def uploaded(fingerprints: dict[str, str]) -> set[str]:
 
 
 def dataset_fingerprints(session: Session, graph: dict[str, Any]) -> dict[str, str]:
-    """What identifies each dataset's content: uploads are immutable, samples change with the code.
+    """What identifies each dataset's and saved model's content: uploads and saved models are immutable,
+    samples change with the code.
 
-    Every dataset the graph names and that exists; who may read it is the caller's to check.
+    Every dataset and saved model the graph names and that exists; who may read it is the caller's to
+    check.
     """
     prints: dict[str, str] = {}
+    for model_id in model_ids_in(graph):
+        if (model := session.get(SavedModel, model_id)) is not None:
+            prints[model_id] = f"model:{model.id}:{model.storage_key}"
     for dataset_id in dataset_ids_in(graph):
         if dataset_id in SAMPLE_IDS:
             prints[dataset_id] = f"sample:{dataset_id}"
@@ -104,6 +114,15 @@ def dataset_sources(session: Session, settings: Settings, graph: dict[str, Any])
         elif (row := session.get(Dataset, dataset_id)) is not None:
             sources[dataset_id] = str(dataset_path(settings, row.storage_key))
     return sources
+
+
+def model_sources(session: Session, settings: Settings, graph: dict[str, Any]) -> dict[str, str]:
+    """Where a run reads each saved model the graph names."""
+    return {
+        model_id: str(model_path(settings, row.storage_key))
+        for model_id in model_ids_in(graph)
+        if (row := session.get(SavedModel, model_id)) is not None
+    }
 
 
 def upload_lineage(graph: dict[str, Any], order: list[str], uploads: set[str]) -> dict[str, set[str]]:

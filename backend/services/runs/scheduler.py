@@ -164,6 +164,7 @@ class RunCoordinator:
                 port: self.outputs[src][src_port] for port, (src, src_port) in self.inputs[node_id].items()
             },
             dataset_sources=self.plan.dataset_sources,
+            model_sources=self.plan.model_sources,
             artefact_root=str(self.records.store.root),
         )
         self._set(node_id, NodeChange(RunStatus.RUNNING, started=True, progress=0.0))

@@ -259,6 +259,35 @@ export interface paths {
      */
     get: operations["health_api_health_get"];
   };
+  "/api/models": {
+    /**
+     * List Models
+     * @description The caller's saved models and those shared with them through an experiment, newest first.
+     */
+    get: operations["list_models_api_models_get"];
+    /**
+     * Save Model
+     * @description Keep a trained model output of a run (Train, Sweep) as a saved model: a copy that outlives the run.
+     */
+    post: operations["save_model_api_models_post"];
+  };
+  "/api/models/{model_id}": {
+    /**
+     * Get Model
+     * @description One saved model the caller may read.
+     */
+    get: operations["get_model_api_models__model_id__get"];
+    /**
+     * Delete Model
+     * @description Delete one of the caller's saved models (experiments naming it then say so when run).
+     */
+    delete: operations["delete_model_api_models__model_id__delete"];
+    /**
+     * Update Model
+     * @description Rename or re-describe one of the caller's saved models.
+     */
+    patch: operations["update_model_api_models__model_id__patch"];
+  };
   "/api/modules": {
     /**
      * List Modules
@@ -611,6 +640,13 @@ export interface components {
       /** Data */
       data: components["schemas"]["GalleryEntry"][];
     };
+    /** ListOf[SavedModelPublic] */
+    ListOf_SavedModelPublic_: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["SavedModelPublic"][];
+    };
     /** LoginBody */
     LoginBody: {
       /** Password */
@@ -629,6 +665,18 @@ export interface components {
        */
       token_type?: "bearer";
       user: components["schemas"]["UserPublic"];
+    };
+    /**
+     * ModelSource
+     * @description Where a saved model was kept from (null for an imported one).
+     */
+    ModelSource: {
+      /** Experiment Id */
+      experiment_id: number | null;
+      /** Node Id */
+      node_id: string | null;
+      /** Run Id */
+      run_id: number | null;
     };
     /** NodeError */
     NodeError: {
@@ -827,6 +875,84 @@ export interface components {
        * @description The new dataset's name.
        */
       name: string;
+    };
+    /** SavedModelCreate */
+    SavedModelCreate: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Name */
+      name: string;
+      /** Node Id */
+      node_id: string;
+      /**
+       * Port
+       * @description An output port of type trained_cluster_model.
+       */
+      port: string;
+      /**
+       * Run Id
+       * @description The run whose output to keep.
+       */
+      run_id: number;
+    };
+    /** SavedModelPublic */
+    SavedModelPublic: {
+      /** Algorithm */
+      algorithm: string;
+      /** Algorithm Name */
+      algorithm_name: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Description */
+      description: string;
+      /**
+       * Feature Columns
+       * @description The input columns the model reads: {name, kind, categories} (kind: numeric, boolean, datetime or onehot).
+       */
+      feature_columns: {
+          [key: string]: unknown;
+        }[];
+      /** Id */
+      id: string;
+      /** K */
+      k: number;
+      /** Label Column */
+      label_column?: string | null;
+      /** Metric */
+      metric: string | null;
+      /** Name */
+      name: string;
+      /** Normalize */
+      normalize: boolean;
+      /**
+       * Owned
+       * @description Whether the caller owns it (may rename or delete it).
+       */
+      owned: boolean;
+      owner: components["schemas"]["UserPublic"];
+      /** Size Bytes */
+      size_bytes: number;
+      source: components["schemas"]["ModelSource"] | null;
+      /**
+       * Summary
+       * @description The model's summary, as the output view shows a trained model.
+       */
+      summary: {
+        [key: string]: unknown;
+      };
+    };
+    /** SavedModelUpdate */
+    SavedModelUpdate: {
+      /** Description */
+      description?: string | null;
+      /** Name */
+      name?: string | null;
     };
     /** ShareBody */
     ShareBody: {
@@ -1869,6 +1995,123 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["Health"];
+        };
+      };
+    };
+  };
+  /**
+   * List Models
+   * @description The caller's saved models and those shared with them through an experiment, newest first.
+   */
+  list_models_api_models_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ListOf_SavedModelPublic_"];
+        };
+      };
+    };
+  };
+  /**
+   * Save Model
+   * @description Keep a trained model output of a run (Train, Sweep) as a saved model: a copy that outlives the run.
+   */
+  save_model_api_models_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SavedModelCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SavedModelPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Get Model
+   * @description One saved model the caller may read.
+   */
+  get_model_api_models__model_id__get: {
+    parameters: {
+      path: {
+        model_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SavedModelPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete Model
+   * @description Delete one of the caller's saved models (experiments naming it then say so when run).
+   */
+  delete_model_api_models__model_id__delete: {
+    parameters: {
+      path: {
+        model_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Update Model
+   * @description Rename or re-describe one of the caller's saved models.
+   */
+  update_model_api_models__model_id__patch: {
+    parameters: {
+      path: {
+        model_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SavedModelUpdate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SavedModelPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
         };
       };
     };
