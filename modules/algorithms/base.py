@@ -28,6 +28,7 @@ import numpy as np
 
 __all__ = [
     "Candidate",
+    "CentreModel",
     "ClusterConfig",
     "ClusterModel",
     "Fit",
@@ -58,6 +59,19 @@ class Candidate:
 
     def with_seed(self, seed: int) -> Candidate:
         return Candidate(self.n_clusters, self.init, seed, self.uses_labels, dict(self.settings))
+
+
+@dataclass(frozen=True)
+class CentreModel:
+    """A model that is its cluster centres and a metric, as the portable formats (ONNX, PMML) describe it.
+
+    A row's score against cluster j is the ``metric`` distance from its features (after
+    normalisation) to ``centres[j]``: ``"euclidean"`` (not squared) or ``"cosine"`` (1 − cosine
+    similarity, clipped to [0, 2]; a zero centre scores 1 against every row).
+    """
+
+    centres: np.ndarray  # (k, d) float64, in the model's feature space
+    metric: str
 
 
 @dataclass
@@ -191,6 +205,11 @@ class ClusterModel(ABC):
     @abstractmethod
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """The sweep metrics (:data:`modules.sweep_table.SWEEP_METRICS` ids) of this clustering of X."""
+
+    def centres_for_export(self) -> CentreModel | None:
+        """The model as centres and a metric, for the ONNX and PMML exports (None: not centre-based,
+        so those formats cannot describe it; the JSON export still can)."""
+        return None
 
     def n_iterations(self) -> int:
         """How many passes the fit made (0 for an algorithm that does not iterate)."""

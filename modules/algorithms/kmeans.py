@@ -14,7 +14,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from modules.algorithms.base import Candidate, ClusterConfig, ClusterModel, Fit, FitControl, derive_seeds
+from modules.algorithms.base import (
+    Candidate,
+    CentreModel,
+    ClusterConfig,
+    ClusterModel,
+    Fit,
+    FitControl,
+    derive_seeds,
+)
 from modules.errors import ModuleError
 from modules.params import Choice
 
@@ -218,6 +226,9 @@ class KMeansModel(ClusterModel):
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         metrics = _engine().cluster_metrics(X, self.centroids, labels, metric=self.metric)
         return {name: float(value) for name, value in metrics.items()}
+
+    def centres_for_export(self) -> CentreModel:
+        return CentreModel(np.array(self.centroids, dtype=np.float64), self.metric)
 
     def n_iterations(self) -> int:
         return self.iterations_run
