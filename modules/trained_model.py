@@ -35,7 +35,9 @@ __all__ = [
     "json_value",
     "load_model",
     "model_from_bytes",
+    "model_from_document",
     "model_to_bytes",
+    "portable_document",
 ]
 
 MODEL_FORMAT = "cluster-studio-model"
@@ -157,8 +159,8 @@ class TrainedClusterModel:
 Model = ClusterConfig | TrainedClusterModel
 
 
-def dump_model(model: Model, path: str | os.PathLike[str] | IO[bytes]) -> None:
-    """Write a model to one ``.npz`` (a path or a binary file object); no pickle inside."""
+def portable_document(model: Model) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The portable file's JSON document (format, version, kind, then the model's metadata) and arrays."""
     if isinstance(model, TrainedClusterModel):
         meta, arrays = model.to_portable()
         kind = TRAINED_KIND
@@ -166,7 +168,12 @@ def dump_model(model: Model, path: str | os.PathLike[str] | IO[bytes]) -> None:
         meta, arrays, kind = {"algorithm": model.algorithm, **model.to_state()}, {}, UNTRAINED_KIND
     else:
         raise TypeError(f"not a cluster model: {type(model).__name__}")
-    doc = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION, "kind": kind, **meta}
+    return {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION, "kind": kind, **meta}, arrays
+
+
+def dump_model(model: Model, path: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Write a model to one ``.npz`` (a path or a binary file object); no pickle inside."""
+    doc, arrays = portable_document(model)
     members: dict[str, Any] = {"metadata": np.array(json.dumps(doc, allow_nan=True))}
     members.update({k: np.ascontiguousarray(v) for k, v in arrays.items()})
     if isinstance(path, str | os.PathLike):
@@ -181,6 +188,12 @@ def load_model(path: str | os.PathLike[str] | IO[bytes]) -> Model:
     with np.load(path, allow_pickle=False) as data:
         doc = json.loads(str(data["metadata"][()]))
         arrays = {k: data[k] for k in data.files if k != "metadata"}
+    return model_from_document(doc, arrays)
+
+
+def model_from_document(doc: dict[str, Any], arrays: dict[str, np.ndarray]) -> Model:
+    """The model a portable document and its arrays describe (what :func:`portable_document` gave)."""
+    doc, arrays = dict(doc), dict(arrays)
     if doc.pop("format", None) != MODEL_FORMAT:
         raise ValueError("not a Cluster Studio model file")
     if int(doc.pop("format_version", 0)) > MODEL_FORMAT_VERSION:
