@@ -22,6 +22,8 @@ ERROR_CODES: dict[str, str] = {
     "0024": "A label column is needed but none is set",
     "0025": "The table has no cluster assignment columns",
     "0039": "Unexpected failure",
+    "0082": "A model file cannot be read",
+    "0083": "The model cannot be expressed in the requested format",
     "0138": "The module ran out of memory",
     "0140": "There is no space left to store the output",
 }
