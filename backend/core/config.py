@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, alias="PORT")
     frontend_dist: Path = Field(default=PROJECT_ROOT / "frontend" / "dist", alias="STUDIO_FRONTEND_DIST")
     max_upload_bytes: int = Field(default=1024**3, alias="STUDIO_MAX_UPLOAD_BYTES")
+    #: The largest model file `POST /api/models/import` takes (a model is centres and a little metadata).
+    max_model_bytes: int = Field(default=64 * 1024**2, alias="STUDIO_MAX_MODEL_BYTES")
     workers: int = Field(default=2, alias="STUDIO_WORKERS")
     warm_workers: bool = Field(default=True, alias="STUDIO_WARM_WORKERS")
     cookie_secure: bool = Field(default=False, alias="STUDIO_COOKIE_SECURE")

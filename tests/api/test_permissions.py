@@ -142,6 +142,11 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
         },
     ),
     ("GET", "/api/models/{model_id}"): ("view", None),
+    ("GET", "/api/models/{model_id}/export"): ("view", None),
+    ("POST", "/api/models/import"): (
+        "signed_in",
+        lambda w, a: {"files": {"file": ("m.json", io.BytesIO(w.ids["model_json"]), "application/json")}},
+    ),
     ("PATCH", "/api/models/{model_id}"): ("model_own", _json({"description": "renamed"})),
     ("DELETE", "/api/models/{model_id}"): ("model_own", None),
     ("GET", "/api/experiments"): ("signed_in", None),
@@ -284,6 +289,7 @@ def build_world(client: TestClient) -> World:
         "user_id": viewer_id,
         "token": token,
         "model_id": model_id,
+        "model_json": client.get(f"/api/models/{model_id}/export", headers=owner).content,
     }
     return world
 

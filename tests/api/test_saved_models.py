@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import onnxruntime
 from fastapi.testclient import TestClient
 
+from modules.samples import load_sample
 from tests.api.conftest import sign_up
 from tests.api.test_runs import all_rows, run_experiment, wait_for
 from tests.graphs import edge, iris_graph, node
@@ -190,3 +193,58 @@ def test_sharing_an_experiment_shares_its_models_and_open_in_studio_copies_them(
     bob_id = client.get(f"{url}/shares", headers=alice).json()[0]["user"]["id"]
     assert client.delete(f"{url}/shares/{bob_id}", headers=alice).status_code == 204
     assert client.get(f"/api/models/{model_id}", headers=bob).status_code == 404
+
+
+def test_export_in_three_formats_and_import_back(
+    client: TestClient, alice: dict[str, str], bob: dict[str, str]
+) -> None:
+    _, run_id = finished_run(client, alice, iris_graph(sweep=False))
+    expected = all_rows(client, alice, run_id, "assign", "results_dataset")
+    model = save_model(client, alice, run_id, "train", "trained_model", name="Iris / segments").json()
+    url = f"/api/models/{model['id']}/export"
+
+    onnx_file = client.get(f"{url}?format=onnx", headers=alice)
+    assert onnx_file.status_code == 200 and onnx_file.headers["content-type"] == "application/octet-stream"
+    assert 'filename="Iris-segments.onnx"' in onnx_file.headers["content-disposition"]
+    session = onnxruntime.InferenceSession(onnx_file.content, providers=["CPUExecutionProvider"])
+    iris = load_sample("sample-iris")
+    feeds = {i.name: iris[[i.name]].to_numpy(np.float64) for i in session.get_inputs()}
+    labels, scores = session.run(["label", "scores"], feeds)
+    assert labels.tolist() == expected["Assignments"].tolist()
+    assert np.abs(scores[:, 2] - expected["DistancesToClusterCenter no.2"].to_numpy()).max() <= 1e-9
+
+    pmml = client.get(f"{url}?format=pmml", headers=alice)
+    assert pmml.status_code == 200 and pmml.headers["content-type"].startswith("application/xml")
+    assert b"<ClusteringModel" in pmml.content and b'numberOfClusters="3"' in pmml.content
+
+    exported = client.get(f"{url}?format=json", headers=alice)
+    assert exported.status_code == 200 and exported.json()["format"]
+    assert client.get(f"{url}?format=exe", headers=alice).status_code == 422
+    assert client.get(url, headers=bob).status_code == 404
+
+    files = {"file": ("segments.json", exported.content, "application/json")}
+    imported = client.post("/api/models/import", headers=bob, files=files, data={"name": "Theirs, mine now"})
+    assert imported.status_code == 201, imported.text
+    theirs = imported.json()
+    assert theirs["name"] == "Theirs, mine now" and theirs["source"] is None and theirs["k"] == 3
+    _, scored_run = finished_run(client, bob, scoring_graph(theirs["id"]))
+    scored = all_rows(client, bob, scored_run, "assign", "results_dataset")
+    assert scored["Assignments"].tolist() == expected["Assignments"].tolist()
+
+    bad = client.post(
+        "/api/models/import", headers=bob, files={"file": ("x.json", b"{not json", "application/json")}
+    )
+    assert bad.status_code == 400 and bad.json()["detail"]["code"] == "0082"
+    assert client.post("/api/models/import", headers=bob, data={"name": "no file"}).status_code == 400
+    assert client.get("/api/models", headers=bob).json()["count"] == 1  # nothing half-kept
+
+
+def test_a_format_that_cannot_express_the_model_says_so(client: TestClient, alice: dict[str, str]) -> None:
+    graph = iris_graph(sweep=False)
+    graph["nodes"][1]["params"]["metric"] = "cosine"
+    _, run_id = finished_run(client, alice, graph)
+    model_id = save_model(client, alice, run_id, "train", "trained_model", name="cos").json()["id"]
+    refused = client.get(f"/api/models/{model_id}/export?format=pmml", headers=alice)
+    assert refused.status_code == 400
+    assert refused.json()["detail"]["code"] == "0083" and "cosine" in refused.json()["detail"]["message"]
+    assert client.get(f"/api/models/{model_id}/export?format=onnx", headers=alice).status_code == 200

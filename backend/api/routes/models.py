@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from pathlib import Path, PurePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from backend.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -14,6 +16,11 @@ from backend.models import SavedModel, User
 from backend.schemas import ListOf, SavedModelCreate, SavedModelPublic, SavedModelUpdate
 from backend.services import saved_models as service
 from backend.services.node_outputs import read
+from backend.services.uploads import BadUpload, UploadTooLarge, receive_file
+from modules.export import FORMATS, ExportFormat, ExportUnsupported, ModelImportError
+from modules.export import export_model as export_portable
+from modules.export import import_model as import_portable
+from modules.trained_model import TrainedClusterModel
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -88,6 +95,40 @@ async def save_model(
     return model_public(row, user)
 
 
+@router.post("/import", status_code=status.HTTP_201_CREATED, response_model=SavedModelPublic)
+async def import_model(
+    request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> SavedModelPublic:
+    """Keep a model file a studio exported (multipart `file`: the JSON export or .npz; optional `name`)."""
+    try:
+        upload = await receive_file(request, settings.data_dir / "tmp", settings.max_model_bytes)
+    except UploadTooLarge:
+        limit_mb = settings.max_model_bytes / 1024**2
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            detail=f"The model file is larger than the {limit_mb:g} MB limit (STUDIO_MAX_MODEL_BYTES).",
+        ) from None
+    except BadUpload as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+    try:
+        model = await run_in_threadpool(import_model_file, upload.path)
+        name = upload.fields.get("name") or PurePath(upload.filename).stem or "Imported model"
+        row = await run_in_threadpool(service.save_model, session, settings, user, model, name=name)
+    except ModelImportError as exc:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, detail={"code": exc.code, "message": exc.message}
+        ) from None
+    except InsufficientStorage as exc:
+        raise HTTPException(status.HTTP_507_INSUFFICIENT_STORAGE, detail=exc.message) from None
+    finally:
+        upload.discard()
+    return model_public(row, user)
+
+
+def import_model_file(path: Path) -> TrainedClusterModel:
+    return import_portable(path.read_bytes())
+
+
 @router.get("", response_model=ListOf[SavedModelPublic])
 def list_models(user: CurrentUser, session: SessionDep) -> ListOf[SavedModelPublic]:
     """The caller's saved models and those shared with them through an experiment, newest first."""
@@ -119,3 +160,36 @@ def update_model(
 def delete_model(model_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> None:
     """Delete one of the caller's saved models (experiments naming it then say so when run)."""
     service.delete_model(session, settings, load_model(session, model_id, user, owned=True))
+
+
+@router.get(
+    "/{model_id}/export",
+    responses={200: {"content": {media: {} for media, _ in FORMATS.values()}}},
+)
+def export_model(
+    model_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    format: Annotated[ExportFormat, Query(description="onnx, pmml or json")] = "json",  # noqa: A002
+) -> Response:
+    """The saved model as ONNX, PMML 4.4 or the studio's JSON; 400 saying why if the format cannot hold it."""
+    row = load_model(session, model_id, user)
+    try:
+        exported = export_portable(service.load_trained(settings, row), format)
+    except ExportUnsupported as exc:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, detail={"code": exc.code, "message": exc.message}
+        ) from None
+    filename = f"{safe_file_stem(row.name)}.{exported.extension}"
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def safe_file_stem(name: str) -> str:
+    """A file name from letters, digits and -_. only (never a path)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:80]
+    return stem or "model"

@@ -271,6 +271,13 @@ export interface paths {
      */
     post: operations["save_model_api_models_post"];
   };
+  "/api/models/import": {
+    /**
+     * Import Model
+     * @description Keep a model file a studio exported (multipart `file`: the JSON export or .npz; optional `name`).
+     */
+    post: operations["import_model_api_models_import_post"];
+  };
   "/api/models/{model_id}": {
     /**
      * Get Model
@@ -287,6 +294,13 @@ export interface paths {
      * @description Rename or re-describe one of the caller's saved models.
      */
     patch: operations["update_model_api_models__model_id__patch"];
+  };
+  "/api/models/{model_id}/export": {
+    /**
+     * Export Model
+     * @description The saved model as ONNX, PMML 4.4 or the studio's JSON; 400 saying why if the format cannot hold it.
+     */
+    get: operations["export_model_api_models__model_id__export_get"];
   };
   "/api/modules": {
     /**
@@ -2039,6 +2053,20 @@ export interface operations {
     };
   };
   /**
+   * Import Model
+   * @description Keep a model file a studio exported (multipart `file`: the JSON export or .npz; optional `name`).
+   */
+  import_model_api_models_import_post: {
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SavedModelPublic"];
+        };
+      };
+    };
+  };
+  /**
    * Get Model
    * @description One saved model the caller may read.
    */
@@ -2106,6 +2134,37 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SavedModelPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Export Model
+   * @description The saved model as ONNX, PMML 4.4 or the studio's JSON; 400 saying why if the format cannot hold it.
+   */
+  export_model_api_models__model_id__export_get: {
+    parameters: {
+      query?: {
+        /** @description onnx, pmml or json */
+        format?: "onnx" | "pmml" | "json";
+      };
+      path: {
+        model_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+          "application/octet-stream": unknown;
+          "application/xml": unknown;
         };
       };
       /** @description Validation Error */
