@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # What an uploaded file may claim (checked from Parquet metadata, and while CSV streams in).
     max_rows: int = Field(default=25_000_000, ge=1, alias="STUDIO_MAX_ROWS")
     max_cells: int = Field(default=250_000_000, ge=1, alias="STUDIO_MAX_CELLS")
+    # Rows one scoring request to a web service may carry (larger tables go to its batch jobs).
+    score_max_rows: int = Field(default=10_000, ge=1, alias="STUDIO_SCORE_MAX_ROWS")
     # ---- sign-in and requests from other sites (backend/core/login_throttle.py, http_security.py)
     token_lifetime_hours: int = Field(default=720, ge=1, le=24 * 366, alias="STUDIO_TOKEN_LIFETIME_HOURS")
     login_max_failures: int = Field(default=5, ge=1, alias="STUDIO_LOGIN_MAX_FAILURES")
