@@ -6,7 +6,18 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Protocol
 
-from backend.executor.task import NodeResult, NodeTask
+from backend.executor.task import NodeResult
+
+
+class Task(Protocol):
+    """Work for a worker process: a node of a run (:class:`~backend.executor.task.NodeTask`), or a
+    scoring service's batch job. It must pickle, and every failure must come back as a result."""
+
+    task_id: str
+
+    def execute(
+        self, progress: Callable[[float], None] | None, should_stop: Callable[[], bool] | None
+    ) -> NodeResult: ...
 
 
 class TaskHandle(Protocol):
@@ -18,6 +29,6 @@ class TaskHandle(Protocol):
 class Executor(Protocol):
     def start(self) -> None: ...
 
-    def submit(self, task: NodeTask, on_progress: Callable[[float], None]) -> TaskHandle: ...
+    def submit(self, task: Task, on_progress: Callable[[float], None]) -> TaskHandle: ...
 
     def shutdown(self) -> None: ...

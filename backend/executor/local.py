@@ -20,7 +20,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from backend.core.status import RunStatus
-from backend.executor.task import NodeResult, NodeTask, execute_node_task
+from backend.executor.base import Task
+from backend.executor.task import NodeResult
 
 log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.05
@@ -38,7 +39,7 @@ def _worker_main(conn: Connection, stop_flag: Any) -> None:
         if message is None:
             return
         progress = _throttled_sender(conn)
-        result = execute_node_task(message, progress, stop_flag.is_set)
+        result = message.execute(progress, stop_flag.is_set)
         conn.send(("done", result))
 
 
@@ -67,7 +68,7 @@ def _warm_up() -> None:
 
 
 class _Job:
-    def __init__(self, task: NodeTask, on_progress: Callable[[float], None]) -> None:
+    def __init__(self, task: Task, on_progress: Callable[[float], None]) -> None:
         self.task = task
         self.on_progress = on_progress
         self.future: Future[NodeResult] = Future()
@@ -211,7 +212,7 @@ class LocalExecutor:
                 slot.spawn()
             slot.start()
 
-    def submit(self, task: NodeTask, on_progress: Callable[[float], None]) -> _Job:
+    def submit(self, task: Task, on_progress: Callable[[float], None]) -> _Job:
         job = _Job(task, on_progress)
         self._jobs.put(job)
         return job

@@ -36,6 +36,11 @@ class NodeTask:
     #: saved model id → its .npz file.
     model_sources: dict[str, str] = field(default_factory=dict)
 
+    def execute(
+        self, progress: Callable[[float], None] | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> NodeResult:
+        return execute_node_task(self, progress, should_stop)
+
 
 @dataclass
 class NodeResult:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numba
+import numpy as np
 import pandas as pd
 
 from backend.services.web_services.errors import ScoreRequestError
@@ -22,12 +23,15 @@ from backend.services.web_services.formats import RawTable, Shape, read_request
 from backend.services.web_services.frames import build_frame
 from backend.services.web_services.render import render
 from modules.context import RunContext
-from modules.errors import ModuleError
+from modules.errors import Cancelled, ModuleError
 from modules.results import result_column_names
-from modules.scoring import results_table, score_rows
+from modules.scoring import Scores, results_table, score_rows
 from modules.trained_model import TrainedClusterModel
 
-__all__ = ["Scored", "input_columns", "output_columns", "score_frame", "score_request"]
+__all__ = ["Scored", "input_columns", "output_columns", "score_frame", "score_in_steps", "score_request"]
+
+#: Rows scored between two progress reports of a batch job.
+STEP_ROWS = 65_536
 
 #: The type of each feature kind, as a request sends it (also the services' OpenAPI types).
 INPUT_TYPES = {"numeric": "number", "boolean": "boolean", "datetime": "datetime", "onehot": "string"}
@@ -54,6 +58,29 @@ def score_frame(trained: TrainedClusterModel, frame: pd.DataFrame, *, append: bo
     except ModuleError as exc:  # e.g. 0018: under the cosine metric, a row of zeros
         raise ScoreRequestError(400, "unscorable", exc.message, module_error=exc.code) from None
     return results_table(frame, scores, trained, append=append, ctx=RunContext())
+
+
+def score_in_steps(
+    trained: TrainedClusterModel, frame: pd.DataFrame, *, append: bool, ctx: RunContext
+) -> pd.DataFrame:
+    """Assign Data to Clusters on a whole table, reporting progress as it goes (batch jobs).
+
+    Rows are scored independently, so scoring step by step and building the table once gives the
+    module's result; ``ctx`` hears progress, is asked whether to stop, and gets the module's log.
+    """
+    n = len(frame)
+    parts: list[Scores] = []
+    for start in range(0, max(n, 1), STEP_ROWS):
+        if ctx.should_stop():
+            raise Cancelled()
+        parts.append(score_rows(frame.iloc[start : start + STEP_ROWS], trained, ctx))
+        ctx.progress(min(n, start + STEP_ROWS) / max(n, 1))
+    scores = Scores(
+        np.concatenate([part.labels for part in parts]),
+        np.concatenate([part.scores_t for part in parts], axis=1),
+        sum(part.unseen for part in parts),
+    )
+    return results_table(frame, scores, trained, append=append, ctx=ctx)
 
 
 def score_request(
