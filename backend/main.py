@@ -11,6 +11,7 @@ from backend import __version__
 from backend.api.body_guard import BodyGuard
 from backend.api.errors import install_error_handlers
 from backend.api.main import api_router
+from backend.api.service_setup import SCORE_PATH, install_services, start_services, stop_services
 from backend.api_docs import mount_api_docs
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine, make_sessionmaker
@@ -29,9 +30,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runs.start()
+        start_services(app)
         try:
             yield
         finally:
+            stop_services(app)
             app.state.runs.shutdown()
             app.state.password_work.shutdown()
             app.state.engine.dispose()
@@ -51,13 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker, settings, LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
     )
     install_error_handlers(app)
-    app.add_middleware(BodyGuard, settings=settings)
+    app.add_middleware(BodyGuard, settings=settings, own_json_check=SCORE_PATH)
     app.state.password_work = PasswordWork(settings.password_hash_workers, settings.password_hash_queue)
     app.state.login_throttle = LoginThrottle(
         settings.login_max_failures, settings.login_max_failures_per_client, settings.login_lockout_seconds
     )
     install_http_security(app, settings)
     app.include_router(api_router)
+    install_services(app)
     mount_api_docs(app)
     mount_spa(app, settings.frontend_dist)
     return app

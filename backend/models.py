@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -302,3 +303,65 @@ class Publication(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     experiment: Mapped[Experiment] = relationship()
+
+
+# ---- scoring web services (docs/api.md, "Web services") --------------------------------------------
+
+
+class Service(Base):
+    """A saved model answering scoring requests over HTTP, with two keys stored only as digests."""
+
+    __tablename__ = "services"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    model_id: Mapped[str] = mapped_column(ForeignKey("saved_models.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    #: Whether answers repeat the request's columns before the results.
+    append: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # SHA-256 hex of each key; the keys themselves are shown once and never stored.
+    primary_key_hash: Mapped[str] = mapped_column(String(64))
+    secondary_key_hash: Mapped[str] = mapped_column(String(64))
+    primary_key_hint: Mapped[str] = mapped_column(String(16))
+    secondary_key_hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    model: Mapped[SavedModel] = relationship()
+
+
+class ServiceUsage(Base):
+    """A service's figures for one UTC hour; latencies as a histogram (web_services/usage.py)."""
+
+    __tablename__ = "service_usage"
+
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    #: Bucket number (as text) → requests whose latency fell in it.
+    latency_histogram: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ServiceBatchJob(Base):
+    """A table scored by a service in a worker process; its input and result are files of the job."""
+
+    __tablename__ = "service_batch_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RunStatus] = mapped_column(StatusColumn(), default=RunStatus.QUEUED)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    #: upload, dataset or sample; `input_name` is the upload's file name or the dataset's id.
+    source: Mapped[str] = mapped_column(String(16))
+    input_name: Mapped[str] = mapped_column(String(255))
+    #: Who sent it: `key` (a service key) or `owner` (the owner's session).
+    submitted_by: Mapped[str] = mapped_column(String(16))
+    n_rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -333,3 +333,85 @@ class PublicExperiment(BaseModel):
     output_summaries: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
     datasets: dict[str, DatasetPublic] = Field(default_factory=dict, description="the datasets the nodes use")
     publication: GalleryEntry | None = None
+
+
+# ---- scoring web services (docs/api.md, "Web services") ---------------------------------------------
+class ServiceCreate(BaseModel):
+    model_id: str = Field(min_length=1, max_length=36, description="A saved model the caller may read.")
+    name: str = Field(min_length=1, max_length=255)
+    append: bool = Field(
+        default=False, description="Answers repeat the request's columns before the results."
+    )
+
+
+class ServiceUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    enabled: bool | None = Field(default=None, description="false: scoring and new batch jobs answer 403.")
+    append: bool | None = None
+
+
+class ServiceColumn(BaseModel):
+    name: str
+    type: Literal["number", "string", "boolean", "datetime"] = Field(
+        description="What a request's cells in this column must be (datetime: ISO 8601 text)."
+    )
+
+
+class ServicePublic(BaseModel):
+    id: str
+    name: str
+    model_id: str
+    model_name: str
+    append: bool
+    enabled: bool
+    score_url: str = Field(description="POST scoring requests here with `Authorization: Bearer <key>`.")
+    batch_url: str
+    primary_key_hint: str = Field(description="The key's first characters, to tell keys apart.")
+    secondary_key_hint: str
+    created_at: datetime
+    input_columns: list[ServiceColumn] = Field(description="The columns a request must carry.")
+    output_columns: list[str] = Field(
+        description="The answer's columns for a request of just the input columns."
+    )
+
+
+class ServiceWithKeys(ServicePublic):
+    """A service with its keys in full: both when it is created, only the new one when one is regenerated
+    (the other is null). Keys are stored hashed and never shown again."""
+
+    primary_key: str | None
+    secondary_key: str | None
+
+
+class ServiceUsageHour(BaseModel):
+    hour: datetime = Field(description="The start of the UTC hour.")
+    requests: int
+    rows: int = Field(description="Rows scored by requests that succeeded.")
+    errors: int = Field(description="Requests answered with a 4xx (other than 401) or 5xx.")
+    p50_ms: float | None = Field(description="Median time to answer, in ms (within 2.5%).")
+    p95_ms: float | None
+
+
+class BatchFromDataset(BaseModel):
+    dataset_id: str = Field(
+        min_length=1, max_length=64, description="A dataset the service's owner may read, or a sample's id."
+    )
+
+
+class BatchJobPublic(BaseModel):
+    id: str
+    service_id: str
+    status: RunStatus
+    progress: float = Field(description="0 to 1.")
+    source: Literal["upload", "dataset", "sample"]
+    input_name: str = Field(description="The uploaded file's name, or the dataset's id.")
+    submitted_by: Literal["key", "owner"]
+    n_rows: int | None = Field(description="Rows in the result, once the job succeeded.")
+    error: dict[str, str] | None = Field(description="`{code, message}` when the job failed.")
+    result_url: str | None = Field(
+        description="Where the result is, once the job succeeded: CSV, or Parquet with "
+        "`Accept: application/vnd.apache.parquet` (or `?format=parquet`)."
+    )
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None

@@ -5,11 +5,16 @@ what Python's parser accepts but the rest of the studio cannot store or show (ne
 STUDIO_MAX_JSON_DEPTH, strings longer than STUDIO_MAX_STRING_CHARS, NUL characters, lone UTF-16
 surrogates, NaN/Infinity, integers beyond ±2^53), then hands the same bytes on. Multipart uploads
 are streamed by their own route, which enforces the upload limit.
+
+Paths matching ``own_json_check`` (a scoring service's score route) get the size cap only: their route
+parses the body once with a strict parser and answers every fault itself; walking a 10,000-row body
+here as well would cost more than scoring it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,9 +43,12 @@ class BadJson(Exception):
 
 
 class BodyGuard:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, own_json_check: re.Pattern[str] | None = None
+    ) -> None:
         self.app = app
         self.settings = settings
+        self.own_json_check = own_json_check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _content_type(scope).startswith("multipart/form-data"):
@@ -51,7 +59,7 @@ class BodyGuard:
             return
         try:
             body, tail = await self._read(scope, receive)
-            if body and _is_json(_content_type(scope)):
+            if body and _is_json(_content_type(scope)) and not self._checks_own_json(scope):
                 check = self._checker(body)
                 if len(body) > THREAD_AFTER_BYTES:
                     await anyio.to_thread.run_sync(check)
@@ -74,6 +82,9 @@ class BodyGuard:
             return tail or await receive()
 
         await self.app(scope, replay, send)
+
+    def _checks_own_json(self, scope: Scope) -> bool:
+        return self.own_json_check is not None and bool(self.own_json_check.match(scope["path"]))
 
     async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Message | None]:
         cap = self.settings.max_json_bytes

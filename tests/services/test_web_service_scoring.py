@@ -153,12 +153,13 @@ def test_cosine_zero_row_is_the_callers_problem() -> None:
 
 def test_input_and_output_columns() -> None:
     model = mixed_model()
-    assert input_columns(model) == [
+    assert input_columns(model.features.columns_json()) == [
         {"name": "x", "type": "number"},
         {"name": "color", "type": "string"},
         {"name": "when", "type": "datetime"},
         {"name": "flag", "type": "boolean"},
     ]
     dist = ["DistancesToClusterCenter no.0", "DistancesToClusterCenter no.1"]
-    assert output_columns(model, append=False) == ["Assignments", *dist]
-    assert output_columns(model, append=True) == ["x", "color", "when", "flag", "Assignments", *dist]
+    features = model.features.source_columns
+    assert output_columns(features, 2, "kmeans", append=False) == ["Assignments", *dist]
+    assert output_columns(features, 2, "kmeans", append=True) == [*features, "Assignments", *dist]

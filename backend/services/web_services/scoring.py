@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -25,7 +26,7 @@ from backend.services.web_services.render import render
 from modules.context import RunContext
 from modules.errors import Cancelled, ModuleError
 from modules.results import result_column_names
-from modules.scoring import Scores, results_table, score_rows
+from modules.scoring import Scores, results_table, score_prefix, score_rows
 from modules.trained_model import TrainedClusterModel
 
 __all__ = ["Scored", "input_columns", "output_columns", "score_frame", "score_in_steps", "score_request"]
@@ -122,14 +123,15 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def input_columns(trained: TrainedClusterModel) -> list[dict[str, str]]:
-    """The columns a request must carry, with the type each cell must have."""
-    return [{"name": fc.name, "type": INPUT_TYPES[fc.kind]} for fc in trained.features.columns]
+def input_columns(feature_columns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The columns a request must carry, with the type each cell must have, from a model's
+    ``feature_columns`` (:meth:`~modules.features.FeatureSpace.columns_json`)."""
+    return [{"name": str(fc["name"]), "type": INPUT_TYPES[str(fc["kind"])]} for fc in feature_columns]
 
 
-def output_columns(trained: TrainedClusterModel, *, append: bool) -> list[str]:
+def output_columns(source_columns: list[str], k: int, algorithm: str, *, append: bool) -> list[str]:
     """The answer's columns for a request of just the model's columns (others come first too when
     appending)."""
-    inputs = trained.features.source_columns if append else []
-    assignments, scores = result_column_names(inputs, trained.k, trained.model.score_column_prefix)
+    inputs = source_columns if append else []
+    assignments, scores = result_column_names(inputs, k, score_prefix(algorithm))
     return [*inputs, assignments, *scores]
