@@ -1,4 +1,5 @@
-"""The permission matrix: every API route × {owner, editor, viewer, stranger, anonymous, link holder}.
+"""The permission matrix: every API route × {owner, editor, viewer, stranger, anonymous, link holder,
+service key}.
 
 No session → 401; someone else's object → 404, exactly like a missing one; a role too small → 403.
 
@@ -28,7 +29,7 @@ from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.slow
 
-ACTORS = ["anonymous", "link_holder", "stranger", "viewer", "editor", "owner"]
+ACTORS = ["anonymous", "link_holder", "service_key", "stranger", "viewer", "editor", "owner"]
 OK = "2xx"
 EXPECTED: dict[str, dict[str, int | str]] = {
     "public": dict.fromkeys(ACTORS, OK),
@@ -80,6 +81,43 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "owner": OK,
     },
 }
+
+# Scoring services: managed by their owner alone (never shared); called with one of their keys or by
+# the owner; deployed from any saved model the caller may read (here one shared through the experiment).
+EXPECTED.update(
+    {
+        "service_create": {
+            "anonymous": 401,
+            "link_holder": 401,
+            "service_key": 401,
+            "stranger": 404,
+            "viewer": OK,
+            "editor": OK,
+            "owner": OK,
+        },
+        "service_own": {
+            "anonymous": 401,
+            "link_holder": 401,
+            "service_key": 401,
+            "stranger": 404,
+            "viewer": 404,
+            "editor": 404,
+            "owner": OK,
+        },
+        "service_call": {
+            "anonymous": 401,
+            "link_holder": 401,
+            "service_key": OK,
+            "stranger": 404,
+            "viewer": 404,
+            "editor": 404,
+            "owner": OK,
+        },
+    }
+)
+# A service key is no session: every other route that needs one answers it 401, as for no header.
+for _kind, _row in EXPECTED.items():
+    _row.setdefault("service_key", OK if _kind in ("public", "link") else 401)
 
 
 @dataclass
@@ -204,6 +242,32 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
         "public",
         None,
     ),
+    ("GET", "/api/services"): ("signed_in", None),
+    ("POST", "/api/services"): (
+        "service_create",
+        lambda w, actor: {"json": {"model_id": w.ids["model_id"], "name": f"by {actor}"}},
+    ),
+    ("GET", "/api/services/{service_id}"): ("service_own", None),
+    ("PATCH", "/api/services/{service_id}"): ("service_own", _json({"name": "renamed"})),
+    ("DELETE", "/api/services/{service_id}"): ("service_own", None),
+    ("POST", "/api/services/{service_id}/keys/{which}"): ("service_own", None),
+    ("GET", "/api/services/{service_id}/usage"): ("service_own", None),
+    ("GET", "/api/services/{service_id}/openapi.json"): ("service_call", None),
+    ("POST", "/api/services/{service_id}/score"): (
+        "service_call",
+        _json(
+            {"records": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]}
+        ),
+    ),
+    ("POST", "/api/services/{service_id}/batch"): ("service_call", _json({"dataset_id": "sample-iris"})),
+    ("GET", "/api/services/{service_id}/batch"): ("service_call", None),
+    ("GET", "/api/services/{service_id}/batch/{job_id}"): ("service_call", lambda w, a: with_job(w)),
+    ("GET", "/api/services/{service_id}/batch/{job_id}/result"): ("service_call", lambda w, a: with_job(w)),
+    # Each actor's own job to delete (an earlier actor's success must not leave a later one nothing).
+    ("DELETE", "/api/services/{service_id}/batch/{job_id}"): (
+        "service_call",
+        lambda w, a: with_job(w, fresh=True),
+    ),
 }
 
 
@@ -278,7 +342,12 @@ def build_world(client: TestClient) -> World:
         == 200
     )
     viewer_id = client.get("/api/auth/me", headers=headers["viewer"]).json()["id"]
-    world = World(client, {**headers, "anonymous": {}, "link_holder": {}}, names=names)
+    service = client.post("/api/services", headers=owner, json={"model_id": model_id, "name": "Scores"})
+    assert service.status_code == 201, service.text
+    service_key = {"Authorization": f"Bearer {service.json()['primary_key']}"}
+    world = World(
+        client, {**headers, "anonymous": {}, "link_holder": {}, "service_key": service_key}, names=names
+    )
     world.ids = {
         "experiment_id": exp_id,
         "run_id": run_id,
@@ -290,6 +359,8 @@ def build_world(client: TestClient) -> World:
         "token": token,
         "model_id": model_id,
         "model_json": client.get(f"/api/models/{model_id}/export", headers=owner).content,
+        "service_id": service.json()["id"],
+        "which": "secondary",
     }
     return world
 
@@ -337,6 +408,20 @@ def use_a_saved_model(
     )
     assert put.status_code == 200, put.text
     return model_id
+
+
+def with_job(world: World, *, fresh: bool = False) -> dict[str, Any]:
+    """A finished batch job of the world's service in `job_id` (a new one if `fresh`); no request body."""
+    if fresh or "job_id" not in world.ids:
+        owner, service_id = world.headers["owner"], world.ids["service_id"]
+        url = f"/api/services/{service_id}/batch"
+        job = world.client.post(url, headers=owner, json={"dataset_id": "sample-iris"}).json()
+        deadline = time.monotonic() + 60
+        while world.client.get(f"{url}/{job['id']}", headers=owner).json()["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        world.ids["job_id"] = job["id"]
+    return {}
 
 
 def url_for(path: str, world: World, actor: str) -> str:

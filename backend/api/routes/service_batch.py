@@ -57,9 +57,9 @@ def jobs_of(request: Request) -> BatchJobs:
     return request.app.state.batch_jobs
 
 
-def caller_of(request: Request, session: Session, service_id: str) -> Caller:
-    caller = resolve_caller(request, session, service_id)
-    if caller.by == "key" and not caller.target.service.enabled:
+def caller_of(request: Request, service_id: str) -> Caller:
+    caller = resolve_caller(request, service_id)
+    if caller.by == "key" and not caller.access.enabled:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The service is disabled.")
     return caller
 
@@ -101,9 +101,9 @@ def job_of(session: Session, service_id: str, job_id: str) -> ServiceBatchJob:
 )
 async def submit_batch(service_id: str, request: Request, session: SessionDep) -> BatchJobPublic:
     """Score a whole table in a worker process: 202 with the job; poll it, then fetch its result."""
-    caller = await run_in_threadpool(caller_of, request, session, service_id)
-    service = caller.target.service
-    if not service.enabled:
+    caller = await run_in_threadpool(caller_of, request, service_id)
+    access = caller.access
+    if not access.enabled:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The service is disabled.")
     jobs = jobs_of(request)
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -112,7 +112,7 @@ async def submit_batch(service_id: str, request: Request, session: SessionDep) -
     elif content_type in ("application/json", ""):
         body = await _dataset_body(request)
         given = await run_in_threadpool(
-            _dataset_input, session, request.app.state.settings, service.owner_id, body
+            _dataset_input, session, request.app.state.settings, access.owner_id, body
         )
         job_id, _ = jobs.new_folder()
     else:
@@ -120,9 +120,7 @@ async def submit_batch(service_id: str, request: Request, session: SessionDep) -
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail="Send a file as multipart/form-data (field 'file') or JSON {\"dataset_id\": ...}.",
         )
-    row = await run_in_threadpool(
-        jobs.submit, session, job_id, service, caller.target.model, given, caller.by
-    )
+    row = await run_in_threadpool(jobs.submit, session, job_id, access, given, caller.by)
     return job_public(request, row)
 
 
@@ -172,7 +170,7 @@ def _dataset_input(session: Session, settings: Settings, owner_id: int, body: Ba
 @router.get("/{service_id}/batch", response_model=ListOf[BatchJobPublic])
 def list_batch_jobs(service_id: str, request: Request, session: SessionDep) -> ListOf[BatchJobPublic]:
     """The service's batch jobs, newest first."""
-    caller_of(request, session, service_id)
+    caller_of(request, service_id)
     rows = list(
         session.scalars(
             select(ServiceBatchJob)
@@ -186,14 +184,14 @@ def list_batch_jobs(service_id: str, request: Request, session: SessionDep) -> L
 @router.get("/{service_id}/batch/{job_id}", response_model=BatchJobPublic)
 def get_batch_job(service_id: str, job_id: str, request: Request, session: SessionDep) -> BatchJobPublic:
     """One job: its status and progress."""
-    caller_of(request, session, service_id)
+    caller_of(request, service_id)
     return job_public(request, job_of(session, service_id, job_id))
 
 
 @router.delete("/{service_id}/batch/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_batch_job(service_id: str, job_id: str, request: Request, session: SessionDep) -> None:
     """Stop a job if it still runs, and delete it with its result."""
-    caller_of(request, session, service_id)
+    caller_of(request, service_id)
     row = job_of(session, service_id, job_id)
     session.delete(row)
     session.commit()
@@ -215,7 +213,7 @@ def batch_result(
     ),
 ) -> Any:
     """The scored table: CSV (streamed) or Parquet; 409 while the job has not succeeded."""
-    caller_of(request, session, service_id)
+    caller_of(request, service_id)
     row = job_of(session, service_id, job_id)
     path = jobs_of(request).result_path(row.id)
     if row.status != RunStatus.SUCCEEDED or not path.is_file():

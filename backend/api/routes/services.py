@@ -184,15 +184,13 @@ def service_openapi(
 ) -> JSONResponse:
     """The service's own OpenAPI document: its score operation with the model's real columns (for the
     owner, or a holder of one of its keys)."""
-    caller = resolve_caller(request, session, service_id)
-    _refuse_disabled_key(caller.by, caller.target.service)
-    doc = service_document(spec_of(caller.target.service, caller.target.model, settings), __version__)
-    return JSONResponse(doc)
-
-
-def _refuse_disabled_key(by: str, service: Service) -> None:
-    if by == "key" and not service.enabled:
+    caller = resolve_caller(request, service_id)
+    if caller.by == "key" and not caller.access.enabled:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The service is disabled.")
+    row = session.get(Service, service_id)
+    if row is None:  # deleted in between
+        raise service_not_found()
+    return JSONResponse(service_document(spec_of(row, row.model, settings), __version__))
 
 
 # ---- scoring ----------------------------------------------------------------------------------------
@@ -220,23 +218,23 @@ async def score(service_id: str, request: Request) -> Response:
 def _score(request: Request, service_id: str, body: bytes, started: float) -> Response:
     state = request.app.state
     settings: Settings = state.settings
-    with state.sessionmaker() as session:
-        caller = resolve_caller(request, session, service_id)
-        service, model = caller.target.service, caller.target.model
-        refusal = None
-        if not service.enabled:
-            refusal = "The service is disabled."
-        elif not records.model_still_readable(session, caller.target):
-            refusal = "The service's model is no longer shared with its owner."
+    access = resolve_caller(request, service_id).access
+    refusal = None
+    if not access.enabled:
+        refusal = "The service is disabled."
+    elif access.model_owner_id != access.owner_id:
+        with state.sessionmaker() as session:
+            if not records.model_still_readable(session, access):
+                refusal = "The service's model is no longer shared with its owner."
     usage = state.service_usage
     if refusal is not None:
         usage.record(service_id, latency_ms=(time.perf_counter() - started) * 1000, rows=0, error=True)
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=refusal)
-    trained = saved_models.load_trained(settings, model)
+    trained = saved_models.load_trained(settings, access.model_stub())
     content_type = request.headers.get("content-type", "")
     try:
         scored = score_request(
-            trained, body, content_type, append=service.append, max_rows=settings.score_max_rows
+            trained, body, content_type, append=access.append, max_rows=settings.score_max_rows
         )
     except ScoreRequestError as exc:
         usage.record(service_id, latency_ms=(time.perf_counter() - started) * 1000, rows=0, error=True)

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.core.config import Settings
 from backend.core.status import ACTIVE, RunStatus
 from backend.executor import Executor, NodeResult, TaskHandle
-from backend.models import SavedModel, Service, ServiceBatchJob
+from backend.models import ServiceBatchJob
 from backend.services.saved_models import model_path
 from backend.services.web_services.batch_task import UPLOAD, BatchScoreTask
+from backend.services.web_services.records import ServiceAccess
 
 __all__ = ["BatchInput", "BatchJobs", "RESULT_FILE"]
 
@@ -91,12 +92,12 @@ class BatchJobs:
         return job_id, folder
 
     def submit(
-        self, session: Session, job_id: str, service: Service, model: SavedModel, given: BatchInput, by: str
+        self, session: Session, job_id: str, service: ServiceAccess, given: BatchInput, by: str
     ) -> ServiceBatchJob:
         """Record a queued job and hand it to a worker; returns at once."""
         row = ServiceBatchJob(
             id=job_id,
-            service_id=service.id,
+            service_id=service.service_id,
             status=RunStatus.QUEUED,
             progress=0.0,
             source=given.source,
@@ -107,7 +108,7 @@ class BatchJobs:
         session.commit()
         task = BatchScoreTask(
             task_id=f"batch:{job_id}",
-            model_path=str(model_path(self.settings, model.storage_key)),
+            model_path=str(model_path(self.settings, service.model_storage_key)),
             source=given.source,
             input=given.location,
             result_path=str(self.result_path(job_id)),

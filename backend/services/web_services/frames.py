@@ -48,7 +48,15 @@ def build_frame(raw: RawTable, features: FeatureSpace) -> pd.DataFrame:
         name: _column(cells, kinds.get(name), name)
         for name, cells in zip(raw.columns, raw.cells, strict=True)
     }
-    return pd.DataFrame(data, index=pd.RangeIndex(raw.n_rows), copy=False)
+    # Column names as plain objects: pandas' default Arrow-backed text index makes every column lookup
+    # (a dozen per request while scoring) cost more than the rows of a small request.
+    columns = pd.Index(raw.columns, dtype=object)
+    index = pd.RangeIndex(raw.n_rows)
+    arrays = list(data.values())
+    if arrays and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in arrays):
+        # All numbers: one block, built at once (a frame from a dict sanitises column by column).
+        return pd.DataFrame(np.column_stack(arrays), index=index, columns=columns, copy=False)
+    return pd.DataFrame(data, index=index, columns=columns, copy=False)
 
 
 def _shown(value: Any) -> str:
@@ -154,6 +162,7 @@ _EMPTY_DTYPES = {"boolean": "boolean", "datetime": "datetime64[ns]"}
 
 def _frame_from_arrow(table: pa.Table, kinds: dict[str, str]) -> pd.DataFrame:
     frame = table.to_pandas()
+    frame.columns = pd.Index(frame.columns, dtype=object)  # as in build_frame
     for name, kind in kinds.items():
         series = frame[name]
         if column_type(series) not in _ACCEPTED[kind]:

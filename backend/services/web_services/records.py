@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import SavedModel, Service, ServiceBatchJob, ServiceUsage, User
@@ -18,14 +18,15 @@ from backend.services.web_services.usage import HourUsage, Key, UsageRecorder, h
 
 __all__ = [
     "KEY_NAMES",
-    "ScoringTarget",
+    "ServiceAccess",
     "ServiceNotFound",
     "create_service",
     "delete_service",
     "get_service",
     "own_services",
+    "model_still_readable",
     "regenerate_key",
-    "scoring_target",
+    "service_access",
     "store_usage",
     "usage_figures",
 ]
@@ -100,31 +101,57 @@ def delete_service(session: Session, row: Service) -> list[str]:
     return job_ids
 
 
-# ---- what a scoring request needs, in one query ---------------------------------------------------
+# ---- what a call to a service needs, in one query ------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ScoringTarget:
-    service: Service
-    model: SavedModel
+class ServiceAccess:
+    """A service as a call sees it (plain values: read with one Core query, no ORM objects)."""
+
+    service_id: str
+    owner_id: int
+    enabled: bool
+    append: bool
+    primary_key_hash: str
+    secondary_key_hash: str
+    model_id: str
+    model_owner_id: int
+    model_storage_key: str
+
+    def model_stub(self) -> SavedModel:
+        """Enough of the model's row for :func:`~backend.services.saved_models.load_trained`."""
+        return SavedModel(id=self.model_id, owner_id=self.model_owner_id, storage_key=self.model_storage_key)
 
 
-def scoring_target(session: Session, service_id: str) -> ScoringTarget | None:
-    """The service and its model (None if there is no such service)."""
-    found = session.execute(
-        select(Service, SavedModel)
-        .join(SavedModel, SavedModel.id == Service.model_id)
-        .where(Service.id == service_id)
-    ).one_or_none()
-    return None if found is None else ScoringTarget(found[0], found[1])
+_ACCESS = (
+    select(
+        Service.id,
+        Service.owner_id,
+        Service.enabled,
+        Service.append,
+        Service.primary_key_hash,
+        Service.secondary_key_hash,
+        SavedModel.id,
+        SavedModel.owner_id,
+        SavedModel.storage_key,
+    )
+    .join(SavedModel, SavedModel.id == Service.model_id)
+    .where(Service.id == bindparam("service_id"))
+)
 
 
-def model_still_readable(session: Session, target: ScoringTarget) -> bool:
+def service_access(connection: Connection, service_id: str) -> ServiceAccess | None:
+    """The service ``service_id`` and its model, or None."""
+    row = connection.execute(_ACCESS, {"service_id": service_id}).one_or_none()
+    return None if row is None else ServiceAccess(*row)
+
+
+def model_still_readable(session: Session, access: ServiceAccess) -> bool:
     """Whether the service's owner may still read its model (a shared one can be unshared)."""
-    if target.model.owner_id == target.service.owner_id:
+    if access.model_owner_id == access.owner_id:
         return True
-    owner = session.get(User, target.service.owner_id)
-    return owner is not None and saved_models.can_read(session, target.model.id, owner)
+    owner = session.get(User, access.owner_id)
+    return owner is not None and saved_models.can_read(session, access.model_id, owner)
 
 
 # ---- usage ------------------------------------------------------------------------------------------

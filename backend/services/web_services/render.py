@@ -27,29 +27,61 @@ import pyarrow.csv as pacsv
 from pandas.api import types as ptypes
 
 from backend.services.web_services.formats import Shape
+from modules.results import result_column_names
+from modules.scoring import Scores
+from modules.trained_model import TrainedClusterModel
 
-__all__ = ["CSV_MEDIA_TYPE", "JSON_MEDIA_TYPE", "classic_type", "render"]
+__all__ = ["CSV_MEDIA_TYPE", "JSON_MEDIA_TYPE", "classic_type", "render", "render_scores"]
 
 JSON_MEDIA_TYPE = "application/json"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
 def render(result: pd.DataFrame, shape: Shape) -> tuple[bytes, str]:
-    """The answer's bytes and media type."""
+    """The results table's bytes and media type."""
     if shape is Shape.CSV:
         return _csv(result), CSV_MEDIA_TYPE
     names = [str(name) for name in result.columns]
     rows = result.to_numpy(dtype=object, na_value=None).tolist()
+    types = (
+        [classic_type(result.iloc[:, i]) for i in range(result.shape[1])] if shape is Shape.CLASSIC else []
+    )
+    return _json(names, rows, types, shape), JSON_MEDIA_TYPE
+
+
+def render_scores(
+    frame: pd.DataFrame, scores: Scores, trained: TrainedClusterModel, *, append: bool, shape: Shape
+) -> tuple[bytes, str]:
+    """What :func:`render` writes for ``results_table(frame, scores, …)`` when no label mode changes the
+    table (JSON shapes only), written straight from the scores: building the results table costs more
+    than a small request takes in all."""
+    names = [str(name) for name in frame.columns]
+    assignments, score_names = result_column_names(names, trained.k, trained.model.score_column_prefix)
+    inputs = frame.shape[1] if append else 0
+    cells = np.empty((len(frame), inputs + 1 + trained.k), dtype=object)
+    if append:
+        cells[:, :inputs] = frame.to_numpy(dtype=object, na_value=None)
+    labels = scores.labels.astype(object)
+    labels[~scores.assigned] = None
+    cells[:, inputs] = labels
+    cells[:, inputs + 1 :] = scores.scores_t.T  # NaN (unassigned) is written as null
+    types = []
+    if shape is Shape.CLASSIC:
+        types = [classic_type(frame.iloc[:, i]) for i in range(inputs)] + ["Int64"] + ["Double"] * trained.k
+    columns = (names if append else []) + [assignments, *score_names]
+    return _json(columns, cells.tolist(), types, shape), JSON_MEDIA_TYPE
+
+
+def _json(names: list[str], rows: list[list[Any]], types: list[str], shape: Shape) -> bytes:
     doc: dict[str, Any]
     if shape is Shape.RECORDS:
         doc = {"records": [dict(zip(names, row, strict=True)) for row in rows]}
     elif shape is Shape.CLASSIC:
-        types = [classic_type(result.iloc[:, i]) for i in range(result.shape[1])]
         table = {"ColumnNames": names, "ColumnTypes": types, "Values": rows}
         doc = {"Results": {"output1": {"type": "table", "value": table}}}
     else:
         doc = {"dataframe_split": {"columns": names, "data": rows}}
-    return orjson.dumps(doc, default=_fallback, option=orjson.OPT_SERIALIZE_NUMPY), JSON_MEDIA_TYPE
+    return orjson.dumps(doc, default=_fallback, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def _fallback(value: Any) -> Any:

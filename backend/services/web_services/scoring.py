@@ -3,7 +3,9 @@
 The assignments and scores come from :func:`modules.scoring.score_rows` and the table from
 :func:`modules.scoring.results_table` — the module's own functions — so a service and the module
 agree to the last bit. What a service adds is reading the request (:mod:`.formats`, :mod:`.frames`)
-and writing the answer (:mod:`.render`).
+and writing the answer (:mod:`.render`). A JSON answer whose table no label mode changes is written
+straight from the scores (:func:`.render.render_scores`, the same bytes, tested), which keeps a
+one-row request about as cheap as the health check.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pandas as pd
 from backend.services.web_services.errors import ScoreRequestError
 from backend.services.web_services.formats import RawTable, Shape, read_request
 from backend.services.web_services.frames import build_frame
-from backend.services.web_services.render import render
+from backend.services.web_services.render import render, render_scores
 from modules.context import RunContext
 from modules.errors import Cancelled, ModuleError
 from modules.results import result_column_names
@@ -48,17 +50,26 @@ class Scored:
     shape: Shape
 
 
-def score_frame(trained: TrainedClusterModel, frame: pd.DataFrame, *, append: bool) -> pd.DataFrame:
-    """Assign Data to Clusters on ``frame``: the input columns first when ``append``, then
-    ``Assignments`` and one score column per cluster. Data the model cannot score is a 400."""
+def scores_of(trained: TrainedClusterModel, frame: pd.DataFrame) -> Scores:
+    """:func:`modules.scoring.score_rows` for a request; data the model cannot score is a 400."""
     # One kernel thread (the setting is this thread's own): waking a parallel team costs milliseconds
     # on a busy machine, far more than a request's rows take, and the web process has no cores to spare.
     numba.set_num_threads(1)
     try:
-        scores = score_rows(frame, trained)
+        return score_rows(frame, trained)
     except ModuleError as exc:  # e.g. 0018: under the cosine metric, a row of zeros
         raise ScoreRequestError(400, "unscorable", exc.message, module_error=exc.code) from None
-    return results_table(frame, scores, trained, append=append, ctx=RunContext())
+
+
+def score_frame(trained: TrainedClusterModel, frame: pd.DataFrame, *, append: bool) -> pd.DataFrame:
+    """Assign Data to Clusters on ``frame``: the input columns first when ``append``, then
+    ``Assignments`` and one score column per cluster. Data the model cannot score is a 400."""
+    return results_table(frame, scores_of(trained, frame), trained, append=append, ctx=RunContext())
+
+
+def label_mode_applies(trained: TrainedClusterModel, *, append: bool) -> bool:
+    """Whether the results table changes the label column (fill_missing / overwrite, when appending)."""
+    return append and trained.label_mode != "ignore" and trained.label_column is not None
 
 
 def score_in_steps(
@@ -91,9 +102,14 @@ def score_request(
     with _collector_paused():
         raw: RawTable = read_request(body, content_type, max_rows)
         frame = build_frame(raw, trained.features)
-        result = score_frame(trained, frame, append=append)
-        payload, media_type = render(result, raw.shape)
-        del frame, result  # freed while the collector still rests
+        scores = scores_of(trained, frame)
+        if raw.shape is Shape.CSV or label_mode_applies(trained, append=append):
+            result = results_table(frame, scores, trained, append=append, ctx=RunContext())
+            payload, media_type = render(result, raw.shape)
+            del result
+        else:
+            payload, media_type = render_scores(frame, scores, trained, append=append, shape=raw.shape)
+        del frame, scores  # freed while the collector still rests
     return Scored(payload, media_type, raw.n_rows, raw.shape)
 
 
