@@ -407,12 +407,154 @@ export interface paths {
      */
     get: operations["output_visualization_api_runs__run_id__nodes__node_id__outputs__port__visualization_get"];
   };
+  "/api/services": {
+    /**
+     * List Services
+     * @description The caller's services, newest first.
+     */
+    get: operations["list_services_api_services_get"];
+    /**
+     * Create Service
+     * @description Deploy a saved model the caller may read as a scoring service; the two keys are shown only here.
+     */
+    post: operations["create_service_api_services_post"];
+  };
+  "/api/services/{service_id}": {
+    /** Get Service */
+    get: operations["get_service_api_services__service_id__get"];
+    /**
+     * Delete Service
+     * @description Delete a service: its keys stop at once; its usage and batch jobs (with their files) go too.
+     */
+    delete: operations["delete_service_api_services__service_id__delete"];
+    /**
+     * Update Service
+     * @description Rename, enable or disable (scoring then answers 403), or switch appending the input columns.
+     */
+    patch: operations["update_service_api_services__service_id__patch"];
+  };
+  "/api/services/{service_id}/batch": {
+    /**
+     * List Batch Jobs
+     * @description The service's batch jobs, newest first.
+     */
+    get: operations["list_batch_jobs_api_services__service_id__batch_get"];
+    /**
+     * Submit Batch
+     * @description Score a whole table in a worker process: 202 with the job; poll it, then fetch its result.
+     */
+    post: operations["submit_batch_api_services__service_id__batch_post"];
+  };
+  "/api/services/{service_id}/batch/{job_id}": {
+    /**
+     * Get Batch Job
+     * @description One job: its status and progress.
+     */
+    get: operations["get_batch_job_api_services__service_id__batch__job_id__get"];
+    /**
+     * Delete Batch Job
+     * @description Stop a job if it still runs, and delete it with its result.
+     */
+    delete: operations["delete_batch_job_api_services__service_id__batch__job_id__delete"];
+  };
+  "/api/services/{service_id}/batch/{job_id}/result": {
+    /**
+     * Batch Result
+     * @description The scored table: CSV (streamed) or Parquet; 409 while the job has not succeeded.
+     */
+    get: operations["batch_result_api_services__service_id__batch__job_id__result_get"];
+  };
+  "/api/services/{service_id}/keys/{which}": {
+    /**
+     * Regenerate Key
+     * @description A new primary or secondary key (in full, this once); the old one answers 401 from now on.
+     */
+    post: operations["regenerate_key_api_services__service_id__keys__which__post"];
+  };
+  "/api/services/{service_id}/openapi.json": {
+    /**
+     * Service Openapi
+     * @description The service's own OpenAPI document: its score operation with the model's real columns (for the
+     * owner, or a holder of one of its keys).
+     */
+    get: operations["service_openapi_api_services__service_id__openapi_json_get"];
+  };
+  "/api/services/{service_id}/score": {
+    /**
+     * Score
+     * @description Score rows with the service's model: `Authorization: Bearer <service key>` (or the owner's
+     * session). The answer is what Assign Data to Clusters gives for the same rows.
+     */
+    post: operations["score_api_services__service_id__score_post"];
+  };
+  "/api/services/{service_id}/usage": {
+    /**
+     * Service Usage
+     * @description Requests, rows, errors and latency p50/p95 per UTC hour, oldest first (hours without requests
+     * are left out).
+     */
+    get: operations["service_usage_api_services__service_id__usage_get"];
+  };
 }
 
 export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** BatchJobPublic */
+    BatchJobPublic: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Error
+       * @description `{code, message}` when the job failed.
+       */
+      error: {
+        [key: string]: string;
+      } | null;
+      /** Finished At */
+      finished_at: string | null;
+      /** Id */
+      id: string;
+      /**
+       * Input Name
+       * @description The uploaded file's name, or the dataset's id.
+       */
+      input_name: string;
+      /**
+       * N Rows
+       * @description Rows in the result, once the job succeeded.
+       */
+      n_rows: number | null;
+      /**
+       * Progress
+       * @description 0 to 1.
+       */
+      progress: number;
+      /**
+       * Result Url
+       * @description Where the result is, once the job succeeded: CSV, or Parquet with `Accept: application/vnd.apache.parquet` (or `?format=parquet`).
+       */
+      result_url: string | null;
+      /** Service Id */
+      service_id: string;
+      /**
+       * Source
+       * @enum {string}
+       */
+      source: "upload" | "dataset" | "sample";
+      /** Started At */
+      started_at: string | null;
+      status: components["schemas"]["RunStatus"];
+      /**
+       * Submitted By
+       * @enum {string}
+       */
+      submitted_by: "key" | "owner";
+    };
     /** ColumnInfo */
     ColumnInfo: {
       /** Name */
@@ -640,6 +782,13 @@ export interface components {
       /** Url */
       url: string;
     };
+    /** ListOf[BatchJobPublic] */
+    ListOf_BatchJobPublic_: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["BatchJobPublic"][];
+    };
     /** ListOf[ExperimentPublic] */
     ListOf_ExperimentPublic_: {
       /** Count */
@@ -660,6 +809,20 @@ export interface components {
       count: number;
       /** Data */
       data: components["schemas"]["SavedModelPublic"][];
+    };
+    /** ListOf[ServicePublic] */
+    ListOf_ServicePublic_: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["ServicePublic"][];
+    };
+    /** ListOf[ServiceUsageHour] */
+    ListOf_ServiceUsageHour_: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["ServiceUsageHour"][];
     };
     /** LoginBody */
     LoginBody: {
@@ -967,6 +1130,169 @@ export interface components {
       description?: string | null;
       /** Name */
       name?: string | null;
+    };
+    /** ServiceColumn */
+    ServiceColumn: {
+      /** Name */
+      name: string;
+      /**
+       * Type
+       * @description What a request's cells in this column must be (datetime: ISO 8601 text).
+       * @enum {string}
+       */
+      type: "number" | "string" | "boolean" | "datetime";
+    };
+    /** ServiceCreate */
+    ServiceCreate: {
+      /**
+       * Append
+       * @description Answers repeat the request's columns before the results.
+       * @default false
+       */
+      append?: boolean;
+      /**
+       * Model Id
+       * @description A saved model the caller may read.
+       */
+      model_id: string;
+      /** Name */
+      name: string;
+    };
+    /** ServicePublic */
+    ServicePublic: {
+      /** Append */
+      append: boolean;
+      /** Batch Url */
+      batch_url: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Enabled */
+      enabled: boolean;
+      /** Id */
+      id: string;
+      /**
+       * Input Columns
+       * @description The columns a request must carry.
+       */
+      input_columns: components["schemas"]["ServiceColumn"][];
+      /** Model Id */
+      model_id: string;
+      /** Model Name */
+      model_name: string;
+      /** Name */
+      name: string;
+      /**
+       * Output Columns
+       * @description The answer's columns for a request of just the input columns.
+       */
+      output_columns: string[];
+      /**
+       * Primary Key Hint
+       * @description The key's first characters, to tell keys apart.
+       */
+      primary_key_hint: string;
+      /**
+       * Score Url
+       * @description POST scoring requests here with `Authorization: Bearer <key>`.
+       */
+      score_url: string;
+      /** Secondary Key Hint */
+      secondary_key_hint: string;
+    };
+    /** ServiceUpdate */
+    ServiceUpdate: {
+      /** Append */
+      append?: boolean | null;
+      /**
+       * Enabled
+       * @description false: scoring and new batch jobs answer 403.
+       */
+      enabled?: boolean | null;
+      /** Name */
+      name?: string | null;
+    };
+    /** ServiceUsageHour */
+    ServiceUsageHour: {
+      /**
+       * Errors
+       * @description Requests answered with a 4xx (other than 401) or 5xx.
+       */
+      errors: number;
+      /**
+       * Hour
+       * Format: date-time
+       * @description The start of the UTC hour.
+       */
+      hour: string;
+      /**
+       * P50 Ms
+       * @description Median time to answer, in ms (within 2.5%).
+       */
+      p50_ms: number | null;
+      /** P95 Ms */
+      p95_ms: number | null;
+      /** Requests */
+      requests: number;
+      /**
+       * Rows
+       * @description Rows scored by requests that succeeded.
+       */
+      rows: number;
+    };
+    /**
+     * ServiceWithKeys
+     * @description A service with its keys in full: both when it is created, only the new one when one is regenerated
+     * (the other is null). Keys are stored hashed and never shown again.
+     */
+    ServiceWithKeys: {
+      /** Append */
+      append: boolean;
+      /** Batch Url */
+      batch_url: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Enabled */
+      enabled: boolean;
+      /** Id */
+      id: string;
+      /**
+       * Input Columns
+       * @description The columns a request must carry.
+       */
+      input_columns: components["schemas"]["ServiceColumn"][];
+      /** Model Id */
+      model_id: string;
+      /** Model Name */
+      model_name: string;
+      /** Name */
+      name: string;
+      /**
+       * Output Columns
+       * @description The answer's columns for a request of just the input columns.
+       */
+      output_columns: string[];
+      /** Primary Key */
+      primary_key: string | null;
+      /**
+       * Primary Key Hint
+       * @description The key's first characters, to tell keys apart.
+       */
+      primary_key_hint: string;
+      /**
+       * Score Url
+       * @description POST scoring requests here with `Authorization: Bearer <key>`.
+       */
+      score_url: string;
+      /** Secondary Key */
+      secondary_key: string | null;
+      /** Secondary Key Hint */
+      secondary_key_hint: string;
     };
     /** ShareBody */
     ShareBody: {
@@ -2581,6 +2907,394 @@ export interface operations {
       200: {
         content: {
           "application/json": unknown;
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * List Services
+   * @description The caller's services, newest first.
+   */
+  list_services_api_services_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ListOf_ServicePublic_"];
+        };
+      };
+    };
+  };
+  /**
+   * Create Service
+   * @description Deploy a saved model the caller may read as a scoring service; the two keys are shown only here.
+   */
+  create_service_api_services_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ServiceCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ServiceWithKeys"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /** Get Service */
+  get_service_api_services__service_id__get: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ServicePublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete Service
+   * @description Delete a service: its keys stop at once; its usage and batch jobs (with their files) go too.
+   */
+  delete_service_api_services__service_id__delete: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Update Service
+   * @description Rename, enable or disable (scoring then answers 403), or switch appending the input columns.
+   */
+  update_service_api_services__service_id__patch: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ServiceUpdate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ServicePublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * List Batch Jobs
+   * @description The service's batch jobs, newest first.
+   */
+  list_batch_jobs_api_services__service_id__batch_get: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ListOf_BatchJobPublic_"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Submit Batch
+   * @description Score a whole table in a worker process: 202 with the job; poll it, then fetch its result.
+   */
+  submit_batch_api_services__service_id__batch_post: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BatchFromDataset"];
+        "multipart/form-data": {
+          /** Format: binary */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["BatchJobPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Get Batch Job
+   * @description One job: its status and progress.
+   */
+  get_batch_job_api_services__service_id__batch__job_id__get: {
+    parameters: {
+      path: {
+        service_id: string;
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BatchJobPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete Batch Job
+   * @description Stop a job if it still runs, and delete it with its result.
+   */
+  delete_batch_job_api_services__service_id__batch__job_id__delete: {
+    parameters: {
+      path: {
+        service_id: string;
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Batch Result
+   * @description The scored table: CSV (streamed) or Parquet; 409 while the job has not succeeded.
+   */
+  batch_result_api_services__service_id__batch__job_id__result_get: {
+    parameters: {
+      query?: {
+        /** @description Overrides the Accept header. */
+        format?: string | null;
+        /** @description CSV: write text exactly as stored (no apostrophe before a formula). */
+        raw?: boolean;
+      };
+      path: {
+        service_id: string;
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+          "application/vnd.apache.parquet": unknown;
+          "text/csv": unknown;
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Regenerate Key
+   * @description A new primary or secondary key (in full, this once); the old one answers 401 from now on.
+   */
+  regenerate_key_api_services__service_id__keys__which__post: {
+    parameters: {
+      path: {
+        service_id: string;
+        which: "primary" | "secondary";
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ServiceWithKeys"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Service Openapi
+   * @description The service's own OpenAPI document: its score operation with the model's real columns (for the
+   * owner, or a holder of one of its keys).
+   */
+  service_openapi_api_services__service_id__openapi_json_get: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Score
+   * @description Score rows with the service's model: `Authorization: Bearer <service key>` (or the owner's
+   * session). The answer is what Assign Data to Clusters gives for the same rows.
+   */
+  score_api_services__service_id__score_post: {
+    parameters: {
+      path: {
+        service_id: string;
+      };
+    };
+    /** @description The rows to score: {dataframe_split: {columns, data}}, {records: [...]}, the classic {Inputs: {input1: {ColumnNames, Values}}}, or a text/csv body with a header line. Each service's own schema, with its real columns, is at GET /api/services/{id}/openapi.json. */
+    requestBody: {
+      content: {
+        "application/json": Record<string, never>;
+        "text/csv": string;
+      };
+    };
+    responses: {
+      /** @description The rows' assignments and scores, in the shape they were sent in */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Malformed; missing columns (named); a wrong type (row and column named) */
+      400: {
+        content: never;
+      };
+      /** @description No key, or an unknown or regenerated one */
+      401: {
+        content: never;
+      };
+      /** @description The service is disabled */
+      403: {
+        content: never;
+      };
+      /** @description More rows than STUDIO_SCORE_MAX_ROWS, or a body over STUDIO_MAX_JSON_BYTES */
+      413: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Service Usage
+   * @description Requests, rows, errors and latency p50/p95 per UTC hour, oldest first (hours without requests
+   * are left out).
+   */
+  service_usage_api_services__service_id__usage_get: {
+    parameters: {
+      query?: {
+        /** @description How many hours back, this one included. */
+        hours?: number;
+      };
+      path: {
+        service_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ListOf_ServiceUsageHour_"];
         };
       };
       /** @description Validation Error */
