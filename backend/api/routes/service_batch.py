@@ -47,7 +47,7 @@ BATCH_BODY_DOC = {
                     "properties": {"file": {"type": "string", "format": "binary"}},
                 }
             },
-            "application/json": {"schema": {"$ref": "#/components/schemas/BatchFromDataset"}},
+            "application/json": {"schema": BatchFromDataset.model_json_schema()},
         },
     }
 }

@@ -3068,7 +3068,13 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["BatchFromDataset"];
+        "application/json": {
+          /**
+           * Dataset Id
+           * @description A dataset the service's owner may read, or a sample's id.
+           */
+          dataset_id: string;
+        };
         "multipart/form-data": {
           /** Format: binary */
           file: string;
