@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import orjson
 import pandas as pd
 import pytest
@@ -209,3 +211,53 @@ def test_frame_types_follow_the_model() -> None:
     assert str(frame["extra"].dtype) == "int64"
     assert frame["color"].tolist() == ["red", "red"]
     assert pd.isna(frame["x"].iloc[1])
+
+
+def test_integers_beyond_64_bits_are_numbers_still() -> None:
+    rows = [{**ROW, "x": 2**64 - 1, "extra": 2**63}]
+    scored = score_request(
+        mixed_model(), orjson.dumps({"records": rows}), "application/json", append=True, max_rows=5
+    )
+    (answer,) = orjson.loads(scored.body)["records"]
+    assert answer["x"] == float(2**64 - 1) and answer["extra"] == float(2**63)
+
+
+def test_records_of_nothing_lack_the_models_columns() -> None:
+    assert refusal(b'{"records": [{}, {}]}').code == "missing_columns"
+
+
+def test_records_whose_keys_all_differ_are_413() -> None:
+    records = [{f"c{i}_{j}": 1 for j in range(3)} for i in range(1400)]  # 1,400 rows × 4,200 columns
+    error = refusal(orjson.dumps({"records": records}), max_rows=10_000)
+    assert (error.status, error.code) == (413, "too_many_cells")
+
+
+CELLS = [None, True, 0, 1, -1, 2**53, 2**63, 2**64 - 1, 1.5, 1e308, "", "x", "1.5", "2024-01-01",
+         "2024-01-01T00:00:00+05:00", "0001-01-01", "\x00", "é", [], {"a": 1}]  # fmt: skip
+NAMES = ["x", "color", "when", "flag", "lab", "Assignments", ""]
+
+
+def _body(shape: str, names: list[str], rows: list[list[object]]) -> tuple[bytes, str]:
+    if shape == "csv":
+        lines = [",".join(names)] + [",".join("" if v is None else str(v) for v in row) for row in rows]
+        return "\n".join(lines).encode(), "text/csv"
+    if shape == "records":
+        return orjson.dumps(
+            {"records": [dict(zip(names, row, strict=True)) for row in rows]}
+        ), "application/json"
+    return orjson.dumps({"dataframe_split": {"columns": names, "data": rows}}), "application/json"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_whatever_the_cells_the_answer_is_a_score_or_a_4xx(seed: int) -> None:
+    """Random tables of awkward cells: each is scored or refused with a ScoreRequestError, never a crash."""
+    rng = random.Random(seed)
+    model = mixed_model()
+    for _ in range(100):
+        names = rng.sample(NAMES, rng.randint(0, len(NAMES)))
+        rows = [[rng.choice(CELLS) for _ in names] for _ in range(rng.randint(0, 3))]
+        body, content_type = _body(rng.choice(["csv", "records", "split"]), names, rows)
+        try:
+            score_request(model, body, content_type, append=rng.random() < 0.5, max_rows=10)
+        except ScoreRequestError as exc:
+            assert 400 <= exc.status < 500

@@ -49,3 +49,12 @@ def too_many_rows(rows: int, limit: int) -> ScoreRequestError:
         "Send larger tables as a batch job.",
         limit="STUDIO_SCORE_MAX_ROWS",
     )
+
+
+def too_many_cells(rows: int, columns: int) -> ScoreRequestError:
+    return ScoreRequestError(
+        413,
+        "too_many_cells",
+        f"The request's {rows} rows and {columns} distinct columns make more cells than a scoring request "
+        "may have; send the same columns in every row, or larger tables as a batch job.",
+    )

@@ -27,11 +27,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from backend.services.table_import.common import InvalidDataset, tidy_names
-from backend.services.web_services.errors import ScoreRequestError, malformed, too_many_rows
+from backend.services.web_services.errors import ScoreRequestError, malformed, too_many_cells, too_many_rows
 
 __all__ = ["CSV_MEDIA_TYPES", "RawTable", "Shape", "read_request"]
 
 CSV_MEDIA_TYPES = ("text/csv", "application/csv")
+#: Cells (rows × columns) a request may make: records whose keys all differ would otherwise make a
+#: table of rows × every key, far more than the body holds.
+MAX_CELLS = 5_000_000
 
 
 class Shape(StrEnum):
@@ -149,7 +152,9 @@ def _from_records(records: Any, max_rows: int) -> RawTable:
         raise malformed("'records' must be a list of objects, one per row: [{'column': value, ...}].")
     _check_row_count(len(records), max_rows)
     columns = list(dict.fromkeys(chain.from_iterable(records)))
-    if not records or set(map(len, records)) == {len(columns)}:  # every row has every column
+    if len(columns) * len(records) > MAX_CELLS:
+        raise too_many_cells(len(records), len(columns))
+    if not records or not columns or set(map(len, records)) == {len(columns)}:  # every row, every column
         cells = _columns_of_full_records(records, columns)
     else:
         cells = [[record.get(name) for record in records] for name in columns]
@@ -157,7 +162,7 @@ def _from_records(records: Any, max_rows: int) -> RawTable:
 
 
 def _columns_of_full_records(records: list[dict[str, Any]], columns: list[str]) -> list[Sequence[Any]]:
-    if not records:
+    if not records or not columns:
         return [() for _ in columns]
     if len(columns) == 1:
         return [list(map(operator.itemgetter(columns[0]), records))]

@@ -79,9 +79,17 @@ def _column(cells: Sequence[Any], kind: str | None, name: str) -> Any:
     return _CONVERTERS.get(kind, _carried)(cells, types, name)
 
 
-def _numeric(cells: Sequence[Any], types: set[type], name: str) -> Any:
-    if types <= {int}:
+def _integers(cells: Sequence[Any]) -> np.ndarray | None:
+    """int64, or None when a value does not fit (JSON allows any integer)."""
+    try:
         return np.array(cells, dtype=np.int64)
+    except OverflowError:
+        return None
+
+
+def _numeric(cells: Sequence[Any], types: set[type], name: str) -> Any:
+    if types <= {int} and (ints := _integers(cells)) is not None:
+        return ints
     if types <= {bool, _NONE}:
         return pd.array(cells, dtype="boolean")
     if types <= _NUMBERS:
@@ -126,8 +134,8 @@ def _text(cells: Sequence[Any], types: set[type], name: str) -> Any:
 
 def _carried(cells: Sequence[Any], types: set[type], name: str) -> Any:
     """A column the model does not read: the narrowest type that holds every cell."""
-    if types <= {int}:
-        return np.array(cells, dtype=np.int64)
+    if types <= {int} and (ints := _integers(cells)) is not None:
+        return ints
     if types <= {int, float, _NONE} and types != {_NONE}:
         return np.array(cells, dtype=np.float64)
     if types <= {bool}:
