@@ -10,6 +10,7 @@ from typing import Literal
 from fastapi import HTTPException, Request, status
 
 from backend.api.deps import client_address, get_optional_user
+from backend.services.web_services.access_cache import ACCESS_CACHE
 from backend.services.web_services.key_throttle import KeyThrottle, KeyThrottled
 from backend.services.web_services.keys import KEY_PREFIX, key_matches
 from backend.services.web_services.records import ServiceAccess, service_access
@@ -37,12 +38,16 @@ def resolve_caller(request: Request, service_id: str) -> Caller:
     """The caller of service ``service_id``: 401 without a valid key or session, 404 for a service that
     is not the signed-in user's, 429 for an address that sent too many wrong keys.
 
-    A key costs one Core query on a connection of its own (the scoring path is meant to be as cheap
-    as the health check); a session, the usual sign-in lookup.
+    The service comes from :data:`ACCESS_CACHE` or one Core query (the scoring path is meant to be as
+    cheap as the health check); a session costs the usual sign-in lookup.
     """
     key = _presented_key(request)
-    with request.app.state.engine.connect() as connection:
-        access = service_access(connection, service_id)
+    access = ACCESS_CACHE.get(service_id)
+    if access is None:
+        with request.app.state.engine.connect() as connection:
+            access = service_access(connection, service_id)
+        if access is not None:
+            ACCESS_CACHE.put(service_id, access)
     if key is not None:
         return _key_caller(request, access, key)
     with request.app.state.sessionmaker() as session:

@@ -118,6 +118,9 @@ def test_who_may_score(client: TestClient, alice: dict[str, str], bob: dict[str,
 
 
 def test_a_disabled_service_answers_403(client: TestClient, alice: dict[str, str], service: dict) -> None:
+    assert (
+        post_rows(client, service, IRIS.iloc[:1], "records", service["primary_key"]).status_code == 200
+    )  # cached
     off = client.patch(f"/api/services/{service['id']}", headers=alice, json={"enabled": False})
     assert off.status_code == 200 and off.json()["enabled"] is False
     response = post_rows(client, service, IRIS.iloc[:1], "records", service["primary_key"])
@@ -198,6 +201,9 @@ def test_wrong_keys_from_one_address_are_throttled(client: TestClient, service: 
 
 
 def test_delete_stops_the_keys(client: TestClient, alice: dict[str, str], service: dict) -> None:
+    assert (
+        post_rows(client, service, IRIS.iloc[:1], "records", service["primary_key"]).status_code == 200
+    )  # cached
     assert client.delete(f"/api/services/{service['id']}", headers=alice).status_code == 204
     assert post_rows(client, service, IRIS.iloc[:1], "records", service["primary_key"]).status_code == 401
     assert client.get(f"/api/services/{service['id']}", headers=alice).status_code == 404
@@ -207,6 +213,9 @@ def test_delete_stops_the_keys(client: TestClient, alice: dict[str, str], servic
 def test_deleting_the_model_deletes_its_services(
     client: TestClient, alice: dict[str, str], service: dict
 ) -> None:
+    assert (
+        post_rows(client, service, IRIS.iloc[:1], "records", service["primary_key"]).status_code == 200
+    )  # cached
     assert client.delete(f"/api/models/{service['model_id']}", headers=alice).status_code == 204
     assert client.get(f"/api/services/{service['id']}", headers=alice).status_code == 404
     assert post_rows(client, service, IRIS.iloc[:1], "records", service["primary_key"]).status_code == 401

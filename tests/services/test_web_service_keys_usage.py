@@ -167,3 +167,37 @@ def test_one_request_is_every_quantile(q: float) -> None:
     usage.record(7.0, rows=1, error=False)
     value = usage.quantile_ms(q)
     assert value is not None and abs(value / 7.0 - 1) <= 0.025
+
+
+# ---- the access cache -------------------------------------------------------------------------------
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_cached_access_expires_and_is_dropped() -> None:
+    from types import SimpleNamespace
+
+    from backend.services.web_services.access_cache import AccessCache
+
+    ticks = Ticks()
+    cache = AccessCache(ttl_s=2.0, clock=ticks)
+    a, b = SimpleNamespace(model_id="m1"), SimpleNamespace(model_id="m2")
+    cache.put("s1", a)
+    cache.put("s2", b)
+    assert cache.get("s1") is a and cache.get("nope") is None
+    ticks.now += 1.9
+    assert cache.get("s1") is a
+    ticks.now += 0.2
+    assert cache.get("s1") is None  # expired
+    cache.put("s1", a)
+    cache.drop_model("m1")
+    assert cache.get("s1") is None and cache.get("s2") is None  # s2 expired too by now
+    cache.put("s2", b)
+    cache.drop("s2")
+    assert cache.get("s2") is None

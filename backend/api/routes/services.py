@@ -230,7 +230,10 @@ def _score(request: Request, service_id: str, body: bytes, started: float) -> Re
     if refusal is not None:
         usage.record(service_id, latency_ms=(time.perf_counter() - started) * 1000, rows=0, error=True)
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=refusal)
-    trained = saved_models.load_trained(settings, access.model_stub())
+    try:
+        trained = saved_models.load_trained(settings, access.model_stub())
+    except FileNotFoundError:  # the model (and so the service) was deleted a moment ago
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="The service no longer exists.") from None
     content_type = request.headers.get("content-type", "")
     try:
         scored = score_request(
