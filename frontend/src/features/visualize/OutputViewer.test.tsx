@@ -218,6 +218,43 @@ describe('OutputViewer', () => {
     expect(JSON.parse(String(post?.[1]?.body))).toEqual({ name: 'Evaluation' })
   })
 
+  it('saves a trained model output as a saved model, and tells the palette to reload', async () => {
+    const modelBase = '/api/runs/7/nodes/train/outputs/trained_model'
+    serve({
+      [modelBase]: () => json({ ...irisModel, algorithm: 'kmeans', algorithm_name: 'K-Means' }),
+      '/api/models': () => json({ id: 'm1', name: 'Iris segments', algorithm_name: 'K-Means', k: 3, feature_columns: irisModel.feature_columns }, 201),
+    })
+    let announced = 0
+    const onChanged = () => (announced += 1)
+    window.addEventListener('studio:models-changed', onChanged)
+    render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="trained_cluster_model" />)
+    await screen.findByTestId('centroid-heatmap')
+    const user = userEvent.setup()
+    await user.click(screen.getByRole('button', { name: 'Save as trained model' }))
+    const name = screen.getByLabelText('Model name')
+    expect(name).toHaveValue('K-Means, k = 3')
+    await user.clear(name)
+    await user.click(screen.getByRole('button', { name: 'Save model' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent('Give the model a name.')
+    await user.type(name, 'Iris segments')
+    await user.type(screen.getByLabelText(/Description/), 'Petal-driven')
+    await user.click(screen.getByRole('button', { name: 'Save model' }))
+    await waitFor(() => expect(screen.queryByLabelText('Model name')).toBeNull())
+    window.removeEventListener('studio:models-changed', onChanged)
+    const post = vi.mocked(fetch).mock.calls.find(([, init]) => init?.method === 'POST')
+    expect(post?.[0]).toBe('/api/models')
+    expect(JSON.parse(String(post?.[1]?.body))).toEqual({ run_id: 7, node_id: 'train', port: 'trained_model', name: 'Iris segments', description: 'Petal-driven' })
+    expect(announced).toBe(1)
+  })
+
+  it('offers no model saving on a shared link or a table', async () => {
+    const publicBase = '/api/public/tok123/runs/7/nodes/train/outputs/trained_model'
+    serve({ [publicBase]: () => json(irisModel) })
+    render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="trained_cluster_model" apiBase="/api/public/tok123" />)
+    await screen.findByTestId('centroid-heatmap')
+    expect(screen.queryByTestId('save-as-model')).toBeNull()
+  })
+
   it('shows a plain table (evaluation results) as the grid', async () => {
     const evalBase = '/api/runs/7/nodes/eval/outputs/evaluation_results'
     serve({
@@ -229,6 +266,7 @@ describe('OutputViewer', () => {
     expect(await screen.findByRole('grid')).toBeInTheDocument()
     expect(screen.queryByRole('tablist')).toBeNull()
     expect(screen.getByTestId('download-csv')).toBeInTheDocument()
+    expect(screen.queryByTestId('save-as-model')).toBeNull()
     await act(async () => {})
   })
 })

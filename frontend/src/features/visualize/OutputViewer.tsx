@@ -13,6 +13,7 @@ import type {
   Visualization,
 } from './types'
 import { SaveAsDatasetButton } from './SaveAsDataset'
+import { SaveAsModelButton } from './SaveAsModel'
 import { ClusterView } from './views/ClusterView'
 import { TrainedModelView, UntrainedModelView } from './views/ModelView'
 import { SweepView } from './views/SweepView'
@@ -190,6 +191,12 @@ function Tabs({ tabs, label }: { tabs: TabSpec[]; label: string }) {
   )
 }
 
+/** "K-Means, k = 3" (the algorithm's display name), or the node's name when the summary is not there yet. */
+function suggestedModelName(model: TrainedModelSummary | undefined, nodeId: string): string {
+  if (!model) return `${nodeId} model`
+  return `${model.algorithm_name ?? 'Trained model'}, k = ${model.k}`
+}
+
 function kindLabel(summary: OutputSummary | undefined, viz: Visualization | undefined): string {
   if (summary?.type === 'trained_cluster_model') return 'Trained model'
   if (summary?.type === 'untrained_cluster_model') return 'Untrained model'
@@ -347,6 +354,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
   }
 
   const title = humanize(port)
+  const trainedModel = summaryData?.type === 'trained_cluster_model' ? (summaryData as TrainedModelSummary) : undefined
   const kind = summaryData || viz ? kindLabel(summaryData, viz) : null
   const rowCount = tableSummary?.n_rows ?? (viz?.kind === 'clusters' ? (viz as ClusterVisualization).n_rows : undefined)
   const columnCount = tableSummary ? (tableSummary.n_columns ?? tableSummary.columns.length) : undefined
@@ -384,6 +392,9 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
             </a>
           ) : null}
           {isTable && !isPublic ? <SaveAsDatasetButton outputRef={ref} suggestedName={`${nodeId} ${port}`} /> : null}
+          {portType === 'trained_cluster_model' && !isPublic ? (
+            <SaveAsModelButton outputRef={ref} suggestedName={suggestedModelName(trainedModel, nodeId)} />
+          ) : null}
           {variant === 'panel' && !isPublic ? (
             <a className="btn btn-small" href={outputPageUrl(ref)} target="_blank" rel="noopener noreferrer">
               Open in new tab
