@@ -49,6 +49,7 @@ export type ParamType =
   | 'column_set'
   | 'column'
   | 'dataset'
+  | 'trained_model'
   | 'seed'
 
 export interface ParamSpec {

@@ -7,7 +7,7 @@ import { useEditor } from '../editor/EditorContext'
 import type { ModuleNode } from '../editor/graphDoc'
 import { useNodeRuntime } from '../editor/runtimeStore'
 import { categoryTone } from '../palette/categoryTone'
-import { datasetParamOf } from '../palette/datasetModule'
+import { sourceLabel } from '../palette/sourceModules'
 import { ModuleIcon } from '../palette/ModuleIcon'
 import { formatDuration } from '../runs/runState'
 import { shortMessage } from '../validation/mapIssues'
@@ -38,24 +38,19 @@ function handleClass(port: PortSpec, side: 'source' | 'target', dragged: string 
   return `port port-${port.type}${state}${extra}`
 }
 
+const noModel = () => undefined
+
 function ModuleNodeViewImpl({ id, data, selected }: NodeProps<ModuleNode>) {
-  const { specOf, datasetOf, runtime, actions, readOnly, running } = useEditor()
+  const { specOf, datasetOf, modelOf, runtime, actions, readOnly, running } = useEditor()
   const spec = specOf(data.moduleId)
   const { run, issues, severity } = useNodeRuntime(runtime, id)
   const dragged = useDraggedPort(specOf)
   const status = run.status
 
-  const datasetParam = datasetParamOf(spec)
-  const datasetId = datasetParam ? data.params[datasetParam.id] : undefined
-  const dataset = typeof datasetId === 'string' ? datasetOf(datasetId) : undefined
-  const title = dataset?.name ?? spec?.name ?? data.moduleId
-  const subtitle = dataset
-    ? `${dataset.n_rows.toLocaleString('en')} rows × ${dataset.n_columns} columns`
-    : datasetParam
-      ? typeof datasetId === 'string' && datasetId
-        ? 'Dataset not found'
-        : 'Choose a dataset'
-      : null
+  // A dataset or saved model node is titled by what it loads.
+  const source = sourceLabel(spec, data.params, datasetOf, modelOf ?? noModel)
+  const title = source?.name ?? spec?.name ?? data.moduleId
+  const subtitle = source?.subtitle ?? null
   const inputs = spec?.inputs ?? []
   const outputs = spec?.outputs ?? []
   const tone = spec ? categoryTone(spec.category) : 'other'

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react'
+import type { SavedModel } from '../../api/models'
 import type { ColumnInfo, Dataset, ModuleSpec } from '../../api/types'
 import { RuntimeStore } from './runtimeStore'
 
@@ -15,6 +16,8 @@ export interface EditorActions {
 export interface EditorContextValue {
   specOf: (moduleId: string) => ModuleSpec | undefined
   datasetOf: (id: string) => Dataset | undefined
+  /** The saved model of a trained model node (none on the read-only link pages, which name the module). */
+  modelOf?: (id: string) => SavedModel | undefined
   runtime: RuntimeStore
   actions: EditorActions
   readOnly: boolean
@@ -29,6 +32,7 @@ const noop = () => {}
 export const EditorContext = createContext<EditorContextValue>({
   specOf: () => undefined,
   datasetOf: () => undefined,
+  modelOf: () => undefined,
   runtime: new RuntimeStore(),
   actions: { openOutput: noop, openLog: noop, duplicateNode: noop, deleteNode: noop, runNode: noop },
   readOnly: false,

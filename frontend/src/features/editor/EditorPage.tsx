@@ -83,19 +83,19 @@ function Editor({ experimentId }: { experimentId: number }) {
   const shownRun = viewing ? viewing.run : followed.run
 
   // What the server says about it: modules, datasets, validation, which run results still hold.
-  const { catalogue, specs, specOf, datasetModule, datasets } = useEditorResources({ doc, ready })
+  const { catalogue, specs, specOf, datasetModule, trainedModelModule, datasets, models } = useEditorResources({ doc, ready })
   const validation = useGraphValidation(ready ? graph : null, ready)
   const shownRunNodes = useShownRunNodes({ experimentId, run: shownRun, current: !viewing, graph, signatures: validation.signatures })
   const shownIssues = viewing ? EMPTY_ISSUES : validation.issues
   const runtime = useRuntimeStore(shownRunNodes, shownIssues)
 
   // What the user does.
-  const edit = useEditActions({ dispatch, doc, readOnly, viewed, specs, datasetModule, onNodeAdded: showProperties, requestFit })
+  const edit = useEditActions({ dispatch, doc, readOnly, viewed, specs, datasetModule, trainedModelModule, onNodeAdded: showProperties, requestFit })
   const clipboard = useClipboard({ dispatch, shownDoc, doc, readOnly, selectNode: edit.selectNode })
   const latestDoc = useLatest(doc)
   const selectedNodes = useCallback(() => latestDoc.current.nodes.filter((n) => n.selected).map((n) => n.id), [latestDoc])
   const runs = useRunActions({ experimentId, followed, dirty, save, selectedNodes, leaveViewedRun: viewed.close, showIssues: validation.show })
-  const nodeDialogs = useNodeDialogs({ shownRun, shownDoc, specOf, datasetOf: datasets.datasetOf })
+  const nodeDialogs = useNodeDialogs({ shownRun, shownDoc, specOf, datasetOf: datasets.datasetOf, modelOf: models.modelOf })
   const graphImport = useGraphImport({ dispatch, name: meta.name, graph, requestFit })
   const leaveGuard = useLeaveGuard({ dirty, save, leavingForCopy: experiment.leavingForCopy })
   const fileOver = useFileDrop({ onFiles: datasets.uploads.upload, readOnly })
@@ -115,8 +115,8 @@ function Editor({ experimentId }: { experimentId: number }) {
   const nodeActions = useMemo(() => ({ openOutput, openLog, duplicateNode, deleteNode, runNode: (nodeId: string) => void run([nodeId]) }), [openOutput, openLog, duplicateNode, deleteNode, run])
   const running = followed.running
   const context = useMemo<EditorContextValue>(
-    () => ({ specOf, datasetOf: datasets.datasetOf, runtime, actions: nodeActions, readOnly, running, portColumns: validation.columns }),
-    [specOf, datasets.datasetOf, runtime, nodeActions, readOnly, running, validation.columns],
+    () => ({ specOf, datasetOf: datasets.datasetOf, modelOf: models.modelOf, runtime, actions: nodeActions, readOnly, running, portColumns: validation.columns }),
+    [specOf, datasets.datasetOf, models.modelOf, runtime, nodeActions, readOnly, running, validation.columns],
   )
 
   if (loadState === 'missing') {
@@ -180,6 +180,8 @@ function Editor({ experimentId }: { experimentId: number }) {
             onDeleteDataset={setDeletingDataset}
             onAddModule={(spec) => edit.addAtCentre({ kind: 'module', moduleId: spec.id })}
             onAddDataset={(dataset) => edit.addAtCentre({ kind: 'dataset', datasetId: dataset.id })}
+            models={models.models}
+            onAddModel={(model) => edit.addAtCentre({ kind: 'model', modelId: model.id })}
             disabled={readOnly}
           />
           <EditorCanvas
@@ -215,6 +217,7 @@ function Editor({ experimentId }: { experimentId: number }) {
                 doc={shownDoc}
                 selection={selection}
                 datasets={datasets.list}
+                models={models.list}
                 issues={shownIssues}
                 onParamChange={edit.onParamChange}
                 onCommentChange={edit.onCommentChange}

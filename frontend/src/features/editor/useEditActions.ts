@@ -1,8 +1,9 @@
 import { useReactFlow, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react'
 import { useCallback, type Dispatch } from 'react'
-import type { ModuleSpec, ParamSpec } from '../../api/types'
+import type { ModuleSpec } from '../../api/types'
 import { useToast } from '../../ui/Toasts'
 import type { DragPayload } from '../canvas/dragData'
+import type { SourceModule } from '../palette/sourceModules'
 import { defaultParams } from '../properties/paramSchema'
 import { deleteSelection, selectAll as selectAllOf } from './clipboard'
 import { checkConnection } from './connections'
@@ -29,6 +30,7 @@ export function useEditActions({
   viewed,
   specs,
   datasetModule,
+  trainedModelModule,
   onNodeAdded,
   requestFit,
 }: {
@@ -38,7 +40,8 @@ export function useEditActions({
   /** The past run shown instead of the draft, if any. */
   viewed: { viewing: ViewedRun | null; onNodesChange: (changes: NodeChange<ModuleNode>[]) => void; updateDoc: (update: (doc: Doc) => Doc) => void }
   specs: ReadonlyMap<string, ModuleSpec>
-  datasetModule: { spec: ModuleSpec; param: ParamSpec } | null
+  datasetModule: SourceModule | null
+  trainedModelModule: SourceModule | null
   onNodeAdded: () => void
   requestFit: () => void
 }) {
@@ -110,18 +113,24 @@ export function useEditActions({
     [dispatch, onNodeAdded],
   )
 
-  /** A palette entry (a module, or a dataset as a dataset node) added at `position` (flow coordinates). */
+  /** A palette entry (a module, a dataset as a dataset node, a saved model as a trained model node) added at
+   * `position` (flow coordinates). */
   const addEntry = useCallback(
     (payload: DragPayload, position: Position) => {
       if (latest.current.readOnly) return
+      const addSource = (source: SourceModule | null, value: string) => {
+        if (source) addNode(source.spec.id, { ...defaultParams(source.spec), [source.param.id]: value }, position)
+      }
       if (payload.kind === 'module') {
         const spec = latest.current.specs.get(payload.moduleId)
         if (spec) addNode(spec.id, defaultParams(spec), position)
-      } else if (datasetModule) {
-        addNode(datasetModule.spec.id, { ...defaultParams(datasetModule.spec), [datasetModule.param.id]: payload.datasetId }, position)
+      } else if (payload.kind === 'dataset') {
+        addSource(datasetModule, payload.datasetId)
+      } else {
+        addSource(trainedModelModule, payload.modelId)
       }
     },
-    [addNode, datasetModule, latest],
+    [addNode, datasetModule, trainedModelModule, latest],
   )
 
   /** A double-clicked palette entry: added in the middle of the visible canvas, staggered. */

@@ -1,6 +1,8 @@
 import { useCallback, useState } from 'react'
+import type { SavedModel } from '../../api/models'
 import type { Dataset, ModuleSpec } from '../../api/types'
 import { useToast } from '../../ui/Toasts'
+import { sourceLabel } from '../palette/sourceModules'
 import { IDLE, type NodeRunView, type RunView } from '../runs/runState'
 import type { Doc, ModuleNode } from './graphDoc'
 import { useLatest } from './useLatest'
@@ -27,27 +29,27 @@ export function useNodeDialogs({
   shownDoc,
   specOf,
   datasetOf,
+  modelOf,
 }: {
   shownRun: RunView | null
   shownDoc: Doc
   specOf: (moduleId: string) => ModuleSpec | undefined
   datasetOf: (id: string) => Dataset | undefined
+  modelOf: (id: string) => SavedModel | undefined
 }) {
   const toast = useToast()
   const [output, setOutput] = useState<OutputShown | null>(null)
   const [log, setLog] = useState<LogShown | null>(null)
   const latest = useLatest({ shownRun, shownDoc })
 
-  /** A dataset node is called by its dataset's name, any other by its module's. */
+  /** A dataset or saved model node is called by its dataset's or model's name, any other by its module's. */
   const nodeTitle = useCallback(
     (node: ModuleNode | undefined) => {
       if (!node) return 'Module'
       const spec = specOf(node.data.moduleId)
-      const dsParam = spec?.params.find((p) => p.type === 'dataset')
-      const dsId = dsParam ? node.data.params[dsParam.id] : undefined
-      return (typeof dsId === 'string' ? datasetOf(dsId)?.name : undefined) ?? spec?.name ?? node.data.moduleId
+      return sourceLabel(spec, node.data.params, datasetOf, modelOf)?.name ?? spec?.name ?? node.data.moduleId
     },
-    [datasetOf, specOf],
+    [datasetOf, modelOf, specOf],
   )
 
   const openOutput = useCallback(

@@ -1,13 +1,18 @@
 import { useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react'
+import { Link } from 'react-router'
 import { ApiError, isNotFound, isUnauthorized } from '../../api/client'
+import type { SavedModel } from '../../api/models'
 import type { Dataset, ModuleSpec } from '../../api/types'
 import type { Resource } from '../../api/useApiResource'
 import { Icon } from '../../ui/icons'
 import { formatBytes } from '../../ui/time'
 import { setDatasetDragData, setModuleDragData } from '../canvas/dragData'
 import { categoryTone } from './categoryTone'
-import { filterModules, groupModulesByCategory, sectionGroups } from './groupModules'
+import { categoryPath, filterModules, groupModulesByCategory, sectionGroups } from './groupModules'
 import { ModuleIcon } from './ModuleIcon'
+import { matchesModel, PaletteModelGroups } from './PaletteModels'
+import { ChevronIcon, Grip } from './PaletteParts'
+import { findTrainedModelModule } from './sourceModules'
 import type { UploadItem } from './useUploads'
 import './palette.css'
 
@@ -16,6 +21,8 @@ export const DATASETS_CATEGORY = 'Saved Datasets'
 export interface PaletteProps {
   catalogue: Resource<ModuleSpec[]> & { reload: () => void }
   datasets?: Resource<Dataset[]> & { reload: () => void }
+  /** The saved models listed under the trained model module's section (own and shared). */
+  models?: Resource<SavedModel[]>
   uploads?: UploadItem[]
   onUploadFiles?: (files: File[]) => void
   onDismissUpload?: (key: number) => void
@@ -23,6 +30,7 @@ export interface PaletteProps {
   /** Adds a module to the canvas without dragging (double-click or Enter on an entry). */
   onAddModule?: (module: ModuleSpec) => void
   onAddDataset?: (dataset: Dataset) => void
+  onAddModel?: (model: SavedModel) => void
   /** Read-only (viewing a past run): entries cannot be dragged. */
   disabled?: boolean
 }
@@ -74,22 +82,6 @@ function CatalogueProblem({ error, onRetry }: { error: unknown; onRetry: () => v
   )
 }
 
-function ChevronIcon({ open }: { open: boolean }) {
-  return (
-    <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" className={`chevron${open ? ' is-open' : ''}`}>
-      <path d="M6 4l4 4-4 4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
-    </svg>
-  )
-}
-
-function Grip() {
-  return (
-    <svg className="palette-item-grip" viewBox="0 0 8 14" width="8" height="14" aria-hidden="true">
-      {[2, 7, 12].flatMap((y) => [<circle key={`a${y}`} cx="2" cy={y} r="1.1" />, <circle key={`b${y}`} cx="6" cy={y} r="1.1" />])}
-    </svg>
-  )
-}
-
 function matchesDataset(dataset: Dataset, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean)
   const haystack = `${dataset.name} ${dataset.description ?? ''} dataset`.toLowerCase()
@@ -109,6 +101,8 @@ export function Palette({
   onDeleteDataset,
   onAddModule,
   onAddDataset,
+  models,
+  onAddModel,
   disabled = false,
 }: PaletteProps) {
   const [query, setQuery] = useState('')
@@ -136,6 +130,13 @@ export function Palette({
   const shownDatasets = searching ? allDatasets.filter((d) => matchesDataset(d, query)) : allDatasets
   const mine = shownDatasets.filter((d) => !d.sample)
   const samples = shownDatasets.filter((d) => d.sample)
+  // Saved models are listed in the section of the module that loads them ("Trained Models").
+  const modelSection = useMemo(() => {
+    const found = findTrainedModelModule(modules)
+    return found ? categoryPath(found.spec.category)[0] : null
+  }, [modules])
+  const shownModelCount =
+    modelSection && models?.state === 'ready' ? (searching ? models.data.filter((m) => matchesModel(m, query)).length : models.data.length) : 0
 
   const toggle = (category: string) =>
     setCollapsed((previous) => {
@@ -305,11 +306,16 @@ export function Palette({
     body = <CatalogueProblem error={catalogue.error} onRetry={catalogue.reload} />
   } else if (modules.length === 0) {
     body = <PaletteNotice title="No modules installed" text="The server's module catalogue is empty." />
-  } else if (sections.length === 0 && shownDatasets.length === 0) {
-    body = <PaletteNotice title="Nothing found" text={`No module or dataset matches “${query.trim()}”.`} />
+  } else if (sections.length === 0 && shownDatasets.length === 0 && shownModelCount === 0) {
+    body = <PaletteNotice title="Nothing found" text={`No module, dataset or model matches “${query.trim()}”.`} />
   } else {
     const hasDatasetSection = sections.some((section) => section.title === DATASETS_CATEGORY)
-    const ordered = hasDatasetSection || !datasets ? sections : [{ title: DATASETS_CATEGORY, groups: [] }, ...sections]
+    let ordered = hasDatasetSection || !datasets ? sections : [{ title: DATASETS_CATEGORY, groups: [] }, ...sections]
+    if (modelSection && models && shownModelCount > 0 && !ordered.some((section) => section.title === modelSection)) {
+      // A search that matches saved models but not the module that loads them: the section still shows them.
+      const at = ordered[0]?.title === DATASETS_CATEGORY ? 1 : 0
+      ordered = [...ordered.slice(0, at), { title: modelSection, groups: [] }, ...ordered.slice(at)]
+    }
     body = ordered.map((section) => (
       <section key={section.title} className="palette-section" aria-label={section.title}>
         <div className="palette-section-head">
@@ -342,6 +348,11 @@ export function Palette({
               />
             </>
           ) : null}
+          {section.title === modelSection && models ? (
+            <Link className="btn btn-small btn-ghost palette-upload-btn" to="/models" title="Rename, delete, export, import or deploy your trained models">
+              Manage
+            </Link>
+          ) : null}
         </div>
         {section.groups.map((group) => {
           const open = searching || group.label === null || !collapsed.has(group.category)
@@ -357,6 +368,16 @@ export function Palette({
           )
         })}
         {section.title === DATASETS_CATEGORY && datasets ? datasetsSection() : null}
+        {section.title === modelSection && models ? (
+          <PaletteModelGroups
+            models={models}
+            query={query}
+            isOpen={(key) => searching || !collapsed.has(key)}
+            groupHeader={groupHeader}
+            onAddModel={onAddModel}
+            disabled={disabled}
+          />
+        ) : null}
       </section>
     ))
   }

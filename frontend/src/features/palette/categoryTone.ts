@@ -4,6 +4,7 @@ export type CategoryTone = 'data' | 'transform' | 'model' | 'train' | 'score' | 
 export function categoryTone(category: string | undefined): CategoryTone {
   const c = (category ?? '').toLowerCase()
   if (c.startsWith('saved datasets') || c.includes('dataset')) return 'data'
+  if (c.startsWith('trained models')) return 'model'
   if (c.startsWith('data transformation')) return 'transform'
   if (c.includes('initialize model')) return 'model'
   if (c.includes('/ train') || c.endsWith('train')) return 'train'

@@ -9,7 +9,7 @@ export interface ModuleGroup {
 }
 
 /** Categories shown first, in this order; every other category follows alphabetically. */
-const PINNED_CATEGORIES = ['Saved Datasets']
+const PINNED_CATEGORIES = ['Saved Datasets', 'Trained Models']
 
 export const UNCATEGORISED = 'Other'
 

@@ -31,6 +31,7 @@ describe('the field each parameter kind gets', () => {
     [{ id: 'p', name: 'P', type: 'column' }, 'textbox'],
     [{ id: 'p', name: 'P', type: 'column_set' }, 'button'],
     [{ id: 'p', name: 'P', type: 'dataset' }, 'combobox'],
+    [{ id: 'p', name: 'P', type: 'trained_model' }, 'combobox'],
     [{ id: 'p', name: 'P', type: 'a_kind_from_a_newer_server' }, 'textbox'],
   ] as [ParamSpec, string][])('%o → %s', (param, role) => {
     render(<Field param={param} initial={null} />)

@@ -7,6 +7,7 @@ import { NumberField, SeedField } from './NumberFields'
 import type { FieldWiring, ParamControlProps, ParamFieldProps } from './paramFieldTypes'
 import { describeBounds } from './paramSchema'
 import { ColumnField, RangeField, TextField } from './TextFields'
+import { TrainedModelField } from './TrainedModelField'
 
 /** The field each parameter kind of the module contract gets. */
 const FIELDS: Record<ParamType, ComponentType<ParamControlProps>> = {
@@ -19,6 +20,7 @@ const FIELDS: Record<ParamType, ComponentType<ParamControlProps>> = {
   column_set: ColumnSetField,
   column: ColumnField,
   dataset: DatasetField,
+  trained_model: TrainedModelField,
   seed: SeedField,
 }
 

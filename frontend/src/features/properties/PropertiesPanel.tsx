@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { getDataset } from '../../api/endpoints'
+import type { SavedModel } from '../../api/models'
 import type { ColumnInfo, Dataset, ModuleSpec, ParamSpec } from '../../api/types'
 import { Icon } from '../../ui/icons'
 import { StatusPill } from '../../ui/StatusPill'
@@ -20,6 +21,8 @@ export interface PropertiesPanelProps {
   doc: Doc
   selection: ModuleNode[]
   datasets: Dataset[]
+  /** The saved models a trained model node offers. */
+  models?: SavedModel[]
   issues: IssueMap
   onParamChange: (nodeId: string, paramId: string, value: unknown, coalesce: boolean) => void
   onCommentChange: (nodeId: string, comment: string) => void
@@ -151,7 +154,7 @@ function IssueList({ issues, onSelectNode, nodeName }: { issues: readonly Issue[
 function SingleNode({ node, props }: { node: ModuleNode; props: PropertiesPanelProps }) {
   const { specOf, datasetOf, readOnly } = useEditor()
   const spec = specOf(node.data.moduleId)
-  const { issues, datasets, doc, onParamChange, onCommentChange, onSeal } = props
+  const { issues, datasets, models, doc, onParamChange, onCommentChange, onSeal } = props
   if (!spec) {
     return (
       <EmptyState title={`Unknown module “${node.data.moduleId}”`} text="This server's catalogue has no such module. Delete the node or import a graph made for this server." />
@@ -179,7 +182,7 @@ function SingleNode({ node, props }: { node: ModuleNode; props: PropertiesPanelP
       {shown.length ? (
         <div className="properties-fields" onBlur={onSeal}>
           {shown.map((param) => (
-            <ParamFieldFor key={param.id} node={node} param={param} doc={doc} datasets={datasets} issues={issues} onParamChange={onParamChange} onSeal={onSeal} specOf={specOf} datasetOf={datasetOf} readOnly={readOnly} />
+            <ParamFieldFor key={param.id} node={node} param={param} doc={doc} datasets={datasets} models={models} issues={issues} onParamChange={onParamChange} onSeal={onSeal} specOf={specOf} datasetOf={datasetOf} readOnly={readOnly} />
           ))}
         </div>
       ) : (
@@ -236,6 +239,7 @@ function ParamFieldFor({
   param,
   doc,
   datasets,
+  models,
   issues,
   onParamChange,
   onSeal,
@@ -247,6 +251,7 @@ function ParamFieldFor({
   param: ParamSpec
   doc: Doc
   datasets: Dataset[]
+  models?: SavedModel[]
   issues: IssueMap
   onParamChange: PropertiesPanelProps['onParamChange']
   onSeal: () => void
@@ -268,6 +273,7 @@ function ParamFieldFor({
       onCommit={onSeal}
       columns={columns}
       datasets={datasets}
+      models={models}
       params={node.data.params}
       readOnly={readOnly}
     />

@@ -1,6 +1,7 @@
 // The props every parameter field and control shares (a file of its own, so the field and the
 // controls it picks from import it instead of each other).
 
+import type { SavedModel } from '../../api/models'
 import type { ColumnInfo, Dataset, ParamSpec } from '../../api/types'
 
 export interface ColumnsInfo {
@@ -22,6 +23,8 @@ export interface ParamFieldProps {
   onCommit: () => void
   columns?: ColumnsInfo
   datasets?: Dataset[]
+  /** The saved models a `trained_model` parameter offers. */
+  models?: SavedModel[]
   /** Other parameters' values (the default column set depends on the label column). */
   params: Record<string, unknown>
   readOnly?: boolean

@@ -14,6 +14,7 @@ export type FieldKind =
   | 'column'
   | 'columns'
   | 'dataset'
+  | 'model'
   | 'text'
 
 export function fieldKind(param: ParamSpec): FieldKind {
@@ -37,6 +38,8 @@ export function fieldKind(param: ParamSpec): FieldKind {
       return 'columns'
     case 'dataset':
       return 'dataset'
+    case 'trained_model':
+      return 'model'
     default:
       return 'text'
   }
@@ -166,7 +169,8 @@ export function paramProblem(param: ParamSpec, value: unknown): string | null {
       return bad === undefined ? null : `${bad} is out of range (each value must be ${describeBounds(param)})`
     }
     case 'column':
-    case 'dataset': {
+    case 'dataset':
+    case 'trained_model': {
       if (typeof v !== 'string') return 'Must be a name'
       if (v === '') return param.nullable ? null : 'Required'
       return null

@@ -3,7 +3,7 @@
 
 import type { ModuleSpec } from '../../api/types'
 import type { Doc } from '../editor/graphDoc'
-import { datasetParamOf } from '../palette/datasetModule'
+import { datasetParamOf } from '../palette/sourceModules'
 
 export interface UpstreamSource {
   /** The dataset id at the start of the chain. */
