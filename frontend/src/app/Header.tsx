@@ -13,12 +13,24 @@ export interface HeaderProps {
   actions?: ReactNode
   /** Whether "Experiments" is the current page. */
   onExperimentsPage?: boolean
-  /** The breadcrumb's root: "Experiments" (default), "Gallery", or none (a read-only link). */
-  root?: 'experiments' | 'gallery' | 'none'
+  /** The breadcrumb's root: "Experiments" (default), "Gallery", "Trained models", "Web services", or none
+   * (a read-only link). */
+  root?: HeaderRoot
   /** Whether the gallery list is the current page. */
   onGalleryPage?: boolean
+  /** Whether the root's own list (trained models, web services) is the current page. */
+  onRootPage?: boolean
   /** The Gallery / My experiments links (off in the editor, whose toolbar needs the room). */
   nav?: boolean
+}
+
+export type HeaderRoot = 'experiments' | 'gallery' | 'models' | 'services' | 'none'
+
+const ROOTS: Record<Exclude<HeaderRoot, 'none'>, { label: string; path: string }> = {
+  experiments: { label: 'Experiments', path: '/' },
+  gallery: { label: 'Gallery', path: '/gallery' },
+  models: { label: 'Trained models', path: '/models' },
+  services: { label: 'Web services', path: '/services' },
 }
 
 function UserMenu() {
@@ -66,7 +78,7 @@ function UserMenu() {
   )
 }
 
-function HeaderNav({ root, onGalleryPage }: { root: 'experiments' | 'gallery' | 'none'; onGalleryPage?: boolean }) {
+function HeaderNav({ root, onGalleryPage, onRootPage }: { root: HeaderRoot; onGalleryPage?: boolean; onRootPage?: boolean }) {
   const { user } = useAuth()
   return (
     <nav className="header-nav" aria-label="Sections">
@@ -74,6 +86,18 @@ function HeaderNav({ root, onGalleryPage }: { root: 'experiments' | 'gallery' | 
         <Link to="/" className="header-nav-link">
           <Icon name="file" size={13} />
           My experiments
+        </Link>
+      ) : null}
+      {user && !(root === 'models' && onRootPage) ? (
+        <Link to="/models" className="header-nav-link">
+          <Icon name="model" size={13} />
+          Models
+        </Link>
+      ) : null}
+      {user && !(root === 'services' && onRootPage) ? (
+        <Link to="/services" className="header-nav-link">
+          <Icon name="service" size={13} />
+          Services
         </Link>
       ) : null}
       {root !== 'gallery' || !onGalleryPage ? (
@@ -86,13 +110,12 @@ function HeaderNav({ root, onGalleryPage }: { root: 'experiments' | 'gallery' | 
   )
 }
 
-export function Header({ crumb, actions, onExperimentsPage, root = 'experiments', onGalleryPage, nav = true }: HeaderProps) {
-  const rootLabel = root === 'gallery' ? 'Gallery' : 'Experiments'
-  const rootPath = root === 'gallery' ? '/gallery' : '/'
-  const onRoot = root === 'gallery' ? onGalleryPage : onExperimentsPage
+export function Header({ crumb, actions, onExperimentsPage, root = 'experiments', onGalleryPage, onRootPage, nav = true }: HeaderProps) {
+  const { label: rootLabel, path: rootPath } = ROOTS[root === 'none' ? 'gallery' : root]
+  const onRoot = root === 'gallery' ? onGalleryPage : root === 'experiments' ? onExperimentsPage : onRootPage
   return (
     <header className="app-header">
-      <Link to={root === 'experiments' ? '/' : '/gallery'} className="brand" aria-label="Cluster Studio home">
+      <Link to={root === 'gallery' || root === 'none' ? '/gallery' : '/'} className="brand" aria-label="Cluster Studio home">
         <Logo />
         <span className="brand-name">Cluster Studio</span>
       </Link>
@@ -117,7 +140,7 @@ export function Header({ crumb, actions, onExperimentsPage, root = 'experiments'
         ) : null}
       </nav>
       <div className="header-actions">{actions}</div>
-      {nav ? <HeaderNav root={root} onGalleryPage={onGalleryPage} /> : null}
+      {nav ? <HeaderNav root={root} onGalleryPage={onGalleryPage} onRootPage={onRootPage} /> : null}
       <UserMenu />
     </header>
   )

@@ -18,6 +18,11 @@ const GalleryPage = lazy(() => import('../features/sharing/GalleryPage').then((m
 const GalleryEntryPage = lazy(() => import('../features/sharing/PublicPages').then((module) => ({ default: module.GalleryEntryPage })))
 const SharedLinkPage = lazy(() => import('../features/sharing/PublicPages').then((module) => ({ default: module.SharedLinkPage })))
 
+// Trained models and web services: loaded when visited.
+const ModelsPage = lazy(() => import('../features/models/ModelsPage').then((module) => ({ default: module.ModelsPage })))
+const ServicesPage = lazy(() => import('../features/services/ServicesPage').then((module) => ({ default: module.ServicesPage })))
+const ServicePage = lazy(() => import('../features/services/ServicePage').then((module) => ({ default: module.ServicePage })))
+
 function PageLoading() {
   return (
     <div className="page-loading" aria-busy="true">
@@ -37,6 +42,9 @@ export function AppRoutes() {
           <Route path="/" element={<RequireAuth><ExperimentsPage /></RequireAuth>} />
           <Route path="/experiments/:id" element={<RequireAuth><EditorPage /></RequireAuth>} />
           <Route path="/runs/:runId/nodes/:nodeId/outputs/:port" element={<Suspense fallback={null}><OutputPage /></Suspense>} />
+          <Route path="/models" element={<RequireAuth><Suspense fallback={<PageLoading />}><ModelsPage /></Suspense></RequireAuth>} />
+          <Route path="/services" element={<RequireAuth><Suspense fallback={<PageLoading />}><ServicesPage /></Suspense></RequireAuth>} />
+          <Route path="/services/:id" element={<RequireAuth><Suspense fallback={<PageLoading />}><ServicePage /></Suspense></RequireAuth>} />
           <Route path="/gallery" element={<Suspense fallback={<PageLoading />}><GalleryPage /></Suspense>} />
           <Route path="/gallery/:id" element={<Suspense fallback={<PageLoading />}><GalleryEntryPage /></Suspense>} />
           <Route path="/shared/:token" element={<Suspense fallback={<PageLoading />}><SharedLinkPage /></Suspense>} />

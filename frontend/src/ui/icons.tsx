@@ -33,6 +33,9 @@ type IconName =
   | 'link'
   | 'globe'
   | 'lock'
+  | 'model'
+  | 'service'
+  | 'key'
 
 const PATHS: Record<IconName, React.JSX.Element> = {
   save: <path d="M3 2.5h8l2.5 2.5v8.5h-11z M5.5 2.5v3.5h5v-3.5 M5 13.5v-4h6v4" />,
@@ -100,6 +103,26 @@ const PATHS: Record<IconName, React.JSX.Element> = {
     <>
       <rect x="3" y="7" width="10" height="7" rx="1.5" />
       <path d="M5.2 7V5a2.8 2.8 0 015.6 0v2" />
+    </>
+  ),
+  model: (
+    <>
+      <circle cx="5" cy="5.5" r="2" />
+      <circle cx="11.2" cy="4.8" r="1.5" />
+      <circle cx="9" cy="11" r="2.3" />
+    </>
+  ),
+  service: (
+    <>
+      <rect x="2.5" y="2.5" width="11" height="4.5" rx="1.2" />
+      <rect x="2.5" y="9" width="11" height="4.5" rx="1.2" />
+      <path d="M5 4.75h.01 M5 11.25h.01 M8 4.75h3 M8 11.25h3" />
+    </>
+  ),
+  key: (
+    <>
+      <circle cx="5.5" cy="10.5" r="3" />
+      <path d="M7.6 8.4l5.9-5.9 M11.5 4.5l1.6 1.6 M9.8 6.2l1.3 1.3" />
     </>
   ),
 }

@@ -1,0 +1,110 @@
+import { useCallback, useId } from 'react'
+import { errorMessage } from '../../api/client'
+import { getUsage, type UsageHour } from '../../api/services'
+import { useApiResource } from '../../api/useApiResource'
+import { Spinner } from '../../ui/icons'
+import { absoluteTime } from '../../ui/time'
+
+const REFRESH_MS = 30_000
+const SHOWN_HOURS = 24
+
+const ms = (value: number | null) => (value === null || value === undefined ? '—' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`)
+
+/** "1.5 %", "0 %", "0.04 %": one decimal, two under one percent so a few errors still show. */
+function percent(fraction: number): string {
+  const value = fraction * 100
+  return `${Number(value.toFixed(value > 0 && value < 1 ? 2 : 1))} %`
+}
+
+function hourLabel(hour: string): string {
+  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(hour) ? hour : `${hour}Z`)
+  return date.toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' })
+}
+
+function Totals({ hours }: { hours: UsageHour[] }) {
+  const sum = (pick: (h: UsageHour) => number) => hours.reduce((total, h) => total + pick(h), 0)
+  const requests = sum((h) => h.requests)
+  const errors = sum((h) => h.errors)
+  const figures = [
+    { label: 'Requests', value: requests.toLocaleString('en') },
+    { label: 'Rows scored', value: sum((h) => h.rows).toLocaleString('en') },
+    { label: 'Errors', value: `${errors.toLocaleString('en')}${requests ? ` (${percent(errors / requests)})` : ''}` },
+    { label: 'p95 latency, latest hour', value: ms(hours[hours.length - 1]?.p95_ms ?? null) },
+  ]
+  return (
+    <dl className="service-figures">
+      {figures.map((figure) => (
+        <div key={figure.label} className="service-figure">
+          <dt>{figure.label}</dt>
+          <dd>{figure.value}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+/** Requests per hour as bars (errors in red on top), the newest on the right. */
+function RequestBars({ hours }: { hours: UsageHour[] }) {
+  const top = Math.max(1, ...hours.map((h) => h.requests))
+  return (
+    <div className="service-bars" role="img" aria-label={`Requests per hour over the last ${hours.length} hours with traffic`}>
+      {hours.map((h) => (
+        <span key={h.hour} className="service-bar" title={`${hourLabel(h.hour)}: ${h.requests} requests, ${h.errors} errors`}>
+          <span className="service-bar-ok" style={{ height: `${((h.requests - h.errors) / top) * 100}%` }} />
+          <span className="service-bar-error" style={{ height: `${(h.errors / top) * 100}%` }} />
+        </span>
+      ))}
+    </div>
+  )
+}
+
+/** Usage per hour: requests, rows, errors and latency (p50, p95), as the service counted them. */
+export function ServiceUsage({ serviceId }: { serviceId: string }) {
+  const base = useId()
+  const load = useCallback((signal: AbortSignal) => getUsage(serviceId, signal), [serviceId])
+  const usage = useApiResource(load, { refreshMs: REFRESH_MS })
+  const hours = [...(usage.data?.data ?? [])].sort((a, b) => a.hour.localeCompare(b.hour)).slice(-SHOWN_HOURS)
+  return (
+    <section className="service-card" aria-labelledby={`${base}-title`}>
+      <div className="service-card-head">
+        <h2 id={`${base}-title`} className="service-card-title">
+          Usage
+        </h2>
+        <p className="service-card-text">Per hour, over the hours with traffic (times in your time zone). Refreshed every 30 s.</p>
+      </div>
+      {usage.state === 'loading' ? <Spinner size={14} label="Loading the usage" /> : null}
+      {usage.state === 'error' ? <p className="field-error">The usage could not be loaded: {errorMessage(usage.error)}</p> : null}
+      {usage.state === 'ready' && hours.length === 0 ? <p className="service-empty">No requests yet. Call the service, or use the test form above.</p> : null}
+      {hours.length > 0 ? (
+        <>
+          <Totals hours={hours} />
+          <RequestBars hours={hours} />
+          <table className="service-table service-usage" aria-label="Usage per hour">
+            <thead>
+              <tr>
+                <th scope="col">Hour</th>
+                <th scope="col">Requests</th>
+                <th scope="col">Rows</th>
+                <th scope="col">Errors</th>
+                <th scope="col">p50</th>
+                <th scope="col">p95</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...hours].reverse().map((h) => (
+                <tr key={h.hour}>
+                  <td title={absoluteTime(h.hour)}>{hourLabel(h.hour)}</td>
+                  <td>{h.requests.toLocaleString('en')}</td>
+                  <td>{h.rows.toLocaleString('en')}</td>
+                  <td className={h.errors ? 'is-bad' : undefined}>{h.errors.toLocaleString('en')}</td>
+                  <td>{ms(h.p50_ms)}</td>
+                  <td>{ms(h.p95_ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </section>
+  )
+}

@@ -1,0 +1,145 @@
+// What the service page documents and offers to copy: an example row built from the model's input
+// columns, the request body in the `dataframe_split` shape, and sample code (curl, Python requests,
+// JavaScript fetch) that works when pasted. Pure functions.
+
+import type { ModelFeatureColumn } from '../../api/models'
+import type { ServiceInputColumn } from '../../api/services'
+
+export type CellValue = number | string | boolean | null
+
+export const KEY_PLACEHOLDER = '<YOUR_KEY>'
+
+/** The scoring URL as a client outside the browser needs it: absolute, on the server's real origin. */
+export function absoluteUrl(url: string, origin: string = window.location.origin): string {
+  try {
+    return new URL(url, origin).href
+  } catch {
+    return url
+  }
+}
+
+const NUMERIC_TYPES = new Set(['numeric', 'number', 'float', 'double', 'int', 'integer'])
+const BOOLEAN_TYPES = new Set(['boolean', 'bool'])
+
+export const isNumericColumn = (column: ServiceInputColumn) => NUMERIC_TYPES.has(column.type.toLowerCase())
+export const isBooleanColumn = (column: ServiceInputColumn) => BOOLEAN_TYPES.has(column.type.toLowerCase())
+
+/**
+ * A value the column accepts: 0 for numbers, false for booleans, a date for datetimes, and for text
+ * the model's first known category (from its feature columns) or "text".
+ */
+export function exampleValue(column: ServiceInputColumn, features: readonly ModelFeatureColumn[] = []): CellValue {
+  if (isNumericColumn(column)) return 0
+  if (isBooleanColumn(column)) return false
+  if (column.type.toLowerCase() === 'datetime') return '2024-01-01T00:00:00Z'
+  const categories = features.find((f) => f.name === column.name)?.categories ?? []
+  return categories[0] ?? 'text'
+}
+
+export function exampleRow(columns: readonly ServiceInputColumn[], features: readonly ModelFeatureColumn[] = []): CellValue[] {
+  return columns.map((column) => exampleValue(column, features))
+}
+
+/** The request body the samples send: `{"dataframe_split": {"columns": [...], "data": [[...]]}}`. */
+export function scoreBody(columns: readonly string[], rows: readonly (readonly CellValue[])[]) {
+  return { dataframe_split: { columns: [...columns], data: rows.map((row) => [...row]) } }
+}
+
+/** A value as a Python literal (JSON's true/false/null are Python's True/False/None). */
+export function pythonLiteral(value: CellValue): string {
+  if (value === null) return 'None'
+  if (value === true) return 'True'
+  if (value === false) return 'False'
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'float("nan")'
+  return JSON.stringify(value)
+}
+
+const jsonList = (values: readonly unknown[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`
+const pythonList = (values: readonly CellValue[]) => `[${values.map(pythonLiteral).join(', ')}]`
+
+/** Text between single quotes in a POSIX shell (a quote inside becomes '\''). */
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`
+
+export interface SampleInput {
+  scoreUrl: string
+  /** The key in full when it is being shown right now, else null (the samples then say KEY_PLACEHOLDER). */
+  apiKey: string | null
+  columns: readonly string[]
+  rows: readonly (readonly CellValue[])[]
+}
+
+export function curlSample({ scoreUrl, apiKey, columns, rows }: SampleInput): string {
+  const body = JSON.stringify(scoreBody(columns, rows))
+  return [
+    `curl -X POST ${shellQuote(scoreUrl)} \\`,
+    `  -H ${shellQuote(`Authorization: Bearer ${apiKey ?? KEY_PLACEHOLDER}`)} \\`,
+    `  -H 'Content-Type: application/json' \\`,
+    `  -d ${shellQuote(body)}`,
+  ].join('\n')
+}
+
+export function pythonSample({ scoreUrl, apiKey, columns, rows }: SampleInput): string {
+  return [
+    'import json',
+    '',
+    'import requests',
+    '',
+    `SCORE_URL = ${JSON.stringify(scoreUrl)}`,
+    `API_KEY = ${JSON.stringify(apiKey ?? KEY_PLACEHOLDER)}  # the service's primary or secondary key`,
+    '',
+    'payload = {',
+    '    "dataframe_split": {',
+    `        "columns": ${jsonList(columns)},`,
+    '        "data": [',
+    ...rows.map((row) => `            ${pythonList(row)},`),
+    '        ],',
+    '    }',
+    '}',
+    '',
+    'response = requests.post(',
+    '    SCORE_URL,',
+    '    json=payload,',
+    '    headers={"Authorization": f"Bearer {API_KEY}"},',
+    '    timeout=30,',
+    ')',
+    'response.raise_for_status()',
+    'print(json.dumps(response.json(), indent=2))',
+  ].join('\n')
+}
+
+export function javascriptSample({ scoreUrl, apiKey, columns, rows }: SampleInput): string {
+  return [
+    `const SCORE_URL = ${JSON.stringify(scoreUrl)};`,
+    `const API_KEY = ${JSON.stringify(apiKey ?? KEY_PLACEHOLDER)}; // the service's primary or secondary key`,
+    '',
+    'async function score() {',
+    '  const response = await fetch(SCORE_URL, {',
+    '    method: "POST",',
+    '    headers: {',
+    '      "Authorization": `Bearer ${API_KEY}`,',
+    '      "Content-Type": "application/json",',
+    '    },',
+    '    body: JSON.stringify({',
+    '      dataframe_split: {',
+    `        columns: ${jsonList(columns)},`,
+    '        data: [',
+    ...rows.map((row) => `          ${jsonList(row)},`),
+    '        ],',
+    '      },',
+    '    }),',
+    '  });',
+    '  if (!response.ok) throw new Error(`${response.status}: ${await response.text()}`);',
+    '  return response.json();',
+    '}',
+    '',
+    'score().then((result) => console.log(JSON.stringify(result, null, 2)), console.error);',
+  ].join('\n')
+}
+
+export type SampleLanguage = 'curl' | 'python' | 'javascript'
+
+export const SAMPLES: { id: SampleLanguage; label: string; build: (input: SampleInput) => string }[] = [
+  { id: 'curl', label: 'curl', build: curlSample },
+  { id: 'python', label: 'Python', build: pythonSample },
+  { id: 'javascript', label: 'JavaScript', build: javascriptSample },
+]
