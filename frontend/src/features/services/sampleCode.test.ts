@@ -92,6 +92,8 @@ describe('the test form’s data', () => {
     expect(tableFromResponse([{ Assignments: 1, score0: 0.5 }])).toEqual(table)
     expect(tableFromResponse({ Results: { output1: { ColumnNames: ['Assignments', 'score0'], Values: [[1, 0.5]] } } })).toEqual(table)
     expect(tableFromResponse({ Results: { output1: [{ Assignments: 1, score0: 0.5 }] } })).toEqual(table)
+    const classic = { ColumnNames: ['Assignments', 'score0'], ColumnTypes: ['Int64', 'Double'], Values: [[1, 0.5]] }
+    expect(tableFromResponse({ Results: { output1: { type: 'table', value: classic } } })).toEqual(table)
     expect(tableFromResponse('text')).toBeNull()
   })
 })

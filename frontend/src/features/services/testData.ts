@@ -113,7 +113,9 @@ export function tableFromResponse(body: unknown): ResultTable | null {
   if (isRecordList(body)) return fromRecords(body)
   const output = (b.Results as { output1?: unknown } | undefined)?.output1
   if (isRecordList(output)) return fromRecords(output)
-  const classic = output as { ColumnNames?: unknown; Values?: unknown } | undefined
+  // The classic answer's table, under `value` ({type: "table", value: {...}}) or directly.
+  const wrapped = output as { value?: unknown } | undefined
+  const classic = (wrapped?.value && typeof wrapped.value === 'object' ? wrapped.value : output) as { ColumnNames?: unknown; Values?: unknown } | undefined
   if (classic && Array.isArray(classic.ColumnNames) && Array.isArray(classic.Values)) {
     return { columns: classic.ColumnNames.map(String), rows: classic.Values as unknown[][] }
   }
