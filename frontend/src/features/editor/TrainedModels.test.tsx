@@ -112,7 +112,7 @@ describe('trained models in the editor', () => {
     await waitFor(() => expect(container.querySelector('.react-flow__node[data-module="trained_model"]')).not.toBeNull())
     const node = container.querySelector('.react-flow__node[data-module="trained_model"]') as HTMLElement
     expect(node).toHaveTextContent('Iris segments')
-    expect(node).toHaveTextContent('K-Means · k = 3 · 4 columns')
+    expect(node).toHaveTextContent('K-Means · k = 3')
     // The new node is selected: its properties offer the saved models, the dropped one chosen.
     const select = await screen.findByRole('combobox', { name: 'Trained model' })
     expect(select).toHaveValue('m-1')

@@ -154,10 +154,10 @@ export function ModelsPage() {
               <td>
                 <ColumnChips model={model} />
               </td>
-              <td>
-                <span title={absoluteTime(model.created_at)}>{relativeTime(model.created_at)}</span>
+              <td className="models-created" title={`${absoluteTime(model.created_at)} · ${formatBytes(model.size_bytes)}`}>
+                {relativeTime(model.created_at)}
                 <span className="experiments-meta">
-                  <ModelSourceLink model={model} /> · {formatBytes(model.size_bytes)}
+                  <ModelSourceLink model={model} />
                 </span>
               </td>
               <td className="experiments-actions">

@@ -66,7 +66,7 @@ export function sourceLabel(
   if (modelParam) {
     const id = params[modelParam.id]
     const model = typeof id === 'string' ? modelOf(id) : undefined
-    if (model) return { name: model.name, subtitle: modelSummary(model) }
+    if (model) return { name: model.name, subtitle: `${model.algorithm_name} · k = ${model.k}` }
     return { subtitle: typeof id === 'string' && id ? 'Model not found' : 'Choose a trained model' }
   }
   return null

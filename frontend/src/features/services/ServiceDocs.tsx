@@ -2,7 +2,7 @@ import { useId, useMemo, useState } from 'react'
 import type { ModelFeatureColumn } from '../../api/models'
 import type { Service } from '../../api/services'
 import { CopyButton } from '../../ui/CopyButton'
-import { absoluteUrl, exampleRow, SAMPLES, scoreBody, type SampleLanguage } from './sampleCode'
+import { absoluteUrl, exampleRow, readableJson, SAMPLES, scoreBody, type SampleLanguage } from './sampleCode'
 
 /** What one answer column holds, in words. */
 function describeOutput(column: string, service: Service): string {
@@ -30,15 +30,11 @@ export function ServiceDocs({ service, features, apiKey }: { service: Service; f
   const scoreUrl = absoluteUrl(service.score_url)
   const columns = useMemo(() => service.input_columns.map((c) => c.name), [service.input_columns])
   const row = useMemo(() => exampleRow(service.input_columns, features), [service.input_columns, features])
-  const request = JSON.stringify(scoreBody(columns, [row]), null, 2)
+  const request = readableJson(scoreBody(columns, [row]))
   const answerColumns = service.output_columns
-  const answerExample = JSON.stringify(
-    scoreBody(
-      answerColumns,
-      [answerColumns.map((c, j) => (service.append && j < row.length && columns[j] === c ? row[j] : /assignment/i.test(c) ? 0 : 0.5))],
-    ),
-    null,
-    2,
+  // The answer's values are placeholders: the input repeated (append), cluster 0, a score.
+  const answerExample = readableJson(
+    scoreBody(answerColumns, [answerColumns.map((c, j) => (service.append && j < row.length && columns[j] === c ? row[j] : /assignment/i.test(c) ? 0 : 0.5))]),
   )
   const sample = SAMPLES.find((s) => s.id === language) ?? SAMPLES[0]
   const code = sample.build({ scoreUrl, apiKey, columns, rows: [row] })

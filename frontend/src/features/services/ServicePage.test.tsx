@@ -59,7 +59,7 @@ describe('a web service’s page', () => {
       'petal_lengthnumeric',
     ])
     expect(screen.getByRole('table', { name: 'Answer columns' })).toHaveTextContent('AssignmentsThe cluster the row belongs to')
-    expect(screen.getByLabelText('Request body')).toHaveTextContent('"columns": [ "sepal_length", "petal_length" ]')
+    expect(screen.getByLabelText('Request body')).toHaveTextContent('"columns": ["sepal_length", "petal_length"]')
 
     const python = screen.getByTestId('sample-python')
     expect(python).toHaveTextContent('SCORE_URL = "http://studio.example/api/services/s-1/score"')
@@ -164,13 +164,15 @@ describe('a web service’s page', () => {
     expect(row).toHaveTextContent('75')
   })
 
-  it('shows the usage per hour: totals, bars and the table', async () => {
+  it('shows the usage per hour: totals over the last 24 hours, bars and the table', async () => {
+    const hourAgo = (n: number) => new Date((Math.floor(Date.now() / 3_600_000) - n) * 3_600_000).toISOString()
     await openService({
       '/api/services/s-1/usage': () =>
         jsonResponse({
           data: [
-            { hour: '2026-01-02T10:00:00Z', requests: 120, rows: 4000, errors: 3, p50_ms: 2.4, p95_ms: 8.1 },
-            { hour: '2026-01-02T11:00:00Z', requests: 80, rows: 80, errors: 0, p50_ms: 1.9, p95_ms: 4.25 },
+            { hour: hourAgo(30), requests: 1000, rows: 1000, errors: 0, p50_ms: 2, p95_ms: 3 },
+            { hour: hourAgo(2), requests: 120, rows: 4000, errors: 3, p50_ms: 2.4, p95_ms: 8.1 },
+            { hour: hourAgo(1), requests: 80, rows: 80, errors: 0, p50_ms: 1.9, p95_ms: 4.25 },
           ],
           count: 2,
         }),
@@ -179,9 +181,12 @@ describe('a web service’s page', () => {
     const rows = within(table).getAllByRole('row').slice(1)
     expect(rows[0]).toHaveTextContent(/80\s*80\s*0\s*1.9 ms\s*4.3 ms$/)
     expect(rows[1]).toHaveTextContent(/120\s*4,000\s*3\s*2.4 ms\s*8.1 ms$/)
+    expect(rows).toHaveLength(3)
     const figures = screen.getAllByRole('term').map((term) => `${term.textContent}: ${term.nextElementSibling?.textContent}`)
     expect(figures).toEqual(['Requests: 200', 'Rows scored: 4,080', 'Errors: 3 (1.5 %)', 'p95 latency, latest hour: 4.3 ms'])
-    expect(screen.getByRole('img', { name: /Requests per hour/ }).children).toHaveLength(2)
+    const bars = screen.getByRole('img', { name: 'Requests per hour over the last 24 hours' }).children
+    expect(bars).toHaveLength(24)
+    expect([...bars].filter((bar) => bar.children.length > 0)).toHaveLength(2)
   })
 
   it('says when the service does not exist', async () => {

@@ -74,7 +74,9 @@ export function ServicesPage() {
               <td>
                 <code className="services-url">{absoluteUrl(service.score_url)}</code>
               </td>
-              <td title={absoluteTime(service.created_at)}>{relativeTime(service.created_at)}</td>
+              <td className="services-created" title={absoluteTime(service.created_at)}>
+                {relativeTime(service.created_at)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { absoluteUrl, curlSample, exampleRow, javascriptSample, pythonLiteral, pythonSample, scoreBody } from './sampleCode'
+import { absoluteUrl, curlSample, exampleRow, javascriptSample, pythonLiteral, pythonSample, readableJson, scoreBody } from './sampleCode'
+import { lastHours } from './ServiceUsage'
 import { cellValue, parseCsv, rowsFromCsv, tableFromResponse } from './testData'
 
 const columns = [
@@ -18,6 +19,13 @@ describe('the sample code', () => {
 
   it('sends the dataframe_split shape', () => {
     expect(scoreBody(['a', 'b'], [[1, 'x']])).toEqual({ dataframe_split: { columns: ['a', 'b'], data: [[1, 'x']] } })
+  })
+
+  it('lays JSON out for reading, plain arrays on one line', () => {
+    expect(readableJson({ dataframe_split: { columns: ['a', 'b'], data: [[1, 'x'], [2, null]] }, empty: {} })).toBe(
+      '{\n  "dataframe_split": {\n    "columns": ["a", "b"],\n    "data": [\n      [1, "x"],\n      [2, null]\n    ]\n  },\n  "empty": {}\n}',
+    )
+    expect(JSON.parse(readableJson({ a: [[1], [2]] }))).toEqual({ a: [[1], [2]] })
   })
 
   it('makes the scoring URL absolute on the page’s origin', () => {
@@ -95,5 +103,19 @@ describe('the test form’s data', () => {
     const classic = { ColumnNames: ['Assignments', 'score0'], ColumnTypes: ['Int64', 'Double'], Values: [[1, 0.5]] }
     expect(tableFromResponse({ Results: { output1: { type: 'table', value: classic } } })).toEqual(table)
     expect(tableFromResponse('text')).toBeNull()
+  })
+})
+
+describe('the usage chart’s hours', () => {
+  it('are the last 24 hours ending with the current one, empty where there was no request', () => {
+    const usage = (hour: string, requests: number) => ({ hour, requests, rows: requests, errors: 0, p50_ms: 1, p95_ms: 2 })
+    const slots = lastHours([usage('2026-03-04T09:00:00', 5), usage('2026-03-04T12:00:00+00:00', 7), usage('2026-03-03T09:00:00Z', 9)], new Date('2026-03-04T12:34:56Z'))
+    expect(slots).toHaveLength(24)
+    expect(slots[0].start.toISOString()).toBe('2026-03-03T13:00:00.000Z')
+    expect(slots[23].start.toISOString()).toBe('2026-03-04T12:00:00.000Z')
+    expect(slots.flatMap((slot, i) => (slot.usage ? [[i, slot.usage.requests]] : []))).toEqual([
+      [20, 5],
+      [23, 7],
+    ])
   })
 })

@@ -45,6 +45,21 @@ export function scoreBody(columns: readonly string[], rows: readonly (readonly C
   return { dataframe_split: { columns: [...columns], data: rows.map((row) => [...row]) } }
 }
 
+/** JSON laid out for reading: objects one key a line, arrays of plain values on one line. */
+export function readableJson(value: unknown, indent = ''): string {
+  const inner = `${indent}  `
+  if (Array.isArray(value)) {
+    if (value.every((item) => item === null || typeof item !== 'object')) return `[${value.map((item) => JSON.stringify(item)).join(', ')}]`
+    return `[\n${value.map((item) => `${inner}${readableJson(item, inner)}`).join(',\n')}\n${indent}]`
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+    if (entries.length === 0) return '{}'
+    return `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${readableJson(item, inner)}`).join(',\n')}\n${indent}}`
+  }
+  return JSON.stringify(value)
+}
+
 /** A value as a Python literal (JSON's true/false/null are Python's True/False/None). */
 export function pythonLiteral(value: CellValue): string {
   if (value === null) return 'None'
