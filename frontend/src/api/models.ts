@@ -1,11 +1,14 @@
-// Saved (trained) models: the shapes of /api/models and the calls to it.
-// Written by hand from the issue 11 contract while the server's schemas are being built; to become
-// aliases of the generated ./openapi.gen.ts (`components['schemas']['SavedModelPublic']`, …) once they are.
+// Saved (trained) models: the shapes of /api/models (named from the generated ./openapi.gen.ts) and the
+// calls to it.
 
 import { apiFetch, apiGet, apiSend } from './client'
+import type { components } from './openapi.gen'
 import type { ListOf } from './types'
 
-/** One input column of a model, and how it becomes numbers (modules/features.py FeatureColumn). */
+type Schemas = components['schemas']
+
+/** One input column of a model, and how it becomes numbers (modules/features.py FeatureColumn). The
+ * server's schema types these as plain objects, so their shape is written here. */
 export interface ModelFeatureColumn {
   name: string
   /** numeric, boolean, datetime or onehot. */
@@ -14,29 +17,17 @@ export interface ModelFeatureColumn {
   categories?: string[]
 }
 
-/** Where a saved model was trained (null for an imported one). */
-export interface ModelSource {
-  experiment_id: number
-  run_id: number
-  node_id: string
-}
+/** Where a saved model was trained (null for an imported one); plain ids, the model outlives both. */
+export type ModelSource = Schemas['ModelSource']
 
-export interface SavedModel {
-  id: string
-  name: string
-  description: string
-  algorithm: string
-  algorithm_name: string
-  k: number
+/**
+ * A saved model. `feature_columns` with their shape; `summary` (what the output view shows of a trained
+ * model) optional: only the service page's example values read it, and the frontend's tests build models
+ * without one.
+ */
+export type SavedModel = Omit<Schemas['SavedModelPublic'], 'feature_columns' | 'summary'> & {
   feature_columns: ModelFeatureColumn[]
-  metric: string | null
-  normalize: boolean
-  created_at: string
-  source: ModelSource | null
-  owner: { id: number; username: string }
-  /** False for a model the user reads through an experiment shared with them. */
-  owned: boolean
-  size_bytes: number
+  summary?: Schemas['SavedModelPublic']['summary']
 }
 
 export type ModelExportFormat = 'onnx' | 'pmml' | 'json'

@@ -2,22 +2,9 @@ import { createEvent, fireEvent, screen, waitFor, within } from '@testing-librar
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import type { SavedModel } from '../../api/models'
-import type { Experiment, Graph, ModuleSpec } from '../../api/types'
+import type { Experiment, Graph } from '../../api/types'
 import { catalogue, jsonResponse, stubFetch, type RouteHandler } from '../../test/fixtures'
 import { renderApp } from '../../test/renderApp'
-
-// The module that loads a saved model, as the issue 11 contract declares it (the generated catalogue
-// fixture has it once the server does).
-const trainedModelSpec: ModuleSpec = {
-  id: 'trained_model',
-  name: 'Trained Model',
-  category: 'Trained Models',
-  description: 'A saved trained model.',
-  inputs: [],
-  outputs: [{ id: 'trained_model', name: 'Trained model', type: 'trained_cluster_model' }],
-  params: [{ id: 'model_id', name: 'Trained model', type: 'trained_model', default: null }],
-}
-const withTrainedModel = catalogue.some((m) => m.id === 'trained_model') ? catalogue : [...catalogue, trainedModelSpec]
 
 const model = (over: Partial<SavedModel> = {}): SavedModel => ({
   id: 'm-1',
@@ -56,7 +43,7 @@ function routes(graph: Graph, extra: Record<string, RouteHandler> = {}): Record<
   return {
     '/api/auth/me': () => jsonResponse({ id: 1, username: 'ada' }),
     '/api/health': () => jsonResponse({ status: 'ok', version: '0.1.0', database: 'sqlite' }),
-    '/api/modules': () => jsonResponse(withTrainedModel),
+    '/api/modules': () => jsonResponse(catalogue),
     '/api/datasets': () => jsonResponse([]),
     '/api/models': () => jsonResponse({ data: [mine, shared], count: 2 }),
     'GET /api/experiments/3': () => jsonResponse(experiment(graph)),

@@ -37,6 +37,7 @@ function ColumnChips({ model }: { model: SavedModel }) {
 function ModelSourceLink({ model }: { model: SavedModel }) {
   if (!model.source) return <span className="model-source">Imported</span>
   const { experiment_id: experimentId, run_id: runId, node_id: nodeId } = model.source
+  if (experimentId === null) return <span className="model-source">Saved from run {runId}</span>
   return (
     <Link className="model-source" to={`/experiments/${experimentId}`} title={`Trained by node ${nodeId} in run ${runId} of experiment ${experimentId}`}>
       Experiment {experimentId} · run {runId}

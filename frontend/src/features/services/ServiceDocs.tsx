@@ -1,8 +1,7 @@
 import { useId, useMemo, useState } from 'react'
-import type { ModelFeatureColumn } from '../../api/models'
 import type { Service } from '../../api/services'
 import { CopyButton } from '../../ui/CopyButton'
-import { absoluteUrl, exampleRow, readableJson, SAMPLES, scoreBody, type SampleLanguage } from './sampleCode'
+import { absoluteUrl, exampleRow, readableJson, SAMPLES, scoreBody, type ModelHints, type SampleLanguage } from './sampleCode'
 
 /** What one answer column holds, in words. */
 function describeOutput(column: string, service: Service): string {
@@ -24,12 +23,12 @@ export function CodeBlock({ code, label, testId }: { code: string; label: string
 }
 
 /** How to call the service: the request and the answer with the model's real columns, and sample code. */
-export function ServiceDocs({ service, features, apiKey }: { service: Service; features: ModelFeatureColumn[]; apiKey: string | null }) {
+export function ServiceDocs({ service, hints, apiKey }: { service: Service; hints: ModelHints; apiKey: string | null }) {
   const [language, setLanguage] = useState<SampleLanguage>('python')
   const base = useId()
   const scoreUrl = absoluteUrl(service.score_url)
   const columns = useMemo(() => service.input_columns.map((c) => c.name), [service.input_columns])
-  const row = useMemo(() => exampleRow(service.input_columns, features), [service.input_columns, features])
+  const row = useMemo(() => exampleRow(service.input_columns, hints), [service.input_columns, hints])
   const request = readableJson(scoreBody(columns, [row]))
   const answerColumns = service.output_columns
   // The answer's values are placeholders: the input repeated (append), cluster 0, a score.

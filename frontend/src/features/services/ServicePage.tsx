@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from 'react'
 import { Link, useLocation, useNavigate, useParams } from 'react-router'
 import { errorMessage, isNotFound } from '../../api/client'
-import { getModel, type ModelFeatureColumn } from '../../api/models'
+import { getModel } from '../../api/models'
 import { deleteService, getService, updateService, type KeyName, type Service, type ServiceWithKeys } from '../../api/services'
 import { useApiResource } from '../../api/useApiResource'
 import { Header } from '../../app/Header'
@@ -15,30 +15,29 @@ import { ServiceDocs } from './ServiceDocs'
 import { ServiceKeys } from './ServiceKeys'
 import { ServiceTestForm } from './ServiceTestForm'
 import { ServiceUsage } from './ServiceUsage'
+import { NO_HINTS, type ModelHints } from './sampleCode'
 import { keysFromState, type ShownKeys } from './shownKeys'
 import '../experiments/experiments.css'
 import '../sharing/sharing.css'
 import './services.css'
 import './service-tools.css'
 
-/** The model's input columns with their categories (for example values); none when it cannot be read. */
-function useModelFeatures(modelId: string | undefined): ModelFeatureColumn[] {
-  const [features, setFeatures] = useState<{ id: string; columns: ModelFeatureColumn[] } | null>(null)
+/** What the served model tells about its inputs (for example values); nothing when it cannot be read. */
+function useModelHints(modelId: string | undefined): ModelHints {
+  const [hints, setHints] = useState<{ id: string; hints: ModelHints } | null>(null)
   useEffect(() => {
     if (!modelId) return
     const controller = new AbortController()
     getModel(modelId, controller.signal).then(
-      (model) => setFeatures({ id: modelId, columns: model.feature_columns }),
+      (model) => setHints({ id: modelId, hints: { features: model.feature_columns, summary: model.summary } }),
       () => {
         /* examples fall back to plain values */
       },
     )
     return () => controller.abort()
   }, [modelId])
-  return features && features.id === modelId ? features.columns : NO_FEATURES
+  return hints && hints.id === modelId ? hints.hints : NO_HINTS
 }
-
-const NO_FEATURES: ModelFeatureColumn[] = []
 
 /** The keys just handed over by the page that made them; the navigation state is cleared so they show once. */
 function useHandedOverKeys(): [ShownKeys | null, (keys: ShownKeys | null) => void] {
@@ -135,7 +134,7 @@ export function ServicePage() {
   const [changed, setChanged] = useState<Service | null>(null)
   const service = changed?.id === id ? changed : loaded.data
   const [keys, setKeys] = useHandedOverKeys()
-  const features = useModelFeatures(service?.model_id)
+  const hints = useModelHints(service?.model_id)
 
   const onRegenerated = (which: KeyName, result: ServiceWithKeys) => {
     const full = which === 'primary' ? result.primary_key : result.secondary_key
@@ -172,8 +171,8 @@ export function ServicePage() {
           <div className="service-stack">
             <Overview service={service} onChange={setChanged} />
             <ServiceKeys service={service} shown={keys} onRegenerated={onRegenerated} onHide={() => setKeys(null)} />
-            <ServiceDocs service={service} features={features} apiKey={shownKey} />
-            <ServiceTestForm service={service} features={features} shownKey={shownKey} />
+            <ServiceDocs service={service} hints={hints} apiKey={shownKey} />
+            <ServiceTestForm service={service} hints={hints} shownKey={shownKey} />
             <ServiceBatch serviceId={service.id} />
             <ServiceUsage serviceId={service.id} />
           </div>

@@ -1,11 +1,10 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { errorMessage } from '../../api/client'
-import type { ModelFeatureColumn } from '../../api/models'
 import { scoreWithKey, type Service } from '../../api/services'
 import { Icon, Spinner } from '../../ui/icons'
 import { formatNumber } from '../visualize/format'
 import { clusterColor } from '../visualize/palette'
-import { exampleRow, isNumericColumn, scoreBody, type CellValue } from './sampleCode'
+import { exampleRow, isNumericColumn, scoreBody, type CellValue, type ModelHints } from './sampleCode'
 import { cellValue, rowsFromCsv, tableFromResponse, type ResultTable } from './testData'
 
 const MAX_GRID_ROWS = 20
@@ -27,10 +26,10 @@ function ResultCell({ column, value }: { column: string; value: unknown }) {
 }
 
 /** Tries the service the way a program would: rows typed in a grid or pasted as CSV, sent with a key. */
-export function ServiceTestForm({ service, features, shownKey }: { service: Service; features: ModelFeatureColumn[]; shownKey: string | null }) {
+export function ServiceTestForm({ service, hints, shownKey }: { service: Service; hints: ModelHints; shownKey: string | null }) {
   const base = useId()
   const columns = service.input_columns
-  const initial = useMemo(() => exampleRow(columns, features).map(asText), [columns, features])
+  const initial = useMemo(() => exampleRow(columns, hints).map(asText), [columns, hints])
   const [mode, setMode] = useState<'grid' | 'csv'>('grid')
   const [grid, setGrid] = useState<string[][]>(() => [initial])
   const [csv, setCsv] = useState('')

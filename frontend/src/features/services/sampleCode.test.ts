@@ -12,9 +12,15 @@ const columns = [
 const input = { scoreUrl: 'http://studio.example:8000/api/services/s-1/score', apiKey: null, columns: ['sepal_length', 'colour'], rows: [[5.1, "it's red"]] }
 
 describe('the sample code', () => {
-  it('builds an example row from the input columns and the model’s categories', () => {
-    expect(exampleRow(columns, [{ name: 'colour', kind: 'onehot', categories: ['red', 'blue'] }])).toEqual([0, 'red', false])
+  it('builds an example row from the input columns and what the model knows of them', () => {
+    expect(exampleRow(columns, { features: [{ name: 'colour', kind: 'onehot', categories: ['red', 'blue'] }] })).toEqual([0, 'red', false])
     expect(exampleRow(columns)).toEqual([0, 'text', false])
+    // The first centre, undoing the normalisation: 4.3 + 3.6 × 0.7072649572649572.
+    const summary = { features: ['sepal_length', 'colour=red'], normalization: { min: [4.3, 0], scale: [3.6, 1] }, centroids: [[0.7072649572649572, 1]] }
+    expect(exampleRow(columns, { features: [], summary })).toEqual([6.846, 'text', false])
+    // No centres: the middle of the training range; not normalised: the centre itself.
+    expect(exampleRow(columns.slice(0, 1), { features: [], summary: { ...summary, centroids: undefined } })).toEqual([6.1])
+    expect(exampleRow(columns.slice(0, 1), { features: [], summary: { ...summary, normalization: null } })).toEqual([0.7073])
   })
 
   it('sends the dataframe_split shape', () => {

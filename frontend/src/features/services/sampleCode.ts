@@ -24,20 +24,48 @@ const BOOLEAN_TYPES = new Set(['boolean', 'bool'])
 export const isNumericColumn = (column: ServiceInputColumn) => NUMERIC_TYPES.has(column.type.toLowerCase())
 export const isBooleanColumn = (column: ServiceInputColumn) => BOOLEAN_TYPES.has(column.type.toLowerCase())
 
+/** What the saved model tells about its inputs: its feature columns, and its summary (features, normalisation, centres). */
+export interface ModelHints {
+  features: readonly ModelFeatureColumn[]
+  summary?: Record<string, unknown>
+}
+
+export const NO_HINTS: ModelHints = { features: [] }
+
+const numbers = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+
 /**
- * A value the column accepts: 0 for numbers, false for booleans, a date for datetimes, and for text
- * the model's first known category (from its feature columns) or "text".
+ * A realistic number for a numeric column: the first cluster's centre where the model has centres,
+ * else the middle of the training range (undoing the normalisation), else 0.
  */
-export function exampleValue(column: ServiceInputColumn, features: readonly ModelFeatureColumn[] = []): CellValue {
-  if (isNumericColumn(column)) return 0
+function numericExample(name: string, summary: Record<string, unknown> | undefined): number {
+  const at = numbers(summary?.features).indexOf(name)
+  if (at < 0) return 0
+  const centre = numbers(numbers(summary?.centroids)[0])[at]
+  const normalization = summary?.normalization as { min?: unknown; scale?: unknown } | null | undefined
+  const min = numbers(normalization?.min)[at]
+  const scale = numbers(normalization?.scale)[at]
+  let value: number
+  if (typeof min === 'number' && typeof scale === 'number') value = min + scale * (typeof centre === 'number' ? centre : 0.5)
+  else if (typeof centre === 'number') value = centre
+  else return 0
+  return Number.isFinite(value) ? Number(value.toPrecision(4)) : 0
+}
+
+/**
+ * A value the column accepts: a number from the model's training data, false for booleans, a date for
+ * datetimes, and for text the model's first known category or "text".
+ */
+export function exampleValue(column: ServiceInputColumn, hints: ModelHints = NO_HINTS): CellValue {
+  if (isNumericColumn(column)) return numericExample(column.name, hints.summary)
   if (isBooleanColumn(column)) return false
   if (column.type.toLowerCase() === 'datetime') return '2024-01-01T00:00:00Z'
-  const categories = features.find((f) => f.name === column.name)?.categories ?? []
+  const categories = hints.features.find((f) => f.name === column.name)?.categories ?? []
   return categories[0] ?? 'text'
 }
 
-export function exampleRow(columns: readonly ServiceInputColumn[], features: readonly ModelFeatureColumn[] = []): CellValue[] {
-  return columns.map((column) => exampleValue(column, features))
+export function exampleRow(columns: readonly ServiceInputColumn[], hints: ModelHints = NO_HINTS): CellValue[] {
+  return columns.map((column) => exampleValue(column, hints))
 }
 
 /** The request body the samples send: `{"dataframe_split": {"columns": [...], "data": [[...]]}}`. */
