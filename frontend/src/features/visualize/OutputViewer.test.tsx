@@ -247,6 +247,15 @@ describe('OutputViewer', () => {
     expect(announced).toBe(1)
   })
 
+  it('offers model saving on the output page, where the port type is known only from the summary', async () => {
+    serve({
+      '/api/runs/7/nodes/train/outputs/trained_model/visualization': () => json({ kind: 'model', ...irisModel }),
+      '/api/runs/7/nodes/train/outputs/trained_model': () => json(irisModel),
+    })
+    render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="" variant="page" />)
+    expect(await screen.findByTestId('save-as-model')).toBeInTheDocument()
+  })
+
   it('offers no model saving on a shared link or a table', async () => {
     const publicBase = '/api/public/tok123/runs/7/nodes/train/outputs/trained_model'
     serve({ [publicBase]: () => json(irisModel) })

@@ -392,7 +392,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
             </a>
           ) : null}
           {isTable && !isPublic ? <SaveAsDatasetButton outputRef={ref} suggestedName={`${nodeId} ${port}`} /> : null}
-          {portType === 'trained_cluster_model' && !isPublic ? (
+          {(portType === 'trained_cluster_model' || trainedModel) && !isPublic ? (
             <SaveAsModelButton outputRef={ref} suggestedName={suggestedModelName(trainedModel, nodeId)} />
           ) : null}
           {variant === 'panel' && !isPublic ? (

@@ -1,0 +1,151 @@
+"""Trained models leave the canvas (issue 11), in a real browser: a model trained on one part of Iris is
+saved from its output view, dropped from the palette into a new experiment beside the other part, and
+scores it exactly as the run that trained it did. Screenshots: tests/e2e/screenshots/models-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import graphs
+from tests.e2e.e2e_helpers import connect, drop_on_canvas, new_experiment, node, sign_up_and_sign_in
+
+pytestmark = pytest.mark.e2e
+
+RUN_TIMEOUT_S = 120.0
+RUN_TIMEOUT_MS = RUN_TIMEOUT_S * 1000
+SPLIT = {"fraction": 0.7, "randomize": True, "seed": 5}
+
+
+def split_iris() -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Iris → Split Data (70 % / 30 %, seeded): the same split in every experiment."""
+    nodes = [
+        graphs.node("data", "dataset", 0, 0, dataset_id="sample-iris"),
+        graphs.node("split", "split_data", 0, 160, **SPLIT),
+    ]
+    return nodes, [graphs.edge("data", "dataset", "split", "dataset")]
+
+
+def training_graph() -> dict[str, Any]:
+    """K-Means trained on the first part; the trained model assigns the second part."""
+    nodes, edges = split_iris()
+    nodes += [
+        graphs.node("kmeans", "kmeans_clustering", 320, 0, n_clusters=3, seed=7),
+        graphs.node("train", "train_clustering_model", 160, 320),
+        graphs.node("assign", "assign_data_to_clusters", 160, 480),
+    ]
+    edges += [
+        graphs.edge("kmeans", "untrained_model", "train", "untrained_model"),
+        graphs.edge("split", "results_dataset1", "train", "dataset"),
+        graphs.edge("train", "trained_model", "assign", "trained_model"),
+        graphs.edge("split", "results_dataset2", "assign", "dataset"),
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
+def run_via_api(page: Page, graph: dict[str, Any]) -> int:
+    created = page.request.post("/api/experiments", data={"name": "Iris, trained on 70 %", "graph": graph})
+    assert created.status == 201, created.text()
+    started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
+    assert started.status == 202, started.text()
+    run_id = int(started.json()["id"])
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while time.monotonic() < deadline:
+        run = page.request.get(f"/api/runs/{run_id}").json()
+        if run["status"] not in ("queued", "running"):
+            assert run["status"] == "succeeded", run
+            return run_id
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
+
+
+def output_rows(page: Page, run_id: int, node_id: str, port: str) -> tuple[list[str], list[list[Any]]]:
+    answer = page.request.get(f"/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows?offset=0&limit=1000")
+    assert answer.ok, answer.text()
+    body = answer.json()
+    assert body["total"] == len(body["rows"])
+    return body["columns"], body["rows"]
+
+
+def column(table: tuple[list[str], list[list[Any]]], name: str) -> list[Any]:
+    columns, rows = table
+    at = columns.index(name)
+    return [row[at] for row in rows]
+
+
+def save_trained_model(
+    page: Page, run_id: int, name: str, screenshot: Callable[[str], Path]
+) -> dict[str, Any]:
+    """Save the Train node's model from its output page; the saved model as the API lists it."""
+    page.goto(f"/runs/{run_id}/nodes/train/outputs/trained_model")
+    expect(page.get_by_test_id("centroid-heatmap")).to_be_visible()
+    page.get_by_role("button", name="Save as trained model").click()
+    dialog = page.get_by_role("dialog", name="Save as trained model")
+    expect(dialog.get_by_label("Model name")).to_be_focused()
+    dialog.get_by_label("Model name").fill(name)
+    dialog.get_by_label(re.compile("Description")).fill("K-Means, k = 3, trained on 70 % of Iris")
+    screenshot("models-save-dialog")
+    dialog.get_by_role("button", name="Save model").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text(f"Saved “{name}”")).to_be_visible()
+    saved = [m for m in page.request.get("/api/models").json()["data"] if m["name"] == name]
+    assert len(saved) == 1, saved
+    return saved[0]
+
+
+def test_a_saved_model_scores_the_other_split_like_the_run_that_trained_it(
+    page: Page, screenshot: Callable[[str], Path]
+) -> None:
+    sign_up_and_sign_in(page)
+    trained_run = run_via_api(page, training_graph())
+    model = save_trained_model(page, trained_run, "Iris 70 %", screenshot)
+    assert model["k"] == 3 and model["source"]["run_id"] == trained_run
+    assert [c["name"] for c in model["feature_columns"]] == [
+        "sepal_length",
+        "sepal_width",
+        "petal_length",
+        "petal_width",
+    ]
+
+    # A new experiment: the same split, Assign Data to Clusters, and the saved model from the palette.
+    nodes, edges = split_iris()
+    nodes.append(graphs.node("assign", "assign_data_to_clusters", 160, 480))
+    edges.append(graphs.edge("split", "results_dataset2", "assign", "dataset"))
+    experiment_id = new_experiment(page, "Score the other 30 %", {"nodes": nodes, "edges": edges})
+    palette = page.get_by_role("complementary", name="Module palette")
+    entry = palette.get_by_test_id("palette-model-Iris 70 %")
+    expect(entry).to_contain_text("K-Means · k = 3 · 4 columns")
+    drop_on_canvas(page, entry, 0.7, 0.25)
+    saved_node = node(page, "trained_model")
+    expect(saved_node).to_contain_text("Iris 70 %")
+    expect(page.get_by_role("combobox", name="Trained model")).to_have_value(model["id"])
+    connect(page, saved_node, "trained_model", node(page, "assign_data_to_clusters"), "trained_model")
+    expect(page.locator(".react-flow__edge")).to_have_count(3)
+    screenshot("models-palette-drop")
+
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(node(page, "assign_data_to_clusters")).to_have_attribute(
+        "data-status", "succeeded", timeout=RUN_TIMEOUT_MS
+    )
+    new_run = page.request.get(f"/api/experiments/{experiment_id}").json()["last_run"]["id"]
+    expected = output_rows(page, trained_run, "assign", "results_dataset")
+    scored = output_rows(page, new_run, "assign", "results_dataset")
+    assert len(column(scored, "Assignments")) == 45
+    assert column(scored, "Assignments") == column(expected, "Assignments")
+    screenshot("models-scored")
+
+    # The models page lists it, with its source run.
+    page.goto("/models")
+    row = page.get_by_test_id(f"model-row-{model['id']}")
+    expect(row).to_contain_text("Iris 70 %")
+    expect(
+        row.get_by_role("link", name=f"Experiment {model['source']['experiment_id']} · run {trained_run}")
+    ).to_be_visible()
+    screenshot("models-page")
