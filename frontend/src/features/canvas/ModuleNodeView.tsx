@@ -38,8 +38,6 @@ function handleClass(port: PortSpec, side: 'source' | 'target', dragged: string 
   return `port port-${port.type}${state}${extra}`
 }
 
-const noModel = () => undefined
-
 function ModuleNodeViewImpl({ id, data, selected }: NodeProps<ModuleNode>) {
   const { specOf, datasetOf, modelOf, runtime, actions, readOnly, running } = useEditor()
   const spec = specOf(data.moduleId)
@@ -48,7 +46,7 @@ function ModuleNodeViewImpl({ id, data, selected }: NodeProps<ModuleNode>) {
   const status = run.status
 
   // A dataset or saved model node is titled by what it loads.
-  const source = sourceLabel(spec, data.params, datasetOf, modelOf ?? noModel)
+  const source = sourceLabel(spec, data.params, datasetOf, modelOf)
   const title = source?.name ?? spec?.name ?? data.moduleId
   const subtitle = source?.subtitle ?? null
   const inputs = spec?.inputs ?? []

@@ -48,12 +48,15 @@ export function modelSummary(model: SavedModel): string {
   return `${model.algorithm_name} · k = ${model.k} · ${columns} column${columns === 1 ? '' : 's'}`
 }
 
-/** The label of a node that loads a dataset or a saved model, or null for any other node. */
+/**
+ * The label of a node that loads a dataset or a saved model, or null for any other node (and for a model
+ * node where the saved models are not known: the read-only link pages).
+ */
 export function sourceLabel(
   spec: ModuleSpec | undefined,
   params: Readonly<Record<string, unknown>>,
   datasetOf: (id: string) => Dataset | undefined,
-  modelOf: (id: string) => SavedModel | undefined,
+  modelOf: ((id: string) => SavedModel | undefined) | undefined,
 ): SourceLabel | null {
   const datasetParam = datasetParamOf(spec)
   if (datasetParam) {
@@ -63,7 +66,7 @@ export function sourceLabel(
     return { subtitle: typeof id === 'string' && id ? 'Dataset not found' : 'Choose a dataset' }
   }
   const modelParam = trainedModelParamOf(spec)
-  if (modelParam) {
+  if (modelParam && modelOf) {
     const id = params[modelParam.id]
     const model = typeof id === 'string' ? modelOf(id) : undefined
     if (model) return { name: model.name, subtitle: `${model.algorithm_name} · k = ${model.k}` }
