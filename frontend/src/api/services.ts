@@ -45,11 +45,19 @@ export interface BatchJob {
   status: string
   /** 0…1 */
   progress: number
-  created_at?: string
-  finished_at?: string | null
-  file_name?: string | null
+  source?: 'upload' | 'dataset' | 'sample'
+  /** The uploaded file's name, or the dataset's id. */
+  input_name?: string
+  /** Who started it: a program with a key, or the owner on this page. */
+  submitted_by?: 'key' | 'owner'
+  /** Rows in the result, once the job succeeded. */
   n_rows?: number | null
-  error?: string | { code?: string; message?: string } | null
+  error?: { code?: string; message?: string } | null
+  /** Where the result is once the job succeeded (CSV; Parquet with `?format=parquet`). */
+  result_url?: string | null
+  created_at?: string
+  started_at?: string | null
+  finished_at?: string | null
 }
 
 export interface UsageHour {
@@ -88,7 +96,9 @@ export function startBatchJob(id: string, file: File) {
   return apiFetch<BatchJob>(`${servicePath(id)}/batch`, { method: 'POST', body: form })
 }
 
-export const batchResultUrl = (id: string, jobId: string) => `${servicePath(id)}/batch/${encodeURIComponent(jobId)}/result`
+/** A batch job's result: CSV, or Parquet. */
+export const batchResultUrl = (id: string, jobId: string, format: 'csv' | 'parquet' = 'csv') =>
+  `${servicePath(id)}/batch/${encodeURIComponent(jobId)}/result${format === 'parquet' ? '?format=parquet' : ''}`
 
 export const getUsage = (id: string, signal?: AbortSignal) => apiGet<ListOf<UsageHour>>(`${servicePath(id)}/usage`, signal)
 

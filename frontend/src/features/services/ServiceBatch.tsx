@@ -13,7 +13,7 @@ const ACTIVE = new Set(['queued', 'running'])
 
 function jobError(job: BatchJob): string | null {
   if (!job.error) return null
-  return typeof job.error === 'string' ? job.error : [job.error.code, job.error.message].filter(Boolean).join(': ')
+  return [job.error.code, job.error.message].filter(Boolean).join(': ')
 }
 
 /** Scores whole files on the run executor: upload a CSV or Parquet file, follow the job, download the answer. */
@@ -101,7 +101,10 @@ export function ServiceBatch({ serviceId }: { serviceId: string }) {
               return (
                 <tr key={job.id} data-testid={`batch-job-${job.id}`}>
                   <td title={absoluteTime(job.created_at)}>{relativeTime(job.created_at)}</td>
-                  <td className="service-batch-file">{job.file_name ?? '—'}</td>
+                  <td className="service-batch-file">
+                    {job.input_name ?? '—'}
+                    {job.submitted_by === 'key' ? <span className="service-batch-by" title="Started by a program with one of the keys">by key</span> : null}
+                  </td>
                   <td>
                     <span className="service-batch-status">
                       <StatusPill status={job.status} />
@@ -116,10 +119,15 @@ export function ServiceBatch({ serviceId }: { serviceId: string }) {
                   <td>{typeof job.n_rows === 'number' ? job.n_rows.toLocaleString('en') : '—'}</td>
                   <td className="service-batch-actions">
                     {job.status === 'succeeded' ? (
-                      <a className="btn btn-small" href={batchResultUrl(serviceId, job.id)} download>
-                        <Icon name="download" size={12} />
-                        CSV
-                      </a>
+                      <>
+                        <a className="btn btn-small" href={batchResultUrl(serviceId, job.id)} download>
+                          <Icon name="download" size={12} />
+                          CSV
+                        </a>
+                        <a className="btn btn-small btn-ghost" href={batchResultUrl(serviceId, job.id, 'parquet')} download>
+                          Parquet
+                        </a>
+                      </>
                     ) : null}
                   </td>
                 </tr>

@@ -151,7 +151,7 @@ describe('a web service’s page', () => {
       },
       'POST /api/services/s-1/batch': (init) => {
         uploads.push(init.body as FormData)
-        jobs = [{ id: 'j-1', status: 'queued', progress: 0, created_at: new Date().toISOString(), file_name: 'new.csv', n_rows: null }]
+        jobs = [{ id: 'j-1', status: 'queued', progress: 0, created_at: new Date().toISOString(), input_name: 'new.csv', source: 'upload', submitted_by: 'owner', n_rows: null }]
         return jsonResponse(jobs[0], 202)
       },
     })
@@ -160,6 +160,8 @@ describe('a web service’s page', () => {
     expect((uploads[0].get('file') as File).name).toBe('new.csv')
     const row = await screen.findByTestId('batch-job-j-1')
     await waitFor(() => expect(within(row).getByRole('link', { name: 'CSV' })).toHaveAttribute('href', '/api/services/s-1/batch/j-1/result'))
+    expect(within(row).getByRole('link', { name: 'Parquet' })).toHaveAttribute('href', '/api/services/s-1/batch/j-1/result?format=parquet')
+    expect(row).toHaveTextContent('new.csv')
     expect(row).toHaveTextContent('Succeeded')
     expect(row).toHaveTextContent('75')
   })
