@@ -1,12 +1,19 @@
 """Trained models leave the canvas (issue 11), in a real browser: a model trained on one part of Iris is
 saved from its output view, dropped from the palette into a new experiment beside the other part, and
-scores it exactly as the run that trained it did. Screenshots: tests/e2e/screenshots/models-*.png.
+scores it exactly as the run that trained it did; deployed as a web service, the service page's Python
+sample (run here, with the key the page shows once) gives the same assignments, and a regenerated key
+stops the old one while the other key goes on working. Screenshots: tests/e2e/screenshots/models-*.png.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +29,7 @@ pytestmark = pytest.mark.e2e
 RUN_TIMEOUT_S = 120.0
 RUN_TIMEOUT_MS = RUN_TIMEOUT_S * 1000
 SPLIT = {"fraction": 0.7, "randomize": True, "seed": 5}
+FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 
 
 def split_iris() -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
@@ -107,12 +115,7 @@ def test_a_saved_model_scores_the_other_split_like_the_run_that_trained_it(
     trained_run = run_via_api(page, training_graph())
     model = save_trained_model(page, trained_run, "Iris 70 %", screenshot)
     assert model["k"] == 3 and model["source"]["run_id"] == trained_run
-    assert [c["name"] for c in model["feature_columns"]] == [
-        "sepal_length",
-        "sepal_width",
-        "petal_length",
-        "petal_width",
-    ]
+    assert [c["name"] for c in model["feature_columns"]] == FEATURES
 
     # A new experiment: the same split, Assign Data to Clusters, and the saved model from the palette.
     nodes, edges = split_iris()
@@ -149,3 +152,88 @@ def test_a_saved_model_scores_the_other_split_like_the_run_that_trained_it(
         row.get_by_role("link", name=f"Experiment {model['source']['experiment_id']} · run {trained_run}")
     ).to_be_visible()
     screenshot("models-page")
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Runs a sample as a user would: a separate Python, the code as pasted."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
+def score_status(score_url: str, key: str, rows: list[list[float]]) -> int:
+    """The status a program with `key` gets (no browser session: plain HTTP)."""
+    body = json.dumps({"dataframe_split": {"columns": FEATURES, "data": rows}}).encode()
+    request = urllib.request.Request(
+        score_url,
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_a_deployed_model_answers_its_python_sample_and_a_regenerated_key_stops_the_old_one(
+    page: Page, screenshot: Callable[[str], Path]
+) -> None:
+    sign_up_and_sign_in(page)
+    trained_run = run_via_api(page, training_graph())
+    model = save_trained_model(page, trained_run, "Iris 70 %", screenshot)
+    expected = column(output_rows(page, trained_run, "assign", "results_dataset"), "Assignments")
+    columns, rows = output_rows(page, trained_run, "split", "results_dataset2")
+    other_part = [[row[columns.index(name)] for name in FEATURES] for row in rows]
+
+    page.goto("/models")
+    page.get_by_role("button", name="Deploy Iris 70 % as a web service").click()
+    dialog = page.get_by_role("dialog", name="Deploy as web service")
+    dialog.get_by_label("Service name").fill("Iris scoring")
+    dialog.get_by_role("button", name="Deploy").click()
+
+    # The service page shows both keys once.
+    expect(page.get_by_test_id("service-name")).to_have_text("Iris scoring")
+    expect(page.get_by_role("alert")).to_contain_text("you will not see them again")
+    primary = page.get_by_test_id("service-key-primary-value").input_value()
+    secondary = page.get_by_test_id("service-key-secondary-value").input_value()
+    assert primary.startswith("csk_") and secondary.startswith("csk_") and primary != secondary
+    expect(page.get_by_role("table", name="Input columns")).to_contain_text("petal_width")
+    screenshot("models-service-keys")
+
+    # The Python sample works as pasted (with the key shown), and on the other part of the split it
+    # gives the assignments the training run gave.
+    sample = page.get_by_test_id("sample-python").inner_text()
+    assert f'API_KEY = "{primary}"' in sample and model["id"] not in sample
+    pasted = run_python(sample)
+    assert pasted.returncode == 0, pasted.stderr
+    assert len(json.loads(pasted.stdout)["dataframe_split"]["data"]) == 1
+    on_the_rest = re.sub(
+        r'"data": \[\n.*?\n        \],', f'"data": {json.dumps(other_part)},', sample, flags=re.S
+    )
+    assert on_the_rest != sample
+    scored = run_python(on_the_rest)
+    assert scored.returncode == 0, scored.stderr
+    answer = json.loads(scored.stdout)["dataframe_split"]
+    assert [row[answer["columns"].index("Assignments")] for row in answer["data"]] == expected
+
+    # The test form, with the secondary key.
+    page.get_by_label("Service key for the test").fill(secondary)
+    page.get_by_role("button", name="Score", exact=True).click()
+    expect(page.get_by_role("table", name="Assignments")).to_be_visible()
+    screenshot("models-service-page")
+
+    # Regenerating the primary key: the old one gets 401 at once, the secondary still works.
+    page.get_by_role("button", name="I have copied them").click()
+    score_url = page.get_by_test_id("score-url").inner_text()
+    page.get_by_role("button", name="Regenerate the primary key").click()
+    confirm = page.get_by_role("dialog", name="Regenerate the primary key?")
+    confirm.get_by_role("button", name="Regenerate primary key").click()
+    new_primary = page.get_by_test_id("service-key-primary-value")
+    expect(new_primary).to_have_value(re.compile("^csk_"))
+    expect(page.get_by_test_id("service-key-secondary-value")).to_have_count(0)
+    assert new_primary.input_value() != primary
+    assert score_status(score_url, primary, other_part[:1]) == 401
+    assert score_status(score_url, secondary, other_part[:1]) == 200
+    assert score_status(score_url, new_primary.input_value(), other_part[:1]) == 200
+    old_key = run_python(sample)
+    assert old_key.returncode != 0 and "401" in old_key.stderr

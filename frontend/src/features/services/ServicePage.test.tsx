@@ -29,7 +29,12 @@ function routes(extra: Record<string, RouteHandler> = {}): Record<string, RouteH
   return {
     '/api/auth/me': () => jsonResponse({ id: 1, username: 'ada' }),
     'GET /api/services/s-1': () => jsonResponse(service()),
-    'GET /api/models/m-1': () => jsonResponse({ id: 'm-1', feature_columns: [] }),
+    'GET /api/models/m-1': () =>
+      jsonResponse({
+        id: 'm-1',
+        feature_columns: [],
+        summary: { features: ['sepal_length', 'petal_length'], normalization: { min: [4.3, 1], scale: [3.6, 5.9] }, centroids: [[0.7072649572649572, 0.797]] },
+      }),
     'GET /api/services/s-1/batch': () => jsonResponse({ data: [], count: 0 }),
     '/api/services/s-1/usage': () => jsonResponse({ data: [], count: 0 }),
     ...extra,
@@ -64,6 +69,9 @@ describe('a web service’s page', () => {
     const python = screen.getByTestId('sample-python')
     expect(python).toHaveTextContent('SCORE_URL = "http://studio.example/api/services/s-1/score"')
     expect(python).toHaveTextContent('API_KEY = "<YOUR_KEY>"')
+    // The example row is the model's first centre, in the data's units; the test form starts with it too.
+    await waitFor(() => expect(python).toHaveTextContent('[6.846, 5.702],'))
+    expect(screen.getByLabelText('Row 1 sepal_length')).toHaveValue('6.846')
     const user = userEvent.setup()
     await user.click(screen.getByRole('tab', { name: 'curl' }))
     expect(screen.getByTestId('sample-curl')).toHaveTextContent("-H 'Authorization: Bearer <YOUR_KEY>'")

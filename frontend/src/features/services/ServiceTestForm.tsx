@@ -31,7 +31,10 @@ export function ServiceTestForm({ service, hints, shownKey }: { service: Service
   const columns = service.input_columns
   const initial = useMemo(() => exampleRow(columns, hints).map(asText), [columns, hints])
   const [mode, setMode] = useState<'grid' | 'csv'>('grid')
-  const [grid, setGrid] = useState<string[][]>(() => [initial])
+  // Untouched, the grid follows the example row (it improves once the model's details arrive).
+  const [edited, setEdited] = useState<string[][] | null>(null)
+  const grid = edited ?? [initial]
+  const setGrid = (update: (rows: string[][]) => string[][]) => setEdited(update(grid))
   const [csv, setCsv] = useState('')
   const [typedKey, setTypedKey] = useState('')
   const [answer, setAnswer] = useState<Answer>({ state: 'idle' })
