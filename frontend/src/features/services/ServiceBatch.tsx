@@ -119,15 +119,16 @@ export function ServiceBatch({ serviceId }: { serviceId: string }) {
                   <td>{typeof job.n_rows === 'number' ? job.n_rows.toLocaleString('en') : '—'}</td>
                   <td className="service-batch-actions">
                     {job.status === 'succeeded' ? (
-                      <>
+                      <span className="service-batch-downloads">
                         <a className="btn btn-small" href={batchResultUrl(serviceId, job.id)} download>
                           <Icon name="download" size={12} />
                           CSV
                         </a>
-                        <a className="btn btn-small btn-ghost" href={batchResultUrl(serviceId, job.id, 'parquet')} download>
+                        <a className="btn btn-small" href={batchResultUrl(serviceId, job.id, 'parquet')} download>
+                          <Icon name="download" size={12} />
                           Parquet
                         </a>
-                      </>
+                      </span>
                     ) : null}
                   </td>
                 </tr>
