@@ -237,3 +237,56 @@ def test_a_deployed_model_answers_its_python_sample_and_a_regenerated_key_stops_
     assert score_status(score_url, new_primary.input_value(), other_part[:1]) == 200
     old_key = run_python(sample)
     assert old_key.returncode != 0 and "401" in old_key.stderr
+
+
+def test_export_in_each_format_import_it_back_and_a_format_that_cannot_hold_the_model(
+    page: Page, screenshot: Callable[[str], Path], tmp_path: Path
+) -> None:
+    sign_up_and_sign_in(page)
+    graph = training_graph()
+    for entry in graph["nodes"]:
+        if entry["id"] == "kmeans":
+            entry["params"]["metric"] = "cosine"
+    trained_run = run_via_api(page, graph)
+    saved = page.request.post(
+        "/api/models",
+        data={"run_id": trained_run, "node_id": "train", "port": "trained_model", "name": "Cosine Iris"},
+    )
+    assert saved.status == 201, saved.text()
+    model = saved.json()
+    page.goto("/models")
+    row = page.get_by_test_id(f"model-row-{model['id']}")
+    expect(row).to_contain_text("k = 3 · cosine · normalised")
+
+    def export(label: str) -> None:
+        row.get_by_role("button", name="Export Cosine Iris").click()
+        page.get_by_role("menuitem", name=re.compile(label)).click()
+
+    with page.expect_download() as onnx:
+        export("ONNX")
+    assert onnx.value.suggested_filename == "Cosine-Iris.onnx"
+    assert Path(onnx.value.path()).stat().st_size > 0
+
+    # PMML has no cosine distance: the page says so in words instead of saving a broken file.
+    export("PMML")
+    problem = page.get_by_role("dialog", name="“Cosine Iris” cannot be exported as PMML 4.4")
+    expect(problem.get_by_role("alert")).to_contain_text("PMML cannot express the cosine metric")
+    screenshot("models-export-problem")
+    problem.get_by_role("button", name="OK").click()
+
+    with page.expect_download() as portable:
+        export("Portable JSON")
+    exported = tmp_path / portable.value.suggested_filename
+    portable.value.save_as(exported)
+    assert exported.suffix == ".json"
+
+    page.get_by_role("button", name="Import").click()
+    dialog = page.get_by_role("dialog", name="Import a model")
+    dialog.get_by_label("Model file").set_input_files(str(exported))
+    dialog.get_by_label(re.compile("^Name")).fill("Cosine Iris, imported")
+    dialog.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Imported “Cosine Iris, imported”")).to_be_visible()
+    imported = page.locator("tr", has_text="Cosine Iris, imported")
+    expect(imported).to_contain_text("Imported")
+    expect(imported).to_contain_text("k = 3 · cosine · normalised")
+    screenshot("models-imported")

@@ -169,3 +169,22 @@ export function DeployDialog({ model, onClose, onDeployed }: { model: SavedModel
     </Dialog>
   )
 }
+
+/** Why a model could not be exported in a format, in the server's words (long enough to deserve a dialog). */
+export function ExportProblemDialog({ title, message, onClose }: { title: string; message: string; onClose: () => void }) {
+  return (
+    <Dialog
+      title={title}
+      size="small"
+      tone="warning"
+      onClose={onClose}
+      footer={
+        <button type="button" className="btn btn-primary" onClick={onClose} data-autofocus>
+          OK
+        </button>
+      }
+    >
+      <p role="alert">{message}</p>
+    </Dialog>
+  )
+}

@@ -103,13 +103,14 @@ describe('the trained models page', () => {
     })
     const { user, row } = await openModels({
       '/api/models/m-1/export': () =>
-        jsonResponse({ detail: { code: 'EXPORT_UNSUPPORTED', message: 'PMML has no cosine distance: this model cannot be written as PMML.' } }, 422),
+        jsonResponse({ detail: { code: '0083', message: 'PMML has no cosine distance: this model cannot be written as PMML.' } }, 400),
     })
     await user.click(within(row).getByRole('button', { name: 'Export Iris segments' }))
     await user.click(screen.getByRole('menuitem', { name: /PMML 4.4/ }))
-    expect(await screen.findByText('“Iris segments” cannot be exported as PMML 4.4')).toBeInTheDocument()
-    expect(screen.getByText('PMML has no cosine distance: this model cannot be written as PMML.')).toBeInTheDocument()
+    const problem = await screen.findByRole('dialog', { name: '“Iris segments” cannot be exported as PMML 4.4' })
+    expect(within(problem).getByRole('alert')).toHaveTextContent('PMML has no cosine distance: this model cannot be written as PMML.')
     expect(clicked).toEqual([])
+    await user.click(within(problem).getByRole('button', { name: 'OK' }))
 
     stubFetch(
       routes({

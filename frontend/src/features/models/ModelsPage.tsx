@@ -10,7 +10,7 @@ import { absoluteTime, formatBytes, relativeTime } from '../../ui/time'
 import { useToast } from '../../ui/Toasts'
 import { matchesModel } from '../palette/PaletteModels'
 import { keysState } from '../services/shownKeys'
-import { DeleteModelDialog, DeployDialog, EditModelDialog, ImportModelDialog } from './ModelDialogs'
+import { DeleteModelDialog, DeployDialog, EditModelDialog, ExportProblemDialog, ImportModelDialog } from './ModelDialogs'
 import { downloadModelExport, EXPORT_FORMATS } from './modelExport'
 import '../experiments/experiments.css'
 import '../sharing/sharing.css'
@@ -18,7 +18,11 @@ import './models.css'
 
 const SHOWN_COLUMNS = 4
 
-type Dialog = { kind: 'edit' | 'delete' | 'deploy'; model: SavedModel } | { kind: 'import' } | null
+type Dialog =
+  | { kind: 'edit' | 'delete' | 'deploy'; model: SavedModel }
+  | { kind: 'import' }
+  | { kind: 'export-problem'; title: string; message: string }
+  | null
 
 function ColumnChips({ model }: { model: SavedModel }) {
   const columns = model.feature_columns
@@ -84,7 +88,7 @@ export function ModelsPage() {
       const file = await downloadModelExport(model, format.format)
       toast({ tone: 'success', title: `Exported “${model.name}”`, text: `${file} (${format.label})` })
     } catch (e) {
-      toast({ tone: 'error', title: `“${model.name}” cannot be exported as ${format.label}`, text: errorMessage(e) })
+      setDialog({ kind: 'export-problem', title: `“${model.name}” cannot be exported as ${format.label}`, message: errorMessage(e) })
     } finally {
       setExporting(null)
     }
@@ -258,6 +262,7 @@ export function ModelsPage() {
           }}
         />
       ) : null}
+      {dialog?.kind === 'export-problem' ? <ExportProblemDialog title={dialog.title} message={dialog.message} onClose={close} /> : null}
       {dialog?.kind === 'deploy' ? (
         <DeployDialog model={dialog.model} onClose={close} onDeployed={(service) => navigate(`/services/${encodeURIComponent(service.id)}`, { state: keysState(service) })} />
       ) : null}
