@@ -1,74 +1,26 @@
-// Web services (a saved model behind a scoring URL and two keys): the shapes of /api/services and the
-// calls to it. Written by hand from the issue 11 contract while the server's schemas are being built; to
-// become aliases of the generated ./openapi.gen.ts once they are.
+// Web services (a saved model behind a scoring URL and two keys): the shapes of /api/services (named from
+// the generated ./openapi.gen.ts) and the calls to it.
 
 import { ApiError, apiFetch, apiGet, apiSend, describeDetail } from './client'
+import type { components } from './openapi.gen'
 import type { ListOf } from './types'
+
+type Schemas = components['schemas']
 
 export type KeyName = 'primary' | 'secondary'
 
-export interface ServiceInputColumn {
-  name: string
-  /** The type a value must have: numeric, boolean, datetime, string… */
-  type: string
-}
+/** An input column of a service and the type its cells must have (number, string, boolean, datetime). */
+export type ServiceInputColumn = Schemas['ServiceColumn']
 
-export interface Service {
-  id: string
-  name: string
-  model_id: string
-  model_name: string
-  /** Whether answers carry the input columns before the assignments. */
-  append: boolean
-  /** A disabled service answers 403 to scoring. */
-  enabled: boolean
-  score_url: string
-  batch_url: string
-  /** The first characters of each key, to tell them apart (the keys themselves are never shown again). */
-  primary_key_hint: string
-  secondary_key_hint: string
-  created_at: string
-  input_columns: ServiceInputColumn[]
-  output_columns: string[]
-}
+export type Service = Schemas['ServicePublic']
 
-/** A service as created or after a key was regenerated: the new key(s) in full, this once. */
-export type ServiceWithKeys = Partial<Service> &
-  Pick<Service, 'id' | 'name' | 'score_url' | 'enabled'> & {
-    primary_key: string | null
-    secondary_key: string | null
-  }
+/** A service as created (both keys in full) or after a key was regenerated (that key in full, the other
+ * null): the only answers that carry keys. */
+export type ServiceWithKeys = Schemas['ServiceWithKeys']
 
-export interface BatchJob {
-  id: string
-  /** queued, running, succeeded, failed… (the run executor's statuses). */
-  status: string
-  /** 0…1 */
-  progress: number
-  source?: 'upload' | 'dataset' | 'sample'
-  /** The uploaded file's name, or the dataset's id. */
-  input_name?: string
-  /** Who started it: a program with a key, or the owner on this page. */
-  submitted_by?: 'key' | 'owner'
-  /** Rows in the result, once the job succeeded. */
-  n_rows?: number | null
-  error?: { code?: string; message?: string } | null
-  /** Where the result is once the job succeeded (CSV; Parquet with `?format=parquet`). */
-  result_url?: string | null
-  created_at?: string
-  started_at?: string | null
-  finished_at?: string | null
-}
+export type BatchJob = Schemas['BatchJobPublic']
 
-export interface UsageHour {
-  /** The start of the hour (UTC). */
-  hour: string
-  requests: number
-  rows: number
-  errors: number
-  p50_ms: number | null
-  p95_ms: number | null
-}
+export type UsageHour = Schemas['ServiceUsageHour']
 
 const servicePath = (id: string) => `/api/services/${encodeURIComponent(id)}`
 

@@ -156,7 +156,7 @@ describe('the trained models page', () => {
       primary_key_hint: 'csk_AAAA',
       secondary_key_hint: 'csk_BBBB',
       created_at: new Date().toISOString(),
-      input_columns: [{ name: 'sepal_length', type: 'numeric' }],
+      input_columns: [{ name: 'sepal_length', type: 'number' }],
       output_columns: ['Assignments', 'DistancesToClusterCenter no.0'],
     }
     const { user, fetchMock, router, row } = await openModels({

@@ -18,8 +18,8 @@ const service = (over: Partial<Service> = {}): Service => ({
   secondary_key_hint: 'csk_BBBB',
   created_at: new Date(Date.now() - 86_400_000 * 3).toISOString(),
   input_columns: [
-    { name: 'sepal_length', type: 'numeric' },
-    { name: 'petal_length', type: 'numeric' },
+    { name: 'sepal_length', type: 'number' },
+    { name: 'petal_length', type: 'number' },
   ],
   output_columns: ['Assignments', 'DistancesToClusterCenter no.0', 'DistancesToClusterCenter no.1'],
   ...over,
@@ -60,8 +60,8 @@ describe('a web service’s page', () => {
     expect(screen.getByTestId('score-url')).toHaveTextContent('http://studio.example/api/services/s-1/score')
     expect(within(screen.getByRole('table', { name: 'Input columns' })).getAllByRole('row').map((r) => r.textContent)).toEqual([
       'Input columnType',
-      'sepal_lengthnumeric',
-      'petal_lengthnumeric',
+      'sepal_lengthnumber',
+      'petal_lengthnumber',
     ])
     expect(screen.getByRole('table', { name: 'Answer columns' })).toHaveTextContent('AssignmentsThe cluster the row belongs to')
     expect(screen.getByLabelText('Request body')).toHaveTextContent('"columns": ["sepal_length", "petal_length"]')
@@ -159,7 +159,23 @@ describe('a web service’s page', () => {
       },
       'POST /api/services/s-1/batch': (init) => {
         uploads.push(init.body as FormData)
-        jobs = [{ id: 'j-1', status: 'queued', progress: 0, created_at: new Date().toISOString(), input_name: 'new.csv', source: 'upload', submitted_by: 'owner', n_rows: null }]
+        jobs = [
+          {
+            id: 'j-1',
+            service_id: 's-1',
+            status: 'queued',
+            progress: 0,
+            source: 'upload',
+            input_name: 'new.csv',
+            submitted_by: 'owner',
+            n_rows: null,
+            error: null,
+            result_url: null,
+            created_at: new Date().toISOString(),
+            started_at: null,
+            finished_at: null,
+          },
+        ]
         return jsonResponse(jobs[0], 202)
       },
     })

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import type { ServiceInputColumn } from '../../api/services'
 import { absoluteUrl, curlSample, exampleRow, javascriptSample, pythonLiteral, pythonSample, readableJson, scoreBody } from './sampleCode'
 import { lastHours } from './ServiceUsage'
 import { cellValue, parseCsv, rowsFromCsv, tableFromResponse } from './testData'
 
-const columns = [
-  { name: 'sepal_length', type: 'numeric' },
+const columns: ServiceInputColumn[] = [
+  { name: 'sepal_length', type: 'number' },
   { name: 'colour', type: 'string' },
   { name: 'wild', type: 'boolean' },
 ]

@@ -18,11 +18,8 @@ export function absoluteUrl(url: string, origin: string = window.location.origin
   }
 }
 
-const NUMERIC_TYPES = new Set(['numeric', 'number', 'float', 'double', 'int', 'integer'])
-const BOOLEAN_TYPES = new Set(['boolean', 'bool'])
-
-export const isNumericColumn = (column: ServiceInputColumn) => NUMERIC_TYPES.has(column.type.toLowerCase())
-export const isBooleanColumn = (column: ServiceInputColumn) => BOOLEAN_TYPES.has(column.type.toLowerCase())
+export const isNumericColumn = (column: ServiceInputColumn) => column.type === 'number'
+export const isBooleanColumn = (column: ServiceInputColumn) => column.type === 'boolean'
 
 /** What the saved model tells about its inputs: its feature columns, and its summary (features, normalisation, centres). */
 export interface ModelHints {
@@ -59,7 +56,7 @@ function numericExample(name: string, summary: Record<string, unknown> | undefin
 export function exampleValue(column: ServiceInputColumn, hints: ModelHints = NO_HINTS): CellValue {
   if (isNumericColumn(column)) return numericExample(column.name, hints.summary)
   if (isBooleanColumn(column)) return false
-  if (column.type.toLowerCase() === 'datetime') return '2024-01-01T00:00:00Z'
+  if (column.type === 'datetime') return '2024-01-01T00:00:00Z'
   const categories = hints.features.find((f) => f.name === column.name)?.categories ?? []
   return categories[0] ?? 'text'
 }
