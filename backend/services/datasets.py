@@ -25,14 +25,13 @@ from backend.models import (
     Dataset,
     DatasetUsage,
     Experiment,
-    ExperimentShare,
     NodeRun,
     NodeRunDataset,
     User,
 )
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
-from backend.services.stored_files import out_of_space, record_with_file
+from backend.services.stored_files import out_of_space, record_with_file, shared_by_its_owner
 from backend.services.table_import import TableLimits, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.column_types import arrow_column_type
@@ -126,25 +125,7 @@ def get_dataset_row(session: Session, dataset_id: str, user: User, *, owned: boo
 
 
 def _shared_with_by_its_owner(session: Session, row: Dataset, user: User) -> bool:
-    """Whether the dataset's owner uses it in an experiment of theirs shared with `user`.
-
-    A share passes on only what the experiment's owner owns: a dataset someone else put into the graph
-    (or that the owner could only read through yet another share) is not passed on.
-    """
-    return (
-        session.scalar(
-            select(DatasetUsage.experiment_id)
-            .join(ExperimentShare, ExperimentShare.experiment_id == DatasetUsage.experiment_id)
-            .join(Experiment, Experiment.id == DatasetUsage.experiment_id)
-            .where(
-                DatasetUsage.dataset_id == row.id,
-                ExperimentShare.user_id == user.id,
-                Experiment.owner_id == row.owner_id,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return shared_by_its_owner(session, DatasetUsage.dataset_id, row.id, row.owner_id, user)
 
 
 def can_read(session: Session, dataset_id: str, user: User) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from backend.core.config import Settings
 from backend.core.disk import InsufficientStorage, ensure_free_space
 from backend.models import Experiment, ExperimentShare, ModelUsage, SavedModel, User
-from backend.services.stored_files import out_of_space, record_with_file
+from backend.services.stored_files import out_of_space, record_with_file, shared_by_its_owner
 from modules.scoring import StaticModelInfo
 from modules.trained_model import TrainedClusterModel, dump_model, load_model
 
@@ -81,22 +81,7 @@ def get_model_row(session: Session, model_id: str, user: User, *, owned: bool = 
 
 
 def _shared_with_by_its_owner(session: Session, row: SavedModel, user: User) -> bool:
-    """Whether the model's owner uses it in an experiment of theirs shared with `user` (as for datasets:
-    a share passes on only what the experiment's owner owns)."""
-    return (
-        session.scalar(
-            select(ModelUsage.experiment_id)
-            .join(ExperimentShare, ExperimentShare.experiment_id == ModelUsage.experiment_id)
-            .join(Experiment, Experiment.id == ModelUsage.experiment_id)
-            .where(
-                ModelUsage.model_id == row.id,
-                ExperimentShare.user_id == user.id,
-                Experiment.owner_id == row.owner_id,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return shared_by_its_owner(session, ModelUsage.model_id, row.id, row.owner_id, user)
 
 
 def can_read(session: Session, model_id: str, user: User) -> bool:

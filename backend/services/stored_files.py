@@ -1,4 +1,5 @@
-"""Keeping a stored object's record and its file together: both are kept, or neither."""
+"""Stored objects (datasets, saved models): their record and file kept together (both, or neither), and
+who may read one through a shared experiment."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.core.disk import is_disk_full
-from backend.models import Base
+from backend.models import Base, Experiment, ExperimentShare, User
 
 
 def record_with_file(session: Session, row: Base, staging: Path, final: Path) -> None:
@@ -33,4 +35,28 @@ def out_of_space(exc: BaseException) -> bool:
     return (
         getattr(driver_error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
         or getattr(driver_error, "sqlstate", None) == "53100"  # PostgreSQL disk_full
+    )
+
+
+def shared_by_its_owner(
+    session: Session, usage_column: InstrumentedAttribute[str], object_id: str, owner_id: int, user: User
+) -> bool:
+    """Whether the object's owner uses it in an experiment of theirs shared with `user` (`usage_column`:
+    the object column of the usage table, e.g. ``DatasetUsage.dataset_id``).
+
+    A share passes on only what the experiment's owner owns: an object someone else put into the graph
+    (or that the owner could only read through yet another share) is not passed on.
+    """
+    experiment_id = usage_column.class_.experiment_id
+    return (
+        session.scalar(
+            select(experiment_id)
+            .join(ExperimentShare, ExperimentShare.experiment_id == experiment_id)
+            .join(Experiment, Experiment.id == experiment_id)
+            .where(
+                usage_column == object_id, ExperimentShare.user_id == user.id, Experiment.owner_id == owner_id
+            )
+            .limit(1)
+        )
+        is not None
     )
