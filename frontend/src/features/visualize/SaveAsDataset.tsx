@@ -1,11 +1,10 @@
-import { useState, type FormEvent } from 'react'
-import { apiSend, submitErrorMessage } from '../../api/client'
+import { useState } from 'react'
+import { apiSend } from '../../api/client'
 import type { Dataset } from '../../api/types'
 import { announceDatasetsChanged } from '../../app/apiResources'
-import { Dialog } from '../../ui/Dialog'
-import { FormDialogFooter } from '../../ui/FormDialogFooter'
 import { useToast } from '../../ui/Toasts'
 import { outputPath, type OutputRef } from './api'
+import { SaveOutputDialog } from './SaveOutputDialog'
 
 /** `POST …/outputs/{port}/save-as-dataset`: the table kept as one of the caller's datasets. */
 export const saveOutputAsDataset = (ref: OutputRef, name: string) =>
@@ -29,64 +28,25 @@ export function SaveAsDatasetButton({ outputRef, suggestedName }: { outputRef: O
 
 function SaveAsDatasetDialog({ outputRef, suggestedName, onClose }: { outputRef: OutputRef; suggestedName: string; onClose: () => void }) {
   const toast = useToast()
-  const [name, setName] = useState(suggestedName)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
-    if (!name.trim()) {
-      setError('Give the dataset a name.')
-      return
-    }
-    setBusy(true)
-    setError(null)
-    try {
-      const saved = await saveOutputAsDataset(outputRef, name.trim())
-      announceDatasetsChanged() // the palette lists it at once
-      toast({
-        tone: 'success',
-        title: `Saved “${saved.name}”`,
-        text: `${saved.n_rows.toLocaleString('en')} rows × ${saved.n_columns} columns, now in your datasets.`,
-      })
-      onClose()
-    } catch (e) {
-      setError(submitErrorMessage(e))
-      setBusy(false)
-    }
+  const save = async (name: string) => {
+    const saved = await saveOutputAsDataset(outputRef, name)
+    announceDatasetsChanged() // the palette lists it at once
+    toast({
+      tone: 'success',
+      title: `Saved “${saved.name}”`,
+      text: `${saved.n_rows.toLocaleString('en')} rows × ${saved.n_columns} columns, now in your datasets.`,
+    })
   }
-
   return (
-    <Dialog
+    <SaveOutputDialog
+      idPrefix="save-as-dataset"
       title="Save as dataset"
-      size="small"
+      noun="dataset"
+      submitLabel="Save"
+      hint="A copy of this table in your datasets: it stays when the run is deleted."
+      suggestedName={suggestedName}
+      save={save}
       onClose={onClose}
-      footer={<FormDialogFooter formId="save-as-dataset-form" submitLabel="Save" onCancel={onClose} busy={busy} />}
-    >
-      <form id="save-as-dataset-form" className="save-as-dataset-form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label className="field-label" htmlFor="save-as-dataset-name">
-            Dataset name
-          </label>
-          <input
-            id="save-as-dataset-name"
-            className="input"
-            value={name}
-            maxLength={255}
-            onChange={(e) => {
-              setName(e.target.value)
-              setError(null)
-            }}
-            data-autofocus
-          />
-          <span className="field-hint">A copy of this table in your datasets: it stays when the run is deleted.</span>
-        </div>
-        {error ? (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </form>
-    </Dialog>
+    />
   )
 }
