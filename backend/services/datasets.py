@@ -31,7 +31,7 @@ from backend.models import (
 )
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
-from backend.services.stored_files import out_of_space, record_with_file, shared_by_its_owner
+from backend.services.stored_files import out_of_space, readable_row, record_with_file
 from backend.services.table_import import TableLimits, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.column_types import arrow_column_type
@@ -114,18 +114,10 @@ def get_dataset_row(session: Session, dataset_id: str, user: User, *, owned: boo
 
     Anything else is 'not found', exactly like a dataset that does not exist.
     """
-    row = session.get(Dataset, dataset_id)
+    row = readable_row(session, Dataset, DatasetUsage.dataset_id, dataset_id, user, owned=owned)
     if row is None:
         raise DatasetNotFound(dataset_id)
-    if row.owner_id == user.id:
-        return row
-    if not owned and _shared_with_by_its_owner(session, row, user):
-        return row
-    raise DatasetNotFound(dataset_id)
-
-
-def _shared_with_by_its_owner(session: Session, row: Dataset, user: User) -> bool:
-    return shared_by_its_owner(session, DatasetUsage.dataset_id, row.id, row.owner_id, user)
+    return row
 
 
 def can_read(session: Session, dataset_id: str, user: User) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from backend.core.config import Settings
 from backend.core.disk import InsufficientStorage, ensure_free_space
 from backend.models import Experiment, ExperimentShare, ModelUsage, SavedModel, User
-from backend.services.stored_files import out_of_space, record_with_file, shared_by_its_owner
+from backend.services.stored_files import out_of_space, readable_row, record_with_file
 from modules.scoring import StaticModelInfo
 from modules.trained_model import TrainedClusterModel, dump_model, load_model
 
@@ -70,18 +70,10 @@ def get_model_row(session: Session, model_id: str, user: User, *, owned: bool = 
 
     Anything else is 'not found', exactly like a model that does not exist.
     """
-    row = session.get(SavedModel, model_id)
+    row = readable_row(session, SavedModel, ModelUsage.model_id, model_id, user, owned=owned)
     if row is None:
         raise ModelNotFound(model_id)
-    if row.owner_id == user.id:
-        return row
-    if not owned and _shared_with_by_its_owner(session, row, user):
-        return row
-    raise ModelNotFound(model_id)
-
-
-def _shared_with_by_its_owner(session: Session, row: SavedModel, user: User) -> bool:
-    return shared_by_its_owner(session, ModelUsage.model_id, row.id, row.owner_id, user)
+    return row
 
 
 def can_read(session: Session, model_id: str, user: User) -> bool:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.core.disk import is_disk_full
-from backend.models import Base, Experiment, ExperimentShare, User
+from backend.models import Base, Dataset, Experiment, ExperimentShare, SavedModel, User
+
+Stored = TypeVar("Stored", Dataset, SavedModel)
 
 
 def record_with_file(session: Session, row: Base, staging: Path, final: Path) -> None:
@@ -60,3 +63,24 @@ def shared_by_its_owner(
         )
         is not None
     )
+
+
+def readable_row(
+    session: Session,
+    row_class: type[Stored],
+    usage_column: InstrumentedAttribute[str],
+    object_id: str,
+    user: User,
+    *,
+    owned: bool = False,
+) -> Stored | None:
+    """The stored object if the user owns it, or (unless `owned`) its owner uses it in an experiment
+    shared with them; None for anything else, exactly as for an object that does not exist."""
+    row = session.get(row_class, object_id)
+    if row is None:
+        return None
+    if row.owner_id == user.id:
+        return row
+    if not owned and shared_by_its_owner(session, usage_column, row.id, row.owner_id, user):
+        return row
+    return None
