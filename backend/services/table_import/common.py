@@ -5,11 +5,16 @@ Column types and row-group sizes are the modules' (one rule for uploads, samples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from modules.storage import rows_per_group
 
 DELIMITERS = [",", "\t", ";", "|"]
 SNIFF_BYTES = 64 * 1024
@@ -82,6 +87,66 @@ def parquet_writer(out: Path, schema: pa.Schema) -> pq.ParquetWriter:
     and Arrow would dictionary-encode every unique number: 4× slower to write and larger than plain.
     """
     return pq.ParquetWriter(out, schema, use_dictionary=dictionary_columns(schema))
+
+
+class GroupedWriter:
+    """A stored table written in row groups of `rows_per_group` rows, whatever size the pieces come in.
+
+    Pieces are kept (not copied) until a group is full; `close` writes the rest as the last group.
+    """
+
+    def __init__(self, out: Path, schema: pa.Schema) -> None:
+        self.writer = parquet_writer(out, schema)
+        self.group_rows = rows_per_group(len(schema))
+        self.pending: list[pa.Table] = []
+        self.n_pending = 0
+
+    def write(self, table: pa.Table) -> None:
+        self.pending.append(table)
+        self.n_pending += table.num_rows
+        if self.n_pending >= self.group_rows:
+            whole = pa.concat_tables(self.pending)
+            full = whole.num_rows - whole.num_rows % self.group_rows
+            self.writer.write_table(whole.slice(0, full), row_group_size=self.group_rows)
+            rest = whole.slice(full)
+            self.pending, self.n_pending = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def close(self) -> None:
+        """Write the last group and the footer."""
+        if self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=self.group_rows)
+            self.pending, self.n_pending = [], 0
+        self.writer.close()
+
+    def abandon(self) -> None:
+        """Close the file without writing what is pending (the caller removes it)."""
+        self.pending, self.n_pending = [], 0
+        self.writer.close()
+
+
+Item = TypeVar("Item")
+_END = object()
+
+
+def prefetched(items: Iterator[Item]) -> Iterator[Item]:
+    """`items`, each produced in a helper thread while the caller works on the one before.
+
+    Parsing a chunk and writing the previous one then overlap (Arrow releases the GIL in both). An
+    exception raised producing an item is raised here, in its place; when the caller stops early, the
+    item being produced is finished and dropped.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="table-import") as pool:
+        try:
+            pending = pool.submit(next, items, _END)
+            while (item := pending.result()) is not _END:
+                pending = pool.submit(next, items, _END)
+                yield cast(Item, item)
+        finally:
+            if not pending.cancel():
+                pending.exception()  # wait: `items` must not be running when it is closed below
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
 
 def dictionary_columns(schema: pa.Schema) -> list[str]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from backend.services.table_import.common import (
     DELIMITERS,
@@ -18,24 +17,22 @@ from backend.services.table_import.common import (
     MAX_TYPE_RETRIES,
     NO_ROWS,
     SNIFF_BYTES,
+    GroupedWriter,
     ImportedTable,
     InvalidDataset,
     TableLimits,
     null_as_text,
-    parquet_writer,
+    prefetched,
     refuse_nul_in_names,
     tidy_names,
 )
-from modules.storage import rows_per_group
-
-# Byte-order marks of the Unicode encodings accepted besides UTF-8 (UTF-32 first: its LE mark starts
-# with UTF-16's). Such text is transcoded to UTF-8 before parsing.
-TRANSCODED_BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
-]
+from backend.services.table_import.encoding import (
+    TRANSCODED_BOMS,
+    check_utf8,
+    refuse_binary,
+    refuse_control_characters,
+    transcode_to_utf8,
+)
 
 # The order in which Arrow's CSV reader loosens an inferred column type (arrow/csv/inference_internal.h).
 INFERENCE_ORDER: list[pa.DataType] = [
@@ -64,87 +61,19 @@ def import_text(
         if transcoded is not None:
             _, encoding, label = transcoded
             text_path = path.with_suffix(".utf8")
-            _transcode_to_utf8(path, text_path, encoding, label)
+            transcode_to_utf8(path, text_path, encoding, label)
             with text_path.open("rb") as handle:
                 head = handle.read(SNIFF_BYTES)
-            _refuse_control_characters(head, label)
+            refuse_control_characters(head, label)
         else:
-            _refuse_binary(head)
-            _check_utf8(path)
+            refuse_binary(head)
+            check_utf8(path)
         text_head = head.decode("utf-8", "ignore").lstrip("\ufeff")
         delimiter = "\t" if filename.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text_head)
         return _DelimitedImport(text_path, delimiter, out, limits, chunk_bytes).run()
     finally:
         if text_path != path:
             text_path.unlink(missing_ok=True)
-
-
-def _refuse_binary(head: bytes) -> None:
-    if b"\x00" not in head:
-        return
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    if max(even, odd) > len(head) // 4 and min(even, odd) < max(even, odd) // 8:
-        raise InvalidDataset(
-            "The file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 "
-            "with a byte-order mark) and upload again."
-        )
-    raise InvalidDataset("The file looks binary (it contains NUL bytes); upload CSV, TSV or Parquet.")
-
-
-def _refuse_control_characters(utf8_head: bytes, label: str) -> None:
-    """Random bytes that happen to start with a byte-order mark decode to text full of controls."""
-    if any(byte < 0x20 and byte not in b"\t\n\r" for byte in utf8_head):
-        raise InvalidDataset(
-            f"The file starts with a {label} byte-order mark but holds control characters or NUL: it looks "
-            "binary; upload CSV, TSV or Parquet."
-        )
-
-
-def _transcode_to_utf8(path: Path, out: Path, encoding: str, label: str) -> None:
-    """Decode `path` (BOM first) chunk by chunk and write it as UTF-8 to `out`."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
-    with path.open("rb") as source, out.open("wb") as target:
-        while chunk := source.read(1 << 20):
-            try:
-                target.write(decoder.decode(chunk).encode("utf-8"))
-            except UnicodeDecodeError as exc:
-                raise InvalidDataset(
-                    f"The file starts with a {label} byte-order mark but is not valid {label} text "
-                    f"(near byte {offset + exc.start}). Save it as UTF-8 and upload again."
-                ) from None
-            offset += len(chunk)
-        try:
-            target.write(decoder.decode(b"", final=True).encode("utf-8"))
-        except UnicodeDecodeError:
-            raise InvalidDataset(
-                f"The file is not valid {label} text: it ends in the middle of a character."
-            ) from None
-
-
-def _check_utf8(path: Path) -> None:
-    """Refuse text that is not UTF-8, saying on which line the first bad byte is."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, line = 0, 1
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                bad = offset + exc.start
-                line += chunk[: exc.start].count(b"\n")
-                raise InvalidDataset(
-                    f"The file is not UTF-8 text: invalid byte 0x{chunk[exc.start]:02x} at byte {bad} "
-                    f"(line {line}). Save it as UTF-8 and upload again."
-                ) from None
-            offset += len(chunk)
-            line += chunk.count(b"\n")
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise InvalidDataset(
-                "The file is not UTF-8 text: it ends in the middle of a character."
-            ) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -166,29 +95,51 @@ def sniff_delimiter(text: str) -> str:
 
 def text_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
     """The file in pieces of about `chunk_bytes` that end at a row boundary, each with its byte offset."""
-    offset, carry = 0, b""
-    with path.open("rb") as handle:
+    for view, offset in _chunk_views(path, chunk_bytes):
+        yield bytes(view), offset
+
+
+def _chunk_views(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, int]]:
+    """:func:`text_chunks` as views of one buffer, each valid until the next is asked for.
+
+    The file is read straight into the buffer, after the start of the row the view before cut off
+    (moved to the front): each byte is copied once, into memory that is already mapped.
+    """
+    buffer, kept, offset = bytearray(chunk_bytes), 0, 0
+    with path.open("rb", buffering=0) as handle:
         while True:
-            block = handle.read(chunk_bytes)
-            data = carry + block if carry else block
-            if not block:
-                if data:
-                    yield data, offset
+            if len(buffer) < kept + chunk_bytes:  # a long row: room for it and one more block
+                longer = bytearray(kept + chunk_bytes)
+                longer[:kept] = buffer[:kept]
+                buffer = longer
+            end = kept + _read_into(handle, buffer, kept, kept + chunk_bytes)
+            if end == kept:
+                if kept:
+                    yield memoryview(buffer)[:kept], offset
                 return
-            cut = _row_boundary(data, quote_aware=True)
-            if cut is None and len(data) > MAX_ROW_BYTES:
-                cut = _row_boundary(data, quote_aware=False)
+            cut = _row_boundary(buffer, end, quote_aware=True)
+            if cut is None and end > MAX_ROW_BYTES:
+                cut = _row_boundary(buffer, end, quote_aware=False)
                 if cut is None:
                     raise InvalidDataset(
                         f"Line {lines_before(path, offset) + 1} is longer than {MAX_ROW_BYTES >> 20} MB; "
                         "is this really delimited text?"
                     )
             if cut is None:
-                carry = data  # the row continues in the next block
+                kept = end  # the row continues in the next block
                 continue
-            chunk, carry = data[:cut], data[cut:]
-            yield chunk, offset
-            offset += len(chunk)
+            yield memoryview(buffer)[:cut], offset
+            buffer[: end - cut] = buffer[cut:end]  # same size: allowed while a view is alive
+            kept, offset = end - cut, offset + cut
+
+
+def _read_into(handle: BinaryIO, buffer: bytearray, start: int, stop: int) -> int:
+    """Fill `buffer[start:stop]` from the file (less only at its end); the bytes read."""
+    filled = start
+    with memoryview(buffer) as view:
+        while filled < stop and (n_read := handle.readinto(view[filled:stop])):
+            filled += n_read
+    return filled - start
 
 
 def lines_before(path: Path, offset: int) -> int:
@@ -201,15 +152,16 @@ def lines_before(path: Path, offset: int) -> int:
     return count
 
 
-def _row_boundary(data: bytes, *, quote_aware: bool) -> int | None:
-    """Just after the last line break outside double quotes (a `""` escape keeps the count even)."""
+def _row_boundary(data: bytearray, end: int, *, quote_aware: bool) -> int | None:
+    """Just after the last line break in `data[:end]` outside double quotes (a `""` escape keeps the
+    count even)."""
     if not quote_aware:
-        cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        cut = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end))
         return cut + 1 if cut >= 0 else None
-    if b'"' not in data:
-        cut = data.rfind(b"\n")
+    if data.find(b'"', 0, end) < 0:
+        cut = data.rfind(b"\n", 0, end)
         return cut + 1 if cut >= 0 else None
-    quotes_before, end = data.count(b'"'), len(data)
+    quotes_before = data.count(b'"', 0, end)
     while (newline := data.rfind(b"\n", 0, end)) >= 0:
         quotes_before -= data.count(b'"', newline, end)
         if quotes_before % 2 == 0:
@@ -258,7 +210,7 @@ class _DelimitedImport:
                 types = self._loosen(types, unsettled, str(exc), give_up=attempt >= MAX_TYPE_RETRIES)
         raise InvalidDataset("The column types of the file could not be settled.")
 
-    def _read_chunk(self, chunk: bytes, first: bool, types: pa.Schema | None) -> pa.Table:
+    def _read_chunk(self, chunk: memoryview, first: bool, types: pa.Schema | None) -> pa.Table:
         """Parse a chunk, in parallel blocks; on any error again as one block in one thread, which
         reports the first bad row with its line and cannot split a quoted line break or a long row."""
         try:
@@ -267,7 +219,7 @@ class _DelimitedImport:
             self.bad_rows.clear()
             return self._read(chunk, first, types, threaded=False)
 
-    def _read(self, chunk: bytes, first: bool, types: pa.Schema | None, *, threaded: bool) -> pa.Table:
+    def _read(self, chunk: memoryview, first: bool, types: pa.Schema | None, *, threaded: bool) -> pa.Table:
         block_size = max(1 << 20, len(chunk) // 4) if threaded else len(chunk) + 1
         read_options = pacsv.ReadOptions(use_threads=threaded, block_size=block_size)
         if not first or types is not None:  # the header was read from the first chunk of the first pass
@@ -285,14 +237,11 @@ class _DelimitedImport:
         the table if no column's type changed between chunks (else return None as the schema)."""
         seen: list[set[pa.DataType]] = []
         n_rows = 0
-        writer: pq.ParquetWriter | None = None
+        writer: GroupedWriter | None = None
         schema: pa.Schema | None = None
         try:
-            for index, (chunk, offset) in enumerate(text_chunks(self.path, self.chunk_bytes)):
-                table = self._parse_checked(chunk, index == 0, offset)
+            for index, table in enumerate(prefetched(self._checked_chunks())):
                 if index == 0:
-                    self.names = tidy_names(table.column_names)
-                    refuse_nul_in_names(self.names)
                     seen = [set() for _ in self.names]
                     schema = pa.schema(
                         [
@@ -300,8 +249,7 @@ class _DelimitedImport:
                             for name, column in zip(self.names, table.columns, strict=True)
                         ]
                     )
-                    writer = parquet_writer(self.out, schema)
-                table = table.rename_columns(self.names)
+                    writer = GroupedWriter(self.out, schema)
                 n_rows += table.num_rows
                 self.limits.check(n_rows, n_rows * len(self.names), counted_so_far=True)
                 for kinds, column in zip(seen, table.columns, strict=True):
@@ -312,22 +260,31 @@ class _DelimitedImport:
                 assert schema is not None
                 conformed = _conform(table, schema)
                 if conformed is None:  # a type changed: the second pass writes the table
-                    writer.close()
+                    writer.abandon()
                     writer, schema = None, None
                     self.out.unlink(missing_ok=True)
                     continue
-                writer.write_table(conformed, row_group_size=rows_per_group(len(self.names)))
+                writer.write(conformed)
             if writer is not None:
                 writer.close()
         except BaseException:
             if writer is not None:
                 with contextlib.suppress(Exception):
-                    writer.close()
+                    writer.abandon()
             self.out.unlink(missing_ok=True)
             raise
         return seen, n_rows, schema
 
-    def _parse_checked(self, chunk: bytes, first: bool, offset: int) -> pa.Table:
+    def _checked_chunks(self) -> Iterator[pa.Table]:
+        """Each chunk parsed with inferred types, named as the header says (read from the first)."""
+        for index, (chunk, offset) in enumerate(_chunk_views(self.path, self.chunk_bytes)):
+            table = self._parse_checked(chunk, index == 0, offset)
+            if index == 0:
+                self.names = tidy_names(table.column_names)
+                refuse_nul_in_names(self.names)
+            yield table.rename_columns(self.names)
+
+    def _parse_checked(self, chunk: memoryview, first: bool, offset: int) -> pa.Table:
         """One chunk with inferred types; a malformed row is reported with its line in the file."""
         self.bad_rows.clear()
         try:
@@ -335,7 +292,7 @@ class _DelimitedImport:
         except pa.ArrowInvalid as exc:
             if self.bad_rows:
                 row = self.bad_rows[0]
-                number = _line_in(chunk, row.text) or row.number  # Arrow counts rows, not lines
+                number = _line_in(bytes(chunk), row.text) or row.number  # Arrow counts rows, not lines
                 line = lines_before(self.path, offset) + number if number is not None else None
                 where = f"line {line}" if line is not None else "a row"
                 raise InvalidDataset(
@@ -346,15 +303,16 @@ class _DelimitedImport:
 
     def _write_all(self, schema: pa.Schema) -> None:
         """Parse every chunk with the types of `schema` and write them (nothing is kept on failure)."""
+        chunks = _chunk_views(self.path, self.chunk_bytes)
+        typed = (self._read_chunk(chunk, index == 0, schema) for index, (chunk, _) in enumerate(chunks))
+        writer = GroupedWriter(self.out, schema)
         try:
-            with parquet_writer(self.out, schema) as writer:
-                for index, (chunk, _) in enumerate(text_chunks(self.path, self.chunk_bytes)):
-                    table = self._read_chunk(chunk, index == 0, schema)
-                    writer.write_table(
-                        table.rename_columns(self.names).cast(schema),
-                        row_group_size=rows_per_group(len(self.names)),
-                    )
+            for table in prefetched(typed):
+                writer.write(table.rename_columns(self.names).cast(schema))
+            writer.close()
         except BaseException:
+            with contextlib.suppress(Exception):
+                writer.abandon()
             self.out.unlink(missing_ok=True)
             raise
 
