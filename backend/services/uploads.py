@@ -92,14 +92,14 @@ class _FormReader:
             self._part = name
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        chunk = data[start:end]
         if self._part == "file":
-            self.file_bytes += len(chunk)
+            self.file_bytes += end - start
             if self.file_bytes > self.max_bytes:
                 raise UploadTooLarge()
-            self.out.write(chunk)
-        elif len(self._buffer) + len(chunk) <= MAX_FIELD_BYTES:
-            self._buffer += chunk
+            with memoryview(data) as view:  # written without a copy of the piece
+                self.out.write(view[start:end])
+        elif len(self._buffer) + end - start <= MAX_FIELD_BYTES:
+            self._buffer += data[start:end]
 
     def on_part_end(self) -> None:
         if self._part not in (None, "file"):
