@@ -13,6 +13,9 @@ bench.bench_upload does, and alternates the two sides so that both see the same 
 - the reference, in this process: `pandas.read_csv(path, engine="c")` then `to_parquet` (pandas'
   defaults: pyarrow, snappy).
 
+Also printed: the CPU seconds of each side (the server's from /proc, all threads; the sending
+client's; pandas'), which another process's load changes much less than wall time.
+
 Targets: upload time ≤ 0.5 × the reference (best of --repeats each), peak growth ≤ 2 × the file.
 The machine's CPU model, core count and load average are printed with the result: on a shared
 2-core machine timings vary between runs, so only the ratio measured in one run means anything.
@@ -43,7 +46,7 @@ N_COLUMNS = 20
 
 
 def write_numeric_csv(path: Path, n_rows: int, seed: int = 0) -> None:
-    """`n_rows` × 20 uniform floats at full precision (about 385 bytes a row), as a spreadsheet writes them."""
+    """`n_rows` × 20 uniform floats at full precision (about 385 bytes a row)."""
     rng = np.random.default_rng(seed)
     schema = pa.schema([(f"x{i}", pa.float64()) for i in range(N_COLUMNS)])
     with pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="none")) as writer:
@@ -52,15 +55,25 @@ def write_numeric_csv(path: Path, n_rows: int, seed: int = 0) -> None:
             writer.write_table(pa.table({f"x{i}": block[:, i] for i in range(N_COLUMNS)}, schema=schema))
 
 
-def pandas_reference(csv: Path, out: Path) -> float:
-    started = time.perf_counter()
+def pandas_reference(csv: Path, out: Path) -> tuple[float, float]:
+    """Seconds and CPU seconds (all threads) of pandas reading the CSV and writing it as Parquet."""
+    cpu, started = process_cpu(), time.perf_counter()
     frame = pd.read_csv(csv, engine="c")
     frame.to_parquet(out)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, process_cpu() - cpu
     assert frame.shape[1] == N_COLUMNS
     del frame
     out.unlink()
-    return seconds
+    return seconds, cpu
+
+
+def process_cpu(pid: int | None = None) -> float:
+    """User + system CPU seconds of a process (this one by default), all its threads."""
+    if pid is None:
+        times = os.times()
+        return times.user + times.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> str:
@@ -111,10 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     uploads: list[float] = []
     references: list[float] = []
     growths: list[float] = []
+    cpu_seconds: dict[str, list[float]] = {"server": [], "client": [], "pandas": []}
     try:
         pandas_reference(csv, reference_out)  # warm: the file in the page cache, pandas' imports
         for run in range(args.repeats):
+            server_cpu, client_cpu = process_cpu(server.pid), process_cpu()
             response, growth, seconds = server.measure(lambda: server.upload(csv))
+            cpu_seconds["server"].append(process_cpu(server.pid) - server_cpu)
+            cpu_seconds["client"].append(process_cpu() - client_cpu)
             response.raise_for_status()
             dataset = response.json()
             assert dataset["n_rows"] == n_rows and dataset["n_columns"] == N_COLUMNS, dataset
@@ -122,10 +139,13 @@ def main(argv: list[str] | None = None) -> int:
             server.client.delete(f"/api/datasets/{dataset['id']}").raise_for_status()
             uploads.append(seconds)
             growths.append(growth)
-            references.append(pandas_reference(csv, reference_out))
+            reference_seconds, reference_cpu = pandas_reference(csv, reference_out)
+            references.append(reference_seconds)
+            cpu_seconds["pandas"].append(reference_cpu)
             print(
-                f"run {run + 1}: upload {seconds:.2f} s (peak growth {growth:.0f} MiB), "
-                f"pandas read_csv + to_parquet {references[-1]:.2f} s",
+                f"run {run + 1}: upload {seconds:.2f} s (server CPU {cpu_seconds['server'][-1]:.2f} s, "
+                f"client CPU {cpu_seconds['client'][-1]:.2f} s, peak growth {growth:.0f} MiB), "
+                f"pandas read_csv + to_parquet {reference_seconds:.2f} s (CPU {reference_cpu:.2f} s)",
                 flush=True,
             )
     finally:
@@ -143,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"server peak growth during the upload: {max(growths):.0f} MiB = {memory:.2f}x the file "
         f"(target <= {MEMORY_TARGET}x {'holds' if memory_ok else 'MISSED'})"
+    )
+    server_cpu, pandas_cpu = min(cpu_seconds["server"]), min(cpu_seconds["pandas"])
+    print(
+        f"CPU seconds (least of the runs; less sensitive to other load than wall time): server "
+        f"{server_cpu:.2f} s + client {min(cpu_seconds['client']):.2f} s vs pandas {pandas_cpu:.2f} s: "
+        f"server / pandas {server_cpu / pandas_cpu:.2f}x"
     )
     if args.quick or args.rows:
         print("(a smaller file than the benchmark's: not gated)")
