@@ -118,6 +118,7 @@ bench: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
 	$(PY) -m bench.bench_browser
 	$(PY) -m bench.bench_auth
 	$(PY) -m bench.bench_service
+	$(PY) -m bench.bench_ingest
 
 clean:
 	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist

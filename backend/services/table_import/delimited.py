@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from io import FileIO
 from pathlib import Path
-from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -133,7 +133,7 @@ def _chunk_views(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, int
             kept, offset = end - cut, offset + cut
 
 
-def _read_into(handle: BinaryIO, buffer: bytearray, start: int, stop: int) -> int:
+def _read_into(handle: FileIO, buffer: bytearray, start: int, stop: int) -> int:
     """Fill `buffer[start:stop]` from the file (less only at its end); the bytes read."""
     filled = start
     with memoryview(buffer) as view:
