@@ -5,7 +5,7 @@ Column types and row-group sizes are the modules' (one rule for uploads, samples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +128,7 @@ Item = TypeVar("Item")
 _END = object()
 
 
-def prefetched(items: Iterator[Item]) -> Iterator[Item]:
+def prefetched(items: Iterator[Item]) -> Generator[Item, None, None]:
     """`items`, each produced in a helper thread while the caller works on the one before.
 
     Parsing a chunk and writing the previous one then overlap (Arrow releases the GIL in both). An

@@ -239,8 +239,9 @@ class _DelimitedImport:
         n_rows = 0
         writer: GroupedWriter | None = None
         schema: pa.Schema | None = None
+        tables = prefetched(self._checked_chunks())
         try:
-            for index, table in enumerate(prefetched(self._checked_chunks())):
+            for index, table in enumerate(tables):
                 if index == 0:
                     seen = [set() for _ in self.names]
                     schema = pa.schema(
@@ -268,6 +269,7 @@ class _DelimitedImport:
             if writer is not None:
                 writer.close()
         except BaseException:
+            tables.close()  # the chunk being parsed is finished first: nothing runs on after this
             if writer is not None:
                 with contextlib.suppress(Exception):
                     writer.abandon()
@@ -305,12 +307,14 @@ class _DelimitedImport:
         """Parse every chunk with the types of `schema` and write them (nothing is kept on failure)."""
         chunks = _chunk_views(self.path, self.chunk_bytes)
         typed = (self._read_chunk(chunk, index == 0, schema) for index, (chunk, _) in enumerate(chunks))
+        tables = prefetched(typed)
         writer = GroupedWriter(self.out, schema)
         try:
-            for table in prefetched(typed):
+            for table in tables:
                 writer.write(table.rename_columns(self.names).cast(schema))
             writer.close()
         except BaseException:
+            tables.close()
             with contextlib.suppress(Exception):
                 writer.abandon()
             self.out.unlink(missing_ok=True)
