@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from backend.services.table_import import InvalidDataset, TableLimits, import_table, text_chunks
-from backend.services.table_import.common import prefetched
+from backend.services.table_import.common import GroupedWriter, prefetched
 from backend.services.table_import.encoding import check_utf8
 from modules.storage import rows_per_group
 
@@ -99,6 +99,22 @@ def test_stable_types_are_written_in_one_pass_in_full_row_groups(tmp_path: Path)
     assert sizes == [group] * (100_000 // group) + [100_000 % group]
     assert result.schema.types == [pa.int64(), pa.float64(), pa.string(), pa.string()]
     assert stored.read().equals(single_block_read(source, ","))
+
+
+def test_long_text_is_written_before_a_group_is_full(tmp_path: Path) -> None:
+    # Rows of 10 kB text: a group's 500k rows would be gigabytes, so at most `max_bytes` is kept.
+    pieces = [
+        pa.table({"id": range(i * 100, i * 100 + 100), "text": ["t" * 10_000] * 100}) for i in range(20)
+    ]
+    out = tmp_path / "long-text.parquet"
+    writer = GroupedWriter(out, pieces[0].schema, max_bytes=3 << 20)
+    for piece in pieces:
+        writer.write(piece)
+    writer.close()
+    stored = pq.ParquetFile(out)
+    sizes = [stored.metadata.row_group(i).num_rows for i in range(stored.metadata.num_row_groups)]
+    assert sizes == [400] * 5
+    assert stored.read().equals(pa.concat_tables(pieces))
 
 
 def test_text_chunks_are_independent_copies_cut_at_rows(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ MAX_ROW_BYTES = 64 << 20  # one row longer than this is refused rather than buff
 READ_BUFFER_BYTES = 64 << 10  # per column read; Arrow would otherwise read whole column chunks (pre_buffer)
 TEXT_BYTES_PER_CELL = 8  # a Parquet file's text may decode to this many bytes per cell allowed
 TEXT_SLICE_BYTES = 64 << 20  # text decoded at a time while copying a Parquet file
+GROUP_BYTES = 32 << 20  # parsed rows kept at most before a row group is written (long text)
 MAX_TYPE_RETRIES = 8  # re-parses allowed to settle column types before unsettled columns become text
 
 NO_ROWS = "The file has column names but no data rows: there is nothing to cluster."
@@ -92,36 +93,45 @@ def parquet_writer(out: Path, schema: pa.Schema) -> pq.ParquetWriter:
 class GroupedWriter:
     """A stored table written in row groups of `rows_per_group` rows, whatever size the pieces come in.
 
-    Pieces are kept (not copied) until a group is full; `close` writes the rest as the last group.
+    Pieces are kept (not copied) until a group is full, or until they hold `max_bytes` (long text):
+    then what is kept is written as a smaller group. `close` writes the rest as the last group.
     """
 
-    def __init__(self, out: Path, schema: pa.Schema) -> None:
+    def __init__(self, out: Path, schema: pa.Schema, max_bytes: int = GROUP_BYTES) -> None:
         self.writer = parquet_writer(out, schema)
         self.group_rows = rows_per_group(len(schema))
+        self.max_bytes = max_bytes
         self.pending: list[pa.Table] = []
-        self.n_pending = 0
+        self.n_pending = self.pending_bytes = 0
 
     def write(self, table: pa.Table) -> None:
         self.pending.append(table)
         self.n_pending += table.num_rows
-        if self.n_pending >= self.group_rows:
+        self.pending_bytes += table.nbytes
+        if self.pending_bytes >= self.max_bytes:
+            self._write_pending()
+        elif self.n_pending >= self.group_rows:
             whole = pa.concat_tables(self.pending)
             full = whole.num_rows - whole.num_rows % self.group_rows
             self.writer.write_table(whole.slice(0, full), row_group_size=self.group_rows)
             rest = whole.slice(full)
             self.pending, self.n_pending = ([rest] if rest.num_rows else []), rest.num_rows
+            self.pending_bytes = rest.nbytes
 
     def close(self) -> None:
         """Write the last group and the footer."""
-        if self.pending:
-            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=self.group_rows)
-            self.pending, self.n_pending = [], 0
+        self._write_pending()
         self.writer.close()
 
     def abandon(self) -> None:
         """Close the file without writing what is pending (the caller removes it)."""
-        self.pending, self.n_pending = [], 0
+        self.pending, self.n_pending, self.pending_bytes = [], 0, 0
         self.writer.close()
+
+    def _write_pending(self) -> None:
+        if self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=self.group_rows)
+        self.pending, self.n_pending, self.pending_bytes = [], 0, 0
 
 
 Item = TypeVar("Item")
