@@ -146,8 +146,8 @@ def prefetched(items: Iterator[Item]) -> Generator[Item, None, None]:
     item being produced is finished and dropped.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="table-import") as pool:
+        pending = pool.submit(next, items, _END)
         try:
-            pending = pool.submit(next, items, _END)
             while (item := pending.result()) is not _END:
                 pending = pool.submit(next, items, _END)
                 yield cast(Item, item)
