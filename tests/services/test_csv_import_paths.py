@@ -180,3 +180,25 @@ def test_prefetched_keeps_order_raises_in_place_and_closes_what_it_reads() -> No
         if item == 2:
             break
     assert closed.is_set()
+
+
+def test_text_that_is_not_utf8_says_so_before_any_other_fault(tmp_path: Path) -> None:
+    # Chunks are checked as they are read; a fault found earlier gives way to the encoding's.
+    rows = [f"{i},{i}" for i in range(20_000)]
+    latin1 = "José".encode("latin-1")
+    bad_row_first = ("a,b\n1,2,3\n" + "\n".join(rows) + "\n").encode() + latin1 + b",1\n"
+    over_the_limit = ("a,b\n" + "\n".join(rows) + "\n").encode() + latin1 + b",1\n"
+    header_twice = ("a,a\n" + "\n".join(rows) + "\n").encode() + latin1 + b",1\n"
+    cases = {"bad row": (bad_row_first, GENEROUS), "duplicate name": (header_twice, GENEROUS)}
+    cases["over the limit"] = (over_the_limit, TableLimits(max_rows=1000, max_cells=10**9))
+    for label, (content, limits) in cases.items():
+        source = write(tmp_path / "upload.upload", content)
+        line = content.count(b"\n")
+        message = rf"not UTF-8 text: invalid byte 0xe9 at byte {len(content) - 4} \(line {line}\)"
+        with pytest.raises(InvalidDataset, match=message):
+            import_table(source, "x.csv", tmp_path / "out.parquet", limits, chunk_bytes=16 << 10)
+        assert not (tmp_path / "out.parquet").exists(), label
+    in_the_first_chunk = b"a,b\n" + latin1 + b",1\n" + b"2,3\n" * 20_000
+    source = write(tmp_path / "upload.upload", in_the_first_chunk)
+    with pytest.raises(InvalidDataset, match=r"invalid byte 0xe9 at byte 7 \(line 2\)"):
+        import_table(source, "x.csv", tmp_path / "out.parquet", GENEROUS, chunk_bytes=16 << 10)

@@ -29,6 +29,7 @@ from backend.services.table_import.common import (
 from backend.services.table_import.encoding import (
     TRANSCODED_BOMS,
     check_utf8,
+    is_utf8,
     refuse_binary,
     refuse_control_characters,
     transcode_to_utf8,
@@ -67,10 +68,16 @@ def import_text(
             refuse_control_characters(head, label)
         else:
             refuse_binary(head)
-            check_utf8(path)
         text_head = head.decode("utf-8", "ignore").lstrip("\ufeff")
         delimiter = "\t" if filename.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text_head)
-        return _DelimitedImport(text_path, delimiter, out, limits, chunk_bytes).run()
+        importer = _DelimitedImport(text_path, delimiter, out, limits, chunk_bytes)
+        importer.check_utf8 = transcoded is None
+        try:
+            return importer.run()
+        except InvalidDataset:
+            if importer.check_utf8:  # text that is not UTF-8 says so first, wherever the other fault is
+                check_utf8(path)
+            raise
     finally:
         if text_path != path:
             text_path.unlink(missing_ok=True)
@@ -188,6 +195,7 @@ class _DelimitedImport:
         self.parse_options = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=self._on_bad_row)
         self.bad_rows: list[pacsv.InvalidRow] = []
         self.names: list[str] = []
+        self.check_utf8 = False  # each chunk is checked before it is parsed (transcoded text needs not)
 
     def _on_bad_row(self, row: pacsv.InvalidRow) -> str:
         self.bad_rows.append(row)
@@ -280,6 +288,8 @@ class _DelimitedImport:
     def _checked_chunks(self) -> Iterator[pa.Table]:
         """Each chunk parsed with inferred types, named as the header says (read from the first)."""
         for index, (chunk, offset) in enumerate(_chunk_views(self.path, self.chunk_bytes)):
+            if self.check_utf8 and not is_utf8(chunk):
+                check_utf8(self.path)  # says where
             table = self._parse_checked(chunk, index == 0, offset)
             if index == 0:
                 self.names = tidy_names(table.column_names)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import numpy as np
+
 from backend.services.table_import.common import InvalidDataset
 
 # Byte-order marks of the Unicode encodings accepted besides UTF-8 (UTF-32 first: its LE mark starts
@@ -60,6 +62,17 @@ def transcode_to_utf8(path: Path, out: Path, encoding: str, label: str) -> None:
             raise InvalidDataset(
                 f"The file is not valid {label} text: it ends in the middle of a character."
             ) from None
+
+
+def is_utf8(text: memoryview) -> bool:
+    """Whether `text` (whole characters) is UTF-8; ASCII, the usual case, is seen without decoding."""
+    if int(np.frombuffer(text, np.uint8).max(initial=0)) < 0x80:
+        return True
+    try:
+        codecs.utf_8_decode(text, "strict", True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def check_utf8(path: Path, piece_bytes: int = CHECK_BYTES) -> None:
