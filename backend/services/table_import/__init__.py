@@ -7,8 +7,8 @@ Memory is bounded by a chunk, never by the file or by what it decompresses to:
 - Delimited text is cut into chunks at row boundaries and parsed chunk by chunk (Arrow's own parser
   and type inference, each chunk in parallel blocks), counting rows against the limits as it goes; see
   :func:`delimited.import_text` for how column types stay those of a whole-file read. Each byte is read
-  once into one reused buffer (plus once by the UTF-8 check, which decodes only what is not ASCII), and
-  a chunk is parsed in a helper thread while the one before is written.
+  once, into one reused buffer, and checked as UTF-8 there (decoding only what is not ASCII); a chunk is
+  parsed in a helper thread while the one before is written.
 
 Every way a file can be unusable becomes :class:`InvalidDataset` (error code 0018) with a message that
 says where it went wrong; a file over a limit is :class:`DatasetTooLarge`. Nothing here writes anywhere
