@@ -13,8 +13,9 @@ def centroids_from_sums(
 ) -> np.ndarray:
     """Means (Euclidean) or normalised sums (cosine) of each cluster's rows.
 
-    A cluster that is still empty sits on the largest cluster's centroid (as in scikit-learn); under
-    cosine a cluster whose member directions cancel out keeps its previous centroid.
+    ``counts`` are the member counts, or the weight totals when ``sums`` are weighted sums. A cluster
+    that is still empty (count or weight 0) sits on the largest cluster's centroid (as in
+    scikit-learn); under cosine a cluster whose member directions cancel out keeps its previous centroid.
     """
     filled = counts > 0
     if cosine:
@@ -36,13 +37,16 @@ def relocate_empty_clusters(
     sums: np.ndarray,
     counts: np.ndarray,
     cosine: bool,
+    weights: np.ndarray | None = None,
 ) -> None:
     """Move the rows farthest from their own (old) centroid into the empty clusters, in place.
 
-    Empty clusters, in index order, take the farthest rows in decreasing distance (ties: lower row
-    index first); each row (as ``X - shift``, like the sums) moves from its cluster's sums to the empty
-    cluster's. Labels are left as they are: the next E-step reassigns. Nothing moves when every row
-    sits on its centroid. This is scikit-learn's rule, with its ties made deterministic.
+    Empty clusters (count, or weight total with ``weights``, 0), in index order, take the farthest rows
+    in decreasing (unweighted) distance (ties: lower row index first); each row (as ``X - shift``, like
+    the sums, times its weight) moves from its cluster's sums to the empty cluster's, and its count or
+    weight with it. Labels are left as they are: the next E-step reassigns. Nothing moves when every
+    row sits on its centroid. This is scikit-learn's rule (``_relocate_empty_clusters_dense``), with
+    its ties made deterministic.
     """
     empty = np.flatnonzero(counts == 0)
     if empty.size == 0:
@@ -59,7 +63,10 @@ def relocate_empty_clusters(
     for cluster, row in zip(empty, farthest, strict=False):
         source = labels[row]
         moved = X[row] - shift
+        weight = 1 if weights is None else weights[row]
+        if weights is not None:
+            moved *= weight
         sums[source] -= moved
-        counts[source] -= 1
+        counts[source] -= weight
         sums[cluster] = moved
-        counts[cluster] = 1
+        counts[cluster] = weight

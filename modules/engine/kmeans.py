@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from modules.engine import _kernels
+from modules.engine import _bounds, _kernels
 from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
 from modules.engine._validation import (
     check_data,
@@ -27,6 +27,7 @@ from modules.engine.initialization import (
 from modules.errors import Cancelled
 
 MAX_SEED = 2**32 - 1
+ALGORITHMS = ("auto", "lloyd", "hamerly")
 
 
 @dataclass
@@ -37,7 +38,9 @@ class KMeansFit:
     labels: np.ndarray  # (n,) int64 in 0..k-1, the nearest centroid of each row
     n_iter: int  # Lloyd passes done
     converged: bool  # stopped because no assignment changed
-    inertia: float  # sum of squared Euclidean distances to the own centroid; under cosine sum of (1 - cos)
+    inertia: float  # sum of (weighted) squared Euclidean distances to the own centroid; cosine: of (1 - cos)
+    algorithm: str = "lloyd"  # the assignment pass that ran: "lloyd" (plain) or "hamerly" (bounds)
+    skipped_fraction: float = 0.0  # share of the n * k row-centroid distances of all passes not computed
 
 
 def fit_kmeans(
@@ -51,6 +54,7 @@ def fit_kmeans(
     init_labels: object = None,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    algorithm: str = "auto",
 ) -> KMeansFit:
     """Cluster the rows of X (float64, no missing values) into ``n_clusters`` by Lloyd's algorithm.
 
@@ -60,6 +64,8 @@ def fit_kmeans(
     centroids no longer move) or after ``max_iter`` passes; the returned labels are the nearest
     centroids of the returned centroids. ``progress(fraction)`` is called after every pass and with
     1.0 at the end; ``should_stop()`` is polled before every pass and True raises ``Cancelled``.
+    ``algorithm``: "lloyd" scores every row against every centroid each pass; "hamerly" skips the rows
+    whose distance bounds prove their label; "auto" picks per fit. All give the same result, bit for bit.
 
     Raises ModuleError 0021 when X has fewer distinct rows than clusters, 0018 for a zero row under
     cosine, 0024 for ``label_column`` without ``init_labels``. Same input and seed, same result, bit
@@ -74,6 +80,8 @@ def fit_kmeans(
     if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
     labels = check_init_labels(init_labels, data.shape[0]) if init == "label_column" else None
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
     _check_stop(should_stop)
 
     if cosine:
@@ -89,11 +97,22 @@ def fit_kmeans(
     check_enough_distinct_rows(data, n_clusters)
     centroids = _initial_centroids(data, n_clusters, init, np.random.default_rng(seed), cosine, labels)
     if cosine:
-        return _lloyd(data, np.zeros(data.shape[1]), centroids, cosine, int(max_iter), progress, should_stop)
+        return _lloyd(
+            data,
+            np.zeros(data.shape[1]),
+            centroids,
+            cosine,
+            int(max_iter),
+            progress,
+            should_stop,
+            algorithm=algorithm,
+        )
     # Euclidean k-means runs on the centred data, as scikit-learn does: it keeps ||c||^2 - 2 x.c
     # accurate. The kernels subtract the mean chunk by chunk, so X is not copied.
     mean = column_sums / data.shape[0]  # bit for bit data.mean(axis=0)
-    fit = _lloyd(data, mean, centroids - mean, cosine, int(max_iter), progress, should_stop)
+    fit = _lloyd(
+        data, mean, centroids - mean, cosine, int(max_iter), progress, should_stop, algorithm=algorithm
+    )
     fit.centroids += mean
     return fit
 
@@ -111,13 +130,27 @@ def _lloyd(
     max_iter: int,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    tol: float = 0.0,
+    weights: np.ndarray | None = None,
+    algorithm: str = "auto",
 ) -> KMeansFit:
-    """Lloyd iterations on ``X - shift`` from ``centroids``; X valid (unit rows under cosine)."""
+    """Lloyd iterations on ``X - shift`` from ``centroids``; X valid (unit rows under cosine).
+
+    ``tol`` is absolute: the fit also converges once the squared centroid shifts summed over clusters
+    are ``<= tol`` (scikit-learn's ``center_shift_tot``), then a final E-step. ``weights`` (float64,
+    >= 0) weight the rows in the M-step, the empty-cluster rule and the inertia.
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
     n_rows, n_features = X.shape
     n_clusters = centroids.shape[0]
+    weighted = weights is not None
     labels = np.full(n_rows, -1, dtype=np.int64)
     n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
     block_sums, block_counts = _kernels.block_buffers(n_blocks, n_clusters, n_features)
+    block_weights = np.zeros(block_counts.shape) if weighted else np.empty((0, 0))
+    all_affected = np.ones((n_blocks, n_clusters), dtype=np.bool_)
     no_distances = np.empty(0)
     converged = labels_fit_new_centroids = False
     reported = 0.0
@@ -136,24 +169,41 @@ def _lloyd(
                 block_counts,
                 n_blocks,
                 _kernels.CHUNK_ROWS,
-                True,
+                not weighted,
                 no_distances,
                 cosine,
                 _kernels.n_workers(),
             )
+            if weighted:
+                _bounds.block_sums_pass(
+                    X,
+                    shift,
+                    labels,
+                    weights,
+                    True,
+                    block_sums,
+                    block_counts,
+                    block_weights,
+                    all_affected,
+                    n_blocks,
+                    _kernels.CHUNK_ROWS,
+                    _kernels.n_workers(),
+                )
         sums = block_sums[:, :n_clusters].sum(axis=0)
-        counts = block_counts[:, :n_clusters].sum(axis=0)
-        if not counts.all():
-            relocate_empty_clusters(X, shift, centroids, labels, sums, counts, cosine)
-        new_centroids = centroids_from_sums(sums, counts, centroids, cosine)
+        totals = (block_weights if weighted else block_counts)[:, :n_clusters].sum(axis=0)
+        if not totals.all():
+            relocate_empty_clusters(X, shift, centroids, labels, sums, totals, cosine, weights)
+        new_centroids = centroids_from_sums(sums, totals, centroids, cosine)
         n_iter = iteration + 1
         if progress is not None:
             reported = n_iter / max_iter
             progress(reported)
         # No label changed: scikit-learn's strict convergence. Centroids that did not move give the same
-        # labels next pass (its tol=0 test): convergence too.
+        # labels next pass (its tol=0 test): convergence too. With tol > 0, small enough moves as well.
         labels_fit_new_centroids = np.array_equal(new_centroids, centroids)
         converged = n_changed == 0 or labels_fit_new_centroids
+        if not converged and tol > 0.0:
+            converged = _center_shift_total(centroids, new_centroids) <= tol
         centroids = new_centroids
         if converged:
             break
@@ -164,7 +214,21 @@ def _lloyd(
         labels, distances = _assign(X, centroids, cosine, shift)
     if not cosine:
         np.square(distances, out=distances)
-    inertia = float(distances.sum())
+    inertia = float(distances.sum() if weights is None else np.dot(weights, distances))
     if progress is not None and reported < 1.0:
         progress(1.0)
-    return KMeansFit(centroids=centroids, labels=labels, n_iter=n_iter, converged=converged, inertia=inertia)
+    return KMeansFit(
+        centroids=centroids,
+        labels=labels,
+        n_iter=n_iter,
+        converged=converged,
+        inertia=inertia,
+        algorithm="lloyd",
+        skipped_fraction=0.0,
+    )
+
+
+def _center_shift_total(old: np.ndarray, new: np.ndarray) -> float:
+    """Sum over clusters of the squared centroid moves, computed as scikit-learn does."""
+    shifts = np.sqrt(((new - old) ** 2).sum(axis=1))
+    return float((shifts**2).sum())

@@ -41,13 +41,23 @@ class CacheStats:
     cache_dirs: tuple[str, ...]  # where the cache files are
 
 
+KERNEL_MODULES = ("_kernels", "_bounds")  # the engine modules that hold compiled kernels
+
+
 def kernel_dispatchers() -> dict[str, object]:
-    """The engine's compiled kernels by name (every ``@njit`` function in ``_kernels``)."""
+    """The engine's compiled kernels by name (every ``@njit`` function of the kernel modules)."""
+    import importlib
+
     from numba.core.dispatcher import Dispatcher
 
-    from modules.engine import _kernels
-
-    return {name: value for name, value in vars(_kernels).items() if isinstance(value, Dispatcher)}
+    kernels: dict[str, object] = {}
+    for module_name in KERNEL_MODULES:
+        module = importlib.import_module(f"modules.engine.{module_name}")
+        for name, value in vars(module).items():
+            # A kernel module may import another's kernel: count each under its own module only.
+            if isinstance(value, Dispatcher) and value.py_func.__module__ == module.__name__:
+                kernels[name] = value
+    return kernels
 
 
 def cache_stats() -> CacheStats:
@@ -82,11 +92,24 @@ def exercise() -> None:
             init_labels = labels if init == "label_column" else None
             initial_centroids(X, 3, init, metric=metric, seed=1, init_labels=init_labels)
             fit = fit_kmeans(X, 3, init=init, metric=metric, seed=1, max_iter=5, init_labels=init_labels)
+        _exercise_lloyd(X, metric == "cosine")
         # More clusters than the data supports well: Lloyd re-seeds emptied clusters.
         fit_kmeans(np.repeat(X[:4], 3, axis=0), 4, init="random", metric=metric, seed=3, max_iter=5)
         assign(X, fit.centroids, metric=metric)
         pairwise_distances(X, fit.centroids, metric=metric)
         cluster_metrics(X, fit.centroids, fit.labels, metric=metric)
+
+
+def _exercise_lloyd(X: np.ndarray, cosine: bool) -> None:
+    """Every assignment algorithm of the Lloyd loop, weighted and not (the kernels each reaches)."""
+    from modules.engine.kmeans import ALGORITHMS, _lloyd
+
+    data = X / np.linalg.norm(X, axis=1, keepdims=True) if cosine else X
+    shift = np.zeros(data.shape[1]) if cosine else data.mean(axis=0)
+    weights = np.linspace(0.5, 2.0, data.shape[0])
+    for algorithm in ALGORITHMS:
+        for row_weights in (None, weights):
+            _lloyd(data, shift, data[:3] - shift, cosine, 5, weights=row_weights, algorithm=algorithm)
 
 
 def main(argv: list[str] | None = None) -> int:
