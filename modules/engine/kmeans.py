@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from modules.engine import _bounds, _kernels
+from modules.engine import _kernels
 from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
+from modules.engine._passes import AssignmentPasses
 from modules.engine._validation import (
     check_data,
     check_enough_distinct_rows,
@@ -17,7 +18,7 @@ from modules.engine._validation import (
     check_zero_rows,
     unit_rows,
 )
-from modules.engine.distances import _assign, _distance_to_own, _row_sq_norms, _score_offsets
+from modules.engine.distances import _assign, _distance_to_own, _row_sq_norms
 from modules.engine.initialization import (
     _initial_centroids,
     check_init,
@@ -134,76 +135,39 @@ def _lloyd(
     tol: float = 0.0,
     weights: np.ndarray | None = None,
     algorithm: str = "auto",
+    trace: Callable[[np.ndarray, np.ndarray], None] | None = None,
 ) -> KMeansFit:
     """Lloyd iterations on ``X - shift`` from ``centroids``; X valid (unit rows under cosine).
 
     ``tol`` is absolute: the fit also converges once the squared centroid shifts summed over clusters
     are ``<= tol`` (scikit-learn's ``center_shift_tot``), then a final E-step. ``weights`` (float64,
-    >= 0) weight the rows in the M-step, the empty-cluster rule and the inertia.
+    >= 0) weight the rows in the M-step, the empty-cluster rule and the inertia. ``algorithm``: see
+    :func:`_passes.choose_algorithm`. ``trace(labels, centroids)``, if given, receives copies of every
+    pass's labels and the centroids computed from them (for the tests).
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
-    n_rows, n_features = X.shape
-    n_clusters = centroids.shape[0]
-    weighted = weights is not None
-    labels = np.full(n_rows, -1, dtype=np.int64)
-    n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
-    block_sums, block_counts = _kernels.block_buffers(n_blocks, n_clusters, n_features)
-    block_weights = np.zeros(block_counts.shape) if weighted else np.empty((0, 0))
-    all_affected = np.ones((n_blocks, n_clusters), dtype=np.bool_)
-    no_distances = np.empty(0)
+    passes = AssignmentPasses(X, shift, centroids.shape[0], cosine, weights, algorithm)
     converged = labels_fit_new_centroids = False
     reported = 0.0
     n_iter = 0
     for iteration in range(max_iter):
         _check_stop(should_stop)
-        with _kernels.parallel_section():
-            n_changed = _kernels.lloyd_pass(
-                X,
-                shift,
-                centroids,
-                np.ascontiguousarray(centroids.T),
-                _score_offsets(centroids, cosine),
-                labels,
-                block_sums,
-                block_counts,
-                n_blocks,
-                _kernels.CHUNK_ROWS,
-                not weighted,
-                no_distances,
-                cosine,
-                _kernels.n_workers(),
-            )
-            if weighted:
-                _bounds.block_sums_pass(
-                    X,
-                    shift,
-                    labels,
-                    weights,
-                    True,
-                    block_sums,
-                    block_counts,
-                    block_weights,
-                    all_affected,
-                    n_blocks,
-                    _kernels.CHUNK_ROWS,
-                    _kernels.n_workers(),
-                )
-        sums = block_sums[:, :n_clusters].sum(axis=0)
-        totals = (block_weights if weighted else block_counts)[:, :n_clusters].sum(axis=0)
+        n_changed = passes.run(centroids)
+        labels = passes.labels
+        sums, totals = passes.sums_and_totals()
         if not totals.all():
             relocate_empty_clusters(X, shift, centroids, labels, sums, totals, cosine, weights)
         new_centroids = centroids_from_sums(sums, totals, centroids, cosine)
         n_iter = iteration + 1
+        if trace is not None:
+            trace(labels.copy(), new_centroids.copy())
         if progress is not None:
             reported = n_iter / max_iter
             progress(reported)
-        # No label changed: scikit-learn's strict convergence. Centroids that did not move give the same
-        # labels next pass (its tol=0 test): convergence too. With tol > 0, small enough moves as well.
+        # Centroids that did not move give the same labels next pass: no final E-step needed.
         labels_fit_new_centroids = np.array_equal(new_centroids, centroids)
-        converged = n_changed == 0 or labels_fit_new_centroids
-        if not converged and tol > 0.0:
-            converged = _center_shift_total(centroids, new_centroids) <= tol
+        converged = _converged(n_changed, labels_fit_new_centroids, centroids, new_centroids, tol)
         centroids = new_centroids
         if converged:
             break
@@ -223,12 +187,18 @@ def _lloyd(
         n_iter=n_iter,
         converged=converged,
         inertia=inertia,
-        algorithm="lloyd",
-        skipped_fraction=0.0,
+        algorithm=passes.algorithm,
+        skipped_fraction=passes.skipped_fraction,
     )
 
 
-def _center_shift_total(old: np.ndarray, new: np.ndarray) -> float:
-    """Sum over clusters of the squared centroid moves, computed as scikit-learn does."""
+def _converged(n_changed: int, unmoved: bool, old: np.ndarray, new: np.ndarray, tol: float) -> bool:
+    """No label changed (scikit-learn's strict convergence), or the centroids did not move (its tol=0
+    test), or with tol > 0 the squared moves summed over clusters are <= tol (its ``center_shift_tot``,
+    computed the same way)."""
+    if n_changed == 0 or unmoved:
+        return True
+    if tol <= 0.0:
+        return False
     shifts = np.sqrt(((new - old) ** 2).sum(axis=1))
-    return float((shifts**2).sum())
+    return float((shifts**2).sum()) <= tol

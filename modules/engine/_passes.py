@@ -1,0 +1,202 @@
+"""The assignment step of every Lloyd pass: the plain pass, or Hamerly's bounds, chosen per fit.
+
+Both give the same labels and the same per-block M-step sums, bit for bit (see
+:func:`_bounds.hamerly_pass`); the bounds only skip the row-centroid distances they make unnecessary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from modules.engine import _bounds, _kernels
+from modules.engine.distances import _score_offsets
+
+# The bounds cost a few comparisons per row; a plain pass costs about k * d multiply-adds per row
+# (the GEMM) plus the k-way argmin. Below this many multiply-adds per row the plain pass is as cheap.
+MIN_WORK_FOR_BOUNDS = 48
+# A bounded pass that still computes more than this share of the distances costs more than a plain
+# one: the fit goes on with plain passes for a while, then tries the bounds again.
+MAX_COMPUTED_SHARE = 0.5
+RETRY_AFTER_PASSES = 4
+_ROUNDING = 2.0**-50
+
+
+def choose_algorithm(algorithm: str, n_rows: int, n_clusters: int, n_features: int) -> str:
+    """The algorithm a fit runs: "auto" picks Hamerly's bounds where the plain pass is costly."""
+    if algorithm != "auto":
+        return algorithm
+    if n_clusters < 3 or n_rows < 4 * _kernels.CHUNK_ROWS:
+        return "lloyd"
+    return "hamerly" if n_clusters * (n_features + 2) >= MIN_WORK_FOR_BOUNDS else "lloyd"
+
+
+class AssignmentPasses:
+    """Runs the assignment passes of one fit and keeps what they share (labels, buffers, bounds)."""
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        shift: np.ndarray,
+        n_clusters: int,
+        cosine: bool,
+        weights: np.ndarray | None,
+        algorithm: str,
+    ) -> None:
+        self.X, self.shift, self.cosine, self.weights = X, shift, cosine, weights
+        n_rows, n_features = X.shape
+        self.n_clusters = n_clusters
+        self.algorithm = choose_algorithm(algorithm, n_rows, n_clusters, n_features)
+        self.labels = np.full(n_rows, -1, dtype=np.int64)
+        self.n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
+        self.block_sums, self.block_counts = _kernels.block_buffers(self.n_blocks, n_clusters, n_features)
+        self.block_weights = np.zeros(self.block_counts.shape) if weights is not None else np.empty((0, 0))
+        self.affected = np.ones((self.n_blocks, n_clusters), dtype=np.bool_)
+        self.block_stats = np.zeros((self.n_blocks, 2), dtype=np.int64)
+        self.block_norm_max = np.zeros(self.n_blocks)
+        if self.algorithm == "hamerly":
+            self.upper = np.empty(n_rows)
+            self.lower = np.empty(n_rows)
+        self.bounds_centroids: np.ndarray | None = None  # the centroids the bounds refer to
+        self.row_norm_max = 0.0
+        self.plain_passes_left = 0
+        self.computed = 0  # row-centroid distances computed, over all passes
+        self.possible = 0  # n * k per pass
+
+    @property
+    def skipped_fraction(self) -> float:
+        return 0.0 if self.possible == 0 else max(0.0, 1.0 - self.computed / self.possible)
+
+    def sums_and_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The M-step's sums of the (weighted, shifted) member rows and the counts or weight totals."""
+        k = self.n_clusters
+        sums = self.block_sums[:, :k].sum(axis=0)
+        totals = (self.block_weights if self.weights is not None else self.block_counts)[:, :k].sum(axis=0)
+        return sums, totals
+
+    def run(self, centroids: np.ndarray) -> int:
+        """Assign every row to its nearest centroid and fill the block sums; return the labels changed."""
+        self.possible += self.labels.shape[0] * self.n_clusters
+        if self.algorithm == "hamerly" and self.plain_passes_left == 0:
+            return self._bounded(centroids)
+        self.plain_passes_left = max(0, self.plain_passes_left - 1)
+        self.bounds_centroids = None
+        self.computed += self.labels.shape[0] * self.n_clusters
+        return self._plain(centroids)
+
+    def _plain(self, centroids: np.ndarray) -> int:
+        weighted = self.weights is not None
+        with _kernels.parallel_section():
+            n_changed = _kernels.lloyd_pass(
+                self.X,
+                self.shift,
+                centroids,
+                np.ascontiguousarray(centroids.T),
+                _score_offsets(centroids, self.cosine),
+                self.labels,
+                self.block_sums,
+                self.block_counts,
+                self.n_blocks,
+                _kernels.CHUNK_ROWS,
+                not weighted,
+                np.empty(0),
+                self.cosine,
+                _kernels.n_workers(),
+            )
+            if weighted:
+                self.affected[:] = True
+                _bounds.block_sums_pass(
+                    self.X,
+                    self.shift,
+                    self.labels,
+                    self.weights,
+                    True,
+                    self.block_sums,
+                    self.block_counts,
+                    self.block_weights,
+                    self.affected,
+                    self.n_blocks,
+                    _kernels.CHUNK_ROWS,
+                    _kernels.n_workers(),
+                )
+        return int(n_changed)
+
+    def _bounded(self, centroids: np.ndarray) -> int:
+        k, d = centroids.shape
+        full = self.bounds_centroids is None
+        offsets = _score_offsets(centroids, self.cosine)
+        sq_norms = np.einsum("ij,ij->i", centroids, centroids)
+        rho = sq_norms - offsets  # 0 (Euclidean) or ||c||^2 (cosine, offsets 0)
+        centroid_norm_max = float(np.sqrt(sq_norms.max())) * (1.0 + _ROUNDING)
+        # A bound on the rounding of a GEMM score (and of ||x||^2 + score as a squared distance).
+        margin = 16.0 * (d + 2) * 2.0**-53 * (self.row_norm_max + centroid_norm_max) ** 2
+        threshold = 2.0 * margin + float(rho.max() - rho.min())
+        if full:
+            drift = drift_other = np.zeros(k)
+        else:
+            assert self.bounds_centroids is not None
+            moves = np.sqrt(((centroids - self.bounds_centroids) ** 2).sum(axis=1))
+            drift = moves * (1.0 + (d + 8) * _ROUNDING)
+            drift_other = _largest_other(drift)
+        with _kernels.parallel_section():
+            _bounds.hamerly_pass(
+                self.X,
+                self.shift,
+                centroids,
+                np.ascontiguousarray(centroids.T),
+                offsets,
+                rho,
+                _separation(centroids, sq_norms, centroid_norm_max),
+                drift,
+                drift_other,
+                centroid_norm_max,
+                margin,
+                threshold,
+                full,
+                self.labels,
+                self.upper,
+                self.lower,
+                self.weights if self.weights is not None else np.empty(0),
+                self.weights is not None,
+                self.block_sums,
+                self.block_counts,
+                self.block_weights,
+                self.affected,
+                self.block_stats,
+                self.block_norm_max,
+                self.n_blocks,
+                _kernels.CHUNK_ROWS,
+                _kernels.n_workers(),
+            )
+        if full:
+            self.row_norm_max = float(self.block_norm_max.max()) * (1.0 + _ROUNDING)
+        self.bounds_centroids = centroids
+        computed = int(self.block_stats[:, 1].sum())
+        self.computed += computed
+        if computed > MAX_COMPUTED_SHARE * self.labels.shape[0] * k and not full:
+            self.plain_passes_left = RETRY_AFTER_PASSES
+        return int(self.block_stats[:, 0].sum())
+
+
+def _largest_other(values: np.ndarray) -> np.ndarray:
+    """For each j, the largest of the other values (0 when there is no other)."""
+    if values.shape[0] == 1:
+        return np.zeros(1)
+    order = np.argsort(values)
+    out = np.full(values.shape[0], values[order[-1]])
+    out[order[-1]] = values[order[-2]]
+    return out
+
+
+def _separation(centroids: np.ndarray, sq_norms: np.ndarray, norm_max: float) -> np.ndarray:
+    """A lower bound on each centroid's distance to the nearest other centroid (inf when k = 1).
+
+    From ``||a||^2 + ||b||^2 - 2 a.b`` less a bound on its rounding: a row within half of it of its
+    centroid is nearer to it than to any other.
+    """
+    k, d = centroids.shape
+    if k == 1:
+        return np.full(1, np.inf)
+    squared = sq_norms[:, None] + sq_norms[None, :] - 2.0 * (centroids @ centroids.T)
+    squared -= 16.0 * (d + 2) * 2.0**-53 * (2.0 * norm_max) ** 2
+    np.fill_diagonal(squared, np.inf)
+    return np.sqrt(np.maximum(squared.min(axis=1), 0.0)) * (1.0 - _ROUNDING)
