@@ -169,6 +169,8 @@ class KMeansConfig(ClusterConfig):
             iterations_run=int(fit.n_iter),
             converged=bool(fit.converged),
             inertia=float(fit.inertia),
+            acceleration=str(fit.algorithm),
+            skipped_fraction=float(fit.skipped_fraction),
         )
         return Fit(model, np.asarray(fit.labels, dtype=np.int64))
 
@@ -206,6 +208,10 @@ class KMeansModel(ClusterModel):
     iterations_run: int
     converged: bool
     inertia: float
+    # The engine's assignment pass ("lloyd": plain; "hamerly": with bounds) and the share of the
+    # row-centroid distances it did not compute. Defaults: models saved before they were recorded.
+    acceleration: str = "lloyd"
+    skipped_fraction: float = 0.0
 
     @property
     def k(self) -> int:
@@ -237,8 +243,16 @@ class KMeansModel(ClusterModel):
         return (
             f"metric={self.metric}: {self.iterations_run} "
             f"iteration{'s' if self.iterations_run != 1 else ''}, "
-            f"{'converged' if self.converged else 'stopped at the iteration limit'}"
+            f"{'converged' if self.converged else 'stopped at the iteration limit'}; "
+            f"{self.acceleration_report()}"
         )
+
+    def acceleration_report(self) -> str:
+        """Which assignment pass ran and what share of the distance computations it skipped."""
+        if self.acceleration == "lloyd":
+            return "plain Lloyd passes (every row-centroid distance computed)"
+        name = self.acceleration.capitalize()
+        return f"{name} bounds skipped {100 * self.skipped_fraction:.1f} % of distance computations"
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -259,6 +273,8 @@ class KMeansModel(ClusterModel):
             "iterations_run": self.iterations_run,
             "converged": self.converged,
             "inertia": self.inertia,
+            "acceleration": self.acceleration,
+            "skipped_fraction": self.skipped_fraction,
         }
         return meta, {"centroids": self.centroids}
 

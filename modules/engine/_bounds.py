@@ -72,6 +72,60 @@ def block_sums_pass(  # noqa: C901 - one loop nest per block, kept whole for the
                         block_sums[b, label, f] += X[row, f] - shift[f]
 
 
+@njit(cache=True, inline="always")
+def _nearest(scores, index, score_offsets):
+    """Label and score of ``argmin_j offset_j - 2 scores[index, j]``, ties to the lowest j (as lloyd_pass)."""
+    best = score_offsets[0] - 2.0 * scores[index, 0]
+    label = 0
+    for j in range(1, scores.shape[1]):
+        score = score_offsets[j] - 2.0 * scores[index, j]
+        if score < best:
+            best = score
+            label = j
+    return label, best
+
+
+@njit(cache=True, inline="always")
+def _clear_winner(scores, index, label, best, score_offsets, margin):
+    """Whether every other score exceeds the best by more than ``margin`` (rounding cannot flip it)."""
+    for j in range(scores.shape[1]):
+        if j != label and score_offsets[j] - 2.0 * scores[index, j] - best <= margin:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _bounds_from_scores(scores, index, label, best, score_offsets, rho, norm_sq, row_margin):
+    """Upper bound on the distance to centroid ``label``, lower bound on the distance to any other.
+
+    ``d_j^2 = ||x||^2 + score_j + rho_j`` up to ``row_margin``; the square roots are rounded outwards.
+    """
+    second = np.inf
+    for j in range(scores.shape[1]):
+        if j != label:
+            value = score_offsets[j] - 2.0 * scores[index, j] + rho[j]
+            if value < second:
+                second = value
+    upper = np.sqrt(max(norm_sq + best + rho[label] + row_margin, 0.0)) * (1.0 + 2.0**-50)
+    lower = np.sqrt(max(norm_sq + second - row_margin, 0.0)) * (1.0 - 2.0**-50)
+    return upper, lower
+
+
+@njit(cache=True, inline="always")
+def _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores):
+    """The GEMM scores of one chunk exactly as lloyd_pass computes them (same shapes, same calls)."""
+    n, d = X.shape
+    start = chunk * chunk_rows
+    m = min(start + chunk_rows, n) - start
+    for r in range(m):
+        for f in range(d):
+            rows[r, f] = X[start + r, f] - shift[f]
+    if m == chunk_rows:
+        np.dot(rows, centroids_t, scores)
+        return scores
+    return np.dot(rows[:m], centroids_t)
+
+
 @njit(parallel=True, cache=True)
 def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for the compiler
     X,
@@ -111,16 +165,17 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     other (``lower``, and ``separation[a]`` - upper) must differ by more than ``threshold`` in squared
     distance, which covers the rounding of the GEMM scores (``margin``, a bound on it that grows with d
     and the norms) and the gap between ``offset_j`` and ``||c_j||^2`` (``rho``). Rows that fail are
-    first tested again with their exact distance to their centroid, then scored: all of them with
-    the chunk's own GEMM when many fail, otherwise gathered into one smaller GEMM whose label is kept
-    only if the best score beats every other by more than ``margin`` (else the chunk's GEMM decides).
+    tested again with their exact distance to their centroid, then scored: with their chunk's own GEMM
+    when many of the chunk fail, otherwise gathered (across the chunks of the block) into one GEMM
+    whose label is kept only if the best score beats every other by more than ``margin``; if not, the
+    row's chunk GEMM decides.
 
     ``full`` scores every row from its chunk's GEMM (the first pass: labels and bounds from scratch).
     ``drift[j]`` is how far centroid j moved since the bounds were set (``drift_other[j]`` the largest
     move of any other centroid); bounds are updated with them first. The per-block sums are
-    recomputed only for the labels that some row of the block left or joined (all when ``full``).
-    ``block_stats[b]`` = (labels changed, row-centroid distances computed); under ``full``,
-    ``block_norm_max[b]`` = the largest shifted row norm of block b.
+    recomputed only for the labels that some row of the block left or joined (all, as the rows are
+    scored, when ``full``). ``block_stats[b]`` = (labels changed, row-centroid distances computed);
+    under ``full``, ``block_norm_max[b]`` = the largest shifted row norm of block b.
     """
     n, d = X.shape
     k = centroids_t.shape[1]
@@ -133,8 +188,10 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
         scores = np.empty((chunk_rows, k))
-        gathered = np.empty((chunk_rows, d))
-        gathered_scores = np.empty((chunk_rows, k))
+        gathered = np.empty((2 * chunk_rows, d))
+        gathered_scores = np.empty((2 * chunk_rows, k))
+        gathered_rows = np.empty(2 * chunk_rows, np.int64)
+        gathered_norms = np.empty(2 * chunk_rows)
         pending = np.empty(chunk_rows, np.int64)
         while True:
             b = _fetch_increment(next_block, 0)
@@ -143,12 +200,21 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
             n_changed = 0
             n_computed = 0
             norm_max = 0.0
+            n_gathered = 0
+            scored_chunk = -1  # the chunk whose GEMM ``products`` holds
+            products = scores
             for j in range(k):
-                affected[b, j] = full
-            for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
+                affected[b, j] = False
+            if full:  # every row is scored in order: its sums are added as it goes, as lloyd_pass does
+                block_sums[b, :, :] = 0.0
+                block_counts[b, :] = 0
+                if weighted:
+                    block_weights[b, :] = 0.0
+            first_chunk = b * n_chunks // n_blocks
+            last_chunk = (b + 1) * n_chunks // n_blocks - 1
+            for chunk in range(first_chunk, last_chunk + 1):
                 start = chunk * chunk_rows
-                stop = min(start + chunk_rows, n)
-                m = stop - start
+                m = min(start + chunk_rows, n) - start
                 n_pending = 0
                 if full:
                     for i in range(m):
@@ -180,86 +246,85 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                             continue
                         pending[n_pending] = i
                         n_pending += 1
-                if n_pending == 0:
-                    continue
-                chunk_scored = False
-                use_gathered = not full and m == chunk_rows and n_pending * 4 < m
-                if use_gathered:
+                if full or m < chunk_rows or n_pending * 4 >= m:
+                    if n_pending > 0:
+                        products = _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores)
+                        scored_chunk = chunk
+                        n_computed += m * k
+                    for p in range(n_pending):
+                        i = pending[p]
+                        row = start + i
+                        label, best = _nearest(products, i, score_offsets)
+                        norm_sq = 0.0
+                        for f in range(d):
+                            norm_sq += rows[i, f] * rows[i, f]
+                        row_margin = margin
+                        if full:
+                            norm = np.sqrt(norm_sq)
+                            norm_max = max(norm_max, norm)
+                            row_margin = margin_coefficient * (norm + centroid_norm_max) ** 2
+                        upper[row], lower[row] = _bounds_from_scores(
+                            products, i, label, best, score_offsets, rho, norm_sq, row_margin
+                        )
+                        previous = labels[row]
+                        if previous != label:
+                            labels[row] = label
+                            n_changed += 1
+                            if not full:
+                                affected[b, previous] = True
+                                affected[b, label] = True
+                        if full:
+                            block_counts[b, label] += 1
+                            if weighted:
+                                weight = weights[row]
+                                block_weights[b, label] += weight
+                                for f in range(d):
+                                    block_sums[b, label, f] += rows[i, f] * weight
+                            else:
+                                for f in range(d):
+                                    block_sums[b, label, f] += rows[i, f]
+                else:
                     for p in range(n_pending):
                         row = start + pending[p]
+                        norm_sq = 0.0
                         for f in range(d):
-                            gathered[p, f] = X[row, f] - shift[f]
-                    np.dot(gathered[:n_pending], centroids_t, gathered_scores[:n_pending])
-                    n_computed += n_pending * k
-                products = scores
-                for p in range(n_pending):
-                    i = pending[p]
-                    row = start + i
-                    source = gathered_scores
-                    index = p
-                    if use_gathered:
-                        best = score_offsets[0] - 2.0 * gathered_scores[p, 0]
-                        label = 0
-                        for j in range(1, k):
-                            score = score_offsets[j] - 2.0 * gathered_scores[p, j]
-                            if score < best:
-                                best = score
-                                label = j
-                        clear = True
-                        for j in range(k):
-                            if j != label and score_offsets[j] - 2.0 * gathered_scores[p, j] - best <= margin:
-                                clear = False
-                                break
+                            value = X[row, f] - shift[f]
+                            gathered[n_gathered, f] = value
+                            norm_sq += value * value
+                        gathered_rows[n_gathered] = row
+                        gathered_norms[n_gathered] = norm_sq
+                        n_gathered += 1
+                if n_gathered == 0 or (n_gathered < chunk_rows and chunk < last_chunk):
+                    continue
+                # Score the gathered rows with one GEMM; near ties go to their chunk's own GEMM.
+                np.dot(gathered[:n_gathered], centroids_t, gathered_scores[:n_gathered])
+                n_computed += n_gathered * k
+                for g in range(n_gathered):
+                    row = gathered_rows[g]
+                    label, best = _nearest(gathered_scores, g, score_offsets)
+                    if _clear_winner(gathered_scores, g, label, best, score_offsets, margin):
+                        upper[row], lower[row] = _bounds_from_scores(
+                            gathered_scores, g, label, best, score_offsets, rho, gathered_norms[g], margin
+                        )
                     else:
-                        clear = False
-                    if not clear:
-                        # The chunk's own GEMM, exactly as lloyd_pass computes it.
-                        if not chunk_scored:
-                            for r in range(m):
-                                for f in range(d):
-                                    rows[r, f] = X[start + r, f] - shift[f]
-                            if m == chunk_rows:
-                                np.dot(rows, centroids_t, scores)
-                                products = scores
-                            else:
-                                products = np.dot(rows[:m], centroids_t)
-                            chunk_scored = True
-                            n_computed += m * k
-                        source = products
-                        index = i
-                        best = score_offsets[0] - 2.0 * products[i, 0]
-                        label = 0
-                        for j in range(1, k):
-                            score = score_offsets[j] - 2.0 * products[i, j]
-                            if score < best:
-                                best = score
-                                label = j
-                    # Bounds from the scores: d_j^2 = ||x||^2 + score_j + rho_j, up to the margin.
-                    norm_sq = 0.0
-                    for f in range(d):
-                        value = X[row, f] - shift[f]
-                        norm_sq += value * value
-                    if full:
-                        norm = np.sqrt(norm_sq)
-                        norm_max = max(norm_max, norm)
-                        row_margin = margin_coefficient * (norm + centroid_norm_max) ** 2
-                    else:
-                        row_margin = margin
-                    second = np.inf
-                    for j in range(k):
-                        if j != label:
-                            value = score_offsets[j] - 2.0 * source[index, j] + rho[j]
-                            if value < second:
-                                second = value
-                    upper[row] = np.sqrt(max(norm_sq + best + rho[label] + row_margin, 0.0)) * up
-                    lower[row] = np.sqrt(max(norm_sq + second - row_margin, 0.0)) * down
+                        if scored_chunk != row // chunk_rows:
+                            scored_chunk = row // chunk_rows
+                            products = _chunk_scores(
+                                X, shift, centroids_t, scored_chunk, chunk_rows, rows, scores
+                            )
+                            n_computed += chunk_rows * k
+                        i = row - scored_chunk * chunk_rows
+                        label, best = _nearest(products, i, score_offsets)
+                        upper[row], lower[row] = _bounds_from_scores(
+                            products, i, label, best, score_offsets, rho, gathered_norms[g], margin
+                        )
                     previous = labels[row]
                     if previous != label:
                         labels[row] = label
                         n_changed += 1
-                        if previous >= 0:
-                            affected[b, previous] = True
+                        affected[b, previous] = True
                         affected[b, label] = True
+                n_gathered = 0
             block_stats[b, 0] = n_changed
             block_stats[b, 1] = n_computed
             if full:
@@ -275,8 +340,8 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                         block_weights[b, j] = 0.0
             if not any_affected:
                 continue
-            start = (b * n_chunks // n_blocks) * chunk_rows
-            stop = min(((b + 1) * n_chunks // n_blocks) * chunk_rows, n)
+            start = first_chunk * chunk_rows
+            stop = min((last_chunk + 1) * chunk_rows, n)
             for row in range(start, stop):
                 label = labels[row]
                 if not affected[b, label]:

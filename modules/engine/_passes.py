@@ -14,10 +14,11 @@ from modules.engine.distances import _score_offsets
 # The bounds cost a few comparisons per row; a plain pass costs about k * d multiply-adds per row
 # (the GEMM) plus the k-way argmin. Below this many multiply-adds per row the plain pass is as cheap.
 MIN_WORK_FOR_BOUNDS = 48
-# A bounded pass that still computes more than this share of the distances costs more than a plain
-# one: the fit goes on with plain passes for a while, then tries the bounds again.
-MAX_COMPUTED_SHARE = 0.5
-RETRY_AFTER_PASSES = 4
+# A bounded pass that still computes more than this share of the distances costs about as much as a
+# plain one plus the bookkeeping: the fit goes on with plain passes for a while, then tries the bounds
+# again (a full pass that sets them afresh); each failed retry doubles the wait.
+MAX_COMPUTED_SHARE = 0.7
+FIRST_RETRY_AFTER = 2
 _ROUNDING = 2.0**-50
 
 
@@ -51,7 +52,7 @@ class AssignmentPasses:
         self.block_sums, self.block_counts = _kernels.block_buffers(self.n_blocks, n_clusters, n_features)
         self.block_weights = np.zeros(self.block_counts.shape) if weights is not None else np.empty((0, 0))
         self.affected = np.ones((self.n_blocks, n_clusters), dtype=np.bool_)
-        self.block_stats = np.zeros((self.n_blocks, 2), dtype=np.int64)
+        self.block_stats = np.zeros((self.n_blocks, 6), dtype=np.int64)
         self.block_norm_max = np.zeros(self.n_blocks)
         if self.algorithm == "hamerly":
             self.upper = np.empty(n_rows)
@@ -59,6 +60,7 @@ class AssignmentPasses:
         self.bounds_centroids: np.ndarray | None = None  # the centroids the bounds refer to
         self.row_norm_max = 0.0
         self.plain_passes_left = 0
+        self.retry_after = FIRST_RETRY_AFTER
         self.computed = 0  # row-centroid distances computed, over all passes
         self.possible = 0  # n * k per pass
 
@@ -173,7 +175,8 @@ class AssignmentPasses:
         computed = int(self.block_stats[:, 1].sum())
         self.computed += computed
         if computed > MAX_COMPUTED_SHARE * self.labels.shape[0] * k and not full:
-            self.plain_passes_left = RETRY_AFTER_PASSES
+            self.plain_passes_left = self.retry_after
+            self.retry_after *= 2
         return int(self.block_stats[:, 0].sum())
 
 

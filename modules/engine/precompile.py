@@ -45,7 +45,8 @@ KERNEL_MODULES = ("_kernels", "_bounds")  # the engine modules that hold compile
 
 
 def kernel_dispatchers() -> dict[str, object]:
-    """The engine's compiled kernels by name (every ``@njit`` function of the kernel modules)."""
+    """The engine's compiled kernels by name (every ``@njit`` function of the kernel modules that is not
+    inlined into the others)."""
     import importlib
 
     from numba.core.dispatcher import Dispatcher
@@ -55,7 +56,12 @@ def kernel_dispatchers() -> dict[str, object]:
         module = importlib.import_module(f"modules.engine.{module_name}")
         for name, value in vars(module).items():
             # A kernel module may import another's kernel: count each under its own module only.
-            if isinstance(value, Dispatcher) and value.py_func.__module__ == module.__name__:
+            # Helpers inlined into their callers (inline="always") have no machine code of their own.
+            if (
+                isinstance(value, Dispatcher)
+                and value.py_func.__module__ == module.__name__
+                and value.targetoptions.get("inline") != "always"
+            ):
                 kernels[name] = value
     return kernels
 

@@ -22,6 +22,9 @@ from modules.engine.precompile import KERNEL_MODULES, kernel_dispatchers
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
+# Kernels that Iris-sized module runs do not reach: the bounds need a few 256-row chunks, the weighted
+# M-step a weight column.
+LARGE_OR_WEIGHTED_FIT_KERNELS = ("hamerly_pass", "block_sums_pass")
 
 # Every module that reaches the engine, on Iris, for one metric; prints the kernels' cache stats.
 MODULE_WORKLOAD = """
@@ -81,21 +84,23 @@ def test_precompile_fills_the_cache_that_module_runs_then_load(tmp_path: Path) -
     second = _run(["-m", "modules.engine.precompile", "--check"], cache)
     assert second.returncode == 0, second.stdout + second.stderr
     assert " 0 signatures compiled" in second.stdout
+    counts = re.search(r"(\d+) kernels, 0 signatures compiled, (\d+) loaded", second.stdout)
+    assert counts is not None and int(counts[2]) >= int(counts[1]), second.stdout  # it reaches them all
 
     for metric in ("euclidean", "cosine"):
         workload = _run(["-c", MODULE_WORKLOAD, metric], cache)
         assert workload.returncode == 0, workload.stderr
         stats = json.loads(workload.stdout.strip().splitlines()[-1])
         assert stats["compiled"] == 0, f"{metric}: modules reached kernels the precompile missed: {stats}"
-        assert stats["loaded"] >= stats["kernels"] - 1, stats  # all but the always-inlined helper
+        # Every kernel but those only fits on more than a few chunks of rows or with weights reach.
+        assert stats["loaded"] >= stats["kernels"] - len(LARGE_OR_WEIGHTED_FIT_KERNELS), stats
 
 
 def test_every_compiled_function_is_a_cached_engine_kernel() -> None:
     """Precompiling helps only kernels with cache=True that live where the precompile looks."""
     kernels = kernel_dispatchers()
-    assert {"lloyd_pass", "pairwise", "silhouette_terms", "candidate_potentials", "block_sums_pass"} <= set(
-        kernels
-    )
+    assert {"lloyd_pass", "pairwise", "silhouette_terms", "candidate_potentials"} <= set(kernels)
+    assert set(LARGE_OR_WEIGHTED_FIT_KERNELS) <= set(kernels)
     for name, dispatcher in kernels.items():
         assert type(dispatcher._cache).__name__ == "FunctionCache", f"{name} lacks cache=True"  # type: ignore[attr-defined]
     jitted_elsewhere = [
