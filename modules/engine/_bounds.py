@@ -184,6 +184,7 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     down = 1.0 - 2.0**-50
     tight_up = 1.0 + (d + 8) * 2.0**-50
     margin_coefficient = 16.0 * (d + 2) * 2.0**-53
+    centroid_norm_sq_max = centroid_norm_max * centroid_norm_max
     next_block = np.zeros(1, np.int64)
     for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
@@ -199,7 +200,7 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                 break
             n_changed = 0
             n_computed = 0
-            norm_max = 0.0
+            norm_sq_max = 0.0
             n_gathered = 0
             scored_chunk = -1  # the chunk whose GEMM ``products`` holds
             products = scores
@@ -259,10 +260,9 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                         for f in range(d):
                             norm_sq += rows[i, f] * rows[i, f]
                         row_margin = margin
-                        if full:
-                            norm = np.sqrt(norm_sq)
-                            norm_max = max(norm_max, norm)
-                            row_margin = margin_coefficient * (norm + centroid_norm_max) ** 2
+                        if full:  # (||x|| + max ||c||)^2 <= 2 (||x||^2 + max ||c||^2): no square root
+                            norm_sq_max = max(norm_sq_max, norm_sq)
+                            row_margin = margin_coefficient * 2.0 * (norm_sq + centroid_norm_sq_max)
                         upper[row], lower[row] = _bounds_from_scores(
                             products, i, label, best, score_offsets, rho, norm_sq, row_margin
                         )
@@ -328,7 +328,7 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
             block_stats[b, 0] = n_changed
             block_stats[b, 1] = n_computed
             if full:
-                block_norm_max[b] = norm_max
+                block_norm_max[b] = np.sqrt(norm_sq_max)
             # The M-step's partial sums, in row order per label, for the labels whose members changed.
             any_affected = False
             for j in range(k):

@@ -19,11 +19,18 @@ MIN_WORK_FOR_BOUNDS = 48
 # again (a full pass that sets them afresh); each failed retry doubles the wait.
 MAX_COMPUTED_SHARE = 0.7
 FIRST_RETRY_AFTER = 2
+# While many labels change, centroids move far and the bounds prove little: the first bounded pass
+# waits until at most this share of the labels changed in the last pass.
+START_CHANGED_SHARE = 0.1
 _ROUNDING = 2.0**-50
 
 
 def choose_algorithm(algorithm: str, n_rows: int, n_clusters: int, n_features: int) -> str:
-    """The algorithm a fit runs: "auto" picks Hamerly's bounds where the plain pass is costly."""
+    """The algorithm a fit runs: "auto" picks Hamerly's bounds where the plain pass is costly.
+
+    Under "auto" the bounds are then used pass by pass only where they pay (see
+    :meth:`AssignmentPasses.run`); "hamerly" uses them on every pass, "lloyd" never.
+    """
     if algorithm != "auto":
         return algorithm
     if n_clusters < 3 or n_rows < 4 * _kernels.CHUNK_ROWS:
@@ -47,6 +54,8 @@ class AssignmentPasses:
         n_rows, n_features = X.shape
         self.n_clusters = n_clusters
         self.algorithm = choose_algorithm(algorithm, n_rows, n_clusters, n_features)
+        # "auto" also decides pass by pass when to use the bounds; an explicit "hamerly" always does.
+        self.adaptive = algorithm == "auto"
         self.labels = np.full(n_rows, -1, dtype=np.int64)
         self.n_blocks = _kernels.block_count(n_rows, n_clusters * n_features)
         self.block_sums, self.block_counts = _kernels.block_buffers(self.n_blocks, n_clusters, n_features)
@@ -61,6 +70,8 @@ class AssignmentPasses:
         self.row_norm_max = 0.0
         self.plain_passes_left = 0
         self.retry_after = FIRST_RETRY_AFTER
+        self.last_changed = n_rows
+        self.ran_bounds = False
         self.computed = 0  # row-centroid distances computed, over all passes
         self.possible = 0  # n * k per pass
 
@@ -75,15 +86,32 @@ class AssignmentPasses:
         totals = (self.block_weights if self.weights is not None else self.block_counts)[:, :k].sum(axis=0)
         return sums, totals
 
+    @property
+    def algorithm_ran(self) -> str:
+        """ "hamerly" once a bounded pass ran, else "lloyd"."""
+        return "hamerly" if self.ran_bounds else "lloyd"
+
     def run(self, centroids: np.ndarray) -> int:
-        """Assign every row to its nearest centroid and fill the block sums; return the labels changed."""
-        self.possible += self.labels.shape[0] * self.n_clusters
-        if self.algorithm == "hamerly" and self.plain_passes_left == 0:
-            return self._bounded(centroids)
+        """Assign every row to its nearest centroid and fill the block sums; return the labels changed.
+
+        Under "auto" a pass uses the bounds once few labels change (``START_CHANGED_SHARE``) and
+        while they skip enough (``MAX_COMPUTED_SHARE``, with a back-off); the others are plain passes.
+        """
+        n_rows = self.labels.shape[0]
+        self.possible += n_rows * self.n_clusters
+        if self.algorithm == "hamerly" and (
+            not self.adaptive
+            or self.plain_passes_left == 0
+            and (self.bounds_centroids is not None or self.last_changed <= START_CHANGED_SHARE * n_rows)
+        ):
+            self.ran_bounds = True
+            self.last_changed = self._bounded(centroids)
+            return self.last_changed
         self.plain_passes_left = max(0, self.plain_passes_left - 1)
         self.bounds_centroids = None
-        self.computed += self.labels.shape[0] * self.n_clusters
-        return self._plain(centroids)
+        self.computed += n_rows * self.n_clusters
+        self.last_changed = self._plain(centroids)
+        return self.last_changed
 
     def _plain(self, centroids: np.ndarray) -> int:
         weighted = self.weights is not None
@@ -174,7 +202,7 @@ class AssignmentPasses:
         self.bounds_centroids = centroids
         computed = int(self.block_stats[:, 1].sum())
         self.computed += computed
-        if computed > MAX_COMPUTED_SHARE * self.labels.shape[0] * k and not full:
+        if self.adaptive and not full and computed > MAX_COMPUTED_SHARE * self.labels.shape[0] * k:
             self.plain_passes_left = self.retry_after
             self.retry_after *= 2
         return int(self.block_stats[:, 0].sum())

@@ -40,7 +40,7 @@ class KMeansFit:
     n_iter: int  # Lloyd passes done
     converged: bool  # stopped because no assignment changed
     inertia: float  # sum of (weighted) squared Euclidean distances to the own centroid; cosine: of (1 - cos)
-    algorithm: str = "lloyd"  # the assignment pass that ran: "lloyd" (plain) or "hamerly" (bounds)
+    algorithm: str = "lloyd"  # "hamerly" if some pass ran with Hamerly's bounds, else "lloyd" (plain)
     skipped_fraction: float = 0.0  # share of the n * k row-centroid distances of all passes not computed
 
 
@@ -187,7 +187,7 @@ def _lloyd(
         n_iter=n_iter,
         converged=converged,
         inertia=inertia,
-        algorithm=passes.algorithm,
+        algorithm=passes.algorithm_ran,
         skipped_fraction=passes.skipped_fraction,
     )
 
