@@ -170,7 +170,8 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     whose label is kept only if the best score beats every other by more than ``margin``; if not, the
     row's chunk GEMM decides.
 
-    ``full`` scores every row from its chunk's GEMM (the first pass: labels and bounds from scratch).
+    ``full`` scores every row from its chunk's GEMM (the first pass: labels and bounds from scratch); so
+    does a block where half the rows of its first chunk fail their bounds.
     ``drift[j]`` is how far centroid j moved since the bounds were set (``drift_other[j]`` the largest
     move of any other centroid); bounds are updated with them first. The per-block sums are
     recomputed only for the labels that some row of the block left or joined (all, as the rows are
@@ -206,7 +207,8 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
             products = scores
             for j in range(k):
                 affected[b, j] = False
-            if full:  # every row is scored in order: its sums are added as it goes, as lloyd_pass does
+            block_full = full  # every row scored in order: its sums are added as it goes, as lloyd_pass does
+            if full:
                 block_sums[b, :, :] = 0.0
                 block_counts[b, :] = 0
                 if weighted:
@@ -217,11 +219,7 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                 start = chunk * chunk_rows
                 m = min(start + chunk_rows, n) - start
                 n_pending = 0
-                if full:
-                    for i in range(m):
-                        pending[i] = i
-                    n_pending = m
-                else:
+                if not block_full:
                     for i in range(m):
                         row = start + i
                         a = labels[row]
@@ -247,7 +245,18 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                             continue
                         pending[n_pending] = i
                         n_pending += 1
-                if full or m < chunk_rows or n_pending * 4 >= m:
+                    if chunk == first_chunk and n_pending * 2 >= m:
+                        # Half the first chunk fails: the bounds do not pay here, score the block in full.
+                        block_full = True
+                        block_sums[b, :, :] = 0.0
+                        block_counts[b, :] = 0
+                        if weighted:
+                            block_weights[b, :] = 0.0
+                if block_full:
+                    for i in range(m):
+                        pending[i] = i
+                    n_pending = m
+                if block_full or m < chunk_rows or n_pending * 4 >= m:
                     if n_pending > 0:
                         products = _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores)
                         scored_chunk = chunk
@@ -260,8 +269,9 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                         for f in range(d):
                             norm_sq += rows[i, f] * rows[i, f]
                         row_margin = margin
-                        if full:  # (||x|| + max ||c||)^2 <= 2 (||x||^2 + max ||c||^2): no square root
+                        if full:
                             norm_sq_max = max(norm_sq_max, norm_sq)
+                        if block_full:  # (||x|| + max ||c||)^2 <= 2 (||x||^2 + max ||c||^2)
                             row_margin = margin_coefficient * 2.0 * (norm_sq + centroid_norm_sq_max)
                         upper[row], lower[row] = _bounds_from_scores(
                             products, i, label, best, score_offsets, rho, norm_sq, row_margin
@@ -270,10 +280,10 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                         if previous != label:
                             labels[row] = label
                             n_changed += 1
-                            if not full:
+                            if not block_full:
                                 affected[b, previous] = True
                                 affected[b, label] = True
-                        if full:
+                        if block_full:
                             block_counts[b, label] += 1
                             if weighted:
                                 weight = weights[row]
