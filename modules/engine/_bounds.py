@@ -73,16 +73,34 @@ def block_sums_pass(  # noqa: C901 - one loop nest per block, kept whole for the
 
 
 @njit(cache=True, inline="always")
-def _nearest(scores, index, score_offsets):
-    """Label and score of ``argmin_j offset_j - 2 scores[index, j]``, ties to the lowest j (as lloyd_pass)."""
+def _nearest_with_bounds(scores, index, score_offsets, rho, norm_sq, row_margin):
+    """Label, score, upper bound on the distance to that centroid and lower bound to any other.
+
+    The label is ``argmin_j offset_j - 2 scores[index, j]``, ties to the lowest j, as lloyd_pass
+    computes it. The bounds use ``d_j^2 = ||x||^2 + score_j + rho_j`` up to ``row_margin``, their
+    square roots rounded outwards. One loop over the centroids.
+    """
     best = score_offsets[0] - 2.0 * scores[index, 0]
     label = 0
+    first = best + rho[0]  # the two smallest score + rho, and where the smallest is
+    first_at = 0
+    second = np.inf
     for j in range(1, scores.shape[1]):
         score = score_offsets[j] - 2.0 * scores[index, j]
         if score < best:
             best = score
             label = j
-    return label, best
+        value = score + rho[j]
+        if value < first:
+            second = first
+            first = value
+            first_at = j
+        elif value < second:
+            second = value
+    other = second if first_at == label else first
+    upper = np.sqrt(max(norm_sq + best + rho[label] + row_margin, 0.0)) * (1.0 + 2.0**-50)
+    lower = np.sqrt(max(norm_sq + other - row_margin, 0.0)) * (1.0 - 2.0**-50)
+    return label, best, upper, lower
 
 
 @njit(cache=True, inline="always")
@@ -92,23 +110,6 @@ def _clear_winner(scores, index, label, best, score_offsets, margin):
         if j != label and score_offsets[j] - 2.0 * scores[index, j] - best <= margin:
             return False
     return True
-
-
-@njit(cache=True, inline="always")
-def _bounds_from_scores(scores, index, label, best, score_offsets, rho, norm_sq, row_margin):
-    """Upper bound on the distance to centroid ``label``, lower bound on the distance to any other.
-
-    ``d_j^2 = ||x||^2 + score_j + rho_j`` up to ``row_margin``; the square roots are rounded outwards.
-    """
-    second = np.inf
-    for j in range(scores.shape[1]):
-        if j != label:
-            value = score_offsets[j] - 2.0 * scores[index, j] + rho[j]
-            if value < second:
-                second = value
-    upper = np.sqrt(max(norm_sq + best + rho[label] + row_margin, 0.0)) * (1.0 + 2.0**-50)
-    lower = np.sqrt(max(norm_sq + second - row_margin, 0.0)) * (1.0 - 2.0**-50)
-    return upper, lower
 
 
 @njit(cache=True, inline="always")
@@ -264,7 +265,6 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                     for p in range(n_pending):
                         i = pending[p]
                         row = start + i
-                        label, best = _nearest(products, i, score_offsets)
                         norm_sq = 0.0
                         for f in range(d):
                             norm_sq += rows[i, f] * rows[i, f]
@@ -273,8 +273,8 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                             norm_sq_max = max(norm_sq_max, norm_sq)
                         if block_full:  # (||x|| + max ||c||)^2 <= 2 (||x||^2 + max ||c||^2)
                             row_margin = margin_coefficient * 2.0 * (norm_sq + centroid_norm_sq_max)
-                        upper[row], lower[row] = _bounds_from_scores(
-                            products, i, label, best, score_offsets, rho, norm_sq, row_margin
+                        label, best, upper[row], lower[row] = _nearest_with_bounds(
+                            products, i, score_offsets, rho, norm_sq, row_margin
                         )
                         previous = labels[row]
                         if previous != label:
@@ -311,12 +311,10 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                 n_computed += n_gathered * k
                 for g in range(n_gathered):
                     row = gathered_rows[g]
-                    label, best = _nearest(gathered_scores, g, score_offsets)
-                    if _clear_winner(gathered_scores, g, label, best, score_offsets, margin):
-                        upper[row], lower[row] = _bounds_from_scores(
-                            gathered_scores, g, label, best, score_offsets, rho, gathered_norms[g], margin
-                        )
-                    else:
+                    label, best, upper[row], lower[row] = _nearest_with_bounds(
+                        gathered_scores, g, score_offsets, rho, gathered_norms[g], margin
+                    )
+                    if not _clear_winner(gathered_scores, g, label, best, score_offsets, margin):
                         if scored_chunk != row // chunk_rows:
                             scored_chunk = row // chunk_rows
                             products = _chunk_scores(
@@ -324,9 +322,8 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                             )
                             n_computed += chunk_rows * k
                         i = row - scored_chunk * chunk_rows
-                        label, best = _nearest(products, i, score_offsets)
-                        upper[row], lower[row] = _bounds_from_scores(
-                            products, i, label, best, score_offsets, rho, gathered_norms[g], margin
+                        label, best, upper[row], lower[row] = _nearest_with_bounds(
+                            products, i, score_offsets, rho, gathered_norms[g], margin
                         )
                     previous = labels[row]
                     if previous != label:
