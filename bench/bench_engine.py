@@ -457,7 +457,10 @@ and accumulation of sums and counts; row blocks spread over the cores with BLAS 
 against scikit-learn on the same data in the same run. Ratio = ours / scikit-learn (below 1.0 = we are
 faster). Lloyd cases start both from the same centroids (the first k rows) with a fixed iteration
 budget ({LLOYD_ITERATIONS}, `tol=0`) on uniform random data (so every pass runs) and report whole-fit
-seconds divided by the iterations run. The other cases use min-max scaled Gaussian blobs. Peak
+seconds divided by the iterations run. The fits to convergence (min-max scaled Gaussian blobs around k
+true centres, First N, `tol=0`, whole-fit seconds) let the engine's automatic choice use Hamerly's
+bounds; the bounds' worst case compares that choice against our own plain Lloyd passes (uniform
+data, {LLOYD_ITERATIONS} passes). The other cases use min-max scaled Gaussian blobs. Peak
 memory is the child process's peak RSS growth (VmHWM, reset via /proc/self/clear_refs) while it
 trains on data it already holds, reported as (data + growth) / data.
 
