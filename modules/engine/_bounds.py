@@ -90,17 +90,34 @@ def _nearest_with_bounds(scores, index, score_offsets, rho, norm_sq, row_margin)
         if score < best:
             best = score
             label = j
+        # Branch-free (selects): the order of these values is data-dependent, mispredicted branches cost.
         value = score + rho[j]
-        if value < first:
-            second = first
-            first = value
-            first_at = j
-        elif value < second:
-            second = value
+        less = value < first
+        second = min(second, max(first, value))
+        first_at = j if less else first_at
+        first = value if less else first
     other = second if first_at == label else first
     upper = np.sqrt(max(norm_sq + best + rho[label] + row_margin, 0.0)) * (1.0 + 2.0**-50)
     lower = np.sqrt(max(norm_sq + other - row_margin, 0.0)) * (1.0 - 2.0**-50)
     return label, best, upper, lower
+
+
+@njit(cache=True, inline="always")
+def _sq_norm(buffer, index):
+    """``||buffer[index]||^2`` with four running sums (the margin covers any order of summation)."""
+    d = buffer.shape[1]
+    s0 = s1 = s2 = s3 = 0.0
+    f = 0
+    while f + 4 <= d:
+        s0 += buffer[index, f] * buffer[index, f]
+        s1 += buffer[index, f + 1] * buffer[index, f + 1]
+        s2 += buffer[index, f + 2] * buffer[index, f + 2]
+        s3 += buffer[index, f + 3] * buffer[index, f + 3]
+        f += 4
+    while f < d:
+        s0 += buffer[index, f] * buffer[index, f]
+        f += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, inline="always")
@@ -265,9 +282,7 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                     for p in range(n_pending):
                         i = pending[p]
                         row = start + i
-                        norm_sq = 0.0
-                        for f in range(d):
-                            norm_sq += rows[i, f] * rows[i, f]
+                        norm_sq = _sq_norm(rows, i)
                         row_margin = margin
                         if full:
                             norm_sq_max = max(norm_sq_max, norm_sq)
@@ -296,13 +311,10 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                 else:
                     for p in range(n_pending):
                         row = start + pending[p]
-                        norm_sq = 0.0
                         for f in range(d):
-                            value = X[row, f] - shift[f]
-                            gathered[n_gathered, f] = value
-                            norm_sq += value * value
+                            gathered[n_gathered, f] = X[row, f] - shift[f]
                         gathered_rows[n_gathered] = row
-                        gathered_norms[n_gathered] = norm_sq
+                        gathered_norms[n_gathered] = _sq_norm(gathered, n_gathered)
                         n_gathered += 1
                 if n_gathered == 0 or (n_gathered < chunk_rows and chunk < last_chunk):
                     continue
