@@ -19,9 +19,10 @@ MIN_WORK_FOR_BOUNDS = 48
 # again (a full pass that sets them afresh); each failed retry doubles the wait.
 MAX_COMPUTED_SHARE = 0.7
 FIRST_RETRY_AFTER = 4
-# While many labels change, centroids move far and the bounds prove little: the first bounded pass
-# waits until at most this share of the labels changed in the last pass.
-START_CHANGED_SHARE = 0.02
+# While many labels change, centroids move far and the bounds prove little (and the pass that sets
+# them costs about 1.5 plain passes): the first bounded pass waits until at most this share of the
+# labels changed in the last pass.
+START_CHANGED_SHARE = 0.01
 _ROUNDING = 2.0**-50
 
 
