@@ -23,6 +23,7 @@ import pandas as pd
 from modules.column_types import Schema, column_type
 from modules.columns import default_numeric, select_columns
 from modules.errors import ModuleError, param_error
+from modules.feature_matrix import ColumnReader, codes_of, fill, fill_onehot, min_max, recode
 from modules.params import Param
 
 __all__ = [
@@ -104,21 +105,43 @@ class FeatureSpace:
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """The features of rows ``start:stop`` of ``df``: ``(X of the complete rows, complete mask,
         number of unseen category values)``, normalised as in training."""
-        part = df.iloc[start:stop]
-        complete = np.ones(len(part), dtype=bool)
+        return self.reader(df).transform(start, len(df) if stop is None else stop)
+
+    def reader(self, df: pd.DataFrame) -> SpaceReader:
+        """Reads this space's features from ``df`` window by window (the column layout found once)."""
+        return SpaceReader(self, df)
+
+
+class SpaceReader:
+    """The features of a trained space read from one table, window by window."""
+
+    def __init__(self, space: FeatureSpace, df: pd.DataFrame) -> None:
+        self.space = space
+        self.df = df
+        self._reader = ColumnReader(df, space.columns)
+        self._starts = _starts(space.columns)
+        norm = space.norm_min is not None and space.norm_scale is not None
+        self._norm = (space.norm_min, space.norm_scale) if norm else None
+
+    def transform(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(X of the complete rows of start:stop, complete mask, unseen category values)``."""
+        n = max(0, stop - start)
+        X = np.empty((n, self.space.width))
+        complete = np.ones(n, dtype=bool)
         unseen = 0
-        for fc in self.columns:
-            series = part[fc.name]
-            if fc.kind == "onehot":
-                codes, _ = _codes(series, fc.categories)
-                complete &= codes != -1
-                unseen += int((codes == -2).sum())
-            else:
-                complete &= ~np.isnan(_numbers(series, fc.kind))
-        X = _matrix(part, self.columns, np.flatnonzero(complete))
-        if self.norm_min is not None and self.norm_scale is not None:
-            X -= self.norm_min
-            X /= self.norm_scale
+        if n:
+            fill(self._reader.sources(start, stop), self._starts, X, None, self._norm, complete)  # type: ignore[arg-type]
+        for c in self._reader.onehot:
+            fc = self.space.columns[c]
+            codes, labels = codes_of(self.df[fc.name].iloc[start:stop])
+            codes = recode(codes, labels, fc.categories)
+            complete &= codes != -1
+            unseen += int((codes == -2).sum())
+            j = self._starts[c]
+            norm = None if self._norm is None else (self._norm[0][j : j + fc.width], self._norm[1][j : j + fc.width])
+            fill_onehot(X[:, j : j + fc.width], codes, norm)  # type: ignore[arg-type]
+        if not complete.all():
+            X = X[complete]
         return X, complete, unseen
 
 
@@ -197,38 +220,6 @@ def plan_features(
 # --------------------------------------------------------------------------------------------------
 
 
-def _numbers(series: pd.Series, kind: str) -> np.ndarray:
-    """A float64 copy-or-view of one column; NaN where missing or infinite."""
-    if kind == "datetime":
-        s = series
-        if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-            s = pd.to_datetime(s, errors="coerce", utc=True)
-        if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        out = ((s - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1)).to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-    elif kind == "boolean":
-        out = pd.array(series, dtype="boolean").to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        s = series if pd.api.types.is_numeric_dtype(series.dtype) else pd.to_numeric(series, errors="coerce")
-        out = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    if not np.isfinite(out).all():
-        out = np.where(np.isfinite(out), out, np.nan)
-    return out
-
-
-def _codes(series: pd.Series, categories: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
-    """Category codes of a string column: ``-1`` missing, ``-2`` unseen (not in ``categories``)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    labels = [str(u) for u in uniques]
-    if categories is None:
-        return codes.astype(np.int64), labels
-    position = {c: i for i, c in enumerate(categories)}
-    lookup = np.array([position.get(u, -2) for u in labels] + [-1], dtype=np.int64)
-    return lookup[codes], list(categories)  # codes == -1 picks the trailing -1
-
-
 def _check_feature_type(series: pd.Series, fc: FeatureColumn) -> None:
     ctype = column_type(series)
     ok = {
@@ -251,74 +242,101 @@ class Prepared:
 
     space: FeatureSpace
     X: np.ndarray  # (m, d) float64, C-contiguous
-    rows: np.ndarray  # (m,) positions of the complete rows in the input
+    positions: np.ndarray | None  # (m,) positions of the complete rows in the input; None: every row
     n_rows: int
+    #: One-hot values of the input (in any row) outside the categories fitted on the training rows.
+    unseen: int = 0
+
+    @property
+    def rows(self) -> np.ndarray:
+        """``(m,)`` positions of the training rows in the input (a new array when every row is one)."""
+        return np.arange(self.n_rows) if self.positions is None else self.positions
+
+
+def _starts(columns: Sequence[FeatureColumn]) -> np.ndarray:
+    """The matrix column where each feature column starts."""
+    return np.cumsum([0] + [fc.width for fc in columns])[:-1].astype(np.int64)
 
 
 def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize: bool) -> Prepared:
-    """Build the normalised feature matrix of the rows without missing features."""
+    """Build the normalised feature matrix of the rows without missing features.
+
+    Numeric columns are read twice at most: once for their min, max and missing values, once for the
+    normalised write (plus once more for the min and max when some rows are incomplete).
+    """
     n = len(df)
-    complete = np.ones(n, dtype=bool)
-    raw: list[tuple[FeatureColumn, Any]] = []
-    for name, kind in plan:
-        series = df[name]
-        if kind == "onehot":
-            codes, _ = _codes(series, None)
-            complete &= codes >= 0
-            raw.append((FeatureColumn(name, kind), codes))
-        else:
-            values = _numbers(series, kind)
-            complete &= ~np.isnan(values)
-            raw.append((FeatureColumn(name, kind), values))
-    rows = np.flatnonzero(complete)
+    columns = [FeatureColumn(name, kind) for name, kind in plan]
+    reader = ColumnReader(df, columns)
+    sources = reader.sources(0, n)
+    mins, maxs, bad = min_max(sources, len(columns), n, None)
+    complete: np.ndarray | None = None
+    for src in sources:
+        for row, c in zip(src.rows, src.columns, strict=True):
+            if bad[c]:
+                complete = np.ones(n, dtype=bool) if complete is None else complete
+                complete &= np.isfinite(src.values[row, src.offset : src.offset + n])
+    codes: dict[int, tuple[np.ndarray, list[str]]] = {}
+    for c in reader.onehot:
+        codes[c] = codes_of(df[columns[c].name])
+        if (codes[c][0] < 0).any():
+            complete = np.ones(n, dtype=bool) if complete is None else complete
+            complete &= codes[c][0] >= 0
+    positions = None if complete is None or complete.all() else np.flatnonzero(complete)
+    if positions is not None:
+        mins, maxs, _ = min_max(sources, len(columns), n, complete)
+    del complete
+    m = n if positions is None else len(positions)
     # One-hot categories are fitted on the rows actually used for training.
-    feature_columns: list[FeatureColumn] = []
-    for (fc, _values), (name, kind) in zip(raw, plan, strict=True):
-        if kind == "onehot":
-            sub = df[name].iloc[rows]
-            cats = sorted({str(v) for v in pd.unique(sub.to_numpy(dtype=object))})
-            if len(cats) > MAX_CATEGORIES:
-                raise ModuleError(
-                    "0017",
-                    f"Column {name!r} has {len(cats)} distinct values; one-hot encoding is limited to "
-                    f"{MAX_CATEGORIES} (select it out of the column set, or use a numeric encoding).",
-                )
-            fc = FeatureColumn(name, kind, cats)
-        feature_columns.append(fc)
-    d = sum(fc.width for fc in feature_columns)
+    unseen = 0
+    for c in reader.onehot:
+        name = columns[c].name
+        sub = df[name] if positions is None else df[name].iloc[positions]
+        cats = sorted({str(v) for v in pd.unique(sub.to_numpy(dtype=object))})
+        if len(cats) > MAX_CATEGORIES:
+            raise ModuleError(
+                "0017",
+                f"Column {name!r} has {len(cats)} distinct values; one-hot encoding is limited to "
+                f"{MAX_CATEGORIES} (select it out of the column set, or use a numeric encoding).",
+            )
+        columns[c] = FeatureColumn(name, "onehot", cats)
+        recoded = recode(*codes[c], cats)
+        unseen += int((recoded == -2).sum())
+        codes[c] = (recoded if positions is None else recoded[positions], cats)
+    d = sum(fc.width for fc in columns)
     if d == 0:
-        empty = [fc.name for fc in feature_columns if fc.width == 0]
+        empty = [fc.name for fc in columns if fc.width == 0]
         raise ModuleError(
             "0020",
             f"The selected columns give no feature: string column{'s' if len(empty) > 1 else ''} "
             f"{', '.join(map(repr, empty))} {'have' if len(empty) > 1 else 'has'} no value in the rows "
             "without missing features.",
         )
-    X = _matrix(df, feature_columns, rows)
+    starts = _starts(columns)
     norm_min = norm_scale = None
-    if normalize and len(rows):
+    if normalize and m and d > 1:
+        # The min and max of every matrix column as X.min(axis=0) / X.max(axis=0) would give them.
+        norm_min, norm_max = np.empty(d), np.empty(d)
+        for c, fc in enumerate(columns):
+            j = starts[c]
+            if fc.kind == "onehot":  # 0/1 features of categories seen in the training rows
+                norm_min[j : j + fc.width] = 1.0 if fc.width == 1 else 0.0
+                norm_max[j : j + fc.width] = 1.0
+            else:
+                norm_min[j], norm_max[j] = mins[c], maxs[c]
+        span = norm_max - norm_min
+        norm_scale = np.where(span > 0, span, 1.0)
+    X = np.empty((m, d))
+    norm = None if norm_min is None else (norm_min, norm_scale)
+    fill(sources, starts, X, positions, norm, np.ones(m, dtype=bool))  # type: ignore[arg-type]
+    del sources
+    for c in reader.onehot:
+        j, fc = starts[c], columns[c]
+        part = None if norm is None else (norm[0][j : j + fc.width], norm[1][j : j + fc.width])
+        fill_onehot(X[:, j : j + fc.width], codes[c][0], part)  # type: ignore[arg-type]
+    if normalize and m and d == 1:  # one column: NumPy's 1-D reduction, whose signed zeros differ
         norm_min = X.min(axis=0)
         span = X.max(axis=0) - norm_min
         norm_scale = np.where(span > 0, span, 1.0)
         X -= norm_min
         X /= norm_scale
-    return Prepared(FeatureSpace(feature_columns, norm_min, norm_scale), X, rows, n)
-
-
-def _matrix(df: pd.DataFrame, feature_columns: Sequence[FeatureColumn], rows: np.ndarray) -> np.ndarray:
-    """Features (not normalised) of ``rows``, which must be complete."""
-    d = sum(fc.width for fc in feature_columns)
-    X = np.empty((len(rows), d), dtype=np.float64)
-    j = 0
-    for fc in feature_columns:
-        series = df[fc.name].iloc[rows] if len(rows) != len(df) else df[fc.name]
-        if fc.kind == "onehot":
-            codes, _ = _codes(series, fc.categories)
-            block = X[:, j : j + fc.width]
-            block[:] = 0.0
-            hit = codes >= 0
-            block[np.flatnonzero(hit), codes[hit]] = 1.0
-        else:
-            X[:, j] = _numbers(series, fc.kind)
-        j += fc.width
-    return X
+    return Prepared(FeatureSpace(columns, norm_min, norm_scale), X, positions, n, unseen)

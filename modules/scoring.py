@@ -13,6 +13,7 @@ from modules.algorithms.base import model_class
 from modules.column_types import Schema
 from modules.context import RunContext
 from modules.errors import Cancelled
+from modules.features import Prepared
 from modules.params import Choice, Param
 from modules.results import result_column_names
 from modules.trained_model import TrainedClusterModel, json_value
@@ -27,6 +28,7 @@ __all__ = [
     "results_table",
     "score_prefix",
     "score_rows",
+    "score_training_rows",
 ]
 
 LABEL_MODE_CHOICES = (
@@ -34,8 +36,9 @@ LABEL_MODE_CHOICES = (
     Choice("fill_missing", "Fill missing values"),
     Choice("overwrite", "Overwrite from closest to center"),
 )
-#: Cells per block when scoring (keeps the temporaries at a few tens of MB).
-_CHUNK_ELEMENTS = 1_000_000
+#: Feature values per window when scoring a table (16 MB of features: big enough that the per-window
+#: Python work is negligible, small enough to bound memory).
+_WINDOW_ELEMENTS = 2_000_000
 
 
 def append_param() -> Param:
@@ -78,30 +81,51 @@ class Scores:
 
 
 def score_rows(df: pd.DataFrame, trained: TrainedClusterModel, ctx: RunContext | None = None) -> Scores:
-    """Scores of every row of ``df`` against the model's clusters, block by block.
+    """Scores of every row of ``df`` against the model's clusters, window by window.
 
-    Memory stays at the result (n × k) plus one block of features; rows with a missing feature get
-    ``-1`` and NaN scores.
+    Each window's features are read straight into a matrix and scored in one compiled pass that
+    writes into the final ``(k, n)`` array. Memory stays at the result plus one window of features
+    (:data:`_WINDOW_ELEMENTS` values); rows with a missing feature get ``-1`` and NaN scores.
     """
     trained.features.check_table(df)
     n, k = len(df), trained.k
     labels = np.full(n, -1, dtype=np.int64)
-    scores_t = np.full((k, n), np.nan, dtype=np.float64)
-    step = max(1024, _CHUNK_ELEMENTS // max(1, trained.features.width, k))
+    scores_t = np.empty((k, n), dtype=np.float64)
+    step = max(4096, _WINDOW_ELEMENTS // max(1, trained.features.width, k))
+    reader = trained.features.reader(df)
     unseen = 0
     for start in range(0, n, step):
         if ctx is not None and ctx.should_stop():
             raise Cancelled()
         stop = min(n, start + step)
-        X, complete, u = trained.features.transform(df, start, stop)
+        X, complete, u = reader.transform(start, stop)
         unseen += u
         rows = start + np.flatnonzero(complete)
         trained.model.check_rows(X, rows)
+        all_complete = len(rows) == stop - start
+        if not all_complete:
+            scores_t[:, start + np.flatnonzero(~complete)] = np.nan
         if len(rows):
-            S = trained.model.scores(X)
-            labels[rows] = np.argmin(S, axis=1)
-            scores_t[:, rows] = S.T
+            labels[rows], _ = trained.model.label_and_score(X, out=scores_t, columns=rows)
     return Scores(labels, scores_t, unseen)
+
+
+def score_training_rows(prepared: Prepared, trained: TrainedClusterModel) -> Scores:
+    """Scores of the training table from its prepared matrix (no second read of the table).
+
+    One compiled pass over the matrix; with every row complete its output is the scores array
+    itself, otherwise the complete rows are scattered into it once (the others: ``-1``, NaN).
+    """
+    X, positions, n = prepared.X, prepared.positions, prepared.n_rows
+    trained.model.check_rows(X, prepared.rows if positions is None else positions)
+    if positions is None:
+        labels, scores_t = trained.model.label_and_score(X)
+        return Scores(labels, scores_t, prepared.unseen)
+    labels = np.full(n, -1, dtype=np.int64)
+    scores_t = np.full((trained.k, n), np.nan, dtype=np.float64)
+    if len(positions):
+        labels[positions], _ = trained.model.label_and_score(X, out=scores_t, columns=positions)
+    return Scores(labels, scores_t, prepared.unseen)
 
 
 def cluster_labels_from(labels: pd.Series, scores: Scores, k: int) -> list[Any]:
@@ -155,7 +179,8 @@ def results_table(
     """The results table: input columns (when ``append``) then ``Assignments`` and the score columns."""
     k = model.k
     assign_name, dist_names = result_column_names(list(df.columns), k, model.model.score_column_prefix)
-    assignments = pd.arrays.IntegerArray(scores.labels.copy(), ~scores.assigned)
+    # The labels are the scores' own (no copy): nothing writes to them after scoring.
+    assignments = pd.arrays.IntegerArray(scores.labels, ~scores.assigned)
     new_assign = pd.DataFrame({assign_name: assignments}, index=df.index)
     new_dist = pd.DataFrame(scores.scores_t.T, columns=dist_names, index=df.index, copy=False)
     if scores.unseen:

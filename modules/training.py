@@ -18,7 +18,7 @@ from modules.context import RunContext
 from modules.errors import ModuleError, param_error
 from modules.features import Prepared, fit_features, plan_features
 from modules.params import Param
-from modules.scoring import append_param, cluster_labels_from, results_table, score_rows
+from modules.scoring import Scores, append_param, cluster_labels_from, results_table
 from modules.trained_model import TrainedClusterModel
 
 __all__ = [
@@ -189,10 +189,10 @@ def train_model(
 
 
 def finish_training(
-    df: pd.DataFrame, model: TrainedClusterModel, *, append: bool, ctx: RunContext
+    df: pd.DataFrame, model: TrainedClusterModel, scores: Scores, *, append: bool, ctx: RunContext
 ) -> pd.DataFrame:
-    """Score the training table with the new model: final cluster sizes, the label mapping, the results."""
-    scores = score_rows(df, model, ctx)
+    """The training table's results from its scores (:func:`~modules.scoring.score_training_rows`):
+    final cluster sizes, the label mapping, the results table."""
     model.cluster_sizes = np.bincount(scores.labels[scores.assigned], minlength=model.k).astype(np.int64)
     if model.label_mode != "ignore" and model.label_column is not None:
         model.cluster_labels = cluster_labels_from(df[model.label_column], scores, model.k)

@@ -202,6 +202,22 @@ class ClusterModel(ABC):
         """``(n,)`` int64: each row's cluster, the one it scores lowest against."""
         return np.asarray(np.argmin(self.scores(X), axis=1), dtype=np.int64)
 
+    def label_and_score(
+        self, X: np.ndarray, out: np.ndarray | None = None, columns: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's cluster and its scores, transposed: ``(labels (n,) int64, scores_t (k, n))``.
+
+        The labels are the argmin of :meth:`scores` (ties to the lowest index). With ``out`` (a
+        C-contiguous float64 ``(k, N)`` array) row i's scores go to ``out[:, columns[i]]`` (default
+        ``columns``: 0 … n−1) and ``out`` is returned. Override it to do both in one pass.
+        """
+        S = self.scores(X)
+        labels = np.asarray(np.argmin(S, axis=1), dtype=np.int64)
+        if out is None:
+            return labels, np.ascontiguousarray(S.T)
+        out[:, np.arange(len(S)) if columns is None else columns] = S.T
+        return labels, out
+
     @abstractmethod
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """The sweep metrics (:data:`modules.sweep_table.SWEEP_METRICS` ids) of this clustering of X."""

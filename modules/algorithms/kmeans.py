@@ -229,6 +229,13 @@ class KMeansModel(ClusterModel):
         labels, _ = _engine().assign(X, self.centroids, metric=self.metric)
         return np.asarray(labels, dtype=np.int64)
 
+    def label_and_score(
+        self, X: np.ndarray, out: np.ndarray | None = None, columns: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        from modules.engine.distances import nearest_and_distances  # compiled: loaded on first use
+
+        return nearest_and_distances(X, self.centroids, metric=self.metric, out=out, columns=columns)
+
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         metrics = _engine().cluster_metrics(X, self.centroids, labels, metric=self.metric)
         return {name: float(value) for name, value in metrics.items()}

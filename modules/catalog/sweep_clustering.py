@@ -12,7 +12,7 @@ from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
 from modules.errors import Cancelled, ModuleError
 from modules.features import Prepared, infer_feature_columns
-from modules.scoring import StaticModelInfo
+from modules.scoring import StaticModelInfo, score_training_rows
 from modules.sweep_table import (
     INITIALIZATION,
     ITERATIONS,
@@ -159,12 +159,13 @@ class SweepClustering(Module):
         table = sweep_table(rows, metric.id)
         best_index = int(table[RUN_INDEX].iloc[0])
         best = models[best_index]
+        scores = score_training_rows(prepared, best)  # the same matrix every candidate trained on
         del prepared
         ctx.log(
             f"Best: run {best_index} (k={best.k}, init={all_candidates[best_index].init}, seed={best.seed}), "
             f"{metric.column} = {table[metric.column].iloc[0]:.6g}."
         )
-        results = finish_training(df, best, append=params["append"], ctx=ctx)
+        results = finish_training(df, best, scores, append=params["append"], ctx=ctx)
         return {"best_model": best, "results_dataset": results, "sweep_results": table}
 
     @staticmethod

@@ -9,7 +9,7 @@ from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
 from modules.errors import ModuleError
 from modules.features import infer_feature_columns
-from modules.scoring import StaticModelInfo, results_schema, score_prefix
+from modules.scoring import StaticModelInfo, results_schema, score_prefix, score_training_rows
 from modules.training import (
     feature_params,
     finish_training,
@@ -79,12 +79,13 @@ class TrainClusteringModel(Module):
             init_labels=init_labels_for(df, prepared, label, candidate),
             ctx=ctx,
         )
-        del prepared  # the result table is scored block by block; free the training matrix first
         ctx.log(
             f"{config.algorithm_name} (k={candidate.n_clusters}, init={candidate.init}, "
             f"seed={candidate.seed}): {model.model.fit_report()}, {model.training_seconds:.3f} s."
         )
-        results = finish_training(df, model, append=params["append"], ctx=ctx)
+        scores = score_training_rows(prepared, model)
+        del prepared  # the results table needs only the scores: free the training matrix first
+        results = finish_training(df, model, scores, append=params["append"], ctx=ctx)
         return {"trained_model": model, "results_dataset": results}
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:

@@ -434,3 +434,114 @@ def silhouette_terms(  # noqa: C901 - one fused loop nest, kept whole for the co
                         total += (other - a) / largest
             block_totals[b] = total
     return block_totals
+
+
+# --------------------------------------------------------------------------------------------------
+# Feature matrices and scoring (appended: the table-to-matrix conversion and the scoring pass)
+# --------------------------------------------------------------------------------------------------
+
+_TILE_ROWS = 512  # rows per tile of the transposing write: one tile of the matrix stays in cache
+
+
+@njit(parallel=True, cache=True)
+def source_min_max(source, source_rows, offset, n_rows, complete, use_mask, mins, maxs, nonfinite):
+    """Per feature g (row ``source_rows[g]`` of ``source``, columns ``offset … offset + n_rows``): the
+    min and max of its finite values (only where ``complete`` when ``use_mask``) and how many values
+    are NaN or infinite.
+
+    On equal values the later row wins, as in NumPy's row-by-row ``X.min(axis=0)`` / ``X.max(axis=0)``
+    of a C-contiguous matrix: the same bits, signed zeros included. A feature without a value keeps
+    ``+inf`` / ``-inf``.
+    """
+    for g in prange(source_rows.shape[0]):
+        r = source_rows[g]
+        low = np.inf
+        high = -np.inf
+        bad = 0
+        for i in range(n_rows):
+            v = source[r, offset + i]
+            if not np.isfinite(v):
+                bad += 1
+                continue
+            if use_mask and not complete[i]:
+                continue
+            if v <= low:
+                low = v
+            if v >= high:
+                high = v
+        mins[g] = low
+        maxs[g] = high
+        nonfinite[g] = bad
+
+
+@njit(parallel=True, cache=True)
+def fill_features(source, source_rows, out_cols, offset, rows, mins, scales, normalize, out, complete):
+    """``out[i, out_cols[g]] = (v - mins[g]) / scales[g]`` (``v`` as is without ``normalize``), where
+    ``v = source[source_rows[g], offset + rows[i]]`` (``offset + i`` when ``rows`` is empty).
+
+    The write is tiled (:data:`_TILE_ROWS` rows at a time) so the transposition runs at memory speed;
+    ``complete[i]`` is cleared where ``v`` is NaN or infinite.
+    """
+    m = out.shape[0]
+    all_rows = rows.shape[0] == 0
+    n_tiles = (m + _TILE_ROWS - 1) // _TILE_ROWS
+    for t in prange(n_tiles):
+        lo = t * _TILE_ROWS
+        hi = min(m, lo + _TILE_ROWS)
+        for g in range(source_rows.shape[0]):
+            r = source_rows[g]
+            j = out_cols[g]
+            low = mins[g]
+            scale = scales[g]
+            for i in range(lo, hi):
+                v = source[r, offset + (i if all_rows else rows[i])]
+                if not np.isfinite(v):
+                    complete[i] = False
+                out[i, j] = (v - low) / scale if normalize else v
+
+
+@njit(parallel=True, cache=True)
+def nearest_and_distances(X, centroids_t, centroid_sq_norms, cosine, columns, labels, out, chunk_rows):
+    """Every row's nearest centroid and its distances to all of them, transposed, in one pass.
+
+    ``out[j, columns[i]]`` (``out[j, i]`` when ``columns`` is empty) receives the distance from row i
+    to centroid j exactly as :func:`pairwise` computes it (same chunks, same GEMM, same formula), and
+    ``labels[i]`` its argmin as ``np.argmin`` picks it: the lowest index among equal distances, the
+    first NaN if there is one.
+    """
+    n, d = X.shape
+    k = centroids_t.shape[1]
+    all_columns = columns.shape[0] == 0
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    for chunk in prange(n_chunks):
+        start = chunk * chunk_rows
+        stop = min(start + chunk_rows, n)
+        distances = np.dot(X[start:stop], centroids_t)
+        for i in range(stop - start):
+            row = start + i
+            norm_sq = 0.0
+            for f in range(d):
+                norm_sq += X[row, f] * X[row, f]
+            inv_norm = 1.0 / np.sqrt(norm_sq) if cosine else 0.0
+            best = np.inf
+            label = 0
+            found_nan = False
+            for j in range(k):
+                if cosine:
+                    value = min(max(1.0 - distances[i, j] * inv_norm, 0.0), 2.0)
+                else:
+                    sq = (-2.0 * distances[i, j] + norm_sq) + centroid_sq_norms[j]
+                    value = np.sqrt(sq) if sq > 0.0 else 0.0
+                distances[i, j] = value
+                if found_nan:
+                    continue
+                if value != value:
+                    found_nan = True
+                    label = j
+                elif value < best:
+                    best = value
+                    label = j
+            labels[row] = label
+        for j in range(k):
+            for i in range(stop - start):
+                out[j, start + i if all_columns else columns[start + i]] = distances[i, j]

@@ -29,6 +29,56 @@ def pairwise_distances(X: object, centroids: object, metric: str = "euclidean") 
     return _pairwise(data, centers, cosine)
 
 
+def nearest_and_distances(
+    X: object,
+    centroids: object,
+    metric: str = "euclidean",
+    *,
+    out: np.ndarray | None = None,
+    columns: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's nearest centroid and its distances to all of them, in one compiled pass.
+
+    Returns ``(labels (n,) int64, distances_t)``: the labels are ``argmin`` of the distances (ties to
+    the lowest index), ``distances_t`` holds :func:`pairwise_distances` transposed, ``(k, n)``. With
+    ``out`` (a C-contiguous float64 ``(k, N)`` array) row i's distances go to ``out[:, columns[i]]``
+    (``columns``: int64 positions < N, default 0 … n−1) and ``out`` is returned: a scatter into a
+    larger table without a temporary.
+    """
+    data = check_data(X)
+    cosine = check_metric(metric)
+    centers = check_centroids(centroids, data.shape[1])
+    if cosine:
+        check_zero_rows(data, _row_sq_norms(data))
+        centers = normalize_centroids(centers)
+    n, k = data.shape[0], centers.shape[0]
+    if out is None:
+        out = np.empty((k, n))
+    elif (
+        out.dtype != np.float64
+        or out.ndim != 2
+        or out.shape[0] != k
+        or not out.flags.c_contiguous
+        or not out.flags.writeable
+    ):
+        raise ValueError(f"out must be a writeable C-contiguous float64 array with {k} rows")
+    if columns is None:
+        if out.shape[1] < n:
+            raise ValueError(f"out has {out.shape[1]} columns, fewer than the {n} rows")
+        targets = np.empty(0, dtype=np.int64)
+    else:
+        targets = np.ascontiguousarray(columns, dtype=np.int64)
+        if targets.shape != (n,) or (n and (targets.min() < 0 or targets.max() >= out.shape[1])):
+            raise ValueError(f"columns must be {n} positions in 0..{out.shape[1] - 1}")
+    labels = np.empty(n, dtype=np.int64)
+    sq_norms = np.einsum("ij,ij->i", centers, centers)
+    with _kernels.parallel_section():
+        _kernels.nearest_and_distances(
+            data, np.ascontiguousarray(centers.T), sq_norms, cosine, targets, labels, out, _kernels.CHUNK_ROWS
+        )
+    return labels, out
+
+
 def assign(X: object, centroids: object, metric: str = "euclidean") -> tuple[np.ndarray, np.ndarray]:
     """Nearest centroid of every row (int64, ties to the lowest index) and the distance to it."""
     data = check_data(X)
