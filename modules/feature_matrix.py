@@ -84,7 +84,10 @@ def _block_position(series: pd.Series) -> tuple[np.ndarray, int, int] | None:
         root = root.base
     if root.ndim != 2 or root.dtype != np.float64:
         return None
-    block = root if root.flags.c_contiguous else root.T if root.flags.f_contiguous else None
+    if root.flags.c_contiguous and root.flags.f_contiguous:  # a dimension of 1: (n, 1) or (1, n) alike
+        block = root.T if root.shape[0] == len(values) else root
+    else:
+        block = root if root.flags.c_contiguous else root.T if root.flags.f_contiguous else None
     if block is None or not block.flags.writeable:  # one kernel signature: writeable C arrays
         return None
     delta = values.__array_interface__["data"][0] - block.__array_interface__["data"][0]
@@ -110,7 +113,7 @@ class ColumnReader:
         self.onehot = [c for c, fc in enumerate(self.columns) if fc.kind == "onehot"]
         self._direct: list[tuple[np.ndarray, int, list[int], list[int]]] = []
         self._converted: list[int] = []
-        groups: dict[tuple[int, int], tuple[np.ndarray, int, list[int], list[int]]] = {}
+        groups: dict[tuple[int, tuple[int, ...], int], tuple[np.ndarray, int, list[int], list[int]]] = {}
         for c, fc in enumerate(self.columns):
             if fc.kind == "onehot":
                 continue
@@ -119,7 +122,8 @@ class ColumnReader:
                 self._converted.append(c)
                 continue
             block, row, offset = found
-            group = groups.setdefault((id(block), offset), (block, offset, [], []))
+            key = (block.__array_interface__["data"][0], block.shape, offset)  # the same memory
+            group = groups.setdefault(key, (block, offset, [], []))
             group[2].append(row)
             group[3].append(c)
         for group in groups.values():
@@ -128,6 +132,11 @@ class ColumnReader:
             else:  # a lone column: converting it is cheaper than a pass of its own over the matrix
                 self._converted.extend(group[3])
         self._converted.sort()
+
+    @property
+    def read_in_place(self) -> list[str]:
+        """The columns read straight from pandas' storage (no copy)."""
+        return [self.columns[c].name for group in self._direct for c in group[3]]
 
     def sources(self, start: int, stop: int) -> list[Source]:
         """The sources of rows ``start:stop`` (the converted columns copied for that window)."""
@@ -195,13 +204,20 @@ def fill(
             low, scale = norm[0][targets], norm[1][targets]
         with kernels.parallel_section():
             kernels.fill_features(
-                src.values, src.rows, targets, src.offset, selected, low, scale, norm is not None, out, complete
+                src.values,
+                src.rows,
+                targets,
+                src.offset,
+                selected,
+                low,
+                scale,
+                norm is not None,
+                out,
+                complete,
             )
 
 
-def fill_onehot(
-    block: np.ndarray, codes: np.ndarray, norm: tuple[np.ndarray, np.ndarray] | None
-) -> None:
+def fill_onehot(block: np.ndarray, codes: np.ndarray, norm: tuple[np.ndarray, np.ndarray] | None) -> None:
     """Write one-hot features (``block``: the column's slice of X) from category codes (negative:
     all zeros), normalised as ``(0 - min) / scale`` and ``(1 - min) / scale`` per feature."""
     zero, one = np.zeros(block.shape[1]), np.ones(block.shape[1])
@@ -211,3 +227,19 @@ def fill_onehot(
     block[:] = zero
     hit = np.flatnonzero(codes >= 0)
     block[hit, codes[hit]] = one[codes[hit]]
+
+
+def exercise_kernels() -> None:
+    """Run the conversion kernels once on tiny data (for the precompile): every signature a table reaches."""
+    df = pd.DataFrame({"a": [1.0, np.nan, 3.0, 0.5], "b": [2.0, 1.0, 0.0, 4.0], "c": [1, 2, 3, 4]})
+    from modules.features import FeatureColumn  # a cycle at import time otherwise
+
+    reader = ColumnReader(df, [FeatureColumn(name, "numeric") for name in df.columns])
+    sources = reader.sources(0, len(df))
+    complete = np.array([True, False, True, True])
+    for mask in (None, complete):
+        mins, maxs, _ = min_max(sources, 3, len(df), mask)
+    out = np.empty((3, 3))
+    norm = (mins, np.where(maxs > mins, maxs - mins, 1.0))
+    fill(sources, np.arange(3, dtype=np.int64), out, np.flatnonzero(complete), norm, np.ones(3, dtype=bool))
+    fill(sources, np.arange(3, dtype=np.int64), np.empty((4, 3)), None, None, np.ones(4, dtype=bool))

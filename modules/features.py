@@ -23,7 +23,7 @@ import pandas as pd
 from modules.column_types import Schema, column_type
 from modules.columns import default_numeric, select_columns
 from modules.errors import ModuleError, param_error
-from modules.feature_matrix import ColumnReader, codes_of, fill, fill_onehot, min_max, recode
+from modules.feature_matrix import ColumnReader, Source, codes_of, fill, fill_onehot, min_max, recode
 from modules.params import Param
 
 __all__ = [
@@ -120,8 +120,9 @@ class SpaceReader:
         self.df = df
         self._reader = ColumnReader(df, space.columns)
         self._starts = _starts(space.columns)
-        norm = space.norm_min is not None and space.norm_scale is not None
-        self._norm = (space.norm_min, space.norm_scale) if norm else None
+        self._norm: tuple[np.ndarray, np.ndarray] | None = None
+        if space.norm_min is not None and space.norm_scale is not None:
+            self._norm = (space.norm_min, space.norm_scale)
 
     def transform(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, int]:
         """``(X of the complete rows of start:stop, complete mask, unseen category values)``."""
@@ -130,7 +131,7 @@ class SpaceReader:
         complete = np.ones(n, dtype=bool)
         unseen = 0
         if n:
-            fill(self._reader.sources(start, stop), self._starts, X, None, self._norm, complete)  # type: ignore[arg-type]
+            fill(self._reader.sources(start, stop), self._starts, X, None, self._norm, complete)
         for c in self._reader.onehot:
             fc = self.space.columns[c]
             codes, labels = codes_of(self.df[fc.name].iloc[start:stop])
@@ -138,8 +139,12 @@ class SpaceReader:
             complete &= codes != -1
             unseen += int((codes == -2).sum())
             j = self._starts[c]
-            norm = None if self._norm is None else (self._norm[0][j : j + fc.width], self._norm[1][j : j + fc.width])
-            fill_onehot(X[:, j : j + fc.width], codes, norm)  # type: ignore[arg-type]
+            part = (
+                None
+                if self._norm is None
+                else (self._norm[0][j : j + fc.width], self._norm[1][j : j + fc.width])
+            )
+            fill_onehot(X[:, j : j + fc.width], codes, part)
         if not complete.all():
             X = X[complete]
         return X, complete, unseen
@@ -258,6 +263,41 @@ def _starts(columns: Sequence[FeatureColumn]) -> np.ndarray:
     return np.cumsum([0] + [fc.width for fc in columns])[:-1].astype(np.int64)
 
 
+def _complete_rows(
+    sources: Sequence[Source], bad: np.ndarray, onehot_codes: Sequence[np.ndarray], n: int
+) -> np.ndarray | None:
+    """Positions of the rows without a missing feature value; None when that is every row."""
+    complete: np.ndarray | None = None
+    for src in sources:
+        for row, c in zip(src.rows, src.columns, strict=True):
+            if bad[c]:
+                complete = np.ones(n, dtype=bool) if complete is None else complete
+                complete &= np.isfinite(src.values[row, src.offset : src.offset + n])
+    for codes in onehot_codes:
+        if (codes < 0).any():
+            complete = np.ones(n, dtype=bool) if complete is None else complete
+            complete &= codes >= 0
+    return None if complete is None or complete.all() else np.flatnonzero(complete)
+
+
+def _normalisation(
+    columns: Sequence[FeatureColumn], starts: np.ndarray, mins: np.ndarray, maxs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(min, scale)`` of every matrix column, as ``X.min(axis=0)`` and ``X.max(axis=0)`` of the
+    training matrix would give them (from the per-column min and max of the training rows)."""
+    d = sum(fc.width for fc in columns)
+    norm_min, norm_max = np.empty(d), np.empty(d)
+    for c, fc in enumerate(columns):
+        j = starts[c]
+        if fc.kind == "onehot":  # 0/1 features of categories seen in the training rows
+            norm_min[j : j + fc.width] = 1.0 if fc.width == 1 else 0.0
+            norm_max[j : j + fc.width] = 1.0
+        else:
+            norm_min[j], norm_max[j] = mins[c], maxs[c]
+    span = norm_max - norm_min
+    return norm_min, np.where(span > 0, span, 1.0)
+
+
 def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize: bool) -> Prepared:
     """Build the normalised feature matrix of the rows without missing features.
 
@@ -269,22 +309,13 @@ def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize
     reader = ColumnReader(df, columns)
     sources = reader.sources(0, n)
     mins, maxs, bad = min_max(sources, len(columns), n, None)
-    complete: np.ndarray | None = None
-    for src in sources:
-        for row, c in zip(src.rows, src.columns, strict=True):
-            if bad[c]:
-                complete = np.ones(n, dtype=bool) if complete is None else complete
-                complete &= np.isfinite(src.values[row, src.offset : src.offset + n])
-    codes: dict[int, tuple[np.ndarray, list[str]]] = {}
-    for c in reader.onehot:
-        codes[c] = codes_of(df[columns[c].name])
-        if (codes[c][0] < 0).any():
-            complete = np.ones(n, dtype=bool) if complete is None else complete
-            complete &= codes[c][0] >= 0
-    positions = None if complete is None or complete.all() else np.flatnonzero(complete)
+    codes = {c: codes_of(df[columns[c].name]) for c in reader.onehot}
+    positions = _complete_rows(sources, bad, [codes[c][0] for c in reader.onehot], n)
     if positions is not None:
+        complete = np.zeros(n, dtype=bool)
+        complete[positions] = True
         mins, maxs, _ = min_max(sources, len(columns), n, complete)
-    del complete
+        del complete
     m = n if positions is None else len(positions)
     # One-hot categories are fitted on the rows actually used for training.
     unseen = 0
@@ -312,27 +343,15 @@ def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize
             "without missing features.",
         )
     starts = _starts(columns)
-    norm_min = norm_scale = None
-    if normalize and m and d > 1:
-        # The min and max of every matrix column as X.min(axis=0) / X.max(axis=0) would give them.
-        norm_min, norm_max = np.empty(d), np.empty(d)
-        for c, fc in enumerate(columns):
-            j = starts[c]
-            if fc.kind == "onehot":  # 0/1 features of categories seen in the training rows
-                norm_min[j : j + fc.width] = 1.0 if fc.width == 1 else 0.0
-                norm_max[j : j + fc.width] = 1.0
-            else:
-                norm_min[j], norm_max[j] = mins[c], maxs[c]
-        span = norm_max - norm_min
-        norm_scale = np.where(span > 0, span, 1.0)
+    norm = _normalisation(columns, starts, mins, maxs) if normalize and m and d > 1 else None
+    norm_min, norm_scale = (None, None) if norm is None else norm
     X = np.empty((m, d))
-    norm = None if norm_min is None else (norm_min, norm_scale)
-    fill(sources, starts, X, positions, norm, np.ones(m, dtype=bool))  # type: ignore[arg-type]
+    fill(sources, starts, X, positions, norm, np.ones(m, dtype=bool))
     del sources
     for c in reader.onehot:
         j, fc = starts[c], columns[c]
         part = None if norm is None else (norm[0][j : j + fc.width], norm[1][j : j + fc.width])
-        fill_onehot(X[:, j : j + fc.width], codes[c][0], part)  # type: ignore[arg-type]
+        fill_onehot(X[:, j : j + fc.width], codes[c][0], part)
     if normalize and m and d == 1:  # one column: NumPy's 1-D reduction, whose signed zeros differ
         norm_min = X.min(axis=0)
         span = X.max(axis=0) - norm_min

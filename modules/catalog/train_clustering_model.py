@@ -71,14 +71,14 @@ class TrainClusteringModel(Module):
             ctx=ctx,
         )
         candidate = candidate.with_seed(resolve_seed(candidate.seed, ctx))
-        model, _ = train_model(
+        model = train_model(
             prepared,
             config,
             candidate,
             label_column=label,
             init_labels=init_labels_for(df, prepared, label, candidate),
             ctx=ctx,
-        )
+        )[0]  # the fit's labels are not kept: the scores give the result's
         ctx.log(
             f"{config.algorithm_name} (k={candidate.n_clusters}, init={candidate.init}, "
             f"seed={candidate.seed}): {model.model.fit_report()}, {model.training_seconds:.3f} s."

@@ -501,7 +501,9 @@ def fill_features(source, source_rows, out_cols, offset, rows, mins, scales, nor
 
 
 @njit(parallel=True, cache=True)
-def nearest_and_distances(X, centroids_t, centroid_sq_norms, cosine, columns, labels, out, chunk_rows):
+def nearest_and_distances(  # noqa: C901 - one fused loop nest, kept whole for the compiler
+    X, centroids_t, centroid_sq_norms, cosine, columns, labels, out, chunk_rows
+):
     """Every row's nearest centroid and its distances to all of them, transposed, in one pass.
 
     ``out[j, columns[i]]`` (``out[j, i]`` when ``columns`` is empty) receives the distance from row i
@@ -522,23 +524,22 @@ def nearest_and_distances(X, centroids_t, centroid_sq_norms, cosine, columns, la
             norm_sq = 0.0
             for f in range(d):
                 norm_sq += X[row, f] * X[row, f]
-            inv_norm = 1.0 / np.sqrt(norm_sq) if cosine else 0.0
+            if cosine:
+                inv_norm = 1.0 / np.sqrt(norm_sq)
+                for j in range(k):
+                    distances[i, j] = min(max(1.0 - distances[i, j] * inv_norm, 0.0), 2.0)
+            else:
+                for j in range(k):
+                    sq = (-2.0 * distances[i, j] + norm_sq) + centroid_sq_norms[j]
+                    distances[i, j] = np.sqrt(sq) if sq > 0.0 else 0.0
             best = np.inf
             label = 0
-            found_nan = False
-            for j in range(k):
-                if cosine:
-                    value = min(max(1.0 - distances[i, j] * inv_norm, 0.0), 2.0)
-                else:
-                    sq = (-2.0 * distances[i, j] + norm_sq) + centroid_sq_norms[j]
-                    value = np.sqrt(sq) if sq > 0.0 else 0.0
-                distances[i, j] = value
-                if found_nan:
-                    continue
+            for j in range(k):  # a separate loop: the one above vectorises
+                value = distances[i, j]
                 if value != value:
-                    found_nan = True
                     label = j
-                elif value < best:
+                    break
+                if value < best:
                     best = value
                     label = j
             labels[row] = label

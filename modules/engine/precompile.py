@@ -29,6 +29,8 @@ from modules.engine import (
     initial_centroids,
     pairwise_distances,
 )
+from modules.engine.distances import nearest_and_distances
+from modules.feature_matrix import exercise_kernels
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def tiny_data() -> tuple[np.ndarray, np.ndarray]:
 def exercise() -> None:
     """Call every public engine function for both metrics and every initialisation."""
     X, labels = tiny_data()
+    exercise_kernels()  # the table-to-matrix conversion of the modules
     for metric in METRICS:
         for init in INIT_METHODS:
             init_labels = labels if init == "label_column" else None
@@ -103,6 +106,10 @@ def exercise() -> None:
         fit_kmeans(np.repeat(X[:4], 3, axis=0), 4, init="random", metric=metric, seed=3, max_iter=5)
         assign(X, fit.centroids, metric=metric)
         pairwise_distances(X, fit.centroids, metric=metric)
+        nearest_and_distances(X, fit.centroids, metric=metric)
+        nearest_and_distances(
+            X[:5], fit.centroids, metric=metric, out=np.empty((3, 9)), columns=np.arange(5) + 4
+        )
         cluster_metrics(X, fit.centroids, fit.labels, metric=metric)
 
 
