@@ -113,6 +113,7 @@ test-docker: $(STAMP)/python-dev
 ## Timings are gated here, never in tests: each benchmark exits 1 when it misses a target.
 bench: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
 	$(PY) -m bench.bench_engine
+	$(PY) -m bench.bench_module
 	$(PY) -m bench.bench_api
 	$(PY) -m bench.bench_views
 	$(PY) -m bench.bench_browser
