@@ -165,8 +165,14 @@ def _kernels():  # type: ignore[no-untyped-def]
 def min_max(
     sources: Sequence[Source], n_columns: int, n_rows: int, complete: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per feature column (index into the column list): min, max of the finite values of the rows
-    (only ``complete`` ones if given; NumPy's bits) and the count of NaN or infinite values."""
+    """Per feature column (index into the column list): min and max of the finite values of the rows
+    (only the ``complete`` ones if given) with the bits ``X.min(axis=0)`` / ``X.max(axis=0)`` give,
+    and a count that is nonzero when the column holds NaN or infinite values.
+
+    NumPy's vectorised reductions give them directly unless a result is zero (a -0.0 / +0.0 tie that
+    NumPy's row-by-row reduction may break otherwise) or not finite; those columns, and any with a
+    ``complete`` mask, are redone by the exact sequential kernel.
+    """
     kernels = _kernels()
     mins = np.full(n_columns, np.inf)
     maxs = np.full(n_columns, -np.inf)
@@ -174,13 +180,34 @@ def min_max(
     mask = np.ones(1, dtype=bool) if complete is None else complete
     for src in sources:
         g = len(src.rows)
-        low, high, nonfinite = np.empty(g), np.empty(g), np.empty(g, dtype=np.int64)
-        with kernels.parallel_section():
-            kernels.source_min_max(
-                src.values, src.rows, src.offset, n_rows, mask, complete is not None, low, high, nonfinite
-            )
+        if complete is None and n_rows:
+            low, high = _vector_min_max(src, n_rows)
+            redo = ~(np.isfinite(low) & np.isfinite(high) & (low != 0.0) & (high != 0.0))
+        else:
+            low, high, redo = np.empty(g), np.empty(g), np.ones(g, dtype=bool)
+        nonfinite = np.zeros(g, dtype=np.int64)
+        if redo.any():
+            rows = np.ascontiguousarray(src.rows[redo])
+            exact = np.empty(len(rows)), np.empty(len(rows)), np.empty(len(rows), dtype=np.int64)
+            with kernels.parallel_section():
+                kernels.source_min_max(
+                    src.values, rows, src.offset, n_rows, mask, complete is not None, *exact
+                )
+            low[redo], high[redo], nonfinite[redo] = exact
         mins[src.columns], maxs[src.columns], bad[src.columns] = low, high, nonfinite
     return mins, maxs, bad
+
+
+def _vector_min_max(src: Source, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy's min and max of each source row (NaN when it holds one)."""
+    stop = src.offset + n_rows
+    first = int(src.rows[0])
+    if np.array_equal(src.rows, np.arange(first, first + len(src.rows))):  # one 2-D view, one call
+        view = src.values[first : first + len(src.rows), src.offset : stop]
+        return view.min(axis=1), view.max(axis=1)
+    low = np.array([src.values[r, src.offset : stop].min() for r in src.rows])
+    high = np.array([src.values[r, src.offset : stop].max() for r in src.rows])
+    return low, high
 
 
 def fill(

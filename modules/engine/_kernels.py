@@ -440,7 +440,7 @@ def silhouette_terms(  # noqa: C901 - one fused loop nest, kept whole for the co
 # Feature matrices and scoring (appended: the table-to-matrix conversion and the scoring pass)
 # --------------------------------------------------------------------------------------------------
 
-_TILE_ROWS = 512  # rows per tile of the transposing write: one tile of the matrix stays in cache
+_TILE_ROWS = 256  # rows per parallel task of the transposing write
 
 
 @njit(parallel=True, cache=True)
@@ -479,25 +479,30 @@ def fill_features(source, source_rows, out_cols, offset, rows, mins, scales, nor
     """``out[i, out_cols[g]] = (v - mins[g]) / scales[g]`` (``v`` as is without ``normalize``), where
     ``v = source[source_rows[g], offset + rows[i]]`` (``offset + i`` when ``rows`` is empty).
 
-    The write is tiled (:data:`_TILE_ROWS` rows at a time) so the transposition runs at memory speed;
-    ``complete[i]`` is cleared where ``v`` is NaN or infinite.
+    Row by row: each output row is written whole while the features' source rows are read as
+    parallel sequential streams — the transposition at the speed of a plain copy. ``complete[i]`` is
+    cleared where a ``v`` is NaN or infinite.
     """
     m = out.shape[0]
+    n_features = source_rows.shape[0]
     all_rows = rows.shape[0] == 0
     n_tiles = (m + _TILE_ROWS - 1) // _TILE_ROWS
     for t in prange(n_tiles):
-        lo = t * _TILE_ROWS
-        hi = min(m, lo + _TILE_ROWS)
-        for g in range(source_rows.shape[0]):
-            r = source_rows[g]
-            j = out_cols[g]
-            low = mins[g]
-            scale = scales[g]
-            for i in range(lo, hi):
-                v = source[r, offset + (i if all_rows else rows[i])]
-                if not np.isfinite(v):
-                    complete[i] = False
-                out[i, j] = (v - low) / scale if normalize else v
+        for i in range(t * _TILE_ROWS, min(m, (t + 1) * _TILE_ROWS)):
+            col = offset + (i if all_rows else rows[i])
+            n_bad = 0
+            if normalize:
+                for g in range(n_features):
+                    v = source[source_rows[g], col]
+                    n_bad += (v - v) != 0.0  # NaN for NaN and for +-inf
+                    out[i, out_cols[g]] = (v - mins[g]) / scales[g]
+            else:
+                for g in range(n_features):
+                    v = source[source_rows[g], col]
+                    n_bad += (v - v) != 0.0
+                    out[i, out_cols[g]] = v
+            if n_bad:
+                complete[i] = False
 
 
 @njit(parallel=True, cache=True)
