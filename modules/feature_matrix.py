@@ -241,6 +241,7 @@ def fill(
                 norm is not None,
                 out,
                 complete,
+                kernels.n_workers(),
             )
 
 

@@ -124,10 +124,16 @@ class SpaceReader:
         if space.norm_min is not None and space.norm_scale is not None:
             self._norm = (space.norm_min, space.norm_scale)
 
-    def transform(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """``(X of the complete rows of start:stop, complete mask, unseen category values)``."""
+    def transform(
+        self, start: int, stop: int, buffer: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(X of the complete rows of start:stop, complete mask, unseen category values)``.
+
+        ``buffer`` (float64, C-contiguous, at least ``stop - start`` rows of the space's width) is
+        written instead of a new array: reused from window to window it saves the page faults.
+        """
         n = max(0, stop - start)
-        X = np.empty((n, self.space.width))
+        X = np.empty((n, self.space.width)) if buffer is None else buffer[:n]
         complete = np.ones(n, dtype=bool)
         unseen = 0
         if n:

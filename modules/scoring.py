@@ -93,12 +93,13 @@ def score_rows(df: pd.DataFrame, trained: TrainedClusterModel, ctx: RunContext |
     scores_t = np.empty((k, n), dtype=np.float64)
     step = max(4096, _WINDOW_ELEMENTS // max(1, trained.features.width, k))
     reader = trained.features.reader(df)
+    buffer = np.empty((min(n, step), trained.features.width))
     unseen = 0
     for start in range(0, n, step):
         if ctx is not None and ctx.should_stop():
             raise Cancelled()
         stop = min(n, start + step)
-        X, complete, u = reader.transform(start, stop)
+        X, complete, u = reader.transform(start, stop, buffer)
         unseen += u
         rows = start + np.flatnonzero(complete)
         trained.model.check_rows(X, rows)

@@ -74,7 +74,15 @@ def nearest_and_distances(
     sq_norms = np.einsum("ij,ij->i", centers, centers)
     with _kernels.parallel_section():
         _kernels.nearest_and_distances(
-            data, np.ascontiguousarray(centers.T), sq_norms, cosine, targets, labels, out, _kernels.CHUNK_ROWS
+            data,
+            np.ascontiguousarray(centers.T),
+            sq_norms,
+            cosine,
+            targets,
+            labels,
+            out,
+            _kernels.CHUNK_ROWS,
+            _kernels.n_workers(),
         )
     return labels, out
 
