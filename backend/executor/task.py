@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ import modules
 from backend.core.disk import is_disk_full
 from backend.core.status import RunStatus
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
+from backend.executor.timing import NodeTimer
 from modules.errors import Cancelled, ModuleError
 
 #: The derived payload holding an output's default (sampled) chart data.
@@ -50,6 +50,9 @@ class NodeResult:
     warnings: list[str] = field(default_factory=list)
     error: dict[str, str] | None = None
     duration_ms: float = 0.0
+    #: Milliseconds by stretch (module, inputs, outputs, charts, other, outside, total): see
+    #: :mod:`backend.executor.timing`; None for a result no node task measured.
+    timings: dict[str, float] | None = None
 
 
 def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
@@ -102,8 +105,11 @@ def execute_node_task(
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> NodeResult:
-    """Run one node; every failure becomes a coded error in the result, never an exception."""
-    started = time.perf_counter()
+    """Run one node; every failure becomes a coded error in the result, never an exception.
+
+    Its log ends with where the time went (the module, and reading, writing, charts around it).
+    """
+    timer = NodeTimer()
     store = ArtefactStore(Path(task.artefact_root))
     ctx = modules.RunContext(
         load_dataset=_dataset_loader(task.dataset_sources),
@@ -117,12 +123,16 @@ def execute_node_task(
     outputs: dict[str, ArtefactRef] = {}
     error: dict[str, str] | None = None
     try:
-        inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
-        values = modules.run_module(task.module_id, task.params, inputs, ctx)
-        for port, value in values.items():
-            outputs[port] = store.write(value, output_types[port])
-        for port, ref in outputs.items():
-            _precompute_chart(store, ref, values[port], output_views[port], ctx)
+        with timer.stretch("inputs"):
+            inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
+        with timer.stretch("module"):
+            values = modules.run_module(task.module_id, task.params, inputs, ctx)
+        with timer.stretch("outputs"):
+            for port, value in values.items():
+                outputs[port] = store.write(value, output_types[port])
+        with timer.stretch("charts"):
+            for port, ref in outputs.items():
+                _precompute_chart(store, ref, values[port], output_views[port], ctx)
         status = RunStatus.SUCCEEDED
     except Cancelled:
         status = RunStatus.CANCELLED
@@ -139,13 +149,16 @@ def execute_node_task(
         for ref in outputs.values():  # a node that failed part-way keeps none of what it wrote
             store.delete_key(ref.key)
         outputs = {}
+    timings = timer.finish()
+    ctx.log(timings.log_line())
     return NodeResult(
         status=status,
         outputs=outputs,
         log="\n".join(ctx.logs),
         warnings=list(ctx.warnings),
         error=error,
-        duration_ms=(time.perf_counter() - started) * 1000,
+        duration_ms=timings.total_s * 1000,
+        timings=timings.to_json(),
     )
 
 
