@@ -1,7 +1,8 @@
 """Where a node's time went: the module itself, and what the runtime adds around it.
 
 A node task measures four stretches (reading its input artefacts, the module, writing its outputs,
-precomputing their charts); everything else of its wall time (setting up, cleaning up) is "other".
+precomputing their charts: computed while the outputs are written, so "charts" is the part left after
+the writing); everything else of its wall time (setting up, cleaning up) is "other".
 Its run log ends with one line, e.g.::
 
     Timing: module 2.310 s; outside the module 0.120 s (inputs 0.030 s, outputs 0.050 s, charts 0.040 s,
