@@ -30,6 +30,9 @@ from backend.executor.task import NodeResult
 from backend.executor.warmup import warm_up_worker
 
 log = logging.getLogger(__name__)
+# Each worker's "ready" line says how long its warm-up took and whether the install step's kernel cache
+# was complete: shown even where the root logger keeps only warnings (alembic.ini's configuration).
+log.setLevel(logging.INFO)
 PROGRESS_INTERVAL_S = 0.05
 
 
