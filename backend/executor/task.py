@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 import modules
 from backend.core.disk import is_disk_full
@@ -86,11 +87,22 @@ def _model_loader(sources: dict[str, str]) -> Callable[[str], Any]:
 PRECOMPUTED_VIEWS = ("clusters", "sweep")
 
 
+_blas_controller: ThreadpoolController | None = None
+
+
 def _chart_payload(value: Any, view: str) -> bytes:
-    """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends)."""
+    """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends).
+
+    BLAS gets one thread: the other core writes the outputs meanwhile (and two BLAS threads fighting
+    over a busy core made the chart's small products several times slower; the payload is the same).
+    """
     from backend.services.outputs import visualize
 
-    return json.dumps(visualize(value, view), allow_nan=False).encode()
+    global _blas_controller
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController()
+    with _blas_controller.limit(limits=1, user_api="blas"):
+        return json.dumps(visualize(value, view), allow_nan=False).encode()
 
 
 def _write_outputs(
@@ -108,6 +120,11 @@ def _write_outputs(
     GIL: Arrow's writer, NumPy), so "charts" times only the chart work left after the writing.
     """
     charted = [port for port in values if output_views[port] in PRECOMPUTED_VIEWS]
+    if not charted:
+        with timer.stretch("outputs"):
+            for port, value in values.items():
+                outputs[port] = store.write(value, output_types[port])
+        return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart") as charts:
         payloads = {port: charts.submit(_chart_payload, values[port], output_views[port]) for port in charted}
         with timer.stretch("outputs"):
