@@ -30,10 +30,24 @@ $(STAMP)/python-dev: pyproject.toml constraints.txt $(STAMP)/python-runtime | $(
 	@touch $@
 
 ## The engine's compiled kernels, built once into Numba's on-disk cache (the first run then has no
-## compile wait). Redone when the engine or the installed packages change; a no-op load otherwise.
-$(STAMP)/kernels: $(STAMP)/python-runtime $(wildcard modules/engine/*.py)
+## compile wait): the cache the server's workers read (NUMBA_CACHE_DIR if set, else __pycache__ beside
+## the sources). Redone when the engine's sources, the install, or what the machine code depends on
+## (kernel-platform) change; a no-op load otherwise.
+$(STAMP)/kernels: $(STAMP)/python-runtime $(STAMP)/kernel-platform $(wildcard modules/engine/*.py)
 	$(PY) -m modules.engine.precompile
 	@touch $@
+
+## Python, the compiler's and the kernels' packages, the CPU and the cache folder: rewritten (and so newer
+## than .make/kernels) only when one of them changed, e.g. after a `pip install` outside `make`.
+$(STAMP)/kernel-platform: FORCE $(STAMP)/python-runtime
+	@$(PY) -c 'import os, platform, importlib.metadata as m; \
+	cpu = [l.strip() for l in open("/proc/cpuinfo") if l.startswith(("model name", "flags"))][:2] if os.path.exists("/proc/cpuinfo") else [platform.processor()]; \
+	print(platform.python_version(), *(p + " " + m.version(p) for p in ("numba", "llvmlite", "numpy", "scipy")), \
+	      os.environ.get("NUMBA_CACHE_DIR", ""), *cpu, sep="\n")' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+
+.PHONY: FORCE
+FORCE:
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -120,6 +134,7 @@ bench: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
 	$(PY) -m bench.bench_auth
 	$(PY) -m bench.bench_service
 	$(PY) -m bench.bench_ingest
+	$(PY) -m bench.bench_runs
 
 clean:
 	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist

@@ -3,6 +3,11 @@
 Each worker process runs one task at a time. Cancelling sets the worker's stop flag, which the engine
 checks every iteration; a worker that has not stopped within `kill_after` seconds is killed and
 replaced, so a runaway module never hurts the server.
+
+A worker first warms up (:mod:`backend.executor.warmup`: every compiled kernel loaded, a tiny pipeline
+run) and then says "ready"; its slot hands it no task before that. A task submitted meanwhile waits
+(in the queue, for whichever worker is ready first; or, with lazily started workers, for the one just
+started): it runs late, it never fails for it. A worker replaced after a kill warms up the same way.
 """
 
 from __future__ import annotations
@@ -22,15 +27,20 @@ from typing import Any
 from backend.core.status import RunStatus
 from backend.executor.base import Task
 from backend.executor.task import NodeResult
+from backend.executor.warmup import warm_up_worker
 
 log = logging.getLogger(__name__)
+# Each worker's "ready" line says how long its warm-up took and whether the install step's kernel cache
+# was complete: shown even where the root logger keeps only warnings (alembic.ini's configuration).
+log.setLevel(logging.INFO)
 PROGRESS_INTERVAL_S = 0.05
 
 
-def _worker_main(conn: Connection, stop_flag: Any) -> None:
-    """The loop inside a worker process: receive a task, run it, send progress and the result."""
+def _worker_main(conn: Connection, stop_flag: Any, warm_up: Callable[[], str]) -> None:
+    """The loop inside a worker process: warm up and say so, then receive a task, run it, send progress
+    and the result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    _warm_up()
+    conn.send(("ready", _warm_up(warm_up)))
     while True:
         try:
             message = conn.recv()
@@ -38,6 +48,7 @@ def _worker_main(conn: Connection, stop_flag: Any) -> None:
             return
         if message is None:
             return
+        conn.send(("started", None))  # the slot now knows this worker took the task
         progress = _throttled_sender(conn)
         result = message.execute(progress, stop_flag.is_set)
         conn.send(("done", result))
@@ -57,14 +68,14 @@ def _throttled_sender(conn: Connection) -> Callable[[float], None]:
     return progress
 
 
-def _warm_up() -> None:
-    """Import the algorithms and load their compiled code before the first task arrives."""
+def _warm_up(warm_up: Callable[[], str]) -> str:
+    """Run the warm-up; what it reports (or why it failed: the worker still serves, just slower)."""
+    started = time.perf_counter()
     try:
-        from modules.algorithms import warm_up
-
-        warm_up()
-    except Exception:  # warming up is an optimisation only
-        log.debug("worker warm-up failed", exc_info=True)
+        detail = warm_up()
+    except Exception as exc:  # warming up is an optimisation only
+        detail = f"warm-up failed ({type(exc).__name__}: {exc})"
+    return f"ready after {time.perf_counter() - started:.2f} s: {detail}"
 
 
 class _Job:
@@ -81,21 +92,37 @@ class _Job:
 class _Slot(threading.Thread):
     """One worker process and the thread that feeds it jobs and listens to it."""
 
-    def __init__(self, index: int, jobs: queue.Queue[_Job | None], kill_after: float) -> None:
+    def __init__(
+        self,
+        index: int,
+        jobs: queue.Queue[_Job | None],
+        kill_after: float,
+        warm: bool,
+        warm_up: Callable[[], str],
+    ) -> None:
         super().__init__(name=f"studio-worker-{index}", daemon=True)
         self.jobs = jobs
         self.kill_after = kill_after
+        #: Keep a warmed-up worker at hand (else start one when a job comes).
+        self.warm = warm
+        self.warm_up = warm_up
         self.context = mp.get_context("spawn")
         self.process: Any = None
         self.conn: Connection | None = None
         self.stop_flag: Any = None
+        self.ready = False
+        self.busy = False
+        #: Workers in a row that died while warming up (then one starts only when a job comes).
+        self.failed_starts = 0
+        self.closing = threading.Event()
 
     def spawn(self) -> None:
         parent_conn, child_conn = self.context.Pipe()
         self.stop_flag = self.context.Event()
         self.process = self.context.Process(
-            target=_worker_main, args=(child_conn, self.stop_flag), name=self.name, daemon=True
+            target=_worker_main, args=(child_conn, self.stop_flag, self.warm_up), name=self.name, daemon=True
         )
+        self.ready = False
         self.process.start()
         child_conn.close()
         self.conn = parent_conn
@@ -106,14 +133,27 @@ class _Slot(threading.Thread):
             self.process.join(timeout=5)
         if self.conn is not None:
             self.conn.close()
-        self.process, self.conn = None, None
+        self.process, self.conn, self.ready = None, None, False
 
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
 
+    @property
+    def state(self) -> str:
+        """ "stopped" (no worker process), "warming up", "ready" (waits for a task) or "busy"."""
+        if self.process is None:
+            return "stopped"
+        if not self.ready:
+            return "warming up"
+        return "busy" if self.busy else "ready"
+
     def run(self) -> None:
         while True:
+            if self.warm and self.process is None and not self.failed_starts and not self.closing.is_set():
+                self.spawn()  # the replacement of a killed worker warms up before the next job, too
+            if self.process is not None and not self.ready:
+                self._await_ready(None)  # take no job before: a ready slot takes it meanwhile
             job = self.jobs.get()
             if job is None:
                 self.shutdown_worker()
@@ -134,32 +174,78 @@ class _Slot(threading.Thread):
                     )
                 )
 
+    def _await_ready(self, job: _Job | None) -> NodeResult | None:
+        """Wait for the worker's "ready"; None once it came, else why `job` (if any) cannot run now."""
+        assert self.conn is not None
+        while not self.ready:
+            try:
+                if self.conn.poll(0.05):
+                    kind, payload = self.conn.recv()
+                    if kind == "ready":
+                        self.ready, self.failed_starts = True, 0
+                        log.info("%s (pid %s) %s", self.name, self.pid, payload)
+                    continue
+            except (EOFError, OSError):
+                return self._died(starting=True)
+            if not self.process.is_alive():
+                return self._died(starting=True)
+            if self.closing.is_set():
+                self.kill()
+                return NodeResult(status=RunStatus.CANCELLED, log="Cancelled: the server is stopping.")
+            if job is not None and job.cancel_requested.is_set():
+                return NodeResult(status=RunStatus.CANCELLED, log="Cancelled before it started.")
+        return None
+
     def _run_job(self, job: _Job) -> NodeResult:
-        if self.process is None or not self.process.is_alive():
-            self.spawn()
+        # A worker that died idle (found dead here, or dying before it took the task) is replaced,
+        # and the task goes to the replacement once it is ready: the task itself never began.
+        for attempt in (1, 2):
+            if self.process is None or not self.process.is_alive():
+                self.kill()  # reap a worker that died idle
+                self.spawn()
+            if not self.ready and (waited := self._await_ready(job)) is not None:
+                return waited
+            self.busy = True
+            try:
+                result = self._drive(job, retry_allowed=attempt == 1)
+            finally:
+                self.busy = False
+            if result is not None:
+                return result
+        raise AssertionError("unreachable: the second attempt always returns a result")
+
+    def _drive(self, job: _Job, retry_allowed: bool) -> NodeResult | None:
+        """Send the job to the ready worker; relay its progress and cancels until it answers.
+
+        None if the worker died before it took the task (and `retry_allowed`).
+        """
         assert self.conn is not None and self.stop_flag is not None
         self.stop_flag.clear()
-        self.conn.send(job.task)
+        taken = False
+        with contextlib.suppress(OSError):  # else its end of the pipe is gone: it died idle
+            self.conn.send(job.task)
         kill_at: float | None = None
         while True:
             try:
                 ready = self.conn.poll(0.05)
                 message = self.conn.recv() if ready else None
             except (EOFError, OSError):
-                return self._died()
+                return self._lost(retry_allowed and not taken)
             if message is not None:
                 kind, payload = message
-                if kind == "progress":
+                if kind == "started":
+                    taken = True
+                elif kind == "progress":
                     job.on_progress(payload)
-                    continue
-                return payload
+                else:
+                    return payload
+                continue
             if not self.process.is_alive():
-                return self._died()
+                return self._lost(retry_allowed and not taken)
             if job.cancel_requested.is_set():
-                if kill_at is None:
-                    self.stop_flag.set()
-                    kill_at = time.monotonic() + self.kill_after
-                elif time.monotonic() >= kill_at:
+                kill_at = kill_at or time.monotonic() + self.kill_after
+                self.stop_flag.set()
+                if time.monotonic() >= kill_at:
                     self.kill()
                     return NodeResult(
                         status=RunStatus.CANCELLED,
@@ -167,20 +253,28 @@ class _Slot(threading.Thread):
                         "so its worker process was stopped.",
                     )
 
-    def _died(self) -> NodeResult:
+    def _lost(self, retry: bool) -> NodeResult | None:
+        """The worker is gone: None (retry on a new one) if it never took the task, else the failure."""
+        if retry:
+            self.kill()
+            return None
+        return self._died()
+
+    def _died(self, starting: bool = False) -> NodeResult:
         if self.process is not None:
             self.process.join(timeout=2)  # reap it, so its exit code is known
         code = self.process.exitcode if self.process is not None else None
         self.kill()
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
-        return NodeResult(
-            status=RunStatus.FAILED,
-            error={
-                "code": "0039",
-                "message": f"The worker process running this node {how}; the node did not finish.",
-            },
-            log="The worker process died while running this node.",
-        )
+        if starting:
+            self.failed_starts += 1
+            log.warning("%s: the worker process %s while warming up", self.name, how)
+            message = f"The worker process starting for this node {how}; the node did not run."
+            what = "The worker process died while starting."
+        else:
+            message = f"The worker process running this node {how}; the node did not finish."
+            what = "The worker process died while running this node."
+        return NodeResult(status=RunStatus.FAILED, error={"code": "0039", "message": message}, log=what)
 
     def shutdown_worker(self) -> None:
         if self.conn is not None:
@@ -192,12 +286,24 @@ class _Slot(threading.Thread):
 
 
 class LocalExecutor:
-    """A fixed pool of worker processes, started with the server."""
+    """A fixed pool of worker processes, started with the server.
 
-    def __init__(self, workers: int = 2, kill_after: float = 1.0, warm: bool = True) -> None:
+    With `warm`, the worker processes start (and warm up) with the pool and a killed one is replaced at
+    once; else each starts when its first job comes. Either way a worker warms up with `warm_up` (a
+    module-level function, run in the worker process) before it takes a task.
+    """
+
+    def __init__(
+        self,
+        workers: int = 2,
+        kill_after: float = 1.0,
+        warm: bool = True,
+        warm_up: Callable[[], str] = warm_up_worker,
+    ) -> None:
         self.workers = max(1, workers)
         self.kill_after = kill_after
         self.warm = warm
+        self.warm_up = warm_up
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self.slots: list[_Slot] = []
 
@@ -206,7 +312,9 @@ class LocalExecutor:
         if self.slots:
             return
         self._jobs = queue.Queue()
-        self.slots = [_Slot(i, self._jobs, self.kill_after) for i in range(self.workers)]
+        self.slots = [
+            _Slot(i, self._jobs, self.kill_after, self.warm, self.warm_up) for i in range(self.workers)
+        ]
         for slot in self.slots:
             if self.warm:
                 slot.spawn()
@@ -220,7 +328,13 @@ class LocalExecutor:
     def worker_pids(self) -> list[int]:
         return [pid for slot in self.slots if (pid := slot.pid) is not None]
 
+    def worker_states(self) -> list[str]:
+        """Each slot's worker: "stopped", "warming up", "ready" or "busy"."""
+        return [slot.state for slot in self.slots]
+
     def shutdown(self) -> None:
+        for slot in self.slots:
+            slot.closing.set()  # a worker still warming up is stopped, not waited for
         for _ in self.slots:
             self._jobs.put(None)
         for slot in self.slots:

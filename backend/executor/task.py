@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 import modules
 from backend.core.disk import is_disk_full
 from backend.core.status import RunStatus
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
+from backend.executor.timing import NodeTimer
 from modules.errors import Cancelled, ModuleError
 
 #: The derived payload holding an output's default (sampled) chart data.
@@ -50,6 +52,9 @@ class NodeResult:
     warnings: list[str] = field(default_factory=list)
     error: dict[str, str] | None = None
     duration_ms: float = 0.0
+    #: Milliseconds by stretch (module, inputs, outputs, charts, other, outside, total): see
+    #: :mod:`backend.executor.timing`; None for a result no node task measured.
+    timings: dict[str, float] | None = None
 
 
 def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
@@ -82,19 +87,55 @@ def _model_loader(sources: dict[str, str]) -> Callable[[str], Any]:
 PRECOMPUTED_VIEWS = ("clusters", "sweep")
 
 
-def _precompute_chart(
-    store: ArtefactStore, ref: ArtefactRef, value: Any, view: str, ctx: modules.RunContext
-) -> None:
-    """Chart data of an output its port shows as a chart, computed and stored beside it."""
+_blas_controller: ThreadpoolController | None = None
+
+
+def _chart_payload(value: Any, view: str) -> bytes:
+    """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends).
+
+    BLAS gets one thread: the other core writes the outputs meanwhile (and two BLAS threads fighting
+    over a busy core made the chart's small products several times slower; the payload is the same).
+    """
     from backend.services.outputs import visualize
 
-    if view not in PRECOMPUTED_VIEWS:
+    global _blas_controller
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController()
+    with _blas_controller.limit(limits=1, user_api="blas"):
+        return json.dumps(visualize(value, view), allow_nan=False).encode()
+
+
+def _write_outputs(
+    store: ArtefactStore,
+    values: dict[str, Any],
+    output_types: dict[str, str],
+    output_views: dict[str, str],
+    outputs: dict[str, ArtefactRef],
+    ctx: modules.RunContext,
+    timer: NodeTimer,
+) -> None:
+    """Store every output (into `outputs`), and the chart data of those shown as a chart beside them.
+
+    The charts are computed in a second thread while the outputs are written (both mostly outside the
+    GIL: Arrow's writer, NumPy), so "charts" times only the chart work left after the writing.
+    """
+    charted = [port for port in values if output_views[port] in PRECOMPUTED_VIEWS]
+    if not charted:
+        with timer.stretch("outputs"):
+            for port, value in values.items():
+                outputs[port] = store.write(value, output_types[port])
         return
-    try:
-        payload = json.dumps(visualize(value, view), allow_nan=False).encode()
-        store.write_derived(ref, VISUALIZATION, payload)
-    except Exception as exc:  # the chart is then computed on request instead
-        ctx.log(f"Chart data was not precomputed: {exc}")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart") as charts:
+        payloads = {port: charts.submit(_chart_payload, values[port], output_views[port]) for port in charted}
+        with timer.stretch("outputs"):
+            for port, value in values.items():
+                outputs[port] = store.write(value, output_types[port])
+        with timer.stretch("charts"):
+            for port, payload in payloads.items():
+                try:
+                    store.write_derived(outputs[port], VISUALIZATION, payload.result())
+                except Exception as exc:  # the chart is then computed on request instead
+                    ctx.log(f"Chart data was not precomputed: {exc}")
 
 
 def execute_node_task(
@@ -102,8 +143,11 @@ def execute_node_task(
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> NodeResult:
-    """Run one node; every failure becomes a coded error in the result, never an exception."""
-    started = time.perf_counter()
+    """Run one node; every failure becomes a coded error in the result, never an exception.
+
+    Its log ends with where the time went (the module, and reading, writing, charts around it).
+    """
+    timer = NodeTimer()
     store = ArtefactStore(Path(task.artefact_root))
     ctx = modules.RunContext(
         load_dataset=_dataset_loader(task.dataset_sources),
@@ -117,12 +161,11 @@ def execute_node_task(
     outputs: dict[str, ArtefactRef] = {}
     error: dict[str, str] | None = None
     try:
-        inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
-        values = modules.run_module(task.module_id, task.params, inputs, ctx)
-        for port, value in values.items():
-            outputs[port] = store.write(value, output_types[port])
-        for port, ref in outputs.items():
-            _precompute_chart(store, ref, values[port], output_views[port], ctx)
+        with timer.stretch("inputs"):
+            inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
+        with timer.stretch("module"):
+            values = modules.run_module(task.module_id, task.params, inputs, ctx)
+        _write_outputs(store, values, output_types, output_views, outputs, ctx, timer)
         status = RunStatus.SUCCEEDED
     except Cancelled:
         status = RunStatus.CANCELLED
@@ -139,13 +182,16 @@ def execute_node_task(
         for ref in outputs.values():  # a node that failed part-way keeps none of what it wrote
             store.delete_key(ref.key)
         outputs = {}
+    timings = timer.finish()
+    ctx.log(timings.log_line())
     return NodeResult(
         status=status,
         outputs=outputs,
         log="\n".join(ctx.logs),
         warnings=list(ctx.warnings),
         error=error,
-        duration_ms=(time.perf_counter() - started) * 1000,
+        duration_ms=timings.total_s * 1000,
+        timings=timings.to_json(),
     )
 
 

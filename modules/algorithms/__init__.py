@@ -15,6 +15,12 @@ for _info in pkgutil.iter_modules(__path__):
 
 
 def warm_up() -> None:
-    """Let every algorithm load what it compiles (a worker does it before its first task)."""
+    """Load every compiled kernel a module can reach, so that no task waits for one (a worker does this
+    before it takes its first task): each algorithm's own warm-up, then every engine kernel with the
+    argument types runs use (both metrics, every initialisation, scoring, metrics). Kernels come from
+    Numba's on-disk cache that the install step filled; one missing there is compiled now instead."""
+    from modules.engine.precompile import exercise
+
     for config in registered_configs():
         config.warm_up()
+    exercise()

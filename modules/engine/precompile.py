@@ -5,15 +5,19 @@ metrics and every initialisation: that reaches every compiled kernel with the ar
 use. The kernels are declared ``cache=True``, so Numba writes them to its on-disk cache (next to the
 sources, or under ``NUMBA_CACHE_DIR``) and every later process loads them in milliseconds instead of
 compiling them (several seconds at the first run otherwise). The Docker image runs it at build time,
-``make run`` once per change of the engine.
+``make run`` once per change of the engine or of the installed packages, and every worker process
+of the server calls :func:`exercise` again before its first task (loading, or as a fallback compiling).
 
-``--check`` fails (exit 1) if any kernel had to be compiled, i.e. the cache was not already complete.
+``--check`` fails (exit 1) if any kernel had to be compiled, i.e. the cache was not already complete,
+or if :func:`exercise` reaches no signature of some kernel (a new kernel it must learn to call).
 The process must be able to write to the cache directory: Numba ignores a cache it cannot write to.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 import time
 from dataclasses import dataclass
@@ -43,29 +47,40 @@ class CacheStats:
     cache_dirs: tuple[str, ...]  # where the cache files are
 
 
-KERNEL_MODULES = ("_kernels", "_bounds")  # the engine modules that hold compiled kernels
+def kernel_modules() -> list[str]:
+    """Every module of the engine package (its kernels may live in any of them: _kernels, _bounds, ...)."""
+    import modules.engine as engine
+
+    return sorted(f"{engine.__name__}.{info.name}" for info in pkgutil.iter_modules(engine.__path__))
 
 
 def kernel_dispatchers() -> dict[str, object]:
-    """The engine's compiled kernels by name (every ``@njit`` function of the kernel modules that is not
-    inlined into the others)."""
-    import importlib
-
+    """The engine's compiled kernels by name: every Numba dispatcher defined in any module of the engine
+    package (scanned, so a new kernel file is covered without a change here; a name two modules define
+    is qualified by its module the second time)."""
     from numba.core.dispatcher import Dispatcher
 
-    kernels: dict[str, object] = {}
-    for module_name in KERNEL_MODULES:
-        module = importlib.import_module(f"modules.engine.{module_name}")
-        for name, value in vars(module).items():
-            # A kernel module may import another's kernel: count each under its own module only.
+    found: dict[str, object] = {}
+    for name in kernel_modules():
+        if name == __name__:
+            continue
+        module = importlib.import_module(name)
+        for attr, value in vars(module).items():
+            # Defined here, not imported from a sibling (a kernel counts once, under its own module).
             # Helpers inlined into their callers (inline="always") have no machine code of their own.
             if (
                 isinstance(value, Dispatcher)
-                and value.py_func.__module__ == module.__name__
+                and value.py_func.__module__ == name
                 and value.targetoptions.get("inline") != "always"
             ):
-                kernels[name] = value
-    return kernels
+                key = attr if attr not in found else f"{name.rsplit('.', 1)[-1]}.{attr}"
+                found[key] = value
+    return found
+
+
+def unreached_kernels() -> list[str]:
+    """Kernels with no compiled signature in this process (after :func:`exercise`: ones it misses)."""
+    return sorted(name for name, dispatcher in kernel_dispatchers().items() if not dispatcher.signatures)  # type: ignore[attr-defined]
 
 
 def cache_stats() -> CacheStats:
@@ -141,8 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{stats.loaded} loaded from the cache, {seconds:.1f} s; cache in {where}",
         flush=True,
     )
+    missed = unreached_kernels()
+    if missed:
+        print(f"precompile: exercise() reaches no signature of {', '.join(missed)}", file=sys.stderr)
     if args.check and stats.compiled:
         print("precompile --check: the cache was incomplete (kernels were compiled)", file=sys.stderr)
+    if args.check and (stats.compiled or missed):
         return 1
     return 0
 

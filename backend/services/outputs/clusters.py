@@ -81,6 +81,8 @@ def feature_positions(df: pd.DataFrame, features: Sequence[str] | None = None) -
 
 def float_column(series: pd.Series) -> np.ndarray:
     """A column as float64 with NaN for missing values (non-numeric text becomes NaN)."""
+    if series.dtype == np.float64:  # already that (NaN is its missing value): no conversion pass
+        return series.to_numpy()
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         series = pd.to_numeric(series, errors="coerce")
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -104,11 +106,15 @@ def feature_matrix(df: pd.DataFrame, positions: list[int]) -> np.ndarray:
     return matrix
 
 
-def minmax_scale(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each column scaled to [0, 1] (a constant column becomes 0), with the column minima and maxima."""
+def minmax_scale(matrix: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each column scaled to [0, 1] (a constant column becomes 0), with the column minima and maxima.
+
+    ``in_place`` scales ``matrix`` itself (same values, no n × d temporaries: a large table's chart).
+    """
     lows, highs = matrix.min(axis=0), matrix.max(axis=0)
     spans = np.where(highs > lows, highs - lows, 1.0)
-    return (matrix - lows) / spans, lows, highs
+    scaled = np.subtract(matrix, lows, out=matrix if in_place else None)
+    return np.divide(scaled, spans, out=scaled), lows, highs
 
 
 def flip_signs(components: np.ndarray) -> np.ndarray:
@@ -121,11 +127,16 @@ def flip_signs(components: np.ndarray) -> np.ndarray:
     return components * signs[:, None]
 
 
-def pca_2d(scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Coordinates, 2 × d components, explained variance ratios and centre of a 2-D PCA (eigh of cov)."""
+def pca_2d(
+    scaled: np.ndarray, in_place: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates, 2 × d components, explained variance ratios and centre of a 2-D PCA (eigh of cov).
+
+    ``in_place`` centres ``scaled`` itself (same values, one n × d temporary fewer).
+    """
     rows, dims = scaled.shape
     center = scaled.mean(axis=0)
-    centred = scaled - center
+    centred = np.subtract(scaled, center, out=scaled if in_place else None)
     covariance = centred.T @ centred / max(rows - 1, 1)
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)
     order = np.argsort(eigenvalues, kind="stable")[::-1]
@@ -140,10 +151,13 @@ def pca_2d(scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return centred @ components.T, components, ratios, center
 
 
-def project(features: np.ndarray) -> Projection:
-    """Min-max scale the features, then project them on their first two principal components."""
-    scaled, lows, highs = minmax_scale(features)
-    coordinates, components, ratios, center = pca_2d(scaled)
+def project(features: np.ndarray, in_place: bool = False) -> Projection:
+    """Min-max scale the features, then project them on their first two principal components.
+
+    ``in_place`` uses ``features`` as the scratch space (its values are then overwritten).
+    """
+    scaled, lows, highs = minmax_scale(features, in_place)
+    coordinates, components, ratios, center = pca_2d(scaled, in_place=True)
     return Projection(coordinates, components, ratios, center, lows, highs)
 
 
@@ -348,7 +362,8 @@ def cluster_visualization(
         )
         return payload
     used_labels = labels[used_rows]
-    projection = project(matrix[used_rows])
+    # the matrix (or its copy of the charted rows) is this function's own: scaled in place
+    projection = project(matrix if used_rows.size == len(matrix) else matrix[used_rows], in_place=True)
     used_counts = np.bincount(used_labels, minlength=k)
     sample = sample_rows(used_labels, max_points, k)
     payload.update(
