@@ -9,9 +9,10 @@ from modules.errors import ModuleError
 METRICS = ("euclidean", "cosine")
 
 
-def check_data(X: object, *, check_finite: bool = True) -> np.ndarray:
-    """Return X as a C-contiguous float64 (n, d) array; raise 0003 if empty, 0018 if not finite."""
-    data = np.ascontiguousarray(X, dtype=np.float64)
+def check_data(X: object, *, check_finite: bool = True, dtype: type = np.float64) -> np.ndarray:
+    """Return X as a C-contiguous (n, d) array of ``dtype`` (float64, or float32 where a caller opts
+    in); raise 0003 if empty, 0018 if not finite."""
+    data = np.ascontiguousarray(X, dtype=dtype)
     if data.ndim != 2:
         raise ValueError(f"X must be a 2-D array, got shape {data.shape}")
     if data.shape[0] == 0 or data.shape[1] == 0:
@@ -52,6 +53,35 @@ def check_centroids(centroids: object, n_features: int) -> np.ndarray:
     if not np.isfinite(array).all():
         raise ValueError("centroids contain NaN or infinite values")
     return array
+
+
+def check_dtype(dtype: object) -> type:
+    """np.float64 or np.float32 (the precisions the engine computes in)."""
+    try:
+        resolved = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError:
+        resolved = None
+    if resolved not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
+    return np.float64 if resolved == np.dtype(np.float64) else np.float32
+
+
+def check_sample_weight(sample_weight: object, n_rows: int) -> np.ndarray | None:
+    """Row weights as a float64 (n,) array: finite, >= 0 and not all zero; None stays None."""
+    if sample_weight is None:
+        return None
+    weights = np.ascontiguousarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n_rows,):
+        raise ValueError(f"sample_weight must have shape ({n_rows},), got {weights.shape}")
+    bad = np.flatnonzero(~np.isfinite(weights))
+    if bad.size:
+        raise ValueError(f"sample_weight[{int(bad[0])}] is {weights[bad[0]]}: weights must be finite")
+    negative = np.flatnonzero(weights < 0.0)
+    if negative.size:
+        raise ValueError(f"sample_weight[{int(negative[0])}] is {weights[negative[0]]}: weights must be >= 0")
+    if not (weights > 0.0).any():
+        raise ValueError("sample_weight is zero for every row: at least one weight must be positive")
+    return weights
 
 
 def check_labels(labels: object, n_rows: int, n_clusters: int) -> np.ndarray:

@@ -84,23 +84,31 @@ def _initial_centroids(
     rng: np.random.Generator,
     cosine: bool,
     init_labels: np.ndarray | None,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Dispatch on ``init``; X is valid (unit rows under cosine) with at least k distinct rows."""
+    """Dispatch on ``init``; X is valid (unit rows under cosine) with at least k distinct rows.
+
+    ``weights`` (None, or float64 (n,) >= 0, not all zero) are the rows' sample weights: k-means++ and
+    k-means|| sample rows in proportion to w * D^2 (the first in proportion to w), random partition and
+    label column take weighted means; first_n and evenly do not depend on them. Returns float64 (k, d)
+    whatever the dtype of X (float32 X: distances of the seeding are computed from float32 products).
+    """
     if init == "first_n":
         centroids = _first_distinct_rows(X, n_clusters)
     elif init == "random":
-        centroids = _random_partition(X, n_clusters, rng, cosine)
+        centroids = _random_partition(X, n_clusters, rng, cosine, weights)
     elif init == "kmeans++":
-        centroids = kmeans_plusplus(X, n_clusters, rng)
+        centroids = kmeans_plusplus(X, n_clusters, rng, sample_weight=weights)
     elif init == "kmeans++_fast":
-        centroids = kmeans_parallel(X, n_clusters, rng)
+        centroids = kmeans_parallel(X, n_clusters, rng, sample_weight=weights)
     elif init == "evenly":
         centroids = _evenly_spaced(X, n_clusters)
     elif init == "label_column":
         assert init_labels is not None
-        centroids = _label_means(X, n_clusters, init_labels, rng, cosine)
+        centroids = _label_means(X, n_clusters, init_labels, rng, cosine, weights)
     else:  # pragma: no cover - checked by check_init
         raise ValueError(init)
+    centroids = np.asarray(centroids, dtype=np.float64)
     return normalize_centroids(centroids) if cosine else centroids
 
 
@@ -146,13 +154,22 @@ def _cluster_sums(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> tuple[n
     return block_sums[:, :n_clusters].sum(axis=0), block_counts[:, :n_clusters].sum(axis=0)
 
 
-def _random_partition(X: np.ndarray, n_clusters: int, rng: np.random.Generator, cosine: bool) -> np.ndarray:
-    """Every row gets a uniformly random cluster; centroids are the clusters' means.
+def _random_partition(
+    X: np.ndarray,
+    n_clusters: int,
+    rng: np.random.Generator,
+    cosine: bool,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Every row gets a uniformly random cluster; centroids are the clusters' (weighted) means.
 
     A cluster left empty (tiny data) is seeded like an emptied cluster in Lloyd's algorithm: at the row
-    farthest from its own cluster's mean.
+    farthest from its own cluster's mean (weighted: a cluster without weight, at the positive-weight
+    row farthest from its own cluster's weighted mean).
     """
     labels = np.asarray(rng.integers(0, n_clusters, size=X.shape[0], dtype=np.int64))
+    if weights is not None:
+        return _weighted_partition_means(X, labels, n_clusters, weights, cosine)
     sums, counts = _cluster_sums(X, labels, n_clusters)
     if (counts == 0).any():
         means = centroids_from_sums(sums, counts, np.zeros_like(sums), cosine)
@@ -160,13 +177,52 @@ def _random_partition(X: np.ndarray, n_clusters: int, rng: np.random.Generator, 
     return centroids_from_sums(sums, counts, np.zeros_like(sums), cosine)
 
 
-def _label_means(
-    X: np.ndarray, n_clusters: int, init_labels: np.ndarray, rng: np.random.Generator, cosine: bool
+def _weighted_sums(
+    X: np.ndarray, labels: np.ndarray, n_clusters: int, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-label sums of w * x and of w (labels -1 skipped), one feature at a time (no n x d copy)."""
+    keep = labels >= 0
+    kept_labels, kept_weights = labels[keep], weights[keep]
+    totals = np.bincount(kept_labels, weights=kept_weights, minlength=n_clusters)
+    sums = np.empty((n_clusters, X.shape[1]))
+    for feature in range(X.shape[1]):
+        column = X[keep, feature].astype(np.float64)
+        sums[:, feature] = np.bincount(kept_labels, weights=kept_weights * column, minlength=n_clusters)
+    return sums, totals
+
+
+def _weighted_partition_means(
+    X: np.ndarray, labels: np.ndarray, n_clusters: int, weights: np.ndarray, cosine: bool
 ) -> np.ndarray:
-    """One centroid per label (mean of its rows), most frequent first; the rest by k-means++."""
+    sums, totals = _weighted_sums(X, labels, n_clusters, weights)
+    filled = totals > 0.0
+    means = sums / np.where(filled, totals, 1.0)[:, None]
+    if cosine:
+        means = normalize_centroids(means)
+    empty = np.flatnonzero(~filled)
+    if empty.size:
+        own = means[labels]
+        far = np.einsum("ij,ij->i", X - own, X - own)
+        far[weights <= 0.0] = -1.0
+        order = np.lexsort((np.arange(X.shape[0]), -far))  # farthest first, ties to the lower row
+        for cluster, row in zip(empty, order, strict=False):
+            means[cluster] = X[row]
+    return means
+
+
+def _label_means(
+    X: np.ndarray,
+    n_clusters: int,
+    init_labels: np.ndarray,
+    rng: np.random.Generator,
+    cosine: bool,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """One centroid per label (mean of its rows, weighted when ``weights`` are given; a label whose
+    rows all weigh 0 takes their plain mean), most frequent (by rows) first; the rest by k-means++."""
     values, counts = np.unique(init_labels[init_labels >= 0], return_counts=True)
     if values.size == 0:
-        return kmeans_plusplus(X, n_clusters, rng)
+        return kmeans_plusplus(X, n_clusters, rng, sample_weight=weights)
     order = np.lexsort((values, -counts))[:n_clusters]  # most frequent first, ties by label value
     rank_of_value = np.full(values.size, -1, dtype=np.int64)
     rank_of_value[order] = np.arange(order.size)
@@ -175,11 +231,15 @@ def _label_means(
     ranked_labels[labelled] = rank_of_value[np.searchsorted(values, init_labels[labelled])]
     sums, sizes = _cluster_sums(X, ranked_labels, order.size)
     means = sums * (1.0 / sizes)[:, None]
+    if weights is not None:
+        weighted_sums, totals = _weighted_sums(X, ranked_labels, order.size, weights)
+        has_weight = totals > 0.0
+        means[has_weight] = weighted_sums[has_weight] / totals[has_weight][:, None]
     if cosine:
         means = normalize_centroids(means)
     if order.size == n_clusters:
         return means
-    return kmeans_plusplus(X, n_clusters, rng, fixed_centroids=means)
+    return kmeans_plusplus(X, n_clusters, rng, sample_weight=weights, fixed_centroids=means)
 
 
 def kmeans_plusplus(
@@ -214,6 +274,7 @@ def kmeans_plusplus(
         """Write each candidate's D^2 into buffer rows other than ``current``; return their potentials."""
         targets = np.array([row for row in range(n_trials + 1) if row != current][: len(candidates)])
         pots = block_pots[:, : len(candidates)]
+        candidates = np.asarray(candidates, dtype=X.dtype)  # the compiled GEMM needs equal dtypes
         with _kernels.parallel_section():
             _kernels.candidate_potentials(
                 X,
@@ -230,7 +291,7 @@ def kmeans_plusplus(
             )
         return targets
 
-    centroids = np.empty((n_clusters, X.shape[1]))
+    centroids = np.empty((n_clusters, X.shape[1]), dtype=X.dtype)
     if fixed_centroids is None:
         if weighted:
             first = _sample_rows(
@@ -307,6 +368,7 @@ def kmeans_parallel(
     *,
     n_rounds: int = KMEANS_PARALLEL_ROUNDS,
     oversampling: float = KMEANS_PARALLEL_OVERSAMPLING,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """k-means|| (Bahmani et al. 2012): oversample, weight, then weighted k-means++ on the candidates.
 
@@ -314,33 +376,40 @@ def kmeans_parallel(
     with probability ``min(1, l * D^2 / potential)``, ``l = oversampling * k``. Each candidate is
     weighted by the number of rows closest to it, and a weighted greedy k-means++ picks k of them. If
     the candidates hold fewer than k distinct rows, the rest are added by k-means++ over all rows.
+    With ``sample_weight`` the first row is drawn in proportion to w, D^2 becomes w * D^2 (a row of
+    weight 0 is never a candidate) and a candidate weighs the total weight of the rows closest to it.
     """
     n_rows = X.shape[0]
     expected_per_round = oversampling * n_clusters
     x_sq_norms = _row_sq_norms(X)
     closest_sq = np.full(n_rows, np.inf)
     nearest = np.zeros(n_rows, dtype=np.int64)
-    chosen = [np.array([rng.integers(n_rows)], dtype=np.int64)]
+    if sample_weight is None:
+        first = rng.integers(n_rows)
+    else:
+        first = min(int(np.searchsorted(np.cumsum(sample_weight), rng.random() * sample_weight.sum(), "right")), n_rows - 1)
+    chosen = [np.array([first], dtype=np.int64)]
     _update_nearest(X, x_sq_norms, chosen[0], 0, closest_sq, nearest)
     n_candidates = 1
     for _ in range(n_rounds):
-        potential = closest_sq.sum()
+        weighted_sq = closest_sq if sample_weight is None else sample_weight * closest_sq
+        potential = weighted_sq.sum()
         if potential <= 0.0:
             break
         uniform = rng.random(n_rows)
-        new_rows = np.flatnonzero(uniform * potential < expected_per_round * closest_sq)
+        new_rows = np.flatnonzero(uniform * potential < expected_per_round * weighted_sq)
         if new_rows.size == 0:
             continue
         _update_nearest(X, x_sq_norms, new_rows, n_candidates, closest_sq, nearest)
         chosen.append(new_rows)
         n_candidates += new_rows.size
     candidate_rows = np.concatenate(chosen)
-    weights = np.bincount(nearest, minlength=n_candidates).astype(np.float64)
+    weights = np.bincount(nearest, weights=sample_weight, minlength=n_candidates).astype(np.float64)
     candidates = X[candidate_rows]
     distinct = np.unique(candidates + 0.0, axis=0)
-    if distinct.shape[0] >= n_clusters:
+    if distinct.shape[0] >= n_clusters and (weights > 0.0).any():
         return kmeans_plusplus(candidates, n_clusters, rng, sample_weight=weights)
-    return kmeans_plusplus(X, n_clusters, rng, fixed_centroids=distinct)
+    return kmeans_plusplus(X, n_clusters, rng, sample_weight=sample_weight, fixed_centroids=distinct)
 
 
 def _update_nearest(

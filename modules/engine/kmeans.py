@@ -7,14 +7,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from modules.engine import _kernels
 from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
+from modules.engine._options import (
+    absolute_tolerance,
+    check_n_init,
+    check_tol,
+    column_sums,
+    restart_seeds,
+    same_clustering,
+)
 from modules.engine._passes import AssignmentPasses
 from modules.engine._validation import (
+    check_centroids,
     check_data,
+    check_dtype,
     check_enough_distinct_rows,
     check_finite_sums,
     check_metric,
+    check_sample_weight,
     check_zero_rows,
     unit_rows,
 )
@@ -25,7 +35,7 @@ from modules.engine.initialization import (
     check_init_labels,
     check_n_clusters,
 )
-from modules.errors import Cancelled
+from modules.errors import Cancelled, ModuleError
 
 MAX_SEED = 2**32 - 1
 ALGORITHMS = ("auto", "lloyd", "hamerly")
@@ -44,7 +54,7 @@ class KMeansFit:
     skipped_fraction: float = 0.0  # share of the n * k row-centroid distances of all passes not computed
 
 
-def fit_kmeans(
+def fit_kmeans(  # noqa: C901 - the public API: every option checked in one place
     X: object,
     n_clusters: int,
     *,
@@ -55,24 +65,53 @@ def fit_kmeans(
     init_labels: object = None,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    tol: float = 0.0,
+    n_init: int = 1,
+    sample_weight: object = None,
+    dtype: type = np.float64,
+    init_centroids: object = None,
     algorithm: str = "auto",
 ) -> KMeansFit:
-    """Cluster the rows of X (float64, no missing values) into ``n_clusters`` by Lloyd's algorithm.
+    """Cluster the rows of X (no missing values) into ``n_clusters`` by Lloyd's algorithm.
 
     Each pass assigns every row to its nearest centroid and moves every centroid to the mean of its
     rows (under cosine: the normalised mean of the rows' unit vectors); a centroid left without rows
     is re-seeded at the row farthest from its own centroid. It stops when no assignment changes (or the
-    centroids no longer move) or after ``max_iter`` passes; the returned labels are the nearest
-    centroids of the returned centroids. ``progress(fraction)`` is called after every pass and with
-    1.0 at the end; ``should_stop()`` is polled before every pass and True raises ``Cancelled``.
-    ``algorithm``: "lloyd" scores every row against every centroid each pass; "hamerly" skips the rows
-    whose distance bounds prove their label; "auto" picks per fit. All give the same result, bit for bit.
+    centroids no longer move), when the centroids moved by at most the tolerance, or after ``max_iter``
+    passes; the returned labels are the nearest centroids of the returned centroids.
+    ``progress(fraction)`` is called after every pass and with 1.0 at the end; ``should_stop()`` is
+    polled before every pass and True raises ``Cancelled``.
+
+    The options mean what they mean in scikit-learn's ``KMeans``:
+
+    * ``tol`` (>= 0) is relative: the fit also stops once the sum over clusters of the squared centroid
+      shift is at most ``tol`` times the mean of the per-feature variances of X (unweighted, as
+      scikit-learn computes it). 0 keeps "until no label changes".
+    * ``n_init`` restarts from as many initialisations (seeds: ``seed`` first, then derived from it)
+      and keeps the lowest inertia; a later restart replaces the best only when its inertia is
+      strictly lower and its partition differs (ties keep the first).
+    * ``sample_weight`` (n,) finite, >= 0, not all zero: weighted means in the M-step, inertia
+      ``sum w * d^2``, a cluster is empty when its weight is 0; k-means++ draws rows in proportion to
+      ``w * D^2`` (see :func:`modules.engine.initialization._initial_centroids` for each init).
+    * ``dtype=np.float32`` holds X in float32 (converted once: half the memory of float64). The kernels
+      widen each block of rows to float64, so Lloyd's sums, distances and centroids are float64
+      arithmetic on the float32-rounded data: the fit equals the float64 fit of ``X.astype(float32)``
+      (under cosine the float32 data are the unit rows; k-means++ / k-means|| seeding distances
+      come from float32 products). Centroids and inertia
+      agree with scikit-learn's float32 fit to float32 precision (~1e-6 relative).
+    * ``init_centroids`` (k, d) is an explicit start: ``init``, ``init_labels`` and ``n_init`` are
+      then not used (one run, as scikit-learn does for an array ``init``).
+    * ``algorithm``: "lloyd" scores every row against every centroid each pass; "hamerly" skips the
+      rows whose distance bounds prove their label; "auto" picks per fit. All give the same result,
+      bit for bit.
 
     Raises ModuleError 0021 when X has fewer distinct rows than clusters, 0018 for a zero row under
-    cosine, 0024 for ``label_column`` without ``init_labels``. Same input and seed, same result, bit
-    for bit.
+    cosine, 0024 for ``label_column`` without ``init_labels``; ValueError for an invalid option. Same
+    input and seed, same result, bit for bit.
     """
-    data = check_data(X, check_finite=False)  # checked below, on sums computed anyway
+    precision = check_dtype(dtype)
+    data = check_data(X, check_finite=False, dtype=precision)  # checked below, on sums computed anyway
+    n_rows, n_features = data.shape
     cosine = check_metric(metric)
     n_clusters = check_n_clusters(n_clusters)
     check_init(init)
@@ -80,7 +119,16 @@ def fit_kmeans(
         raise ValueError(f"seed must be an int in 0..{MAX_SEED}, got {seed!r}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
         raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
-    labels = check_init_labels(init_labels, data.shape[0]) if init == "label_column" else None
+    relative_tol = check_tol(tol)
+    n_runs = check_n_init(n_init)
+    weights = check_sample_weight(sample_weight, n_rows)
+    start = None
+    if init_centroids is not None:
+        start = check_centroids(init_centroids, n_features)
+        if start.shape[0] != n_clusters:
+            raise ValueError(f"init_centroids has {start.shape[0]} rows but n_clusters={n_clusters}")
+        n_runs = 1
+    labels = check_init_labels(init_labels, n_rows) if init == "label_column" and start is None else None
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
     _check_stop(should_stop)
@@ -89,33 +137,68 @@ def fit_kmeans(
         sq_norms = _row_sq_norms(data)
         check_finite_sums(data, sq_norms)
         check_zero_rows(data, sq_norms)
-        data = unit_rows(data, sq_norms)
+        data = unit_rows(data, sq_norms).astype(precision, copy=False)
         del sq_norms
+        shift = np.zeros(n_features)
+        if start is not None:
+            start = _unit_start(start)
     else:
-        # X.mean(axis=0) is what scikit-learn centres with; equal bits keep its tie-breaking.
-        column_sums = data.sum(axis=0) if data.shape[1] == 1 else _kernels.column_sums(data)
-        check_finite_sums(data, column_sums)
-    check_enough_distinct_rows(data, n_clusters)
-    centroids = _initial_centroids(data, n_clusters, init, np.random.default_rng(seed), cosine, labels)
-    if cosine:
-        return _lloyd(
+        sums = column_sums(data)
+        check_finite_sums(data, sums)
+        # Euclidean k-means runs on the centred data, as scikit-learn does: it keeps ||c||^2 - 2 x.c
+        # accurate. The kernels subtract the mean chunk by chunk, so X is not copied.
+        shift = sums / n_rows  # bit for bit data.mean(axis=0) for float64 data
+    if start is None:
+        check_enough_distinct_rows(data, n_clusters)
+    elif n_rows < n_clusters:
+        raise ModuleError("0021", f"n_clusters={n_clusters} needs at least {n_clusters} rows, got {n_rows}")
+    absolute_tol = 0.0
+    if relative_tol > 0.0:
+        absolute_tol = absolute_tolerance(data, data.mean(axis=0) if cosine else shift, relative_tol)
+
+    best: KMeansFit | None = None
+    for run, run_seed in enumerate(restart_seeds(int(seed), n_runs)):
+        if start is not None:
+            centroids = start
+        else:
+            rng = np.random.default_rng(run_seed)
+            centroids = _initial_centroids(data, n_clusters, init, rng, cosine, labels, weights)
+        fit = _lloyd(
             data,
-            np.zeros(data.shape[1]),
-            centroids,
+            shift,
+            centroids if cosine else centroids - shift,
             cosine,
             int(max_iter),
-            progress,
+            _run_progress(progress, run, n_runs),
             should_stop,
+            tol=absolute_tol,
+            weights=weights,
             algorithm=algorithm,
         )
-    # Euclidean k-means runs on the centred data, as scikit-learn does: it keeps ||c||^2 - 2 x.c
-    # accurate. The kernels subtract the mean chunk by chunk, so X is not copied.
-    mean = column_sums / data.shape[0]  # bit for bit data.mean(axis=0)
-    fit = _lloyd(
-        data, mean, centroids - mean, cosine, int(max_iter), progress, should_stop, algorithm=algorithm
-    )
-    fit.centroids += mean
-    return fit
+        if not cosine:
+            fit.centroids += shift
+        if best is None or (
+            fit.inertia < best.inertia and not same_clustering(fit.labels, best.labels, n_clusters)
+        ):
+            best = fit
+    assert best is not None
+    return best
+
+
+def _unit_start(start: np.ndarray) -> np.ndarray:
+    norms = np.einsum("ij,ij->i", start, start)
+    if not (norms > 0.0).all():
+        raise ValueError("init_centroids has a zero row, which has no direction under the cosine metric")
+    return start / np.sqrt(norms)[:, None]
+
+
+def _run_progress(
+    progress: Callable[[float], None] | None, run: int, n_runs: int
+) -> Callable[[float], None] | None:
+    """Progress of one restart as a share of all of them."""
+    if progress is None or n_runs == 1:
+        return progress
+    return lambda fraction: progress((run + fraction) / n_runs)
 
 
 def _check_stop(should_stop: Callable[[], bool] | None) -> None:
