@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -16,20 +17,25 @@ from modules.algorithms.base import Candidate, ClusterConfig, FitControl
 from modules.column_types import table_schema
 from modules.context import RunContext
 from modules.errors import ModuleError, param_error
-from modules.features import Prepared, fit_features, plan_features
+from modules.features import FeatureSpace, Prepared, fit_features, infer_feature_columns, plan_features
 from modules.params import Param
 from modules.scoring import Scores, append_param, cluster_labels_from, results_table
 from modules.trained_model import TrainedClusterModel
 
 __all__ = [
+    "TrainingMatrix",
+    "feature_column_set",
     "feature_params",
     "finish_training",
+    "infer_training_columns",
     "init_labels_for",
     "label_codes",
     "prepare_training",
     "require_label_column",
     "resolve_seed",
     "train_model",
+    "warm_start_centres",
+    "weight_param",
 ]
 
 
@@ -43,9 +49,9 @@ def feature_params() -> tuple[Param, Param, Param]:
             default=None,
             nullable=True,
             columns_from="dataset",
-            default_columns="all numeric columns except the label column",
+            default_columns="all numeric columns except the label and weight columns",
             description="The feature columns. String columns are one-hot encoded, datetime columns become "
-            "numbers. Default: all numeric columns except the label column.",
+            "numbers. Default: all numeric columns except the label column and the weight column.",
         ),
         Param(
             "label_column",
@@ -59,6 +65,94 @@ def feature_params() -> tuple[Param, Param, Param]:
         ),
         append_param(),
     )
+
+
+def weight_param() -> Param:
+    """``weight_column`` as declared by Train and Sweep."""
+    return Param(
+        "weight_column",
+        "Weight column",
+        "column",
+        default=None,
+        nullable=True,
+        columns_from="dataset",
+        description="A numeric column of row weights (scikit-learn's sample_weight): a row counts in the "
+        "centroids, the inertia and the K-Means++ seeding in proportion to its weight, and a row of weight 0 "
+        "not at all (it is still scored). Rows with a missing weight are left out of training like rows with "
+        "a missing feature; a negative or infinite weight is an error. Never a default feature. Empty: every "
+        "row weighs the same.",
+    )
+
+
+@dataclass
+class TrainingMatrix(Prepared):
+    """The prepared training matrix and its rows' weights (None: unweighted)."""
+
+    weights: np.ndarray | None = None
+
+
+def feature_column_set(params: dict[str, Any]) -> Any:
+    """The column set the features are planned from: the parameter, or - when it is empty and a weight
+    column is set - the default (numeric columns but the label) without the weight column."""
+    column_set, weight = params["column_set"], params.get("weight_column")
+    if column_set is not None or weight is None:
+        return column_set
+    excluded = [name for name in (params["label_column"], weight) if name is not None]
+    steps = [{"op": "include", "type": "numeric"}, {"op": "exclude", "names": excluded}]
+    return {"rules": {"start": "none", "steps": steps}}
+
+
+def check_weight_column(schema: list[tuple[str, str]], weight: str | None, param: Param | None) -> None:
+    """0001 when the weight column does not exist, 0017 when it is not numeric."""
+    if weight is None:
+        return
+    pid, label = (param.id, param.name) if param is not None else ("weight_column", "Weight column")
+    types = dict(schema)
+    if weight not in types:
+        raise param_error(pid, "0001", f"Parameter {label}: column {weight!r} not found in the input.")
+    if types[weight] != "numeric":
+        raise param_error(
+            pid, "0017", f"Weight column {weight!r} has type {types[weight]!r}; row weights must be numeric."
+        )
+
+
+def infer_training_columns(
+    column_param: Param,
+    label_param: Param,
+    weight_param: Param,
+    schema: list[tuple[str, str]] | None,
+    params: dict[str, Any],
+    errors: list[ModuleError],
+) -> list[str] | None:
+    """Before a run: the feature columns a trainer would use (None if the table is unknown); problems
+    with the column set, the label column or the weight column are added to ``errors``."""
+    if schema is not None and params.get("weight_column") is not None:
+        try:
+            check_weight_column(schema, params["weight_column"], weight_param)
+        except ModuleError as exc:
+            errors.append(exc)
+            params = {**params, "weight_column": None}
+    planned = {**params, "column_set": feature_column_set(params)}
+    return infer_feature_columns(column_param, label_param, schema, planned, errors)
+
+
+def _weights_of(df: pd.DataFrame, weight: str, pid: str) -> np.ndarray:
+    """The weight column as float64, NaN where missing; 0018 naming the first negative or infinite one."""
+    series = df[weight]
+    numeric = (
+        series if pd.api.types.is_numeric_dtype(series.dtype) else pd.to_numeric(series, errors="coerce")
+    )
+    values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(np.isinf(values) | (values < 0.0))
+    if bad.size:
+        row = int(bad[0])
+        raise param_error(
+            pid,
+            "0018",
+            f"Weight column {weight!r}: row {row + 1} has weight {values[row]:g}; weights must be finite "
+            f"and >= 0 ({bad.size} such row{'s' if bad.size > 1 else ''}).",
+        )
+    return values
 
 
 def resolve_seed(seed: int | None, ctx: RunContext) -> int:
@@ -117,26 +211,89 @@ def prepare_training(
     column_param: Param,
     label_param: Param,
     ctx: RunContext,
-) -> Prepared:
-    """Resolve the features of a training table and build its normalised matrix."""
+    weight_param: Param | None = None,
+) -> TrainingMatrix:
+    """Resolve the features of a training table and build its normalised matrix, with the rows'
+    weights when ``params`` names a weight column (rows with a missing weight are left out)."""
+    schema = table_schema(df)
+    weight = params.get("weight_column")
+    check_weight_column(schema, weight, weight_param)
     plan = plan_features(
-        table_schema(df),
-        params["column_set"],
+        schema,
+        feature_column_set(params),
         params["label_column"],
         column_param=column_param,
         label_param=label_param,
     )
-    prepared = fit_features(df, plan, normalize=config.normalize)
+    all_weights = None if weight is None else _weights_of(df, weight, weight_param.id if weight_param else "")
+    if all_weights is not None and np.isnan(all_weights).any():
+        weighed = np.flatnonzero(~np.isnan(all_weights))
+        prepared = fit_features(df.iloc[weighed], plan, normalize=config.normalize)
+        prepared.rows, prepared.n_rows = weighed[prepared.rows], len(df)
+    else:
+        prepared = fit_features(df, plan, normalize=config.normalize)
     dropped = prepared.n_rows - len(prepared.rows)
     ctx.log(
         f"Features: {', '.join(n for n, _ in plan)} → {prepared.X.shape[1]} numeric feature"
         f"{'s' if prepared.X.shape[1] != 1 else ''}; {len(prepared.rows)} training rows"
         + (f" ({dropped} with missing values left out)" if dropped else "")
         + (", min-max normalised" if config.normalize else "")
+        + (f", weighted by {weight!r}" if weight is not None else "")
         + "."
     )
     config.check_matrix(prepared.X, prepared.rows)
-    return prepared
+    weights = None if all_weights is None else all_weights[prepared.rows]
+    if weights is not None and len(weights) and not (weights > 0.0).any():
+        raise param_error(
+            weight_param.id if weight_param else None,
+            "0018",
+            f"Weight column {weight!r}: every training row has weight 0; at least one must be positive.",
+        )
+    return TrainingMatrix(**{f.name: getattr(prepared, f.name) for f in fields(prepared)}, weights=weights)
+
+
+def warm_start_centres(
+    start: TrainedClusterModel, config: ClusterConfig, space: FeatureSpace, n_clusters: int
+) -> np.ndarray:
+    """The start model's centres mapped into a new feature space: un-normalised with the start model's
+    normalisation, re-normalised with the new one, feature by feature (by name). 0013 when the start
+    model is of another algorithm, has no centres, another k, or other features."""
+    if start.model.algorithm != config.algorithm:
+        raise ModuleError(
+            "0013",
+            f"Start from model: a {start.config.algorithm_name} model cannot start a "
+            f"{config.algorithm_name} fit.",
+        )
+    centres = start.model.start_centres()
+    if centres is None:
+        raise ModuleError(
+            "0013", f"Start from model: a {config.algorithm_name} model has no centres to start from."
+        )
+    if centres.shape[0] != n_clusters:
+        raise ModuleError(
+            "0013",
+            f"Start from model: the model has {centres.shape[0]} clusters but the configuration asks for "
+            f"{n_clusters}; set Number of Centroids to {centres.shape[0]} or start from another model.",
+        )
+    old_names, new_names = start.features.names, space.names
+    if sorted(old_names) != sorted(new_names):
+        missing = [n for n in old_names if n not in new_names]
+        extra = [n for n in new_names if n not in old_names]
+        raise ModuleError(
+            "0013",
+            "Start from model: its features differ from this training's"
+            + (f"; only the model has {', '.join(map(repr, missing))}" if missing else "")
+            + (f"; only this training has {', '.join(map(repr, extra))}" if extra else "")
+            + ". Select the same feature columns (and category values) as the model was trained on.",
+        )
+    raw = np.array(centres, dtype=np.float64)
+    if start.features.norm_min is not None and start.features.norm_scale is not None:
+        raw = raw * start.features.norm_scale + start.features.norm_min
+    position = {name: index for index, name in enumerate(old_names)}
+    raw = raw[:, [position[name] for name in new_names]]
+    if space.norm_min is not None and space.norm_scale is not None:
+        raw = (raw - space.norm_min) / space.norm_scale
+    return np.ascontiguousarray(raw)
 
 
 def init_labels_for(
@@ -156,10 +313,13 @@ def train_model(
     init_labels: np.ndarray | None,
     ctx: RunContext,
     progress: Callable[[float], None] | None = None,
+    start: np.ndarray | None = None,
 ) -> tuple[TrainedClusterModel, np.ndarray]:
     """Fit one candidate (its seed set) on the prepared matrix and wrap it as a trained model.
 
-    Returns the model and each training row's cluster; the cluster sizes are counted from those.
+    The rows' weights come with a :class:`TrainingMatrix`; ``start`` is a warm start
+    (:func:`warm_start_centres`). Returns the model and each training row's cluster; the cluster sizes
+    are counted from those.
     """
     m = prepared.X.shape[0]
     if m < candidate.n_clusters:
@@ -171,7 +331,8 @@ def train_model(
     assert candidate.seed is not None
     t0 = time.perf_counter()
     control = FitControl(progress if progress is not None else ctx.progress, ctx.should_stop)
-    fit = config.fit(prepared.X, candidate, init_labels, control)
+    weights = prepared.weights if isinstance(prepared, TrainingMatrix) else None
+    fit = config.fit(prepared.X, candidate, init_labels, control, sample_weight=weights, start=start)
     seconds = time.perf_counter() - t0
     fitted, labels = fit.model, fit.labels
     trained = TrainedClusterModel(

@@ -145,9 +145,21 @@ class ClusterConfig(ABC):
 
     @abstractmethod
     def fit(
-        self, X: np.ndarray, candidate: Candidate, init_labels: np.ndarray | None, control: FitControl
+        self,
+        X: np.ndarray,
+        candidate: Candidate,
+        init_labels: np.ndarray | None,
+        control: FitControl,
+        *,
+        sample_weight: np.ndarray | None = None,
+        start: np.ndarray | None = None,
     ) -> Fit:
-        """Fit one candidate (seed set) on the prepared matrix (complete rows, normalised)."""
+        """Fit one candidate (seed set) on the prepared matrix (complete rows, normalised).
+
+        ``sample_weight``: None, or the rows' weights (float64 (m,), >= 0, not all zero).
+        ``start``: None, or the :meth:`ClusterModel.start_centres` of an earlier model mapped into
+        X's feature space (warm start; the candidate's initialisation is then not used).
+        """
 
     # -- description and storage --------------------------------------------------------------------
 
@@ -230,6 +242,11 @@ class ClusterModel(ABC):
     def n_iterations(self) -> int:
         """How many passes the fit made (0 for an algorithm that does not iterate)."""
         return 0
+
+    def start_centres(self) -> np.ndarray | None:
+        """``(k, d)`` centres in the model's feature space that a new fit may start from (Train's
+        warm start); None when the algorithm has no such start."""
+        return None
 
     def fit_report(self) -> str:
         """A few words for the node log about how the fit went."""

@@ -88,6 +88,9 @@ class KMeansConfig(ClusterConfig):
     normalize: bool = True
     iterations: int = 100
     assign_label_mode: str = "ignore"
+    tol: float = 0.0
+    n_init: int = 1
+    float32: bool = False
 
     @classmethod
     def warm_up(cls) -> None:
@@ -147,7 +150,14 @@ class KMeansConfig(ClusterConfig):
         check_cosine_rows(X, rows, self.metric)
 
     def fit(
-        self, X: np.ndarray, candidate: Candidate, init_labels: np.ndarray | None, control: FitControl
+        self,
+        X: np.ndarray,
+        candidate: Candidate,
+        init_labels: np.ndarray | None,
+        control: FitControl,
+        *,
+        sample_weight: np.ndarray | None = None,
+        start: np.ndarray | None = None,
     ) -> Fit:
         assert candidate.seed is not None
         fit = _engine().fit_kmeans(
@@ -157,9 +167,14 @@ class KMeansConfig(ClusterConfig):
             metric=self.metric,
             seed=candidate.seed,
             max_iter=self.iterations,
-            init_labels=init_labels,
+            init_labels=init_labels if start is None else None,
             progress=control.progress,
             should_stop=control.should_stop,
+            tol=float(self.tol),
+            n_init=int(self.n_init),
+            sample_weight=sample_weight,
+            dtype=np.float32 if self.float32 else np.float64,
+            init_centroids=start,
         )
         model = KMeansModel(
             centroids=np.ascontiguousarray(fit.centroids, dtype=np.float64),
@@ -189,6 +204,9 @@ class KMeansConfig(ClusterConfig):
             metric=self.metric,
             normalize=self.normalize,
             iterations=self.iterations,
+            tol=self.tol,
+            n_init=self.n_init,
+            float32=self.float32,
             assign_label_mode=self.assign_label_mode,
         )
         return out
@@ -245,6 +263,9 @@ class KMeansModel(ClusterModel):
 
     def n_iterations(self) -> int:
         return self.iterations_run
+
+    def start_centres(self) -> np.ndarray | None:
+        return np.array(self.centroids, dtype=np.float64)
 
     def fit_report(self) -> str:
         return (

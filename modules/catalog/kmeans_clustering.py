@@ -126,6 +126,38 @@ class KMeansClustering(Module):
             description="The most Lloyd passes.",
         ),
         Param(
+            "tol",
+            "Tolerance",
+            "float",
+            default=0.0,
+            min=0.0,
+            description="Stop once the centroids move by little: when the sum over clusters of the squared "
+            "centroid shift is at most this value times the mean variance of the features (scikit-learn's "
+            "tol, relative to the data). 0: iterate until no row changes cluster (or Iterations is reached).",
+        ),
+        Param(
+            "n_init",
+            "Number of restarts",
+            "int",
+            default=1,
+            min=1,
+            max=100,
+            description="Fit this many times from different initialisations (seeds derived from the random "
+            "number seed) and keep the fit with the lowest inertia (sum of squared distances to the own "
+            "centre; the first on a tie), as scikit-learn's n_init. Each restart costs a full fit.",
+        ),
+        Param(
+            "float32",
+            "Use 32-bit floats",
+            "bool",
+            default=False,
+            description="Hold the feature matrix in 32-bit floats while fitting (half the memory of the "
+            "default 64-bit). Sums and distances are still computed in 64 bits, so the fit is exactly the 64-bit fit "
+            "of the features rounded to 32 bits (about 7 significant digits): centroids agree with the "
+            "64-bit fit to about 1e-6 of the features' range, and a row lying almost midway between two "
+            "centres may change cluster.",
+        ),
+        Param(
             "assign_label_mode",
             "Assign label mode",
             "choice",
@@ -138,11 +170,16 @@ class KMeansClustering(Module):
     )
     errors = (
         ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
-        ErrorDecl("0005", "Number of Centroids < 2, Number of seeds < 1 or Iterations < 1"),
+        ErrorDecl(
+            "0005",
+            "Number of Centroids < 2, Number of seeds < 1, Iterations < 1, Tolerance < 0 or Number of "
+            "restarts < 1",
+        ),
         ErrorDecl(
             "0007",
             f"Number of Centroids > {MAX_CLUSTERS}, Number of seeds > 100, Iterations > 10000, the seed > "
-            f"4294967295, or a parameter range of more than {MAX_SWEEP_CANDIDATES} candidates",
+            f"4294967295, Number of restarts > 100, or a parameter range of more than "
+            f"{MAX_SWEEP_CANDIDATES} candidates",
         ),
         ErrorDecl(
             "0008",

@@ -8,16 +8,19 @@ from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
 from modules.errors import ModuleError
-from modules.features import infer_feature_columns
 from modules.scoring import StaticModelInfo, results_schema, score_prefix, score_training_rows
+from modules.trained_model import TrainedClusterModel
 from modules.training import (
     feature_params,
     finish_training,
+    infer_training_columns,
     init_labels_for,
     prepare_training,
     require_label_column,
     resolve_seed,
     train_model,
+    warm_start_centres,
+    weight_param,
 )
 
 
@@ -29,26 +32,48 @@ class TrainClusteringModel(Module):
         "Trains a clustering model on the selected feature columns and scores the training rows: "
         "'Assignments' (0-based cluster) and one score column per cluster, named by the algorithm (for "
         "example the distance to each cluster centre). Rows with a missing feature value are not used and "
-        "get empty results. A model in Parameter Range mode uses the first value of each list."
+        "get empty results. A model in Parameter Range mode uses the first value of each list. Connect an "
+        "earlier trained model to 'Start from model' to start the fit from its centres (warm start) "
+        "instead of the configured initialisation."
     )
     version = 1
     order = 30
     inputs = (
         Port("untrained_model", "Untrained model", "untrained_cluster_model"),
         Port("dataset", "Dataset", "data_table"),
+        Port(
+            "start_model",
+            "Start from model",
+            "trained_cluster_model",
+            optional=True,
+            description="Optional: a trained model of the same algorithm, number of clusters and features. "
+            "The fit starts from its centres, mapped into this training's normalisation; the "
+            "Initialization and Number of restarts of the configuration are then not used.",
+        ),
     )
     outputs = (
         Port("trained_model", "Trained model", "trained_cluster_model"),
         Port("results_dataset", "Results dataset", "data_table", view="clusters"),
     )
-    params = feature_params()
+    params = (*feature_params(), weight_param())
     errors = (
-        ErrorDecl("0001", "the label column or a selected column does not exist"),
+        ErrorDecl("0001", "the label column, the weight column or a selected column does not exist"),
         ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
         ErrorDecl("0011", "the column set matches no column"),
-        ErrorDecl("0013", "the model input is not an untrained clustering model"),
-        ErrorDecl("0017", "a selected column has a type that cannot be a feature"),
-        ErrorDecl("0018", "under the cosine metric, a feature row is all zeros"),
+        ErrorDecl(
+            "0013",
+            "the model input is not an untrained clustering model, or the start model is of another "
+            "algorithm, number of clusters or features",
+        ),
+        ErrorDecl(
+            "0017",
+            "a selected column has a type that cannot be a feature, or the weight column is not numeric",
+        ),
+        ErrorDecl(
+            "0018",
+            "under the cosine metric, a feature row is all zeros; a weight is negative or infinite, or every "
+            "training row weighs 0",
+        ),
         ErrorDecl("0020", "the selected columns give no feature"),
         ErrorDecl("0021", "fewer usable rows (or distinct rows) than clusters"),
         ErrorDecl("0024", "label initialisation or a label mode without a label column"),
@@ -69,18 +94,26 @@ class TrainClusteringModel(Module):
             column_param=self.param("column_set"),
             label_param=self.param("label_column"),
             ctx=ctx,
+            weight_param=self.param("weight_column"),
         )
+        start_model: TrainedClusterModel | None = inputs.get("start_model")
+        start = None
+        if start_model is not None:
+            start = warm_start_centres(start_model, config, prepared.space, candidate.n_clusters)
+            ctx.log(f"Warm start: the fit starts from the {start_model.k} centres of the start model.")
         candidate = candidate.with_seed(resolve_seed(candidate.seed, ctx))
         model = train_model(
             prepared,
             config,
             candidate,
             label_column=label,
-            init_labels=init_labels_for(df, prepared, label, candidate),
+            init_labels=init_labels_for(df, prepared, label, candidate) if start is None else None,
             ctx=ctx,
+            start=start,
         )[0]  # the fit's labels are not kept: the scores give the result's
         ctx.log(
-            f"{config.algorithm_name} (k={candidate.n_clusters}, init={candidate.init}, "
+            f"{config.algorithm_name} (k={candidate.n_clusters}, "
+            f"{'warm start' if start is not None else f'init={candidate.init}'}, "
             f"seed={candidate.seed}): {model.model.fit_report()}, {model.training_seconds:.3f} s."
         )
         scores = score_training_rows(prepared, model)
@@ -101,12 +134,54 @@ class TrainClusteringModel(Module):
                 require_label_column(config, params["label_column"], candidate)
             except ModuleError as exc:
                 out.errors.append(exc)
-        columns = infer_feature_columns(
-            self.param("column_set"), self.param("label_column"), schema, params, out.errors
+        columns = infer_training_columns(
+            self.param("column_set"),
+            self.param("label_column"),
+            self.param("weight_column"),
+            schema,
+            params,
+            out.errors,
         )
+        start = inputs.get("start_model")
+        if isinstance(start, StaticModelInfo):
+            out.errors.extend(_start_model_issues(start, algorithm, k, columns))
         prefix = score_prefix(algorithm) if algorithm is not None else None
         out.outputs = {
             "trained_model": StaticModelInfo(k, columns, params["label_column"], algorithm),
             "results_dataset": results_schema(schema, k, prefix, append=params["append"]),
         }
         return out
+
+
+def _start_model_issues(
+    start: StaticModelInfo, algorithm: str | None, k: int | None, columns: list[str] | None
+) -> list[ModuleError]:
+    """What graph validation can tell of a warm start before the run: another algorithm, k or columns."""
+    issues: list[ModuleError] = []
+    if start.algorithm is not None and algorithm is not None and start.algorithm != algorithm:
+        issues.append(
+            ModuleError(
+                "0013", f"Start from model: a {start.algorithm!r} model cannot start a {algorithm!r} fit."
+            )
+        )
+    if start.k is not None and k is not None and start.k != k:
+        issues.append(
+            ModuleError(
+                "0013",
+                f"Start from model: the model has {start.k} clusters but the configuration asks for {k}.",
+            )
+        )
+    if (
+        start.source_columns is not None
+        and columns is not None
+        and sorted(start.source_columns) != sorted(columns)
+    ):
+        differ = sorted(set(start.source_columns) ^ set(columns))
+        issues.append(
+            ModuleError(
+                "0013",
+                "Start from model: its feature columns differ from this training's "
+                f"({', '.join(map(repr, differ))}); select the columns the model was trained on.",
+            )
+        )
+    return issues

@@ -10,8 +10,10 @@ from modules.engine import _kernels
 from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
 from modules.engine._validation import (
     check_data,
+    check_dtype,
     check_enough_distinct_rows,
     check_metric,
+    check_sample_weight,
     check_zero_rows,
     normalize_centroids,
     unit_rows,
@@ -33,14 +35,19 @@ def initial_centroids(
     seed: int | np.random.Generator | None = None,
     rng: np.random.Generator | None = None,
     init_labels: object = None,
+    sample_weight: object = None,
+    dtype: type = np.float64,
 ) -> np.ndarray:
     """Initial centroids (k, d) for ``init`` (one of :data:`INIT_METHODS`).
 
     ``seed`` is an int (or a Generator; ``rng`` is accepted as an alias). Under cosine the rows are
-    normalised first and the centroids returned have unit length. Raises 0021 when X has fewer
-    distinct rows than ``n_clusters``, 0018 for a zero row under cosine.
+    normalised first and the centroids returned have unit length. ``sample_weight`` and ``dtype`` as
+    in :func:`modules.engine.fit_kmeans` (whose initialisation this is, seed for seed). Raises 0021
+    when X has fewer distinct rows than ``n_clusters``, 0018 for a zero row under cosine.
     """
-    data = check_data(X)
+    precision = check_dtype(dtype)
+    data = check_data(X, dtype=precision)
+    weights = check_sample_weight(sample_weight, data.shape[0])
     cosine = check_metric(metric)
     n_clusters = check_n_clusters(n_clusters)
     check_init(init)
@@ -49,9 +56,9 @@ def initial_centroids(
     if cosine:
         sq_norms = _row_sq_norms(data)
         check_zero_rows(data, sq_norms)
-        data = unit_rows(data, sq_norms)
+        data = unit_rows(data, sq_norms).astype(precision, copy=False)
     check_enough_distinct_rows(data, n_clusters)
-    return _initial_centroids(data, n_clusters, init, generator, cosine, labels)
+    return _initial_centroids(data, n_clusters, init, generator, cosine, labels, weights)
 
 
 def check_n_clusters(n_clusters: object) -> int:
@@ -90,9 +97,12 @@ def _initial_centroids(
 
     ``weights`` (None, or float64 (n,) >= 0, not all zero) are the rows' sample weights: k-means++ and
     k-means|| sample rows in proportion to w * D^2 (the first in proportion to w), random partition and
-    label column take weighted means; first_n and evenly do not depend on them. Returns float64 (k, d)
+    label column take weighted means; first_n and evenly do not depend on them. Equal weights give
+    the centroids of no weights. Returns float64 (k, d)
     whatever the dtype of X (float32 X: distances of the seeding are computed from float32 products).
     """
+    if weights is not None and weights.min() == weights.max():
+        weights = None  # equal weights seed exactly as none (scikit-learn's None means all ones)
     if init == "first_n":
         centroids = _first_distinct_rows(X, n_clusters)
     elif init == "random":
@@ -387,7 +397,10 @@ def kmeans_parallel(
     if sample_weight is None:
         first = rng.integers(n_rows)
     else:
-        first = min(int(np.searchsorted(np.cumsum(sample_weight), rng.random() * sample_weight.sum(), "right")), n_rows - 1)
+        first = min(
+            int(np.searchsorted(np.cumsum(sample_weight), rng.random() * sample_weight.sum(), "right")),
+            n_rows - 1,
+        )
     chosen = [np.array([first], dtype=np.int64)]
     _update_nearest(X, x_sq_norms, chosen[0], 0, closest_sq, nearest)
     n_candidates = 1
