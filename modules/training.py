@@ -39,6 +39,12 @@ __all__ = [
 ]
 
 
+_FIT_OPTION_NAMES = {
+    "sample_weight": "row weights (Weight column)",
+    "start": "a start model (Start from model)",
+}
+
+
 def feature_params() -> tuple[Param, Param, Param]:
     """``column_set``, ``label_column``, ``append`` as declared by Train and Sweep."""
     return (
@@ -79,8 +85,8 @@ def weight_param() -> Param:
         description="A numeric column of row weights (scikit-learn's sample_weight): a row counts in the "
         "centroids, the inertia and the K-Means++ seeding in proportion to its weight, and a row of weight 0 "
         "not at all (it is still scored). Rows with a missing weight are left out of training like rows with "
-        "a missing feature; a negative or infinite weight is an error. Never a default feature. Empty: every "
-        "row weighs the same.",
+        "a missing feature; a negative or infinite weight is an error. Never a default feature. Sweep "
+        "Clustering's metrics stay unweighted. Empty: every row weighs the same.",
     )
 
 
@@ -331,8 +337,15 @@ def train_model(
     assert candidate.seed is not None
     t0 = time.perf_counter()
     control = FitControl(progress if progress is not None else ctx.progress, ctx.should_stop)
-    weights = prepared.weights if isinstance(prepared, TrainingMatrix) else None
-    fit = config.fit(prepared.X, candidate, init_labels, control, sample_weight=weights, start=start)
+    options: dict[str, Any] = {}
+    if isinstance(prepared, TrainingMatrix) and prepared.weights is not None:
+        options["sample_weight"] = prepared.weights
+    if start is not None:
+        options["start"] = start
+    unsupported = [_FIT_OPTION_NAMES[name] for name in options if name not in config.fit_options]
+    if unsupported:
+        raise ModuleError("0013", f"{config.algorithm_name} cannot use {' or '.join(unsupported)}.")
+    fit = config.fit(prepared.X, candidate, init_labels, control, **options)
     seconds = time.perf_counter() - t0
     fitted, labels = fit.model, fit.labels
     trained = TrainedClusterModel(

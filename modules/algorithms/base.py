@@ -102,6 +102,9 @@ class ClusterConfig(ABC):
     algorithm_name: ClassVar[str]
     normalize: bool
     assign_label_mode: str
+    #: The optional keyword arguments :meth:`fit` takes: ``"sample_weight"`` (a weight column on Train
+    #: or Sweep), ``"start"`` (Train's "Start from model"). Others refuse those inputs with 0013.
+    fit_options: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -145,20 +148,14 @@ class ClusterConfig(ABC):
 
     @abstractmethod
     def fit(
-        self,
-        X: np.ndarray,
-        candidate: Candidate,
-        init_labels: np.ndarray | None,
-        control: FitControl,
-        *,
-        sample_weight: np.ndarray | None = None,
-        start: np.ndarray | None = None,
+        self, X: np.ndarray, candidate: Candidate, init_labels: np.ndarray | None, control: FitControl
     ) -> Fit:
         """Fit one candidate (seed set) on the prepared matrix (complete rows, normalised).
 
-        ``sample_weight``: None, or the rows' weights (float64 (m,), >= 0, not all zero).
-        ``start``: None, or the :meth:`ClusterModel.start_centres` of an earlier model mapped into
-        X's feature space (warm start; the candidate's initialisation is then not used).
+        The trainers pass the keyword arguments named in :attr:`fit_options` when they apply:
+        ``sample_weight`` (the rows' weights: float64 (m,), >= 0, not all zero) and ``start`` (the
+        :meth:`ClusterModel.start_centres` of an earlier model mapped into X's feature space: a warm
+        start, the candidate's initialisation is then not used).
         """
 
     # -- description and storage --------------------------------------------------------------------

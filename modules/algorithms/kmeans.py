@@ -76,6 +76,7 @@ class KMeansConfig(ClusterConfig):
 
     algorithm: ClassVar[str] = "kmeans"
     algorithm_name: ClassVar[str] = "K-Means"
+    fit_options: ClassVar[frozenset[str]] = frozenset({"sample_weight", "start"})
 
     trainer_mode: str = "single"
     n_clusters: int = 2

@@ -11,7 +11,7 @@ from modules.algorithms.base import Candidate, ClusterConfig
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
 from modules.errors import Cancelled, ModuleError
-from modules.features import Prepared, infer_feature_columns
+from modules.features import Prepared
 from modules.scoring import StaticModelInfo, score_training_rows
 from modules.sweep_table import (
     INITIALIZATION,
@@ -29,10 +29,12 @@ from modules.trained_model import TrainedClusterModel
 from modules.training import (
     feature_params,
     finish_training,
+    infer_training_columns,
     init_labels_for,
     prepare_training,
     require_label_column,
     train_model,
+    weight_param,
 )
 
 RANDOM = {"sweep_mode": "random"}
@@ -115,17 +117,25 @@ class SweepClustering(Module):
             "none.",
         ),
         *feature_params(),
+        weight_param(),
     )
     errors = (
-        ErrorDecl("0001", "the label column or a selected column does not exist"),
+        ErrorDecl("0001", "the label column, the weight column or a selected column does not exist"),
         ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
         ErrorDecl("0005", "Maximum number of runs < 1"),
         ErrorDecl("0007", "Maximum number of runs > 10000"),
         ErrorDecl("0008", "a choice is not one of the listed values"),
         ErrorDecl("0011", "the column set matches no column"),
         ErrorDecl("0013", "the model input is not an untrained clustering model"),
-        ErrorDecl("0017", "a selected column has a type that cannot be a feature"),
-        ErrorDecl("0018", "under the cosine metric, a feature row is all zeros"),
+        ErrorDecl(
+            "0017",
+            "a selected column has a type that cannot be a feature, or the weight column is not numeric",
+        ),
+        ErrorDecl(
+            "0018",
+            "under the cosine metric, a feature row is all zeros; a weight is negative or infinite, or every "
+            "training row weighs 0",
+        ),
         ErrorDecl("0020", "the selected columns give no feature"),
         ErrorDecl("0021", "no candidate can be trained: fewer usable (distinct) rows than clusters"),
         ErrorDecl("0024", "label initialisation or a label mode without a label column"),
@@ -153,6 +163,7 @@ class SweepClustering(Module):
             column_param=self.param("column_set"),
             label_param=self.param("label_column"),
             ctx=ctx,
+            weight_param=self.param("weight_column"),
         )
         rows, models = self._train_all(prepared, config, df, label, all_candidates, runs, ctx)
         metric = metric_by_id(params["sweep_metric"])
@@ -240,8 +251,13 @@ class SweepClustering(Module):
                 require_label_column(config, params["label_column"])
             except ModuleError as exc:
                 out.errors.append(exc)
-        columns = infer_feature_columns(
-            self.param("column_set"), self.param("label_column"), schema, params, out.errors
+        columns = infer_training_columns(
+            self.param("column_set"),
+            self.param("label_column"),
+            self.param("weight_column"),
+            schema,
+            params,
+            out.errors,
         )
         out.outputs = {
             "best_model": StaticModelInfo(None, columns, params["label_column"], algorithm),

@@ -166,7 +166,10 @@ SPEC_MODULES = {
     "dataset": ([], ["dataset"]),
     "trained_model": ([], ["trained_model"]),
     "kmeans_clustering": ([], ["untrained_model"]),
-    "train_clustering_model": (["untrained_model", "dataset"], ["trained_model", "results_dataset"]),
+    "train_clustering_model": (
+        ["untrained_model", "dataset", "start_model"],
+        ["trained_model", "results_dataset"],
+    ),
     "sweep_clustering": (["untrained_model", "dataset"], ["best_model", "results_dataset", "sweep_results"]),
     "assign_data_to_clusters": (["trained_model", "dataset"], ["results_dataset"]),
     "select_columns": (["dataset"], ["results_dataset"]),
@@ -202,6 +205,9 @@ def test_catalogue_kmeans_parameters_match_the_spec() -> None:
         "metric": ("Metric", "euclidean"),
         "normalize": ("Normalize features", True),
         "iterations": ("Iterations", 100),
+        "tol": ("Tolerance", 0.0),
+        "n_init": ("Number of restarts", 1),
+        "float32": ("Use 32-bit floats", False),
         "assign_label_mode": ("Assign label mode", "ignore"),
     }
     assert {k: (p["name"], p["default"]) for k, p in params.items()} == expected
