@@ -117,6 +117,7 @@ def exercise() -> None:
             initial_centroids(X, 3, init, metric=metric, seed=1, init_labels=init_labels)
             fit = fit_kmeans(X, 3, init=init, metric=metric, seed=1, max_iter=5, init_labels=init_labels)
         _exercise_lloyd(X, metric == "cosine")
+        _exercise_options(X, labels, metric)
         # More clusters than the data supports well: Lloyd re-seeds emptied clusters.
         fit_kmeans(np.repeat(X[:4], 3, axis=0), 4, init="random", metric=metric, seed=3, max_iter=5)
         assign(X, fit.centroids, metric=metric)
@@ -138,6 +139,40 @@ def _exercise_lloyd(X: np.ndarray, cosine: bool) -> None:
     for algorithm in ALGORITHMS:
         for row_weights in (None, weights):
             _lloyd(data, shift, data[:3] - shift, cosine, 5, weights=row_weights, algorithm=algorithm)
+
+
+def _exercise_options(X: np.ndarray, labels: np.ndarray, metric: str) -> None:
+    """The fitting options that reach other kernel signatures: 32-bit data through every
+    initialisation (weighted and not) and every assignment algorithm."""
+    from modules.engine.kmeans import ALGORITHMS
+
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    for init in INIT_METHODS:
+        init_labels = labels if init == "label_column" else None
+        for row_weights in (None, weights):
+            fit_kmeans(
+                X,
+                3,
+                init=init,
+                metric=metric,
+                seed=1,
+                max_iter=5,
+                init_labels=init_labels,
+                sample_weight=row_weights,
+                dtype=np.float32,
+            )
+    for algorithm in ALGORITHMS:
+        for row_weights in (None, weights):
+            fit_kmeans(
+                X,
+                3,
+                init="first_n",
+                metric=metric,
+                max_iter=5,
+                sample_weight=row_weights,
+                dtype=np.float32,
+                algorithm=algorithm,
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
