@@ -12,7 +12,7 @@ METRICS = ("euclidean", "cosine")
 def check_data(X: object, *, check_finite: bool = True, dtype: type = np.float64) -> np.ndarray:
     """Return X as a C-contiguous (n, d) array of ``dtype`` (float64, or float32 where a caller opts
     in); raise 0003 if empty, 0018 if not finite."""
-    data = np.ascontiguousarray(X, dtype=dtype)
+    data: np.ndarray = np.ascontiguousarray(X, dtype=dtype)
     if data.ndim != 2:
         raise ValueError(f"X must be a 2-D array, got shape {data.shape}")
     if data.shape[0] == 0 or data.shape[1] == 0:

@@ -395,7 +395,7 @@ def kmeans_parallel(
     closest_sq = np.full(n_rows, np.inf)
     nearest = np.zeros(n_rows, dtype=np.int64)
     if sample_weight is None:
-        first = rng.integers(n_rows)
+        first = int(rng.integers(n_rows))
     else:
         first = min(
             int(np.searchsorted(np.cumsum(sample_weight), rng.random() * sample_weight.sum(), "right")),
