@@ -162,7 +162,11 @@ describe('OutputViewer', () => {
   it('shows an untrained model as its parameters', async () => {
     serve({ '/api/runs/7/nodes/kmeans/outputs/untrained_model': () => json(irisUntrained) })
     render(<OutputViewer runId={7} nodeId="kmeans" port="untrained_model" portType="untrained_cluster_model" />)
-    expect(await screen.findByTestId('parameter-list')).toHaveTextContent('Initialization')
+    const parameters = await screen.findByTestId('parameter-list')
+    expect(parameters).toHaveTextContent('Initialization')
+    expect(parameters).toHaveTextContent('Tolerance0')
+    expect(parameters).toHaveTextContent('Number of restarts1')
+    expect(parameters).toHaveTextContent('Use 32-bit floatsNo')
   })
 
   it('shows a sweep: metric against k, direction note, other metrics', async () => {

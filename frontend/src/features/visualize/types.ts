@@ -60,6 +60,9 @@ export interface UntrainedModelSummary {
   metric?: string
   normalize?: boolean
   iterations?: number
+  tol?: number
+  n_init?: number
+  float32?: boolean
   assign_label_mode?: string
   [extra: string]: unknown
 }

@@ -35,6 +35,9 @@ const PARAMETER_NAMES: Record<string, string> = {
   metric: 'Metric',
   normalize: 'Normalize features',
   iterations: 'Iterations',
+  tol: 'Tolerance',
+  n_init: 'Number of restarts',
+  float32: 'Use 32-bit floats',
   assign_label_mode: 'Assign label mode',
 }
 
