@@ -153,7 +153,8 @@ class KMeansClustering(Module):
             default=False,
             description="Hold the feature matrix in 32-bit floats while fitting (half the memory of the "
             "default 64-bit). Sums and distances are still computed in 64 bits, so the fit is exactly the "
-            "64-bit fit of the features rounded to 32 bits (about 7 significant digits): centroids agree "
+            "64-bit fit of the features (under cosine: their directions) rounded to 32 bits (about 7 "
+            "significant digits): centroids agree "
             "with the 64-bit fit to about 1e-6 of the features' range, and a row lying almost midway "
             "between two centres may change cluster.",
         ),
