@@ -84,8 +84,8 @@ def weight_param() -> Param:
         columns_from="dataset",
         description="A numeric column of row weights (scikit-learn's sample_weight): a row counts in the "
         "centroids, the inertia and the K-Means++ seeding in proportion to its weight, and a row of weight 0 "
-        "not at all (it is still scored). Rows with a missing weight are left out of training like rows with "
-        "a missing feature; a negative or infinite weight is an error. Never a default feature. Sweep "
+        "not at all (it is still scored). Rows with a missing weight are left out like rows with a missing "
+        "feature; a negative or infinite weight is an error. Never a default feature. Sweep "
         "Clustering's metrics stay unweighted. Empty: every row weighs the same.",
     )
 
@@ -232,12 +232,15 @@ def prepare_training(
         label_param=label_param,
     )
     all_weights = None if weight is None else _weights_of(df, weight, weight_param.id if weight_param else "")
+    frame = df
     if all_weights is not None and np.isnan(all_weights).any():
-        weighed = np.flatnonzero(~np.isnan(all_weights))
-        prepared = fit_features(df.iloc[weighed], plan, normalize=config.normalize)
-        prepared.rows, prepared.n_rows = weighed[prepared.rows], len(df)
-    else:
-        prepared = fit_features(df, plan, normalize=config.normalize)
+        # A missing weight makes its row incomplete, as a missing feature does: one feature column
+        # gets a missing value there (in a shallow copy), so the rows keep their positions.
+        blanked = next((name for name, kind in plan if kind == "numeric"), plan[0][0])
+        frame = df.copy(deep=False)
+        frame[blanked] = df[blanked].where(~np.isnan(all_weights))
+    prepared = fit_features(frame, plan, normalize=config.normalize)
+    del frame
     dropped = prepared.n_rows - len(prepared.rows)
     ctx.log(
         f"Features: {', '.join(n for n, _ in plan)} → {prepared.X.shape[1]} numeric feature"

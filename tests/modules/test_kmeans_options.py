@@ -137,9 +137,11 @@ def test_rows_with_a_missing_weight_are_left_out_of_training(blobs: pd.DataFrame
     ref = KMeans(K, init=X[:K], n_init=1, tol=0, max_iter=300, algorithm="lloyd").fit(X, sample_weight=w)
     np.testing.assert_allclose(out["trained_model"].model.centroids, ref.cluster_centers_, atol=1e-9)
     assert out["trained_model"].n_training_rows == int(keep.sum())
-    assert any("left out" in line and "weighted by 'w'" in line for line in ctx.logs)
-    # They are still scored: their features are complete.
-    assert (_assignments(out) >= 0).all()
+    assert any(f"{len(df) - keep.sum()} with missing values left out" in line for line in ctx.logs)
+    assert any("weighted by 'w'" in line for line in ctx.logs)
+    # Nor do they count in the normalisation.
+    scaled = train(df, kmeans(n_clusters=K, init="first_n", normalize=True, seed=0), weight_column="w")
+    np.testing.assert_array_equal(scaled["trained_model"].features.norm_min, X.min(axis=0))
 
 
 def test_sweep_weight_column_gives_train_s_model(blobs: pd.DataFrame) -> None:
