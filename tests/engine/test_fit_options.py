@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_blobs
 
 from modules.engine import fit_kmeans, initial_centroids
 from modules.engine._options import absolute_tolerance, column_sums, restart_seeds
+from modules.engine.kmeans import ALGORITHMS
 from modules.errors import ModuleError
+from tests.engine.kmeans_adapter import EngineKMeans, assert_same_fit, sklearn_twin
 
 
 @pytest.fixture
@@ -121,3 +124,33 @@ def test_label_column_takes_weighted_means() -> None:
     weights = np.array([3.0, 1.0, 0.0, 0.0])  # label 1 weighs nothing: its plain mean
     centres = initial_centroids(rows, 2, "label_column", init_labels=labels, sample_weight=weights)
     np.testing.assert_allclose(centres, [[0.25], [15.0]])
+
+
+def _fit_both(model: EngineKMeans, data: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+    model.fit(data, sample_weight=sample_weight)
+    assert_same_fit(model, sklearn_twin(model, data, sample_weight))
+
+
+# -- the options against scikit-learn, over a grid ---------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("tol", [0.0, 1e-4, 1e-2])
+@pytest.mark.parametrize("init", ["k-means++", "random", "ndarray"])
+@pytest.mark.parametrize("n_init", [1, 4])
+def test_options_grid_matches_sklearn(dtype, weighted, tol, init, n_init) -> None:
+    data, _ = make_blobs(n_samples=700, n_features=4, centers=6, cluster_std=2.5, random_state=5)
+    data = data.astype(dtype)
+    weights = np.random.RandomState(3).uniform(0.0, 3.0, size=len(data)) if weighted else None
+    start = data[:6] if init == "ndarray" else init
+    model = EngineKMeans(6, init=start, n_init=n_init, tol=tol, max_iter=300, random_state=11)
+    _fit_both(model, data, weights)
+    assert model.cluster_centers_.dtype == dtype
+
+
+@pytest.mark.parametrize("max_iter", [1, 2, 5, 300])
+@pytest.mark.parametrize("algorithm", [a for a in ALGORITHMS if a != "auto"])
+def test_max_iter_and_algorithms_match_sklearn(max_iter, algorithm) -> None:
+    data = np.random.RandomState(0).uniform(size=(1500, 3))
+    _fit_both(EngineKMeans(9, max_iter=max_iter, tol=0.0, random_state=2, algorithm=algorithm), data)

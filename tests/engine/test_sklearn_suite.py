@@ -5,6 +5,7 @@ Each ported test keeps the original's name and checks, and also compares the eng
 fitted on the same input from the same initial centroids (:func:`sklearn_twin`): identical labels
 and iteration counts, centroids and inertia to the data's precision. ``global_random_seed`` becomes
 the ``seed`` parameter. Tests of options the engine does not have are listed, skipped, at the end.
+The options over a grid (tol × n_init × weights × float32 × init) are in ``test_fit_options.py``.
 """
 
 from __future__ import annotations
@@ -46,31 +47,6 @@ def _check_fitted_model(km: EngineKMeans) -> None:
     assert np.unique(km.labels_).shape[0] == n_clusters
     np.testing.assert_allclose(v_measure_score(true_labels, km.labels_), 1.0)
     assert km.inertia_ > 0.0
-
-
-# -- the options against scikit-learn, over a grid ---------------------------------------------------
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("tol", [0.0, 1e-4, 1e-2])
-@pytest.mark.parametrize("init", ["k-means++", "random", "ndarray"])
-@pytest.mark.parametrize("n_init", [1, 4])
-def test_options_grid_matches_sklearn(dtype, weighted, tol, init, n_init) -> None:
-    data, _ = make_blobs(n_samples=700, n_features=4, centers=6, cluster_std=2.5, random_state=5)
-    data = data.astype(dtype)
-    weights = np.random.RandomState(3).uniform(0.0, 3.0, size=len(data)) if weighted else None
-    start = data[:6] if init == "ndarray" else init
-    model = EngineKMeans(6, init=start, n_init=n_init, tol=tol, max_iter=300, random_state=11)
-    fit_both(model, data, weights)
-    assert model.cluster_centers_.dtype == dtype
-
-
-@pytest.mark.parametrize("max_iter", [1, 2, 5, 300])
-@pytest.mark.parametrize("algorithm", LLOYD_VARIANTS)
-def test_max_iter_and_algorithms_match_sklearn(max_iter, algorithm) -> None:
-    data = np.random.RandomState(0).uniform(size=(1500, 3))
-    fit_both(EngineKMeans(9, max_iter=max_iter, tol=0.0, random_state=2, algorithm=algorithm), data)
 
 
 # -- ported tests ----------------------------------------------------------------------------------
@@ -488,25 +464,28 @@ def test_relocating_with_duplicates(algorithm) -> None:
 
 # -- not ported: the option does not exist in the engine ------------------------------------------
 
+MINIBATCH_TESTS = [
+    "test_minibatch_update_consistency",
+    "test_minibatch_kmeans_partial_fit_init",
+    "test_minibatch_kmeans_verbose",
+    "test_minibatch_kmeans_warning_init_size",
+    "test_minibatch_sensible_reassign",
+    "test_minibatch_reassign",
+    "test_minibatch_with_many_reassignments",
+    "test_minibatch_kmeans_init_size",
+    "test_minibatch_declared_convergence",
+    "test_minibatch_iter_steps",
+]
 NOT_PORTED = {
-    "test_minibatch_update_consistency": "MiniBatchKMeans",
-    "test_minibatch_kmeans_partial_fit_init": "MiniBatchKMeans",
-    "test_minibatch_kmeans_verbose": "MiniBatchKMeans",
-    "test_minibatch_kmeans_warning_init_size": "MiniBatchKMeans",
-    "test_minibatch_sensible_reassign": "MiniBatchKMeans",
-    "test_minibatch_reassign": "MiniBatchKMeans",
-    "test_minibatch_with_many_reassignments": "MiniBatchKMeans",
-    "test_minibatch_kmeans_init_size": "MiniBatchKMeans",
-    "test_minibatch_declared_convergence": "MiniBatchKMeans",
-    "test_minibatch_iter_steps": "MiniBatchKMeans",
-    "test_dense_sparse": "sparse input",
-    "test_predict_dense_sparse": "sparse input",
+    **dict.fromkeys(MINIBATCH_TESTS, "MiniBatchKMeans"),
+    **dict.fromkeys(["test_dense_sparse", "test_predict_dense_sparse"], "sparse input"),
     "test_kmeans_verbose": "no verbose option (the studio logs the fit report instead)",
     "test_warning_n_init_precomputed_centers": "no warnings: an explicit start documents one run",
     "test_warning_elkan_1_cluster": "Elkan-specific warning",
     "test_inertia": "scikit-learn's private Cython helpers with negative weights (the engine refuses them)",
-    "test_kmeans_plusplus_wrong_params": "no x_squared_norms argument",
-    "test_kmeans_plusplus_norms": "no x_squared_norms argument",
+    **dict.fromkeys(
+        ["test_kmeans_plusplus_wrong_params", "test_kmeans_plusplus_norms"], "no x_squared_norms"
+    ),
     "test_feature_names_out": "scikit-learn estimator API (get_feature_names_out), not an engine option",
 }
 
