@@ -6,12 +6,13 @@ import { asSelection, defaultNumericColumns, describeSelection, evaluateSelectio
 import { FieldFrame } from './FieldFrame'
 import type { ParamControlProps } from './paramFieldTypes'
 
-/** The default selection of a column set, when the module describes it as "all numeric … label". */
+/** The default selection of a column set, when the module describes it as "all numeric … label … weight". */
 function defaultColumnsFor(param: ParamSpec, columns: ColumnInfo[], params: Record<string, unknown>): string[] | undefined {
   const text = (param.default_columns ?? '').toLowerCase()
   if (!text.includes('numeric')) return undefined
   const label = text.includes('label') ? params.label_column : undefined
-  return defaultNumericColumns(columns, [typeof label === 'string' ? label : null])
+  const weight = text.includes('weight') ? params.weight_column : undefined
+  return defaultNumericColumns(columns, [label, weight].map((name) => (typeof name === 'string' ? name : null)))
 }
 
 /** `column_set`: a summary of the selection and what it selects, edited in a dialog. */

@@ -137,9 +137,21 @@ describe('the parameter panel generated from the schema', () => {
       'petal_width · numeric',
       'species · string',
     ])
-    expect(screen.getByText('Columns of Iris')).toBeInTheDocument()
+    expect(screen.getAllByText('Columns of Iris')).toHaveLength(2) // the label and the weight column
     // The column set shows what the default selects, evaluated on the real columns.
     expect(screen.getByText(/4 selected: sepal_length, sepal_width, petal_length, petal_width/)).toBeInTheDocument()
+  })
+
+  it('leaves the weight column out of the default column set', () => {
+    const doc: Doc = {
+      nodes: [
+        node('dataset', 'data', { dataset_id: 'sample-iris' }),
+        node('train_clustering_model', 'train', { weight_column: 'petal_width' }),
+      ],
+      edges: [makeEdge('e1', 'data', 'dataset', 'train', 'dataset')],
+    }
+    render(<Harness initial={doc} selected="train" />)
+    expect(screen.getByText(/3 selected: sepal_length, sepal_width, petal_length/)).toBeInTheDocument()
   })
 
   it('edits a column set with rules and previews the result', async () => {

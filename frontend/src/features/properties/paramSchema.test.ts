@@ -15,6 +15,9 @@ describe('parameter schema → fields', () => {
       'metric',
       'normalize',
       'iterations',
+      'tol',
+      'n_init',
+      'float32',
       'assign_label_mode',
     ])
     expect(visibleParams(kmeansSpec, { trainer_mode: 'range' }).map((p) => p.id)).toEqual([
@@ -25,6 +28,9 @@ describe('parameter schema → fields', () => {
       'metric',
       'normalize',
       'iterations',
+      'tol',
+      'n_init',
+      'float32',
       'assign_label_mode',
     ])
   })
