@@ -8,7 +8,7 @@ other numeric, boolean or datetime column is converted as before (one float64 co
 stack read the same way; one-hot columns are written from their category codes.
 
 The numbers are exactly those of the column-by-column conversion: ``(x - min) / scale`` with the
-same min and max bits (see :func:`modules.engine._kernels.source_min_max`).
+same min and max bits (see :func:`modules.engine._scoring_kernels.source_min_max`).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ class ColumnReader:
 
 
 def _kernels():  # type: ignore[no-untyped-def]
-    from modules.engine import _kernels as kernels  # Numba loads on first use, not on import
+    from modules.engine import _scoring_kernels as kernels  # Numba loads on first use, not on import
 
     return kernels
 

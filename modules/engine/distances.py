@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from modules.engine import _kernels
+from modules.engine import _kernels, _scoring_kernels
 from modules.engine._validation import (
     check_centroids,
     check_data,
@@ -70,21 +70,7 @@ def nearest_and_distances(
         targets = np.ascontiguousarray(columns, dtype=np.int64)
         if targets.shape != (n,) or (n and (targets.min() < 0 or targets.max() >= out.shape[1])):
             raise ValueError(f"columns must be {n} positions in 0..{out.shape[1] - 1}")
-    labels = np.empty(n, dtype=np.int64)
-    sq_norms = np.einsum("ij,ij->i", centers, centers)
-    with _kernels.parallel_section():
-        _kernels.nearest_and_distances(
-            data,
-            np.ascontiguousarray(centers.T),
-            sq_norms,
-            cosine,
-            targets,
-            labels,
-            out,
-            _kernels.CHUNK_ROWS,
-            _kernels.n_workers(),
-        )
-    return labels, out
+    return _nearest_and_distances(data, centers, cosine, out, targets)
 
 
 def assign(X: object, centroids: object, metric: str = "euclidean") -> tuple[np.ndarray, np.ndarray]:
@@ -110,12 +96,32 @@ def _score_offsets(centroids: np.ndarray, cosine: bool) -> np.ndarray:
     return np.einsum("ij,ij->i", centroids, centroids)
 
 
-def _pairwise(X: np.ndarray, centroids: np.ndarray, cosine: bool) -> np.ndarray:
-    out = np.empty((X.shape[0], centroids.shape[0]))
+def _nearest_and_distances(
+    X: np.ndarray, centroids: np.ndarray, cosine: bool, out: np.ndarray, columns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scoring pass on valid input (``columns`` empty: row i goes to ``out[:, i]``)."""
+    labels = np.empty(X.shape[0], dtype=np.int64)
     sq_norms = np.einsum("ij,ij->i", centroids, centroids)
     with _kernels.parallel_section():
-        _kernels.pairwise(X, np.ascontiguousarray(centroids.T), sq_norms, cosine, out, _kernels.CHUNK_ROWS)
-    return out
+        _scoring_kernels.nearest_and_distances(
+            X,
+            np.ascontiguousarray(centroids.T),
+            sq_norms,
+            cosine,
+            columns,
+            labels,
+            out,
+            _kernels.CHUNK_ROWS,
+            _kernels.n_workers(),
+        )
+    return labels, out
+
+
+def _pairwise(X: np.ndarray, centroids: np.ndarray, cosine: bool) -> np.ndarray:
+    """Distances (n, k): the scoring pass's transposed output, viewed back (no copy)."""
+    out = np.empty((centroids.shape[0], X.shape[0]))
+    _nearest_and_distances(X, centroids, cosine, out, np.empty(0, dtype=np.int64))
+    return out.T
 
 
 def _nearest(

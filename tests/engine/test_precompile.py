@@ -96,11 +96,10 @@ def test_precompile_fills_the_cache_that_module_runs_then_load(tmp_path: Path) -
         stats = json.loads(workload.stdout.strip().splitlines()[-1])
         assert stats["compiled"] == 0, f"{metric}: modules reached kernels the precompile missed: {stats}"
         # Every kernel is loaded but those only fits on more than a few chunks of rows or with weights
-        # reach, `pairwise` (only the engine's pairwise_distances uses it: the modules score with
-        # nearest_and_distances), `source_min_max` (the exact min and max, for a feature with a zero or
+        # reach, `source_min_max` (the exact min and max, for a feature with a zero or
         # a missing value; Iris has neither), an always-inlined helper and, under cosine, the column
         # sums that centre Euclidean data.
-        expected = {*LARGE_OR_WEIGHTED_FIT_KERNELS, "pairwise", "source_min_max", "_row_distance"}
+        expected = {*LARGE_OR_WEIGHTED_FIT_KERNELS, "source_min_max", "_row_distance"}
         assert set(stats["unused"]) <= expected | ({"column_sums"} if metric == "cosine" else set()), stats
 
 
@@ -108,7 +107,7 @@ def test_every_compiled_function_is_a_cached_engine_kernel() -> None:
     """Precompiling helps only kernels with cache=True that live where the precompile looks: any module
     of modules/engine (the precompile scans the package)."""
     kernels = kernel_dispatchers()
-    assert {"lloyd_pass", "pairwise", "silhouette_terms", "candidate_potentials"} <= set(kernels)
+    assert {"lloyd_pass", "nearest_and_distances", "silhouette_terms", "candidate_potentials"} <= set(kernels)
     assert set(LARGE_OR_WEIGHTED_FIT_KERNELS) <= set(kernels)
     for name, dispatcher in kernels.items():
         assert type(dispatcher._cache).__name__ == "FunctionCache", f"{name} lacks cache=True"  # type: ignore[attr-defined]
