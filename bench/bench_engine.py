@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.machine import cores_and_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 LLOYD_CASES = ((20, 20), (2, 5), (100, 20))  # (features, clusters)
@@ -277,19 +279,7 @@ import numpy as np
 from bench.bench_engine import make_data
 from modules.engine import fit_kmeans, pairwise_distances
 
-def status(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(field)
-
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+from bench.machine import proc_status_bytes as status, reset_peak
 
 n_rows, what = int(sys.argv[1]), sys.argv[2]
 small = make_data(2000, 20)
@@ -380,16 +370,8 @@ def machine_summary() -> str:
     from threadpoolctl import threadpool_info
 
     blas = {info.get("internal_api"): info.get("architecture") for info in threadpool_info()}
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return (
-        f"{os.cpu_count()} cores ({cpu}); Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"{cores_and_cpu()}; Python {platform.python_version()}, NumPy {np.__version__}, "
         f"SciPy {scipy.__version__}, Numba {numba.__version__}, scikit-learn {sklearn.__version__}; "
         f"OpenBLAS kernel {blas.get('openblas')}; "
         f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}"

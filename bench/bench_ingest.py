@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from bench.bench_upload import MIB, Server
+from bench.machine import cores_and_cpu
 from bench.server import ROOT
 
 TIME_TARGET = 0.5  # upload seconds / reference seconds
@@ -77,16 +78,8 @@ def process_cpu(pid: int | None = None) -> float:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return (
-        f"{os.cpu_count()} cores ({cpu}); Python {platform.python_version()}, pandas {pd.__version__}, "
+        f"{cores_and_cpu()}; Python {platform.python_version()}, pandas {pd.__version__}, "
         f"pyarrow {pa.__version__}"
     )
 

@@ -219,19 +219,7 @@ import json, resource, sys
 import numpy as np
 from bench.bench_module import kmeans_config, make_frame, run_train
 
-def status(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(field)
-
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+from bench.machine import proc_status_bytes as status, reset_peak
 
 n_rows = int(sys.argv[1])
 config = kmeans_config()
