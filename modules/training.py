@@ -18,11 +18,13 @@ from modules.column_types import table_schema
 from modules.context import RunContext
 from modules.errors import ModuleError, param_error
 from modules.features import FeatureSpace, Prepared, fit_features, infer_feature_columns, plan_features
+from modules.module import ErrorDecl
 from modules.params import Param
 from modules.scoring import Scores, append_param, cluster_labels_from, results_table
 from modules.trained_model import TrainedClusterModel
 
 __all__ = [
+    "feature_errors",
     "TrainingMatrix",
     "feature_column_set",
     "feature_params",
@@ -159,6 +161,28 @@ def _weights_of(df: pd.DataFrame, weight: str, pid: str) -> np.ndarray:
             f"and >= 0 ({bad.size} such row{'s' if bad.size > 1 else ''}).",
         )
     return values
+
+
+def feature_errors(*own: ErrorDecl) -> tuple[ErrorDecl, ...]:
+    """The errors of the inputs and the feature, label and weight parameters (declared alike by Train
+    and Sweep) with a module's ``own``, in code order."""
+    shared = (
+        ErrorDecl("0001", "the label column, the weight column or a selected column does not exist"),
+        ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
+        ErrorDecl("0011", "the column set matches no column"),
+        ErrorDecl(
+            "0017",
+            "a selected column has a type that cannot be a feature, or the weight column is not numeric",
+        ),
+        ErrorDecl(
+            "0018",
+            "under the cosine metric, a feature row is all zeros; a weight is negative or infinite, or every "
+            "training row weighs 0",
+        ),
+        ErrorDecl("0020", "the selected columns give no feature"),
+        ErrorDecl("0024", "label initialisation or a label mode without a label column"),
+    )
+    return tuple(sorted((*shared, *own), key=lambda error: error.code))
 
 
 def resolve_seed(seed: int | None, ctx: RunContext) -> int:

@@ -27,6 +27,7 @@ from modules.sweep_table import (
 )
 from modules.trained_model import TrainedClusterModel
 from modules.training import (
+    feature_errors,
     feature_params,
     finish_training,
     infer_training_columns,
@@ -119,26 +120,12 @@ class SweepClustering(Module):
         *feature_params(),
         weight_param(),
     )
-    errors = (
-        ErrorDecl("0001", "the label column, the weight column or a selected column does not exist"),
-        ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
+    errors = feature_errors(
         ErrorDecl("0005", "Maximum number of runs < 1"),
         ErrorDecl("0007", "Maximum number of runs > 10000"),
         ErrorDecl("0008", "a choice is not one of the listed values"),
-        ErrorDecl("0011", "the column set matches no column"),
         ErrorDecl("0013", "the model input is not an untrained clustering model"),
-        ErrorDecl(
-            "0017",
-            "a selected column has a type that cannot be a feature, or the weight column is not numeric",
-        ),
-        ErrorDecl(
-            "0018",
-            "under the cosine metric, a feature row is all zeros; a weight is negative or infinite, or every "
-            "training row weighs 0",
-        ),
-        ErrorDecl("0020", "the selected columns give no feature"),
         ErrorDecl("0021", "no candidate can be trained: fewer usable (distinct) rows than clusters"),
-        ErrorDecl("0024", "label initialisation or a label mode without a label column"),
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from modules.errors import ModuleError
 from modules.scoring import StaticModelInfo, results_schema, score_prefix, score_training_rows
 from modules.trained_model import TrainedClusterModel
 from modules.training import (
+    feature_errors,
     feature_params,
     finish_training,
     infer_training_columns,
@@ -56,27 +57,13 @@ class TrainClusteringModel(Module):
         Port("results_dataset", "Results dataset", "data_table", view="clusters"),
     )
     params = (*feature_params(), weight_param())
-    errors = (
-        ErrorDecl("0001", "the label column, the weight column or a selected column does not exist"),
-        ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
-        ErrorDecl("0011", "the column set matches no column"),
+    errors = feature_errors(
         ErrorDecl(
             "0013",
             "the model input is not an untrained clustering model, or the start model is of another "
             "algorithm, number of clusters or features",
         ),
-        ErrorDecl(
-            "0017",
-            "a selected column has a type that cannot be a feature, or the weight column is not numeric",
-        ),
-        ErrorDecl(
-            "0018",
-            "under the cosine metric, a feature row is all zeros; a weight is negative or infinite, or every "
-            "training row weighs 0",
-        ),
-        ErrorDecl("0020", "the selected columns give no feature"),
         ErrorDecl("0021", "fewer usable rows (or distinct rows) than clusters"),
-        ErrorDecl("0024", "label initialisation or a label mode without a label column"),
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:

@@ -57,19 +57,20 @@ def block_sums_pass(  # noqa: C901 - one loop nest per block, kept whole for the
                 continue
             start = (b * n_chunks // n_blocks) * chunk_rows
             stop = min(((b + 1) * n_chunks // n_blocks) * chunk_rows, n)
-            for row in range(start, stop):
-                label = labels[row]
-                if not affected[b, label]:
-                    continue
-                block_counts[b, label] += 1
-                if weighted:
-                    weight = weights[row]
-                    block_weights[b, label] += weight
-                    for f in range(d):
-                        block_sums[b, label, f] += (X[row, f] - shift[f]) * weight
-                else:
-                    for f in range(d):
-                        block_sums[b, label, f] += X[row, f] - shift[f]
+            _add_affected_rows(
+                X,
+                shift,
+                labels,
+                affected,
+                weights,
+                weighted,
+                b,
+                start,
+                stop,
+                block_sums,
+                block_counts,
+                block_weights,
+            )
 
 
 @njit(cache=True, inline="always")
@@ -361,16 +362,39 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                 continue
             start = first_chunk * chunk_rows
             stop = min((last_chunk + 1) * chunk_rows, n)
-            for row in range(start, stop):
-                label = labels[row]
-                if not affected[b, label]:
-                    continue
-                block_counts[b, label] += 1
-                if weighted:
-                    weight = weights[row]
-                    block_weights[b, label] += weight
-                    for f in range(d):
-                        block_sums[b, label, f] += (X[row, f] - shift[f]) * weight
-                else:
-                    for f in range(d):
-                        block_sums[b, label, f] += X[row, f] - shift[f]
+            _add_affected_rows(
+                X,
+                shift,
+                labels,
+                affected,
+                weights,
+                weighted,
+                b,
+                start,
+                stop,
+                block_sums,
+                block_counts,
+                block_weights,
+            )
+
+
+@njit(cache=True, inline="always")
+def _add_affected_rows(
+    X, shift, labels, affected, weights, weighted, b, start, stop, block_sums, block_counts, block_weights
+):
+    """Add rows ``start:stop`` (minus ``shift``, weighted) to block b's sums of the clusters marked
+    ``affected[b]``, in row order (the order a full pass adds them: the same bits)."""
+    d = X.shape[1]
+    for row in range(start, stop):
+        label = labels[row]
+        if not affected[b, label]:
+            continue
+        block_counts[b, label] += 1
+        if weighted:
+            weight = weights[row]
+            block_weights[b, label] += weight
+            for f in range(d):
+                block_sums[b, label, f] += (X[row, f] - shift[f]) * weight
+        else:
+            for f in range(d):
+                block_sums[b, label, f] += X[row, f] - shift[f]
