@@ -36,8 +36,7 @@ def block_sums_pass(  # noqa: C901 - one loop nest per block, kept whole for the
     values of the previous call (same rows, same labels: the same sums). ``weighted`` multiplies each
     row by its weight and fills ``block_weights``; otherwise ``block_weights`` is left alone.
     """
-    n, d = X.shape
-    k = affected.shape[1]
+    n = X.shape[0]
     n_chunks = (n + chunk_rows - 1) // chunk_rows
     next_block = np.zeros(1, np.int64)
     for _worker in prange(workers):
@@ -45,19 +44,9 @@ def block_sums_pass(  # noqa: C901 - one loop nest per block, kept whole for the
             b = _fetch_increment(next_block, 0)
             if b >= n_blocks:
                 break
-            any_affected = False
-            for j in range(k):
-                if affected[b, j]:
-                    any_affected = True
-                    block_sums[b, j, :] = 0.0
-                    block_counts[b, j] = 0
-                    if weighted:
-                        block_weights[b, j] = 0.0
-            if not any_affected:
-                continue
             start = (b * n_chunks // n_blocks) * chunk_rows
             stop = min(((b + 1) * n_chunks // n_blocks) * chunk_rows, n)
-            _add_affected_rows(
+            _redo_affected_sums(
                 X,
                 shift,
                 labels,
@@ -350,19 +339,9 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
             if full:
                 block_norm_max[b] = np.sqrt(norm_sq_max)
             # The M-step's partial sums, in row order per label, for the labels whose members changed.
-            any_affected = False
-            for j in range(k):
-                if affected[b, j]:
-                    any_affected = True
-                    block_sums[b, j, :] = 0.0
-                    block_counts[b, j] = 0
-                    if weighted:
-                        block_weights[b, j] = 0.0
-            if not any_affected:
-                continue
             start = first_chunk * chunk_rows
             stop = min((last_chunk + 1) * chunk_rows, n)
-            _add_affected_rows(
+            _redo_affected_sums(
                 X,
                 shift,
                 labels,
@@ -379,12 +358,23 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
 
 
 @njit(cache=True, inline="always")
-def _add_affected_rows(
+def _redo_affected_sums(
     X, shift, labels, affected, weights, weighted, b, start, stop, block_sums, block_counts, block_weights
 ):
-    """Add rows ``start:stop`` (minus ``shift``, weighted) to block b's sums of the clusters marked
-    ``affected[b]``, in row order (the order a full pass adds them: the same bits)."""
+    """Block b's sums, counts (and weights) of the clusters marked ``affected[b]``, recomputed from rows
+    ``start:stop`` (minus ``shift``, weighted) in row order — the order a full pass adds them, so the
+    same bits. Other clusters' sums are left as they are."""
     d = X.shape[1]
+    any_affected = False
+    for j in range(affected.shape[1]):
+        if affected[b, j]:
+            any_affected = True
+            block_sums[b, j, :] = 0.0
+            block_counts[b, j] = 0
+            if weighted:
+                block_weights[b, j] = 0.0
+    if not any_affected:
+        return
     for row in range(start, stop):
         label = labels[row]
         if not affected[b, label]:
