@@ -110,13 +110,14 @@ test-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
 	$(VENV)/bin/mypy
 	cd frontend && npm run typecheck
 
-test-py: $(STAMP)/python-dev $(STAMP)/system-packages
+## Tests start real workers, which load every kernel before their first task: fill the cache first.
+test-py: $(STAMP)/python-dev $(STAMP)/system-packages $(STAMP)/kernels
 	$(VENV)/bin/pytest -m "not e2e and not docker" -q
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm test
 
-test-e2e: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
+test-e2e: $(STAMP)/python-dev $(STAMP)/system-packages $(STAMP)/kernels frontend/dist/index.html
 	$(VENV)/bin/pytest tests/e2e -m e2e -q
 
 ## The image and docker-compose.yml built and run (Docker engine started and base images built if
