@@ -38,7 +38,7 @@ import httpx
 
 from bench.bench_api import Studio, server_ms
 from bench.bench_engine import load_average, machine_summary
-from bench.server import ROOT, free_port, signed_in_client
+from bench.server import ROOT, free_port, signed_in_client, stop_server
 from tests import graphs
 
 FIRST_RUN_TARGET_MS = 1000.0
@@ -91,12 +91,7 @@ def fresh_server(cache: Path) -> Iterator[tuple[str, float, Path]]:
             wait_for(lambda: _answers(base), 60, "the server to answer", server, log_path)
             yield base, started, log_path
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
+            stop_server(server)
 
 
 def _answers(base: str) -> bool:

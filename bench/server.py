@@ -73,12 +73,7 @@ def running_server(
                 time.sleep(0.1)
             yield Served(base, server.pid)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
+            stop_server(server)
 
 
 def signed_in_client(base: str, timeout: float = 60) -> httpx.Client:
@@ -89,3 +84,13 @@ def signed_in_client(base: str, timeout: float = 60) -> httpx.Client:
     token.raise_for_status()
     client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
     return client
+
+
+def stop_server(server: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop a benchmark's server process: politely, then by force."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=5)
