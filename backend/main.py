@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +25,13 @@ from backend.executor.local import LocalExecutor
 from backend.services.runs import RunManager
 from backend.spa import mount_spa
 
+log = logging.getLogger(__name__)
+# Said even where the root logger keeps only warnings (alembic.ini's configuration), as the pool's lines.
+log.setLevel(logging.INFO)
+#: The longest the server waits for a warm worker before it listens anyway: far above a warm-up from
+#: the install step's kernel cache (seconds), and about what one takes compiling from an empty cache.
+FIRST_WORKER_WAIT_S = 60.0
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -31,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runs.start()
         start_services(app)
+        await _first_worker_ready(executor)
         try:
             yield
         finally:
@@ -50,9 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.runs = RunManager(
-        app.state.sessionmaker, settings, LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
-    )
+    executor = LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
+    app.state.runs = RunManager(app.state.sessionmaker, settings, executor)
     install_error_handlers(app)
     app.add_middleware(BodyGuard, settings=settings, own_json_check=SCORE_PATH)
     app.state.password_work = PasswordWork(settings.password_hash_workers, settings.password_hash_queue)
@@ -65,6 +75,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_api_docs(app)
     mount_spa(app, settings.frontend_dist)
     return app
+
+
+async def _first_worker_ready(executor: LocalExecutor) -> None:
+    """With warm workers, wait (at most FIRST_WORKER_WAIT_S) until one has warmed up: uvicorn accepts
+    connections only once the lifespan started, so by the time the page shows, a run clicked at once
+    starts at once instead of waiting seconds for a worker's imports and kernels."""
+    if not executor.warm:
+        return
+    started = time.perf_counter()
+    ready = await asyncio.to_thread(executor.wait_for_a_ready_worker, FIRST_WORKER_WAIT_S)
+    waited = time.perf_counter() - started
+    if ready:
+        log.info("Cluster Studio: a worker process is ready (waited %.1f s); serving", waited)
+    else:
+        log.warning("Cluster Studio: no worker process ready after %.1f s; serving (runs wait)", waited)
 
 
 def app_factory() -> FastAPI:

@@ -4,8 +4,8 @@ Each worker process runs one task at a time. Cancelling sets the worker's stop f
 checks every iteration; a worker that has not stopped within `kill_after` seconds is killed and
 replaced, so a runaway module never hurts the server.
 
-A worker first warms up (:mod:`backend.executor.warmup`: every compiled kernel loaded, a tiny pipeline
-run) and then says "ready"; its slot hands it no task before that. A task submitted meanwhile waits
+A worker first warms up (:mod:`backend.executor.warmup`: a tiny pipeline run, every compiled kernel
+loaded) and then says "ready"; its slot hands it no task before that. A task submitted meanwhile waits
 (in the queue, for whichever worker is ready first; or, with lazily started workers, for the one just
 started): it runs late, it never fails for it. A worker replaced after a kill warms up the same way.
 """
@@ -331,6 +331,18 @@ class LocalExecutor:
     def worker_states(self) -> list[str]:
         """Each slot's worker: "stopped", "warming up", "ready" or "busy"."""
         return [slot.state for slot in self.slots]
+
+    def wait_for_a_ready_worker(self, timeout: float) -> bool:
+        """Block until a worker has warmed up (True), or until `timeout` seconds passed, every worker
+        died while warming up, or the pool starts its workers lazily (none starts before a job): False."""
+        deadline = time.monotonic() + timeout
+        while self.warm and self.slots:
+            if any(slot.ready for slot in self.slots):
+                return True
+            if all(slot.failed_starts for slot in self.slots) or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return False
 
     def shutdown(self) -> None:
         for slot in self.slots:
