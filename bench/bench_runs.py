@@ -13,6 +13,11 @@
     takes longer; a run started earlier is not failed but waits for a ready worker.
     Targets: the first run < 1 s, and equal to the tenth within noise (no more than the median of
     runs 2-10 plus their spread, or 50 ms).
+    Then, as a person who opens the page the moment it answers (`make run`, then Run at once): fresh
+    servers (``--at-once``, 3 by default) whose Iris run is started the moment they answer (the server
+    listens once a worker warmed up). Target: that run < 1 s, server-side. With ``--cold`` also one on
+    an empty cache (no install step: the worker compiles what a small run needs, then the rest in the
+    background), reported without a target.
 (b) Per-node overhead of a 1M × 20 Train Clustering Model (k = 20, 20 passes), from the timing line
     the node writes to its run log (module vs reading inputs, writing outputs, charts, other), in a
     warmed-up worker process. Target: outside the module ≤ 10 % of the module's time.
@@ -145,6 +150,34 @@ def first_runs(runs: int, cache: Path) -> tuple[list[float], dict[str, str], flo
         return times, first_timing, warm_s, workers_ready(log)
 
 
+def run_at_once(cache: Path) -> dict[str, float | int]:
+    """A fresh server on `cache`, and the Iris run started the moment the server answers (as a person
+    who opens the page at once and runs a ready-made graph): seconds from the server's start until it
+    answered, workers ready then, the run's server-side ms and the ms from its request to its end."""
+    with fresh_server(cache) as (base, started, log):
+        answered_s = time.perf_counter() - started
+        ready_then = len(workers_ready(log))
+        studio = Studio(signed_in_client(base))
+        exp = studio.experiment("Iris", iris_graph(seed=1))
+        requested = time.perf_counter()
+        run = studio.wait(studio.run(exp))
+        waited_ms = (time.perf_counter() - requested) * 1000
+        return {
+            "answered_s": answered_s,
+            "ready": ready_then,
+            "server_ms": server_ms(run),
+            "wall_ms": waited_ms,
+        }
+
+
+def at_once_line(label: str, case: dict[str, float | int]) -> str:
+    return (
+        f"    {label}: answered {case['answered_s']:.1f} s after the server process started "
+        f"({case['ready']} worker(s) ready then); Iris run started at once: "
+        f"server-side {case['server_ms']:.0f} ms, request to end {case['wall_ms']:.0f} ms"
+    )
+
+
 # Run in a child process: a worker-like process, warmed up the way the pool's workers are.
 TRAIN_OVERHEAD = """
 import json, sys, tempfile
@@ -186,6 +219,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="4 Iris runs and a 200k-row Train")
+    parser.add_argument(
+        "--at-once", type=int, default=3, help="fresh servers whose Iris run starts the moment they answer"
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="also a server on an empty kernel cache (no install step)"
+    )
     args = parser.parse_args()
     runs, rows, repeats = (4, 200_000, 2) if args.quick else (10, 1_000_000, 3)
 
@@ -194,6 +233,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="studio-bench-numba-") as cache_dir:
         install_s, check = install_kernels(Path(cache_dir))
         times, first_timing, warm_s, ready_lines = first_runs(runs, Path(cache_dir))
+        at_once = [run_at_once(Path(cache_dir)) for _ in range(args.at_once)]
+    with tempfile.TemporaryDirectory(prefix="studio-bench-numba-cold-") as cold_dir:
+        cold = run_at_once(Path(cold_dir)) if args.cold else None  # no install step: an empty cache
     trains = train_overhead(rows, repeats)
     load = f"{load_start} / {load_average()}"
 
@@ -212,6 +254,8 @@ def main() -> None:
         f"runs 2-{runs}: median {rest_median:.0f} ms, min {min(rest):.0f}, max {max(rest):.0f}; "
         f"first - median = {first - rest_median:+.0f} ms (target <= {noise:.0f} ms, the noise)",
         *(f"    first run, {node}: {line}" for node, line in first_timing.items()),
+        *(at_once_line(f"at once #{i}", case) for i, case in enumerate(at_once, 1)),
+        *([at_once_line("empty kernel cache, at once (reported, no target)", cold)] if cold else []),
         f"(b) Train Clustering Model {rows:,} x 20, k=20, 20 passes, best of {len(trains)}: "
         f"outside the module {share * 100:.1f} % of the module's time "
         f"(target <= {OVERHEAD_TARGET * 100:.0f} %)",
@@ -224,6 +268,7 @@ def main() -> None:
             ("precompile --check", check == "passes"),
             ("first run < 1 s", first < FIRST_RUN_TARGET_MS),
             ("first run = tenth within noise", first - rest_median <= noise),
+            ("a run at once < 1 s", all(case["server_ms"] < FIRST_RUN_TARGET_MS for case in at_once)),
             ("Train overhead <= 10 %", share <= OVERHEAD_TARGET),
         )
         if not ok

@@ -7,6 +7,8 @@ becomes ready and asserts on states and order, never on how long anything took.
 from __future__ import annotations
 
 import functools
+import json
+import logging
 import os
 import signal
 import time
@@ -19,7 +21,7 @@ import pytest
 from backend.core.status import RunStatus
 from backend.executor.local import LocalExecutor
 from backend.executor.task import NodeResult
-from backend.executor.warmup import warm_up_worker
+from backend.executor.warmup import BACKGROUND_COMPILE_THREAD, warm_up_worker
 
 pytestmark = pytest.mark.slow
 
@@ -169,3 +171,71 @@ def test_the_real_warm_up_loads_every_kernel_before_the_first_task(tmp_path: Pat
     pool = pool_of(1, False, warm_up_worker)
     result = pool.submit(KernelProbeTask(), no_progress).future.result(timeout=600)
     assert (result.status, result.log) == (RunStatus.SUCCEEDED, "")  # no kernel left to load or compile
+
+
+def dies_while_warming_up() -> str:
+    os._exit(3)
+
+
+def test_waiting_for_a_ready_worker(tmp_path: Path, pool_of) -> None:  # type: ignore[no-untyped-def]
+    pool = pool_of(2, True, functools.partial(gated_warm_up, str(tmp_path)))
+    wait_until(lambda: len(list(tmp_path.glob("warming-*"))) == 2, "both workers began warming up")
+    assert not pool.wait_for_a_ready_worker(0.2)  # the gate is shut: none can be ready
+
+    (tmp_path / "open").touch()
+    assert pool.wait_for_a_ready_worker(WAIT_S)
+    assert "ready" in pool.worker_states()
+
+
+def test_no_worker_to_wait_for_when_they_start_lazily_or_die_warming_up(tmp_path: Path, pool_of) -> None:  # type: ignore[no-untyped-def]
+    lazy = pool_of(1, False, functools.partial(gated_warm_up, str(tmp_path)))
+    assert not lazy.wait_for_a_ready_worker(WAIT_S) and lazy.worker_states() == ["stopped"]
+
+    dying = pool_of(2, True, dies_while_warming_up)
+    assert not dying.wait_for_a_ready_worker(WAIT_S)  # returns once both died, not at the timeout
+    assert dying.worker_states() == ["stopped", "stopped"]
+
+
+@dataclass
+class CompileRaceProbe:
+    """Load every kernel at once, while the worker's background thread is still compiling them; then,
+    once that thread finished, how the kernels got their machine code in this process."""
+
+    task_id: str = "compile-race"
+
+    def execute(self, progress: object = None, should_stop: object = None) -> NodeResult:
+        import threading
+
+        from modules.algorithms import warm_up
+        from modules.engine.precompile import cache_stats, kernel_dispatchers, unreached_kernels
+
+        background = [t for t in threading.enumerate() if t.name == BACKGROUND_COMPILE_THREAD]
+        warm_up()
+        for thread in background:
+            thread.join()
+        stats = cache_stats()
+        signatures = sum(len(kernel.signatures) for kernel in kernel_dispatchers().values())  # type: ignore[attr-defined]
+        report = {"background": len(background), "compiled": stats.compiled, "loaded": stats.loaded}
+        report |= {"signatures": signatures, "unreached": unreached_kernels()}
+        return NodeResult(status=RunStatus.SUCCEEDED, log=json.dumps(report))
+
+
+@pytest.mark.timeout(1200)
+def test_an_empty_kernel_cache_compiles_only_the_tiny_pipeline_before_ready(
+    tmp_path: Path, pool_of, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    """Without the install step the worker is ready once the tiny pipeline's kernels are compiled; the
+    others compile in a background thread, and a task wanting them meanwhile waits for that compile
+    instead of repeating it: every signature is compiled exactly once."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty-cache"))  # the worker process inherits it
+    caplog.set_level(logging.INFO, logger="backend.executor.local")
+    pool = pool_of(1, True, warm_up_worker)
+    assert pool.wait_for_a_ready_worker(900)
+    (ready_line,) = [r.getMessage() for r in caplog.records if "ready after" in r.getMessage()]
+    assert "compiling the others in the background" in ready_line, ready_line
+
+    result = pool.submit(CompileRaceProbe(), no_progress).future.result(timeout=900)
+    assert result.status == RunStatus.SUCCEEDED, result.error
+    report = json.loads(result.log)
+    assert report["unreached"] == [] and report["loaded"] == 0, report
+    assert report["compiled"] == report["signatures"], report  # none compiled twice
