@@ -15,7 +15,7 @@ def main() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     upgrade(settings.database_url)
-    # The address answers once a worker process has warmed up (backend/main.py): seconds, not more.
+    # The address answers once the worker processes have warmed up (backend/main.py): seconds.
     print(f"Cluster Studio: http://{settings.host}:{settings.port} (starting)", flush=True)
     # proxy_headers off: the app believes X-Forwarded-For only from STUDIO_TRUSTED_PROXIES (http_security.py),
     # where uvicorn would believe it from 127.0.0.1 by default.

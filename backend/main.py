@@ -28,9 +28,10 @@ from backend.spa import mount_spa
 log = logging.getLogger(__name__)
 # Said even where the root logger keeps only warnings (alembic.ini's configuration), as the pool's lines.
 log.setLevel(logging.INFO)
-#: The longest the server waits for a warm worker before it listens anyway: far above a warm-up from
-#: the install step's kernel cache (seconds), and about what one takes compiling from an empty cache.
-FIRST_WORKER_WAIT_S = 60.0
+#: The longest the server waits for its workers' warm-up before it listens anyway: far above a warm-up
+#: from the install step's kernel cache (1-3 s), above one compiling a small run's kernels into an
+#: empty cache on a quiet 2-core machine (~20 s); runs started before a worker is ready wait for it.
+WORKERS_WAIT_S = 30.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runs.start()
         start_services(app)
-        await _first_worker_ready(executor)
+        await _workers_ready(executor)
         try:
             yield
         finally:
@@ -77,19 +78,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _first_worker_ready(executor: LocalExecutor) -> None:
-    """With warm workers, wait (at most FIRST_WORKER_WAIT_S) until one has warmed up: uvicorn accepts
+async def _workers_ready(executor: LocalExecutor) -> None:
+    """With warm workers, wait (at most WORKERS_WAIT_S) until they have warmed up: uvicorn accepts
     connections only once the lifespan started, so by the time the page shows, a run clicked at once
-    starts at once instead of waiting seconds for a worker's imports and kernels."""
+    starts at once instead of waiting seconds for a worker's imports and kernels, and shares the CPU
+    with no warm-up (all of them: a run's first nodes may go to two workers at once)."""
     if not executor.warm:
         return
     started = time.perf_counter()
-    ready = await asyncio.to_thread(executor.wait_for_a_ready_worker, FIRST_WORKER_WAIT_S)
+    ready = await asyncio.to_thread(executor.wait_for_workers, WORKERS_WAIT_S)
     waited = time.perf_counter() - started
-    if ready:
-        log.info("Cluster Studio: a worker process is ready (waited %.1f s); serving", waited)
-    else:
-        log.warning("Cluster Studio: no worker process ready after %.1f s; serving (runs wait)", waited)
+    message = "Cluster Studio: %d of %d worker processes ready (waited %.1f s); serving"
+    log.log(logging.INFO if ready else logging.WARNING, message, ready, executor.workers, waited)
 
 
 def app_factory() -> FastAPI:

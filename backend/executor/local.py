@@ -332,17 +332,15 @@ class LocalExecutor:
         """Each slot's worker: "stopped", "warming up", "ready" or "busy"."""
         return [slot.state for slot in self.slots]
 
-    def wait_for_a_ready_worker(self, timeout: float) -> bool:
-        """Block until a worker has warmed up (True), or until `timeout` seconds passed, every worker
-        died while warming up, or the pool starts its workers lazily (none starts before a job): False."""
+    def wait_for_workers(self, timeout: float) -> int:
+        """Block until every worker has warmed up or died trying, at most `timeout` seconds; how many are
+        ready then (0 at once where workers start lazily: none starts before a job)."""
         deadline = time.monotonic() + timeout
-        while self.warm and self.slots:
-            if any(slot.ready for slot in self.slots):
-                return True
-            if all(slot.failed_starts for slot in self.slots) or time.monotonic() >= deadline:
-                return False
+        while self.warm and self.slots and time.monotonic() < deadline:
+            if all(slot.ready or slot.failed_starts for slot in self.slots):
+                break
             time.sleep(0.02)
-        return False
+        return sum(slot.ready for slot in self.slots)
 
     def shutdown(self) -> None:
         for slot in self.slots:

@@ -8,9 +8,11 @@ files, the chart precomputation.
 
 Where the install step was skipped (an empty cache: ``python -m backend`` alone), compiling every kernel
 takes a minute on 2 cores, compiling the pipeline's own a fraction of it. So the worker says "ready" once
-the pipeline ran, and compiles the rest in a background thread. A task needing a kernel that thread is
-compiling waits for it rather than compiling it twice: Numba compiles under one process-wide lock, and a
-dispatcher looks for the finished machine code again once it holds that lock.
+the pipeline ran, and one background process (``python -m modules.engine.precompile`` at a low
+priority; the first worker to need it starts it, the others see its lock) fills the cache with the rest.
+Not a thread: a task would wait for it, as Numba compiles under one process-wide lock that the
+compiling thread takes straight back kernel after kernel. Meanwhile a task compiles a kernel it needs
+that is not yet on disk, as before the install step existed; later ones load from the cache.
 
 The warm-up runs Numba's parallel kernels on one thread: its regions are tiny, and GNU OpenMP's
 spinning threads of two workers warming up at once on a busy 2-core machine made them 5-20× slower.
@@ -19,46 +21,104 @@ spinning threads of two workers warming up at once on a busy 2-core machine made
 from __future__ import annotations
 
 import contextlib
-import logging
+import fcntl
+import hashlib
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from backend.core.status import RunStatus
 from backend.executor.artefacts import ArtefactRef
 from backend.executor.task import SAMPLE_SOURCE, NodeTask
 
 WARM_UP_DATASET = "sample-iris"
-#: The thread that compiles the kernels the tiny pipeline did not reach (an empty cache only).
+#: The thread that waits for the background compile process (an empty cache only).
 BACKGROUND_COMPILE_THREAD = "studio-warm-up-compile"
-
-log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1  # Linux prctl(2): the signal this process gets when its parent ends
 
 
 def warm_up_worker() -> str:
-    """Run the tiny pipeline, then load every other kernel (compile them in the background if the
-    pipeline found the cache empty); says what it took (the pool logs it)."""
+    """Run the tiny pipeline, then load every other kernel (or, if the pipeline found the cache empty,
+    have a background process compile them); says what it took (the pool logs it)."""
     from modules.engine.precompile import cache_stats
 
     with one_numba_thread():
         pipeline_s = _run_tiny_pipeline()
         compiled = cache_stats().compiled
         if compiled:
-            threading.Thread(target=_load_every_kernel, name=BACKGROUND_COMPILE_THREAD, daemon=True).start()
+            started_it = _precompile_in_background()
+            who = "this worker's" if started_it else "another worker's"
             return (
                 f"first pipeline {pipeline_s:.2f} s ({compiled} kernels compiled: the install step's cache "
-                "was incomplete); compiling the others in the background"
+                f"was incomplete); {who} background process compiles the others into the cache"
             )
         started = time.perf_counter()
-        _load_every_kernel()
+        from modules.algorithms import warm_up
+
+        warm_up()
     kernels_s = time.perf_counter() - started
     stats = cache_stats()
     source = f"{stats.loaded} loaded from the cache"
     if stats.compiled:
         source += f"; {stats.compiled} compiled: the install step's cache was incomplete"
     return f"first pipeline {pipeline_s:.2f} s, kernels {kernels_s:.2f} s ({source})"
+
+
+def _precompile_in_background() -> bool:
+    """Start the background compile process unless one for the same cache runs (False then). A thread
+    holds the lock until the process ended; the lock goes with this worker if it is killed."""
+    lock = precompile_lock_path().open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return False
+    # Started from the worker's main thread: "end with the parent" follows the thread that started it.
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from backend.executor.warmup import precompile_main; precompile_main()"]
+    )
+    threading.Thread(
+        target=_unlock_when_done, args=(process, lock), name=BACKGROUND_COMPILE_THREAD, daemon=True
+    ).start()
+    return True
+
+
+def _unlock_when_done(process: subprocess.Popen[bytes], lock: IO[str]) -> None:
+    process.wait()
+    lock.close()
+
+
+def precompile_lock_path() -> Path:
+    """The lock of the background compile into this process's kernel cache (one per cache)."""
+    import modules.engine
+
+    cache = os.environ.get("NUMBA_CACHE_DIR") or str(Path(modules.engine.__file__).resolve().parent)
+    key = hashlib.sha1(cache.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"studio-kernel-precompile-{key}.lock"
+
+
+def precompile_main() -> None:
+    """The background compile process: a low priority (tasks come first), ending with the worker
+    that started it (Linux), Numba's parallel kernels on one thread (as the warm-up), then
+    ``python -m modules.engine.precompile``."""
+    import numba
+
+    from modules.engine.precompile import main
+
+    os.nice(10)
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    numba.set_num_threads(1)
+    main([])
 
 
 @contextlib.contextmanager
@@ -72,18 +132,6 @@ def one_numba_thread() -> Iterator[None]:
         yield
     finally:
         numba.set_num_threads(before)
-
-
-def _load_every_kernel() -> None:
-    from modules.algorithms import warm_up
-
-    with one_numba_thread():
-        try:
-            warm_up()
-        except Exception:  # warming up is an optimisation only: a task compiles what it needs
-            if threading.current_thread().name != BACKGROUND_COMPILE_THREAD:
-                raise
-            log.warning("compiling the kernels in the background failed", exc_info=True)
 
 
 def _run_tiny_pipeline() -> float:

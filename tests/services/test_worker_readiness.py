@@ -177,46 +177,46 @@ def dies_while_warming_up() -> str:
     os._exit(3)
 
 
-def test_waiting_for_a_ready_worker(tmp_path: Path, pool_of) -> None:  # type: ignore[no-untyped-def]
-    pool = pool_of(2, True, functools.partial(gated_warm_up, str(tmp_path)))
-    wait_until(lambda: len(list(tmp_path.glob("warming-*"))) == 2, "both workers began warming up")
-    assert not pool.wait_for_a_ready_worker(0.2)  # the gate is shut: none can be ready
+def test_waiting_for_the_workers_to_warm_up(tmp_path: Path, pool_of) -> None:  # type: ignore[no-untyped-def]
+    pool = pool_of(2, True, functools.partial(gated_warm_up, str(tmp_path), first_goes_at_once=True))
+    wait_until(lambda: sorted(pool.worker_states()) == ["ready", "warming up"], "one worker ready")
+    assert pool.wait_for_workers(0.2) == 1  # the other one's gate is shut: the wait ends at its bound
 
     (tmp_path / "open").touch()
-    assert pool.wait_for_a_ready_worker(WAIT_S)
-    assert "ready" in pool.worker_states()
+    assert pool.wait_for_workers(WAIT_S) == 2
+    assert pool.worker_states() == ["ready", "ready"]
 
 
 def test_no_worker_to_wait_for_when_they_start_lazily_or_die_warming_up(tmp_path: Path, pool_of) -> None:  # type: ignore[no-untyped-def]
     lazy = pool_of(1, False, functools.partial(gated_warm_up, str(tmp_path)))
-    assert not lazy.wait_for_a_ready_worker(WAIT_S) and lazy.worker_states() == ["stopped"]
+    assert lazy.wait_for_workers(WAIT_S) == 0 and lazy.worker_states() == ["stopped"]
 
     dying = pool_of(2, True, dies_while_warming_up)
-    assert not dying.wait_for_a_ready_worker(WAIT_S)  # returns once both died, not at the timeout
+    assert dying.wait_for_workers(WAIT_S) == 0  # it returns once both died, not at its bound
     assert dying.worker_states() == ["stopped", "stopped"]
 
 
 @dataclass
-class CompileRaceProbe:
-    """Load every kernel at once, while the worker's background thread is still compiling them; then,
-    once that thread finished, how the kernels got their machine code in this process."""
+class BackgroundCompileProbe:
+    """Once the worker's background compile process ended, load every kernel: how many this worker
+    compiled before (its tiny pipeline's) and after, and which it still lacks."""
 
-    task_id: str = "compile-race"
+    task_id: str = "background-compile"
 
     def execute(self, progress: object = None, should_stop: object = None) -> NodeResult:
         import threading
 
         from modules.algorithms import warm_up
-        from modules.engine.precompile import cache_stats, kernel_dispatchers, unreached_kernels
+        from modules.engine.precompile import cache_stats, unreached_kernels
 
         background = [t for t in threading.enumerate() if t.name == BACKGROUND_COMPILE_THREAD]
-        warm_up()
+        before = cache_stats().compiled
         for thread in background:
-            thread.join()
-        stats = cache_stats()
-        signatures = sum(len(kernel.signatures) for kernel in kernel_dispatchers().values())  # type: ignore[attr-defined]
-        report = {"background": len(background), "compiled": stats.compiled, "loaded": stats.loaded}
-        report |= {"signatures": signatures, "unreached": unreached_kernels()}
+            thread.join()  # it waits for the process
+        warm_up()
+        after = cache_stats()
+        report = {"background": len(background), "compiled_before": before, "compiled_after": after.compiled}
+        report |= {"loaded": after.loaded, "unreached": unreached_kernels()}
         return NodeResult(status=RunStatus.SUCCEEDED, log=json.dumps(report))
 
 
@@ -224,18 +224,19 @@ class CompileRaceProbe:
 def test_an_empty_kernel_cache_compiles_only_the_tiny_pipeline_before_ready(
     tmp_path: Path, pool_of, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
-    """Without the install step the worker is ready once the tiny pipeline's kernels are compiled; the
-    others compile in a background thread, and a task wanting them meanwhile waits for that compile
-    instead of repeating it: every signature is compiled exactly once."""
+    """Without the install step the worker is ready once the tiny pipeline's kernels are compiled; a
+    background process fills the cache with the others, which the worker then loads instead of
+    compiling them."""
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty-cache"))  # the worker process inherits it
     caplog.set_level(logging.INFO, logger="backend.executor.local")
     pool = pool_of(1, True, warm_up_worker)
-    assert pool.wait_for_a_ready_worker(900)
+    assert pool.wait_for_workers(900) == 1
     (ready_line,) = [r.getMessage() for r in caplog.records if "ready after" in r.getMessage()]
-    assert "compiling the others in the background" in ready_line, ready_line
+    assert "this worker's background process compiles the others" in ready_line, ready_line
 
-    result = pool.submit(CompileRaceProbe(), no_progress).future.result(timeout=900)
+    result = pool.submit(BackgroundCompileProbe(), no_progress).future.result(timeout=900)
     assert result.status == RunStatus.SUCCEEDED, result.error
     report = json.loads(result.log)
-    assert report["unreached"] == [] and report["loaded"] == 0, report
-    assert report["compiled"] == report["signatures"], report  # none compiled twice
+    assert report["background"] == 1 and report["compiled_before"] > 0, report
+    assert report["compiled_after"] == report["compiled_before"], report  # the rest came from the cache
+    assert report["loaded"] > 0 and report["unreached"] == [], report
