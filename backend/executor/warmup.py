@@ -24,7 +24,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,20 @@ from backend.executor.task import SAMPLE_SOURCE, NodeTask
 WARM_UP_DATASET = "sample-iris"
 #: The thread that waits for the background compile process (an empty cache only).
 BACKGROUND_COMPILE_THREAD = "studio-warm-up-compile"
-PR_SET_PDEATHSIG = 1  # Linux prctl(2): the signal this process gets when its parent ends
+#: The background compile process (argument: the worker's pid). First it asks for SIGTERM when the
+#: worker ends (Linux prctl PR_SET_PDEATHSIG = 1), before any slow import, and stops if the worker has
+#: already ended; then :func:`precompile_main`.
+BACKGROUND_COMPILE = """
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)
+from backend.executor.warmup import precompile_main
+precompile_main()
+"""
 
 
 def warm_up_worker() -> str:
@@ -81,9 +93,7 @@ def _precompile_in_background() -> bool:
         lock.close()
         return False
     # Started from the worker's main thread: "end with the parent" follows the thread that started it.
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from backend.executor.warmup import precompile_main; precompile_main()"]
-    )
+    process = subprocess.Popen([sys.executable, "-c", BACKGROUND_COMPILE, str(os.getpid())])
     threading.Thread(
         target=_unlock_when_done, args=(process, lock), name=BACKGROUND_COMPILE_THREAD, daemon=True
     ).start()
@@ -105,18 +115,14 @@ def precompile_lock_path() -> Path:
 
 
 def precompile_main() -> None:
-    """The background compile process: a low priority (tasks come first), ending with the worker
-    that started it (Linux), Numba's parallel kernels on one thread (as the warm-up), then
+    """The background compile process, once bound to its worker (BACKGROUND_COMPILE): a low priority
+    (tasks come first), Numba's parallel kernels on one thread (as the warm-up), then
     ``python -m modules.engine.precompile``."""
     import numba
 
     from modules.engine.precompile import main
 
     os.nice(10)
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     numba.set_num_threads(1)
     main([])
 
