@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from modules.algorithms.base import ClusterConfig
-from modules.storage import read_model, read_table, write_model, write_table
+from modules.storage import arrow_table, read_model, read_stored_table, write_arrow_table, write_model
 from modules.trained_model import TrainedClusterModel
 
 __all__ = [
@@ -60,6 +60,8 @@ class PortType:
     view: str
     #: Error code when a value of another port type arrives here instead (default 0013).
     wrong_type_codes: Mapping[str, str] = field(default_factory=dict)
+    #: Extensions values of this type were stored with before (still read: outputs of earlier runs).
+    earlier_extensions: tuple[str, ...] = ()
 
     @property
     def is_table(self) -> bool:
@@ -67,6 +69,11 @@ class PortType:
 
     def to_json(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name, "description": self.description, "view": self.view}
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """A table travelling between nodes: Arrow IPC, read back by memory map (see :mod:`modules.storage`)."""
+    write_arrow_table(arrow_table(frame), path)
 
 
 #: The port types of the spec. An edge is valid only between ports of the same type.
@@ -80,10 +87,11 @@ PORT_TYPES: dict[str, PortType] = {
             "values.",
             pd.DataFrame,
             "a data table",
-            "parquet",
-            write_table,
-            read_table,
+            "arrow",
+            write_frame,
+            read_stored_table,
             "table",
+            earlier_extensions=("parquet",),
         ),
         PortType(
             UNTRAINED_MODEL,

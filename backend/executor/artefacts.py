@@ -43,9 +43,20 @@ class ArtefactStore:
         self.root = Path(root)
 
     def path(self, ref: ArtefactRef) -> Path:
+        """The artefact's file: written with its port type's extension; an artefact of an earlier
+        version, stored with an earlier extension, is found there instead."""
         if not _KEY.match(ref.key) or ref.type not in PORT_TYPES:
             raise ValueError(f"not an artefact reference: {ref}")
-        return self.root / ref.key[:2] / f"{ref.key}.{PORT_TYPES[ref.type].extension}"
+        port_type = PORT_TYPES[ref.type]
+        current = self._file(ref.key, port_type.extension)
+        if not current.is_file():
+            for extension in port_type.earlier_extensions:
+                if (earlier := self._file(ref.key, extension)).is_file():
+                    return earlier
+        return current
+
+    def _file(self, key: str, extension: str) -> Path:
+        return self.root / key[:2] / f"{key}.{extension}"
 
     def derived_path(self, ref: ArtefactRef, name: str) -> Path:
         """Where a payload computed from an artefact is kept (e.g. its chart data), beside it."""
@@ -95,7 +106,7 @@ class ArtefactStore:
     def write(self, value: Any, port_type: str) -> ArtefactRef:
         """Store a value atomically (written aside, then renamed into place)."""
         ref = ArtefactRef(uuid.uuid4().hex, port_type)
-        final = self.path(ref)
+        final = self._file(ref.key, PORT_TYPES[port_type].extension)
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = final.with_name(final.name + ".tmp")
         try:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,9 +20,10 @@ from backend.executor.task import VISUALIZATION
 from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
-from backend.services.parquet_pages import parquet_page
+from backend.services.parquet_pages import stored_table_page
 from modules import registry
 from modules.ports import PORT_TYPES
+from modules.storage import PARQUET_SUFFIX, read_stored_table, write_table
 
 
 class OutputNotFound(Exception):
@@ -53,8 +59,12 @@ def is_table(ref: ArtefactRef) -> bool:
 
 
 def read(store: ArtefactStore, ref: ArtefactRef) -> Any:
-    # tables go through the server's frame cache: pages and charts of one output read it again and again
-    return read_frame(store.path(ref)) if is_table(ref) else store.read(ref)
+    if not is_table(ref):
+        return store.read(ref)
+    path = store.path(ref)
+    # A Parquet table (an output of an earlier version) goes through the server's frame cache: pages and
+    # charts of one output read it again and again. An Arrow one is memory-mapped: reading it is free.
+    return read_frame(path) if path.suffix == PARQUET_SUFFIX else read_stored_table(path)
 
 
 def table(store: ArtefactStore, ref: ArtefactRef) -> Any:
@@ -76,7 +86,25 @@ def rows(store: ArtefactStore, ref: ArtefactRef, offset: int, limit: int) -> dic
     """A page of a table output, read from the row groups that hold it."""
     if not is_table(ref):
         raise NotATable("This output is a model, not a table")
-    return parquet_page(store.path(ref), offset, limit)
+    return stored_table_page(store.path(ref), offset, limit)
+
+
+@contextmanager
+def as_parquet(store: ArtefactStore, ref: ArtefactRef) -> Iterator[Path]:
+    """A table output as a Parquet file (what datasets are stored as): the artefact itself if it is one,
+    else a copy written beside it for the duration of the block (a leftover is removed at start-up)."""
+    path = store.path(ref)
+    if path.suffix == PARQUET_SUFFIX:
+        yield path
+        return
+    handle, name = tempfile.mkstemp(prefix=f"{ref.key}.", suffix=f"{PARQUET_SUFFIX}.tmp", dir=path.parent)
+    os.close(handle)
+    copy = Path(name)
+    try:
+        write_table(read_stored_table(path), copy)
+        yield copy
+    finally:
+        copy.unlink(missing_ok=True)
 
 
 def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> bytes:

@@ -1,7 +1,12 @@
-"""A page of rows straight from a Parquet file: only the row groups that hold it are read, in batches."""
+"""A page of rows straight from a stored table: only the rows it holds are read.
+
+Parquet (uploads, and node outputs of earlier versions): the row groups that hold the page, in batches.
+Arrow IPC (node outputs): memory-mapped, so slicing reads only the page's own bytes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,8 +16,28 @@ from backend.core.memory import release_memory
 from backend.services.outputs import page_payload
 from backend.services.outputs.jsonsafe import JsonDict
 from backend.services.table_import import READ_BUFFER_BYTES
+from modules.storage import PARQUET_SUFFIX, read_arrow
 
 PAGE_BATCH_ROWS = 4096  # rows decoded at a time while skipping to the page
+
+
+def stored_table_page(path: Path, offset: int, limit: int) -> JsonDict:
+    """A page of a stored table of either format (see :func:`parquet_page` for what it holds)."""
+    return parquet_page(path, offset, limit) if path.suffix == PARQUET_SUFFIX else arrow_page(path, offset, limit)
+
+
+def arrow_page(path: Path, offset: int, limit: int) -> JsonDict:
+    """``{columns, rows, total, offset, limit}`` of rows `offset` … `offset + limit` of an Arrow IPC file,
+    converted as the whole table is read (:func:`modules.storage.read_stored_table`)."""
+    if offset < 0 or limit < 0:
+        raise ValueError("offset and limit must not be negative")
+    table = read_arrow(path)
+    total = table.num_rows
+    with_nulls = {name for name, column in zip(table.column_names, table.columns) if column.null_count}
+    page = _as_in_the_whole_table(table.slice(min(offset, total), limit), with_nulls.__contains__)
+    payload = page_payload(page.to_pandas(), total, offset, limit)
+    del table, page
+    return payload
 
 
 def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
@@ -39,17 +64,20 @@ def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
                 position += batch.num_rows
                 if position >= stop:
                     break
-        page = _as_in_the_whole_table(pa.Table.from_batches(pieces, schema=source.schema_arrow), metadata)
+        page = _as_in_the_whole_table(
+            pa.Table.from_batches(pieces, schema=source.schema_arrow), lambda name: _has_nulls(metadata, name)
+        )
     payload = page_payload(page.to_pandas(), total, offset, limit)
     del pieces, page
     release_memory()  # cheap (well under a millisecond when little is free), and nothing lingers
     return payload
 
 
-def _as_in_the_whole_table(page: pa.Table, metadata: pq.FileMetaData) -> pa.Table:
-    """Integer columns with a missing value anywhere become float, as pandas reads the whole table."""
+def _as_in_the_whole_table(page: pa.Table, has_nulls: Callable[[str], bool]) -> pa.Table:
+    """Integer columns with a missing value anywhere in the table become float, as pandas reads the
+    whole table."""
     for i, field in enumerate(page.schema):
-        if pa.types.is_integer(field.type) and _has_nulls(metadata, field.name):
+        if pa.types.is_integer(field.type) and has_nulls(field.name):
             page = page.set_column(i, field.with_type(pa.float64()), page.column(i).cast(pa.float64()))
     return page
 

@@ -278,11 +278,11 @@ def save_output_as_dataset(
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     if not outputs.is_table(ref):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="This output is a model, not a table")
-    source = store(request).path(ref)
     try:
-        info = datasets.save_table_as_dataset(
-            session, settings, user, source, body.name, output_filename(run_id, node_id, port, "parquet")
-        )
+        with outputs.as_parquet(store(request), ref) as source:
+            info = datasets.save_table_as_dataset(
+                session, settings, user, source, body.name, output_filename(run_id, node_id, port, "parquet")
+            )
     except InvalidDataset as exc:
         raise HTTPException(exc.status_code, detail={"code": exc.code, "message": exc.message}) from None
     return dataset_public(info)
