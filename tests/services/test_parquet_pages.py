@@ -1,4 +1,5 @@
-"""Row pages read from the row groups that hold them equal the same slice of the whole table."""
+"""Row pages read from the row groups (Parquet) or record batches (Arrow IPC) that hold them equal the
+same slice of the whole table."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import pytest
 
 from backend.services.outputs import table_page
-from backend.services.parquet_pages import parquet_page
+from backend.services.parquet_pages import parquet_page, stored_table_page
+from modules.storage import arrow_table, read_stored_table
 
 N = 2_500
 
@@ -37,11 +40,18 @@ def typed_frame() -> pd.DataFrame:
     )
 
 
-@pytest.fixture(params=["pandas", "arrow"], ids=["written by pandas", "written by arrow"])
+@pytest.fixture(
+    params=["pandas", "arrow", "ipc"], ids=["written by pandas", "written by arrow", "Arrow IPC"]
+)
 def stored(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     path = tmp_path / "table.parquet"
     frame = typed_frame()
-    if request.param == "pandas":  # how run outputs are stored, with pandas' metadata
+    if request.param == "ipc":  # how run outputs are stored, in batches of 300 rows here
+        path = tmp_path / "table.arrow"
+        table = arrow_table(frame)
+        with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=300)
+    elif request.param == "pandas":  # how run outputs of earlier versions are stored, with pandas' metadata
         frame.to_parquet(path, index=False, row_group_size=300)
     else:  # how uploads are stored
         table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
@@ -55,8 +65,8 @@ def stored(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     + [(2400, 1000), (2499, 5), (2500, 10), (9999, 3)],
 )
 def test_a_page_equals_the_slice_of_the_whole_table(stored: Path, offset: int, limit: int) -> None:
-    expected = table_page(pd.read_parquet(stored), offset, limit)
-    page = parquet_page(stored, offset, limit)
+    expected = table_page(read_stored_table(stored), offset, limit)
+    page = stored_table_page(stored, offset, limit)
     assert json.dumps(page, allow_nan=False) == json.dumps(expected, allow_nan=False)
 
 
