@@ -203,6 +203,9 @@ class NodeRun(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     duration_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: Where a worker's time went, in ms by stretch (`NodeTimingsPublic`); None when nothing ran the
+    #: module here (reused, cancelled before starting, or recorded before timings were kept).
+    timings: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     log: Mapped[str] = mapped_column(Text, default="")

@@ -253,6 +253,18 @@ class NodeError(BaseModel):
     message: str
 
 
+class NodeTimingsPublic(BaseModel):
+    """Where a node's time went in the worker: the module, and what the runtime did around it."""
+
+    module_ms: float = Field(description="Running the module itself.")
+    inputs_ms: float = Field(description="Reading its input artefacts.")
+    outputs_ms: float = Field(description="Storing its outputs.")
+    charts_ms: float = Field(description="Precomputing its outputs' charts, beyond the time spent storing them.")
+    other_ms: float = Field(description="Everything else outside the module (setting up, cleaning up).")
+    outside_ms: float = Field(description="Outside the module: inputs + outputs + charts + other.")
+    total_ms: float = Field(description="module + outside: the node's duration in the worker.")
+
+
 class NodeRunPublic(BaseModel):
     node_id: str
     module: str
@@ -269,6 +281,11 @@ class NodeRunPublic(BaseModel):
     progress: float
     error: NodeError | None
     outputs: dict[str, str] = Field(default_factory=dict, description="port id -> port type")
+    timings: NodeTimingsPublic | None = Field(
+        default=None,
+        description="Where the node's time went in the worker; null when no worker ran it (reused output, "
+        "cancelled before it started) or it ran before timings were recorded.",
+    )
 
 
 class RunPublic(BaseModel):

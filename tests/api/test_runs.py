@@ -80,6 +80,11 @@ def test_the_iris_experiment_end_to_end(client: TestClient, alice: dict[str, str
     assert run["status"] == "succeeded"
     assert all(n["status"] == "succeeded" and not n["cached"] for n in run["nodes"].values())
     assert all(n["duration_ms"] is not None and n["finished_at"] for n in run["nodes"].values())
+    for node in run["nodes"].values():  # where the worker's time went, as its log's last line says
+        timings = node["timings"]
+        assert timings["total_ms"] == node["duration_ms"]
+        outside = sum(timings[f"{part}_ms"] for part in ("inputs", "outputs", "charts", "other"))
+        assert abs(timings["module_ms"] + outside - timings["total_ms"]) < 1e-6
 
     # The same graph through the headless engine gives the same tables.
     reference = modules.run_graph(graph, lambda _id: pd.read_csv(io.StringIO(iris.to_csv(index=False))))
@@ -113,6 +118,7 @@ def test_the_iris_experiment_end_to_end(client: TestClient, alice: dict[str, str
     rerun = wait_for(client, alice, second["id"])
     assert rerun["status"] == "succeeded"
     assert all(n["cached"] for n in rerun["nodes"].values()), rerun["nodes"]
+    assert all(n["timings"] is None for n in rerun["nodes"].values())  # no worker ran them
 
     # One parameter changed: that node and its descendants recompute, the rest is reused.
     graph["nodes"][1]["params"]["n_clusters"] = 4

@@ -34,6 +34,7 @@ def node_public(row: NodeRun, live_progress: float | None = None) -> dict[str, A
         "progress": live_progress if live_progress is not None else row.progress,
         "error": error,
         "outputs": outputs,
+        "timings": row.timings,
     }
 
 
@@ -49,6 +50,8 @@ class NodeChange:
     finished: bool = False
     #: As measured by the worker; else, when finished, the time since `started_at`.
     duration_ms: float | None = None
+    #: Where the worker's time went (:meth:`backend.executor.timing.NodeTimings.to_json`).
+    timings: dict[str, float] | None = None
     progress: float | None = None
     #: Appended to the node's log.
     log: str | None = None
@@ -72,6 +75,8 @@ class NodeChange:
             row.started_at = now
         if self.finished:
             row.finished_at = now
+        if self.timings is not None:
+            row.timings = self.timings
         if self.duration_ms is not None:
             row.duration_ms = self.duration_ms
         elif self.finished and row.started_at is not None:

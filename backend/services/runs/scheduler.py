@@ -195,6 +195,7 @@ class RunCoordinator:
                 outputs=result.outputs or None,
                 finished=True,
                 duration_ms=result.duration_ms,
+                timings=result.timings,
                 log=result.log,
                 error=result.error,
                 progress=1.0 if succeeded else None,
