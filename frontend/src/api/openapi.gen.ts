@@ -892,6 +892,49 @@ export interface components {
       /** Started At */
       started_at: string | null;
       status: components["schemas"]["RunStatus"];
+      /** @description Where the node's time went in the worker; null when no worker ran it (reused output, cancelled before it started) or it ran before timings were recorded. */
+      timings?: components["schemas"]["NodeTimingsPublic"] | null;
+    };
+    /**
+     * NodeTimingsPublic
+     * @description Where a node's time went in the worker: the module, and what the runtime did around it.
+     */
+    NodeTimingsPublic: {
+      /**
+       * Charts Ms
+       * @description Precomputing its outputs' charts, beyond the time spent storing them.
+       */
+      charts_ms: number;
+      /**
+       * Inputs Ms
+       * @description Reading its input artefacts.
+       */
+      inputs_ms: number;
+      /**
+       * Module Ms
+       * @description Running the module itself.
+       */
+      module_ms: number;
+      /**
+       * Other Ms
+       * @description Everything else outside the module (setting up, cleaning up).
+       */
+      other_ms: number;
+      /**
+       * Outputs Ms
+       * @description Storing its outputs.
+       */
+      outputs_ms: number;
+      /**
+       * Outside Ms
+       * @description Outside the module: inputs + outputs + charts + other.
+       */
+      outside_ms: number;
+      /**
+       * Total Ms
+       * @description module + outside: the node's duration in the worker.
+       */
+      total_ms: number;
     };
     /** PasswordChange */
     PasswordChange: {
