@@ -6,6 +6,11 @@ is min-max scaled to [0, 1] over the charted rows, then projected on the first t
 (PCA over all charted rows via the d×d covariance; each component's largest-|loading| is positive, as in
 scikit-learn). Centroids, ellipses (2-sigma, sample covariance in the projected plane), cluster sizes and
 distance histograms use all rows; only the scatter points are sampled (deterministically, by cluster).
+
+A sampled chart (the default) of more than :data:`PROJECTION_ROWS` charted rows is computed from a
+stratified sample of that many of them (projection, centroids, ellipses, histograms; the payload's
+``projection_rows`` says how many): it looks the same and costs a fraction. Cluster sizes and the
+excluded rows are still counted over every row; asking for every point computes it all from every row.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ MAX_CLUSTER_INDEX = 65_535
 SAMPLE_SEED = 20240601
 ELLIPSE_SIGMA = 2.0
 COORDINATE_DECIMALS = 6
+#: Charted rows a sampled chart is computed from, at most (see the module's docstring).
+PROJECTION_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -98,12 +105,21 @@ def cluster_labels(series: pd.Series) -> np.ndarray:
     return labels
 
 
-def feature_matrix(df: pd.DataFrame, positions: list[int]) -> np.ndarray:
-    """The feature columns as an n × d float64 matrix (NaN for missing)."""
-    matrix = np.empty((len(df), len(positions)), dtype=np.float64)
+def feature_matrix(df: pd.DataFrame, positions: list[int], rows: np.ndarray | None = None) -> np.ndarray:
+    """The feature columns (of the given rows, else every row) as a matrix (NaN for missing)."""
+    matrix = np.empty((len(df) if rows is None else rows.size, len(positions)), dtype=np.float64)
     for column, position in enumerate(positions):
-        matrix[:, column] = float_column(df.iloc[:, position])
+        values = float_column(df.iloc[:, position])
+        matrix[:, column] = values if rows is None else values[rows]
     return matrix
+
+
+def complete_rows(df: pd.DataFrame, positions: list[int]) -> np.ndarray:
+    """Whether each row has a finite value in every feature column (read column by column, no matrix)."""
+    complete = np.ones(len(df), dtype=bool)
+    for position in positions:
+        complete &= np.isfinite(float_column(df.iloc[:, position]))
+    return complete
 
 
 def minmax_scale(matrix: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -247,7 +263,8 @@ def sample_rows(labels: np.ndarray, max_points: int | None, k: int) -> np.ndarra
         return np.arange(labels.size)
     sizes = np.bincount(labels, minlength=k)
     quotas = sample_quotas(sizes, max_points)
-    by_cluster = np.argsort(labels, kind="stable")
+    # 16-bit labels sort by radix, in one pass (cluster indices never exceed MAX_CLUSTER_INDEX)
+    by_cluster = np.argsort(labels.astype(np.uint16) if k <= 1 << 16 else labels, kind="stable")
     starts = np.concatenate(([0], np.cumsum(sizes)))
     chosen = []
     for cluster in np.flatnonzero(quotas).tolist():
@@ -257,15 +274,22 @@ def sample_rows(labels: np.ndarray, max_points: int | None, k: int) -> np.ndarra
     return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
 
 
-def own_distances(df: pd.DataFrame, labels: np.ndarray, columns: ResultColumns) -> dict[int, np.ndarray]:
-    """For each cluster with a distance column, the finite distances of its rows to its own centre."""
+def own_distances(
+    df: pd.DataFrame, labels: np.ndarray, columns: ResultColumns, rows: np.ndarray | None = None
+) -> dict[int, np.ndarray]:
+    """For each cluster with a distance column, the finite distances of its rows (of the given rows,
+    else of every row) to its own centre."""
+    if rows is not None:
+        labels = labels[rows]
     order = np.argsort(labels, kind="stable")
+    if rows is not None:
+        order = rows[order]  # positions in the table
     sizes = np.bincount(labels[labels >= 0], minlength=max(columns.distances, default=-1) + 1)
     starts = np.concatenate(([0], np.cumsum(sizes))) + int(np.count_nonzero(labels < 0))
     result = {}
     for cluster, position in columns.distances.items():
-        rows = order[starts[cluster] : starts[cluster + 1]] if cluster < sizes.size else order[:0]
-        values = float_column(df.iloc[:, position])[rows]
+        members = order[starts[cluster] : starts[cluster + 1]] if cluster < sizes.size else order[:0]
+        values = float_column(df.iloc[:, position])[members]
         result[cluster] = values[np.isfinite(values)]
     return result
 
@@ -323,12 +347,15 @@ def cluster_visualization(
     labels = cluster_labels(df.iloc[:, columns.assignments])
     positions = feature_positions(df, features)
     feature_names = [str(df.columns[position]) for position in positions]
-    matrix = feature_matrix(df, positions)
     assigned = labels >= 0
-    complete = np.isfinite(matrix).all(axis=1)
+    complete = complete_rows(df, positions)
     used_rows = np.flatnonzero(assigned & complete)
     k = int(max(labels.max(initial=-1), max(columns.distances, default=-1)) + 1)
     sizes = np.bincount(labels[assigned], minlength=k)
+    # the rows the chart is computed from: every charted row, or a stratified sample of a large table's
+    charted = used_rows
+    if max_points is not None and used_rows.size > PROJECTION_ROWS:
+        charted = used_rows[sample_rows(labels[used_rows], PROJECTION_ROWS, k)]
     payload: JsonDict = {
         "type": "cluster_visualization",
         "k": k,
@@ -344,9 +371,12 @@ def cluster_visualization(
         "cluster_sizes": [
             {"cluster": cluster, "count": int(count)} for cluster, count in enumerate(sizes.tolist())
         ],
-        "distance_histograms": distance_histograms(own_distances(df, labels, columns)),
+        "distance_histograms": distance_histograms(
+            own_distances(df, labels, columns, None if charted is used_rows else charted)
+        ),
         "ellipse_sigma": ELLIPSE_SIGMA,
         "max_points": max_points,
+        "projection_rows": int(charted.size),
         "message": None,
     }
     if not positions or used_rows.size == 0:
@@ -361,14 +391,15 @@ def cluster_visualization(
             else "no row has both an assignment and every feature",
         )
         return payload
-    used_labels = labels[used_rows]
-    # the matrix (or its copy of the charted rows) is this function's own: scaled in place
-    projection = project(matrix if used_rows.size == len(matrix) else matrix[used_rows], in_place=True)
+    used_labels = labels[charted]
+    # the matrix is this function's own: scaled in place
+    matrix = feature_matrix(df, positions, None if charted.size == len(df) else charted)
+    projection = project(matrix, in_place=True)
     used_counts = np.bincount(used_labels, minlength=k)
     sample = sample_rows(used_labels, max_points, k)
     payload.update(
         projection=projection_payload(projection, feature_names),
-        points=points_payload(projection.coordinates[sample], used_labels[sample], used_rows[sample]),
+        points=points_payload(projection.coordinates[sample], used_labels[sample], charted[sample]),
         sampled=bool(sample.size < used_rows.size),
         centroids=cluster_centroids(used_labels, projection.coordinates, used_counts),
         ellipses=cluster_ellipses(used_labels, projection.coordinates, used_counts),
