@@ -649,12 +649,13 @@ def test_a_large_tables_chart_is_computed_from_a_stratified_sample_and_says_so()
         assert sampled[key] == every[key]
     assert sum(h["count"] for h in sampled["distance_histograms"]) == PROJECTION_ROWS
     assert {h["cluster"] for h in sampled["distance_histograms"] if h["count"]} == set(range(6))
-    # the sample draws the same picture: the same plane, the same centroids within a few hundredths
+    # the sample draws the same picture: the same plane, the centroids within 2 % of the chart's width
     same = np.abs(np.sum(np.array(sampled["projection"]["components"]) * every["projection"]["components"], 1))
     assert same.min() > 0.995
+    width = np.ptp(every["points"]["x"]), np.ptp(every["points"]["y"])
     for ours, full in zip(sampled["centroids"], every["centroids"], strict=True):
         assert ours["cluster"] == full["cluster"]
-        assert abs(ours["x"] - full["x"]) < 0.02 and abs(ours["y"] - full["y"]) < 0.02
+        assert abs(ours["x"] - full["x"]) < 0.02 * width[0] and abs(ours["y"] - full["y"]) < 0.02 * width[1]
     rows = np.array(sampled["points"]["row"])
     assert len(rows) == 5000 and (np.diff(rows) > 0).all()
     np.testing.assert_array_equal(labels[rows], sampled["points"]["cluster"])
