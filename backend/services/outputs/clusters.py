@@ -97,6 +97,9 @@ def float_column(series: pd.Series) -> np.ndarray:
 
 def cluster_labels(series: pd.Series) -> np.ndarray:
     """Cluster indices as int64, −1 where missing or not a whole number in 0 … MAX_CLUSTER_INDEX."""
+    if pd.api.types.is_integer_dtype(series.dtype):  # whole numbers already (the modules write Int64)
+        labels = series.to_numpy(dtype=np.int64, na_value=-1)
+        return np.where((labels >= 0) & (labels <= MAX_CLUSTER_INDEX), labels, -1)
     values = float_column(series)
     with np.errstate(invalid="ignore"):
         valid = np.isfinite(values) & (values >= 0) & (values <= MAX_CLUSTER_INDEX) & (values % 1 == 0)
@@ -118,7 +121,11 @@ def complete_rows(df: pd.DataFrame, positions: list[int]) -> np.ndarray:
     """Whether each row has a finite value in every feature column (read column by column, no matrix)."""
     complete = np.ones(len(df), dtype=bool)
     for position in positions:
-        complete &= np.isfinite(float_column(df.iloc[:, position]))
+        values = float_column(df.iloc[:, position])
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.sum(values)):  # one fast pass proves every value finite (else: row by row)
+                continue
+        complete &= np.isfinite(values)
     return complete
 
 
