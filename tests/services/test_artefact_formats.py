@@ -30,10 +30,10 @@ def test_a_table_is_stored_as_arrow_and_read_back_as_it_was_written(tmp_path: Pa
 
 def test_numeric_columns_are_read_without_a_copy(tmp_path: Path) -> None:
     store = ArtefactStore(tmp_path)
-    ref = store.write(pd.DataFrame({"x": np.arange(1000.0), "y": np.ones(1000)}), DATA_TABLE)
+    ref = store.write(pd.DataFrame({"x": np.arange(300_000.0), "y": np.ones(300_000)}), DATA_TABLE)
     read = store.read(ref)
     assert not read["x"].to_numpy().flags.owndata  # a view of the memory-mapped file
-    assert read["x"].to_numpy()[999] == 999.0
+    assert read["x"].to_numpy()[299_999] == 299_999.0
 
 
 def test_an_output_an_earlier_version_stored_as_parquet_is_still_read(tmp_path: Path) -> None:
