@@ -259,7 +259,7 @@ class NodeTimingsPublic(BaseModel):
     module_ms: float = Field(description="Running the module itself.")
     inputs_ms: float = Field(description="Reading its input artefacts.")
     outputs_ms: float = Field(description="Storing its outputs.")
-    charts_ms: float = Field(description="Precomputing its outputs' charts, beyond the time spent storing them.")
+    charts_ms: float = Field(description="Precomputing its outputs' charts, past the time storing them took.")
     other_ms: float = Field(description="Everything else outside the module (setting up, cleaning up).")
     outside_ms: float = Field(description="Outside the module: inputs + outputs + charts + other.")
     total_ms: float = Field(description="module + outside: the node's duration in the worker.")

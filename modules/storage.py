@@ -19,6 +19,12 @@ from modules.trained_model import dump_model, load_model
 
 __all__ = [
     "ARROW_SUFFIX",
+    "arrow_files",
+    "arrow_part",
+    "own_columns",
+    "joined",
+    "read_arrow_files",
+    "shared_files",
     "PARQUET_SUFFIX",
     "ROW_GROUP_CELLS",
     "arrow_table",
@@ -82,11 +88,86 @@ def write_arrow_table(table: pa.Table, path: Path) -> None:
         writer.write_table(table)
 
 
-def read_arrow(path: Path) -> pa.Table:
-    """An Arrow IPC file's table, memory-mapped: its buffers are the file's pages (read-only), nothing
-    is read until used."""
+def _read_ipc(path: Path) -> pa.Table:
     with pa.memory_map(str(path), "r") as source:
         return ipc.open_file(source).read_all()
+
+
+def arrow_part(path: Path, index: int) -> Path:
+    """Where part `index` of a table stored at `path` (``<stem>.arrow``) is: ``<stem>.<index>.arrow``."""
+    return path.with_name(f"{path.name.removesuffix(ARROW_SUFFIX)}.{index}{ARROW_SUFFIX}")
+
+
+def arrow_files(path: Path) -> list[Path]:
+    """The files a stored Arrow table reads from: its parts (columns it shares with the table it was
+    computed from, hard links to that table's files), then its own columns at `path`."""
+    parts: list[Path] = []
+    while (part := arrow_part(path, len(parts))).is_file():
+        parts.append(part)
+    return [*parts, path]
+
+
+def read_arrow_files(path: Path) -> list[pa.Table]:
+    """The tables of a stored Arrow table's files (:func:`arrow_files`), memory-mapped."""
+    return [_read_ipc(file) for file in arrow_files(path)]
+
+
+def joined(files: list[pa.Table]) -> pa.Table:
+    """A stored table from its files' tables: their columns side by side, described by the last one's
+    schema metadata (pandas' description of every column)."""
+    *parts, own = files
+    if not parts:
+        return own
+    columns = [column for part in files for column in part.columns]
+    fields = [field for part in files for field in part.schema]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields, own.schema.metadata))
+
+
+def read_arrow(path: Path) -> pa.Table:
+    """A stored Arrow table, memory-mapped: its buffers are the files' pages (read-only), nothing is
+    read until used."""
+    return joined(read_arrow_files(path))
+
+
+def _same_memory(ours: pa.ChunkedArray, theirs: pa.ChunkedArray) -> bool:
+    """Whether two columns are the very same arrays in memory (so, equal: stored tables never change)."""
+    if ours.type != theirs.type or ours.num_chunks != theirs.num_chunks:
+        return False
+    for a, b in zip(ours.chunks, theirs.chunks, strict=True):
+        if a.offset != b.offset or len(a) != len(b):
+            return False
+        for x, y in zip(a.buffers(), b.buffers(), strict=True):
+            if (x is None) != (y is None) or (x is not None and (x.address, x.size) != (y.address, y.size)):
+                return False
+    return True
+
+
+def shared_files(table: pa.Table, stored: pa.Table, widths: list[int]) -> int:
+    """How many of a stored table's files (of `widths` columns each) hold the table's first columns
+    as they were read (memory-mapped, by :func:`read_arrow`): same order, same names, the same memory
+    (an appended result built from its input without a copy). A file counts only whole, and not if
+    the table would have no column of its own."""
+    matched = width = 0
+    for file_width in widths:
+        end = width + file_width
+        if end >= table.num_columns or stored.num_rows != table.num_rows:
+            break
+        if table.column_names[width:end] != stored.column_names[width:end] or not all(
+            _same_memory(table.column(i), stored.column(i)) for i in range(width, end)
+        ):
+            break
+        matched, width = matched + 1, end
+    return matched
+
+
+def own_columns(table: pa.Table, shared: int) -> pa.Table:
+    """The columns after the first `shared` ones, with the whole table's schema metadata (pandas'
+    description of every column, for reading the parts back as one frame)."""
+    kept = range(shared, table.num_columns)
+    return pa.Table.from_arrays(
+        [table.column(i) for i in kept],
+        schema=pa.schema([table.schema.field(i) for i in kept], table.schema.metadata),
+    )
 
 
 def frame_from_arrow(table: pa.Table) -> pd.DataFrame:

@@ -8,13 +8,32 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+
 from modules.ports import PORT_TYPES
+from modules.storage import (
+    ARROW_SUFFIX,
+    arrow_files,
+    arrow_part,
+    arrow_table,
+    frame_from_arrow,
+    joined,
+    own_columns,
+    read_arrow_files,
+    shared_files,
+    write_arrow_table,
+)
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+#: Hard links to one stored file, at most (file systems cap them, e.g. ext4 at 65,000): beyond, an
+#: output is written whole.
+MAX_LINKS = 60_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,9 @@ class ArtefactRef:
 class ArtefactStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        #: Arrow tables read by :meth:`read_input`, by key: an output appended to one of them stores
+        #: only its own columns and hard-links that table's files (stored artefacts never change).
+        self._inputs: dict[str, tuple[pa.Table, list[int]]] = {}
 
     def path(self, ref: ArtefactRef) -> Path:
         """The artefact's file: written with its port type's extension; an artefact of an earlier
@@ -103,18 +125,61 @@ class ArtefactStore:
                 removed += 1
         return removed
 
-    def write(self, value: Any, port_type: str) -> ArtefactRef:
-        """Store a value atomically (written aside, then renamed into place)."""
+    def write(self, value: Any, port_type: str, inputs: Sequence[ArtefactRef] = ()) -> ArtefactRef:
+        """Store a value atomically (written aside, then renamed into place).
+
+        A table whose first columns are those of one of `inputs` (as :meth:`read_input` read it) is
+        stored as that input's files, hard-linked, then a file of its own columns.
+        """
         ref = ArtefactRef(uuid.uuid4().hex, port_type)
         final = self._file(ref.key, PORT_TYPES[port_type].extension)
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = final.with_name(final.name + ".tmp")
+        linked: list[Path] = []
         try:
-            PORT_TYPES[port_type].write(value, staging)
+            table, files, width = self._shared_with_inputs(value, inputs)
+            if table is None:
+                PORT_TYPES[port_type].write(value, staging)
+            else:  # the data table's own writer, minus the columns its input's files hold
+                for index, file in enumerate(files):
+                    linked.append(arrow_part(final, index))
+                    os.link(file, linked[-1])
+                write_arrow_table(own_columns(table, width), staging)
             os.replace(staging, final)
+        except BaseException:
+            for part in linked:
+                part.unlink(missing_ok=True)
+            raise
         finally:
             staging.unlink(missing_ok=True)  # nothing half-written stays behind
         return ref
 
+    def _shared_with_inputs(
+        self, value: Any, inputs: Sequence[ArtefactRef]
+    ) -> tuple[pa.Table | None, list[Path], int]:
+        """A table output built from an input read by :meth:`read_input`: the value as an Arrow table,
+        the input's files holding its first columns, and how many columns they hold (none: ``[]``, 0).
+        Any other value: ``(None, [], 0)``."""
+        read = [(ref, *self._inputs[ref.key]) for ref in inputs if ref.key in self._inputs]
+        if not read or not isinstance(value, pd.DataFrame):
+            return None, [], 0
+        table = arrow_table(value)
+        for ref, stored, widths in read:
+            if matched := shared_files(table, stored, widths):
+                files = arrow_files(self.path(ref))[:matched]
+                if all(os.stat(file).st_nlink < MAX_LINKS for file in files):
+                    return table, files, sum(widths[:matched])
+        return table, [], 0
+
     def read(self, ref: ArtefactRef) -> Any:
         return PORT_TYPES[ref.type].read(self.path(ref))
+
+    def read_input(self, ref: ArtefactRef) -> Any:
+        """:meth:`read`, remembering an Arrow table as read so that outputs can share its columns."""
+        path = self.path(ref)
+        if not (PORT_TYPES[ref.type].is_table and path.suffix == ARROW_SUFFIX):
+            return self.read(ref)
+        files = read_arrow_files(path)
+        table = joined(files)
+        self._inputs[ref.key] = (table, [file.num_columns for file in files])
+        return frame_from_arrow(table)

@@ -113,8 +113,10 @@ def _write_outputs(
     outputs: dict[str, ArtefactRef],
     ctx: modules.RunContext,
     timer: NodeTimer,
+    task_inputs: list[ArtefactRef],
 ) -> None:
     """Store every output (into `outputs`), and the chart data of those shown as a chart beside them.
+    A table appended to an input table stores only its own columns (:meth:`ArtefactStore.write`).
 
     The charts are computed in a second thread while the outputs are written (both mostly outside the
     GIL: Arrow's writer, NumPy), so "charts" times only the chart work left after the writing.
@@ -123,13 +125,13 @@ def _write_outputs(
     if not charted:
         with timer.stretch("outputs"):
             for port, value in values.items():
-                outputs[port] = store.write(value, output_types[port])
+                outputs[port] = store.write(value, output_types[port], task_inputs)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart") as charts:
         payloads = {port: charts.submit(_chart_payload, values[port], output_views[port]) for port in charted}
         with timer.stretch("outputs"):
             for port, value in values.items():
-                outputs[port] = store.write(value, output_types[port])
+                outputs[port] = store.write(value, output_types[port], task_inputs)
         with timer.stretch("charts"):
             for port, payload in payloads.items():
                 try:
@@ -162,10 +164,12 @@ def execute_node_task(
     error: dict[str, str] | None = None
     try:
         with timer.stretch("inputs"):
-            inputs = {port: store.read(ref) for port, ref in task.inputs.items()}
+            inputs = {port: store.read_input(ref) for port, ref in task.inputs.items()}
         with timer.stretch("module"):
             values = modules.run_module(task.module_id, task.params, inputs, ctx)
-        _write_outputs(store, values, output_types, output_views, outputs, ctx, timer)
+        _write_outputs(
+            store, values, output_types, output_views, outputs, ctx, timer, list(task.inputs.values())
+        )
         status = RunStatus.SUCCEEDED
     except Cancelled:
         status = RunStatus.CANCELLED

@@ -23,7 +23,11 @@ PAGE_BATCH_ROWS = 4096  # rows decoded at a time while skipping to the page
 
 def stored_table_page(path: Path, offset: int, limit: int) -> JsonDict:
     """A page of a stored table of either format (see :func:`parquet_page` for what it holds)."""
-    return parquet_page(path, offset, limit) if path.suffix == PARQUET_SUFFIX else arrow_page(path, offset, limit)
+    return (
+        parquet_page(path, offset, limit)
+        if path.suffix == PARQUET_SUFFIX
+        else arrow_page(path, offset, limit)
+    )
 
 
 def arrow_page(path: Path, offset: int, limit: int) -> JsonDict:
@@ -33,7 +37,9 @@ def arrow_page(path: Path, offset: int, limit: int) -> JsonDict:
         raise ValueError("offset and limit must not be negative")
     table = read_arrow(path)
     total = table.num_rows
-    with_nulls = {name for name, column in zip(table.column_names, table.columns) if column.null_count}
+    with_nulls = {
+        name for name, column in zip(table.column_names, table.columns, strict=True) if column.null_count
+    }
     page = _as_in_the_whole_table(table.slice(min(offset, total), limit), with_nulls.__contains__)
     payload = page_payload(page.to_pandas(), total, offset, limit)
     del table, page

@@ -650,7 +650,9 @@ def test_a_large_tables_chart_is_computed_from_a_stratified_sample_and_says_so()
     assert sum(h["count"] for h in sampled["distance_histograms"]) == PROJECTION_ROWS
     assert {h["cluster"] for h in sampled["distance_histograms"] if h["count"]} == set(range(6))
     # the sample draws the same picture: the same plane, the centroids within 2 % of the chart's width
-    same = np.abs(np.sum(np.array(sampled["projection"]["components"]) * every["projection"]["components"], 1))
+    same = np.abs(
+        np.sum(np.array(sampled["projection"]["components"]) * every["projection"]["components"], 1)
+    )
     assert same.min() > 0.995
     width = np.ptp(every["points"]["x"]), np.ptp(every["points"]["y"])
     for ours, full in zip(sampled["centroids"], every["centroids"], strict=True):

@@ -40,9 +40,7 @@ def typed_frame() -> pd.DataFrame:
     )
 
 
-@pytest.fixture(
-    params=["pandas", "arrow", "ipc"], ids=["written by pandas", "written by arrow", "Arrow IPC"]
-)
+@pytest.fixture(params=["pandas", "arrow", "ipc"], ids=["written by pandas", "written by arrow", "Arrow IPC"])
 def stored(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     path = tmp_path / "table.parquet"
     frame = typed_frame()

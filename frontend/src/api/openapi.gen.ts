@@ -902,7 +902,7 @@ export interface components {
     NodeTimingsPublic: {
       /**
        * Charts Ms
-       * @description Precomputing its outputs' charts, beyond the time spent storing them.
+       * @description Precomputing its outputs' charts, past the time storing them took.
        */
       charts_ms: number;
       /**
