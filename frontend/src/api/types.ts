@@ -126,11 +126,14 @@ export type RunStatus = Schemas['RunStatus']
 
 export type NodeError = Schemas['NodeError']
 
+/** Where a node's time went in the worker (module, and what the runtime did around it). */
+export type NodeTimings = Schemas['NodeTimingsPublic']
+
 /** A node of a run. The fields a node has only once it started are optional here: the frontend's own node
  * states (and its tests) are built without them. */
 export type NodeRun = Optional<
   Schemas['NodeRunPublic'],
-  'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error'
+  'module' | 'started_at' | 'finished_at' | 'duration_ms' | 'progress' | 'error' | 'timings'
 >
 
 export type Run = Optional<Omit<Schemas['RunPublic'], 'nodes'>, 'started_at' | 'finished_at'> & {

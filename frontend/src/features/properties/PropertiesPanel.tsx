@@ -9,7 +9,7 @@ import type { Doc, ModuleNode } from '../editor/graphDoc'
 import { useNodeRuntime } from '../editor/runtimeStore'
 import { categoryTone } from '../palette/categoryTone'
 import { ModuleIcon } from '../palette/ModuleIcon'
-import { formatDuration } from '../runs/runState'
+import { describeTimings, formatDuration } from '../runs/runState'
 import { fieldKey, shortMessage, type Issue, type IssueMap } from '../validation/mapIssues'
 import { ParamField } from './ParamField'
 import type { ColumnsInfo } from './paramFieldTypes'
@@ -110,6 +110,7 @@ function NodeRunCard({ node, spec }: { node: ModuleNode; spec: ModuleSpec | unde
           View log
         </button>
       </div>
+      {run.timings && run.status !== 'cached' ? <p className="run-card-timings">{describeTimings(run.timings)}</p> : null}
       {run.error ? (
         <p className="run-card-error">
           <span className="run-card-code">{run.error.code}</span> {run.error.message}

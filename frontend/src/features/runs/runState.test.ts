@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Run } from '../../api/types'
-import { applyRunEvent, formatDuration, nodeStatus, runView, summariseRun } from './runState'
+import { applyRunEvent, describeTimings, formatDuration, nodeStatus, runView, summariseRun } from './runState'
 
 const run: Run = {
   id: 3,
@@ -39,5 +39,16 @@ describe('run state from the event stream', () => {
     expect(formatDuration(3210)).toBe('3.2 s')
     expect(formatDuration(125000)).toBe('2 min 5 s')
     expect(formatDuration(null)).toBe('')
+  })
+
+  it('keeps where a node\'s time went and says it in words', () => {
+    const timings = { module_ms: 700, inputs_ms: 3, outputs_ms: 40, charts_ms: 5, other_ms: 4, outside_ms: 52, total_ms: 752 }
+    let view = runView(run)
+    view = applyRunEvent(view, { type: 'node', node_id: 'a', status: 'succeeded', cached: false, duration_ms: 752, timings })
+    expect(view.nodes.a.timings).toEqual(timings)
+    view = applyRunEvent(view, { type: 'node', node_id: 'a', progress: 1 })
+    expect(view.nodes.a.timings).toEqual(timings)
+    expect(view.nodes.b.timings).toBeNull()
+    expect(describeTimings(timings)).toBe('Module 700 ms · outside it 52 ms: inputs 3 ms, outputs 40 ms, charts 5 ms, other 4 ms')
   })
 })

@@ -78,6 +78,7 @@ describe('OutputViewer', () => {
     expect(screen.getByRole('tab', { name: 'Clusters', selected: true })).toBeInTheDocument()
     expect(screen.getByRole('tab', { name: 'Table' })).toBeInTheDocument()
     expect(screen.getByTestId('sample-note')).toHaveTextContent('Showing 12 of 150 points')
+    expect(screen.queryByTestId('projection-note')).toBeNull() // computed from every row
 
     const chart = screen.getByTestId('cluster-chart')
     await waitFor(() => expect(chart).toHaveAttribute('data-rendered', 'true'))
@@ -99,6 +100,18 @@ describe('OutputViewer', () => {
     await user.click(screen.getByRole('switch', { name: 'Show all points' }))
     await waitFor(() => expect(calls.some((url) => url.endsWith('/visualization?all_points=true'))).toBe(true))
     await waitFor(() => expect(screen.getByRole('switch', { name: 'Show all points' })).toBeChecked())
+  })
+
+  it('says when a large table\'s chart was computed from a sample of its rows', async () => {
+    serve({
+      [base]: () => json(irisResultsTable),
+      [`${base}/visualization`]: () => json({ ...irisClusters, projection_rows: 100 }),
+      [`${base}/rows`]: rowsPage,
+    })
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" />)
+    expect(await screen.findByTestId('projection-note')).toHaveTextContent(
+      'Projection, centroids, ellipses and distance histograms computed from 100 of 150 rows (sampled per cluster)',
+    )
   })
 
   it('pages the table tab from the API', async () => {

@@ -145,6 +145,9 @@ export interface ClusterVisualization {
   distance_histograms: Array<{ cluster: number; count?: number; edges: number[]; counts: number[] }>
   ellipse_sigma?: number
   max_points?: number | null
+  /** Rows the projection, centroids, ellipses and histograms come from: fewer than n_points_total
+   * when a large table's default chart was computed from a sample of them. */
+  projection_rows?: number
   message: string | null
   projection: {
     method?: string

@@ -142,6 +142,12 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
               {showingAllPoints && large ? ' · large-data mode' : ''}
               {switching ? (allPoints ? ` · loading all ${formatCount(viz.n_points_total)} points…` : ' · switching to a sample…') : ''}
             </p>
+            {viz.projection_rows !== undefined && viz.projection_rows < viz.n_points_total ? (
+              <p className="sample-note is-muted" data-testid="projection-note">
+                Projection, centroids, ellipses and distance histograms computed from {formatCount(viz.projection_rows)} of{' '}
+                {formatCount(viz.n_points_total)} rows (sampled per cluster)
+              </p>
+            ) : null}
             {excluded > 0 ? (
               <p className="sample-note is-muted">{plural(excluded, 'row')} left out (missing assignment or feature values)</p>
             ) : null}
