@@ -7,9 +7,11 @@ its dataset import call them through the port type, never by kind.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
@@ -76,8 +78,44 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def arrow_table(frame: pd.DataFrame) -> pa.Table:
     """The frame as an Arrow table with pandas' metadata (dtypes come back as they were); numeric
-    columns without missing values are wrapped, not copied."""
-    return pa.Table.from_pandas(_storable(frame), preserve_index=False)
+    columns without missing values are wrapped, not copied.
+
+    float64 columns are wrapped as they are, NaN included: pandas' own conversion would scan each for
+    NaN to mark them missing, and a reader gets NaN back either way. Their metadata is what pandas
+    writes for a float64 column.
+    """
+    frame = _storable(frame)
+    floats = {
+        i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, np.dtype) and dtype == np.float64
+    }
+    if not floats:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    others = [i for i in range(frame.shape[1]) if i not in floats]
+    rest = pa.Table.from_pandas(frame.iloc[:, others], preserve_index=False)
+    metadata = json.loads(rest.schema.metadata[b"pandas"])
+    converted = {
+        i: (rest.column(j), rest.schema.field(j), metadata["columns"][j]) for j, i in enumerate(others)
+    }
+    columns, fields, described = [], [], []
+    for i, name in enumerate(frame.columns):
+        if i in converted:
+            column, field, description = converted[i]
+        else:
+            column = pa.array(frame.iloc[:, i].to_numpy(), type=pa.float64(), from_pandas=False)
+            field = pa.field(name, pa.float64())
+            description = {
+                "name": name,
+                "field_name": name,
+                "pandas_type": "float64",
+                "numpy_type": "float64",
+                "metadata": None,
+            }
+        columns.append(column)
+        fields.append(field)
+        described.append(description)
+    metadata["columns"] = described
+    schema = pa.schema(fields, {**rest.schema.metadata, b"pandas": json.dumps(metadata).encode()})
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def write_arrow_table(table: pa.Table, path: Path) -> None:
