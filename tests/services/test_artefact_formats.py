@@ -148,3 +148,15 @@ def shareable_frame() -> pd.DataFrame:
             "text": [None if i % 11 == 0 else f"row {i}" for i in range(n)],
         }
     )
+
+
+def test_float_columns_of_any_layout_come_back_with_their_missing_values(tmp_path: Path) -> None:
+    store = ArtefactStore(tmp_path)
+    values = np.arange(40.0).reshape(10, 4)
+    values[4, 1], values[6, 2] = np.nan, np.inf
+    every_other = pd.DataFrame(values, columns=list("abcd")).iloc[::2]  # strided columns, index 0, 2, …
+    ref = store.write(every_other, DATA_TABLE)
+    back = store.read(ref)
+    pd.testing.assert_frame_equal(back, every_other.reset_index(drop=True))
+    assert np.isnan(back.loc[2, "b"]) and back.loc[3, "c"] == np.inf
+    assert node_outputs.rows(store, ref, 2, 1)["rows"] == [[16.0, None, 18.0, 19.0]]
