@@ -141,9 +141,14 @@ class ArtefactStore:
             if table is None:
                 PORT_TYPES[port_type].write(value, staging)
             else:  # the data table's own writer, minus the columns its input's files hold
-                for index, file in enumerate(files):
-                    linked.append(arrow_part(final, index))
-                    os.link(file, linked[-1])
+                try:
+                    for index, file in enumerate(files):
+                        linked.append(arrow_part(final, index))
+                        os.link(file, linked[-1])
+                except OSError:  # no hard links here (file system, link limit): written whole
+                    for part in linked:
+                        part.unlink(missing_ok=True)
+                    linked, width = [], 0
                 write_arrow_table(own_columns(table, width), staging)
             os.replace(staging, final)
         except BaseException:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from backend.executor import ArtefactStore
 from backend.services import node_outputs
@@ -160,3 +163,20 @@ def test_float_columns_of_any_layout_come_back_with_their_missing_values(tmp_pat
     pd.testing.assert_frame_equal(back, every_other.reset_index(drop=True))
     assert np.isnan(back.loc[2, "b"]) and back.loc[3, "c"] == np.inf
     assert node_outputs.rows(store, ref, 2, 1)["rows"] == [[16.0, None, 18.0, 19.0]]
+
+
+def test_where_hard_links_fail_an_appended_result_is_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ArtefactStore(tmp_path)
+    source = store.write(shareable_frame(), DATA_TABLE)
+    table = store.read_input(source)
+    appended = pd.concat([table, pd.DataFrame({"d0": np.ones(len(table))})], axis=1)
+
+    def no_links(*_: object) -> None:
+        raise OSError(errno.EMLINK, "Too many links")
+
+    monkeypatch.setattr(os, "link", no_links)
+    ref = store.write(appended, DATA_TABLE, [source])
+    assert sorted(p.name for p in store.path(ref).parent.glob(f"{ref.key}.*")) == [f"{ref.key}.arrow"]
+    pd.testing.assert_frame_equal(store.read(ref), appended)
