@@ -134,22 +134,9 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
             for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
                 start = chunk * chunk_rows
                 stop = min(start + chunk_rows, n)
+                products = shifted_products(X, shift, centroids_t, start, stop, rows, scores)
                 for i in range(stop - start):
-                    for f in range(d):
-                        rows[i, f] = X[start + i, f] - shift[f]
-                if stop - start == chunk_rows:
-                    np.dot(rows, centroids_t, scores)
-                    products = scores
-                else:
-                    products = np.dot(rows[: stop - start], centroids_t)
-                for i in range(stop - start):
-                    best = score_offsets[0] - 2.0 * products[i, 0]
-                    label = 0
-                    for j in range(1, k):
-                        score = score_offsets[j] - 2.0 * products[i, j]
-                        if score < best:
-                            best = score
-                            label = j
+                    label = nearest_by_score(products, i, score_offsets)
                     row = start + i
                     if labels[row] != label:
                         labels[row] = label
@@ -162,6 +149,34 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
                         distances[row] = _row_distance(rows[i], centroids[label], cosine)
             changed[b] = n_changed
     return changed.sum()
+
+
+@njit(cache=True, inline="always")
+def shifted_products(X, shift, centroids_t, start, stop, rows, scores):
+    """The GEMM scores ``(X[start:stop] - shift) @ centroids_t`` of one chunk, as every Lloyd pass computes
+    them: the shifted rows written to ``rows`` (``chunk_rows`` x d), a full chunk's products into
+    ``scores`` (the last, shorter chunk gets a new array). The same shapes and calls give the same bits."""
+    d = X.shape[1]
+    for i in range(stop - start):
+        for f in range(d):
+            rows[i, f] = X[start + i, f] - shift[f]
+    if stop - start == rows.shape[0]:
+        np.dot(rows, centroids_t, scores)
+        return scores
+    return np.dot(rows[: stop - start], centroids_t)
+
+
+@njit(cache=True, inline="always")
+def nearest_by_score(products, i, score_offsets):
+    """The j minimising ``score_offsets[j] - 2 products[i, j]``, ties to the lowest j."""
+    best = score_offsets[0] - 2.0 * products[i, 0]
+    label = 0
+    for j in range(1, products.shape[1]):
+        score = score_offsets[j] - 2.0 * products[i, j]
+        if score < best:
+            best = score
+            label = j
+    return label
 
 
 @njit(cache=True, inline="always")

@@ -11,9 +11,22 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from modules.engine._kernels import _fetch_increment, n_workers, parallel_section
+from modules.engine._kernels import (
+    _fetch_increment,
+    n_workers,
+    nearest_by_score,
+    parallel_section,
+    shifted_products,
+)
 
-__all__ = ["fill_features", "n_workers", "nearest_and_distances", "parallel_section", "source_min_max"]
+__all__ = [
+    "fill_features",
+    "fit_labels_and_scores",
+    "n_workers",
+    "nearest_and_distances",
+    "parallel_section",
+    "source_min_max",
+]
 
 _TILE_ROWS = 256  # rows per parallel task of the transposing write
 
@@ -89,7 +102,7 @@ def fill_features(  # noqa: C901 - one fused loop nest, kept whole for the compi
 
 
 @njit(parallel=True, cache=True)
-def nearest_and_distances(  # noqa: C901 - one fused loop nest, kept whole for the compiler
+def nearest_and_distances(
     X, centroids_t, centroid_sq_norms, cosine, columns, labels, out, chunk_rows, workers
 ):
     """Every row's nearest centroid and its distances to all of them, transposed, in one pass.
@@ -100,9 +113,7 @@ def nearest_and_distances(  # noqa: C901 - one fused loop nest, kept whole for t
     ``labels[i]`` its argmin as ``np.argmin`` picks it: the lowest index among equal distances, the
     first NaN if there is one. ``workers`` threads take chunks from a shared counter.
     """
-    n, d = X.shape
-    k = centroids_t.shape[1]
-    all_columns = columns.shape[0] == 0
+    n = X.shape[0]
     n_chunks = (n + chunk_rows - 1) // chunk_rows
     next_chunk = np.zeros(1, np.int64)
     for _worker in prange(workers):
@@ -112,31 +123,125 @@ def nearest_and_distances(  # noqa: C901 - one fused loop nest, kept whole for t
                 break
             start = chunk * chunk_rows
             stop = min(start + chunk_rows, n)
-            distances = np.dot(X[start:stop], centroids_t)
+            distances = _chunk_distances(X, start, stop, centroids_t, centroid_sq_norms, cosine, labels)
+            _write_transposed(distances, start, columns, out)
+
+
+@njit(cache=True, inline="always")
+def _chunk_distances(X, start, stop, centroids_t, centroid_sq_norms, cosine, labels):
+    """Rows ``start:stop``'s distances to every centroid, (rows, k), and their argmin into ``labels``
+    (see :func:`nearest_and_distances`)."""
+    d = X.shape[1]
+    k = centroids_t.shape[1]
+    distances = np.dot(X[start:stop], centroids_t)
+    for i in range(stop - start):
+        row = start + i
+        norm_sq = 0.0
+        for f in range(d):
+            norm_sq += X[row, f] * X[row, f]
+        if cosine:
+            inv_norm = 1.0 / np.sqrt(norm_sq)
+            for j in range(k):
+                distances[i, j] = min(max(1.0 - distances[i, j] * inv_norm, 0.0), 2.0)
+        else:
+            for j in range(k):
+                sq = (-2.0 * distances[i, j] + norm_sq) + centroid_sq_norms[j]
+                distances[i, j] = np.sqrt(sq) if sq > 0.0 else 0.0
+        best = np.inf
+        label = 0
+        for j in range(k):  # a separate loop: the one above vectorises
+            value = distances[i, j]
+            if value != value:
+                label = j
+                break
+            if value < best:
+                best = value
+                label = j
+        labels[row] = label
+    return distances
+
+
+@njit(cache=True, inline="always")
+def _write_transposed(distances, start, columns, out):
+    """``out[j, start + i]`` (or ``out[j, columns[start + i]]``) = ``distances[i, j]``."""
+    all_columns = columns.shape[0] == 0
+    for j in range(distances.shape[1]):
+        for i in range(distances.shape[0]):
+            out[j, start + i if all_columns else columns[start + i]] = distances[i, j]
+
+
+@njit(parallel=True, cache=True)
+def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for the compiler
+    X,
+    shift,
+    centroids,
+    centroids_t,
+    score_offsets,
+    centers_t,
+    center_sq_norms,
+    margin_scale,
+    margin_base,
+    known,
+    labels,
+    distances,
+    columns,
+    score_labels,
+    out,
+    chunk_rows,
+    workers,
+):
+    """A Euclidean fit's final E-step and the scoring of its rows, in one pass over X.
+
+    The scoring is :func:`nearest_and_distances` of X against ``centers_t`` (the returned centroids):
+    ``out`` and ``score_labels``, the same bits. The fit's side works on ``X - shift`` against the
+    centred ``centroids``: unless ``known``, ``labels`` receives the label a Lloyd pass
+    (:func:`_kernels.lloyd_pass`) gives; ``distances`` each row's distance to its labelled centroid,
+    computed directly. Both sides rank the centroids by the same distances, rounded differently, so a
+    row whose nearest centroid beats the next by more than ``margin_scale * (||x|| + margin_base)^2``
+    in squared distance (a bound on both roundings) has that label in both; a chunk with a closer row
+    is scored again as the Lloyd pass scores it, so the labels are the Lloyd pass's, bit for bit.
+    """
+    n, d = X.shape
+    k = centroids_t.shape[1]
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    next_chunk = np.zeros(1, np.int64)
+    for _worker in prange(workers):
+        rows = np.empty((chunk_rows, d))
+        scores = np.empty((chunk_rows, k))
+        while True:
+            chunk = _fetch_increment(next_chunk, 0)
+            if chunk >= n_chunks:
+                break
+            start = chunk * chunk_rows
+            stop = min(start + chunk_rows, n)
+            scored = _chunk_distances(X, start, stop, centers_t, center_sq_norms, False, score_labels)
+            if not known:
+                close = False
+                for i in range(stop - start):
+                    row = start + i
+                    label = score_labels[row]
+                    second = np.inf
+                    for j in range(k):
+                        if j != label and scored[i, j] < second:
+                            second = scored[i, j]
+                    best = scored[i, label]
+                    norm_sq = 0.0
+                    for f in range(d):
+                        norm_sq += X[row, f] * X[row, f]
+                    margin = margin_scale * (np.sqrt(norm_sq) + margin_base) ** 2
+                    if (second - best) * (second + best) > margin:  # False for NaN: scored again
+                        labels[row] = label
+                    else:
+                        close = True
+                if close:
+                    products = shifted_products(X, shift, centroids_t, start, stop, rows, scores)
+                    for i in range(stop - start):
+                        labels[start + i] = nearest_by_score(products, i, score_offsets)
             for i in range(stop - start):
                 row = start + i
-                norm_sq = 0.0
+                total = 0.0
                 for f in range(d):
-                    norm_sq += X[row, f] * X[row, f]
-                if cosine:
-                    inv_norm = 1.0 / np.sqrt(norm_sq)
-                    for j in range(k):
-                        distances[i, j] = min(max(1.0 - distances[i, j] * inv_norm, 0.0), 2.0)
-                else:
-                    for j in range(k):
-                        sq = (-2.0 * distances[i, j] + norm_sq) + centroid_sq_norms[j]
-                        distances[i, j] = np.sqrt(sq) if sq > 0.0 else 0.0
-                best = np.inf
-                label = 0
-                for j in range(k):  # a separate loop: the one above vectorises
-                    value = distances[i, j]
-                    if value != value:
-                        label = j
-                        break
-                    if value < best:
-                        best = value
-                        label = j
-                labels[row] = label
-            for j in range(k):
-                for i in range(stop - start):
-                    out[j, start + i if all_columns else columns[start + i]] = distances[i, j]
+                    diff = (X[row, f] - shift[f]) - centroids[labels[row], f]
+                    total += diff * diff
+                distances[row] = np.sqrt(total)
+            _write_transposed(scored, start, columns, out)

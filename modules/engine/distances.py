@@ -51,7 +51,15 @@ def nearest_and_distances(
     if cosine:
         check_zero_rows(data, _row_sq_norms(data))
         centers = normalize_centroids(centers)
-    n, k = data.shape[0], centers.shape[0]
+    out, targets = score_target(out, columns, data.shape[0], centers.shape[0])
+    return _nearest_and_distances(data, centers, cosine, out, targets)
+
+
+def score_target(
+    out: np.ndarray | None, columns: np.ndarray | None, n: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The checked ``out`` (a new ``(k, n)`` array when None) and ``columns`` (int64; empty: row i goes
+    to column i) of :func:`nearest_and_distances`; ValueError when they do not fit n rows, k centroids."""
     if out is None:
         out = np.empty((k, n))
     elif (
@@ -65,12 +73,11 @@ def nearest_and_distances(
     if columns is None:
         if out.shape[1] < n:
             raise ValueError(f"out has {out.shape[1]} columns, fewer than the {n} rows")
-        targets = np.empty(0, dtype=np.int64)
-    else:
-        targets = np.ascontiguousarray(columns, dtype=np.int64)
-        if targets.shape != (n,) or (n and (targets.min() < 0 or targets.max() >= out.shape[1])):
-            raise ValueError(f"columns must be {n} positions in 0..{out.shape[1] - 1}")
-    return _nearest_and_distances(data, centers, cosine, out, targets)
+        return out, np.empty(0, dtype=np.int64)
+    targets = np.ascontiguousarray(columns, dtype=np.int64)
+    if targets.shape != (n,) or (n and (targets.min() < 0 or targets.max() >= out.shape[1])):
+        raise ValueError(f"columns must be {n} positions in 0..{out.shape[1] - 1}")
+    return out, targets
 
 
 def assign(X: object, centroids: object, metric: str = "euclidean") -> tuple[np.ndarray, np.ndarray]:

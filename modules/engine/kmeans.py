@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from modules.engine import _kernels, _scoring_kernels
 from modules.engine._mstep import centroids_from_sums, relocate_empty_clusters
 from modules.engine._options import (
     absolute_tolerance,
@@ -28,7 +29,14 @@ from modules.engine._validation import (
     check_zero_rows,
     unit_rows,
 )
-from modules.engine.distances import _assign, _distance_to_own, _row_sq_norms
+from modules.engine.distances import (
+    _assign,
+    _distance_to_own,
+    _row_sq_norms,
+    _score_offsets,
+    nearest_and_distances,
+    score_target,
+)
 from modules.engine.initialization import (
     _initial_centroids,
     check_init,
@@ -54,6 +62,17 @@ class KMeansFit:
     skipped_fraction: float = 0.0  # share of the n * k row-centroid distances of all passes not computed
 
 
+@dataclass
+class RowScores:
+    """What :func:`fit_kmeans` fills when asked to score the rows it fitted (``score=``): every row's
+    distances to the returned centroids and its nearest one, exactly as :func:`nearest_and_distances`
+    gives them with the same ``out`` and ``columns``."""
+
+    out: np.ndarray | None = None  # (k, N) C-contiguous float64, or None: a new (k, n) array
+    columns: np.ndarray | None = None  # row i's distances go to out[:, columns[i]]; None: column i
+    labels: np.ndarray | None = None  # filled: (n,) int64, the argmin of each row's distances
+
+
 def fit_kmeans(  # noqa: C901 - the public API: every option checked in one place
     X: object,
     n_clusters: int,
@@ -71,6 +90,7 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
     dtype: type = np.float64,
     init_centroids: object = None,
     algorithm: str = "auto",
+    score: RowScores | None = None,
 ) -> KMeansFit:
     """Cluster the rows of X (no missing values) into ``n_clusters`` by Lloyd's algorithm.
 
@@ -105,6 +125,10 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
       rows whose distance bounds prove their label; "auto" picks per fit. All give the same result,
       bit for bit.
 
+    With ``score`` the rows are also scored against the returned centroids (``score.out`` and
+    ``score.labels`` as :func:`nearest_and_distances` gives them): for one Euclidean float64 run in the
+    fit's last pass over the data (the final E-step), otherwise after the fit.
+
     Raises ModuleError 0021 when X has fewer distinct rows than clusters, 0018 for a zero row under
     cosine, 0024 for ``label_column`` without ``init_labels``; ValueError for an invalid option. Same
     input and seed, same result, bit for bit.
@@ -131,7 +155,11 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
     labels = check_init_labels(init_labels, n_rows) if init == "label_column" and start is None else None
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    if score is not None:
+        score.out, columns = score_target(score.out, score.columns, n_rows, n_clusters)
+        score.columns = columns if score.columns is not None else None
     _check_stop(should_stop)
+    unscaled = data  # the rows as given (cosine replaces data by its unit rows)
 
     if cosine:
         sq_norms = _row_sq_norms(data)
@@ -156,6 +184,10 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
     if relative_tol > 0.0:
         absolute_tol = absolute_tolerance(data, data.mean(axis=0) if cosine else shift, relative_tol)
 
+    # One Euclidean float64 run scores the rows in its final pass; otherwise they are scored at the end.
+    score_in_fit = (
+        score if score is not None and not cosine and precision is np.float64 and n_runs == 1 else None
+    )
     best: KMeansFit | None = None
     for run, run_seed in enumerate(restart_seeds(int(seed), n_runs)):
         if start is not None:
@@ -174,6 +206,7 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
             tol=absolute_tol,
             weights=weights,
             algorithm=algorithm,
+            score=score_in_fit,
         )
         if not cosine:
             fit.centroids += shift
@@ -182,6 +215,14 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
         ):
             best = fit
     assert best is not None
+    if score is not None and score_in_fit is None:
+        score.labels, _ = nearest_and_distances(
+            unscaled if precision is np.float64 else X,
+            best.centroids,
+            metric,
+            out=score.out,
+            columns=score.columns,
+        )
     return best
 
 
@@ -219,6 +260,7 @@ def _lloyd(
     weights: np.ndarray | None = None,
     algorithm: str = "auto",
     trace: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    score: RowScores | None = None,
 ) -> KMeansFit:
     """Lloyd iterations on ``X - shift`` from ``centroids``; X valid (unit rows under cosine).
 
@@ -226,7 +268,9 @@ def _lloyd(
     are ``<= tol`` (scikit-learn's ``center_shift_tot``), then a final E-step. ``weights`` (float64,
     >= 0) weight the rows in the M-step, the empty-cluster rule and the inertia. ``algorithm``: see
     :func:`_passes.choose_algorithm`. ``trace(labels, centroids)``, if given, receives copies of every
-    pass's labels and the centroids computed from them (for the tests).
+    pass's labels and the centroids computed from them (for the tests). With ``score`` (Euclidean; its
+    ``out`` and ``columns`` checked: int64 or None) the final E-step also scores the rows against the returned
+    centroids ``centroids + shift``: see :func:`_final_pass_with_scores`.
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
@@ -255,12 +299,7 @@ def _lloyd(
         if converged:
             break
 
-    if labels_fit_new_centroids:  # the last pass's labels are already the nearest centroids
-        distances = _distance_to_own(X, centroids, labels, cosine, shift=shift)
-    else:  # a final E-step, so that the labels match the returned centroids
-        labels, distances = _assign(X, centroids, cosine, shift)
-    if not cosine:
-        np.square(distances, out=distances)
+    labels, distances = _final_step(X, shift, centroids, labels, labels_fit_new_centroids, cosine, score)
     inertia = float(distances.sum() if weights is None else np.dot(weights, distances))
     if progress is not None and reported < 1.0:
         progress(1.0)
@@ -275,6 +314,30 @@ def _lloyd(
     )
 
 
+def _final_step(
+    X: np.ndarray,
+    shift: np.ndarray,
+    centroids: np.ndarray,
+    labels: np.ndarray,
+    labels_hold: bool,
+    cosine: bool,
+    score: RowScores | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The labels of the returned centroids and each row's (squared, when Euclidean) distance to its
+    centroid: ``labels`` when they still hold (the centroids did not move), else a final E-step."""
+    if score is not None:
+        labels, distances = _final_pass_with_scores(
+            X, shift, centroids, labels if labels_hold else None, score
+        )
+    elif labels_hold:
+        distances = _distance_to_own(X, centroids, labels, cosine, shift=shift)
+    else:
+        labels, distances = _assign(X, centroids, cosine, shift)
+    if not cosine:
+        np.square(distances, out=distances)
+    return labels, distances
+
+
 def _converged(n_changed: int, unmoved: bool, old: np.ndarray, new: np.ndarray, tol: float) -> bool:
     """No label changed (scikit-learn's strict convergence), or the centroids did not move (its tol=0
     test), or with tol > 0 the squared moves summed over clusters are <= tol (its ``center_shift_tot``,
@@ -285,3 +348,54 @@ def _converged(n_changed: int, unmoved: bool, old: np.ndarray, new: np.ndarray, 
         return False
     shifts = np.sqrt(((new - old) ** 2).sum(axis=1))
     return float((shifts**2).sum()) <= tol
+
+
+# The final pass takes a row's label from its scores when the nearest centroid beats the next by more
+# than this many units of (d + 2) * 2^-53 * (||x|| + ||shift|| + max ||c|| + max ||c - shift||)^2 in
+# squared distance: about ten times a bound on the rounding of both ways of computing it.
+_MARGIN_UNITS = 128.0
+
+
+def _final_pass_with_scores(
+    X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, labels: np.ndarray | None, score: RowScores
+) -> tuple[np.ndarray, np.ndarray]:
+    """The final E-step of a Euclidean fit and the scoring of its rows, in one pass over X.
+
+    ``centroids`` are centred (the fit's); the rows are scored against ``centroids + shift``, the
+    centroids :func:`fit_kmeans` returns. ``labels`` (when the last pass's still hold) are kept, else
+    the Lloyd pass's labels are computed. Returns the labels and each row's distance to its centroid.
+    """
+    assert score.out is not None
+    columns = np.empty(0, dtype=np.int64) if score.columns is None else score.columns
+    n, d = X.shape
+    centers = centroids + shift
+    center_sq_norms = np.einsum("ij,ij->i", centers, centers)
+    largest = float(
+        np.sqrt(center_sq_norms.max()) + np.sqrt(np.einsum("ij,ij->i", centroids, centroids).max())
+    )
+    margin_base = (float(np.sqrt(shift @ shift)) + largest) * (1.0 + 2.0**-40)
+    known = labels is not None
+    fit_labels = labels if labels is not None else np.empty(n, dtype=np.int64)
+    distances = np.empty(n)
+    score.labels = np.empty(n, dtype=np.int64)
+    with _kernels.parallel_section():
+        _scoring_kernels.fit_labels_and_scores(
+            X,
+            shift,
+            centroids,
+            np.ascontiguousarray(centroids.T),
+            _score_offsets(centroids, False),
+            np.ascontiguousarray(centers.T),
+            center_sq_norms,
+            _MARGIN_UNITS * (d + 2) * 2.0**-53,
+            margin_base,
+            known,
+            fit_labels,
+            distances,
+            columns,
+            score.labels,
+            score.out,
+            _kernels.CHUNK_ROWS,
+            _kernels.n_workers(),
+        )
+    return fit_labels, distances
