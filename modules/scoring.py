@@ -29,6 +29,9 @@ __all__ = [
     "score_prefix",
     "score_rows",
     "score_training_rows",
+    "training_rows",
+    "training_score_target",
+    "training_scores",
 ]
 
 LABEL_MODE_CHOICES = (
@@ -117,16 +120,37 @@ def score_training_rows(prepared: Prepared, trained: TrainedClusterModel) -> Sco
     One compiled pass over the matrix; with every row complete its output is the scores array
     itself, otherwise the complete rows are scattered into it once (the others: ``-1``, NaN).
     """
-    X, positions, n = prepared.X, prepared.positions, prepared.n_rows
-    trained.model.check_rows(X, prepared.rows if positions is None else positions)
-    if positions is None:
-        labels, scores_t = trained.model.label_and_score(X)
+    trained.model.check_rows(prepared.X, training_rows(prepared))
+    out, columns = training_score_target(prepared, trained.k)
+    if columns is not None and not len(columns):
+        assert out is not None
+        return training_scores(prepared, np.empty(0, dtype=np.int64), out)
+    labels, scores_t = trained.model.label_and_score(prepared.X, out=out, columns=columns)
+    return training_scores(prepared, labels, scores_t)
+
+
+def training_rows(prepared: Prepared) -> np.ndarray:
+    """The input positions of the prepared matrix's rows (what ``check_rows`` names in its errors)."""
+    return prepared.rows if prepared.positions is None else prepared.positions
+
+
+def training_score_target(prepared: Prepared, k: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Where the training rows' scores go (``out``, ``columns`` of ``label_and_score``): (None, None)
+    when every row is complete (the scoring's own array is the table's), else a ``(k, n)`` array of NaN
+    and the complete rows' positions in it."""
+    if prepared.positions is None:
+        return None, None
+    return np.full((k, prepared.n_rows), np.nan, dtype=np.float64), prepared.positions
+
+
+def training_scores(prepared: Prepared, labels: np.ndarray, scores_t: np.ndarray) -> Scores:
+    """The :class:`Scores` of the training table from its complete rows' labels and the scores array
+    filled through :func:`training_score_target` (rows with a missing feature: ``-1``)."""
+    if prepared.positions is None:
         return Scores(labels, scores_t, prepared.unseen)
-    labels = np.full(n, -1, dtype=np.int64)
-    scores_t = np.full((trained.k, n), np.nan, dtype=np.float64)
-    if len(positions):
-        labels[positions], _ = trained.model.label_and_score(X, out=scores_t, columns=positions)
-    return Scores(labels, scores_t, prepared.unseen)
+    all_labels = np.full(prepared.n_rows, -1, dtype=np.int64)
+    all_labels[prepared.positions] = labels
+    return Scores(all_labels, scores_t, prepared.unseen)
 
 
 def cluster_labels_from(labels: pd.Series, scores: Scores, k: int) -> list[Any]:

@@ -13,14 +13,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modules.algorithms.base import Candidate, ClusterConfig, FitControl
+from modules.algorithms.base import Candidate, ClusterConfig, Fit, FitControl
 from modules.column_types import table_schema
 from modules.context import RunContext
 from modules.errors import ModuleError, param_error
 from modules.features import FeatureSpace, Prepared, fit_features, infer_feature_columns, plan_features
 from modules.module import ErrorDecl
 from modules.params import Param
-from modules.scoring import Scores, append_param, cluster_labels_from, results_table
+from modules.scoring import (
+    Scores,
+    append_param,
+    cluster_labels_from,
+    results_table,
+    training_rows,
+    training_score_target,
+    training_scores,
+)
 from modules.trained_model import TrainedClusterModel
 
 __all__ = [
@@ -35,6 +43,7 @@ __all__ = [
     "prepare_training",
     "require_label_column",
     "resolve_seed",
+    "train_and_score",
     "train_model",
     "warm_start_centres",
     "weight_param",
@@ -354,6 +363,52 @@ def train_model(
     (:func:`warm_start_centres`). Returns the model and each training row's cluster; the cluster sizes
     are counted from those.
     """
+    control, options = _fit_setup(prepared, config, candidate, ctx, progress, start)
+    t0 = time.perf_counter()
+    fit = config.fit(prepared.X, candidate, init_labels, control, **options)
+    return _trained(prepared, config, candidate, fit, time.perf_counter() - t0, label_column), fit.labels
+
+
+def train_and_score(
+    prepared: Prepared,
+    config: ClusterConfig,
+    candidate: Candidate,
+    *,
+    label_column: str | None,
+    init_labels: np.ndarray | None,
+    ctx: RunContext,
+    start: np.ndarray | None = None,
+) -> tuple[TrainedClusterModel, Scores]:
+    """:func:`train_model`, and the training table's scores as
+    :func:`~modules.scoring.score_training_rows` gives them, from one call to the algorithm
+    (:meth:`ClusterConfig.fit_and_score`: K-Means scores the rows in the fit's last pass over them).
+    The model's training time then includes the scoring."""
+    control, options = _fit_setup(prepared, config, candidate, ctx, None, start)
+    out, columns = training_score_target(prepared, candidate.n_clusters)
+    t0 = time.perf_counter()
+    fit, labels, scores_t = config.fit_and_score(
+        prepared.X,
+        candidate,
+        init_labels,
+        control,
+        rows=training_rows(prepared),
+        out=out,
+        columns=columns,
+        **options,
+    )
+    trained = _trained(prepared, config, candidate, fit, time.perf_counter() - t0, label_column)
+    return trained, training_scores(prepared, labels, scores_t)
+
+
+def _fit_setup(
+    prepared: Prepared,
+    config: ClusterConfig,
+    candidate: Candidate,
+    ctx: RunContext,
+    progress: Callable[[float], None] | None,
+    start: np.ndarray | None,
+) -> tuple[FitControl, dict[str, Any]]:
+    """The checks before a fit, its callbacks and its optional keyword arguments (weights, start)."""
     m = prepared.X.shape[0]
     if m < candidate.n_clusters:
         raise ModuleError(
@@ -362,7 +417,6 @@ def train_model(
             f"{candidate.n_clusters} clusters requested.",
         )
     assert candidate.seed is not None
-    t0 = time.perf_counter()
     control = FitControl(progress if progress is not None else ctx.progress, ctx.should_stop)
     options: dict[str, Any] = {}
     if isinstance(prepared, TrainingMatrix) and prepared.weights is not None:
@@ -372,21 +426,30 @@ def train_model(
     unsupported = [_FIT_OPTION_NAMES[name] for name in options if name not in config.fit_options]
     if unsupported:
         raise ModuleError("0013", f"{config.algorithm_name} cannot use {' or '.join(unsupported)}.")
-    fit = config.fit(prepared.X, candidate, init_labels, control, **options)
-    seconds = time.perf_counter() - t0
-    fitted, labels = fit.model, fit.labels
-    trained = TrainedClusterModel(
-        model=fitted,
+    return control, options
+
+
+def _trained(
+    prepared: Prepared,
+    config: ClusterConfig,
+    candidate: Candidate,
+    fit: Fit,
+    seconds: float,
+    label_column: str | None,
+) -> TrainedClusterModel:
+    """A fit wrapped as a trained model, its cluster sizes counted from the fit's labels."""
+    assert candidate.seed is not None
+    return TrainedClusterModel(
+        model=fit.model,
         features=prepared.space,
         config=config,
         seed=int(candidate.seed),
-        cluster_sizes=np.bincount(labels, minlength=fitted.k).astype(np.int64),
+        cluster_sizes=np.bincount(fit.labels, minlength=fit.model.k).astype(np.int64),
         training_seconds=float(seconds),
-        n_training_rows=int(m),
+        n_training_rows=int(prepared.X.shape[0]),
         label_column=label_column,
         label_mode=config.assign_label_mode,
     )
-    return trained, labels
 
 
 def finish_training(

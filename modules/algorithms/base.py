@@ -158,6 +158,27 @@ class ClusterConfig(ABC):
         start, the candidate's initialisation is then not used).
         """
 
+    def fit_and_score(
+        self,
+        X: np.ndarray,
+        candidate: Candidate,
+        init_labels: np.ndarray | None,
+        control: FitControl,
+        *,
+        rows: np.ndarray,
+        out: np.ndarray | None = None,
+        columns: np.ndarray | None = None,
+        **options: Any,
+    ) -> tuple[Fit, np.ndarray, np.ndarray]:
+        """Fit one candidate as :meth:`fit` does, then score the training rows X against the model:
+        ``(fit, labels, scores_t)``, the scores as ``fit.model.label_and_score(X, out, columns)`` gives
+        them after ``fit.model.check_rows(X, rows)``. Override it when the fit can score its rows
+        itself (e.g. in its last pass over the data), with the same results."""
+        fit = self.fit(X, candidate, init_labels, control, **options)
+        fit.model.check_rows(X, rows)
+        labels, scores_t = fit.model.label_and_score(X, out=out, columns=columns)
+        return fit, labels, scores_t
+
     # -- description and storage --------------------------------------------------------------------
 
     def summary(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from modules.algorithms.base import (
 )
 from modules.errors import ModuleError
 from modules.params import Choice
+
+if TYPE_CHECKING:
+    from modules.engine.kmeans import RowScores
 
 __all__ = ["INIT_CHOICES", "METRIC_CHOICES", "KMeansConfig", "KMeansModel", "check_cosine_rows"]
 
@@ -160,6 +163,44 @@ class KMeansConfig(ClusterConfig):
         sample_weight: np.ndarray | None = None,
         start: np.ndarray | None = None,
     ) -> Fit:
+        return self._fit(X, candidate, init_labels, control, sample_weight=sample_weight, start=start)
+
+    def fit_and_score(
+        self,
+        X: np.ndarray,
+        candidate: Candidate,
+        init_labels: np.ndarray | None,
+        control: FitControl,
+        *,
+        rows: np.ndarray,
+        out: np.ndarray | None = None,
+        columns: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+        start: np.ndarray | None = None,
+    ) -> tuple[Fit, np.ndarray, np.ndarray]:
+        """The fit scores its rows in its final E-step (:class:`modules.engine.kmeans.RowScores`): the
+        same scores as the model's :meth:`KMeansModel.label_and_score`, one pass over X fewer."""
+        from modules.engine.kmeans import RowScores
+
+        check_cosine_rows(X, rows, self.metric)  # the model's check_rows, which needs no centroids
+        target = RowScores(out=out, columns=columns)
+        fit = self._fit(
+            X, candidate, init_labels, control, sample_weight=sample_weight, start=start, score=target
+        )
+        assert target.labels is not None and target.out is not None
+        return fit, target.labels, target.out
+
+    def _fit(
+        self,
+        X: np.ndarray,
+        candidate: Candidate,
+        init_labels: np.ndarray | None,
+        control: FitControl,
+        *,
+        sample_weight: np.ndarray | None,
+        start: np.ndarray | None,
+        score: RowScores | None = None,
+    ) -> Fit:
         assert candidate.seed is not None
         fit = _engine().fit_kmeans(
             X,
@@ -176,6 +217,7 @@ class KMeansConfig(ClusterConfig):
             sample_weight=sample_weight,
             dtype=np.float32 if self.float32 else np.float64,
             init_centroids=start,
+            score=score,
         )
         model = KMeansModel(
             centroids=np.ascontiguousarray(fit.centroids, dtype=np.float64),

@@ -8,7 +8,7 @@ from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
 from modules.errors import ModuleError
-from modules.scoring import StaticModelInfo, results_schema, score_prefix, score_training_rows
+from modules.scoring import StaticModelInfo, results_schema, score_prefix
 from modules.trained_model import TrainedClusterModel
 from modules.training import (
     feature_errors,
@@ -19,7 +19,7 @@ from modules.training import (
     prepare_training,
     require_label_column,
     resolve_seed,
-    train_model,
+    train_and_score,
     warm_start_centres,
     weight_param,
 )
@@ -89,7 +89,8 @@ class TrainClusteringModel(Module):
             start = warm_start_centres(start_model, config, prepared.space, candidate.n_clusters)
             ctx.log(f"Warm start: the fit starts from the {start_model.k} centres of the start model.")
         candidate = candidate.with_seed(resolve_seed(candidate.seed, ctx))
-        model = train_model(
+        # The training rows are scored with the fit; the scores give the result's labels.
+        model, scores = train_and_score(
             prepared,
             config,
             candidate,
@@ -97,13 +98,12 @@ class TrainClusteringModel(Module):
             init_labels=init_labels_for(df, prepared, label, candidate) if start is None else None,
             ctx=ctx,
             start=start,
-        )[0]  # the fit's labels are not kept: the scores give the result's
+        )
         ctx.log(
             f"{config.algorithm_name} (k={candidate.n_clusters}, "
             f"{'warm start' if start is not None else f'init={candidate.init}'}, "
             f"seed={candidate.seed}): {model.model.fit_report()}, {model.training_seconds:.3f} s."
         )
-        scores = score_training_rows(prepared, model)
         del prepared  # the results table needs only the scores: free the training matrix first
         results = finish_training(df, model, scores, append=params["append"], ctx=ctx)
         return {"trained_model": model, "results_dataset": results}

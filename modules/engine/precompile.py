@@ -34,6 +34,7 @@ from modules.engine import (
     pairwise_distances,
 )
 from modules.engine.distances import nearest_and_distances
+from modules.engine.kmeans import RowScores
 from modules.feature_matrix import exercise_kernels
 
 
@@ -127,6 +128,8 @@ def exercise() -> None:
             X[:5], fit.centroids, metric=metric, out=np.empty((3, 9)), columns=np.arange(5) + 4
         )
         cluster_metrics(X, fit.centroids, fit.labels, metric=metric)
+        # Train: the fit scores its rows in its final pass
+        fit_kmeans(X, 3, init="first_n", metric=metric, max_iter=5, score=RowScores())
 
 
 def _exercise_lloyd(X: np.ndarray, cosine: bool) -> None:
