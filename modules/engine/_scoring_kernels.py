@@ -197,9 +197,11 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
     centred ``centroids``: unless ``known``, ``labels`` receives the label a Lloyd pass
     (:func:`_kernels.lloyd_pass`) gives; ``distances`` each row's distance to its labelled centroid,
     computed directly. Both sides rank the centroids by the same distances, rounded differently, so a
-    row whose nearest centroid beats the next by more than ``margin_scale * (||x|| + margin_base)^2``
-    in squared distance (a bound on both roundings) has that label in both; a chunk with a closer row
-    is scored again as the Lloyd pass scores it, so the labels are the Lloyd pass's, bit for bit.
+    row whose nearest centroid, at distance ``r``, beats the next by more than
+    ``margin_scale * (r + margin_base)^2`` in squared distance (``margin_base`` >= the largest centroid
+    norms: ``r + margin_base`` bounds the norms of the row and centroids, and so both roundings) has
+    that label in both; a chunk with a closer row is scored again as the Lloyd pass scores it, so the
+    labels are the Lloyd pass's, bit for bit.
     """
     n, d = X.shape
     k = centroids_t.shape[1]
@@ -220,16 +222,15 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
                 for i in range(stop - start):
                     row = start + i
                     label = score_labels[row]
-                    second = np.inf
-                    for j in range(k):
-                        if j != label and scored[i, j] < second:
-                            second = scored[i, j]
                     best = scored[i, label]
-                    norm_sq = 0.0
-                    for f in range(d):
-                        norm_sq += X[row, f] * X[row, f]
-                    margin = margin_scale * (np.sqrt(norm_sq) + margin_base) ** 2
-                    if (second - best) * (second + best) > margin:  # False for NaN: scored again
+                    margin = margin_scale * (best + margin_base) * (best + margin_base)
+                    # The centroids within the margin of the nearest (itself included) and NaN scores:
+                    # exactly one means a clear nearest centroid (a branch-free count, vectorised).
+                    n_near = 0
+                    for j in range(k):
+                        value = scored[i, j]
+                        n_near += ((value - best) * (value + best) <= margin) | (value != value)
+                    if n_near == 1:
                         labels[row] = label
                     else:
                         close = True

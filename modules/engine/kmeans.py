@@ -352,7 +352,8 @@ def _converged(n_changed: int, unmoved: bool, old: np.ndarray, new: np.ndarray, 
 
 # The final pass takes a row's label from its scores when the nearest centroid beats the next by more
 # than this many units of (d + 2) * 2^-53 * (||x|| + ||shift|| + max ||c|| + max ||c - shift||)^2 in
-# squared distance: about ten times a bound on the rounding of both ways of computing it.
+# squared distance: about ten times a bound on the rounding of both ways of computing it (the GEMM
+# products, the norms, the centring of the rows and of the centroids, the square roots).
 _MARGIN_UNITS = 128.0
 
 
@@ -370,10 +371,11 @@ def _final_pass_with_scores(
     n, d = X.shape
     centers = centroids + shift
     center_sq_norms = np.einsum("ij,ij->i", centers, centers)
-    largest = float(
-        np.sqrt(center_sq_norms.max()) + np.sqrt(np.einsum("ij,ij->i", centroids, centroids).max())
-    )
-    margin_base = (float(np.sqrt(shift @ shift)) + largest) * (1.0 + 2.0**-40)
+    # A row at distance r from its nearest centroid c has ||x|| <= r + ||c||: the rounding of both sides
+    # is bounded through r + 2 max ||c|| + ||shift|| + max ||c - shift|| (see fit_labels_and_scores).
+    center_norm = float(np.sqrt(center_sq_norms.max()))
+    centred_norm = float(np.sqrt(np.einsum("ij,ij->i", centroids, centroids).max()))
+    margin_base = (2.0 * center_norm + float(np.sqrt(shift @ shift)) + centred_norm) * (1.0 + 2.0**-20)
     known = labels is not None
     fit_labels = labels if labels is not None else np.empty(n, dtype=np.int64)
     distances = np.empty(n)
