@@ -175,8 +175,7 @@ class KMeansConfig(ClusterConfig):
         rows: np.ndarray,
         out: np.ndarray | None = None,
         columns: np.ndarray | None = None,
-        sample_weight: np.ndarray | None = None,
-        start: np.ndarray | None = None,
+        **options: Any,
     ) -> tuple[Fit, np.ndarray, np.ndarray]:
         """The fit scores its rows in its final E-step (:class:`modules.engine.kmeans.RowScores`): the
         same scores as the model's :meth:`KMeansModel.label_and_score`, one pass over X fewer."""
@@ -184,9 +183,7 @@ class KMeansConfig(ClusterConfig):
 
         check_cosine_rows(X, rows, self.metric)  # the model's check_rows, which needs no centroids
         target = RowScores(out=out, columns=columns)
-        fit = self._fit(
-            X, candidate, init_labels, control, sample_weight=sample_weight, start=start, score=target
-        )
+        fit = self._fit(X, candidate, init_labels, control, score=target, **options)
         assert target.labels is not None and target.out is not None
         return fit, target.labels, target.out
 
@@ -197,8 +194,8 @@ class KMeansConfig(ClusterConfig):
         init_labels: np.ndarray | None,
         control: FitControl,
         *,
-        sample_weight: np.ndarray | None,
-        start: np.ndarray | None,
+        sample_weight: np.ndarray | None = None,
+        start: np.ndarray | None = None,
         score: RowScores | None = None,
     ) -> Fit:
         assert candidate.seed is not None

@@ -134,7 +134,7 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
     for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
         scores = np.empty((chunk_rows, k))
-        rows32_t = np.empty((d, chunk_rows), np.float32)
+        rows32 = np.empty((chunk_rows, d), np.float32)
         scores32_t = np.empty((k, chunk_rows), np.float32)
         best = np.empty(chunk_rows, np.float32)
         second = np.empty(chunk_rows, np.float32)
@@ -153,7 +153,7 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
                 screened = screen and stop - start == chunk_rows
                 if screened:
                     screened = _screen_chunk(
-                        X, shift, centroids32, score_offsets32, screen_margin, start, rows32_t, scores32_t,
+                        X, shift, centroids32, score_offsets32, screen_margin, start, rows32, scores32_t,
                         best, second, nearest,
                     )  # fmt: skip
                 if not screened:
@@ -206,16 +206,16 @@ def screen_margin(row_norm_max: float, centroids: np.ndarray) -> float:
 
 @njit(cache=True, inline="always")
 def _screen_chunk(
-    X, shift, centroids32, score_offsets32, margin, start, rows32_t, scores32_t, best, second, nearest
+    X, shift, centroids32, score_offsets32, margin, start, rows32, scores32_t, best, second, nearest
 ):
     """Float32 labels of the full chunk at ``start`` into ``nearest``; False when a row's best score
     does not beat its second by more than ``margin`` (those labels are then not used)."""
     d = X.shape[1]
-    m = rows32_t.shape[1]
+    m = rows32.shape[0]
     for i in range(m):
         for f in range(d):
-            rows32_t[f, i] = np.float32(X[start + i, f] - shift[f])
-    np.dot(centroids32, rows32_t, scores32_t)
+            rows32[i, f] = np.float32(X[start + i, f] - shift[f])
+    np.dot(centroids32, rows32.T, scores32_t)  # (k, rows): the argmin below runs across rows
     for i in range(m):
         best[i] = np.inf
         second[i] = np.inf
