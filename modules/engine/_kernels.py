@@ -95,9 +95,6 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
     centroids,
     centroids_t,
     score_offsets,
-    centroids32,
-    score_offsets32,
-    screen_margin,
     labels,
     block_sums,
     block_counts,
@@ -116,29 +113,16 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
     ``update``, ``block_sums[b]`` / ``block_counts[b]`` receive the per-block sums of the shifted member
     rows and the member counts (the M-step's partial sums). A non-empty ``distances`` receives each
     row's distance to its centroid, computed directly as in :func:`distance_to_own`.
-
-    With ``screen_margin >= 0`` (and no ``distances``) a full chunk is first scored in float32
-    (``centroids32``, ``score_offsets32``: the rounded centroids and offsets) by one GEMM laid out so that
-    the argmin runs across rows, vectorised. Where every row's best float32 score beats its second by
-    more than ``screen_margin`` (twice a bound on the float32 rounding, see :func:`screen_margin`), the
-    float64 scores have the same argmin, and the chunk takes those labels; otherwise the chunk is scored
-    in float64 as without screening. Labels and sums are the same, bit for bit.
     """
     n, d = X.shape
     k = centroids_t.shape[1]
     n_chunks = (n + chunk_rows - 1) // chunk_rows
     with_distances = distances.shape[0] > 0
-    screen = screen_margin >= 0.0 and not with_distances
     changed = np.zeros(n_blocks, np.int64)
     next_block = np.zeros(1, np.int64)
     for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
         scores = np.empty((chunk_rows, k))
-        rows32 = np.empty((chunk_rows, d), np.float32)
-        scores32_t = np.empty((k, chunk_rows), np.float32)
-        best = np.empty(chunk_rows, np.float32)
-        second = np.empty(chunk_rows, np.float32)
-        nearest = np.empty(chunk_rows, np.int32)
         while True:
             b = _fetch_increment(next_block, 0)
             if b >= n_blocks:
@@ -150,89 +134,21 @@ def lloyd_pass(  # noqa: C901 - one fused loop nest, kept whole for the compiler
             for chunk in range(b * n_chunks // n_blocks, (b + 1) * n_chunks // n_blocks):
                 start = chunk * chunk_rows
                 stop = min(start + chunk_rows, n)
-                screened = screen and stop - start == chunk_rows
-                if screened:
-                    screened = _screen_chunk(
-                        X, shift, centroids32, score_offsets32, screen_margin, start, rows32, scores32_t,
-                        best, second, nearest,
-                    )  # fmt: skip
-                if not screened:
-                    products = shifted_products(X, shift, centroids_t, start, stop, rows, scores)
-                    for i in range(stop - start):
-                        nearest[i] = nearest_by_score(products, i, score_offsets)
+                products = shifted_products(X, shift, centroids_t, start, stop, rows, scores)
                 for i in range(stop - start):
-                    label = nearest[i]
+                    label = nearest_by_score(products, i, score_offsets)
                     row = start + i
                     if labels[row] != label:
                         labels[row] = label
                         n_changed += 1
                     if update:
                         block_counts[b, label] += 1
-                        if screened:  # the shifted row was not written out: the same differences
-                            for f in range(d):
-                                block_sums[b, label, f] += X[row, f] - shift[f]
-                        else:
-                            for f in range(d):
-                                block_sums[b, label, f] += rows[i, f]
+                        for f in range(d):
+                            block_sums[b, label, f] += rows[i, f]
                     if with_distances:
                         distances[row] = _row_distance(rows[i], centroids[label], cosine)
             changed[b] = n_changed
     return changed.sum()
-
-
-# Float32 screening is used where the norms stay far from float32's overflow and underflow (rows and
-# centroids with norms in [2^-40, 2^40]); elsewhere every chunk is scored in float64.
-_SCREEN_NORM_RANGE = (2.0**-40, 2.0**40)
-
-
-def screen_margin(row_norm_max: float, centroids: np.ndarray) -> float:
-    """The margin of :func:`lloyd_pass`'s float32 screening for rows of norm <= ``row_norm_max`` (after
-    the shift) and these (float64) centroids; -1.0 (no screening) outside the safe range.
-
-    With R = max ||x|| + max ||c||, a float32 score ``||c||^2 - 2 x.c`` from the rounded x and c is
-    within (2d + 7) 2^-24 R^2 of the exact one (the rounding of x, c and ||c||^2, a d-term float32
-    dot product, the subtraction), plus d 2^-149 (R + 1) for values that fall below float32's normal
-    range; the float64 score is far closer. Two rows' float32 gaps then order the float64 scores the
-    same way once the gap exceeds twice that: the margin is twice as large again, for safety.
-    """
-    d = centroids.shape[1]
-    radius = (row_norm_max + float(np.sqrt(np.einsum("ij,ij->i", centroids, centroids).max()))) * (
-        1.0 + 2.0**-30
-    )
-    if not _SCREEN_NORM_RANGE[0] <= radius <= _SCREEN_NORM_RANGE[1]:
-        return -1.0
-    return 4.0 * ((2 * d + 7) * 2.0**-24 * radius**2 + (d + 4) * 2.0**-149 * (radius + 1.0))
-
-
-@njit(cache=True, inline="always")
-def _screen_chunk(
-    X, shift, centroids32, score_offsets32, margin, start, rows32, scores32_t, best, second, nearest
-):
-    """Float32 labels of the full chunk at ``start`` into ``nearest``; False when a row's best score
-    does not beat its second by more than ``margin`` (those labels are then not used)."""
-    d = X.shape[1]
-    m = rows32.shape[0]
-    for i in range(m):
-        for f in range(d):
-            rows32[i, f] = np.float32(X[start + i, f] - shift[f])
-    np.dot(centroids32, rows32.T, scores32_t)  # (k, rows): the argmin below runs across rows
-    for i in range(m):
-        best[i] = np.inf
-        second[i] = np.inf
-        nearest[i] = 0
-    two = np.float32(2.0)
-    for j in range(centroids32.shape[0]):
-        offset = score_offsets32[j]
-        for i in range(m):  # across rows: selects, vectorised
-            score = offset - two * scores32_t[j, i]
-            lower = score < best[i]
-            second[i] = best[i] if lower else min(second[i], score)
-            best[i] = score if lower else best[i]
-            nearest[i] = j if lower else nearest[i]
-    n_close = 0
-    for i in range(m):
-        n_close += not (second[i] - best[i] > margin)  # NaN or infinite: close
-    return n_close == 0
 
 
 @njit(cache=True, inline="always")

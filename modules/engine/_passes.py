@@ -6,8 +6,6 @@ Both give the same labels and the same per-block M-step sums, bit for bit (see
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from modules.engine import _bounds, _kernels
@@ -116,29 +114,15 @@ class AssignmentPasses:
         self.last_changed = self._plain(centroids)
         return self.last_changed
 
-    @functools.cached_property
-    def _row_norm_max(self) -> float:
-        """An upper bound on the norms of the shifted rows (for the plain pass's float32 screening)."""
-        with _kernels.parallel_section():
-            largest = float(np.sqrt(_kernels.row_sq_norms(self.X).max())) if self.X.shape[0] else 0.0
-        return (largest + float(np.sqrt(self.shift @ self.shift))) * (1.0 + 2.0**-30)
-
     def _plain(self, centroids: np.ndarray) -> int:
         weighted = self.weights is not None
-        offsets = _score_offsets(centroids, self.cosine)
-        # The float32 screening pays on chunks of many rows against several centroids.
-        screen = self.X.shape[0] >= 4 * _kernels.CHUNK_ROWS and self.n_clusters >= 3
-        margin = _kernels.screen_margin(self._row_norm_max, centroids) if screen else -1.0
         with _kernels.parallel_section():
             n_changed = _kernels.lloyd_pass(
                 self.X,
                 self.shift,
                 centroids,
                 np.ascontiguousarray(centroids.T),
-                offsets,
-                centroids.astype(np.float32),
-                offsets.astype(np.float32),
-                margin,
+                _score_offsets(centroids, self.cosine),
                 self.labels,
                 self.block_sums,
                 self.block_counts,

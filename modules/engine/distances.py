@@ -155,9 +155,6 @@ def _nearest(
                 centroids,
                 np.ascontiguousarray(centroids.T),
                 _score_offsets(centroids, cosine),
-                np.empty((0, 0), dtype=np.float32),
-                np.empty(0, dtype=np.float32),
-                -1.0,  # no float32 screening: the distances need each row's shifted values
                 labels,
                 no_sums,
                 no_counts,
