@@ -35,9 +35,16 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(
-    env: dict[str, str] | None = None, root: Path = ROOT, data: Path | None = None, timeout_s: float = 60
+    env: dict[str, str] | None = None,
+    root: Path = ROOT,
+    data: Path | None = None,
+    timeout_s: float = 60,
+    module: str = "backend",
 ) -> Iterator[Served]:
-    """Serve the checkout at `root` (with this venv) until the block ends; its log is shown if it fails."""
+    """Serve the checkout at `root` (with this venv) until the block ends; its log is shown if it fails.
+
+    `module` is what `python -m` runs: the studio, or a benchmark's variant of it.
+    """
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as scratch:
         folder = data or Path(scratch)
         port = free_port()
@@ -55,7 +62,7 @@ def running_server(
         log_path = Path(scratch) / "server.log"
         with log_path.open("wb") as log:
             server = subprocess.Popen(
-                [sys.executable, "-m", "backend"],
+                [sys.executable, "-m", module],
                 cwd=root,
                 env=full_env,
                 stdout=log,

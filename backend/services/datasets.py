@@ -29,10 +29,11 @@ from backend.models import (
     NodeRunDataset,
     User,
 )
+from backend.services.growing_file import GrowingFile
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
 from backend.services.stored_files import out_of_space, readable_row, record_with_file
-from backend.services.table_import import TableLimits, import_table
+from backend.services.table_import import ImportedTable, TableLimits, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.column_types import arrow_column_type
 from modules.samples import SAMPLES, load_sample, sample_columns
@@ -137,18 +138,57 @@ def get_dataset(session: Session, dataset_id: str, user: User) -> DatasetInfo:
     return dataset_info(get_dataset_row(session, dataset_id, user))
 
 
-def create_dataset(
-    session: Session, settings: Settings, user: User, upload: ReceivedUpload, name: str | None
-) -> DatasetInfo:
-    """Parse the upload, store it as Parquet and record it; on any failure nothing is kept.
+STORING_FULL = (
+    "The server ran out of disk space while storing the upload; nothing was kept. "
+    "Free space in its data folder (or ask the administrator to), then upload again."
+)
 
-    A full disk (or database) is :class:`InsufficientStorage`; an unusable file is `InvalidDataset`.
+
+@dataclass(frozen=True)
+class StagedUpload:
+    """An upload parsed and written as Parquet beside it, not yet recorded."""
+
+    path: Path
+    imported: ImportedTable
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def stage_upload(settings: Settings, upload: GrowingFile, filename: str) -> StagedUpload:
+    """Parse the upload (while it arrives) and write it as Parquet beside it; on failure nothing is kept.
+
+    Runs in a worker thread while the request is received (uploads.receive_file_consumed). A full disk is
+    :class:`InsufficientStorage`; an unusable file is `InvalidDataset`.
     """
     staging = upload.path.with_suffix(".parquet")
+    limits = TableLimits(settings.max_rows, settings.max_cells)
     try:
-        imported = import_table(
-            upload.path, upload.filename, staging, TableLimits(settings.max_rows, settings.max_cells)
-        )
+        return StagedUpload(staging, import_table(upload.path, filename, staging, limits, growing=upload))
+    except Exception as exc:
+        staging.unlink(missing_ok=True)
+        if out_of_space(exc):
+            raise InsufficientStorage(STORING_FULL) from None
+        raise
+    finally:
+        release_memory()
+
+
+def create_dataset(
+    session: Session,
+    settings: Settings,
+    user: User,
+    upload: ReceivedUpload,
+    staged: StagedUpload,
+    name: str | None,
+) -> DatasetInfo:
+    """Record the staged upload as a dataset, its Parquet file moved into place; on any failure nothing
+    is kept (neither the upload nor the staged file).
+
+    A full disk (or database) is :class:`InsufficientStorage`.
+    """
+    staging, imported = staged.path, staged.imported
+    try:
         upload.discard()  # its space is needed more than it is
         storage_key = uuid.uuid4().hex
         final = dataset_path(settings, storage_key)
@@ -170,14 +210,10 @@ def create_dataset(
         session.rollback()
         staging.unlink(missing_ok=True)
         if out_of_space(exc):
-            raise InsufficientStorage(
-                "The server ran out of disk space while storing the upload; nothing was kept. "
-                "Free space in its data folder (or ask the administrator to), then upload again."
-            ) from None
+            raise InsufficientStorage(STORING_FULL) from None
         raise
     finally:
         upload.discard()
-        release_memory()
     session.refresh(row)
     return dataset_info(row)
 

@@ -1,18 +1,25 @@
-"""Stream a multipart upload straight to a temporary file, refusing it as soon as it passes the limit."""
+"""Stream a multipart upload straight to a temporary file, refusing it as soon as it passes the limit.
+
+:func:`receive_file_consumed` also hands the file, while it arrives, to a function run in a worker
+thread (a dataset upload is parsed while it is received).
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Generic, TypeVar
 
+import anyio
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from backend.core.config import Settings
 from backend.core.disk import InsufficientStorage, ensure_free_space, free_bytes, is_disk_full
+from backend.services.growing_file import GrowingFile
 
 MAX_FIELD_BYTES = 4096
 DISK_FULL = (
@@ -156,6 +163,86 @@ def _new_upload_file(tmp_dir: Path) -> tuple[int, Path]:
 
 async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> ReceivedUpload:
     """Parse `multipart/form-data`, writing the `file` part to `tmp_dir`; nothing is left if it fails."""
+    return await _receive(request, tmp_dir, max_bytes, None)
+
+
+Result = TypeVar("Result")
+
+
+@dataclass
+class Consumed(Generic[Result]):
+    """What the function given to :func:`receive_file_consumed` returned, or the exception it raised."""
+
+    value: Result | None = None
+    error: Exception | None = None
+
+    def result(self) -> Result:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+async def receive_file_consumed(
+    request: Request, tmp_dir: Path, max_bytes: int, consume: Callable[[GrowingFile, str], Result]
+) -> tuple[ReceivedUpload, Consumed[Result]]:
+    """:func:`receive_file`, running `consume(file, filename)` in a worker thread from the moment the
+    file part begins, so that it reads the file while it arrives (see :class:`GrowingFile`).
+
+    If receiving fails, `consume` sees :class:`UploadAborted` on its next read, is waited for, and the
+    error is raised as :func:`receive_file` raises it (what `consume` did is dropped: it must leave
+    nothing behind when it fails). Otherwise what `consume` returned or raised comes with the upload.
+    A body without a file part never calls `consume` (and fails).
+    """
+    growing: GrowingFile | None = None
+    consumed: Consumed[Result] = Consumed()
+    received: ReceivedUpload | None = None
+    failure: Exception | None = None
+
+    async def run_consumer(file: GrowingFile, filename: str) -> None:
+        try:
+            consumed.value = await anyio.to_thread.run_sync(consume, file, filename)
+        except Exception as exc:  # handed to the caller, after the outcome of receiving
+            consumed.error = exc
+
+    async with anyio.create_task_group() as consumers:
+
+        def arrived(path: Path, reader: _FormReader) -> None:
+            nonlocal growing
+            if growing is None:
+                growing = GrowingFile(path)
+                consumers.start_soon(run_consumer, growing, reader.filename)
+            growing.grew(reader.file_bytes)
+
+        try:
+            received = await _receive(request, tmp_dir, max_bytes, arrived)
+        except Exception as exc:  # raised once the consumer has stopped (not from the task group)
+            failure = exc
+        finally:
+            if growing is not None and received is not None:
+                growing.complete()
+            elif growing is not None:
+                growing.abort()
+    if failure is not None:
+        raise failure
+    assert received is not None
+    return received, consumed
+
+
+def _tell_arrived(
+    arrived: Callable[[Path, _FormReader], None] | None, path: Path, reader: _FormReader, out: IO[bytes]
+) -> None:
+    if arrived is not None and reader.file_seen:
+        out.flush()  # what `arrived` is told of must be readable from the file
+        arrived(path, reader)
+
+
+async def _receive(
+    request: Request,
+    tmp_dir: Path,
+    max_bytes: int,
+    arrived: Callable[[Path, _FormReader], None] | None,
+) -> ReceivedUpload:
+    """:func:`receive_file`; `arrived(path, reader)` is told after each piece of the file part is on disk."""
     boundary = _multipart_boundary(request, max_bytes)
     fd, path = _new_upload_file(tmp_dir)
     try:
@@ -164,7 +251,9 @@ async def receive_file(request: Request, tmp_dir: Path, max_bytes: int) -> Recei
             parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
             async for chunk in request.stream():
                 parser.write(chunk)
+                _tell_arrived(arrived, path, reader, out)
             parser.finalize()
+            _tell_arrived(arrived, path, reader, out)
         if not reader.file_seen:
             raise BadUpload("The form has no 'file' field.")
         if not reader.complete:  # cut short: the file part may hold only part of the file

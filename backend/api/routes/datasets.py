@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
@@ -8,7 +10,12 @@ from backend.core.disk import InsufficientStorage
 from backend.schemas import DatasetPublic, RowsPage, UserPublic
 from backend.services import datasets as service
 from backend.services.table_import import InvalidDataset
-from backend.services.uploads import BadUpload, UploadTooLarge, ensure_room_for_upload, receive_file
+from backend.services.uploads import (
+    BadUpload,
+    UploadTooLarge,
+    ensure_room_for_upload,
+    receive_file_consumed,
+)
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -48,15 +55,24 @@ async def upload_dataset(
     """Upload a CSV, TSV or Parquet file (multipart field `file`, optional `name`).
 
     400/413 (with a code) for a file that cannot be used or claims more than the limits; 507 while the
-    server's data folder is below its free-space floor or when the disk fills up.
+    server's data folder is below its free-space floor or when the disk fills up. The file is parsed
+    while it arrives; a fault in the body itself is answered first, then the free-space floor, then
+    the file's faults.
     """
     try:
         ensure_room_for_upload(settings, request.headers.get("content-length", ""))
-        upload = await receive_file(request, settings.data_dir / "tmp", settings.max_upload_bytes)
+        upload, staging = await receive_file_consumed(
+            request,
+            settings.data_dir / "tmp",
+            settings.max_upload_bytes,
+            partial(service.stage_upload, settings),
+        )
         try:
             ensure_room_for_upload(settings, "")  # the received file took its share
         except InsufficientStorage:
             upload.discard()
+            if staging.value is not None:
+                staging.value.discard()
             raise
     except UploadTooLarge:
         limit_mb = settings.max_upload_bytes / 1024**2
@@ -68,13 +84,16 @@ async def upload_dataset(
     except InsufficientStorage as exc:
         raise HTTPException(status.HTTP_507_INSUFFICIENT_STORAGE, detail=exc.message) from None
     try:
+        staged = staging.result()  # the file's own faults, found while it arrived
         info = await run_in_threadpool(
-            service.create_dataset, session, settings, user, upload, upload.fields.get("name")
+            service.create_dataset, session, settings, user, upload, staged, upload.fields.get("name")
         )
     except InvalidDataset as exc:
         raise HTTPException(exc.status_code, detail={"code": exc.code, "message": exc.message}) from None
     except InsufficientStorage as exc:
         raise HTTPException(status.HTTP_507_INSUFFICIENT_STORAGE, detail=exc.message) from None
+    finally:
+        upload.discard()  # kept by no outcome
     return dataset_public(info)
 
 

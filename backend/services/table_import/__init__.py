@@ -10,6 +10,10 @@ Memory is bounded by a chunk, never by the file or by what it decompresses to:
   once, into one reused buffer, and checked as UTF-8 there (decoding only what is not ASCII); a chunk is
   parsed in a helper thread while the one before is written.
 
+The upload may still be arriving (`growing`, see backend.services.growing_file): delimited text is then
+parsed as it arrives, each chunk as soon as it is whole; Parquet and transcoded text wait for the whole
+file (a Parquet footer is at its end).
+
 Every way a file can be unusable becomes :class:`InvalidDataset` (error code 0018) with a message that
 says where it went wrong; a file over a limit is :class:`DatasetTooLarge`. Nothing here writes anywhere
 but the caller's output path and a scratch file beside the upload, both removed by the caller on failure.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.services.growing_file import GrowingFile
 from backend.services.table_import.common import (
     CHUNK_BYTES,
     MAX_TYPE_RETRIES,
@@ -47,13 +52,27 @@ __all__ = [
 
 
 def import_table(
-    path: Path, filename: str, out: Path, limits: TableLimits, *, chunk_bytes: int = CHUNK_BYTES
+    path: Path,
+    filename: str,
+    out: Path,
+    limits: TableLimits,
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+    growing: GrowingFile | None = None,
 ) -> ImportedTable:
-    """Parse the upload at `path` (named `filename` by the client) and write it to `out` as Parquet."""
-    if path.stat().st_size == 0:
+    """Parse the upload at `path` (named `filename` by the client) and write it to `out` as Parquet.
+
+    With `growing` (the file at `path` still arriving), reads wait for the bytes they need.
+    """
+    if growing is None:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    else:
+        head = growing.head(SNIFF_BYTES)
+    if not head:
         raise InvalidDataset("The file is empty.")
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
     if head.startswith(b"PAR1"):
+        if growing is not None:
+            growing.wait_whole()
         return import_parquet(path, out, limits)
-    return import_text(path, filename, head, out, limits, chunk_bytes)
+    return import_text(path, filename, head, out, limits, chunk_bytes, growing)

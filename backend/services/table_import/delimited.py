@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
-from io import FileIO
+from collections.abc import Callable, Iterator
+from io import RawIOBase
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from backend.services.growing_file import GrowingFile
 from backend.services.table_import.common import (
     DELIMITERS,
     MAX_ROW_BYTES,
@@ -54,12 +55,23 @@ _CONVERSION_ERROR = re.compile(
 
 
 def import_text(
-    path: Path, filename: str, head: bytes, out: Path, limits: TableLimits, chunk_bytes: int
+    path: Path,
+    filename: str,
+    head: bytes,
+    out: Path,
+    limits: TableLimits,
+    chunk_bytes: int,
+    growing: GrowingFile | None = None,
 ) -> ImportedTable:
+    """Import delimited text; with `growing`, UTF-8 text is parsed while it arrives (transcoded text
+    waits for the whole file)."""
     transcoded = next((t for t in TRANSCODED_BOMS if head.startswith(t[0])), None)
     text_path = path
     try:
         if transcoded is not None:
+            if growing is not None:
+                growing.wait_whole()
+                growing = None
             _, encoding, label = transcoded
             text_path = path.with_suffix(".utf8")
             transcode_to_utf8(path, text_path, encoding, label)
@@ -70,13 +82,13 @@ def import_text(
             refuse_binary(head)
         text_head = head.decode("utf-8", "ignore").lstrip("\ufeff")
         delimiter = "\t" if filename.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text_head)
-        importer = _DelimitedImport(text_path, delimiter, out, limits, chunk_bytes)
+        importer = _DelimitedImport(text_path, delimiter, out, limits, chunk_bytes, growing)
         importer.check_utf8 = transcoded is None
         try:
             return importer.run()
         except InvalidDataset:
             if importer.check_utf8:  # text that is not UTF-8 says so first, wherever the other fault is
-                check_utf8(path)
+                importer.check_whole_file_utf8()
             raise
     finally:
         if text_path != path:
@@ -106,14 +118,17 @@ def text_chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
         yield bytes(view), offset
 
 
-def _chunk_views(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, int]]:
+def _chunk_views(
+    path: Path, chunk_bytes: int, open_file: Callable[[], RawIOBase] | None = None
+) -> Iterator[tuple[memoryview, int]]:
     """:func:`text_chunks` as views of one buffer, each valid until the next is asked for.
 
     The file is read straight into the buffer, after the start of the row the view before cut off
-    (moved to the front): each byte is copied once, into memory that is already mapped.
+    (moved to the front): each byte is copied once, into memory that is already mapped. `open_file`
+    gives an unbuffered reader of `path` (by default the file itself).
     """
     buffer, kept, offset = bytearray(chunk_bytes), 0, 0
-    with path.open("rb", buffering=0) as handle:
+    with open_file() if open_file is not None else path.open("rb", buffering=0) as handle:
         while True:
             if len(buffer) < kept + chunk_bytes:  # a long row: room for it and one more block
                 longer = bytearray(kept + chunk_bytes)
@@ -140,7 +155,7 @@ def _chunk_views(path: Path, chunk_bytes: int) -> Iterator[tuple[memoryview, int
             kept, offset = end - cut, offset + cut
 
 
-def _read_into(handle: FileIO, buffer: bytearray, start: int, stop: int) -> int:
+def _read_into(handle: RawIOBase, buffer: bytearray, start: int, stop: int) -> int:
     """Fill `buffer[start:stop]` from the file (less only at its end); the bytes read."""
     filled = start
     with memoryview(buffer) as view:
@@ -190,12 +205,31 @@ class _DelimitedImport:
     anything. Re-parsing the text, rather than casting what was parsed, keeps e.g. "007" as written.
     """
 
-    def __init__(self, path: Path, delimiter: str, out: Path, limits: TableLimits, chunk_bytes: int):
+    def __init__(
+        self,
+        path: Path,
+        delimiter: str,
+        out: Path,
+        limits: TableLimits,
+        chunk_bytes: int,
+        growing: GrowingFile | None = None,
+    ):
         self.path, self.out, self.limits, self.chunk_bytes = path, out, limits, chunk_bytes
+        self.growing = growing  # the file at `path` while it is still arriving
         self.parse_options = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=self._on_bad_row)
         self.bad_rows: list[pacsv.InvalidRow] = []
         self.names: list[str] = []
         self.check_utf8 = False  # each chunk is checked before it is parsed (transcoded text needs not)
+
+    def _chunks(self) -> Iterator[tuple[memoryview, int]]:
+        """The file's chunks (see :func:`_chunk_views`), each as soon as it has arrived in full."""
+        return _chunk_views(self.path, self.chunk_bytes, self.growing.open if self.growing else None)
+
+    def check_whole_file_utf8(self) -> None:
+        """Refuse text that is not UTF-8, saying where; looks at the whole file (once it has arrived)."""
+        if self.growing is not None:
+            self.growing.wait_whole()
+        check_utf8(self.path)
 
     def _on_bad_row(self, row: pacsv.InvalidRow) -> str:
         self.bad_rows.append(row)
@@ -287,9 +321,9 @@ class _DelimitedImport:
 
     def _checked_chunks(self) -> Iterator[pa.Table]:
         """Each chunk parsed with inferred types, named as the header says (read from the first)."""
-        for index, (chunk, offset) in enumerate(_chunk_views(self.path, self.chunk_bytes)):
+        for index, (chunk, offset) in enumerate(self._chunks()):
             if self.check_utf8 and not is_utf8(chunk):
-                check_utf8(self.path)  # says where
+                self.check_whole_file_utf8()  # says where
             table = self._parse_checked(chunk, index == 0, offset)
             if index == 0:
                 self.names = tidy_names(table.column_names)
@@ -315,7 +349,7 @@ class _DelimitedImport:
 
     def _write_all(self, schema: pa.Schema) -> None:
         """Parse every chunk with the types of `schema` and write them (nothing is kept on failure)."""
-        chunks = _chunk_views(self.path, self.chunk_bytes)
+        chunks = self._chunks()
         typed = (self._read_chunk(chunk, index == 0, schema) for index, (chunk, _) in enumerate(chunks))
         tables = prefetched(typed)
         writer = GroupedWriter(self.out, schema)
