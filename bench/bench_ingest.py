@@ -11,10 +11,16 @@ bench.bench_upload does, and alternates the two sides so that both see the same 
   the body, parsing, type inference, writing the stored Parquet table, recording it); the server's
   peak resident growth during it (VmHWM reset before the request) as a multiple of the file's size;
 - the reference, in this process: `pandas.read_csv(path, engine="c")` then `to_parquet` (pandas'
-  defaults: pyarrow, snappy).
+  defaults: pyarrow, snappy);
+- the floor: the same request to a copy of the server whose route only receives the body and drops
+  it (bench.receive_floor: same HTTP stack and middleware, nothing parsed or written), i.e. what
+  taking in the bytes costs on this machine, with the client sending them on the same cores.
 
 Also printed: the CPU seconds of each side (the server's from /proc, all threads; the sending
 client's; pandas'), which another process's load changes much less than wall time.
+
+The upload parses the file while it arrives, so its time can approach the larger of the floor and
+the parse itself (the CPU seconds of both, spread over the cores), not their sum.
 
 Targets: upload time ≤ 0.5 × the reference (best of --repeats each), peak growth ≤ 2 × the file.
 The machine's CPU model, core count and load average are printed with the result: on a shared
@@ -24,6 +30,7 @@ The machine's CPU model, core count and load average are printed with the result
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -39,7 +46,7 @@ import pyarrow.csv as pacsv
 
 from bench.bench_upload import MIB, Server
 from bench.machine import cores_and_cpu
-from bench.server import ROOT
+from bench.server import ROOT, running_server, signed_in_client
 
 TIME_TARGET = 0.5  # upload seconds / reference seconds
 MEMORY_TARGET = 2.0  # server peak growth / file size
@@ -66,6 +73,32 @@ def pandas_reference(csv: Path, out: Path) -> tuple[float, float]:
     del frame
     out.unlink()
     return seconds, cpu
+
+
+class ReceiveFloor:
+    """A server that only receives uploads (bench.receive_floor); `post` times one, as the upload is."""
+
+    def __init__(self, data: Path) -> None:
+        self._running = contextlib.ExitStack()
+        served = self._running.enter_context(
+            running_server({"STUDIO_MAX_UPLOAD_BYTES": str(4 << 30)}, data=data, module="bench.receive_floor")
+        )
+        self.pid = served.pid
+        self.client = signed_in_client(served.base, timeout=3600)
+
+    def post(self, csv: Path) -> tuple[float, float]:
+        """Seconds and server CPU seconds to send `csv` as the upload does, to the route that drops it."""
+        cpu, started = process_cpu(self.pid), time.perf_counter()
+        with csv.open("rb") as handle:
+            response = self.client.post("/bench/receive", files={"file": (csv.name, handle)})
+        seconds = time.perf_counter() - started
+        response.raise_for_status()
+        assert response.json()["bytes"] >= csv.stat().st_size, response.text
+        return seconds, process_cpu(self.pid) - cpu
+
+    def stop(self) -> None:
+        self.client.close()
+        self._running.close()
 
 
 def process_cpu(pid: int | None = None) -> float:
@@ -113,11 +146,13 @@ def main(argv: list[str] | None = None) -> int:
 
     data = Path(tempfile.mkdtemp(prefix="studio-bench-ingest-"))
     server = Server(ROOT, data)
+    floor_server = ReceiveFloor(data / "floor")
+    floors: list[float] = []
     reference_out = data / "reference.parquet"
     uploads: list[float] = []
     references: list[float] = []
     growths: list[float] = []
-    cpu_seconds: dict[str, list[float]] = {"server": [], "client": [], "pandas": []}
+    cpu_seconds: dict[str, list[float]] = {"server": [], "client": [], "pandas": [], "floor": []}
     try:
         pandas_reference(csv, reference_out)  # warm: the file in the page cache, pandas' imports
         for run in range(args.repeats):
@@ -135,13 +170,18 @@ def main(argv: list[str] | None = None) -> int:
             reference_seconds, reference_cpu = pandas_reference(csv, reference_out)
             references.append(reference_seconds)
             cpu_seconds["pandas"].append(reference_cpu)
+            floor_seconds, floor_cpu = floor_server.post(csv)
+            floors.append(floor_seconds)
+            cpu_seconds["floor"].append(floor_cpu)
             print(
                 f"run {run + 1}: upload {seconds:.2f} s (server CPU {cpu_seconds['server'][-1]:.2f} s, "
                 f"client CPU {cpu_seconds['client'][-1]:.2f} s, peak growth {growth:.0f} MiB), "
-                f"pandas read_csv + to_parquet {reference_seconds:.2f} s (CPU {reference_cpu:.2f} s)",
+                f"pandas read_csv + to_parquet {reference_seconds:.2f} s (CPU {reference_cpu:.2f} s), "
+                f"receive only {floor_seconds:.2f} s (server CPU {floor_cpu:.2f} s)",
                 flush=True,
             )
     finally:
+        floor_server.stop()
         server.stop()
         shutil.rmtree(data, ignore_errors=True)
 
@@ -157,11 +197,16 @@ def main(argv: list[str] | None = None) -> int:
         f"server peak growth during the upload: {max(growths):.0f} MiB = {memory:.2f}x the file "
         f"(target <= {MEMORY_TARGET}x {'holds' if memory_ok else 'MISSED'})"
     )
+    print(
+        f"floor (receiving the body, nothing parsed or written): best {min(floors):.2f} s = "
+        f"{min(floors) / min(references):.2f}x the reference"
+    )
     server_cpu, pandas_cpu = min(cpu_seconds["server"]), min(cpu_seconds["pandas"])
     print(
         f"CPU seconds (least of the runs; less sensitive to other load than wall time): server "
         f"{server_cpu:.2f} s + client {min(cpu_seconds['client']):.2f} s vs pandas {pandas_cpu:.2f} s: "
-        f"server / pandas {server_cpu / pandas_cpu:.2f}x"
+        f"server / pandas {server_cpu / pandas_cpu:.2f}x; receiving only: server "
+        f"{min(cpu_seconds['floor']):.2f} s"
     )
     if args.quick or args.rows:
         print("(a smaller file than the benchmark's: not gated)")
