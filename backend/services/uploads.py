@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Generic, TypeVar
 
 import anyio
+import anyio.abc
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -22,10 +25,14 @@ from backend.core.disk import InsufficientStorage, ensure_free_space, free_bytes
 from backend.services.growing_file import GrowingFile
 
 MAX_FIELD_BYTES = 4096
+STREAMED_CONSUMERS = 4  # uploads consumed while they arrive at once (see receive_file_consumed)
 DISK_FULL = (
     "The server ran out of disk space while receiving the upload; nothing was kept. "
     "Free space in its data folder (or ask the administrator to), then upload again."
 )
+
+
+_streaming_slots = threading.BoundedSemaphore(STREAMED_CONSUMERS)
 
 
 class UploadTooLarge(Exception):
@@ -192,40 +199,66 @@ async def receive_file_consumed(
     error is raised as :func:`receive_file` raises it (what `consume` did is dropped: it must leave
     nothing behind when it fails). Otherwise what `consume` returned or raised comes with the upload.
     A body without a file part never calls `consume` (and fails).
+
+    At most STREAMED_CONSUMERS uploads are consumed while they arrive, each in a thread of its own; any
+    more are consumed once received, in the server's usual worker threads (as a route's blocking work
+    is): a client that stalls mid-upload holds one of those slots, never a worker others need.
     """
-    growing: GrowingFile | None = None
-    consumed: Consumed[Result] = Consumed()
     received: ReceivedUpload | None = None
     failure: Exception | None = None
-
-    async def run_consumer(file: GrowingFile, filename: str) -> None:
+    async with anyio.create_task_group() as tasks:
+        consumer = _Consumer(consume, tasks)
         try:
-            consumed.value = await anyio.to_thread.run_sync(consume, file, filename)
-        except Exception as exc:  # handed to the caller, after the outcome of receiving
-            consumed.error = exc
-
-    async with anyio.create_task_group() as consumers:
-
-        def arrived(path: Path, reader: _FormReader) -> None:
-            nonlocal growing
-            if growing is None:
-                growing = GrowingFile(path)
-                consumers.start_soon(run_consumer, growing, reader.filename)
-            growing.grew(reader.file_bytes)
-
-        try:
-            received = await _receive(request, tmp_dir, max_bytes, arrived)
+            received = await _receive(request, tmp_dir, max_bytes, consumer.arrived)
         except Exception as exc:  # raised once the consumer has stopped (not from the task group)
             failure = exc
         finally:
-            if growing is not None and received is not None:
-                growing.complete()
-            elif growing is not None:
-                growing.abort()
+            consumer.received(received)
     if failure is not None:
         raise failure
     assert received is not None
-    return received, consumed
+    return received, consumer.consumed
+
+
+class _Consumer(Generic[Result]):
+    """Runs `consume` for :func:`receive_file_consumed`: while the file arrives if a slot is free, else
+    once it has arrived."""
+
+    def __init__(self, consume: Callable[[GrowingFile, str], Result], tasks: anyio.abc.TaskGroup) -> None:
+        self.consume, self.tasks = consume, tasks
+        self.consumed: Consumed[Result] = Consumed()
+        self.growing: GrowingFile | None = None
+        self.streamed = False
+
+    def arrived(self, path: Path, reader: _FormReader) -> None:
+        if self.growing is None:
+            self.growing = GrowingFile(path)
+            self.streamed = _streaming_slots.acquire(blocking=False)
+            if self.streamed:
+                self.tasks.start_soon(partial(self._run, self.growing, reader.filename, own_thread=True))
+        self.growing.grew(reader.file_bytes)
+
+    def received(self, upload: ReceivedUpload | None) -> None:
+        """The body was received (`upload`) or receiving failed (None)."""
+        if self.growing is None:
+            return
+        if upload is None:
+            self.growing.abort()
+            return
+        self.growing.complete()
+        if not self.streamed:
+            self.tasks.start_soon(partial(self._run, self.growing, upload.filename, own_thread=False))
+
+    async def _run(self, growing: GrowingFile, filename: str, *, own_thread: bool) -> None:
+        try:
+            limiter = anyio.CapacityLimiter(1) if own_thread else None  # None: the shared workers
+            consume = partial(self.consume, growing, filename)
+            self.consumed.value = await anyio.to_thread.run_sync(consume, limiter=limiter)
+        except Exception as exc:  # handed to the caller, after the outcome of receiving
+            self.consumed.error = exc
+        finally:
+            if own_thread:
+                _streaming_slots.release()
 
 
 def _tell_arrived(
