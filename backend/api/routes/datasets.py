@@ -55,10 +55,10 @@ async def upload_dataset(
     """Upload a CSV, TSV or Parquet file (multipart field `file`, optional `name`).
 
     400/413 (with a code) for a file that cannot be used or claims more than the limits; 507 while the
-    server's data folder is below its free-space floor or when the disk fills up. The file is parsed
-    while it arrives; a fault in the body itself is answered first, then the free-space floor, then
-    the file's faults.
+    server's data folder is below its free-space floor or when the disk fills up.
     """
+    # The file is parsed while it arrives. A fault of the body itself is answered first, then the
+    # free-space floor, then the file's own faults (as when parsing followed receiving).
     try:
         ensure_room_for_upload(settings, request.headers.get("content-length", ""))
         upload, staging = await receive_file_consumed(
