@@ -269,6 +269,8 @@ class AssignmentPasses:
                 bounds.group_of,
                 bounds.order,
                 bounds.group_start,
+                np.ascontiguousarray(centroids[bounds.order].T),
+                (offsets + rho)[bounds.order],
                 centroid_norm_max,
                 margin,
                 threshold,

@@ -4,9 +4,9 @@ The centroids are split into t groups (k-means of the centroids themselves). Eac
 bound on the distance to its centroid, Hamerly's lower bound on the distance to any other, and one
 lower bound per group (float32, rounded down: half the memory; ``t`` is capped so this n x t array
 stays under :data:`MAX_GROUP_BOUND_BYTES`). A row whose Hamerly bounds fail is tested group by group
-(group filter); inside a group that may hold a nearer centroid, a centroid is skipped when its own
-bound (the group's bound less that centroid's drift) proves it farther (local filter); the rest are
-scored one by one. The label is the one :func:`_kernels.lloyd_pass` gives, bit for bit: a row keeps
+(group filter); every centroid of a group that may hold a nearer one is scored, the group at once in
+one vectorised loop (Ding et al.'s local filter, centroid by centroid, costs more than it saves next
+to that). The label is the one :func:`_kernels.lloyd_pass` gives, bit for bit: a row keeps
 the nearest scored centroid only if every other centroid is proven farther by more than the rounding
 threshold of the chunk GEMM (as in :func:`_bounds.hamerly_pass`); otherwise its chunk's GEMM decides.
 
@@ -156,28 +156,19 @@ def _store_bounds(
 
 
 @njit(cache=True, inline="always")
+def _restamp_lower(row, low, current, now, lower, group_lower, lower_stamp):
+    """Store a row's lower bounds as they are at pass ``now`` (same label, same upper bound)."""
+    lower[row] = low
+    for g in range(current.shape[0]):
+        group_lower[row, g] = _to_float32_down(current[g])
+    lower_stamp[row] = now
+
+
+@njit(cache=True, inline="always")
 def _proven(lower_value, upper_value, threshold):
     """Whether a centroid at distance >= ``lower_value`` scores worse, in the chunk GEMM, than one at
     distance <= ``upper_value`` (the squared gap beats the rounding threshold)."""
     return lower_value > upper_value and (lower_value - upper_value) * (lower_value + upper_value) > threshold
-
-
-@njit(cache=True, inline="always")
-def _row_dot(x, centroids, j):
-    """``x[0] . centroids[j]`` with four running sums (any order is within the rounding margin)."""
-    d = x.shape[1]
-    s0 = s1 = s2 = s3 = 0.0
-    f = 0
-    while f + 4 <= d:
-        s0 += x[0, f] * centroids[j, f]
-        s1 += x[0, f + 1] * centroids[j, f + 1]
-        s2 += x[0, f + 2] * centroids[j, f + 2]
-        s3 += x[0, f + 3] * centroids[j, f + 3]
-        f += 4
-    while f < d:
-        s0 += x[0, f] * centroids[j, f]
-        f += 1
-    return (s0 + s1) + (s2 + s3)
 
 
 # A block goes on with full chunk GEMMs once its first chunk scored this share of the n * k distances
@@ -200,6 +191,8 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     group_of,
     order,
     group_start,
+    grouped_t,
+    grouped_sq_norms,
     centroid_norm_max,
     margin,
     threshold,
@@ -228,8 +221,9 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     of pass ``now`` (the last row of the cumulative drift tables) are the stored ones moved by the drift
     since their stamp. A row's label is kept unscored when Hamerly's test holds (upper bound vs its lower
     bound and half the separation of its centroid), else after tightening the upper bound, else after the
-    group filter; otherwise the centroids of the groups that may be nearer are scored (local filter
-    first) and the nearest kept when proven, else the chunk GEMM decides. Sums, ``block_stats`` and
+    group filter; otherwise the centroids of the groups that may be nearer are scored (``grouped_t``:
+    the centroids' columns in group order, ``grouped_sq_norms`` their squared norms) and the nearest
+    kept when proven, else the chunk GEMM decides. Sums, ``block_stats`` and
     ``block_norm_max`` as in :func:`_bounds.hamerly_pass`.
     """
     n, d = X.shape
@@ -249,6 +243,7 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
         x = np.empty((1, d))
         work = np.empty(t)  # the group bounds being set for a row
         current = np.empty(t)  # the row's group bounds at this pass, -1 for a candidate group
+        products_row = np.empty(k)  # x . c for the centroids of one group
         while True:
             b = _fetch_increment(next_block, 0)
             if b >= n_blocks:
@@ -296,6 +291,17 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                     low = max((lower[row] - moved) * down, 0.0)
                     if _proven(max(low, separation[a] - u), u, threshold):
                         continue
+                    # The group bounds now; a row they prove keeps its label (restamped: its lower
+                    # bound becomes their minimum, so the first test holds more often next pass).
+                    lowest = np.inf
+                    for g in range(t):
+                        moved = (cumulative_group[now, g] - cumulative_group[set_at, g]) * up
+                        current[g] = max((np.float64(group_lower[row, g]) - moved) * down, 0.0)
+                        lowest = min(lowest, current[g])
+                    low = max(low, lowest)
+                    if _proven(low, u, threshold):
+                        _restamp_lower(row, low, current, now, lower, group_lower, lower_stamp)
+                        continue
                     # Tighten: the exact distance to the own centroid, then test again.
                     own_sq = 0.0
                     for f in range(d):
@@ -307,46 +313,50 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                     upper_stamp[row] = now
                     chunk_computed += 1
                     if _proven(max(low, separation[a] - u), u, threshold):
+                        _restamp_lower(row, low, current, now, lower, group_lower, lower_stamp)
                         continue
                     # Group filter: the groups whose bound does not prove them farther are candidates.
-                    any_candidate = False
                     for g in range(t):
-                        moved = (cumulative_group[now, g] - cumulative_group[set_at, g]) * up
-                        current[g] = max((np.float64(group_lower[row, g]) - moved) * down, 0.0)
                         if _proven(current[g], u, threshold):
                             work[g] = current[g]
                         else:
                             work[g] = np.inf
                             current[g] = -1.0  # marks a candidate group
-                            any_candidate = True
-                    if not any_candidate:
-                        continue
-                    # Local filter and scoring inside the candidate groups.
+                    # Score every centroid of the candidate groups (a group's columns are contiguous in
+                    # ``grouped_t``: one vectorised loop per group), keeping the nearest.
                     norm_sq = _sq_norm(x, 0)
                     best = a
                     best_sq = own_sq
                     for g in range(t):
                         if current[g] >= 0.0:
                             continue
-                        stored = np.float64(group_lower[row, g])
-                        for p in range(group_start[g], group_start[g + 1]):
-                            j = order[p]
+                        first = group_start[g]
+                        size = group_start[g + 1] - first
+                        for q in range(size):
+                            products_row[q] = 0.0
+                        for f in range(d):
+                            value = x[0, f]
+                            for q in range(size):
+                                products_row[q] += value * grouped_t[f, first + q]
+                        others_sq = np.inf  # the nearest of the group's centroids other than the best
+                        for q in range(size):
+                            j = order[first + q]
                             if j == a:
                                 continue
-                            moved = (cumulative_drift[now, j] - cumulative_drift[set_at, j]) * up
-                            bound = max((stored - moved) * down, 0.0)
-                            if _proven(bound, np.sqrt(max(best_sq + margin, 0.0)) * up, threshold):
-                                work[g] = min(work[g], bound)
-                                continue
-                            sq = norm_sq + score_offsets[j] - 2.0 * _row_dot(x, centroids, j) + rho[j]
-                            chunk_computed += 1
+                            sq = norm_sq + grouped_sq_norms[first + q] - 2.0 * products_row[q]
                             if sq < best_sq:  # the previous best becomes one of the others
                                 loser = group_of[best]
-                                work[loser] = min(work[loser], np.sqrt(max(best_sq - margin, 0.0)) * down)
+                                if loser == g:
+                                    others_sq = min(others_sq, best_sq)
+                                else:
+                                    work[loser] = min(work[loser], np.sqrt(max(best_sq - margin, 0.0)) * down)
                                 best = j
                                 best_sq = sq
                             else:
-                                work[g] = min(work[g], np.sqrt(max(sq - margin, 0.0)) * down)
+                                others_sq = min(others_sq, sq)
+                        chunk_computed += size
+                        if others_sq < np.inf:
+                            work[g] = min(work[g], np.sqrt(max(others_sq - margin, 0.0)) * down)
                     best_upper = np.sqrt(max(best_sq + margin, 0.0)) * up
                     lowest = np.inf
                     for g in range(t):
