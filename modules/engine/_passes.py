@@ -24,6 +24,9 @@ FIRST_RETRY_AFTER = 4
 # them costs about 1.5 plain passes): the first bounded pass waits until at most this share of the
 # labels changed in the last pass.
 START_CHANGED_SHARE = 0.01
+# "auto" runs Yinyang's bounds instead of Hamerly's from this many clusters on (measured: below it
+# Yinyang's per-group bookkeeping costs more than the distances it saves; bench/bench_bounds.py).
+YINYANG_MIN_CLUSTERS = 150
 _ROUNDING = 2.0**-50
 
 
@@ -40,7 +43,11 @@ def choose_algorithm(algorithm: str, n_rows: int, n_clusters: int, n_features: i
         return algorithm
     if n_clusters < 3 or n_rows < 4 * _kernels.CHUNK_ROWS:
         return "lloyd"
-    return "hamerly" if n_clusters * (n_features + 2) >= MIN_WORK_FOR_BOUNDS else "lloyd"
+    if n_clusters * (n_features + 2) < MIN_WORK_FOR_BOUNDS:
+        return "lloyd"
+    if n_clusters >= YINYANG_MIN_CLUSTERS and _yinyang.group_count(n_rows, n_clusters) >= 2:
+        return "yinyang"
+    return "hamerly"
 
 
 class AssignmentPasses:

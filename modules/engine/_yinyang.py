@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from modules.engine._bounds import _chunk_scores, _redo_affected_sums, _sq_norm
+from modules.engine._bounds import _chunk_scores, _clear_winner, _redo_affected_sums, _sq_norm
 from modules.engine._kernels import _fetch_increment
 
 # The n x t group bounds (float32) never take more than this; fewer groups are used if needed, and
@@ -171,9 +171,12 @@ def _proven(lower_value, upper_value, threshold):
     return lower_value > upper_value and (lower_value - upper_value) * (lower_value + upper_value) > threshold
 
 
+# A distance scored alone (a candidate group's loop) costs about this many distances scored in a GEMM:
+# a row with more candidates than k / SCALAR_DISTANCE_COST is gathered for one GEMM with every centroid.
+SCALAR_DISTANCE_COST = 4
 # A block goes on with full chunk GEMMs once its first chunk scored this share of the n * k distances
 # one by one (a distance scored alone costs several times one inside the GEMM).
-FULL_BLOCK_SHARE = 0.25
+FULL_BLOCK_SHARE = 0.5
 
 
 @njit(parallel=True, cache=True)
@@ -244,6 +247,10 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
         work = np.empty(t)  # the group bounds being set for a row
         current = np.empty(t)  # the row's group bounds at this pass, -1 for a candidate group
         products_row = np.empty(k)  # x . c for the centroids of one group
+        gathered = np.empty((2 * chunk_rows, d))
+        gathered_scores = np.empty((2 * chunk_rows, k))
+        gathered_rows = np.empty(2 * chunk_rows, np.int64)
+        gathered_norms = np.empty(2 * chunk_rows)
         while True:
             b = _fetch_increment(next_block, 0)
             if b >= n_blocks:
@@ -254,6 +261,7 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
             affected[b, :] = full
             block_full = full
             scored_chunk = -1  # the chunk whose GEMM ``products`` holds
+            n_gathered = 0
             products = scores
             first_chunk = b * n_chunks // n_blocks
             last_chunk = (b + 1) * n_chunks // n_blocks - 1
@@ -262,6 +270,7 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                 m = min(start + chunk_rows, n) - start
                 if block_full:
                     products = _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores)
+                    scored_chunk = chunk
                     n_computed += m * k
                     for i in range(m):
                         row = start + i
@@ -316,15 +325,25 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                         _restamp_lower(row, low, current, now, lower, group_lower, lower_stamp)
                         continue
                     # Group filter: the groups whose bound does not prove them farther are candidates.
+                    n_candidates = 0
                     for g in range(t):
                         if _proven(current[g], u, threshold):
                             work[g] = current[g]
                         else:
                             work[g] = np.inf
                             current[g] = -1.0  # marks a candidate group
+                            n_candidates += group_start[g + 1] - group_start[g]
+                    norm_sq = _sq_norm(x, 0)
+                    if n_candidates * SCALAR_DISTANCE_COST >= k:
+                        # Cheaper in one GEMM with every centroid, gathered with other such rows.
+                        gathered[n_gathered, :] = x[0, :]
+                        gathered_rows[n_gathered] = row
+                        gathered_norms[n_gathered] = norm_sq
+                        n_gathered += 1
+                        chunk_computed += k
+                        continue
                     # Score every centroid of the candidate groups (a group's columns are contiguous in
                     # ``grouped_t``: one vectorised loop per group), keeping the nearest.
-                    norm_sq = _sq_norm(x, 0)
                     best = a
                     best_sq = own_sq
                     for g in range(t):
@@ -383,6 +402,43 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
                     # The bounds do not pay here: the rest of the block is scored in full.
                     block_full = True
                     affected[b, :] = True
+                if n_gathered == 0 or (n_gathered < chunk_rows and chunk < last_chunk and not block_full):
+                    continue
+                # Score the gathered rows with one GEMM; near ties go to their chunk's own GEMM.
+                np.dot(gathered[:n_gathered], centroids_t, gathered_scores[:n_gathered])
+                for q in range(n_gathered):
+                    row = gathered_rows[q]
+                    a = labels[row]
+                    best, best_upper = _label_and_group_bounds(
+                        gathered_scores, q, score_offsets, rho, gathered_norms[q], margin, group_of, work
+                    )
+                    best_score = score_offsets[best] - 2.0 * gathered_scores[q, best]
+                    if not _clear_winner(gathered_scores, q, best, best_score, score_offsets, margin):
+                        if scored_chunk != row // chunk_rows:
+                            scored_chunk = row // chunk_rows
+                            products = _chunk_scores(
+                                X, shift, centroids_t, scored_chunk, chunk_rows, rows, scores
+                            )
+                            n_computed += chunk_rows * k
+                        best, best_upper = _label_and_group_bounds(
+                            products,
+                            row - scored_chunk * chunk_rows,
+                            score_offsets,
+                            rho,
+                            gathered_norms[q],
+                            margin,
+                            group_of,
+                            work,
+                        )
+                    if best != a:
+                        n_changed += 1
+                        affected[b, a] = True
+                        affected[b, best] = True
+                    _store_bounds(
+                        row, best, best_upper, work, now, labels, upper, lower, group_lower,
+                        upper_stamp, lower_stamp,
+                    )  # fmt: skip
+                n_gathered = 0
             block_stats[b, 0] = n_changed
             block_stats[b, 1] = n_computed
             if full:
