@@ -24,14 +24,18 @@ FIRST_RETRY_AFTER = 4
 # them costs about 1.5 plain passes): the first bounded pass waits until at most this share of the
 # labels changed in the last pass.
 START_CHANGED_SHARE = 0.01
-# "auto" runs Yinyang's bounds instead of Hamerly's from this many clusters on (measured: below it
-# Yinyang's per-group bookkeeping costs more than the distances it saves; bench/bench_bounds.py).
+# "auto" runs Yinyang's bounds instead of Hamerly's from this many clusters on, up to this many
+# features (bench/bench_bounds.py, fits to convergence, Yinyang / Hamerly CPU time: d = 20: k = 100
+# 0.98x, k = 150 0.57x, k = 200 0.73-0.81x; d = 50, k = 200 0.95x; d = 100: 0.96-1.08x for every k. In
+# many dimensions the group bounds loosen as fast as Hamerly's one bound).
 YINYANG_MIN_CLUSTERS = 150
+YINYANG_MAX_FEATURES = 50
 _ROUNDING = 2.0**-50
 
 
 def choose_algorithm(algorithm: str, n_rows: int, n_clusters: int, n_features: int) -> str:
-    """The algorithm a fit runs: "auto" picks Hamerly's bounds where the plain pass is costly.
+    """The algorithm a fit runs: "auto" picks bounds where the plain pass is costly, Yinyang's for many
+    clusters in few dimensions, else Hamerly's.
 
     Under "auto" the bounds are then used pass by pass only where they pay (see
     :meth:`AssignmentPasses.run`); "hamerly" and "yinyang" use them on every pass, "lloyd" never.
@@ -45,7 +49,11 @@ def choose_algorithm(algorithm: str, n_rows: int, n_clusters: int, n_features: i
         return "lloyd"
     if n_clusters * (n_features + 2) < MIN_WORK_FOR_BOUNDS:
         return "lloyd"
-    if n_clusters >= YINYANG_MIN_CLUSTERS and _yinyang.group_count(n_rows, n_clusters) >= 2:
+    if (
+        n_clusters >= YINYANG_MIN_CLUSTERS
+        and n_features <= YINYANG_MAX_FEATURES
+        and _yinyang.group_count(n_rows, n_clusters) >= 2
+    ):
         return "yinyang"
     return "hamerly"
 

@@ -6,9 +6,11 @@ lower bound per group (float32, rounded down: half the memory; ``t`` is capped s
 stays under :data:`MAX_GROUP_BOUND_BYTES`). A row whose Hamerly bounds fail is tested group by group
 (group filter); every centroid of a group that may hold a nearer one is scored, the group at once in
 one vectorised loop (Ding et al.'s local filter, centroid by centroid, costs more than it saves next
-to that). The label is the one :func:`_kernels.lloyd_pass` gives, bit for bit: a row keeps
-the nearest scored centroid only if every other centroid is proven farther by more than the rounding
-threshold of the chunk GEMM (as in :func:`_bounds.hamerly_pass`); otherwise its chunk's GEMM decides.
+to that), or, when the candidate groups hold many centroids, the row is gathered with others for one
+GEMM with every centroid (as Hamerly's pass scores its rows). The label is the one
+:func:`_kernels.lloyd_pass` gives, bit for bit: a row keeps the nearest scored centroid only if every
+other centroid is proven farther by more than the rounding threshold of the chunk GEMM (as in
+:func:`_bounds.hamerly_pass`); otherwise its chunk's GEMM decides.
 
 Bounds are kept lazily: each row stores its bounds with the pass they were set at (``upper_stamp``,
 ``lower_stamp``), and the drift since then is read from cumulative drift tables (one row per bounded
@@ -174,8 +176,8 @@ def _proven(lower_value, upper_value, threshold):
 # A distance scored alone (a candidate group's loop) costs about this many distances scored in a GEMM:
 # a row with more candidates than k / SCALAR_DISTANCE_COST is gathered for one GEMM with every centroid.
 SCALAR_DISTANCE_COST = 4
-# A block goes on with full chunk GEMMs once its first chunk scored this share of the n * k distances
-# one by one (a distance scored alone costs several times one inside the GEMM).
+# A block goes on with full chunk GEMMs once its first chunk computed this share of its m * k distances
+# (as Hamerly's pass does when half the rows of its first chunk fail their bounds).
 FULL_BLOCK_SHARE = 0.5
 
 
@@ -226,8 +228,9 @@ def yinyang_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     bound and half the separation of its centroid), else after tightening the upper bound, else after the
     group filter; otherwise the centroids of the groups that may be nearer are scored (``grouped_t``:
     the centroids' columns in group order, ``grouped_sq_norms`` their squared norms) and the nearest
-    kept when proven, else the chunk GEMM decides. Sums, ``block_stats`` and
-    ``block_norm_max`` as in :func:`_bounds.hamerly_pass`.
+    kept when proven, else the chunk GEMM decides; a row with many candidates is gathered instead and
+    scored against every centroid in one GEMM (kept if the winner is clear, else its chunk decides).
+    Sums, ``block_stats`` and ``block_norm_max`` as in :func:`_bounds.hamerly_pass`.
     """
     n, d = X.shape
     k = centroids_t.shape[1]

@@ -96,6 +96,20 @@ def test_explicit_yinyang_falls_back_to_hamerly_over_the_budget() -> None:
     assert choose_algorithm("hamerly", 100_000, 100, 20) == "hamerly"
 
 
+def test_auto_picks_yinyang_for_many_clusters_in_few_dimensions() -> None:
+    assert choose_algorithm("auto", 100_000, 200, 20) == "yinyang"
+    assert choose_algorithm("auto", 100_000, 50, 20) == "hamerly"
+    assert choose_algorithm("auto", 100_000, 200, 100) == "hamerly"
+    assert choose_algorithm("auto", MAX_GROUP_BOUND_BYTES // 4, 200, 20) == "hamerly"  # one group at most
+    X = _blobs(12_000, 3, 160, 0.004, seed=29)
+    auto = fit_kmeans(X, 160, init="first_n")
+    plain = fit_kmeans(X, 160, init="first_n", algorithm="lloyd")
+    assert auto.algorithm == "yinyang"
+    np.testing.assert_array_equal(auto.labels, plain.labels)
+    np.testing.assert_array_equal(auto.centroids, plain.centroids)
+    assert auto.n_iter == plain.n_iter
+
+
 def test_fit_kmeans_reports_yinyang() -> None:
     X = _blobs(20_000, 6, 30, 0.03, seed=28)
     yinyang = fit_kmeans(X, 30, init="first_n", algorithm="yinyang")
