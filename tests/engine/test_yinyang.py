@@ -33,10 +33,13 @@ def test_uniform_data() -> None:
     _assert_identical_passes(X, X[:40].copy(), max_iter=40)
 
 
-def test_exact_ties_on_an_integer_grid() -> None:
-    grid = np.array(list(itertools.product(range(10), range(10), range(4))), dtype=np.float64)
+@pytest.mark.parametrize(("sides", "k"), [((10, 10, 4), 32), ((12, 12, 4), 100)])
+def test_exact_ties_on_an_integer_grid(sides: tuple[int, ...], k: int) -> None:
+    # Rows exactly halfway between centroids: near ties both in rows gathered for one GEMM (k = 32: a
+    # candidate group is a quarter of the centroids) and in rows scored group by group (k = 100).
+    grid = np.array(list(itertools.product(*(range(side) for side in sides))), dtype=np.float64)
     X = np.concatenate([grid, grid[::-1], grid])
-    init = grid[np.linspace(0, grid.shape[0] - 1, 32).astype(int)]
+    init = grid[np.linspace(0, grid.shape[0] - 1, k).astype(int)]
     _assert_identical_passes(X, init)
     _assert_identical_passes(X, init, max_iter=2)
 
