@@ -487,7 +487,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the fits to convergence and the bounds' worst case",
     )
+    parser.add_argument(
+        "--bounds",
+        action="store_true",
+        help="only Yinyang's bounds against Hamerly's, k = 20..200 at d = 20 and 100 (bench_bounds)",
+    )
     args = parser.parse_args(argv)
+    if args.bounds:
+        from bench.bench_bounds import run
+
+        return run(200_000 if args.quick else 1_000_000, args.repeats)
     if args.only_accelerated:
         return run_accelerated(200_000 if args.quick else 1_000_000, args.repeats)
     n_rows = 200_000 if args.quick else 1_000_000

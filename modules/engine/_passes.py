@@ -1,14 +1,15 @@
-"""The assignment step of every Lloyd pass: the plain pass, or Hamerly's bounds, chosen per fit.
+"""The assignment step of every Lloyd pass: the plain pass, Hamerly's or Yinyang's bounds, chosen per fit.
 
-Both give the same labels and the same per-block M-step sums, bit for bit (see
-:func:`_bounds.hamerly_pass`); the bounds only skip the row-centroid distances they make unnecessary.
+All give the same labels and the same per-block M-step sums, bit for bit (see
+:func:`_bounds.hamerly_pass`, :func:`_yinyang.yinyang_pass`); the bounds only skip the row-centroid
+distances they make unnecessary.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from modules.engine import _bounds, _kernels
+from modules.engine import _bounds, _kernels, _yinyang
 from modules.engine.distances import _score_offsets
 
 # The bounds cost a few comparisons per row; a plain pass costs about k * d multiply-adds per row
@@ -23,20 +24,38 @@ FIRST_RETRY_AFTER = 4
 # them costs about 1.5 plain passes): the first bounded pass waits until at most this share of the
 # labels changed in the last pass.
 START_CHANGED_SHARE = 0.01
+# "auto" runs Yinyang's bounds instead of Hamerly's from this many clusters on, up to this many
+# features (bench/bench_bounds.py, fits to convergence, Yinyang / Hamerly CPU time: d = 20: k = 100
+# 0.98x, k = 150 0.57x, k = 200 0.73-0.81x; d = 50, k = 200 0.95x; d = 100: 0.96-1.08x for every k. In
+# many dimensions the group bounds loosen as fast as Hamerly's one bound).
+YINYANG_MIN_CLUSTERS = 150
+YINYANG_MAX_FEATURES = 50
 _ROUNDING = 2.0**-50
 
 
 def choose_algorithm(algorithm: str, n_rows: int, n_clusters: int, n_features: int) -> str:
-    """The algorithm a fit runs: "auto" picks Hamerly's bounds where the plain pass is costly.
+    """The algorithm a fit runs: "auto" picks bounds where the plain pass is costly, Yinyang's for many
+    clusters in few dimensions, else Hamerly's.
 
     Under "auto" the bounds are then used pass by pass only where they pay (see
-    :meth:`AssignmentPasses.run`); "hamerly" uses them on every pass, "lloyd" never.
+    :meth:`AssignmentPasses.run`); "hamerly" and "yinyang" use them on every pass, "lloyd" never.
+    Yinyang's group bounds must fit :data:`_yinyang.MAX_GROUP_BOUND_BYTES`, else Hamerly's run.
     """
+    if algorithm == "yinyang" and _yinyang.group_count(n_rows, n_clusters) < 1:
+        return "hamerly"
     if algorithm != "auto":
         return algorithm
     if n_clusters < 3 or n_rows < 4 * _kernels.CHUNK_ROWS:
         return "lloyd"
-    return "hamerly" if n_clusters * (n_features + 2) >= MIN_WORK_FOR_BOUNDS else "lloyd"
+    if n_clusters * (n_features + 2) < MIN_WORK_FOR_BOUNDS:
+        return "lloyd"
+    if (
+        n_clusters >= YINYANG_MIN_CLUSTERS
+        and n_features <= YINYANG_MAX_FEATURES
+        and _yinyang.group_count(n_rows, n_clusters) >= 2
+    ):
+        return "yinyang"
+    return "hamerly"
 
 
 class AssignmentPasses:
@@ -67,6 +86,7 @@ class AssignmentPasses:
         if self.algorithm == "hamerly":
             self.upper = np.empty(n_rows)
             self.lower = np.empty(n_rows)
+        self.yinyang: _yinyang.YinyangBounds | None = None  # allocated at the first bounded pass
         self.bounds_centroids: np.ndarray | None = None  # the centroids the bounds refer to
         self.row_norm_max = 0.0
         self.plain_passes_left = 0
@@ -89,8 +109,8 @@ class AssignmentPasses:
 
     @property
     def algorithm_ran(self) -> str:
-        """ "hamerly" once a bounded pass ran, else "lloyd"."""
-        return "hamerly" if self.ran_bounds else "lloyd"
+        """The bounds ("hamerly", "yinyang") once a bounded pass ran, else "lloyd"."""
+        return self.algorithm if self.ran_bounds else "lloyd"
 
     def run(self, centroids: np.ndarray) -> int:
         """Assign every row to its nearest centroid and fill the block sums; return the labels changed.
@@ -100,7 +120,7 @@ class AssignmentPasses:
         """
         n_rows = self.labels.shape[0]
         self.possible += n_rows * self.n_clusters
-        if self.algorithm == "hamerly" and (
+        if self.algorithm in ("hamerly", "yinyang") and (
             not self.adaptive
             or self.plain_passes_left == 0
             and (self.bounds_centroids is not None or self.last_changed <= START_CHANGED_SHARE * n_rows)
@@ -168,6 +188,34 @@ class AssignmentPasses:
             moves = np.sqrt(((centroids - self.bounds_centroids) ** 2).sum(axis=1))
             drift = moves * (1.0 + (d + 8) * _ROUNDING)
             drift_other = _largest_other(drift)
+        separation = _separation(centroids, sq_norms, centroid_norm_max)
+        bounded_pass = self._yinyang_pass if self.algorithm == "yinyang" else self._hamerly_pass
+        bounded_pass(
+            centroids, offsets, rho, separation, drift, drift_other, centroid_norm_max, margin, threshold
+        )
+        if full:
+            self.row_norm_max = float(self.block_norm_max.max()) * (1.0 + _ROUNDING)
+        self.bounds_centroids = centroids
+        computed = int(self.block_stats[:, 1].sum())
+        self.computed += computed
+        if self.adaptive and not full and computed > MAX_COMPUTED_SHARE * self.labels.shape[0] * k:
+            self.plain_passes_left = self.retry_after
+            self.retry_after *= 2
+        return int(self.block_stats[:, 0].sum())
+
+    def _hamerly_pass(
+        self,
+        centroids: np.ndarray,
+        offsets: np.ndarray,
+        rho: np.ndarray,
+        separation: np.ndarray,
+        drift: np.ndarray,
+        drift_other: np.ndarray,
+        centroid_norm_max: float,
+        margin: float,
+        threshold: float,
+    ) -> None:
+        full = self.bounds_centroids is None
         with _kernels.parallel_section():
             _bounds.hamerly_pass(
                 self.X,
@@ -176,7 +224,7 @@ class AssignmentPasses:
                 np.ascontiguousarray(centroids.T),
                 offsets,
                 rho,
-                _separation(centroids, sq_norms, centroid_norm_max),
+                separation,
                 drift,
                 drift_other,
                 centroid_norm_max,
@@ -198,15 +246,68 @@ class AssignmentPasses:
                 _kernels.CHUNK_ROWS,
                 _kernels.n_workers(),
             )
+
+    def _yinyang_pass(
+        self,
+        centroids: np.ndarray,
+        offsets: np.ndarray,
+        rho: np.ndarray,
+        separation: np.ndarray,
+        drift: np.ndarray,
+        drift_other: np.ndarray,
+        centroid_norm_max: float,
+        margin: float,
+        threshold: float,
+    ) -> None:
+        full = self.bounds_centroids is None
+        n_rows = self.labels.shape[0]
+        if self.yinyang is None:
+            self.yinyang = _yinyang.YinyangBounds(n_rows, _yinyang.group_count(n_rows, self.n_clusters))
+        bounds = self.yinyang
         if full:
-            self.row_norm_max = float(self.block_norm_max.max()) * (1.0 + _ROUNDING)
-        self.bounds_centroids = centroids
-        computed = int(self.block_stats[:, 1].sum())
-        self.computed += computed
-        if self.adaptive and not full and computed > MAX_COMPUTED_SHARE * self.labels.shape[0] * k:
-            self.plain_passes_left = self.retry_after
-            self.retry_after *= 2
-        return int(self.block_stats[:, 0].sum())
+            bounds.reset(centroids)  # groups from the current centroids; every bound set afresh
+        else:
+            bounds.add_drift(drift, drift_other)
+        cumulative_drift, cumulative_other, cumulative_group = bounds.tables()
+        with _kernels.parallel_section():
+            _yinyang.yinyang_pass(
+                self.X,
+                self.shift,
+                centroids,
+                np.ascontiguousarray(centroids.T),
+                offsets,
+                rho,
+                separation,
+                cumulative_drift,
+                cumulative_other,
+                cumulative_group,
+                bounds.group_of,
+                bounds.order,
+                bounds.group_start,
+                np.ascontiguousarray(centroids[bounds.order].T),
+                (offsets + rho)[bounds.order],
+                centroid_norm_max,
+                margin,
+                threshold,
+                full,
+                self.labels,
+                bounds.upper,
+                bounds.lower,
+                bounds.group_lower,
+                bounds.upper_stamp,
+                bounds.lower_stamp,
+                self.weights if self.weights is not None else np.empty(0),
+                self.weights is not None,
+                self.block_sums,
+                self.block_counts,
+                self.block_weights,
+                self.affected,
+                self.block_stats,
+                self.block_norm_max,
+                self.n_blocks,
+                _kernels.CHUNK_ROWS,
+                _kernels.n_workers(),
+            )
 
 
 def _largest_other(values: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ from modules.engine.initialization import (
 from modules.errors import Cancelled, ModuleError
 
 MAX_SEED = 2**32 - 1
-ALGORITHMS = ("auto", "lloyd", "hamerly")
+ALGORITHMS = ("auto", "lloyd", "hamerly", "yinyang")
 
 
 @dataclass
@@ -58,7 +58,7 @@ class KMeansFit:
     n_iter: int  # Lloyd passes done
     converged: bool  # stopped because no assignment changed
     inertia: float  # sum of (weighted) squared Euclidean distances to the own centroid; cosine: of (1 - cos)
-    algorithm: str = "lloyd"  # "hamerly" if some pass ran with Hamerly's bounds, else "lloyd" (plain)
+    algorithm: str = "lloyd"  # "hamerly" / "yinyang" if some pass ran with those bounds, else "lloyd" (plain)
     skipped_fraction: float = 0.0  # share of the n * k row-centroid distances of all passes not computed
 
 
@@ -122,8 +122,10 @@ def fit_kmeans(  # noqa: C901 - the public API: every option checked in one plac
     * ``init_centroids`` (k, d) is an explicit start: ``init``, ``init_labels`` and ``n_init`` are
       then not used (one run, as scikit-learn does for an array ``init``).
     * ``algorithm``: "lloyd" scores every row against every centroid each pass; "hamerly" skips the
-      rows whose distance bounds prove their label; "auto" picks per fit. All give the same result,
-      bit for bit.
+      rows whose distance bounds prove their label; "yinyang" also keeps a bound per group of
+      centroids and scores only the groups that may hold a nearer one (Hamerly's bounds instead when
+      its group bounds would not fit a set memory budget); "auto" picks per fit. All give the same
+      result, bit for bit.
 
     With ``score`` the rows are also scored against the returned centroids (``score.out`` and
     ``score.labels`` as :func:`nearest_and_distances` gives them): for one Euclidean float64 run in the

@@ -1,7 +1,8 @@
-"""Hamerly's bounds give plain Lloyd's labels, centroids and iteration count at every pass, bit for bit.
+"""Hamerly's and Yinyang's bounds give plain Lloyd's labels, centroids and iteration count at every
+pass, bit for bit.
 
-Every test runs the same fit with ``algorithm="lloyd"`` and ``"hamerly"`` and compares each pass (the
-``trace`` hook of ``_lloyd``: a pass's labels and the centroids computed from them) with
+Every test runs the same fit with ``algorithm="lloyd"``, ``"hamerly"`` and ``"yinyang"`` and compares
+each pass (the ``trace`` hook of ``_lloyd``: a pass's labels and the centroids computed from them) with
 ``np.array_equal``; shapes cover blobs, uniform data, duplicated rows, exact ties on integer grids,
 forced empty clusters, k = 1, k = n, d = 1, cosine, weights and tol > 0.
 """
@@ -16,61 +17,7 @@ import pytest
 
 from modules.engine import _reference, fit_kmeans
 from modules.engine._passes import choose_algorithm
-from modules.engine.kmeans import KMeansFit, _lloyd
-
-
-def _fit(
-    X: np.ndarray,
-    init: np.ndarray,
-    algorithm: str,
-    *,
-    cosine: bool = False,
-    weights: np.ndarray | None = None,
-    tol: float = 0.0,
-    max_iter: int = 300,
-) -> tuple[KMeansFit, list[tuple[np.ndarray, np.ndarray]]]:
-    if cosine:
-        X = X / np.linalg.norm(X, axis=1, keepdims=True)
-        init = init / np.linalg.norm(init, axis=1, keepdims=True)
-        shift = np.zeros(X.shape[1])
-    else:
-        shift = X.mean(axis=0)
-    passes: list[tuple[np.ndarray, np.ndarray]] = []
-    fit = _lloyd(
-        X,
-        shift,
-        init - shift,
-        cosine,
-        max_iter,
-        tol=tol,
-        weights=weights,
-        algorithm=algorithm,
-        trace=lambda labels, centroids: passes.append((labels, centroids)),
-    )
-    return fit, passes
-
-
-def _assert_identical_passes(X: np.ndarray, init: np.ndarray, **options: object) -> KMeansFit:
-    plain, plain_passes = _fit(X, init, "lloyd", **options)  # type: ignore[arg-type]
-    bounded, bounded_passes = _fit(X, init, "hamerly", **options)  # type: ignore[arg-type]
-    assert plain.algorithm == "lloyd" and bounded.algorithm == "hamerly"
-    assert len(bounded_passes) == len(plain_passes) == plain.n_iter == bounded.n_iter
-    for number, ((labels, centroids), (expected_labels, expected_centroids)) in enumerate(
-        zip(bounded_passes, plain_passes, strict=True), start=1
-    ):
-        np.testing.assert_array_equal(labels, expected_labels, err_msg=f"labels of pass {number}")
-        np.testing.assert_array_equal(centroids, expected_centroids, err_msg=f"centroids of pass {number}")
-    np.testing.assert_array_equal(bounded.labels, plain.labels)
-    np.testing.assert_array_equal(bounded.centroids, plain.centroids)
-    assert (bounded.converged, bounded.inertia) == (plain.converged, plain.inertia)
-    assert plain.skipped_fraction == 0.0 and 0.0 <= bounded.skipped_fraction < 1.0
-    return bounded
-
-
-def _blobs(n_rows: int, n_features: int, n_centres: int, spread: float, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = rng.random((n_centres, n_features))
-    return centres[rng.integers(0, n_centres, n_rows)] + spread * rng.standard_normal((n_rows, n_features))
+from tests.engine.bounded_passes import _assert_identical_passes, _blobs, _fit
 
 
 @pytest.mark.parametrize(("n_features", "k"), [(2, 3), (6, 7), (20, 12), (50, 30)])

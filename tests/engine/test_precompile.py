@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 # Kernels that Iris-sized module runs do not reach: the bounds need a few 256-row chunks, the weighted
 # M-step a weight column.
-LARGE_OR_WEIGHTED_FIT_KERNELS = ("hamerly_pass", "block_sums_pass")
+LARGE_OR_WEIGHTED_FIT_KERNELS = ("hamerly_pass", "block_sums_pass", "yinyang_pass")
 
 # Every module that reaches the engine, on Iris, for one metric; prints the kernels' cache stats.
 MODULE_WORKLOAD = """
