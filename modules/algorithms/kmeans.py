@@ -266,7 +266,7 @@ class KMeansModel(ClusterModel):
     iterations_run: int
     converged: bool
     inertia: float
-    # The engine's assignment pass ("lloyd": plain; "hamerly": with bounds) and the share of the
+    # The engine's assignment pass ("lloyd": plain; "hamerly" or "yinyang": with bounds) and the share of the
     # row-centroid distances it did not compute. Defaults: models saved before they were recorded.
     acceleration: str = "lloyd"
     skipped_fraction: float = 0.0
