@@ -135,7 +135,7 @@ def _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores):
 
 
 @njit(parallel=True, cache=True)
-def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for the compiler
+def hamerly_pass(
     X,
     shift,
     centroids,
@@ -186,14 +186,8 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
     scored, when ``full``). ``block_stats[b]`` = (labels changed, row-centroid distances computed);
     under ``full``, ``block_norm_max[b]`` = the largest shifted row norm of block b.
     """
-    n, d = X.shape
+    d = X.shape[1]
     k = centroids_t.shape[1]
-    n_chunks = (n + chunk_rows - 1) // chunk_rows
-    up = 1.0 + 2.0**-50
-    down = 1.0 - 2.0**-50
-    tight_up = 1.0 + (d + 8) * 2.0**-50
-    margin_coefficient = 16.0 * (d + 2) * 2.0**-53
-    centroid_norm_sq_max = centroid_norm_max * centroid_norm_max
     next_block = np.zeros(1, np.int64)
     for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
@@ -207,154 +201,238 @@ def hamerly_pass(  # noqa: C901 - one fused loop nest per block, kept whole for 
             b = _fetch_increment(next_block, 0)
             if b >= n_blocks:
                 break
-            n_changed = 0
-            n_computed = 0
-            norm_sq_max = 0.0
-            n_gathered = 0
-            scored_chunk = -1  # the chunk whose GEMM ``products`` holds
-            products = scores
-            for j in range(k):
-                affected[b, j] = False
-            block_full = full  # every row scored in order: its sums are added as it goes, as lloyd_pass does
-            if full:
+            _hamerly_block(
+                b,
+                X,
+                shift,
+                centroids,
+                centroids_t,
+                score_offsets,
+                rho,
+                separation,
+                drift,
+                drift_other,
+                centroid_norm_max,
+                margin,
+                threshold,
+                full,
+                labels,
+                upper,
+                lower,
+                weights,
+                weighted,
+                block_sums,
+                block_counts,
+                block_weights,
+                affected,
+                block_stats,
+                block_norm_max,
+                n_blocks,
+                chunk_rows,
+                rows,
+                scores,
+                gathered,
+                gathered_scores,
+                gathered_rows,
+                gathered_norms,
+                pending,
+            )
+
+
+# One block of a pass, compiled on its own: the parallel kernel above stays small, which keeps
+# Numba's parallel passes (slow on a large loop body) from costing minutes at the first compile.
+@njit(cache=True)
+def _hamerly_block(  # noqa: C901 - one fused loop nest, kept whole for the compiler
+    b,
+    X,
+    shift,
+    centroids,
+    centroids_t,
+    score_offsets,
+    rho,
+    separation,
+    drift,
+    drift_other,
+    centroid_norm_max,
+    margin,
+    threshold,
+    full,
+    labels,
+    upper,
+    lower,
+    weights,
+    weighted,
+    block_sums,
+    block_counts,
+    block_weights,
+    affected,
+    block_stats,
+    block_norm_max,
+    n_blocks,
+    chunk_rows,
+    rows,
+    scores,
+    gathered,
+    gathered_scores,
+    gathered_rows,
+    gathered_norms,
+    pending,
+):
+    """The work of :func:`hamerly_pass` on block ``b`` (its scratch buffers passed in)."""
+    n, d = X.shape
+    k = centroids_t.shape[1]
+    n_chunks = (n + chunk_rows - 1) // chunk_rows
+    up = 1.0 + 2.0**-50
+    down = 1.0 - 2.0**-50
+    tight_up = 1.0 + (d + 8) * 2.0**-50
+    margin_coefficient = 16.0 * (d + 2) * 2.0**-53
+    centroid_norm_sq_max = centroid_norm_max * centroid_norm_max
+    n_changed = 0
+    n_computed = 0
+    norm_sq_max = 0.0
+    n_gathered = 0
+    scored_chunk = -1  # the chunk whose GEMM ``products`` holds
+    products = scores
+    for j in range(k):
+        affected[b, j] = False
+    block_full = full  # every row scored in order: its sums are added as it goes, as lloyd_pass does
+    if full:
+        block_sums[b, :, :] = 0.0
+        block_counts[b, :] = 0
+        if weighted:
+            block_weights[b, :] = 0.0
+    first_chunk = b * n_chunks // n_blocks
+    last_chunk = (b + 1) * n_chunks // n_blocks - 1
+    for chunk in range(first_chunk, last_chunk + 1):
+        start = chunk * chunk_rows
+        m = min(start + chunk_rows, n) - start
+        n_pending = 0
+        if not block_full:
+            for i in range(m):
+                row = start + i
+                a = labels[row]
+                u = (upper[row] + drift[a]) * up
+                low = (lower[row] - drift_other[a]) * down
+                if low < 0.0:
+                    low = 0.0
+                lower[row] = low
+                z = max(low, separation[a] - u)
+                if z > u and (z - u) * (z + u) > threshold:
+                    upper[row] = u
+                    continue
+                # Tighten: the exact distance to the own centroid, then test again.
+                total = 0.0
+                for f in range(d):
+                    diff = (X[row, f] - shift[f]) - centroids[a, f]
+                    total += diff * diff
+                u = np.sqrt(total) * tight_up
+                upper[row] = u
+                n_computed += 1
+                z = max(low, separation[a] - u)
+                if z > u and (z - u) * (z + u) > threshold:
+                    continue
+                pending[n_pending] = i
+                n_pending += 1
+            if chunk == first_chunk and n_pending * 2 >= m:
+                # Half the first chunk fails: the bounds do not pay here, score the block in full.
+                block_full = True
                 block_sums[b, :, :] = 0.0
                 block_counts[b, :] = 0
                 if weighted:
                     block_weights[b, :] = 0.0
-            first_chunk = b * n_chunks // n_blocks
-            last_chunk = (b + 1) * n_chunks // n_blocks - 1
-            for chunk in range(first_chunk, last_chunk + 1):
-                start = chunk * chunk_rows
-                m = min(start + chunk_rows, n) - start
-                n_pending = 0
-                if not block_full:
-                    for i in range(m):
-                        row = start + i
-                        a = labels[row]
-                        u = (upper[row] + drift[a]) * up
-                        low = (lower[row] - drift_other[a]) * down
-                        if low < 0.0:
-                            low = 0.0
-                        lower[row] = low
-                        z = max(low, separation[a] - u)
-                        if z > u and (z - u) * (z + u) > threshold:
-                            upper[row] = u
-                            continue
-                        # Tighten: the exact distance to the own centroid, then test again.
-                        total = 0.0
-                        for f in range(d):
-                            diff = (X[row, f] - shift[f]) - centroids[a, f]
-                            total += diff * diff
-                        u = np.sqrt(total) * tight_up
-                        upper[row] = u
-                        n_computed += 1
-                        z = max(low, separation[a] - u)
-                        if z > u and (z - u) * (z + u) > threshold:
-                            continue
-                        pending[n_pending] = i
-                        n_pending += 1
-                    if chunk == first_chunk and n_pending * 2 >= m:
-                        # Half the first chunk fails: the bounds do not pay here, score the block in full.
-                        block_full = True
-                        block_sums[b, :, :] = 0.0
-                        block_counts[b, :] = 0
-                        if weighted:
-                            block_weights[b, :] = 0.0
-                if block_full:
-                    for i in range(m):
-                        pending[i] = i
-                    n_pending = m
-                if block_full or m < chunk_rows or n_pending * 4 >= m:
-                    if n_pending > 0:
-                        products = _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores)
-                        scored_chunk = chunk
-                        n_computed += m * k
-                    for p in range(n_pending):
-                        i = pending[p]
-                        row = start + i
-                        norm_sq = _sq_norm(rows, i)
-                        row_margin = margin
-                        if full:
-                            norm_sq_max = max(norm_sq_max, norm_sq)
-                        if block_full:  # (||x|| + max ||c||)^2 <= 2 (||x||^2 + max ||c||^2)
-                            row_margin = margin_coefficient * 2.0 * (norm_sq + centroid_norm_sq_max)
-                        label, best, upper[row], lower[row] = _nearest_with_bounds(
-                            products, i, score_offsets, rho, norm_sq, row_margin
-                        )
-                        previous = labels[row]
-                        if previous != label:
-                            labels[row] = label
-                            n_changed += 1
-                            if not block_full:
-                                affected[b, previous] = True
-                                affected[b, label] = True
-                        if block_full:
-                            block_counts[b, label] += 1
-                            if weighted:
-                                weight = weights[row]
-                                block_weights[b, label] += weight
-                                for f in range(d):
-                                    block_sums[b, label, f] += rows[i, f] * weight
-                            else:
-                                for f in range(d):
-                                    block_sums[b, label, f] += rows[i, f]
-                else:
-                    for p in range(n_pending):
-                        row = start + pending[p]
-                        for f in range(d):
-                            gathered[n_gathered, f] = X[row, f] - shift[f]
-                        gathered_rows[n_gathered] = row
-                        gathered_norms[n_gathered] = _sq_norm(gathered, n_gathered)
-                        n_gathered += 1
-                if n_gathered == 0 or (n_gathered < chunk_rows and chunk < last_chunk):
-                    continue
-                # Score the gathered rows with one GEMM; near ties go to their chunk's own GEMM.
-                np.dot(gathered[:n_gathered], centroids_t, gathered_scores[:n_gathered])
-                n_computed += n_gathered * k
-                for g in range(n_gathered):
-                    row = gathered_rows[g]
-                    label, best, upper[row], lower[row] = _nearest_with_bounds(
-                        gathered_scores, g, score_offsets, rho, gathered_norms[g], margin
-                    )
-                    if not _clear_winner(gathered_scores, g, label, best, score_offsets, margin):
-                        if scored_chunk != row // chunk_rows:
-                            scored_chunk = row // chunk_rows
-                            products = _chunk_scores(
-                                X, shift, centroids_t, scored_chunk, chunk_rows, rows, scores
-                            )
-                            n_computed += chunk_rows * k
-                        i = row - scored_chunk * chunk_rows
-                        label, best, upper[row], lower[row] = _nearest_with_bounds(
-                            products, i, score_offsets, rho, gathered_norms[g], margin
-                        )
-                    previous = labels[row]
-                    if previous != label:
-                        labels[row] = label
-                        n_changed += 1
+        if block_full:
+            for i in range(m):
+                pending[i] = i
+            n_pending = m
+        if block_full or m < chunk_rows or n_pending * 4 >= m:
+            if n_pending > 0:
+                products = _chunk_scores(X, shift, centroids_t, chunk, chunk_rows, rows, scores)
+                scored_chunk = chunk
+                n_computed += m * k
+            for p in range(n_pending):
+                i = pending[p]
+                row = start + i
+                norm_sq = _sq_norm(rows, i)
+                row_margin = margin
+                if full:
+                    norm_sq_max = max(norm_sq_max, norm_sq)
+                if block_full:  # (||x|| + max ||c||)^2 <= 2 (||x||^2 + max ||c||^2)
+                    row_margin = margin_coefficient * 2.0 * (norm_sq + centroid_norm_sq_max)
+                label, best, upper[row], lower[row] = _nearest_with_bounds(
+                    products, i, score_offsets, rho, norm_sq, row_margin
+                )
+                previous = labels[row]
+                if previous != label:
+                    labels[row] = label
+                    n_changed += 1
+                    if not block_full:
                         affected[b, previous] = True
                         affected[b, label] = True
-                n_gathered = 0
-            block_stats[b, 0] = n_changed
-            block_stats[b, 1] = n_computed
-            if full:
-                block_norm_max[b] = np.sqrt(norm_sq_max)
-            # The M-step's partial sums, in row order per label, for the labels whose members changed.
-            start = first_chunk * chunk_rows
-            stop = min((last_chunk + 1) * chunk_rows, n)
-            _redo_affected_sums(
-                X,
-                shift,
-                labels,
-                affected,
-                weights,
-                weighted,
-                b,
-                start,
-                stop,
-                block_sums,
-                block_counts,
-                block_weights,
+                if block_full:
+                    block_counts[b, label] += 1
+                    if weighted:
+                        weight = weights[row]
+                        block_weights[b, label] += weight
+                        for f in range(d):
+                            block_sums[b, label, f] += rows[i, f] * weight
+                    else:
+                        for f in range(d):
+                            block_sums[b, label, f] += rows[i, f]
+        else:
+            for p in range(n_pending):
+                row = start + pending[p]
+                for f in range(d):
+                    gathered[n_gathered, f] = X[row, f] - shift[f]
+                gathered_rows[n_gathered] = row
+                gathered_norms[n_gathered] = _sq_norm(gathered, n_gathered)
+                n_gathered += 1
+        if n_gathered == 0 or (n_gathered < chunk_rows and chunk < last_chunk):
+            continue
+        # Score the gathered rows with one GEMM; near ties go to their chunk's own GEMM.
+        np.dot(gathered[:n_gathered], centroids_t, gathered_scores[:n_gathered])
+        n_computed += n_gathered * k
+        for g in range(n_gathered):
+            row = gathered_rows[g]
+            label, best, upper[row], lower[row] = _nearest_with_bounds(
+                gathered_scores, g, score_offsets, rho, gathered_norms[g], margin
             )
+            if not _clear_winner(gathered_scores, g, label, best, score_offsets, margin):
+                if scored_chunk != row // chunk_rows:
+                    scored_chunk = row // chunk_rows
+                    products = _chunk_scores(X, shift, centroids_t, scored_chunk, chunk_rows, rows, scores)
+                    n_computed += chunk_rows * k
+                i = row - scored_chunk * chunk_rows
+                label, best, upper[row], lower[row] = _nearest_with_bounds(
+                    products, i, score_offsets, rho, gathered_norms[g], margin
+                )
+            previous = labels[row]
+            if previous != label:
+                labels[row] = label
+                n_changed += 1
+                affected[b, previous] = True
+                affected[b, label] = True
+        n_gathered = 0
+    block_stats[b, 0] = n_changed
+    block_stats[b, 1] = n_computed
+    if full:
+        block_norm_max[b] = np.sqrt(norm_sq_max)
+    # The M-step's partial sums, in row order per label, for the labels whose members changed.
+    start = first_chunk * chunk_rows
+    stop = min((last_chunk + 1) * chunk_rows, n)
+    _redo_affected_sums(
+        X,
+        shift,
+        labels,
+        affected,
+        weights,
+        weighted,
+        b,
+        start,
+        stop,
+        block_sums,
+        block_counts,
+        block_weights,
+    )
 
 
 @njit(cache=True, inline="always")
