@@ -466,3 +466,7 @@ def _redo_affected_sums(
         else:
             for f in range(d):
                 block_sums[b, label, f] += X[row, f] - shift[f]
+
+
+# Cached inside its caller's machine code: loading the caller loads it (see precompile.kernel_dispatchers).
+_hamerly_block.compiled_into_caller = True  # type: ignore[attr-defined]

@@ -344,3 +344,7 @@ def _yinyang_block(  # noqa: C901 - one fused loop nest, kept whole for the comp
         block_counts,
         block_weights,
     )
+
+
+# Cached inside its caller's machine code: loading the caller loads it (see precompile.kernel_dispatchers).
+_yinyang_block.compiled_into_caller = True  # type: ignore[attr-defined]

@@ -68,11 +68,13 @@ def kernel_dispatchers() -> dict[str, object]:
         module = importlib.import_module(name)
         for attr, value in vars(module).items():
             # Defined here, not imported from a sibling (a kernel counts once, under its own module).
-            # Helpers inlined into their callers (inline="always") have no machine code of their own.
+            # Helpers inlined into their callers (inline="always") have no machine code of their own;
+            # a function marked compiled_into_caller is cached inside its caller's machine code.
             if (
                 isinstance(value, Dispatcher)
                 and value.py_func.__module__ == name
                 and value.targetoptions.get("inline") != "always"
+                and not getattr(value, "compiled_into_caller", False)
             ):
                 key = attr if attr not in found else f"{name.rsplit('.', 1)[-1]}.{attr}"
                 found[key] = value
