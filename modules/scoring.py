@@ -129,9 +129,10 @@ def score_training_rows(prepared: Prepared, trained: TrainedClusterModel) -> Sco
     return training_scores(prepared, labels, scores_t)
 
 
-def training_rows(prepared: Prepared) -> np.ndarray:
-    """The input positions of the prepared matrix's rows (what ``check_rows`` names in its errors)."""
-    return prepared.rows if prepared.positions is None else prepared.positions
+def training_rows(prepared: Prepared) -> np.ndarray | None:
+    """The input positions of the prepared matrix's rows (what ``check_rows`` names in its errors);
+    None when every input row is one (no (n,) array of positions is built)."""
+    return prepared.positions
 
 
 def training_score_target(prepared: Prepared, k: int) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -206,7 +207,7 @@ def results_table(
     assign_name, dist_names = result_column_names(list(df.columns), k, model.model.score_column_prefix)
     # The labels are the scores' own (no copy): nothing writes to them after scoring.
     assignments = pd.arrays.IntegerArray(scores.labels, ~scores.assigned)
-    new_assign = pd.DataFrame({assign_name: assignments}, index=df.index)
+    new_assign = pd.DataFrame({assign_name: assignments}, index=df.index, copy=False)  # concat keeps it
     new_dist = pd.DataFrame(scores.scores_t.T, columns=dist_names, index=df.index, copy=False)
     if scores.unseen:
         ctx.warn(

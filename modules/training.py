@@ -274,17 +274,18 @@ def prepare_training(
         frame[blanked] = df[blanked].where(~np.isnan(all_weights))
     prepared = fit_features(frame, plan, normalize=config.normalize)
     del frame
-    dropped = prepared.n_rows - len(prepared.rows)
+    n_training_rows = prepared.X.shape[0]
+    dropped = prepared.n_rows - n_training_rows
     ctx.log(
         f"Features: {', '.join(n for n, _ in plan)} → {prepared.X.shape[1]} numeric feature"
-        f"{'s' if prepared.X.shape[1] != 1 else ''}; {len(prepared.rows)} training rows"
+        f"{'s' if prepared.X.shape[1] != 1 else ''}; {n_training_rows} training rows"
         + (f" ({dropped} with missing values left out)" if dropped else "")
         + (", min-max normalised" if config.normalize else "")
         + (f", weighted by {weight!r}" if weight is not None else "")
         + "."
     )
-    config.check_matrix(prepared.X, prepared.rows)
-    weights = None if all_weights is None else all_weights[prepared.rows]
+    config.check_matrix(prepared.X, prepared.positions)
+    weights = None if all_weights is None or prepared.positions is None else all_weights[prepared.positions]
     if weights is not None and len(weights) and not (weights > 0.0).any():
         raise param_error(
             weight_param.id if weight_param else None,

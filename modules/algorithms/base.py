@@ -35,6 +35,7 @@ __all__ = [
     "FitControl",
     "config_class",
     "derive_seeds",
+    "input_positions",
     "model_class",
     "score_column_prefixes",
 ]
@@ -143,8 +144,9 @@ class ClusterConfig(ABC):
 
     # -- how to train -------------------------------------------------------------------------------
 
-    def check_matrix(self, X: np.ndarray, rows: np.ndarray) -> None:  # noqa: B027 - optional hook
-        """Raise ModuleError when the prepared matrix cannot be clustered (``rows``: input positions)."""
+    def check_matrix(self, X: np.ndarray, rows: np.ndarray | None) -> None:  # noqa: B027 - optional hook
+        """Raise ModuleError when the prepared matrix cannot be clustered (``rows``: the input positions
+        of X's rows, for the message; None when row i is input row i — see :func:`input_positions`)."""
 
     @abstractmethod
     def fit(
@@ -165,7 +167,7 @@ class ClusterConfig(ABC):
         init_labels: np.ndarray | None,
         control: FitControl,
         *,
-        rows: np.ndarray,
+        rows: np.ndarray | None,
         out: np.ndarray | None = None,
         columns: np.ndarray | None = None,
         **options: Any,
@@ -221,8 +223,9 @@ class ClusterModel(ABC):
     def k(self) -> int:
         """The number of clusters."""
 
-    def check_rows(self, X: np.ndarray, rows: np.ndarray) -> None:  # noqa: B027 - optional hook
-        """Raise ModuleError when rows to score cannot be scored (``rows``: input positions)."""
+    def check_rows(self, X: np.ndarray, rows: np.ndarray | None) -> None:  # noqa: B027 - optional hook
+        """Raise ModuleError when rows to score cannot be scored (``rows`` as in
+        :meth:`ClusterConfig.check_matrix`)."""
 
     @abstractmethod
     def scores(self, X: np.ndarray) -> np.ndarray:
@@ -282,6 +285,12 @@ class ClusterModel(ABC):
     @abstractmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> ClusterModel:
         """The model :meth:`to_state` described."""
+
+
+def input_positions(rows: np.ndarray | None, indices: np.ndarray) -> np.ndarray:
+    """The input positions of rows ``indices`` of a prepared matrix (``rows`` as ``check_matrix`` gets
+    them: None when row i is input row i)."""
+    return indices if rows is None else rows[indices]
 
 
 def registered_configs() -> list[type[ClusterConfig]]:

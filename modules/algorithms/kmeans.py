@@ -22,6 +22,7 @@ from modules.algorithms.base import (
     Fit,
     FitControl,
     derive_seeds,
+    input_positions,
 )
 from modules.errors import ModuleError
 from modules.params import Choice
@@ -53,13 +54,13 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def check_cosine_rows(X: np.ndarray, rows: np.ndarray, metric: str) -> None:
+def check_cosine_rows(X: np.ndarray, rows: np.ndarray | None, metric: str) -> None:
     """0018 for an all-zero feature row under the cosine metric (its direction is undefined)."""
     if metric != "cosine" or X.shape[0] == 0:
         return
     zero = ~np.any(X != 0.0, axis=1)
     if zero.any():
-        bad = rows[np.flatnonzero(zero)]
+        bad = input_positions(rows, np.flatnonzero(zero))
         shown = ", ".join(str(int(r) + 1) for r in bad[:5]) + (" …" if len(bad) > 5 else "")
         raise ModuleError(
             "0018",
@@ -150,7 +151,7 @@ class KMeansConfig(ClusterConfig):
             "Use 'Parameter Range' mode to sweep ranges."
         )
 
-    def check_matrix(self, X: np.ndarray, rows: np.ndarray) -> None:
+    def check_matrix(self, X: np.ndarray, rows: np.ndarray | None) -> None:
         check_cosine_rows(X, rows, self.metric)
 
     def fit(
@@ -172,7 +173,7 @@ class KMeansConfig(ClusterConfig):
         init_labels: np.ndarray | None,
         control: FitControl,
         *,
-        rows: np.ndarray,
+        rows: np.ndarray | None,
         out: np.ndarray | None = None,
         columns: np.ndarray | None = None,
         **options: Any,
@@ -275,7 +276,7 @@ class KMeansModel(ClusterModel):
     def k(self) -> int:
         return int(self.centroids.shape[0])
 
-    def check_rows(self, X: np.ndarray, rows: np.ndarray) -> None:
+    def check_rows(self, X: np.ndarray, rows: np.ndarray | None) -> None:
         check_cosine_rows(X, rows, self.metric)
 
     def scores(self, X: np.ndarray) -> np.ndarray:

@@ -83,9 +83,9 @@ class AssignmentPasses:
         self.affected = np.ones((self.n_blocks, n_clusters), dtype=np.bool_)
         self.block_stats = np.zeros((self.n_blocks, 6), dtype=np.int64)
         self.block_norm_max = np.zeros(self.n_blocks)
-        if self.algorithm == "hamerly":
-            self.upper = np.empty(n_rows)
-            self.lower = np.empty(n_rows)
+        # Hamerly's per-row bounds are allocated at the first bounded pass (a fit on data that never
+        # settles runs only plain passes and never needs them).
+        self.upper = self.lower = np.empty(0)
         self.yinyang: _yinyang.YinyangBounds | None = None  # allocated at the first bounded pass
         self.bounds_centroids: np.ndarray | None = None  # the centroids the bounds refer to
         self.row_norm_max = 0.0
@@ -216,6 +216,9 @@ class AssignmentPasses:
         threshold: float,
     ) -> None:
         full = self.bounds_centroids is None
+        if self.upper.shape[0] != self.labels.shape[0]:
+            self.upper = np.empty(self.labels.shape[0])
+            self.lower = np.empty(self.labels.shape[0])
         with _kernels.parallel_section():
             _bounds.hamerly_pass(
                 self.X,

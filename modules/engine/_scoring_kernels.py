@@ -21,6 +21,7 @@ from modules.engine._kernels import (
 
 __all__ = [
     "fill_features",
+    "chunk_inertia",
     "fit_labels_and_scores",
     "n_workers",
     "nearest_and_distances",
@@ -170,6 +171,23 @@ def _write_transposed(distances, start, columns, out):
             out[j, start + i if all_columns else columns[start + i]] = distances[i, j]
 
 
+@njit(cache=True, inline="always")
+def _inertia_term(value, weights, row):
+    return value if weights.shape[0] == 0 else weights[row] * value
+
+
+@njit(cache=True)
+def chunk_inertia(values, weights, chunk_rows, out):
+    """``out[c]``: the sum, in row order, of chunk c's ``values`` (weighted by ``weights`` unless it is
+    empty). The inertia is ``out.sum()``: summed the same way whether or not the fit scored its rows."""
+    n = values.shape[0]
+    for chunk in range(out.shape[0]):
+        total = 0.0
+        for row in range(chunk * chunk_rows, min(n, (chunk + 1) * chunk_rows)):
+            total += _inertia_term(values[row], weights, row)
+        out[chunk] = total
+
+
 @njit(parallel=True, cache=True)
 def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for the compiler
     X,
@@ -183,7 +201,8 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
     margin_base,
     known,
     labels,
-    distances,
+    weights,
+    chunk_inertia,
     columns,
     score_labels,
     out,
@@ -195,9 +214,10 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
     The scoring is :func:`nearest_and_distances` of X against ``centers_t`` (the returned centroids):
     ``out`` and ``score_labels``, the same bits. The fit's side works on ``X - shift`` against the
     centred ``centroids``: unless ``known``, ``labels`` receives the label a Lloyd pass
-    (:func:`_kernels.lloyd_pass`) gives; ``distances`` each row's distance to its labelled centroid,
-    computed directly. Both sides rank the centroids by the same distances, rounded differently, so a
-    row whose nearest centroid, at distance ``r``, beats the next by more than
+    (:func:`_kernels.lloyd_pass`) gives; ``chunk_inertia[c]`` the (``weights``-weighted unless empty)
+    squared distances of chunk c's rows to their labelled centroids, computed directly and summed as
+    :func:`chunk_inertia` sums them. Both sides rank the centroids by the same distances, rounded
+    differently, so a row whose nearest centroid, at distance ``r``, beats the next by more than
     ``margin_scale * (r + margin_base)^2`` in squared distance (``margin_base`` >= the largest centroid
     norms: ``r + margin_base`` bounds the norms of the row and centroids, and so both roundings) has
     that label in both; a chunk with a closer row is scored again as the Lloyd pass scores it, so the
@@ -238,11 +258,14 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
                     products = shifted_products(X, shift, centroids_t, start, stop, rows, scores)
                     for i in range(stop - start):
                         labels[start + i] = nearest_by_score(products, i, score_offsets)
+            chunk_total = 0.0
             for i in range(stop - start):
                 row = start + i
                 total = 0.0
                 for f in range(d):
                     diff = (X[row, f] - shift[f]) - centroids[labels[row], f]
                     total += diff * diff
-                distances[row] = np.sqrt(total)
+                distance = np.sqrt(total)  # the distance _distance_to_own computes, squared as it is
+                chunk_total += _inertia_term(distance * distance, weights, row)
+            chunk_inertia[chunk] = chunk_total
             _write_transposed(scored, start, columns, out)

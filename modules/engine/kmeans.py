@@ -301,8 +301,11 @@ def _lloyd(
         if converged:
             break
 
-    labels, distances = _final_step(X, shift, centroids, labels, labels_fit_new_centroids, cosine, score)
-    inertia = float(distances.sum() if weights is None else np.dot(weights, distances))
+    algorithm_ran, skipped_fraction = passes.algorithm_ran, passes.skipped_fraction
+    del passes  # its bounds and buffers are not needed for the final step: keep the peak low
+    labels, inertia = _final_step(
+        X, shift, centroids, labels, labels_fit_new_centroids, cosine, weights, score
+    )
     if progress is not None and reported < 1.0:
         progress(1.0)
     return KMeansFit(
@@ -311,8 +314,8 @@ def _lloyd(
         n_iter=n_iter,
         converged=converged,
         inertia=inertia,
-        algorithm=passes.algorithm_ran,
-        skipped_fraction=passes.skipped_fraction,
+        algorithm=algorithm_ran,
+        skipped_fraction=skipped_fraction,
     )
 
 
@@ -323,21 +326,28 @@ def _final_step(
     labels: np.ndarray,
     labels_hold: bool,
     cosine: bool,
+    weights: np.ndarray | None,
     score: RowScores | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The labels of the returned centroids and each row's (squared, when Euclidean) distance to its
-    centroid: ``labels`` when they still hold (the centroids did not move), else a final E-step."""
+) -> tuple[np.ndarray, float]:
+    """The labels of the returned centroids and the inertia: the (weighted) squared distances (cosine:
+    the distances) of the rows to their centroids, summed chunk by chunk (:func:`chunk_inertia`).
+    ``labels`` are kept when they still hold (the centroids did not move), else a final E-step."""
+    chunk_rows = _kernels.CHUNK_ROWS
+    per_chunk = np.empty(-(-X.shape[0] // chunk_rows))
+    no_weights = np.empty(0) if weights is None else weights
     if score is not None:
-        labels, distances = _final_pass_with_scores(
-            X, shift, centroids, labels if labels_hold else None, score
+        labels = _final_pass_with_scores(
+            X, shift, centroids, labels, labels_hold, no_weights, per_chunk, score
         )
-    elif labels_hold:
-        distances = _distance_to_own(X, centroids, labels, cosine, shift=shift)
     else:
-        labels, distances = _assign(X, centroids, cosine, shift)
-    if not cosine:
-        np.square(distances, out=distances)
-    return labels, distances
+        if labels_hold:
+            distances = _distance_to_own(X, centroids, labels, cosine, shift=shift)
+        else:
+            labels, distances = _assign(X, centroids, cosine, shift)
+        if not cosine:
+            np.square(distances, out=distances)
+        _scoring_kernels.chunk_inertia(distances, no_weights, chunk_rows, per_chunk)
+    return labels, float(per_chunk.sum())
 
 
 def _converged(n_changed: int, unmoved: bool, old: np.ndarray, new: np.ndarray, tol: float) -> bool:
@@ -360,13 +370,21 @@ _MARGIN_UNITS = 128.0
 
 
 def _final_pass_with_scores(
-    X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, labels: np.ndarray | None, score: RowScores
-) -> tuple[np.ndarray, np.ndarray]:
+    X: np.ndarray,
+    shift: np.ndarray,
+    centroids: np.ndarray,
+    labels: np.ndarray,
+    known: bool,
+    weights: np.ndarray,
+    chunk_inertia: np.ndarray,
+    score: RowScores,
+) -> np.ndarray:
     """The final E-step of a Euclidean fit and the scoring of its rows, in one pass over X.
 
     ``centroids`` are centred (the fit's); the rows are scored against ``centroids + shift``, the
-    centroids :func:`fit_kmeans` returns. ``labels`` (when the last pass's still hold) are kept, else
-    the Lloyd pass's labels are computed. Returns the labels and each row's distance to its centroid.
+    centroids :func:`fit_kmeans` returns. ``labels`` (the last pass's) are kept when ``known`` (they
+    still hold), else overwritten in place by this pass's, which it returns. ``chunk_inertia`` receives
+    the inertia chunk by chunk (``weights``: empty for none), as :func:`_final_step` sums it.
     """
     assert score.out is not None
     columns = np.empty(0, dtype=np.int64) if score.columns is None else score.columns
@@ -378,9 +396,6 @@ def _final_pass_with_scores(
     center_norm = float(np.sqrt(center_sq_norms.max()))
     centred_norm = float(np.sqrt(np.einsum("ij,ij->i", centroids, centroids).max()))
     margin_base = (2.0 * center_norm + float(np.sqrt(shift @ shift)) + centred_norm) * (1.0 + 2.0**-20)
-    known = labels is not None
-    fit_labels = labels if labels is not None else np.empty(n, dtype=np.int64)
-    distances = np.empty(n)
     score.labels = np.empty(n, dtype=np.int64)
     with _kernels.parallel_section():
         _scoring_kernels.fit_labels_and_scores(
@@ -394,12 +409,13 @@ def _final_pass_with_scores(
             _MARGIN_UNITS * (d + 2) * 2.0**-53,
             margin_base,
             known,
-            fit_labels,
-            distances,
+            labels,
+            weights,
+            chunk_inertia,
             columns,
             score.labels,
             score.out,
             _kernels.CHUNK_ROWS,
             _kernels.n_workers(),
         )
-    return fit_labels, distances
+    return labels
