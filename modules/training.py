@@ -285,7 +285,9 @@ def prepare_training(
         + "."
     )
     config.check_matrix(prepared.X, prepared.positions)
-    weights = None if all_weights is None or prepared.positions is None else all_weights[prepared.positions]
+    weights = all_weights
+    if weights is not None and prepared.positions is not None:
+        weights = weights[prepared.positions]
     if weights is not None and len(weights) and not (weights > 0.0).any():
         raise param_error(
             weight_param.id if weight_param else None,
