@@ -183,7 +183,8 @@ class KMeansConfig(ClusterConfig):
         from modules.engine.kmeans import RowScores
 
         check_cosine_rows(X, rows, self.metric)  # the model's check_rows, which needs no centroids
-        target = RowScores(out=out, columns=columns)
+        # The trainer needs the scored labels only (the fit's differ from them at most at near-ties).
+        target = RowScores(out=out, columns=columns, keep_fit_labels=False)
         fit = self._fit(X, candidate, init_labels, control, score=target, **options)
         assert target.labels is not None and target.out is not None
         return fit, target.labels, target.out

@@ -201,6 +201,7 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
     margin_base,
     known,
     labels,
+    write_labels,
     weights,
     chunk_inertia,
     columns,
@@ -214,14 +215,17 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
     The scoring is :func:`nearest_and_distances` of X against ``centers_t`` (the returned centroids):
     ``out`` and ``score_labels``, the same bits. The fit's side works on ``X - shift`` against the
     centred ``centroids``: unless ``known``, ``labels`` receives the label a Lloyd pass
-    (:func:`_kernels.lloyd_pass`) gives; ``chunk_inertia[c]`` the (``weights``-weighted unless empty)
-    squared distances of chunk c's rows to their labelled centroids, computed directly and summed as
-    :func:`chunk_inertia` sums them. Both sides rank the centroids by the same distances, rounded
-    differently, so a row whose nearest centroid, at distance ``r``, beats the next by more than
-    ``margin_scale * (r + margin_base)^2`` in squared distance (``margin_base`` >= the largest centroid
-    norms: ``r + margin_base`` bounds the norms of the row and centroids, and so both roundings) has
-    that label in both; a chunk with a closer row is scored again as the Lloyd pass scores it, so the
-    labels are the Lloyd pass's, bit for bit.
+    (:func:`_kernels.lloyd_pass`) gives (only with ``write_labels``: without it ``score_labels`` may be
+    the same array as ``labels``, the fit's labels then make way for the scoring's);
+    ``chunk_inertia[c]`` the (``weights``-weighted unless empty) squared distances of chunk c's rows
+    to their labelled centroids, computed directly and summed as :func:`chunk_inertia` sums them.
+
+    Both sides rank the centroids by the same distances, rounded differently, so a row whose nearest
+    centroid, at distance ``r``, beats the next by more than ``margin_scale * (r + margin_base)^2`` in
+    squared distance (``margin_base`` >= the largest centroid norms: ``r + margin_base`` bounds the
+    norms of the row and centroids, and so both roundings) has that label in both; a chunk with a
+    closer row is scored again as the Lloyd pass scores it, so the labels are the Lloyd pass's, bit
+    for bit.
     """
     n, d = X.shape
     k = centroids_t.shape[1]
@@ -230,12 +234,16 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
     for _worker in prange(workers):
         rows = np.empty((chunk_rows, d))
         scores = np.empty((chunk_rows, k))
+        fit_labels = np.empty(chunk_rows, np.int64)  # the chunk's labels of the fit
         while True:
             chunk = _fetch_increment(next_chunk, 0)
             if chunk >= n_chunks:
                 break
             start = chunk * chunk_rows
             stop = min(start + chunk_rows, n)
+            if known:  # read before the scoring labels may overwrite them
+                for i in range(stop - start):
+                    fit_labels[i] = labels[start + i]
             scored = _chunk_distances(X, start, stop, centers_t, center_sq_norms, False, score_labels)
             if not known:
                 close = False
@@ -251,19 +259,22 @@ def fit_labels_and_scores(  # noqa: C901 - one fused loop nest, kept whole for t
                         value = scored[i, j]
                         n_near += ((value - best) * (value + best) <= margin) | (value != value)
                     if n_near == 1:
-                        labels[row] = label
+                        fit_labels[i] = label
                     else:
                         close = True
                 if close:
                     products = shifted_products(X, shift, centroids_t, start, stop, rows, scores)
                     for i in range(stop - start):
-                        labels[start + i] = nearest_by_score(products, i, score_offsets)
+                        fit_labels[i] = nearest_by_score(products, i, score_offsets)
+                if write_labels:
+                    for i in range(stop - start):
+                        labels[start + i] = fit_labels[i]
             chunk_total = 0.0
             for i in range(stop - start):
                 row = start + i
                 total = 0.0
                 for f in range(d):
-                    diff = (X[row, f] - shift[f]) - centroids[labels[row], f]
+                    diff = (X[row, f] - shift[f]) - centroids[fit_labels[i], f]
                     total += diff * diff
                 distance = np.sqrt(total)  # the distance _distance_to_own computes, squared as it is
                 chunk_total += _inertia_term(distance * distance, weights, row)

@@ -71,6 +71,10 @@ class RowScores:
     out: np.ndarray | None = None  # (k, N) C-contiguous float64, or None: a new (k, n) array
     columns: np.ndarray | None = None  # row i's distances go to out[:, columns[i]]; None: column i
     labels: np.ndarray | None = None  # filled: (n,) int64, the argmin of each row's distances
+    #: False: the fit's own labels are not kept (one (n,) array less at the peak): the fit's ``labels``
+    #: are then these ``labels``, which differ from the fit's only where a row's nearest centroids are
+    #: within rounding of each other (one run scored in the fit's final pass; else no effect).
+    keep_fit_labels: bool = True
 
 
 def fit_kmeans(  # noqa: C901 - the public API: every option checked in one place
@@ -383,8 +387,10 @@ def _final_pass_with_scores(
 
     ``centroids`` are centred (the fit's); the rows are scored against ``centroids + shift``, the
     centroids :func:`fit_kmeans` returns. ``labels`` (the last pass's) are kept when ``known`` (they
-    still hold), else overwritten in place by this pass's, which it returns. ``chunk_inertia`` receives
-    the inertia chunk by chunk (``weights``: empty for none), as :func:`_final_step` sums it.
+    still hold), else overwritten in place by this pass's, which it returns (without
+    ``score.keep_fit_labels``, overwritten by the scoring's labels, which are then returned).
+    ``chunk_inertia`` receives the inertia chunk by chunk (``weights``: empty for none), as
+    :func:`_final_step` sums it.
     """
     assert score.out is not None
     columns = np.empty(0, dtype=np.int64) if score.columns is None else score.columns
@@ -396,7 +402,7 @@ def _final_pass_with_scores(
     center_norm = float(np.sqrt(center_sq_norms.max()))
     centred_norm = float(np.sqrt(np.einsum("ij,ij->i", centroids, centroids).max()))
     margin_base = (2.0 * center_norm + float(np.sqrt(shift @ shift)) + centred_norm) * (1.0 + 2.0**-20)
-    score.labels = np.empty(n, dtype=np.int64)
+    score.labels = np.empty(n, dtype=np.int64) if score.keep_fit_labels else labels
     with _kernels.parallel_section():
         _scoring_kernels.fit_labels_and_scores(
             X,
@@ -410,6 +416,7 @@ def _final_pass_with_scores(
             margin_base,
             known,
             labels,
+            score.keep_fit_labels,
             weights,
             chunk_inertia,
             columns,

@@ -39,6 +39,23 @@ def _compare(X: np.ndarray, k: int, **options: Any) -> None:
     assert target.labels is not None and target.out is not None
     assert np.array_equal(target.labels, labels)
     assert np.array_equal(target.out, distances_t)
+    # Without the fit's own labels: the same fit, the scoring's labels returned in their place.
+    lean = RowScores(keep_fit_labels=False)
+    leaner = fit_kmeans(X, k, score=lean, **options)
+    assert np.array_equal(leaner.centroids, plain.centroids)
+    assert leaner.inertia == plain.inertia
+    assert lean.labels is not None and np.array_equal(lean.labels, labels)
+    assert leaner.labels is lean.labels or not _scored_in_fit(options)
+    assert np.array_equal(lean.out, distances_t)
+
+
+def _scored_in_fit(options: dict[str, Any]) -> bool:
+    """Whether the fit scores its rows in its final pass (one Euclidean float64 run)."""
+    return (
+        options.get("metric", "euclidean") == "euclidean"
+        and options.get("n_init", 1) == 1
+        and (options.get("dtype", np.float64) is np.float64)
+    )
 
 
 @pytest.mark.parametrize("shape", list(_shapes()))
