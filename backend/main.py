@@ -22,6 +22,7 @@ from backend.core.http_security import install_http_security
 from backend.core.login_throttle import LoginThrottle
 from backend.core.passwords import PasswordWork
 from backend.executor.local import LocalExecutor
+from backend.executor.warmup import no_warm_up, warm_up_worker
 from backend.services.runs import RunManager
 from backend.spa import mount_spa
 
@@ -62,7 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    executor = LocalExecutor(workers=settings.workers, warm=settings.warm_workers)
+    executor = LocalExecutor(
+        workers=settings.workers,
+        warm=settings.warm_workers,
+        warm_up=warm_up_worker if settings.warm_up else no_warm_up,
+    )
     app.state.runs = RunManager(app.state.sessionmaker, settings, executor)
     install_error_handlers(app)
     app.add_middleware(BodyGuard, settings=settings, own_json_check=SCORE_PATH)

@@ -34,7 +34,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # Worker processes start at the first run, so tests that never run a graph do not pay for them.
-    return Settings(STUDIO_DATA_DIR=tmp_path / "data", DATABASE_URL=database_url, STUDIO_WARM_WORKERS=False)
+    return Settings(
+        STUDIO_DATA_DIR=tmp_path / "data",
+        DATABASE_URL=database_url,
+        STUDIO_WARM_WORKERS=False,
+        STUDIO_WARM_UP=False,  # the warm-up has its own tests (tests/services/test_worker_readiness.py)
+    )
 
 
 @pytest.fixture

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     max_model_bytes: int = Field(default=64 * 1024**2, alias="STUDIO_MAX_MODEL_BYTES")
     workers: int = Field(default=2, alias="STUDIO_WORKERS")
     warm_workers: bool = Field(default=True, alias="STUDIO_WARM_WORKERS")
+    #: Each worker runs a tiny pipeline and loads every compiled kernel before its first task (off: the
+    #: task loads what it uses; the test suite's short-lived servers start thousands of workers).
+    warm_up: bool = Field(default=True, alias="STUDIO_WARM_UP")
     cookie_secure: bool = Field(default=False, alias="STUDIO_COOKIE_SECURE")
     min_free_bytes: int = Field(default=512 * 1024**2, ge=0, alias="STUDIO_MIN_FREE_BYTES")
     # What one request may carry (docs/security.md lists every cap and what it protects).

@@ -56,6 +56,11 @@ precompile_main()
 """
 
 
+def no_warm_up() -> str:
+    """The warm-up of a pool told not to warm up (``STUDIO_WARM_UP=false``): a task loads its kernels."""
+    return "no warm-up (STUDIO_WARM_UP is off)"
+
+
 def warm_up_worker() -> str:
     """Run the tiny pipeline, then load every other kernel (or, if the pipeline found the cache empty,
     have a background process compile them); says what it took (the pool logs it)."""
