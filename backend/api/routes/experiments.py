@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from backend.api.deps import CurrentUser, IntId, RunsDep, SessionDep, SettingsDep
 from backend.core.limits import check_graph_size
@@ -17,6 +19,7 @@ from backend.schemas import (
     UserPublic,
 )
 from backend.services import experiments as service
+from backend.services.experiment_export import MEDIA_TYPES, ScriptFormat, export_experiment
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 
@@ -166,3 +169,22 @@ def get_version(
         return version_public(session, service.get_version(session, experiment, version))
     except service.ExperimentNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Version not found") from None
+
+
+@router.get(
+    "/{experiment_id}/export",
+    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
+)
+def export_as_script(
+    experiment_id: IntId,
+    user: CurrentUser,
+    session: SessionDep,
+    format: Annotated[ScriptFormat, Query(description="py (a script) or ipynb (a notebook)")] = "py",  # noqa: A002
+) -> Response:
+    """The experiment as a Python script or Jupyter notebook that runs its graph outside the studio."""
+    exported = export_experiment(session, load_experiment(session, experiment_id, user), user, format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )

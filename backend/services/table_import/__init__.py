@@ -21,7 +21,10 @@ but the caller's output path and a scratch file beside the upload, both removed 
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+
+import pandas as pd
 
 from backend.services.growing_file import GrowingFile
 from backend.services.table_import.common import (
@@ -37,6 +40,7 @@ from backend.services.table_import.common import (
 )
 from backend.services.table_import.delimited import import_text, text_chunks
 from backend.services.table_import.parquet import import_parquet
+from modules.storage import read_table
 
 __all__ = [
     "MAX_TYPE_RETRIES",
@@ -47,6 +51,7 @@ __all__ = [
     "InvalidDataset",
     "TableLimits",
     "import_table",
+    "read_file",
     "text_chunks",
 ]
 
@@ -76,3 +81,12 @@ def import_table(
             growing.wait_whole()
         return import_parquet(path, out, limits)
     return import_text(path, filename, head, out, limits, chunk_bytes, growing)
+
+
+def read_file(path: Path, filename: str, limits: TableLimits | None = None) -> pd.DataFrame:
+    """A CSV, TSV or Parquet file as the studio reads it once uploaded (the same column types): what an
+    exported experiment script loads its uploaded datasets with."""
+    with tempfile.TemporaryDirectory(prefix="studio-read-") as tmp:
+        stored = Path(tmp) / "table.parquet"
+        import_table(path, filename, stored, limits or TableLimits(max_rows=2**62, max_cells=2**62))
+        return read_table(stored)

@@ -51,6 +51,9 @@ export const updateExperiment = (
 export const deleteExperiment = (id: number) => apiSend<void>('DELETE', `/api/experiments/${id}`)
 export const cloneExperiment = (id: number, name?: string) =>
   apiSend<Experiment>('POST', `/api/experiments/${id}/clone`, name ? { name } : {})
+/** The experiment's saved version as a script that runs it outside the studio (`py`) or a notebook. */
+export type ScriptFormat = 'py' | 'ipynb'
+export const experimentExportUrl = (id: number, format: ScriptFormat) => `/api/experiments/${id}/export?format=${format}`
 export const getVersion = (id: number, version: number, signal?: AbortSignal) =>
   apiGet<ExperimentVersion>(`/api/experiments/${id}/versions/${version}`, signal)
 export const validateGraph = (graph: Graph, signal?: AbortSignal) =>

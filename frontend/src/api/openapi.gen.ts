@@ -124,6 +124,13 @@ export interface paths {
      */
     post: operations["clone_experiment_api_experiments__experiment_id__clone_post"];
   };
+  "/api/experiments/{experiment_id}/export": {
+    /**
+     * Export As Script
+     * @description The experiment as a Python script or Jupyter notebook that runs its graph outside the studio.
+     */
+    get: operations["export_as_script_api_experiments__experiment_id__export_get"];
+  };
   "/api/experiments/{experiment_id}/link": {
     /**
      * Get Link
@@ -1823,6 +1830,37 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ExperimentPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Export As Script
+   * @description The experiment as a Python script or Jupyter notebook that runs its graph outside the studio.
+   */
+  export_as_script_api_experiments__experiment_id__export_get: {
+    parameters: {
+      query?: {
+        /** @description py (a script) or ipynb (a notebook) */
+        format?: "py" | "ipynb";
+      };
+      path: {
+        experiment_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+          "application/x-ipynb+json": unknown;
+          "text/x-python": unknown;
         };
       };
       /** @description Validation Error */

@@ -38,6 +38,7 @@ import { useGraphImport } from './useGraphImport'
 import { useLatest } from './useLatest'
 import { useLeaveGuard } from './useLeaveGuard'
 import { useNodeDialogs } from './useNodeDialogs'
+import { useScriptExport } from './useScriptExport'
 import { useViewedRun } from './useViewedRun'
 import '../runs/runs.css'
 import './editor.css'
@@ -97,6 +98,7 @@ function Editor({ experimentId }: { experimentId: number }) {
   const runs = useRunActions({ experimentId, followed, dirty, save, selectedNodes, leaveViewedRun: viewed.close, showIssues: validation.show })
   const nodeDialogs = useNodeDialogs({ shownRun, shownDoc, specOf, datasetOf: datasets.datasetOf, modelOf: models.modelOf })
   const graphImport = useGraphImport({ dispatch, name: meta.name, graph, requestFit })
+  const exportScript = useScriptExport(experimentId, dirty)
   const leaveGuard = useLeaveGuard({ dirty, save, leavingForCopy: experiment.leavingForCopy })
   const fileOver = useFileDrop({ onFiles: datasets.uploads.upload, readOnly })
   useEditorShortcuts({
@@ -142,6 +144,7 @@ function Editor({ experimentId }: { experimentId: number }) {
       onRedo={draft.redo}
       onAutoLayout={() => void edit.autoLayout()}
       onExport={graphImport.exportGraph}
+      onExportScript={(format) => void exportScript(format)}
       onImport={() => importInput.current?.click()}
       onFitView={requestFit}
       onSelectAll={edit.selectAll}

@@ -1,6 +1,8 @@
 import { Icon, Spinner } from '../../ui/icons'
 import { Menu } from '../../ui/Menu'
+import type { ScriptFormat } from '../../api/endpoints'
 import { DisabledReason } from '../sharing/SharedBanners'
+import { SCRIPT_FORMATS } from './useScriptExport'
 
 export interface EditorToolbarProps {
   /** Why the draft cannot be changed (a viewer, a viewed past run), or null. */
@@ -21,6 +23,8 @@ export interface EditorToolbarProps {
   onRedo: () => void
   onAutoLayout: () => void
   onExport: () => void
+  /** Download the saved experiment as a script or notebook. */
+  onExportScript: (format: ScriptFormat) => void
   onImport: () => void
   onFitView: () => void
   onSelectAll: () => void
@@ -54,6 +58,13 @@ export function EditorToolbar(props: EditorToolbarProps) {
           items={[
             { label: 'Export graph as JSON', icon: <Icon name="download" />, onSelect: props.onExport, disabled: !loaded },
             { label: 'Import graph from JSON…', icon: <Icon name="upload" />, onSelect: props.onImport, disabled: readOnly },
+            ...SCRIPT_FORMATS.map(({ format, label, hint }) => ({
+              label,
+              hint,
+              icon: <Icon name="download" />,
+              onSelect: () => props.onExportScript(format),
+              disabled: !loaded,
+            })),
             'separator',
             { label: 'Fit view', icon: <Icon name="eye" />, onSelect: props.onFitView },
             { label: 'Select all', hint: 'Ctrl+A', onSelect: props.onSelectAll, disabled: readOnly },
