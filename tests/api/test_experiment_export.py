@@ -56,18 +56,24 @@ def run_python(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def exported(client: TestClient, headers: dict[str, str], exp_id: int, fmt: str, media_type: str) -> str:
+    """The export's text, checked to come as an attachment of its media type."""
+    response = client.get(f"/api/experiments/{exp_id}/export?format={fmt}", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert f'filename="iris_by_hand.{fmt}"' in response.headers["content-disposition"]
+    return response.text
+
+
 def test_the_exported_script_reproduces_the_studio_run(
     client: TestClient, alice: dict[str, str], tmp_path: Path
 ) -> None:
     exp_id, dataset_id, csv = studio_run(client, alice, tmp_path)
-    response = client.get(f"/api/experiments/{exp_id}/export?format=py", headers=alice)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/x-python")
-    assert 'filename="iris_by_hand.py"' in response.headers["content-disposition"]
+    text = exported(client, alice, exp_id, "py", "text/x-python")
     script = tmp_path / "iris_by_hand.py"
-    script.write_text(response.text)
+    script.write_text(text)
     name = client.get(f"/api/datasets/{dataset_id}", headers=alice).json()["name"]
-    assert f"--dataset {dataset_id}=" in response.text and f"{name!r}: an uploaded dataset" in response.text
+    assert f"--dataset {dataset_id}=" in text and f"{name!r}: an uploaded dataset" in text
 
     # Without the uploaded dataset's file it says what to give; with it, it writes every output.
     refused = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True)
@@ -82,10 +88,9 @@ def test_the_exported_notebook_runs_its_cells_to_the_same_results(
     client: TestClient, alice: dict[str, str], tmp_path: Path
 ) -> None:
     exp_id, dataset_id, csv = studio_run(client, alice, tmp_path)
-    response = client.get(f"/api/experiments/{exp_id}/export?format=ipynb", headers=alice)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/x-ipynb+json")
-    notebook: dict[str, Any] = json.loads(response.text)
+    notebook: dict[str, Any] = json.loads(
+        exported(client, alice, exp_id, "ipynb", "application/x-ipynb+json")
+    )
     assert notebook["nbformat"] == 4 and notebook["cells"][0]["cell_type"] == "markdown"
     code = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert any("plot.scatter" in cell for cell in code)  # the chart of the result

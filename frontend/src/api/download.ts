@@ -36,8 +36,13 @@ export async function downloadFromServer(url: string, fallbackName: string, fail
     }
     throw new ApiError(response.status, describeDetail(detail, `${failed} (${response.status}).`), detail)
   }
-  const blob = await response.blob()
   const name = fileNameFromDisposition(response.headers.get('Content-Disposition')) ?? fallbackName
+  saveBlob(await response.blob(), name)
+  return name
+}
+
+/** Hands a file to the browser's downloads under `name`. */
+export function saveBlob(blob: Blob, name: string): void {
   const objectUrl = URL.createObjectURL(blob)
   const link = document.createElement('a')
   link.href = objectUrl
@@ -47,5 +52,4 @@ export async function downloadFromServer(url: string, fallbackName: string, fail
   link.remove()
   // Revoked after the click has handed the file to the browser.
   setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000)
-  return name
 }

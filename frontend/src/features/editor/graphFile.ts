@@ -1,6 +1,7 @@
 // Export / import of a graph as a JSON file. Import accepts what export writes, or a bare
 // {nodes, edges} graph, or an experiment from the API ({graph: {...}}).
 
+import { saveBlob } from '../../api/download'
 import type { Graph } from '../../api/types'
 
 export const GRAPH_FILE_FORMAT = 'cluster-studio-graph'
@@ -75,12 +76,5 @@ export function parseGraphFile(text: string): ParsedGraph {
 }
 
 export function downloadText(fileName: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
-  const link = document.createElement('a')
-  link.href = url
-  link.download = fileName
-  document.body.appendChild(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
+  saveBlob(new Blob([text], { type }), fileName)
 }
