@@ -26,6 +26,9 @@ ERROR_CODES: dict[str, str] = {
     "0083": "The model cannot be expressed in the requested format",
     "0138": "The module ran out of memory",
     "0140": "There is no space left to store the output",
+    "0141": "The chosen sweep metric is not computed by the algorithm",
+    "0142": "The scored tables hold different kinds of scores",
+    "0143": "The algorithm's fit failed on this data",
 }
 
 

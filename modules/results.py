@@ -9,6 +9,11 @@ already has gets a numeric suffix: ``Assignments (2)``.
 Finding them: the assignments column with the highest suffix is the newest; its score columns are
 the run of score columns right after it (where the modules write them), or failing that the score
 columns with the same suffix anywhere in the table.
+
+What a score column holds is its algorithm's *score kind* (named here, once): :data:`DISTANCE`
+(distance-like, lower is nearer, a row's cluster is its lowest score) or :data:`PROBABILITY` (the
+probability of belonging to the cluster, in [0, 1], higher is nearer, a row's cluster is its highest
+score). Readers of a table ask it of the score columns' prefix (:func:`score_kind_of`).
 """
 
 from __future__ import annotations
@@ -18,17 +23,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import modules.algorithms  # noqa: F401 - registers every algorithm's score-column prefix
-from modules.algorithms.base import score_column_prefixes
-
 __all__ = [
     "ASSIGNMENTS",
+    "DISTANCE",
+    "PROBABILITY",
+    "SCORE_KINDS",
     "ResultColumns",
     "find_result_columns",
     "is_result_column",
     "result_column_names",
     "score_column",
+    "score_kind_of",
 ]
+
+#: Score kinds: what an algorithm's per-cluster score columns hold.
+DISTANCE = "distance"
+PROBABILITY = "probability"
+SCORE_KINDS = (DISTANCE, PROBABILITY)
 
 ASSIGNMENTS = "Assignments"
 _SUFFIX = r"(?: \((\d+)\))?"
@@ -41,6 +52,8 @@ class ResultColumns:
 
     assignments: str
     scores: list[str]
+    #: What the score columns hold (:data:`DISTANCE` or :data:`PROBABILITY`).
+    score_kind: str = DISTANCE
 
     @property
     def k(self) -> int:
@@ -79,9 +92,31 @@ def _suffix(match: re.Match[str], group: int) -> int:
     return 1 if text is None else int(text)
 
 
+def _prefix_kinds() -> dict[str, str]:
+    """The score-column prefix of every registered algorithm and its score kind.
+
+    Imported here, not at the top: the algorithms' base module names its score kinds from this
+    module, so this module reads the registry only once everything is loaded.
+    """
+    import modules.algorithms  # noqa: F401 - registers every algorithm's score-column prefix
+    from modules.algorithms.base import score_column_kinds
+
+    return score_column_kinds()
+
+
 def _score_pattern() -> re.Pattern[str]:
     """Score-column names of every registered algorithm (compiled once per set of algorithms)."""
-    return _pattern_for(tuple(score_column_prefixes()))
+    prefixes = sorted(_prefix_kinds(), key=len, reverse=True)  # longest first: the most specific
+    return _pattern_for(tuple(prefixes))
+
+
+def score_kind_of(score_column_name: str) -> str:
+    """The score kind of a score column, from its algorithm's prefix (:data:`DISTANCE` when no
+    registered prefix matches)."""
+    for prefix, kind in sorted(_prefix_kinds().items(), key=lambda item: len(item[0]), reverse=True):
+        if score_column_name.startswith(prefix):
+            return kind
+    return DISTANCE
 
 
 @lru_cache(maxsize=8)
@@ -117,4 +152,4 @@ def find_result_columns(names: Sequence[str]) -> ResultColumns | None:
     scores: list[str] = []
     while len(scores) in by_cluster:
         scores.append(by_cluster[len(scores)])
-    return ResultColumns(names[position], scores)
+    return ResultColumns(names[position], scores, score_kind_of(scores[0]) if scores else DISTANCE)

@@ -15,7 +15,7 @@ from modules.context import RunContext
 from modules.errors import Cancelled
 from modules.features import Prepared
 from modules.params import Choice, Param
-from modules.results import result_column_names
+from modules.results import DISTANCE, PROBABILITY, result_column_names
 from modules.trained_model import TrainedClusterModel, json_value
 
 __all__ = [
@@ -154,16 +154,18 @@ def training_scores(prepared: Prepared, labels: np.ndarray, scores_t: np.ndarray
     return Scores(all_labels, scores_t, prepared.unseen)
 
 
-def cluster_labels_from(labels: pd.Series, scores: Scores, k: int) -> list[Any]:
-    """For each cluster, the label of the labelled assigned row that scores lowest against it (or None)."""
+def cluster_labels_from(labels: pd.Series, scores: Scores, k: int, score_kind: str = DISTANCE) -> list[Any]:
+    """For each cluster, the label of the labelled assigned row nearest to it by its score (the lowest
+    distance, the highest probability; ties: the first row), or None."""
     known = scores.assigned & ~labels.isna().to_numpy()
     idx = np.flatnonzero(known)
+    pick = np.argmax if score_kind == PROBABILITY else np.argmin
     out: list[Any] = []
     for j in range(k):
         if len(idx) == 0:
             out.append(None)
             continue
-        best = idx[int(np.argmin(scores.scores_t[j, idx]))]
+        best = idx[int(pick(scores.scores_t[j, idx]))]
         out.append(json_value(labels.iloc[best]))
     return out
 

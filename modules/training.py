@@ -462,5 +462,7 @@ def finish_training(
     final cluster sizes, the label mapping, the results table."""
     model.cluster_sizes = np.bincount(scores.labels[scores.assigned], minlength=model.k).astype(np.int64)
     if model.label_mode != "ignore" and model.label_column is not None:
-        model.cluster_labels = cluster_labels_from(df[model.label_column], scores, model.k)
+        model.cluster_labels = cluster_labels_from(
+            df[model.label_column], scores, model.k, model.model.score_kind
+        )
     return results_table(df, scores, model, append=append, ctx=ctx)

@@ -7,8 +7,9 @@ An algorithm is two classes, usually in one file (see ``docs/adding-an-algorithm
   ``untrained_cluster_model`` port): which configurations to train (:meth:`~ClusterConfig.candidates`)
   and how to fit one on a prepared feature matrix (:meth:`~ClusterConfig.fit`);
 * a :class:`ClusterModel` — what fitting learnt: ``k`` clusters and, for any feature matrix, each row's
-  score against every cluster (a distance-like number: lower is nearer), a summary for the views, and
-  its state for the portable file.
+  score against every cluster (of the model's :attr:`~ClusterModel.score_kind`: a distance, lower is
+  nearer, or a probability, higher is nearer), a summary for the views, and its state for the portable
+  file.
 
 Everything around them is shared and algorithm-blind: the features and their normalisation
 (:mod:`modules.features`), the trained-model wrapper that carries them with provenance and label
@@ -26,6 +27,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from modules.results import DISTANCE, PROBABILITY, SCORE_KINDS
+
 __all__ = [
     "Candidate",
     "CentreModel",
@@ -37,6 +40,7 @@ __all__ = [
     "derive_seeds",
     "input_positions",
     "model_class",
+    "score_column_kinds",
     "score_column_prefixes",
 ]
 
@@ -212,11 +216,22 @@ class ClusterModel(ABC):
     algorithm: ClassVar[str]
     #: The per-cluster score columns of a results table are named ``score_column_prefix + j``.
     score_column_prefix: ClassVar[str]
+    #: What :meth:`scores` gives (:data:`modules.results.SCORE_KINDS`): ``"distance"`` (lower is nearer,
+    #: a row's cluster is its lowest score) or ``"probability"`` (in [0, 1], higher is nearer, a row's
+    #: cluster is its highest score).
+    score_kind: ClassVar[str] = DISTANCE
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.score_kind not in SCORE_KINDS:
+            raise TypeError(f"{cls.__name__}.score_kind must be one of {SCORE_KINDS}, not {cls.score_kind!r}")
         if "algorithm" in cls.__dict__:
             _MODELS[cls.algorithm] = cls
+
+    @classmethod
+    def higher_is_nearer(cls) -> bool:
+        """Whether a higher score means nearer (the probability kind)."""
+        return cls.score_kind == PROBABILITY
 
     @property
     @abstractmethod
@@ -229,23 +244,29 @@ class ClusterModel(ABC):
 
     @abstractmethod
     def scores(self, X: np.ndarray) -> np.ndarray:
-        """``(n, k)`` float64: each row's distance-like score to every cluster (lower is nearer)."""
+        """``(n, k)`` float64: each row's score against every cluster, of the :attr:`score_kind`."""
+
+    def nearest(self, S: np.ndarray) -> np.ndarray:
+        """``(n,)`` int64: the nearest cluster of each row of scores ``S`` (``(n, k)``): the argmin of a
+        distance, the argmax of a probability (ties to the lowest index)."""
+        pick = np.argmax if self.higher_is_nearer() else np.argmin
+        return np.asarray(pick(S, axis=1), dtype=np.int64)
 
     def assign(self, X: np.ndarray) -> np.ndarray:
-        """``(n,)`` int64: each row's cluster, the one it scores lowest against."""
-        return np.asarray(np.argmin(self.scores(X), axis=1), dtype=np.int64)
+        """``(n,)`` int64: each row's cluster, the nearest by its scores (see :meth:`nearest`)."""
+        return self.nearest(self.scores(X))
 
     def label_and_score(
         self, X: np.ndarray, out: np.ndarray | None = None, columns: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each row's cluster and its scores, transposed: ``(labels (n,) int64, scores_t (k, n))``.
 
-        The labels are the argmin of :meth:`scores` (ties to the lowest index). With ``out`` (a
+        The labels are the nearest clusters by :meth:`scores` (:meth:`nearest`). With ``out`` (a
         C-contiguous float64 ``(k, N)`` array) row i's scores go to ``out[:, columns[i]]`` (default
         ``columns``: 0 … n−1) and ``out`` is returned. Override it to do both in one pass.
         """
         S = self.scores(X)
-        labels = np.asarray(np.argmin(S, axis=1), dtype=np.int64)
+        labels = self.nearest(S)
         if out is None:
             return labels, np.ascontiguousarray(S.T)
         out[:, np.arange(len(S)) if columns is None else columns] = S.T
@@ -314,6 +335,11 @@ def model_class(algorithm: str) -> type[ClusterModel]:
 def score_column_prefixes() -> list[str]:
     """The score-column prefix of every registered algorithm (longest first, for parsing names)."""
     return sorted({m.score_column_prefix for m in _MODELS.values()}, key=len, reverse=True)
+
+
+def score_column_kinds() -> dict[str, str]:
+    """The score-column prefix of every registered algorithm and its score kind."""
+    return {m.score_column_prefix: m.score_kind for m in _MODELS.values()}
 
 
 def derive_seeds(base: int, n: int) -> list[int]:

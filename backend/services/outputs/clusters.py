@@ -6,6 +6,8 @@ is min-max scaled to [0, 1] over the charted rows, then projected on the first t
 (PCA over all charted rows via the d×d covariance; each component's largest-|loading| is positive, as in
 scikit-learn). Centroids, ellipses (2-sigma, sample covariance in the projected plane), cluster sizes and
 distance histograms use all rows; only the scatter points are sampled (deterministically, by cluster).
+The histograms are of each row's score against its own cluster: a distance to its centre, or for
+results scored by probability (the payload's ``score_kind``) the probability of its own cluster.
 
 A sampled chart (the default) of more than :data:`PROJECTION_ROWS` charted rows is computed from a
 stratified sample of that many of them (projection, centroids, ellipses, histograms; the payload's
@@ -24,7 +26,7 @@ import pandas as pd
 from backend.services.outputs.histogram import sorted_histogram, square_root_bins
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none
 from backend.services.outputs.tables import column_type
-from modules.results import find_result_columns, is_result_column
+from modules.results import DISTANCE, find_result_columns, is_result_column
 
 MAX_CLUSTER_INDEX = 65_535
 SAMPLE_SEED = 20240601
@@ -40,6 +42,7 @@ class ResultColumns:
 
     assignments: int
     distances: dict[int, int]
+    score_kind: str = DISTANCE
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def result_columns(df: pd.DataFrame) -> ResultColumns | None:
     return ResultColumns(
         assignments=names.index(found.assignments),
         distances={j: names.index(name) for j, name in enumerate(found.scores)},
+        score_kind=found.score_kind,
     )
 
 
@@ -375,6 +379,7 @@ def cluster_visualization(
         },
         "assignments_column": str(df.columns[columns.assignments]),
         "distance_columns": [str(df.columns[position]) for position in columns.distances.values()],
+        "score_kind": columns.score_kind,
         "cluster_sizes": [
             {"cluster": cluster, "count": int(count)} for cluster, count in enumerate(sizes.tolist())
         ],

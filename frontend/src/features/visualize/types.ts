@@ -141,6 +141,9 @@ export interface ClusterVisualization {
   excluded?: { missing_assignment: number; missing_features: number }
   assignments_column?: string
   distance_columns?: string[]
+  /** What the score columns hold: distances to the centres (lower is nearer) or probabilities of the
+   * clusters (higher is nearer); the histograms are of the own cluster's score either way. */
+  score_kind?: 'distance' | 'probability'
   cluster_sizes: Array<{ cluster: number; count: number }>
   distance_histograms: Array<{ cluster: number; count?: number; edges: number[]; counts: number[] }>
   ellipse_sigma?: number

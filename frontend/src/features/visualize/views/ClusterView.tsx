@@ -89,6 +89,7 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
   const option = useMemo(() => buildClusterChartOption(viz, { hidden }), [viz, hidden])
   const drawn = useMemo(() => countDrawnPoints(option), [option])
   const sizesOption = useMemo(() => buildClusterSizesOption(viz.cluster_sizes), [viz])
+  const probability = viz.score_kind === 'probability'
   const layout = useMemo(() => smallMultiplesLayout(viz.distance_histograms.length), [viz])
   const distancesOption = useMemo(() => buildDistanceHistogramsOption(viz.distance_histograms, layout), [viz, layout])
   const toggle = (cluster: number) =>
@@ -232,15 +233,19 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
         <section className="card" aria-labelledby="distance-heading">
           <header className="card-header">
             <div>
-              <h3 id="distance-heading">Distance to cluster centre</h3>
-              <p className="card-subtitle">How far each cluster's rows lie from their own centroid (the model's metric)</p>
+              <h3 id="distance-heading">{probability ? 'Probability of own cluster' : 'Distance to cluster centre'}</h3>
+              <p className="card-subtitle">
+                {probability
+                  ? "How likely each cluster's rows belong to it, by the model's probabilities"
+                  : "How far each cluster's rows lie from their own centroid (the model's metric)"}
+              </p>
             </div>
           </header>
           {showSecondary ? (
             <EChart
               option={distancesOption}
               height={layout.height}
-              label={`Histograms of the distance to the own centroid, one per cluster (${viz.distance_histograms.length})`}
+              label={`Histograms of the ${probability ? 'probability of the own cluster' : 'distance to the own centroid'}, one per cluster (${viz.distance_histograms.length})`}
               testId="distance-histograms"
               data={{ panels: viz.distance_histograms.length }}
             />
