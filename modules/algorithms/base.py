@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from modules.results import DISTANCE, PROBABILITY, SCORE_KINDS
+from modules.sweep_table import SWEEP_METRICS, SweepMetric
 
 __all__ = [
     "Candidate",
@@ -40,6 +41,7 @@ __all__ = [
     "derive_seeds",
     "input_positions",
     "model_class",
+    "registered_sweep_metrics",
     "score_column_kinds",
     "score_column_prefixes",
 ]
@@ -220,6 +222,10 @@ class ClusterModel(ABC):
     #: a row's cluster is its lowest score) or ``"probability"`` (in [0, 1], higher is nearer, a row's
     #: cluster is its highest score).
     score_kind: ClassVar[str] = DISTANCE
+    #: Sweep metrics this algorithm computes beyond the four of :data:`modules.sweep_table.SWEEP_METRICS`
+    #: (e.g. a mixture's BIC): Sweep Clustering offers every registered algorithm's, and its table has
+    #: a column for each. :meth:`sweep_metrics` returns their values under their ids.
+    extra_metrics: ClassVar[tuple[SweepMetric, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -274,7 +280,8 @@ class ClusterModel(ABC):
 
     @abstractmethod
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-        """The sweep metrics (:data:`modules.sweep_table.SWEEP_METRICS` ids) of this clustering of X."""
+        """The sweep metrics of this clustering of X by id: the four of
+        :data:`modules.sweep_table.SWEEP_METRICS` and the model's :attr:`extra_metrics`."""
 
     def centres_for_export(self) -> CentreModel | None:
         """The model as centres and a metric, for the ONNX and PMML exports (None: not centre-based,
@@ -335,6 +342,17 @@ def model_class(algorithm: str) -> type[ClusterModel]:
 def score_column_prefixes() -> list[str]:
     """The score-column prefix of every registered algorithm (longest first, for parsing names)."""
     return sorted({m.score_column_prefix for m in _MODELS.values()}, key=len, reverse=True)
+
+
+def registered_sweep_metrics() -> tuple[SweepMetric, ...]:
+    """The four common sweep metrics, then every registered algorithm's extra ones (each id once, in
+    the order the algorithms registered; the same id declared twice must mean the same metric)."""
+    found: dict[str, SweepMetric] = {m.id: m for m in SWEEP_METRICS}
+    for model in _MODELS.values():
+        for metric in model.extra_metrics:
+            if found.setdefault(metric.id, metric) != metric:
+                raise TypeError(f"sweep metric {metric.id!r} declared twice with different meanings")
+    return tuple(found.values())
 
 
 def score_column_kinds() -> dict[str, str]:

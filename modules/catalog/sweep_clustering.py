@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from modules.algorithms.base import Candidate, ClusterConfig
+from modules.algorithms.base import Candidate, ClusterConfig, model_class, registered_sweep_metrics
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
 from modules.errors import Cancelled, ModuleError
@@ -21,7 +21,7 @@ from modules.sweep_table import (
     SECONDS,
     SEED,
     SWEEP_METRICS,
-    metric_by_id,
+    SweepMetric,
     sweep_schema,
     sweep_table,
 )
@@ -39,6 +39,42 @@ from modules.training import (
 )
 
 RANDOM = {"sweep_mode": "random"}
+#: The metrics a sweep can rank by: the four common ones and every registered algorithm's extra ones
+#: (an algorithm file that declares one adds it here, and a column to the sweep table).
+METRICS = registered_sweep_metrics()
+
+
+def _metric_description() -> str:
+    higher = [m.column for m in METRICS if m.higher_is_better]
+    lower = [m.column for m in METRICS if not m.higher_is_better]
+    extra = [m.column for m in METRICS if m not in SWEEP_METRICS]
+    text = f"{_join(higher)}: higher is better. {_join(lower)}: lower is better."
+    if extra:
+        text += (
+            f" {_join(extra)}: only for the algorithms that compute {'it' if len(extra) == 1 else 'them'}."
+        )
+    return text
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def computed_metric(config: ClusterConfig, metric_id: str) -> SweepMetric:
+    """The chosen metric, when the configuration's algorithm computes it (else 0141)."""
+    metric = next((m for m in METRICS if m.id == metric_id), None)
+    if metric is None:  # not a listed choice: the parameter's own check reports it (0008)
+        raise ModuleError("0008", f"{metric_id!r} is not a sweep metric.", param="sweep_metric")
+    computed = SWEEP_METRICS + model_class(config.algorithm).extra_metrics
+    if metric not in computed:
+        raise ModuleError(
+            "0141",
+            f"{config.algorithm_name} does not compute {metric.column!r}; choose one of "
+            f"{', '.join(repr(m.column) for m in computed)} as 'Metric for measuring clustering result' "
+            "(sweep_metric).",
+            param="sweep_metric",
+        )
+    return metric
 
 
 def candidates(config: ClusterConfig, sweep_seed: int) -> list[Candidate]:
@@ -64,7 +100,8 @@ class SweepClustering(Module):
         "Trains every candidate configuration of a clustering model in Parameter Range mode (number of "
         "clusters × initialisation × seed; all of them, or a random subset), scores each on "
         "Simplified Silhouette, "
-        "Davies-Bouldin, Dunn and Average Deviation, and returns the best on the chosen metric (ties: fewer "
+        "Davies-Bouldin, Dunn and Average Deviation (and the metrics its algorithm adds, e.g. a "
+        "mixture's BIC), and returns the best on the chosen metric (ties: fewer "
         "clusters, then the lower run index) with its results. 'Sweep results' lists every run, best first; "
         "its 'Cluster metric' column is the value of the chosen metric."
     )
@@ -85,9 +122,8 @@ class SweepClustering(Module):
             "Metric for measuring clustering result",
             "choice",
             default="simplified_silhouette",
-            choices=tuple(Choice(m.id, m.column) for m in SWEEP_METRICS),
-            description="Simplified Silhouette and Dunn: higher is better. Davies-Bouldin and Average "
-            "Deviation: lower is better.",
+            choices=tuple(Choice(m.id, m.column) for m in METRICS),
+            description=_metric_description(),
         ),
         Param(
             "sweep_mode",
@@ -126,6 +162,7 @@ class SweepClustering(Module):
         ErrorDecl("0008", "a choice is not one of the listed values"),
         ErrorDecl("0013", "the model input is not an untrained clustering model"),
         ErrorDecl("0021", "no candidate can be trained: fewer usable (distinct) rows than clusters"),
+        ErrorDecl("0141", "the chosen metric is not one the connected algorithm computes"),
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
@@ -135,6 +172,7 @@ class SweepClustering(Module):
             ctx.warn(warning)
         label = params["label_column"]
         require_label_column(config, label)
+        metric = computed_metric(config, params["sweep_metric"])
         all_candidates = candidates(config, params["sweep_seed"])
         runs = chosen_runs(
             len(all_candidates), params["sweep_mode"], params["max_runs"], params["sweep_seed"]
@@ -153,8 +191,7 @@ class SweepClustering(Module):
             weight_param=self.param("weight_column"),
         )
         rows, models = self._train_all(prepared, config, df, label, all_candidates, runs, ctx)
-        metric = metric_by_id(params["sweep_metric"])
-        table = sweep_table(rows, metric.id)
+        table = sweep_table(rows, metric.id, METRICS)
         best_index = int(table[RUN_INDEX].iloc[0])
         best = models[best_index]
         scores = score_training_rows(prepared, best)  # the same matrix every candidate trained on
@@ -216,7 +253,7 @@ class SweepClustering(Module):
                     RUN_INDEX: index,
                     INITIALIZATION: candidate.init,
                     SEED: candidate.seed,
-                    **{m.column: float(metrics[m.id]) for m in SWEEP_METRICS},
+                    **{m.column: float(metrics.get(m.id, np.nan)) for m in METRICS},
                     ITERATIONS: model.model.n_iterations(),
                     SECONDS: time.perf_counter() - t0,
                 }
@@ -238,6 +275,10 @@ class SweepClustering(Module):
                 require_label_column(config, params["label_column"])
             except ModuleError as exc:
                 out.errors.append(exc)
+            try:
+                computed_metric(config, params["sweep_metric"])
+            except ModuleError as exc:
+                out.errors.append(exc)
         columns = infer_training_columns(
             self.param("column_set"),
             self.param("label_column"),
@@ -249,6 +290,6 @@ class SweepClustering(Module):
         out.outputs = {
             "best_model": StaticModelInfo(None, columns, params["label_column"], algorithm),
             "results_dataset": None,
-            "sweep_results": sweep_schema(),
+            "sweep_results": sweep_schema(METRICS),
         }
         return out

@@ -1,4 +1,8 @@
-"""The metric-against-k chart of a ``sweep_results`` table (its columns: :mod:`modules.sweep_table`)."""
+"""The metric-against-k chart of a ``sweep_results`` table (its columns: :mod:`modules.sweep_table`).
+
+Its metrics are the four common ones and every registered algorithm's extra ones; an extra metric's
+column that holds no value (the sweep's algorithm does not compute it) is left out of the chart.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,14 @@ import numpy as np
 import pandas as pd
 
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none, float_values_to_json
+from modules.algorithms.base import registered_sweep_metrics
 from modules.sweep_table import CLUSTER_METRIC, N_CLUSTERS, RUN_INDEX, SWEEP_METRICS
 
 Direction = Literal["higher", "lower"]
 METRIC_DIRECTIONS: dict[str, Direction] = {
-    m.column: "higher" if m.higher_is_better else "lower" for m in SWEEP_METRICS
+    m.column: "higher" if m.higher_is_better else "lower" for m in registered_sweep_metrics()
 }
+_COMMON = {m.column for m in SWEEP_METRICS}
 
 
 def metric_key(text: str) -> str:
@@ -23,8 +29,12 @@ def metric_key(text: str) -> str:
 
 
 def present_metrics(df: pd.DataFrame) -> list[str]:
-    """The metric columns the table has, in the spec's order."""
-    return [name for name in METRIC_DIRECTIONS if name in df.columns]
+    """The metric columns the table has, in the spec's order (an extra metric's only with a value)."""
+    return [
+        name
+        for name in METRIC_DIRECTIONS
+        if name in df.columns and (name in _COMMON or bool(np.isfinite(numbers(df[name])).any()))
+    ]
 
 
 def is_sweep_results(df: pd.DataFrame) -> bool:
