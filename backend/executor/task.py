@@ -90,7 +90,7 @@ PRECOMPUTED_VIEWS = ("clusters", "sweep")
 _blas_controller: ThreadpoolController | None = None
 
 
-def _chart_payload(value: Any, view: str) -> bytes:
+def _chart_payload(value: Any, view: str, model: Any = None) -> bytes:
     """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends).
 
     BLAS gets one thread: the other core writes the outputs meanwhile (and two BLAS threads fighting
@@ -102,7 +102,7 @@ def _chart_payload(value: Any, view: str) -> bytes:
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
     with _blas_controller.limit(limits=1, user_api="blas"):
-        return json.dumps(visualize(value, view), allow_nan=False).encode()
+        return json.dumps(visualize(value, view, model=model), allow_nan=False).encode()
 
 
 def _write_outputs(
@@ -127,8 +127,12 @@ def _write_outputs(
             for port, value in values.items():
                 outputs[port] = store.write(value, output_types[port], task_inputs)
         return
+    # the node's trained model, if it output one: the cluster chart of its results draws the model's ellipses
+    model = next((values[p] for p in values if output_types[p] == "trained_cluster_model"), None)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart") as charts:
-        payloads = {port: charts.submit(_chart_payload, values[port], output_views[port]) for port in charted}
+        payloads = {
+            port: charts.submit(_chart_payload, values[port], output_views[port], model) for port in charted
+        }
         with timer.stretch("outputs"):
             for port, value in values.items():
                 outputs[port] = store.write(value, output_types[port], task_inputs)

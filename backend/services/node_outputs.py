@@ -54,6 +54,17 @@ def output_ref(session: Session, store: ArtefactStore, run: Run, node_id: str, p
     return replace(ref, view=declared.shown_as if declared is not None else None)
 
 
+def sibling_model_ref(session: Session, store: ArtefactStore, run: Run, node_id: str) -> ArtefactRef | None:
+    """The trained model the node output beside its tables, if it did (and it is still stored): the
+    cluster chart of its results draws the model's component ellipses from it."""
+    row = node_run(session, run, node_id)
+    for stored in (row.outputs or {}).values():
+        ref = ArtefactRef.from_json(stored)
+        if ref.type == "trained_cluster_model" and store.exists(ref):
+            return ref
+    return None
+
+
 def is_table(ref: ArtefactRef) -> bool:
     return PORT_TYPES[ref.type].is_table
 
@@ -107,12 +118,16 @@ def as_parquet(store: ArtefactStore, ref: ArtefactRef) -> Iterator[Path]:
         copy.unlink(missing_ok=True)
 
 
-def visualization(store: ArtefactStore, ref: ArtefactRef, all_points: bool) -> bytes:
-    """The chart payload as JSON: precomputed by the run when it can be, else computed now."""
+def visualization(
+    store: ArtefactStore, ref: ArtefactRef, all_points: bool, model_ref: ArtefactRef | None = None
+) -> bytes:
+    """The chart payload as JSON: precomputed by the run when it can be, else computed now (with the
+    node's trained model, ``model_ref``, for a results table's cluster chart)."""
     if not all_points and (ready := store.read_derived(ref, VISUALIZATION)) is not None:
         return ready
     value = read(store, ref)
-    payload = payloads.visualize(value, ref.shown_as, max_points=None if all_points else 5000)
+    model = store.read(model_ref) if model_ref is not None and ref.shown_as == "clusters" else None
+    payload = payloads.visualize(value, ref.shown_as, max_points=None if all_points else 5000, model=model)
     del value
     release_memory()
     return json.dumps(payload, allow_nan=False).encode()

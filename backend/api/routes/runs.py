@@ -299,5 +299,8 @@ def output_visualization(
     all_points: bool = False,
 ) -> Response:
     """What the charts need, computed here: clusters (PCA), sweep series, column histograms or the model."""
-    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
-    return Response(outputs.visualization(store(request), ref, all_points), media_type="application/json")
+    run = load_run(session, run_id, user)
+    ref = output_ref(request, session, run, node_id, port)
+    model_ref = outputs.sibling_model_ref(session, store(request), run, node_id)
+    payload = outputs.visualization(store(request), ref, all_points, model_ref)
+    return Response(payload, media_type="application/json")

@@ -263,8 +263,10 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
         experiment: Experiment = source_dependency,
         all_points: bool = False,
     ) -> Response:
-        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
-        payload = outputs.visualization(store(request), ref, all_points)
+        run = run_of(session, experiment, run_id)
+        ref = output_ref(request, session, run, node_id, port)
+        model_ref = outputs.sibling_model_ref(session, store(request), run, node_id)
+        payload = outputs.visualization(store(request), ref, all_points, model_ref)
         return Response(payload, media_type="application/json")
 
     summary.__doc__ = f"An output's summary, {audience}."

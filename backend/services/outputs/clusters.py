@@ -19,18 +19,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from backend.services.outputs.histogram import sorted_histogram, square_root_bins
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none
+from backend.services.outputs.model_ellipses import (
+    ELLIPSE_SIGMA,
+    covariance_ellipse,
+    projected_model_ellipses,
+)
 from backend.services.outputs.tables import column_type
 from modules.results import DISTANCE, find_result_columns, is_result_column
 
 MAX_CLUSTER_INDEX = 65_535
 SAMPLE_SEED = 20240601
-ELLIPSE_SIGMA = 2.0
 COORDINATE_DECIMALS = 6
 #: Charted rows a sampled chart is computed from, at most (see the module's docstring).
 PROJECTION_ROWS = 50_000
@@ -195,17 +200,6 @@ def cluster_means(labels: np.ndarray, values: np.ndarray, counts: np.ndarray) ->
         return sums / counts
 
 
-def covariance_ellipse(
-    xx: float, yy: float, xy: float, sigma: float = ELLIPSE_SIGMA
-) -> tuple[float, float, float]:
-    """Semi-axes (major, minor) and the major axis's angle in degrees (ccw from +x) of a 2×2 covariance."""
-    half_trace = (xx + yy) / 2
-    radius = float(np.hypot((xx - yy) / 2, xy))
-    major, minor = half_trace + radius, max(half_trace - radius, 0.0)
-    angle = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy)) if radius > 0 else 0.0
-    return sigma * float(np.sqrt(max(major, 0.0))), sigma * float(np.sqrt(minor)), float(angle)
-
-
 def cluster_ellipses(labels: np.ndarray, coordinates: np.ndarray, counts: np.ndarray) -> list[JsonDict]:
     """The 2-sigma covariance ellipse (sample covariance) of every non-empty cluster in the plane."""
     x, y = coordinates[:, 0], coordinates[:, 1]
@@ -347,9 +341,17 @@ def points_payload(coordinates: np.ndarray, labels: np.ndarray, rows: np.ndarray
 
 
 def cluster_visualization(
-    df: pd.DataFrame, max_points: int | None = 5000, features: Sequence[str] | None = None
+    df: pd.DataFrame,
+    max_points: int | None = 5000,
+    features: Sequence[str] | None = None,
+    model: Any = None,
 ) -> JsonDict:
-    """The cluster chart payload of a results table; ``max_points=None`` returns every point."""
+    """The cluster chart payload of a results table; ``max_points=None`` returns every point.
+
+    ``model``: the trained model the same node output beside the table, if any. When its summary
+    carries covariances (see :mod:`~backend.services.outputs.model_ellipses`) the ellipses are its
+    components' (``ellipse_source: "model"``), else those of the points (``"points"``).
+    """
     if max_points is not None and max_points < 1:
         raise ValueError("max_points must be at least 1 (or None for every point)")
     columns = result_columns(df)
@@ -398,6 +400,7 @@ def cluster_visualization(
             sampled=False,
             centroids=[],
             ellipses=[],
+            ellipse_source="points",
             message="no numeric feature columns to chart"
             if not positions
             else "no row has both an assignment and every feature",
@@ -415,5 +418,19 @@ def cluster_visualization(
         sampled=bool(sample.size < used_rows.size),
         centroids=cluster_centroids(used_labels, projection.coordinates, used_counts),
         ellipses=cluster_ellipses(used_labels, projection.coordinates, used_counts),
+        ellipse_source="points",
     )
+    if model is not None:
+        ellipses = projected_model_ellipses(
+            model,
+            feature_names,
+            projection.feature_min,
+            projection.feature_max,
+            projection.components,
+            projection.center,
+            sizes,
+            ELLIPSE_SIGMA,
+        )
+        if ellipses is not None:
+            payload.update(ellipses=ellipses, ellipse_source="model")
     return payload

@@ -163,6 +163,9 @@ export interface ClusterVisualization {
   sampled: boolean
   centroids: Array<{ cluster: number; x: number; y: number }>
   ellipses: ClusterEllipse[]
+  /** Where the ellipses come from: the points' own covariance per cluster, or the covariances of the
+   * trained model the node output beside the results (a Gaussian mixture's components). */
+  ellipse_source?: 'points' | 'model'
 }
 
 export type MetricDirection = 'higher' | 'lower'

@@ -170,6 +170,7 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
                   points: drawn,
                   clusters: clusters.length,
                   ellipses: viz.ellipses.length,
+                  'ellipse-source': viz.ellipse_source ?? 'points',
                   centroids: viz.centroids.length,
                   mode: large ? 'large' : 'normal',
                   'all-points': showingAllPoints,
@@ -216,7 +217,9 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
               </div>
               <div>
                 <dt>Ellipses</dt>
-                <dd>{viz.ellipse_sigma ?? 2}σ</dd>
+                <dd data-testid="ellipse-source">
+                  {viz.ellipse_sigma ?? 2}σ{viz.ellipse_source === 'model' ? ", the model's components" : ''}
+                </dd>
               </div>
               <div className="facts-wide">
                 <dt>Features</dt>
