@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backend.services.outputs.histogram import sorted_histogram, square_root_bins
+from backend.services.outputs.histogram import sorted_histogram, sorted_histogram_over, square_root_bins
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none
 from backend.services.outputs.model_ellipses import (
     ELLIPSE_SIGMA,
@@ -32,7 +32,7 @@ from backend.services.outputs.model_ellipses import (
     projected_model_ellipses,
 )
 from backend.services.outputs.tables import column_type
-from modules.results import DISTANCE, find_result_columns, is_result_column
+from modules.results import DISTANCE, PROBABILITY, find_result_columns, is_result_column
 
 MAX_CLUSTER_INDEX = 65_535
 SAMPLE_SEED = 20240601
@@ -299,11 +299,16 @@ def own_distances(
     return result
 
 
-def distance_histograms(distances: dict[int, np.ndarray]) -> list[JsonDict]:
-    """``{cluster, count, edges, counts}`` of each cluster's distances to its own centre (≤ 20 bins)."""
+def distance_histograms(distances: dict[int, np.ndarray], score_kind: str = DISTANCE) -> list[JsonDict]:
+    """``{cluster, count, edges, counts}`` of each cluster's scores against its own cluster (≤ 20 bins):
+    distances over their own range, probabilities over [0, 1]."""
     histograms = []
     for cluster, values in distances.items():
-        edges, counts = sorted_histogram(np.sort(values), square_root_bins(values.size))
+        bins = square_root_bins(values.size)
+        if score_kind == PROBABILITY:
+            edges, counts = sorted_histogram_over(np.sort(values), bins, 0.0, 1.0)
+        else:
+            edges, counts = sorted_histogram(np.sort(values), bins)
         histograms.append(
             {
                 "cluster": cluster,
@@ -386,7 +391,8 @@ def cluster_visualization(
             {"cluster": cluster, "count": int(count)} for cluster, count in enumerate(sizes.tolist())
         ],
         "distance_histograms": distance_histograms(
-            own_distances(df, labels, columns, None if charted is used_rows else charted)
+            own_distances(df, labels, columns, None if charted is used_rows else charted),
+            columns.score_kind,
         ),
         "ellipse_sigma": ELLIPSE_SIGMA,
         "max_points": max_points,

@@ -27,6 +27,19 @@ def sorted_histogram(sorted_values: np.ndarray, bins: int) -> tuple[np.ndarray, 
     return edges, np.diff(bounds)
 
 
+def sorted_histogram_over(
+    sorted_values: np.ndarray, bins: int, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Edges and counts of sorted finite values in [low, high] over ``bins`` equal-width bins of that
+    fixed range (a probability's [0, 1]), bins half-open except the last (like numpy)."""
+    edges = np.linspace(low, high, max(1, bins) + 1)
+    if sorted_values.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    inner = np.searchsorted(sorted_values, edges[1:-1], side="left")
+    bounds = np.concatenate(([0], inner, [sorted_values.size]))
+    return edges, np.diff(bounds)
+
+
 def square_root_bins(count: int, max_bins: int = MAX_BINS) -> int:
     """The square-root rule for the number of bins, capped at ``max_bins``."""
     return max(1, min(max_bins, math.ceil(math.sqrt(count))))
