@@ -1,0 +1,143 @@
+"""Benchmark of Gaussian Mixture Clustering through Train Clustering Model against the bare scikit-learn call.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.bench_gaussian_mixture            # 10k and 100k rows
+    .venv/bin/python -m bench.bench_gaussian_mixture --large    # and 1M rows
+
+Each size: a table of 5 Gaussian blobs in 10 float64 features; a mixture of 5 full-covariance
+components, k-means initialisation, seed 0, scikit-learn's default tolerance and iterations, no
+normalisation. Ours: ``modules.run_module("train_clustering_model", …)`` (Result Only: Assignments and a
+probability column per component) on the DataFrame. Reference: ``GaussianMixture(...).fit(X)`` then
+``predict_proba(X)`` on the matrix (what Train delivers: the fit, then every row's probabilities);
+the ratio against ``fit`` alone is printed too. Time: the best of ``--repeats`` alternating runs.
+Peak memory: each side in a child process, the growth of its peak resident size (VmHWM, reset
+through /proc/self/clear_refs) over the data it was given. Target: time ratio ≤ 1.2; exit status 1
+when it is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.bench_engine import ROOT, load_average, machine_summary, paired_best
+
+N_FEATURES = 10
+N_COMPONENTS = 5
+SEED = 0
+TARGET = 1.2
+
+
+def make_frame(n_rows: int) -> pd.DataFrame:
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=n_rows, centers=N_COMPONENTS, n_features=N_FEATURES, random_state=SEED)
+    return pd.DataFrame(X, columns=[f"f{j}" for j in range(N_FEATURES)])
+
+
+def ours(df: pd.DataFrame) -> dict[str, Any]:
+    import modules
+
+    config = modules.run_module(
+        "gaussian_mixture_clustering",
+        {"n_components": N_COMPONENTS, "seed": SEED, "normalize": False},
+        {},
+    )["untrained_model"]
+    return modules.run_module(
+        "train_clustering_model", {"append": False}, {"untrained_model": config, "dataset": df}
+    )
+
+
+def reference(X: np.ndarray, probabilities: bool = True) -> Any:
+    from sklearn.mixture import GaussianMixture
+
+    mixture = GaussianMixture(
+        N_COMPONENTS, covariance_type="full", init_params="kmeans", random_state=SEED
+    ).fit(X)
+    return mixture.predict_proba(X) if probabilities else mixture
+
+
+def child(side: str, n_rows: int) -> None:
+    """Run one side once in this process and print its peak memory growth over the data (JSON)."""
+    import resource
+
+    from bench.machine import proc_status_bytes, reset_peak
+
+    df = make_frame(n_rows)
+    X = df.to_numpy() if side == "theirs" else None
+    if side == "ours":
+        ours(df.iloc[:1000])  # load the modules and scikit-learn before measuring
+    else:
+        reference(X[:1000])  # type: ignore[index]
+    can_reset = reset_peak()
+    before = proc_status_bytes("VmRSS")
+    result = ours(df) if side == "ours" else reference(X)
+    peak = (
+        proc_status_bytes("VmHWM") if can_reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    )
+    del result
+    print(json.dumps({"growth": peak - before, "data": int(df.memory_usage(deep=True).sum())}))
+
+
+def peak_growth(side: str, n_rows: int) -> dict[str, int]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_gaussian_mixture", "--child", side, "--rows", str(n_rows)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--large", action="store_true", help="also 1M rows")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", choices=("ours", "theirs"), help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.rows)
+        return 0
+    sizes = [10_000, 100_000] + ([1_000_000] if args.large else [])
+    ours(make_frame(1000))  # load everything once
+    print(f"# Gaussian Mixture Clustering vs scikit-learn — {machine_summary()}")
+    print(f"# load average at start: {load_average()}")
+    print("rows      ours s   sklearn fit+proba s  ratio   sklearn fit s  ratio   peak MB ours / sklearn")
+    missed = False
+    for n in sizes:
+        df = make_frame(n)
+        X = df.to_numpy()
+        ours_s, out, theirs_s, proba = paired_best(
+            args.repeats, lambda df=df: ours(df), lambda X=X: reference(X)
+        )
+        t0 = time.perf_counter()
+        reference(X, probabilities=False)
+        fit_s = time.perf_counter() - t0
+        got = out["results_dataset"].iloc[:, 1:].to_numpy(dtype=np.float64)
+        assert np.abs(got - proba).max() <= 1e-9, "the module's probabilities differ from scikit-learn's"
+        mine, theirs = peak_growth("ours", n), peak_growth("theirs", n)
+        ratio = ours_s / theirs_s
+        missed |= ratio > TARGET
+        print(
+            f"{n:>9,}  {ours_s:7.3f}  {theirs_s:19.3f}  {ratio:5.2f}   "
+            f"{fit_s:13.3f}  {ours_s / fit_s:5.2f}   "
+            f"{mine['growth'] / 1e6:7.1f} / {theirs['growth'] / 1e6:.1f} (data {mine['data'] / 1e6:.1f})"
+        )
+    print(f"# load average at end: {load_average()}; target ours / (fit + predict_proba) <= {TARGET}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
