@@ -190,6 +190,11 @@ def feature_errors(*own: ErrorDecl) -> tuple[ErrorDecl, ...]:
         ),
         ErrorDecl("0020", "the selected columns give no feature"),
         ErrorDecl("0024", "label initialisation or a label mode without a label column"),
+        ErrorDecl(
+            "0160",
+            "the algorithm's pairwise work on the training rows needs more memory than "
+            "STUDIO_MAX_PAIRWISE_BYTES allows",
+        ),
     )
     return tuple(sorted((*shared, *own), key=lambda error: error.code))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,6 @@ import pytest
 
 import modules
 from modules import registry
-from modules.algorithms.base import registered_configs
 from modules.samples import load_sample
 from tests.modules.helpers import kmeans
 
@@ -355,17 +355,18 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, list
 
 
 def _algorithm_cases() -> tuple[list[Any], set[tuple[str, str]]]:
-    """What each algorithm's own test file, ``tests/modules/test_<algorithm>.py``, adds: its
-    ``ERROR_CASES`` (run here, like CASES) and ``ERRORS_COVERED`` (``(module, code)`` pairs its own
-    tests exercise in another way, e.g. a fit failure raised through Train). A new algorithm thus
-    brings its error cases without editing this file."""
+    """What the other test files of this folder add — each algorithm's own
+    (``tests/modules/test_<algorithm>.py``) and the seam's, whose toy algorithms make Train and Sweep
+    refuse through the hooks: their ``ERROR_CASES`` (run here, like CASES) and ``ERRORS_COVERED``
+    (``(module, code)`` pairs their own tests exercise in another way, e.g. a fit failure raised through
+    Train). A new algorithm thus brings its error cases without editing this file."""
     cases: list[Any] = []
     covered: set[tuple[str, str]] = set()
-    for config in registered_configs():
-        try:
-            tests = importlib.import_module(f"tests.modules.test_{config.algorithm}")
-        except ModuleNotFoundError:
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        if path == Path(__file__) or ("\nERROR_CASES" not in text and "\nERRORS_COVERED" not in text):
             continue
+        tests = importlib.import_module(f"{__package__}.{path.stem}")
         cases += getattr(tests, "ERROR_CASES", [])
         covered |= set(getattr(tests, "ERRORS_COVERED", set()))
     return cases, covered
