@@ -73,6 +73,23 @@ export interface FeatureColumnInfo {
   categories: string[]
 }
 
+/** A merge tree a model summary may carry (modules/dendrogram.py): SciPy's `dendrogram(no_plot=True)`
+ * geometry, leaf i at x = 10·i + 5, heights as merge distances. */
+export interface DendrogramView {
+  icoord: number[][]
+  dcoord: Array<Array<number | null>>
+  /** Each leaf's id: below n_rows a training row, else a group of rows merged below it. */
+  leaves: number[]
+  leaf_labels: string[]
+  leaf_counts: number[]
+  /** The cluster of each leaf's rows (null when they span several). */
+  leaf_clusters?: Array<number | null>
+  n_rows: number
+  /** Set when only the last merges are shown. */
+  truncated: { shown: number; of: number } | null
+  cut_height: number | null
+}
+
 export interface TrainedModelSummary {
   type: 'trained_cluster_model'
   /** The algorithm's id and display name (e.g. "kmeans", "K-Means"). */
@@ -99,6 +116,8 @@ export interface TrainedModelSummary {
   label_mode?: string
   cluster_labels?: unknown[] | null
   parameters?: UntrainedModelSummary
+  /** Offered by hierarchical models: the merge tree the model view draws with its cut. */
+  dendrogram?: DendrogramView
   [extra: string]: unknown
 }
 

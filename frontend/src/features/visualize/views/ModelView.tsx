@@ -5,6 +5,7 @@ import { buildCentroidHeatmapOption, originalUnits } from '../charts/modelCharts
 import { formatCount, formatNumber, formatSeconds, humanize } from '../format'
 import { clusterColor, clusterName } from '../palette'
 import { hasCentroids, type ModelWithCentroids, type TrainedModelSummary, type UntrainedModelSummary } from '../types'
+import { Dendrogram } from './Dendrogram'
 
 function Fact({ name, children, testId }: { name: string; children: ReactNode; testId?: string }) {
   return (
@@ -117,6 +118,18 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
       ) : (
         sizesCard
       )}
+
+      {model.dendrogram ? (
+        <section className="card" aria-labelledby="dendrogram-heading">
+          <header className="card-header">
+            <div>
+              <h3 id="dendrogram-heading">Dendrogram</h3>
+              <p className="card-subtitle">How the training rows merged, nearest first; the dashed line is where the tree is cut into clusters</p>
+            </div>
+          </header>
+          <Dendrogram view={model.dendrogram} />
+        </section>
+      ) : null}
 
       {model.parameters ? (
         <section className="card" aria-labelledby="params-heading">
