@@ -114,11 +114,15 @@ def score_rows(df: pd.DataFrame, trained: TrainedClusterModel, ctx: RunContext |
     return Scores(labels, scores_t, unseen)
 
 
-def score_training_rows(prepared: Prepared, trained: TrainedClusterModel) -> Scores:
+def score_training_rows(
+    prepared: Prepared, trained: TrainedClusterModel, fit_labels: np.ndarray | None = None
+) -> Scores:
     """Scores of the training table from its prepared matrix (no second read of the table).
 
     One compiled pass over the matrix; with every row complete its output is the scores array
     itself, otherwise the complete rows are scattered into it once (the others: ``-1``, NaN).
+    ``fit_labels``: the complete rows' clusters as the fit gave them, kept instead of the nearest
+    (for a model that :attr:`~modules.algorithms.base.ClusterModel.keeps_fit_labels`).
     """
     trained.model.check_rows(prepared.X, training_rows(prepared))
     out, columns = training_score_target(prepared, trained.k)
@@ -126,7 +130,7 @@ def score_training_rows(prepared: Prepared, trained: TrainedClusterModel) -> Sco
         assert out is not None
         return training_scores(prepared, np.empty(0, dtype=np.int64), out)
     labels, scores_t = trained.model.label_and_score(prepared.X, out=out, columns=columns)
-    return training_scores(prepared, labels, scores_t)
+    return training_scores(prepared, labels if fit_labels is None else fit_labels, scores_t)
 
 
 def training_rows(prepared: Prepared) -> np.ndarray | None:

@@ -180,12 +180,13 @@ class ClusterConfig(ABC):
     ) -> tuple[Fit, np.ndarray, np.ndarray]:
         """Fit one candidate as :meth:`fit` does, then score the training rows X against the model:
         ``(fit, labels, scores_t)``, the scores as ``fit.model.label_and_score(X, out, columns)`` gives
-        them after ``fit.model.check_rows(X, rows)``. Override it when the fit can score its rows
+        them after ``fit.model.check_rows(X, rows)`` (the labels: ``fit.labels`` when the model
+        :attr:`~ClusterModel.keeps_fit_labels`). Override it when the fit can score its rows
         itself (e.g. in its last pass over the data), with the same results."""
         fit = self.fit(X, candidate, init_labels, control, **options)
         fit.model.check_rows(X, rows)
         labels, scores_t = fit.model.label_and_score(X, out=out, columns=columns)
-        return fit, labels, scores_t
+        return fit, fit.labels if fit.model.keeps_fit_labels else labels, scores_t
 
     # -- description and storage --------------------------------------------------------------------
 
@@ -218,6 +219,9 @@ class ClusterModel(ABC):
     algorithm: ClassVar[str]
     #: The per-cluster score columns of a results table are named ``score_column_prefix + j``.
     score_column_prefix: ClassVar[str]
+    #: The training rows keep the cluster the fit gave them (Train's and Sweep's results), not the one
+    #: they score nearest: for a fit whose clusters are not the nearest by score, e.g. a cut tree.
+    keeps_fit_labels: ClassVar[bool] = False
     #: What :meth:`scores` gives (:data:`modules.results.SCORE_KINDS`): ``"distance"`` (lower is nearer,
     #: a row's cluster is its lowest score) or ``"probability"`` (in [0, 1], higher is nearer, a row's
     #: cluster is its highest score).

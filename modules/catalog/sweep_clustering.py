@@ -22,6 +22,7 @@ from modules.sweep_table import (
     SEED,
     SWEEP_METRICS,
     SweepMetric,
+    rank_key,
     sweep_schema,
     sweep_table,
 )
@@ -190,11 +191,14 @@ class SweepClustering(Module):
             ctx=ctx,
             weight_param=self.param("weight_column"),
         )
-        rows, models = self._train_all(prepared, config, df, label, all_candidates, runs, ctx)
+        rows, models, best_fit_labels = self._train_all(
+            prepared, config, df, label, all_candidates, runs, ctx, metric.id
+        )
         table = sweep_table(rows, metric.id, METRICS)
         best_index = int(table[RUN_INDEX].iloc[0])
         best = models[best_index]
-        scores = score_training_rows(prepared, best)  # the same matrix every candidate trained on
+        # the same matrix every candidate trained on
+        scores = score_training_rows(prepared, best, best_fit_labels)
         del prepared
         ctx.log(
             f"Best: run {best_index} (k={best.k}, init={all_candidates[best_index].init}, seed={best.seed}), "
@@ -212,8 +216,12 @@ class SweepClustering(Module):
         all_candidates: list[Candidate],
         runs: list[int],
         ctx: RunContext,
-    ) -> tuple[list[dict[str, Any]], dict[int, TrainedClusterModel]]:
-        """Train and score the chosen runs: one sweep-table row and one model per run that trained."""
+        metric_id: str,
+    ) -> tuple[list[dict[str, Any]], dict[int, TrainedClusterModel], np.ndarray | None]:
+        """Train and score the chosen runs: one sweep-table row and one model per run that trained, and
+        the best run's fit labels when its model keeps them (only the best so far is held)."""
+        best_key: tuple[float, int, int] | None = None
+        best_fit_labels: np.ndarray | None = None
         rows: list[dict[str, Any]] = []
         models: dict[int, TrainedClusterModel] = {}
         failures: list[ModuleError] = []
@@ -249,7 +257,7 @@ class SweepClustering(Module):
             models[index] = model
             rows.append(
                 {
-                    N_CLUSTERS: candidate.n_clusters,
+                    N_CLUSTERS: model.k,  # the fitted k (a fit may decide it)
                     RUN_INDEX: index,
                     INITIALIZATION: candidate.init,
                     SEED: candidate.seed,
@@ -258,10 +266,14 @@ class SweepClustering(Module):
                     SECONDS: time.perf_counter() - t0,
                 }
             )
+            if model.model.keeps_fit_labels and (
+                best_key is None or rank_key(metric_id, rows[-1], METRICS) < best_key
+            ):
+                best_key, best_fit_labels = rank_key(metric_id, rows[-1], METRICS), labels
             ctx.progress((done + 1) / len(runs))
         if not rows:
             raise failures[0] if failures else ModuleError("0021", "No sweep candidate could be trained.")
-        return rows, models
+        return rows, models, best_fit_labels
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()

@@ -100,7 +100,7 @@ class TrainClusteringModel(Module):
             start=start,
         )
         ctx.log(
-            f"{config.algorithm_name} (k={candidate.n_clusters}, "
+            f"{config.algorithm_name} (k={model.k}, "
             f"{'warm start' if start is not None else f'init={candidate.init}'}, "
             f"seed={candidate.seed}): {model.model.fit_report()}, {model.training_seconds:.3f} s."
         )
@@ -114,7 +114,8 @@ class TrainClusteringModel(Module):
         k = algorithm = None
         if isinstance(config, ClusterConfig):
             candidate = config.training_candidate()
-            k, algorithm = candidate.n_clusters, config.algorithm
+            # k 0: the fit decides the number of clusters, so the score columns are not known ahead
+            k, algorithm = candidate.n_clusters or None, config.algorithm
             if (warning := config.train_warning()) is not None:
                 out.warnings.append(warning)
             try:
