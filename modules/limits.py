@@ -73,3 +73,14 @@ def check_pairwise_budget(
         f"{_bytes(limit)} (STUDIO_MAX_PAIRWISE_BYTES). At most {low:,} rows fit: train on a sample, e.g. "
         f"Split Data with a fraction of at most {low / n_rows:.4g} in front of the trainer.",
     )
+
+
+def check_cluster_count(k: int, what: str) -> None:
+    """0007 when a fit that decides the number of clusters (e.g. by a distance threshold) gives more
+    than :data:`MAX_CLUSTERS`: checked before any per-cluster score is computed."""
+    if k > MAX_CLUSTERS:
+        raise ModuleError(
+            "0007",
+            f"{what} gives {k:,} clusters, more than the {MAX_CLUSTERS:,} a model may have "
+            "(STUDIO_MAX_CLUSTERS): one score column per cluster would make the results too wide.",
+        )

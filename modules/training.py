@@ -174,7 +174,7 @@ def _weights_of(df: pd.DataFrame, weight: str, pid: str) -> np.ndarray:
 
 def feature_errors(*own: ErrorDecl) -> tuple[ErrorDecl, ...]:
     """The errors of the inputs and the feature, label and weight parameters (declared alike by Train
-    and Sweep) with a module's ``own``, in code order."""
+    and Sweep) with a module's ``own``, in code order (one entry per code)."""
     shared = (
         ErrorDecl("0001", "the label column, the weight column or a selected column does not exist"),
         ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),
@@ -188,6 +188,10 @@ def feature_errors(*own: ErrorDecl) -> tuple[ErrorDecl, ...]:
             "under the cosine metric, a feature row is all zeros; a weight is negative or infinite, or every "
             "training row weighs 0",
         ),
+        ErrorDecl(
+            "0007",
+            "a fit that decides the number of clusters gives more than STUDIO_MAX_CLUSTERS of them",
+        ),
         ErrorDecl("0020", "the selected columns give no feature"),
         ErrorDecl("0024", "label initialisation or a label mode without a label column"),
         ErrorDecl(
@@ -196,7 +200,10 @@ def feature_errors(*own: ErrorDecl) -> tuple[ErrorDecl, ...]:
             "STUDIO_MAX_PAIRWISE_BYTES allows",
         ),
     )
-    return tuple(sorted((*shared, *own), key=lambda error: error.code))
+    whens: dict[str, list[str]] = {}
+    for error in (*own, *shared):  # a code both declare: the module's own case first
+        whens.setdefault(error.code, []).append(error.when)
+    return tuple(ErrorDecl(code, "; or ".join(whens[code])) for code in sorted(whens))
 
 
 def resolve_seed(seed: int | None, ctx: RunContext) -> int:

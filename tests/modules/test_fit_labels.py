@@ -21,6 +21,7 @@ import modules
 from modules import registry
 from modules.algorithms.base import Candidate, ClusterConfig, ClusterModel, Fit, FitControl
 from modules.contract import InferEnv, Inferred, Module, Port
+from modules.limits import MAX_CLUSTERS, check_cluster_count
 
 PREFIX = "DistanceToEnd no."
 TRAINING = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 10.0]})
@@ -82,6 +83,15 @@ class HalvesModel(ClusterModel):
         return cls(arrays["ends"])
 
 
+@dataclass
+class PiecesConfig(HalvesConfig):
+    """Every row its own cluster, the count checked against the limit before anything is scored."""
+
+    def fit(self, X: np.ndarray, candidate: Candidate, init_labels: Any, control: FitControl) -> Fit:
+        check_cluster_count(len(X), "Cutting every row apart")
+        return Fit(HalvesModel(X.copy()), np.arange(len(X), dtype=np.int64))
+
+
 class HalvesModule(Module):
     id = "halves_clustering"
     name = "Halves"
@@ -93,6 +103,20 @@ class HalvesModule(Module):
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         return Inferred(outputs={"untrained_model": HalvesConfig()})
+
+
+# Found by tests/modules/test_errors.py (module, params, inputs, ctx, code, message fragments).
+ERROR_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, list[str]]] = [
+    (
+        module,
+        {},
+        {"untrained_model": PiecesConfig, "dataset": pd.DataFrame({"x": np.arange(1001.0)})},
+        {},
+        "0007",
+        ["Cutting every row apart gives 1,001 clusters", "1,000", "STUDIO_MAX_CLUSTERS"],
+    )
+    for module in ("train_clustering_model", "sweep_clustering")
+]
 
 
 @pytest.fixture(autouse=True)
@@ -153,3 +177,11 @@ def test_a_fit_that_decides_k_leaves_the_score_columns_unknown_to_validation() -
     report = modules.validate_graph(graph)
     assert report["valid"], report["errors"]
     assert "train.results_dataset" not in report["columns"]
+
+
+def test_a_fit_may_decide_up_to_the_cluster_limit() -> None:
+    assert MAX_CLUSTERS == 1000
+    check_cluster_count(1000, "A fit")
+    with pytest.raises(modules.ModuleError) as refused:
+        check_cluster_count(1001, "A fit")
+    assert refused.value.code == "0007" and refused.value.message.startswith("A fit gives 1,001 clusters")
