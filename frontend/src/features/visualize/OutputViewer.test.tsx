@@ -172,6 +172,35 @@ describe('OutputViewer', () => {
     expect(screen.queryByText('Inertia')).toBeNull()
   })
 
+  it('shows a merge-tree model: its dendrogram, and no seed, initialisation or iterations it does not have', async () => {
+    const { init: _init, iterations: _iterations, iterations_run: _run, converged: _converged, inertia: _inertia, ...rest } = irisModel
+    const tree = {
+      ...rest,
+      algorithm: 'hierarchical',
+      algorithm_name: 'Hierarchical',
+      parameters: { type: 'untrained_cluster_model', trainer_mode: 'single', linkage: 'ward', metric: 'euclidean', cut_by: 'n_clusters', n_clusters: 3, normalize: true },
+      dendrogram: {
+        icoord: [[5, 5, 15, 15], [10, 10, 25, 25]],
+        dcoord: [[0, 1, 1, 0], [1, 3, 3, 0]],
+        leaves: [0, 1, 2],
+        leaf_labels: ['0', '1', '2'],
+        leaf_counts: [1, 1, 1],
+        leaf_clusters: [0, 0, 1],
+        n_rows: 3,
+        truncated: null,
+        cut_height: 2,
+      },
+    }
+    serve({ '/api/runs/7/nodes/train/outputs/trained_model': () => json(tree) })
+    render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="trained_cluster_model" />)
+    expect(await screen.findByTestId('dendrogram')).toHaveAttribute('data-cut', '2')
+    expect(screen.getByRole('heading', { name: 'Dendrogram' })).toBeInTheDocument()
+    expect(screen.getByTestId('centroid-table')).toHaveTextContent('Cluster 2')
+    for (const absent of ['Seed used', 'Initialization', 'Iterations run']) expect(screen.queryByText(absent)).toBeNull()
+    expect(screen.getByTestId('parameter-list')).not.toHaveTextContent('Random number seed')
+    expect(screen.getByTestId('parameter-list')).toHaveTextContent('Linkageward')
+  })
+
   it('shows an untrained model as its parameters', async () => {
     serve({ '/api/runs/7/nodes/kmeans/outputs/untrained_model': () => json(irisUntrained) })
     render(<OutputViewer runId={7} nodeId="kmeans" port="untrained_model" portType="untrained_cluster_model" />)

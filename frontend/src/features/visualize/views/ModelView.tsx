@@ -66,6 +66,9 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
     [model],
   )
   const k = model.k ?? model.cluster_sizes.length
+  // Facts an algorithm without them (no seed, no initialisation, no iterations: e.g. a merge tree) leaves out.
+  const hasSeed = model.parameters === undefined || 'seed' in model.parameters
+  const init = model.init ?? model.parameters?.init
   const iterations =
     model.iterations_run !== undefined
       ? `${formatCount(model.iterations_run)}${model.iterations !== undefined ? ` of ${formatCount(model.iterations)}` : ''}`
@@ -96,16 +99,20 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
           <Fact name="Clusters (k)">{k}</Fact>
           {model.metric ? <Fact name="Metric">{humanize(model.metric)}</Fact> : null}
           <Fact name="Normalize features">{model.normalize ? 'Yes (min-max)' : 'No'}</Fact>
-          <Fact name="Initialization">{model.init ?? model.parameters?.init ?? '—'}</Fact>
-          <Fact name="Seed used" testId="model-seed">
-            {describe(model.seed)}
-          </Fact>
-          <Fact name="Iterations run">
-            {iterations}
-            {model.converged !== undefined ? (
-              <span className={`pill ${model.converged ? 'is-ok' : 'is-warn'}`}>{model.converged ? 'converged' : 'not converged'}</span>
-            ) : null}
-          </Fact>
+          {init !== undefined ? <Fact name="Initialization">{init}</Fact> : null}
+          {hasSeed ? (
+            <Fact name="Seed used" testId="model-seed">
+              {describe(model.seed)}
+            </Fact>
+          ) : null}
+          {model.iterations_run !== undefined ? (
+            <Fact name="Iterations run">
+              {iterations}
+              {model.converged !== undefined ? (
+                <span className={`pill ${model.converged ? 'is-ok' : 'is-warn'}`}>{model.converged ? 'converged' : 'not converged'}</span>
+              ) : null}
+            </Fact>
+          ) : null}
           <Fact name="Training time">{formatSeconds(model.training_seconds)}</Fact>
           <Fact name="Training rows">{formatCount(model.n_training_rows)}</Fact>
           {model.inertia !== undefined ? <Fact name="Inertia">{formatNumber(model.inertia)}</Fact> : null}
@@ -136,8 +143,8 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
           <header className="card-header">
             <h3 id="params-heading">Parameters used</h3>
           </header>
-          <ParameterList params={{ ...model.parameters, seed: model.parameters.seed ?? null }} />
-          {model.parameters.seed === null || model.parameters.seed === undefined ? (
+          <ParameterList params={hasSeed ? { ...model.parameters, seed: model.parameters.seed ?? null } : model.parameters} />
+          {hasSeed && (model.parameters.seed === null || model.parameters.seed === undefined) ? (
             <p className="stats-note">No seed was set: the seed drawn at training time was {describe(model.seed)}.</p>
           ) : null}
         </section>
