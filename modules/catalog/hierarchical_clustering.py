@@ -1,0 +1,161 @@
+"""Hierarchical Clustering — the configuration of an agglomerative clustering model (it trains nothing
+itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules.algorithms.hierarchical import CUT_CHOICES, LINKAGE_CHOICES, METRIC_CHOICES, HierarchicalConfig
+from modules.context import RunContext
+from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, param_error
+from modules.errors import ModuleError
+from modules.limits import MAX_CLUSTERS, MAX_PAIRWISE_BYTES
+from modules.scoring import LABEL_MODE_CHOICES
+
+SINGLE = {"trainer_mode": "single"}
+RANGE = {"trainer_mode": "range"}
+_ROWS_IN_BUDGET = int((MAX_PAIRWISE_BYTES / 4) ** 0.5)  # n(n−1)/2 float64 values ≈ 4n² bytes
+
+
+class HierarchicalClustering(Module):
+    id = "hierarchical_clustering"
+    name = "Hierarchical Clustering"
+    category = "Machine Learning / Initialize Model / Clustering"
+    description = (
+        "Configures an agglomerative (hierarchical) clustering model: every training row starts as its own "
+        "cluster and the two nearest clusters merge, again and again (SciPy's linkage), into a tree that is "
+        "cut into clusters by a number of clusters or a distance threshold. The trained model's view shows "
+        "the tree (dendrogram) with the cut. New rows (Assign Data to Clusters) go to the cluster whose "
+        "centroid — the mean of its training rows — is nearest (cosine distance under the cosine metric, "
+        "else Euclidean); the score columns are those distances. The fit compares every pair of training "
+        f"rows: inputs beyond about {_ROWS_IN_BUDGET:,} rows exceed the memory budget "
+        "(STUDIO_MAX_PAIRWISE_BYTES) and are refused: train on a sample."
+    )
+    version = 1
+    order = 23
+    outputs = (Port("untrained_model", "Untrained model", "untrained_cluster_model"),)
+    params = (
+        Param(
+            "trainer_mode",
+            "Create trainer mode",
+            "choice",
+            default="single",
+            choices=(Choice("single", "Single Parameter"), Choice("range", "Parameter Range")),
+            description="Single Parameter: one configuration. Parameter Range: a range of numbers of "
+            "clusters for Sweep Clustering.",
+        ),
+        Param(
+            "linkage",
+            "Linkage",
+            "choice",
+            default="ward",
+            choices=LINKAGE_CHOICES,
+            description="Which clusters merge next. Ward: the pair whose merge least increases the total "
+            "within-cluster variance (needs the Euclidean metric). Complete: the smallest largest distance "
+            "between their rows. Average: the smallest mean distance. Single: the smallest distance between "
+            "their nearest rows (follows chains).",
+        ),
+        Param(
+            "metric",
+            "Metric",
+            "choice",
+            default="euclidean",
+            choices=METRIC_CHOICES,
+            description="The distance between two rows: Euclidean, Manhattan (sum of absolute differences) "
+            "or cosine (1 − cosine similarity). Ward linkage needs Euclidean.",
+        ),
+        Param(
+            "cut_by",
+            "Cut the tree by",
+            "choice",
+            default="n_clusters",
+            choices=CUT_CHOICES,
+            visible_when=SINGLE,
+            description="Number of clusters: undo the last merges until that many clusters remain. Distance "
+            "threshold: keep only the merges closer than the threshold (the fit decides the number of "
+            "clusters).",
+        ),
+        Param(
+            "n_clusters",
+            "Number of clusters",
+            "int",
+            default=3,
+            min=2,
+            max=MAX_CLUSTERS,
+            visible_when={**SINGLE, "cut_by": "n_clusters"},
+            description=f"k, the number of clusters (at most {MAX_CLUSTERS}; STUDIO_MAX_CLUSTERS sets it).",
+        ),
+        Param(
+            "distance_threshold",
+            "Distance threshold",
+            "float",
+            default=3.0,
+            min=0.0,
+            min_exclusive=True,
+            visible_when={**SINGLE, "cut_by": "distance_threshold"},
+            description="Merges at this linkage distance or above are not made; each group left is a cluster "
+            "(scikit-learn's distance_threshold). The dendrogram's heights are these distances.",
+        ),
+        Param(
+            "n_clusters_range",
+            "Range for Number of clusters",
+            "int_range_string",
+            default="2-5",
+            min=2,
+            max=MAX_CLUSTERS,
+            visible_when=RANGE,
+            description="Values of k to sweep: comma-separated integers and ranges, e.g. '2-10' or "
+            "'2-5, 10'.",
+        ),
+        Param(
+            "normalize",
+            "Normalize features",
+            "bool",
+            default=True,
+            description="Min-max scale each feature to [0, 1] with the training data's minimum and maximum; "
+            "the scaling is part of the trained model and re-applied by Assign Data to Clusters.",
+        ),
+        Param(
+            "assign_label_mode",
+            "Assign label mode",
+            "choice",
+            default="ignore",
+            choices=LABEL_MODE_CHOICES,
+            description="What to do with the label column: ignore it; fill its missing values with the "
+            "cluster's label; or overwrite every row's label with its cluster's label (a cluster's label is "
+            "that of the labelled row nearest its centroid). Needs a label column on the trainer.",
+        ),
+    )
+    errors = (
+        ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
+        ErrorDecl("0004", "Distance threshold ≤ 0"),
+        ErrorDecl("0005", "Number of clusters < 2"),
+        ErrorDecl("0007", f"Number of clusters > {MAX_CLUSTERS}"),
+        ErrorDecl(
+            "0008",
+            f"a choice is not one of the listed values, Ward linkage with a metric other than Euclidean, or "
+            f"the range holds a value below 2 or above {MAX_CLUSTERS}",
+        ),
+    )
+
+    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        check_combination(params)
+        return {"untrained_model": HierarchicalConfig.from_state(params)}
+
+    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
+        try:
+            check_combination(params)
+        except ModuleError as exc:
+            return Inferred(errors=[exc])
+        return Inferred(outputs={"untrained_model": HierarchicalConfig.from_state(params)})
+
+
+def check_combination(params: dict[str, Any]) -> None:
+    """0008 for Ward linkage under another metric than Euclidean."""
+    if params["linkage"] == "ward" and params["metric"] != "euclidean":
+        raise param_error(
+            "metric",
+            "0008",
+            f"'Metric' (metric) {params['metric']!r} cannot be used with Ward linkage, which merges by "
+            "within-cluster variance and needs the Euclidean metric: choose Euclidean or another linkage.",
+        )
