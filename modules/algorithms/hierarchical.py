@@ -125,10 +125,13 @@ class HierarchicalConfig(ClusterConfig):
         )
 
     def check_matrix(self, X: np.ndarray, rows: np.ndarray | None) -> None:
-        check_pairwise_budget(
-            len(X), condensed_distance_bytes, "The distance matrix of hierarchical clustering"
-        )
+        check_pairwise_budget(len(X), self.pairwise_bytes, "Hierarchical clustering")
         check_cosine_rows(X, rows, self.metric)
+
+    def pairwise_bytes(self, n_rows: int) -> int:
+        """The fit's peak memory beyond the data: the condensed distance matrix of the rows, and for
+        every linkage but single (a spanning tree over that matrix) SciPy's working copy of it."""
+        return (1 if self.linkage == "single" else 2) * condensed_distance_bytes(n_rows)
 
     def linkage_matrix(self, X: np.ndarray) -> np.ndarray:
         """SciPy's linkage of the rows (n − 1 merges: the two groups, their distance, the rows under it)."""

@@ -14,7 +14,10 @@ from modules.scoring import LABEL_MODE_CHOICES
 
 SINGLE = {"trainer_mode": "single"}
 RANGE = {"trainer_mode": "range"}
-_ROWS_IN_BUDGET = int((MAX_PAIRWISE_BYTES / 4) ** 0.5)  # n(n−1)/2 float64 values ≈ 4n² bytes
+# The most rows within the budget: a matrix of n(n−1)/2 float64 values ≈ 4n² bytes, two of them but
+# under single linkage.
+_ROWS_SINGLE = int((MAX_PAIRWISE_BYTES / 4) ** 0.5)
+_ROWS_OTHERS = int((MAX_PAIRWISE_BYTES / 8) ** 0.5)
 
 
 class HierarchicalClustering(Module):
@@ -27,8 +30,9 @@ class HierarchicalClustering(Module):
         "cut into clusters by a number of clusters or a distance threshold. The trained model's view shows "
         "the tree (dendrogram) with the cut. New rows (Assign Data to Clusters) go to the cluster whose "
         "centroid — the mean of its training rows — is nearest (cosine distance under the cosine metric, "
-        "else Euclidean); the score columns are those distances. The fit compares every pair of training "
-        f"rows: inputs beyond about {_ROWS_IN_BUDGET:,} rows exceed the memory budget "
+        "else Euclidean); the score columns are those distances. The fit holds the distance of every pair "
+        f"of training rows (and, but under single linkage, a working copy): inputs beyond about "
+        f"{_ROWS_OTHERS:,} rows ({_ROWS_SINGLE:,} under single linkage) exceed the memory budget "
         "(STUDIO_MAX_PAIRWISE_BYTES) and are refused: train on a sample."
     )
     version = 1

@@ -211,15 +211,16 @@ def test_sweep_cuts_one_tree_per_k_and_keeps_the_best_cut() -> None:
 
 
 def test_too_many_rows_for_the_memory_budget_are_refused_before_fitting() -> None:
-    rows = pd.DataFrame({"x": np.arange(23_171, dtype=np.float64)})
+    # ward holds the condensed matrix and SciPy's copy: 2 · n(n−1)/2 · 8 bytes ≤ 2 GiB up to 16,384 rows
+    rows = pd.DataFrame({"x": np.arange(16_385, dtype=np.float64)})
     with pytest.raises(modules.ModuleError) as refused:
         train(rows)
     assert refused.value.code == "0160"
-    assert "23,171 training rows needs 2.0 GiB" in refused.value.message
-    assert (
-        "At most 23,170 rows fit" in refused.value.message
-        and "STUDIO_MAX_PAIRWISE_BYTES" in refused.value.message
-    )
+    assert "Hierarchical clustering of 16,385 training rows needs 2.0 GiB" in refused.value.message
+    assert "At most 16,384 rows fit" in refused.value.message
+    assert "STUDIO_MAX_PAIRWISE_BYTES" in refused.value.message
+    # single linkage needs no copy: twice the rows fit
+    assert config(linkage="single").pairwise_bytes(23_170) <= 2 * 1024**3 < config().pairwise_bytes(16_385)
 
 
 def test_validation_names_the_score_columns_of_a_number_cut_but_not_of_a_threshold_cut() -> None:
