@@ -22,7 +22,7 @@ from modules.algorithms.base import Candidate, CentreModel, ClusterConfig, Clust
 from modules.algorithms.kmeans import check_cosine_rows
 from modules.dendrogram import dendrogram_view
 from modules.errors import Cancelled
-from modules.limits import check_pairwise_budget, condensed_distance_bytes
+from modules.limits import check_cluster_count, check_pairwise_budget, condensed_distance_bytes
 from modules.params import Choice
 
 __all__ = ["CUT_CHOICES", "LINKAGE_CHOICES", "METRIC_CHOICES", "HierarchicalConfig", "HierarchicalModel"]
@@ -158,6 +158,7 @@ class HierarchicalConfig(ClusterConfig):
         else:
             kept = int(np.count_nonzero(heights < self.distance_threshold))
             cut = float(self.distance_threshold)
+            check_cluster_count(n - kept, f"The distance threshold {self.distance_threshold:g}")
         labels = tree_labels(Z, kept)
         k = int(labels.max()) + 1 if n else 0
         sums = np.zeros((k, X.shape[1]))

@@ -133,6 +133,29 @@ def test_the_results_are_the_tree_cut_with_distances_to_the_centroids() -> None:
     assert model_of(out).cut_height == (Z[-3, 2] + Z[-2, 2]) / 2 and Z[-3, 2] < Z[-2, 2]
 
 
+@pytest.mark.parametrize("cut", [{"n_clusters": 3}, {"cut_by": "distance_threshold"}])
+def test_rows_with_a_missing_feature_are_left_out(cut: dict[str, Any]) -> None:
+    holed = IRIS.copy()
+    holed.loc[[4, 70], "petal_width"] = np.nan
+    out = train(holed, **cut)
+    complete = train(IRIS.drop(index=[4, 70]), **cut)
+    results = out["results_dataset"]
+    assert results["Assignments"].isna().tolist() == [i in (4, 70) for i in range(150)]
+    expected = complete["results_dataset"].drop(columns="species").to_numpy(dtype=np.float64)
+    np.testing.assert_array_equal(
+        results.drop(index=[4, 70], columns="species").to_numpy(dtype=np.float64), expected
+    )
+    assert out["trained_model"].k == complete["trained_model"].k == 3
+
+
+def test_a_threshold_giving_more_clusters_than_the_limit_is_refused() -> None:
+    many = pd.DataFrame(make_blobs(n_samples=1200, centers=3, random_state=0)[0], columns=["a", "b"])
+    with pytest.raises(modules.ModuleError) as refused:
+        train(many, cut_by="distance_threshold", distance_threshold=1e-12)
+    assert refused.value.code == "0007"
+    assert refused.value.message.startswith("The distance threshold 1e-12 gives 1,200 clusters")
+
+
 def test_new_rows_go_to_the_nearest_centroid() -> None:
     trained = train(WINE, linkage="complete", metric="manhattan", n_clusters=4)["trained_model"]
     new = WINE.sample(40, random_state=1)
