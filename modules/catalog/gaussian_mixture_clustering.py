@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from modules.algorithms.gaussian_mixture import COVARIANCE_CHOICES, INIT_CHOICES, GaussianMixtureConfig
-from modules.context import RunContext
-from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, param_error
-from modules.errors import ModuleError
+from modules.clustering_module import (
+    RANGE,
+    SINGLE,
+    ClusteringModule,
+    assign_label_mode_param,
+    normalize_param,
+    trainer_mode_param,
+)
+from modules.contract import ErrorDecl, Param, param_error
 from modules.limits import MAX_CLUSTERS, MAX_SWEEP_CANDIDATES
-from modules.scoring import LABEL_MODE_CHOICES
-
-SINGLE = {"trainer_mode": "single"}
-RANGE = {"trainer_mode": "range"}
 
 
-class GaussianMixtureClustering(Module):
+class GaussianMixtureClustering(ClusteringModule):
+    config_class = GaussianMixtureConfig
     id = "gaussian_mixture_clustering"
     name = "Gaussian Mixture Clustering"
-    category = "Machine Learning / Initialize Model / Clustering"
     description = (
         "Configures a Gaussian mixture model (scikit-learn's GaussianMixture, fitted by expectation-"
         "maximisation): each cluster is a Gaussian component with its own weight, mean and covariance, so "
@@ -30,17 +32,8 @@ class GaussianMixtureClustering(Module):
     )
     version = 1
     order = 22
-    outputs = (Port("untrained_model", "Untrained model", "untrained_cluster_model"),)
     params = (
-        Param(
-            "trainer_mode",
-            "Create trainer mode",
-            "choice",
-            default="single",
-            choices=(Choice("single", "Single Parameter"), Choice("range", "Parameter Range")),
-            description="Single Parameter: one configuration. Parameter Range: a range of component counts "
-            "for Sweep Clustering.",
-        ),
+        trainer_mode_param("a range of component counts"),
         Param(
             "n_components",
             "Number of components",
@@ -120,24 +113,8 @@ class GaussianMixtureClustering(Module):
             "at random, written to the node log and stored in the trained model (Sweep Clustering: "
             "derived from its own seed).",
         ),
-        Param(
-            "normalize",
-            "Normalize features",
-            "bool",
-            default=True,
-            description="Min-max scale each feature to [0, 1] with the training data's minimum and maximum; "
-            "the scaling is part of the trained model and re-applied by Assign Data to Clusters.",
-        ),
-        Param(
-            "assign_label_mode",
-            "Assign label mode",
-            "choice",
-            default="ignore",
-            choices=LABEL_MODE_CHOICES,
-            description="What to do with the label column: ignore it; fill its missing values with the "
-            "cluster's label; or overwrite every row's label with its cluster's label (a cluster's label is "
-            "that of the labelled row most probably in it). Needs a label column on the trainer.",
-        ),
+        normalize_param(),
+        assign_label_mode_param("most probably in it"),
     )
     errors = (
         ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
@@ -159,16 +136,8 @@ class GaussianMixtureClustering(Module):
         ),
     )
 
-    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+    def check(self, params: dict[str, Any]) -> None:
         check_sweep_size(params)
-        return {"untrained_model": GaussianMixtureConfig.from_state(params)}
-
-    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
-        try:
-            check_sweep_size(params)
-        except ModuleError as exc:
-            return Inferred(errors=[exc])
-        return Inferred(outputs={"untrained_model": GaussianMixtureConfig.from_state(params)})
 
 
 def check_sweep_size(params: dict[str, Any]) -> None:

@@ -6,24 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from modules.algorithms.hierarchical import CUT_CHOICES, LINKAGE_CHOICES, METRIC_CHOICES, HierarchicalConfig
-from modules.context import RunContext
-from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, param_error
-from modules.errors import ModuleError
+from modules.clustering_module import (
+    RANGE,
+    SINGLE,
+    ClusteringModule,
+    assign_label_mode_param,
+    normalize_param,
+    trainer_mode_param,
+)
+from modules.contract import ErrorDecl, Param, param_error
 from modules.limits import MAX_CLUSTERS, MAX_PAIRWISE_BYTES
-from modules.scoring import LABEL_MODE_CHOICES
 
-SINGLE = {"trainer_mode": "single"}
-RANGE = {"trainer_mode": "range"}
 # The most rows within the budget: a matrix of n(n−1)/2 float64 values ≈ 4n² bytes, two of them but
 # under single linkage.
 _ROWS_SINGLE = int((MAX_PAIRWISE_BYTES / 4) ** 0.5)
 _ROWS_OTHERS = int((MAX_PAIRWISE_BYTES / 8) ** 0.5)
 
 
-class HierarchicalClustering(Module):
+class HierarchicalClustering(ClusteringModule):
+    config_class = HierarchicalConfig
     id = "hierarchical_clustering"
     name = "Hierarchical Clustering"
-    category = "Machine Learning / Initialize Model / Clustering"
     description = (
         "Configures an agglomerative (hierarchical) clustering model: every training row starts as its own "
         "cluster and the two nearest clusters merge, again and again (SciPy's linkage), into a tree that is "
@@ -37,17 +40,8 @@ class HierarchicalClustering(Module):
     )
     version = 1
     order = 23
-    outputs = (Port("untrained_model", "Untrained model", "untrained_cluster_model"),)
     params = (
-        Param(
-            "trainer_mode",
-            "Create trainer mode",
-            "choice",
-            default="single",
-            choices=(Choice("single", "Single Parameter"), Choice("range", "Parameter Range")),
-            description="Single Parameter: one configuration. Parameter Range: a range of numbers of "
-            "clusters for Sweep Clustering.",
-        ),
+        trainer_mode_param("a range of numbers of clusters"),
         Param(
             "linkage",
             "Linkage",
@@ -111,24 +105,8 @@ class HierarchicalClustering(Module):
             description="Values of k to sweep: comma-separated integers and ranges, e.g. '2-10' or "
             "'2-5, 10'.",
         ),
-        Param(
-            "normalize",
-            "Normalize features",
-            "bool",
-            default=True,
-            description="Min-max scale each feature to [0, 1] with the training data's minimum and maximum; "
-            "the scaling is part of the trained model and re-applied by Assign Data to Clusters.",
-        ),
-        Param(
-            "assign_label_mode",
-            "Assign label mode",
-            "choice",
-            default="ignore",
-            choices=LABEL_MODE_CHOICES,
-            description="What to do with the label column: ignore it; fill its missing values with the "
-            "cluster's label; or overwrite every row's label with its cluster's label (a cluster's label is "
-            "that of the labelled row nearest its centroid). Needs a label column on the trainer.",
-        ),
+        normalize_param(),
+        assign_label_mode_param("nearest its centroid"),
     )
     errors = (
         ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
@@ -142,16 +120,8 @@ class HierarchicalClustering(Module):
         ),
     )
 
-    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+    def check(self, params: dict[str, Any]) -> None:
         check_combination(params)
-        return {"untrained_model": HierarchicalConfig.from_state(params)}
-
-    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
-        try:
-            check_combination(params)
-        except ModuleError as exc:
-            return Inferred(errors=[exc])
-        return Inferred(outputs={"untrained_model": HierarchicalConfig.from_state(params)})
 
 
 def check_combination(params: dict[str, Any]) -> None:

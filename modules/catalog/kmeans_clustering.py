@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from modules.algorithms.kmeans import INIT_CHOICES, METRIC_CHOICES, KMeansConfig
-from modules.context import RunContext
-from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, param_error
-from modules.errors import ModuleError
+from modules.clustering_module import (
+    RANGE,
+    SINGLE,
+    ClusteringModule,
+    assign_label_mode_param,
+    normalize_param,
+    trainer_mode_param,
+)
+from modules.contract import ErrorDecl, Param, param_error
 from modules.limits import MAX_CLUSTERS, MAX_SWEEP_CANDIDATES
-from modules.scoring import LABEL_MODE_CHOICES
-
-SINGLE = {"trainer_mode": "single"}
-RANGE = {"trainer_mode": "range"}
 
 
-class KMeansClustering(Module):
+class KMeansClustering(ClusteringModule):
+    config_class = KMeansConfig
     id = "kmeans_clustering"
     name = "K-Means Clustering"
-    category = "Machine Learning / Initialize Model / Clustering"
     description = (
         "Configures a K-Means clustering model: Lloyd's algorithm with a choice of initialisation and "
         "metric. Connect it to Train Clustering Model (single parameters) or Sweep Clustering (parameter "
@@ -26,16 +28,8 @@ class KMeansClustering(Module):
     )
     version = 1
     order = 20
-    outputs = (Port("untrained_model", "Untrained model", "untrained_cluster_model"),)
     params = (
-        Param(
-            "trainer_mode",
-            "Create trainer mode",
-            "choice",
-            default="single",
-            choices=(Choice("single", "Single Parameter"), Choice("range", "Parameter Range")),
-            description="Single Parameter: one configuration. Parameter Range: ranges for Sweep Clustering.",
-        ),
+        trainer_mode_param("ranges"),
         Param(
             "n_clusters",
             "Number of Centroids",
@@ -108,14 +102,7 @@ class KMeansClustering(Module):
             choices=METRIC_CHOICES,
             description="Euclidean distance, or cosine distance (1 − cosine similarity; spherical k-means).",
         ),
-        Param(
-            "normalize",
-            "Normalize features",
-            "bool",
-            default=True,
-            description="Min-max scale each feature to [0, 1] with the training data's minimum and maximum; "
-            "the scaling is part of the trained model and re-applied by Assign Data to Clusters.",
-        ),
+        normalize_param(),
         Param(
             "iterations",
             "Iterations",
@@ -158,16 +145,7 @@ class KMeansClustering(Module):
             "with the 64-bit fit to about 1e-6 of the features' range, and a row lying almost midway "
             "between two centres may change cluster.",
         ),
-        Param(
-            "assign_label_mode",
-            "Assign label mode",
-            "choice",
-            default="ignore",
-            choices=LABEL_MODE_CHOICES,
-            description="What to do with the label column: ignore it; fill its missing values with the "
-            "cluster's label; or overwrite every row's label with its cluster's label (a cluster's label is "
-            "that of the labelled row nearest its centroid). Needs a label column on the trainer.",
-        ),
+        assign_label_mode_param("nearest its centroid"),
     )
     errors = (
         ErrorDecl("0002", "a parameter has the wrong type, or the range string cannot be parsed"),
@@ -189,16 +167,8 @@ class KMeansClustering(Module):
         ),
     )
 
-    def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+    def check(self, params: dict[str, Any]) -> None:
         check_sweep_size(params)
-        return {"untrained_model": KMeansConfig.from_state(params)}
-
-    def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
-        try:
-            check_sweep_size(params)
-        except ModuleError as exc:
-            return Inferred(errors=[exc])
-        return Inferred(outputs={"untrained_model": KMeansConfig.from_state(params)})
 
 
 def check_sweep_size(params: dict[str, Any]) -> None:

@@ -198,6 +198,7 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("POST", "/api/experiments/{experiment_id}/clone"): ("view", None),
     ("GET", "/api/experiments/{experiment_id}/versions"): ("view", None),
     ("GET", "/api/experiments/{experiment_id}/versions/{version}"): ("view", None),
+    ("GET", "/api/experiments/{experiment_id}/export"): ("view", None),
     ("POST", "/api/graphs/validate"): ("signed_in", _json({"graph": {"nodes": [], "edges": []}})),
     ("POST", "/api/experiments/{experiment_id}/runs"): ("edit", None),
     ("GET", "/api/experiments/{experiment_id}/runs"): ("view", None),
