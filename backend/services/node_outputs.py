@@ -20,6 +20,7 @@ from backend.executor.task import VISUALIZATION
 from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
+from backend.services.outputs.profiles import NotAClusteringResult, cluster_profiles
 from backend.services.parquet_pages import stored_table_page
 from modules import registry
 from modules.ports import PORT_TYPES
@@ -131,6 +132,16 @@ def visualization(
     del value
     release_memory()
     return json.dumps(payload, allow_nan=False).encode()
+
+
+def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
+    """The cluster profiles of a results table (NotATable for a model or a table without assignments)."""
+    try:
+        result = cluster_profiles(table(store, ref))
+    except NotAClusteringResult as exc:
+        raise NotATable(str(exc)) from None
+    release_memory()
+    return result
 
 
 def run_summaries(session: Session, store: ArtefactStore, run: Run) -> dict[str, dict[str, Any]]:

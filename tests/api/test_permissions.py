@@ -140,6 +140,11 @@ def _json(payload: Any) -> Body:
     return lambda world, actor: {"json": payload}
 
 
+def _of_results(world: World, actor: str) -> dict[str, Any]:
+    """The path names the trained results table (a cluster profile needs one), not the dataset."""
+    return {"path_ids": {"node_id": "train", "port": "results_dataset"}}
+
+
 RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/health"): ("public", None),
     ("POST", "/api/auth/register"): (
@@ -210,6 +215,7 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): ("view", _of_results),
     ("POST", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset"): (
         "view",
         _json({"name": "kept"}),
@@ -233,6 +239,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("link", None),
+    ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): (
+        "link",
+        _of_results,
+    ),
     ("POST", "/api/public/{token}/open"): ("link_open", None),
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("public", None),
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): (
@@ -242,6 +252,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): (
         "public",
         None,
+    ),
+    ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): (
+        "public",
+        _of_results,
     ),
     ("GET", "/api/services"): ("signed_in", None),
     ("POST", "/api/services"): (
@@ -425,8 +439,8 @@ def with_job(world: World, *, fresh: bool = False) -> dict[str, Any]:
     return {}
 
 
-def url_for(path: str, world: World, actor: str) -> str:
-    values = dict(world.ids)
+def url_for(path: str, world: World, actor: str, path_ids: dict[str, Any] | None = None) -> str:
+    values = {**world.ids, **(path_ids or {})}
     if actor == "anonymous":
         values["token"] = "not-the-token"
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
@@ -447,7 +461,8 @@ def test_permission_matrix(shared_client: TestClient, method: str, path: str) ->
     wrong = []
     for actor in ACTORS:
         kwargs = body(world, actor) if body else {}
-        response = client.request(method, url_for(path, world, actor), headers=world.headers[actor], **kwargs)
+        url = url_for(path, world, actor, kwargs.pop("path_ids", None))
+        response = client.request(method, url, headers=world.headers[actor], **kwargs)
         if not matches(EXPECTED[kind][actor], response.status_code):
             wrong.append(
                 f"{actor}: expected {EXPECTED[kind][actor]}, got {response.status_code} {response.text[:120]}"

@@ -22,6 +22,7 @@ from backend.services import datasets
 from backend.services import experiments as experiment_service
 from backend.services import node_outputs as outputs
 from backend.services import outputs as output_service
+from backend.services.outputs.profiles import profile_frame
 from backend.services.runs import NothingToRun, RunManager, node_public
 from backend.services.runs.events import UNKNOWN
 from backend.services.table_import import InvalidDataset
@@ -198,6 +199,13 @@ def output_filename(run_id: int, node_id: str, port: str, extension: str) -> str
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
+def profile_of(request: Request, ref: ArtefactRef) -> dict[str, Any]:
+    try:
+        return outputs.profile(store(request), ref)
+    except outputs.NotATable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+
+
 def as_table(request: Request, ref: ArtefactRef) -> Any:
     try:
         return outputs.table(store(request), ref)
@@ -254,6 +262,29 @@ def output_download(
     filename = output_filename(run_id, node_id, port, "csv")
     return StreamingResponse(
         output_service.iter_csv(frame, raw=raw),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile", response_model=None)
+def output_profile(
+    run_id: IntId,
+    node_id: str,
+    port: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    format: str = Query("json", pattern="^(json|csv)$"),
+) -> dict[str, Any] | StreamingResponse:
+    """Each cluster's size, per-feature statistics and what sets it apart (400 unless a clustering result)."""
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    profile = profile_of(request, ref)
+    if format == "json":
+        return profile
+    filename = output_filename(run_id, node_id, port, "csv").replace(".csv", "-profiles.csv")
+    return StreamingResponse(
+        output_service.iter_csv(profile_frame(profile)),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

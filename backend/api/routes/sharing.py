@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from backend.api.deps import CurrentUser, IntId, SessionDep, SettingsDep
 from backend.api.routes.datasets import dataset_public
 from backend.api.routes.experiments import load_experiment, to_public
-from backend.api.routes.runs import as_table, output_ref, run_public, store
+from backend.api.routes.runs import as_table, output_ref, profile_of, run_public, store
 from backend.models import Experiment, Publication, Run
 from backend.schemas import (
     ExperimentPublic,
@@ -269,7 +269,20 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
         payload = outputs.visualization(store(request), ref, all_points, model_ref)
         return Response(payload, media_type="application/json")
 
+    @router.get(outputs_path + "/profile", name=f"{audience}_output_profile")
+    def profile(
+        run_id: IntId,
+        node_id: str,
+        port: str,
+        request: Request,
+        session: SessionDep,
+        experiment: Experiment = source_dependency,
+    ) -> dict:
+        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+        return profile_of(request, ref)
+
     summary.__doc__ = f"An output's summary, {audience}."
+    profile.__doc__ = f"The cluster profiles of a results output, {audience}."
     rows.__doc__ = f"A page of rows of a table output, {audience}."
     visualization.__doc__ = f"The chart payload of an output, {audience}."
 

@@ -1,0 +1,58 @@
+"""The cluster profile of a run's results: JSON for the view, CSV to download, 400 for what is not one."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_runs import all_rows, run_experiment, wait_for
+from tests.graphs import iris_graph
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_results_table_has_a_profile_as_json_and_csv(
+    client: TestClient, alice: dict[str, str], bob: dict[str, str]
+) -> None:
+    exp = client.post(
+        "/api/experiments", headers=alice, json={"name": "P", "graph": iris_graph(sweep=False)}
+    ).json()
+    run_id = run_experiment(client, alice, exp["id"])["id"]
+    assert wait_for(client, alice, run_id)["status"] == "succeeded"
+    results = all_rows(client, alice, run_id, "train", "results_dataset")
+    base = f"/api/runs/{run_id}/nodes/train/outputs"
+
+    profile = client.get(f"{base}/results_dataset/profile", headers=alice)
+    assert profile.status_code == 200, profile.text
+    body = profile.json()
+    sizes = results["Assignments"].value_counts().sort_index()
+    assert [c["cluster"] for c in body["clusters"]] == sizes.index.tolist()
+    assert [c["size"] for c in body["clusters"]] == sizes.tolist()
+    features = [f["feature"] for f in body["features"]]
+    assert "Assignments" not in features and "sepal_length" in features
+    # The profile is in the table's own units (Train normalises inside the model, not the table).
+    means = results.groupby("Assignments")["sepal_length"].mean().to_numpy()
+    got = [c["mean"] for c in next(f for f in body["features"] if f["feature"] == "sepal_length")["clusters"]]
+    assert got == pytest.approx(means.tolist(), rel=1e-12)
+
+    csv = client.get(f"{base}/results_dataset/profile", headers=alice, params={"format": "csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert (
+        "attachment" in csv.headers["content-disposition"]
+        and "profiles.csv" in csv.headers["content-disposition"]
+    )
+    table = pd.read_csv(io.StringIO(csv.text))
+    assert set(table["Cluster"]) == set(sizes.index)
+
+    model = client.get(f"{base}/trained_model/profile", headers=alice)
+    assert model.status_code == 400
+    dataset = client.get(f"/api/runs/{run_id}/nodes/data/outputs/dataset/profile", headers=alice)
+    assert dataset.status_code == 400 and "not a clustering result" in dataset.json()["detail"]
+    assert client.get(f"{base}/results_dataset/profile", headers=bob).status_code == 404
+    assert (
+        client.get(f"{base}/results_dataset/profile", headers=alice, params={"format": "xml"}).status_code
+        == 422
+    )
