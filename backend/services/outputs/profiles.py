@@ -98,7 +98,11 @@ def _stratified_sample(codes: np.ndarray, size: int) -> np.ndarray:
     """Row positions of a sample of ``size`` rows, each cluster in proportion (at least one row each)."""
     rng = np.random.default_rng(SAMPLE_SEED)
     counts = np.bincount(codes)
-    quota = np.maximum(1, np.floor(counts * (size / codes.size)).astype(np.int64))
+    exact = counts * (size / codes.size)
+    quota = np.floor(exact).astype(np.int64)
+    # Largest remainders take the rows rounding down left over, so the sample has exactly `size` rows.
+    quota[np.argsort(quota - exact, kind="stable")[: size - int(quota.sum())]] += 1
+    quota = np.minimum(counts, np.maximum(1, quota))
     order = np.argsort(codes, kind="stable")
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     picked = [

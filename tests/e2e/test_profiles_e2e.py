@@ -1,0 +1,70 @@
+"""Cluster profiles in the browser: what sets each Iris cluster apart, the feature table, the CSV, and
+how long the view takes on a 100,000-row result (reported, never asserted)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.e2e_helpers import record
+from tests.e2e.test_visualize import output_url, runs, signed_in  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.e2e
+
+
+def open_profiles(page: Page) -> float:
+    """Click the Profiles tab; milliseconds until the profile is on screen (measured in the page)."""
+    started = page.evaluate("performance.now()")
+    page.get_by_role("tab", name="Profiles").click()
+    page.get_by_test_id("profile-view").wait_for()
+    return float(page.evaluate("performance.now()")) - float(started)
+
+
+def test_iris_profiles_say_what_sets_each_cluster_apart(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]  # noqa: F811
+) -> None:
+    page = signed_in
+    page.goto(output_url(runs["iris"], "assign", "results_dataset"))
+    expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
+    shown_ms = open_profiles(page)
+    record("profile_view_150_rows", {"shown_ms": round(shown_ms)})
+
+    cards = page.get_by_test_id("profile-card")
+    expect(cards).to_have_count(3)
+    # Species is the label K-Means never saw: on Iris one cluster is exactly the setosas.
+    expect(page.get_by_test_id("profile-distinctions")).to_contain_text("species = setosa")
+    expect(page.get_by_test_id("profile-distinctions")).to_contain_text("100% of the cluster vs 0% elsewhere")
+    expect(page.get_by_test_id("profile-distinctions")).to_contain_text("petal_length is lower")
+    table = page.get_by_test_id("profile-table")
+    expect(table.locator("tbody tr")).to_have_count(5)  # four measurements and the species
+    expect(table.locator("thead th")).to_have_count(2 + 3)
+    expect(table.get_by_role("img", name="petal_length, Cluster 0")).to_be_visible()
+    screenshot("profiles-iris")
+
+    with page.expect_download() as download:
+        page.get_by_test_id("profile-download").click()
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith("-profiles.csv")
+    rows = list(csv.DictReader(io.StringIO(Path(path).read_text())))
+    assert {row["Cluster"] for row in rows} == {"0", "1", "2"}
+    setosa = [row for row in rows if row["Feature"] == "species" and row["Value"] == "setosa"]
+    assert sorted(float(row["Share in cluster"]) for row in setosa)[-1] == 1.0
+
+
+def test_profiles_of_a_100k_row_result_say_they_are_sampled(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]  # noqa: F811
+) -> None:
+    page = signed_in
+    page.goto(output_url(runs["big"], "assign", "results_dataset"))
+    expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
+    shown_ms = open_profiles(page)
+    record("profile_view_100k_rows", {"shown_ms": round(shown_ms)})
+    expect(page.get_by_test_id("profile-card")).to_have_count(5)
+    expect(page.get_by_test_id("profile-notes")).to_contain_text("statistics from a sample of 50,000 rows")
+    screenshot("profiles-100k")
