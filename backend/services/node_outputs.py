@@ -20,6 +20,7 @@ from backend.executor.task import VISUALIZATION
 from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
+from backend.services.outputs.agreement import InvalidLabelColumn, label_agreement
 from backend.services.outputs.profiles import NotAClusteringResult, cluster_profiles
 from backend.services.parquet_pages import stored_table_page
 from modules import registry
@@ -139,6 +140,17 @@ def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     try:
         result = cluster_profiles(table(store, ref))
     except NotAClusteringResult as exc:
+        raise NotATable(str(exc)) from None
+    release_memory()
+    return result
+
+
+def agreement(store: ArtefactStore, ref: ArtefactRef, label_column: str) -> dict[str, Any]:
+    """How a results table's clusters agree with one of its columns (NotATable when they cannot be
+    compared: a model, no assignments, no such label column or one with too many values)."""
+    try:
+        result = label_agreement(table(store, ref), label_column)
+    except (NotAClusteringResult, InvalidLabelColumn) as exc:
         raise NotATable(str(exc)) from None
     release_memory()
     return result

@@ -145,6 +145,10 @@ def _of_results(world: World, actor: str) -> dict[str, Any]:
     return {"path_ids": {"node_id": "train", "port": "results_dataset"}}
 
 
+def _against_species(world: World, actor: str) -> dict[str, Any]:
+    return {**_of_results(world, actor), "params": {"label": "species"}}
+
+
 RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/health"): ("public", None),
     ("POST", "/api/auth/register"): (
@@ -215,6 +219,7 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): ("view", _against_species),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): ("view", _of_results),
     ("POST", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset"): (
         "view",
@@ -239,6 +244,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("link", None),
+    ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): (
+        "link",
+        _against_species,
+    ),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): (
         "link",
         _of_results,
@@ -252,6 +261,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): (
         "public",
         None,
+    ),
+    ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): (
+        "public",
+        _against_species,
     ),
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): (
         "public",

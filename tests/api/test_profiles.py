@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sklearn import metrics
 
 from tests.api.test_runs import all_rows, run_experiment, wait_for
 from tests.graphs import iris_graph
@@ -56,3 +57,27 @@ def test_a_results_table_has_a_profile_as_json_and_csv(
         client.get(f"{base}/results_dataset/profile", headers=alice, params={"format": "xml"}).status_code
         == 422
     )
+
+
+def test_clusters_agree_with_a_label_column_of_the_table(client: TestClient, alice: dict[str, str]) -> None:
+    graph = iris_graph(sweep=False)
+    exp = client.post("/api/experiments", headers=alice, json={"name": "A", "graph": graph}).json()
+    run_id = run_experiment(client, alice, exp["id"])["id"]
+    assert wait_for(client, alice, run_id)["status"] == "succeeded"
+    results = all_rows(client, alice, run_id, "train", "results_dataset")
+    url = f"/api/runs/{run_id}/nodes/train/outputs/results_dataset/agreement"
+
+    answer = client.get(url, headers=alice, params={"label": "species"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    scores = {m["id"]: m["value"] for m in body["metrics"]}
+    expected = metrics.adjusted_rand_score(results["species"], results["Assignments"])
+    assert scores["adjusted_rand"] == pytest.approx(expected, abs=1e-12)
+    assert body["labels"] == ["setosa", "versicolor", "virginica"] and body["compared_rows"] == 150
+    table = pd.crosstab(results["Assignments"], results["species"])
+    assert body["contingency"] == table.to_numpy().tolist()
+
+    for label, words in [("nope", "no label column"), ("Assignments", "no label column")]:
+        refused = client.get(url, headers=alice, params={"label": label})
+        assert refused.status_code == 400 and words in refused.json()["detail"], (label, refused.text)
+    assert client.get(url, headers=alice).status_code == 422  # the label column is required

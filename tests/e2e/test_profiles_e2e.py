@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from sklearn.metrics import adjusted_rand_score
 
 from tests.e2e.e2e_helpers import record
 from tests.e2e.test_visualize import output_url, runs, signed_in  # noqa: F401 - fixtures
@@ -27,7 +28,9 @@ def open_profiles(page: Page) -> float:
 
 
 def test_iris_profiles_say_what_sets_each_cluster_apart(
-    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]  # noqa: F811
+    signed_in: Page,
+    runs: dict[str, Any],
+    screenshot: Callable[[str], Path],  # noqa: F811
 ) -> None:
     page = signed_in
     page.goto(output_url(runs["iris"], "assign", "results_dataset"))
@@ -45,6 +48,18 @@ def test_iris_profiles_say_what_sets_each_cluster_apart(
     expect(table.locator("tbody tr")).to_have_count(5)  # four measurements and the species
     expect(table.locator("thead th")).to_have_count(2 + 3)
     expect(table.get_by_role("img", name="petal_length, Cluster 0")).to_be_visible()
+
+    # Agreement with the species column: the scores are scikit-learn's on the same table.
+    page.get_by_test_id("agreement-label").select_option("species")
+    scores = page.get_by_test_id("agreement-metrics")
+    expect(scores).to_contain_text("Adjusted Rand index")
+    results = page.request.get(
+        f"/api/runs/{runs['iris']}/nodes/assign/outputs/results_dataset/download?format=csv"
+    ).text()
+    table = list(csv.DictReader(io.StringIO(results)))
+    ari = adjusted_rand_score([r["species"] for r in table], [r["Assignments"] for r in table])
+    expect(scores.locator(".agreement-metric").first).to_contain_text(f"{ari:.3g}")
+    expect(page.get_by_test_id("contingency-table").locator("tbody td")).to_have_count(9)
     screenshot("profiles-iris")
 
     with page.expect_download() as download:
@@ -58,7 +73,9 @@ def test_iris_profiles_say_what_sets_each_cluster_apart(
 
 
 def test_profiles_of_a_100k_row_result_say_they_are_sampled(
-    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]  # noqa: F811
+    signed_in: Page,
+    runs: dict[str, Any],
+    screenshot: Callable[[str], Path],  # noqa: F811
 ) -> None:
     page = signed_in
     page.goto(output_url(runs["big"], "assign", "results_dataset"))

@@ -10,6 +10,7 @@ import pytest
 from sklearn.datasets import load_iris, load_wine
 
 from backend.services.outputs import profiles
+from backend.services.outputs.agreement import MAX_LABEL_VALUES, InvalidLabelColumn, label_agreement
 from backend.services.outputs.profiles import (
     CSV_COLUMNS,
     NotAClusteringResult,
@@ -150,3 +151,11 @@ def test_the_csv_table_has_a_row_per_cluster_and_feature() -> None:
     assert len(table) == 3 * 4
     row = table[(table["Cluster"] == 2) & (table["Feature"] == "petal length (cm)")].iloc[0]
     assert row["Median"] == pytest.approx(iris.data["petal length (cm)"][iris.target == 2].median())
+
+
+def test_a_label_column_with_too_many_values_is_refused_naming_it() -> None:
+    n = MAX_LABEL_VALUES + 1
+    results = results_of(pd.DataFrame({"id": [f"row {i}" for i in range(n)]}), np.zeros(n, dtype=np.int64))
+    with pytest.raises(InvalidLabelColumn, match=f"'id' has {n} distinct values"):
+        label_agreement(results, "id")
+    assert label_agreement(results.iloc[:-1], "id")["compared_rows"] == n - 1

@@ -206,6 +206,17 @@ def profile_of(request: Request, ref: ArtefactRef) -> dict[str, Any]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
 
+def agreement_of(request: Request, ref: ArtefactRef, label: str) -> dict[str, Any]:
+    try:
+        return outputs.agreement(store(request), ref, label)
+    except outputs.NotATable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+
+
+#: The label column named in a query: a column name, so as long as one may be.
+LabelQuery = Query(..., min_length=1, max_length=1024, description="The column holding the known labels")
+
+
 def as_table(request: Request, ref: ArtefactRef) -> Any:
     try:
         return outputs.table(store(request), ref)
@@ -288,6 +299,22 @@ def output_profile(
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement")
+def output_agreement(
+    run_id: IntId,
+    node_id: str,
+    port: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    label: str = LabelQuery,
+) -> dict[str, Any]:
+    """Adjusted Rand index, NMI, homogeneity, completeness, V-measure, purity and the contingency table of
+    the clusters against a label column of the same table."""
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    return agreement_of(request, ref, label)
 
 
 @router.post(

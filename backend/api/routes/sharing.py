@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from backend.api.deps import CurrentUser, IntId, SessionDep, SettingsDep
 from backend.api.routes.datasets import dataset_public
 from backend.api.routes.experiments import load_experiment, to_public
-from backend.api.routes.runs import as_table, output_ref, profile_of, run_public, store
+from backend.api.routes.runs import (
+    LabelQuery,
+    agreement_of,
+    as_table,
+    output_ref,
+    profile_of,
+    run_public,
+    store,
+)
 from backend.models import Experiment, Publication, Run
 from backend.schemas import (
     ExperimentPublic,
@@ -281,7 +289,21 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
         ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
         return profile_of(request, ref)
 
+    @router.get(outputs_path + "/agreement", name=f"{audience}_output_agreement")
+    def label_agreement(
+        run_id: IntId,
+        node_id: str,
+        port: str,
+        request: Request,
+        session: SessionDep,
+        experiment: Experiment = source_dependency,
+        label: str = LabelQuery,
+    ) -> dict:
+        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+        return agreement_of(request, ref, label)
+
     summary.__doc__ = f"An output's summary, {audience}."
+    label_agreement.__doc__ = f"How a results output's clusters agree with a label column, {audience}."
     profile.__doc__ = f"The cluster profiles of a results output, {audience}."
     rows.__doc__ = f"A page of rows of a table output, {audience}."
     visualization.__doc__ = f"The chart payload of an output, {audience}."

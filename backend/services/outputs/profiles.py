@@ -75,7 +75,8 @@ def cohens_h(p: float, q: float) -> float:
     return 2 * math.asin(math.sqrt(p)) - 2 * math.asin(math.sqrt(q))
 
 
-def _assignments(frame: pd.DataFrame) -> str:
+def assignments_column(frame: pd.DataFrame) -> str:
+    """The newest assignments column (NotAClusteringResult when the table has none)."""
     found = find_result_columns([str(c) for c in frame.columns])
     if found is None:
         raise NotAClusteringResult("This output has no Assignments column: it is not a clustering result")
@@ -274,7 +275,7 @@ def _groups(labels: np.ndarray, rows: np.ndarray) -> tuple[Groups, np.ndarray]:
 
 def cluster_profiles(frame: pd.DataFrame) -> JsonDict:
     """The profile payload (see the module's docstring for what each part is)."""
-    assignments = _assignments(frame)
+    assignments = assignments_column(frame)
     labels = _labels(frame[assignments])
     assigned = np.flatnonzero(labels != np.iinfo(np.int64).min)
     all_groups, _ = _groups(labels, assigned)

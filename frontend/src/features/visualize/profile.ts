@@ -92,3 +92,24 @@ export function profileUrl(ref: OutputRef, format: 'json' | 'csv' = 'json'): str
 }
 
 export const getProfile = (ref: OutputRef, signal?: AbortSignal) => apiGet<ClusterProfiles>(profileUrl(ref), signal)
+
+/** GET …/outputs/{port}/agreement?label=…: the clusters against a label column (modules/agreement.py). */
+export interface LabelAgreement {
+  assignments: string
+  label_column: string
+  n_rows: number
+  compared_rows: number
+  left_out: { missing_assignment: number; noise: number; missing_label: number }
+  metrics: Array<{ id: string; name: string; description: string; value: number | null }>
+  clusters: number[]
+  labels: string[]
+  /** contingency[i][j]: rows of clusters[i] with labels[j]. */
+  contingency: number[][]
+}
+
+export function agreementUrl(ref: OutputRef, label: string): string {
+  return `${outputPath(ref)}/agreement?label=${encodeURIComponent(label)}`
+}
+
+export const getAgreement = (ref: OutputRef, label: string, signal?: AbortSignal) =>
+  apiGet<LabelAgreement>(agreementUrl(ref, label), signal)

@@ -12,6 +12,7 @@ import {
   type NumericClusterStats,
 } from '../profile'
 import { ErrorState, useLoad } from '../viewerStates'
+import { AgreementCard } from './AgreementCard'
 import './profile.css'
 
 export interface ProfileViewProps {
@@ -178,6 +179,12 @@ function profileNotes(profile: ClusterProfiles): string[] {
   return notes
 }
 
+/** Columns that may hold known labels: text and boolean ones first, then numbers (e.g. a class code). */
+export function labelCandidates(profile: ClusterProfiles): string[] {
+  const byKind = (kind: FeatureProfile['kind']) => profile.features.filter((f) => f.kind === kind).map((f) => f.feature)
+  return [...byKind('categorical'), ...byKind('numeric')]
+}
+
 /** Each cluster of a clustering result: what sets it apart, and every feature's distribution. */
 export function ProfileView({ outputRef, canDownload }: ProfileViewProps) {
   const key = profileUrl(outputRef)
@@ -225,6 +232,7 @@ export function ProfileView({ outputRef, canDownload }: ProfileViewProps) {
         </header>
         <ProfileTable profile={profile} />
       </section>
+      <AgreementCard outputRef={outputRef} candidates={labelCandidates(profile)} />
     </div>
   )
 }
