@@ -13,10 +13,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from sklearn.metrics import adjusted_rand_score
 
+from tests.e2e import test_visualize
 from tests.e2e.e2e_helpers import record
-from tests.e2e.test_visualize import output_url, runs, signed_in  # noqa: F401 - fixtures
+from tests.e2e.test_visualize import output_url
 
 pytestmark = pytest.mark.e2e
+
+# The Iris and 100k-row runs of the visualize tests (module fixtures: run once for this module too).
+runs = test_visualize.runs
+signed_in = test_visualize.signed_in
 
 
 def open_profiles(page: Page) -> float:
@@ -30,7 +35,7 @@ def open_profiles(page: Page) -> float:
 def test_iris_profiles_say_what_sets_each_cluster_apart(
     signed_in: Page,
     runs: dict[str, Any],
-    screenshot: Callable[[str], Path],  # noqa: F811
+    screenshot: Callable[[str], Path],
 ) -> None:
     page = signed_in
     page.goto(output_url(runs["iris"], "assign", "results_dataset"))
@@ -75,7 +80,7 @@ def test_iris_profiles_say_what_sets_each_cluster_apart(
 def test_profiles_of_a_100k_row_result_say_they_are_sampled(
     signed_in: Page,
     runs: dict[str, Any],
-    screenshot: Callable[[str], Path],  # noqa: F811
+    screenshot: Callable[[str], Path],
 ) -> None:
     page = signed_in
     page.goto(output_url(runs["big"], "assign", "results_dataset"))

@@ -27,7 +27,8 @@ def label_agreement(frame: pd.DataFrame, label_column: str) -> JsonDict:
     distinct = len(set(labels.tolist()))
     if distinct > MAX_LABEL_VALUES:
         raise InvalidLabelColumn(
-            f"Column {label_column!r} has {distinct} distinct values: a label column has at most {MAX_LABEL_VALUES}"
+            f"Column {label_column!r} has {distinct} distinct values: "
+            f"a label column has at most {MAX_LABEL_VALUES}"
         )
     found = agreement(clusters, labels)
     return {
