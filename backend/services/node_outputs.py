@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +22,7 @@ from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
 from backend.services.outputs.agreement import InvalidLabelColumn, label_agreement
 from backend.services.outputs.profiles import NotAClusteringResult, cluster_profiles
+from backend.services.outputs.silhouette import silhouette_plot
 from backend.services.parquet_pages import stored_table_page
 from modules import registry
 from modules.ports import PORT_TYPES
@@ -135,14 +136,26 @@ def visualization(
     return json.dumps(payload, allow_nan=False).encode()
 
 
-def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
-    """The cluster profiles of a results table (NotATable for a model or a table without assignments)."""
+def _of_results(
+    store: ArtefactStore, ref: ArtefactRef, compute: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """``compute`` over a results table (NotATable for a model or a table without assignments)."""
     try:
-        result = cluster_profiles(table(store, ref))
+        result = compute(table(store, ref))
     except NotAClusteringResult as exc:
         raise NotATable(str(exc)) from None
     release_memory()
     return result
+
+
+def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
+    """The cluster profiles of a results table."""
+    return _of_results(store, ref, cluster_profiles)
+
+
+def silhouette(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
+    """The silhouette plot of a results table."""
+    return _of_results(store, ref, silhouette_plot)
 
 
 def agreement(store: ArtefactStore, ref: ArtefactRef, label_column: str) -> dict[str, Any]:

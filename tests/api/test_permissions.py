@@ -219,6 +219,7 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("view", None),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette"): ("view", _of_results),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): ("view", _against_species),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): ("view", _of_results),
     ("POST", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset"): (
@@ -244,6 +245,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows"): ("link", None),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("link", None),
+    ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette"): (
+        "link",
+        _of_results,
+    ),
     ("GET", "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): (
         "link",
         _against_species,
@@ -261,6 +266,10 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): (
         "public",
         None,
+    ),
+    ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette"): (
+        "public",
+        _of_results,
     ),
     ("GET", "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): (
         "public",

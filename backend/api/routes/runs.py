@@ -206,6 +206,13 @@ def profile_of(request: Request, ref: ArtefactRef) -> dict[str, Any]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
 
+def silhouette_of(request: Request, ref: ArtefactRef) -> dict[str, Any]:
+    try:
+        return outputs.silhouette(store(request), ref)
+    except outputs.NotATable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
+
+
 def agreement_of(request: Request, ref: ArtefactRef, label: str) -> dict[str, Any]:
     try:
         return outputs.agreement(store(request), ref, label)
@@ -299,6 +306,15 @@ def output_profile(
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette")
+def output_silhouette(
+    run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
+) -> dict[str, Any]:
+    """Each row's silhouette, sorted within its cluster, and each cluster's worst-fitting rows."""
+    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
+    return silhouette_of(request, ref)
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement")

@@ -19,6 +19,7 @@ from backend.api.routes.runs import (
     output_ref,
     profile_of,
     run_public,
+    silhouette_of,
     store,
 )
 from backend.models import Experiment, Publication, Run
@@ -302,7 +303,20 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
         ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
         return agreement_of(request, ref, label)
 
+    @router.get(outputs_path + "/silhouette", name=f"{audience}_output_silhouette")
+    def silhouette(
+        run_id: IntId,
+        node_id: str,
+        port: str,
+        request: Request,
+        session: SessionDep,
+        experiment: Experiment = source_dependency,
+    ) -> dict:
+        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+        return silhouette_of(request, ref)
+
     summary.__doc__ = f"An output's summary, {audience}."
+    silhouette.__doc__ = f"The silhouette plot of a results output, {audience}."
     label_agreement.__doc__ = f"How a results output's clusters agree with a label column, {audience}."
     profile.__doc__ = f"The cluster profiles of a results output, {audience}."
     rows.__doc__ = f"A page of rows of a table output, {audience}."

@@ -1,4 +1,4 @@
-"""Cluster profiles against pandas' groupby statistics and hand-computed effect sizes (Iris, Wine, toys)."""
+"""Views of a results table: cluster profiles and agreement against pandas and scikit-learn, the silhouette plot against silhouette_samples (Iris, Wine, toys)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_iris, load_wine
+from sklearn.metrics import silhouette_samples
+from sklearn.preprocessing import MinMaxScaler
 
 from backend.services.outputs import profiles
 from backend.services.outputs.agreement import MAX_LABEL_VALUES, InvalidLabelColumn, label_agreement
@@ -19,6 +21,7 @@ from backend.services.outputs.profiles import (
     effect_label,
     profile_frame,
 )
+from backend.services.outputs.silhouette import silhouette_plot
 
 
 def results_of(frame: pd.DataFrame, labels: np.ndarray, name: str = "Assignments") -> pd.DataFrame:
@@ -159,3 +162,21 @@ def test_a_label_column_with_too_many_values_is_refused_naming_it() -> None:
     with pytest.raises(InvalidLabelColumn, match=f"'id' has {n} distinct values"):
         label_agreement(results, "id")
     assert label_agreement(results.iloc[:-1], "id")["compared_rows"] == n - 1
+
+
+def test_the_silhouette_plot_is_of_min_max_scaled_features_and_lists_the_worst_rows() -> None:
+    iris = load_iris(as_frame=True)
+    labels = iris.target.to_numpy()
+    plot = silhouette_plot(results_of(iris.data, labels))
+    scaled = MinMaxScaler().fit_transform(iris.data)
+    reference = silhouette_samples(scaled, labels)
+    assert plot["features"] == list(iris.data.columns) and not plot["sampled"] and plot["exact_rows"] == 150
+    assert plot["mean"] == pytest.approx(reference.mean(), abs=1e-12)
+    for cluster in plot["clusters"]:
+        own = np.sort(reference[labels == cluster["cluster"]])[::-1]
+        np.testing.assert_allclose(cluster["values"], np.round(own, 4))
+        worst = cluster["worst"][0]
+        assert worst["silhouette"] == pytest.approx(own[-1], abs=1e-12)
+        assert labels[worst["row"]] == cluster["cluster"]
+        assert worst["values"]["sepal length (cm)"] == iris.data.iloc[worst["row"], 0]
+    assert len(plot["clusters"][0]["worst"]) == 10

@@ -1,4 +1,5 @@
-"""The cluster profile of a run's results: JSON for the view, CSV to download, 400 for what is not one."""
+"""The views of a run's results (profile, silhouette, agreement with labels) through the API; 400 for what
+is not a clustering result."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sklearn import metrics
+from sklearn.metrics import silhouette_samples
+from sklearn.preprocessing import MinMaxScaler
 
 from tests.api.test_runs import all_rows, run_experiment, wait_for
 from tests.graphs import iris_graph
@@ -47,6 +50,14 @@ def test_a_results_table_has_a_profile_as_json_and_csv(
     )
     table = pd.read_csv(io.StringIO(csv.text))
     assert set(table["Cluster"]) == set(sizes.index)
+
+    plot = client.get(f"{base}/results_dataset/silhouette", headers=alice)
+    assert plot.status_code == 200, plot.text
+    features = results[["sepal_length", "sepal_width", "petal_length", "petal_width"]]
+    reference = silhouette_samples(MinMaxScaler().fit_transform(features), results["Assignments"])
+    assert plot.json()["mean"] == pytest.approx(reference.mean(), abs=1e-12)
+    assert plot.json()["features"] == list(features.columns)  # the score columns are not features
+    assert client.get(f"{base}/trained_model/silhouette", headers=alice).status_code == 400
 
     model = client.get(f"{base}/trained_model/profile", headers=alice)
     assert model.status_code == 400

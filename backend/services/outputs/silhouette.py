@@ -1,0 +1,100 @@
+"""The silhouette plot of a results table: each row's silhouette, sorted within its cluster, and the rows
+that fit worst (the values and their rules are :mod:`modules.silhouette`'s).
+
+The feature space is the cluster chart's: the table's numeric columns other than results, each min-max
+scaled to [0, 1] over the rows with every feature present — the space the clustering modules fit in
+when they normalise (their default), so unit differences between columns do not decide the answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from backend.services.outputs.clusters import cluster_labels, complete_rows, feature_matrix, feature_positions
+from backend.services.outputs.jsonsafe import JsonDict, finite_or_none, json_scalar
+from backend.services.outputs.profiles import assignments_column
+from modules.silhouette import silhouettes
+
+WORST_ROWS = 10
+VALUE_DECIMALS = 4
+#: Feature values shown beside a badly fitting row, at most.
+SHOWN_FEATURES = 8
+
+
+def _scaled(matrix: np.ndarray) -> np.ndarray:
+    low, high = matrix.min(axis=0), matrix.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    return (matrix - low) / span
+
+
+def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
+    """The silhouette payload: per cluster its exact values sorted high to low and its worst rows."""
+    assignments = assignments_column(frame)
+    labels = cluster_labels(frame[assignments])
+    positions = feature_positions(frame)
+    names = [str(frame.columns[p]) for p in positions]
+    usable = (labels >= 0) & complete_rows(frame, positions) if positions else np.zeros(len(frame), bool)
+    rows = np.flatnonzero(usable)
+    base: JsonDict = {
+        "assignments": assignments,
+        "features": names,
+        "n_rows": len(frame),
+        "clustered_rows": int(rows.size),
+        "excluded_rows": int(len(frame) - rows.size),
+    }
+    if not positions or rows.size == 0:
+        return {
+            **base,
+            "sampled": False,
+            "exact_rows": 0,
+            "mean": None,
+            "mean_simplified": None,
+            "clusters": [],
+            "message": "No numeric feature columns to measure distances in"
+            if not positions
+            else "No row has a cluster and every feature",
+        }
+    X = _scaled(feature_matrix(frame, positions, rows))
+    found = silhouettes(X, labels[rows])
+    exact, simplified = found.exact, found.simplified
+    clusters = []
+    for cluster in np.unique(labels[rows]):
+        members = np.flatnonzero(labels[rows] == cluster)
+        measured = members[np.isfinite(exact[members])]
+        values = exact[measured]
+        worst = measured[np.argsort(values, kind="stable")[:WORST_ROWS]]
+        clusters.append(
+            {
+                "cluster": int(cluster),
+                "size": int(members.size),
+                "measured": int(measured.size),
+                "mean": finite_or_none(values.mean()) if values.size else None,
+                "mean_simplified": finite_or_none(np.nanmean(simplified[members])) if members.size else None,
+                "values": np.round(np.sort(values)[::-1], VALUE_DECIMALS).tolist(),
+                "worst": [
+                    {
+                        "row": int(rows[i]),
+                        "silhouette": finite_or_none(exact[i]),
+                        "simplified": finite_or_none(simplified[i]),
+                        "values": {
+                            name: json_scalar(frame.iat[int(rows[i]), p])
+                            for name, p in zip(
+                                names[:SHOWN_FEATURES], positions[:SHOWN_FEATURES], strict=True
+                            )
+                        },
+                    }
+                    for i in worst
+                ],
+            }
+        )
+    measured_all = exact[np.isfinite(exact)]
+    return {
+        **base,
+        "sampled": found.sampled,
+        "exact_rows": int(measured_all.size),
+        "mean": finite_or_none(measured_all.mean()) if measured_all.size else None,
+        "mean_simplified": finite_or_none(np.nanmean(simplified)) if np.isfinite(simplified).any() else None,
+        "message": None if measured_all.size else "A silhouette needs at least two clusters",
+        "clusters": clusters,
+    }

@@ -1,0 +1,147 @@
+"""Per-row silhouettes of a clustering: how well each row sits in its cluster (1: well inside, 0: on the
+border, below 0: nearer another cluster).
+
+Two values per row, both Euclidean in the feature space given:
+
+- the **exact silhouette** ``(b − a) / max(a, b)``, a = mean distance to the other rows of its cluster,
+  b = the smallest mean distance to the rows of another cluster (scikit-learn's
+  ``silhouette_samples``; a row alone in its cluster scores 0). It costs every pair of rows, so on more
+  than :data:`EXACT_ROWS` rows it is computed on a sample of that many drawn in proportion to the
+  clusters (each cluster keeps at least two rows where it has them), and is NaN outside the sample;
+- the **simplified silhouette** on every row: the same formula with a = the distance to its cluster's
+  centroid (mean of its rows) and b = the distance to the nearest other centroid.
+
+Rows whose label is negative (noise, :data:`modules.results.NOISE_LABEL`) or missing belong to no
+cluster: both values are NaN for them. With fewer than two clusters every value is NaN.
+
+The exact kernel is ours, not scikit-learn's: it is the same sums (distances by the
+‖x‖² + ‖y‖² − 2 x·y expansion, as ``euclidean_distances``, summed per cluster by a matrix product) in
+blocks of rows, several times faster here (bench/bench_silhouette.py), because a view must answer in
+well under a second; tests compare it with ``silhouette_samples``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["EXACT_ROWS", "Silhouettes", "exact_silhouette", "silhouettes", "simplified_silhouette"]
+
+EXACT_ROWS = 10_000
+SAMPLE_SEED = 20261129
+_BLOCK_ROWS = 1024
+
+
+@dataclass(frozen=True)
+class Silhouettes:
+    """Per-row values (NaN where not computed) and which rows the exact values come from."""
+
+    exact: np.ndarray  # (n,) float64
+    simplified: np.ndarray  # (n,) float64
+    exact_rows: np.ndarray  # sorted positions of the rows with an exact value's sample
+    sampled: bool  # whether exact_rows is a sample of the clustered rows
+
+
+def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster codes 0 … G−1 of the clustered rows (label ≥ 0) and their positions."""
+    rows = np.flatnonzero(labels >= 0)
+    _, codes = np.unique(labels[rows], return_inverse=True)
+    return codes.astype(np.int64), rows
+
+
+def exact_silhouette(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The exact silhouette of every row of X (``codes``: each row's cluster, 0 … G−1, G ≥ 2)."""
+    n, G = len(codes), int(codes.max()) + 1
+    onehot = np.zeros((n, G))
+    onehot[np.arange(n), codes] = 1.0
+    sizes = onehot.sum(axis=0)
+    squared = np.einsum("ij,ij->i", X, X)
+    # One product gives ‖x‖² + ‖y‖² − 2 x·y: rows [−2x, ‖x‖², 1] against columns [y, 1, ‖y‖²].
+    left = np.hstack([-2.0 * X, squared[:, None], np.ones((n, 1))])
+    right = np.ascontiguousarray(np.hstack([X, np.ones((n, 1)), squared[:, None]]).T)
+    out = np.empty(n)
+    for start in range(0, n, _BLOCK_ROWS):
+        block = slice(start, min(n, start + _BLOCK_ROWS))
+        d2 = left[block] @ right
+        np.maximum(d2, 0.0, out=d2)
+        d2[np.arange(d2.shape[0]), np.arange(block.start, block.stop)] = 0.0  # a row is at 0 from itself
+        sums = np.sqrt(d2, out=d2) @ onehot  # (block, G): distance sums to each cluster's rows
+        own = codes[block]
+        own_size = sizes[own]
+        rows = np.arange(len(own))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = sums[rows, own] / (own_size - 1)
+            means = sums / sizes
+        means[rows, own] = np.inf
+        b = means.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = (b - a) / np.maximum(a, b)
+        out[block] = np.where(own_size > 1, np.nan_to_num(s, nan=0.0), 0.0)
+    return out
+
+
+def simplified_silhouette(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The simplified silhouette of every row of X against its cluster's centroid (G ≥ 2)."""
+    G = int(codes.max()) + 1
+    sizes = np.bincount(codes, minlength=G).astype(np.float64)
+    centroids = np.zeros((G, X.shape[1]))
+    np.add.at(centroids, codes, X)
+    centroids /= sizes[:, None]
+    out = np.empty(len(codes))
+    rows = np.arange(len(codes))
+    for start in range(0, len(codes), 65_536):
+        block = slice(start, min(len(codes), start + 65_536))
+        diff2 = (
+            np.einsum("ij,ij->i", X[block], X[block])[:, None]
+            - 2.0 * X[block] @ centroids.T
+            + np.einsum("ij,ij->i", centroids, centroids)[None, :]
+        )
+        distances = np.sqrt(np.maximum(diff2, 0.0))
+        own = codes[block]
+        local = rows[: len(own)]
+        a = distances[local, own].copy()
+        distances[local, own] = np.inf
+        b = distances.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = (b - a) / np.maximum(a, b)
+        out[block] = np.nan_to_num(s, nan=0.0)
+    return out
+
+
+def _sample(codes: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Positions (sorted) of ``size`` rows drawn in proportion to the clusters, at least two per cluster."""
+    counts = np.bincount(codes)
+    exact = counts * (size / len(codes))
+    quota = np.floor(exact).astype(np.int64)
+    quota[np.argsort(quota - exact, kind="stable")[: size - int(quota.sum())]] += 1
+    quota = np.minimum(counts, np.maximum(np.minimum(2, counts), quota))
+    rng = np.random.default_rng(seed)
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    picked = [
+        order[start + rng.choice(count, size=want, replace=False)]
+        for start, count, want in zip(starts, counts, quota, strict=True)
+        if count
+    ]
+    return np.sort(np.concatenate(picked))
+
+
+def silhouettes(
+    X: np.ndarray, labels: np.ndarray, exact_rows: int = EXACT_ROWS, seed: int = SAMPLE_SEED
+) -> Silhouettes:
+    """Both silhouettes of each row of ``X`` (float64, finite) clustered by ``labels`` (int, −1 = none)."""
+    n = len(labels)
+    exact = np.full(n, np.nan)
+    simplified = np.full(n, np.nan)
+    codes, rows = _codes(np.asarray(labels))
+    if rows.size == 0 or int(codes.max()) < 1:
+        return Silhouettes(exact, simplified, np.empty(0, np.int64), False)
+    X = np.asarray(X, dtype=np.float64)
+    simplified[rows] = simplified_silhouette(X[rows], codes)
+    sampled = rows.size > exact_rows
+    chosen = _sample(codes, exact_rows, seed) if sampled else np.arange(rows.size)
+    if int(codes[chosen].max()) >= 1 and len(np.unique(codes[chosen])) >= 2:
+        _, sample_codes = np.unique(codes[chosen], return_inverse=True)
+        exact[rows[chosen]] = exact_silhouette(X[rows[chosen]], sample_codes.astype(np.int64))
+    return Silhouettes(exact, simplified, rows[chosen], sampled)
