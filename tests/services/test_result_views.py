@@ -1,4 +1,5 @@
-"""Views of a results table: cluster profiles and agreement against pandas and scikit-learn, the silhouette plot against silhouette_samples (Iris, Wine, toys)."""
+"""Views of a results table: cluster profiles and agreement against pandas and scikit-learn, the
+silhouette plot against silhouette_samples (Iris, Wine, toys)."""
 
 from __future__ import annotations
 
