@@ -29,6 +29,11 @@ from modules.ports import PORT_TYPES
 from modules.storage import PARQUET_SUFFIX, read_stored_table, write_table
 
 
+#: Derived payloads (see ArtefactStore.write_derived) of the results views.
+PROFILE = "profile"
+SILHOUETTE = "silhouette"
+
+
 class OutputNotFound(Exception):
     pass
 
@@ -137,25 +142,29 @@ def visualization(
 
 
 def _of_results(
-    store: ArtefactStore, ref: ArtefactRef, compute: Callable[[Any], dict[str, Any]]
+    store: ArtefactStore, ref: ArtefactRef, name: str, compute: Callable[[Any], dict[str, Any]]
 ) -> dict[str, Any]:
-    """``compute`` over a results table (NotATable for a model or a table without assignments)."""
+    """``compute`` over a results table (NotATable for a model or a table without assignments), kept
+    beside the artefact as derived payload ``name`` the first time: an artefact never changes."""
+    if (ready := store.read_derived(ref, name)) is not None:
+        return json.loads(ready)
     try:
         result = compute(table(store, ref))
     except NotAClusteringResult as exc:
         raise NotATable(str(exc)) from None
+    store.write_derived(ref, name, json.dumps(result, allow_nan=False).encode())
     release_memory()
     return result
 
 
 def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The cluster profiles of a results table."""
-    return _of_results(store, ref, cluster_profiles)
+    return _of_results(store, ref, PROFILE, cluster_profiles)
 
 
 def silhouette(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The silhouette plot of a results table."""
-    return _of_results(store, ref, silhouette_plot)
+    return _of_results(store, ref, SILHOUETTE, silhouette_plot)
 
 
 def agreement(store: ArtefactStore, ref: ArtefactRef, label_column: str) -> dict[str, Any]:

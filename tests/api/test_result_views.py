@@ -58,6 +58,8 @@ def test_a_results_table_has_a_profile_as_json_and_csv(
     assert plot.json()["mean"] == pytest.approx(reference.mean(), abs=1e-12)
     assert plot.json()["features"] == list(features.columns)  # the score columns are not features
     assert client.get(f"{base}/trained_model/silhouette", headers=alice).status_code == 400
+    # Kept beside the artefact after the first request: the second answer is the same, read back.
+    assert client.get(f"{base}/results_dataset/silhouette", headers=alice).json() == plot.json()
 
     model = client.get(f"{base}/trained_model/profile", headers=alice)
     assert model.status_code == 400

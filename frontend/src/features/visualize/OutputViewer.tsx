@@ -16,6 +16,7 @@ import { SaveAsDatasetButton } from './SaveAsDataset'
 import { SaveAsModelButton } from './SaveAsModel'
 import { ClusterView } from './views/ClusterView'
 import { ProfileView } from './views/ProfileView'
+import { SilhouetteView } from './views/SilhouetteView'
 import { TrainedModelView, UntrainedModelView } from './views/ModelView'
 import { SweepView } from './views/SweepView'
 import { TableView } from './views/TableView'
@@ -262,6 +263,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
       label: 'Profiles',
       render: () => <ProfileView outputRef={ref} canDownload={!isPublic} />,
     }
+    const silhouetteTab: TabSpec = { id: 'silhouette', label: 'Silhouette', render: () => <SilhouetteView outputRef={ref} /> }
     body = (
       <>
         {vizLoad.state === 'error' ? (
@@ -269,7 +271,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
             The chart could not be updated: {errorMessage(vizLoad.error).detail}
           </p>
         ) : null}
-        <Tabs key={viz.kind} tabs={viz.kind === 'clusters' ? [chartTab, profileTab, tableTab] : [chartTab, tableTab]} label="Views of this output" />
+        <Tabs key={viz.kind} tabs={viz.kind === 'clusters' ? [chartTab, profileTab, silhouetteTab, tableTab] : [chartTab, tableTab]} label="Views of this output" />
       </>
     )
   } else if (tableSummary) {

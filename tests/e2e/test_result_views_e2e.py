@@ -1,17 +1,21 @@
-"""Cluster profiles in the browser: what sets each Iris cluster apart, the feature table, the CSV, and
-how long the view takes on a 100,000-row result (reported, never asserted)."""
+"""The views of a clustering result in the browser: profiles (what sets each Iris cluster apart, the
+feature table, the CSV, agreement with the species) and the silhouette plot; how long each view takes on a
+100,000-row result is reported, never asserted."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, silhouette_samples
+from sklearn.preprocessing import MinMaxScaler
 
 from tests.e2e import test_visualize
 from tests.e2e.e2e_helpers import record
@@ -90,3 +94,50 @@ def test_profiles_of_a_100k_row_result_say_they_are_sampled(
     expect(page.get_by_test_id("profile-card")).to_have_count(5)
     expect(page.get_by_test_id("profile-notes")).to_contain_text("statistics from a sample of 50,000 rows")
     screenshot("profiles-100k")
+
+
+def open_tab(page: Page, name: str, test_id: str) -> float:
+    """Click a tab; milliseconds until its view is on screen (measured in the page)."""
+    started = page.evaluate("performance.now()")
+    page.get_by_role("tab", name=name).click()
+    page.get_by_test_id(test_id).wait_for()
+    return float(page.evaluate("performance.now()")) - float(started)
+
+
+def test_iris_silhouette_plot_and_worst_rows(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
+    page = signed_in
+    page.goto(output_url(runs["iris"], "assign", "results_dataset"))
+    expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
+    record("silhouette_view_150_rows", {"shown_ms": round(open_tab(page, "Silhouette", "silhouette-view"))})
+    results = page.request.get(
+        f"/api/runs/{runs['iris']}/nodes/assign/outputs/results_dataset/download?format=csv"
+    ).text()
+    table = pd.read_csv(io.StringIO(results))
+    features = table[["sepal_length", "sepal_width", "petal_length", "petal_width"]]
+    mean = silhouette_samples(MinMaxScaler().fit_transform(features), table["Assignments"]).mean()
+    chart = page.get_by_test_id("silhouette-chart")
+    expect(chart).to_have_attribute("data-bands", "3")
+    expect(chart).to_have_attribute("data-rows", "150")
+    expect(page.get_by_test_id("silhouette-mean")).to_have_text(f"mean {mean:.3g}")
+    expect(page.get_by_test_id("silhouette-note")).to_contain_text("exact on all 150 rows")
+    page.get_by_role("button", name=re.compile(r"^Cluster 2 · mean")).click()
+    worst = page.get_by_test_id("worst-rows")
+    expect(worst.locator("tbody tr")).to_have_count(10)
+    expect(worst).to_contain_text("Cluster 2")
+    screenshot("silhouette-iris")
+
+
+def test_silhouette_of_a_100k_row_result_is_exact_on_a_sample(
+    signed_in: Page, runs: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
+    page = signed_in
+    page.goto(output_url(runs["big"], "assign", "results_dataset"))
+    expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
+    record("silhouette_view_100k_rows", {"shown_ms": round(open_tab(page, "Silhouette", "silhouette-view"))})
+    expect(page.get_by_test_id("silhouette-chart")).to_have_attribute("data-rows", "5000")
+    expect(page.get_by_test_id("silhouette-note")).to_contain_text(
+        "exact on a sample of 5,000 of 100,000 rows, drawn by cluster"
+    )
+    screenshot("silhouette-100k")
