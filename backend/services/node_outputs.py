@@ -28,7 +28,6 @@ from modules import registry
 from modules.ports import PORT_TYPES
 from modules.storage import PARQUET_SUFFIX, read_stored_table, write_table
 
-
 #: Derived payloads (see ArtefactStore.write_derived) of the results views.
 PROFILE = "profile"
 SILHOUETTE = "silhouette"
