@@ -14,10 +14,10 @@ Two values per row, both Euclidean in the feature space given:
 Rows whose label is negative (noise, :data:`modules.results.NOISE_LABEL`) or missing belong to no
 cluster: both values are NaN for them. With fewer than two clusters every value is NaN.
 
-The exact kernel is ours, not scikit-learn's: it is the same sums (distances by the
-‖x‖² + ‖y‖² − 2 x·y expansion, as ``euclidean_distances``, summed per cluster by a matrix product) in
-blocks of rows, several times faster here (bench/bench_silhouette.py), because a view must answer in
-well under a second; tests compare it with ``silhouette_samples``.
+The exact kernel is ours, not scikit-learn's: the same sums, each distance computed directly in one
+compiled loop over the pairs (modules/engine/_silhouette_kernels.py), several times faster here
+(bench/bench_views.py), because a view must answer in well under a second; tests compare it with
+``silhouette_samples``.
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from modules.engine._silhouette_kernels import cluster_distance_sums, simplified_silhouette_rows
+
 __all__ = ["EXACT_ROWS", "Silhouettes", "exact_silhouette", "silhouettes", "simplified_silhouette"]
 
 #: Rows the exact silhouette is computed on, at most: the plot of a sample this size looks the same as
 #: the whole one, and its cost (every pair of rows) stays a fraction of a second.
 EXACT_ROWS = 5_000
 SAMPLE_SEED = 20261129
-_BLOCK_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -55,59 +56,31 @@ def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def exact_silhouette(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The exact silhouette of every row of X (``codes``: each row's cluster, 0 … G−1, G ≥ 2)."""
     n, G = len(codes), int(codes.max()) + 1
-    onehot = np.zeros((n, G))
-    onehot[np.arange(n), codes] = 1.0
-    sizes = onehot.sum(axis=0)
-    squared = np.einsum("ij,ij->i", X, X)
-    # One product gives ‖x‖² + ‖y‖² − 2 x·y: rows [−2x, ‖x‖², 1] against columns [y, 1, ‖y‖²].
-    left = np.hstack([-2.0 * X, squared[:, None], np.ones((n, 1))])
-    right = np.ascontiguousarray(np.hstack([X, np.ones((n, 1)), squared[:, None]]).T)
-    out = np.empty(n)
-    for start in range(0, n, _BLOCK_ROWS):
-        block = slice(start, min(n, start + _BLOCK_ROWS))
-        d2 = left[block] @ right
-        np.maximum(d2, 0.0, out=d2)
-        d2[np.arange(d2.shape[0]), np.arange(block.start, block.stop)] = 0.0  # a row is at 0 from itself
-        sums = np.sqrt(d2, out=d2) @ onehot  # (block, G): distance sums to each cluster's rows
-        own = codes[block]
-        own_size = sizes[own]
-        rows = np.arange(len(own))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            a = sums[rows, own] / (own_size - 1)
-            means = sums / sizes
-        means[rows, own] = np.inf
-        b = means.min(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s = (b - a) / np.maximum(a, b)
-        out[block] = np.where(own_size > 1, np.nan_to_num(s, nan=0.0), 0.0)
-    return out
+    sums = np.empty((n, G))
+    cluster_distance_sums(np.ascontiguousarray(X, dtype=np.float64), codes.astype(np.int64), sums)
+    sizes = np.bincount(codes, minlength=G).astype(np.float64)
+    rows = np.arange(n)
+    own_size = sizes[codes]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = sums[rows, codes] / (own_size - 1)
+        means = sums / sizes
+    means[rows, codes] = np.inf
+    b = means.min(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = (b - a) / np.maximum(a, b)
+    return np.where(own_size > 1, np.nan_to_num(s, nan=0.0), 0.0)
 
 
 def simplified_silhouette(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The simplified silhouette of every row of X against its cluster's centroid (G ≥ 2)."""
     G = int(codes.max()) + 1
     sizes = np.bincount(codes, minlength=G).astype(np.float64)
-    centroids = np.zeros((G, X.shape[1]))
-    np.add.at(centroids, codes, X)
+    centroids = np.column_stack([np.bincount(codes, weights=X[:, f], minlength=G) for f in range(X.shape[1])])
     centroids /= sizes[:, None]
     out = np.empty(len(codes))
-    rows = np.arange(len(codes))
-    for start in range(0, len(codes), 65_536):
-        block = slice(start, min(len(codes), start + 65_536))
-        diff2 = (
-            np.einsum("ij,ij->i", X[block], X[block])[:, None]
-            - 2.0 * X[block] @ centroids.T
-            + np.einsum("ij,ij->i", centroids, centroids)[None, :]
-        )
-        distances = np.sqrt(np.maximum(diff2, 0.0))
-        own = codes[block]
-        local = rows[: len(own)]
-        a = distances[local, own].copy()
-        distances[local, own] = np.inf
-        b = distances.min(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s = (b - a) / np.maximum(a, b)
-        out[block] = np.nan_to_num(s, nan=0.0)
+    simplified_silhouette_rows(
+        np.ascontiguousarray(X, dtype=np.float64), codes.astype(np.int64), centroids, out
+    )
     return out
 
 

@@ -36,6 +36,7 @@ from modules.engine import (
 from modules.engine.distances import nearest_and_distances
 from modules.engine.kmeans import RowScores
 from modules.feature_matrix import exercise_kernels
+from modules.silhouette import silhouettes
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def exercise() -> None:
     """Call every public engine function for both metrics and every initialisation."""
     X, labels = tiny_data()
     exercise_kernels()  # the table-to-matrix conversion of the modules
+    silhouettes(X, labels)  # the result view's exact silhouette
     for metric in METRICS:
         for init in INIT_METHODS:
             init_labels = labels if init == "label_column" else None

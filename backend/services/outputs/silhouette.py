@@ -23,9 +23,11 @@ SHOWN_FEATURES = 8
 
 
 def _scaled(matrix: np.ndarray) -> np.ndarray:
+    """Each column min-max scaled to [0, 1], in place (a constant column becomes 0)."""
     low, high = matrix.min(axis=0), matrix.max(axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    return (matrix - low) / span
+    matrix -= low
+    matrix /= np.where(high > low, high - low, 1.0)
+    return matrix
 
 
 def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
