@@ -66,8 +66,9 @@ def known_pairs(assignments: pd.Series, labels: pd.Series) -> tuple[np.ndarray, 
     return clusters[keep].astype(np.int64), labels[keep].astype(str).to_numpy(), left_out
 
 
-def agreement(clusters: Sequence[int] | np.ndarray, labels: Sequence[str] | np.ndarray) -> Agreement:
-    """The agreement scores of two labellings of the same rows (both already without missing values)."""
+def agreement(clusters: Sequence[int] | np.ndarray, labels: Sequence[str | int] | np.ndarray) -> Agreement:
+    """The agreement scores of two labellings of the same rows (both already without missing values);
+    ``labels`` may be text or another clustering's numbers (then sorted as numbers)."""
     clusters = np.asarray(clusters)
     labels = np.asarray(labels)
     if clusters.size == 0:

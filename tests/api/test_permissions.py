@@ -145,6 +145,11 @@ def _of_results(world: World, actor: str) -> dict[str, Any]:
     return {"path_ids": {"node_id": "train", "port": "results_dataset"}}
 
 
+def _with_itself(world: World, actor: str) -> dict[str, Any]:
+    """The run's results compared with the same run's (the other run is checked like the first)."""
+    return {**_of_results(world, actor), "params": {"other_run": world.ids["run_id"]}}
+
+
 def _against_species(world: World, actor: str) -> dict[str, Any]:
     return {**_of_results(world, actor), "params": {"label": "species"}}
 
@@ -220,6 +225,7 @@ RULES: dict[tuple[str, str], tuple[str, Body | None]] = {
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization"): ("view", None),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette"): ("view", _of_results),
+    ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/compare"): ("view", _with_itself),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement"): ("view", _against_species),
     ("GET", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile"): ("view", _of_results),
     ("POST", "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/save-as-dataset"): (

@@ -94,3 +94,52 @@ def test_clusters_agree_with_a_label_column_of_the_table(client: TestClient, ali
         refused = client.get(url, headers=alice, params={"label": label})
         assert refused.status_code == 400 and words in refused.json()["detail"], (label, refused.text)
     assert client.get(url, headers=alice).status_code == 422  # the label column is required
+
+
+def test_two_runs_of_the_same_rows_compare(
+    client: TestClient, alice: dict[str, str], bob: dict[str, str]
+) -> None:
+    graph = iris_graph(sweep=False)
+    exp = client.post("/api/experiments", headers=alice, json={"name": "C", "graph": graph}).json()
+    first = run_experiment(client, alice, exp["id"])["id"]
+    assert wait_for(client, alice, first)["status"] == "succeeded"
+    graph["nodes"][1]["params"]["n_clusters"] = 4
+    assert client.put(
+        f"/api/experiments/{exp['id']}", headers=alice, json={"graph": graph, "version": 1}
+    ).is_success
+    second = run_experiment(client, alice, exp["id"])["id"]
+    assert wait_for(client, alice, second)["status"] == "succeeded"
+    a = all_rows(client, alice, first, "train", "results_dataset")
+    b = all_rows(client, alice, second, "train", "results_dataset")
+
+    url = f"/api/runs/{first}/nodes/train/outputs/results_dataset/compare"
+    answer = client.get(url, headers=alice, params={"other_run": second})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["parameters"] == [{"node_id": "kmeans", "param": "n_clusters", "a": 3, "b": 4}]
+    metrics_by_id = {m["id"]: m for m in body["metrics"]}
+    assert (metrics_by_id["clusters"]["a"], metrics_by_id["clusters"]["b"]) == (3, 4)
+    scaled = MinMaxScaler().fit_transform(a[["sepal_length", "sepal_width", "petal_length", "petal_width"]])
+    assert metrics_by_id["davies_bouldin"]["a"] == pytest.approx(
+        metrics.davies_bouldin_score(scaled, a["Assignments"]), rel=1e-9
+    )
+    scores = {m["id"]: m["value"] for m in body["agreement"]}
+    assert scores["adjusted_rand"] == pytest.approx(
+        metrics.adjusted_rand_score(a["Assignments"], b["Assignments"])
+    )
+    assert body["contingency"] == pd.crosstab(a["Assignments"], b["Assignments"]).to_numpy().tolist()
+    assert body["clusters_b"] == [0, 1, 2, 3]
+
+    itself = client.get(url, headers=alice, params={"other_run": first}).json()
+    assert {m["id"]: m["value"] for m in itself["agreement"]}["adjusted_rand"] == pytest.approx(1.0)
+    assert itself["parameters"] == []
+    not_results = client.get(
+        url, headers=alice, params={"other_run": second, "other_node": "data", "other_port": "dataset"}
+    )
+    assert not_results.status_code == 400 and "not a clustering result" in not_results.json()["detail"]
+    assert client.get(url, headers=bob, params={"other_run": second}).status_code == 404
+    theirs = client.post(
+        "/api/experiments", headers=bob, json={"name": "B", "graph": iris_graph(sweep=False)}
+    ).json()
+    bobs_run = run_experiment(client, bob, theirs["id"])["id"]
+    assert client.get(url, headers=alice, params={"other_run": bobs_run}).status_code == 404  # not hers

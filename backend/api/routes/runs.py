@@ -18,7 +18,7 @@ from backend.core.disk import ensure_free_space
 from backend.executor import ArtefactRef, ArtefactStore
 from backend.models import NodeRun, Run, User
 from backend.schemas import DatasetPublic, RunCreate, RunPublic, SaveAsDataset
-from backend.services import datasets
+from backend.services import datasets, run_comparison
 from backend.services import experiments as experiment_service
 from backend.services import node_outputs as outputs
 from backend.services import outputs as output_service
@@ -315,6 +315,29 @@ def output_silhouette(
     """Each row's silhouette, sorted within its cluster, and each cluster's worst-fitting rows."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     return silhouette_of(request, ref)
+
+
+@router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/compare")
+def compare_output(
+    run_id: IntId,
+    node_id: str,
+    port: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    other_run: int = Query(..., ge=1, le=2_147_483_647, description="The run whose output to compare with"),
+    other_node: str | None = Query(None, max_length=64, description="Its node (default: the same node)"),
+    other_port: str | None = Query(None, max_length=64, description="Its port (default: the same port)"),
+) -> dict[str, Any]:
+    """Two clustering results of the same rows side by side: parameters that differ, metrics, their ARI."""
+    run_a, run_b = load_run(session, run_id, user), load_run(session, other_run, user)
+    ref_a = output_ref(request, session, run_a, node_id, port)
+    ref_b = output_ref(request, session, run_b, other_node or node_id, other_port or port)
+    try:
+        frames = as_table(request, ref_a), as_table(request, ref_b)
+        return run_comparison.compare_results(session, run_a, frames[0], run_b, frames[1])
+    except run_comparison.NotComparable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement")

@@ -1,0 +1,144 @@
+"""Two clustering results side by side: the parameters that differ between their runs, each result's
+metrics, and how their assignments agree (adjusted Rand index and the rest, :mod:`modules.agreement`).
+
+The two results must be of the same rows in the same order (the same data through two runs): row i of
+one is row i of the other. Metrics are computed here, the same way for both, in the silhouette view's
+feature space (the numeric columns other than results, min-max scaled over the rows with every value):
+the four sweep metrics of :mod:`modules.engine.metrics` against each cluster's mean, and the number of
+clusters and of noise rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import ExperimentVersion, Run
+from backend.services.outputs.clusters import cluster_labels, complete_rows, feature_matrix, feature_positions
+from backend.services.outputs.jsonsafe import finite_or_none
+from backend.services.outputs.profiles import assignments_column
+from modules.agreement import AGREEMENT_METRICS, agreement
+from modules.engine import cluster_metrics
+from modules.engine.metrics import METRIC_NAMES
+from modules.sweep_table import SWEEP_METRICS
+
+#: The metrics of one result, in the order shown: (id, name, which way is better).
+RESULT_METRICS = (
+    ("clusters", "Clusters", None),
+    ("noise_rows", "Noise rows", None),
+    *((m.id, m.column, m.better) for m in SWEEP_METRICS),
+)
+
+
+class NotComparable(ValueError):
+    """The two outputs are not clustering results of the same rows."""
+
+
+def _graph(session: Session, run: Run) -> dict[str, Any]:
+    version = session.scalar(
+        select(ExperimentVersion).where(
+            ExperimentVersion.experiment_id == run.experiment_id,
+            ExperimentVersion.version == run.experiment_version,
+        )
+    )
+    return version.graph if version is not None else {"nodes": [], "edges": []}
+
+
+def parameter_differences(graph_a: dict[str, Any], graph_b: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every node parameter (and module) that is not the same in the two graphs, node by node."""
+    nodes_a = {n["id"]: n for n in graph_a.get("nodes", [])}
+    nodes_b = {n["id"]: n for n in graph_b.get("nodes", [])}
+    differences = []
+    for node_id in sorted(nodes_a.keys() | nodes_b.keys()):
+        a, b = nodes_a.get(node_id), nodes_b.get(node_id)
+        if a is None or b is None or a.get("module") != b.get("module"):
+            differences.append(
+                {
+                    "node_id": node_id,
+                    "param": "module",
+                    "a": a.get("module") if a else None,
+                    "b": b.get("module") if b else None,
+                }
+            )
+            continue
+        params_a, params_b = a.get("params") or {}, b.get("params") or {}
+        for name in sorted(params_a.keys() | params_b.keys()):
+            if params_a.get(name) != params_b.get(name):
+                differences.append(
+                    {"node_id": node_id, "param": name, "a": params_a.get(name), "b": params_b.get(name)}
+                )
+    return differences
+
+
+def result_metrics(frame: pd.DataFrame) -> dict[str, float | int | None]:
+    """The number of clusters and of noise rows, and the four sweep metrics of one result."""
+    labels = frame[assignments_column(frame)]
+    codes = cluster_labels(labels)
+    noise = int((pd.to_numeric(labels, errors="coerce") < 0).sum())
+    positions = feature_positions(frame)
+    clusters = np.unique(codes[codes >= 0])
+    found: dict[str, float | int | None] = {"clusters": int(clusters.size), "noise_rows": noise}
+    usable = (codes >= 0) & complete_rows(frame, positions) if positions else np.zeros(len(frame), bool)
+    rows = np.flatnonzero(usable)
+    if rows.size == 0 or clusters.size < 2:
+        return {**found, **{name: None for name in METRIC_NAMES}}
+    X = feature_matrix(frame, positions, rows)
+    low, high = X.min(axis=0), X.max(axis=0)
+    X = (X - low) / np.where(high > low, high - low, 1.0)
+    _, local = np.unique(codes[rows], return_inverse=True)
+    sizes = np.bincount(local).astype(np.float64)
+    centroids = (
+        np.column_stack([np.bincount(local, weights=X[:, f]) for f in range(X.shape[1])]) / sizes[:, None]
+    )
+    metrics = cluster_metrics(X, centroids, local.astype(np.int64))
+    return {**found, **{name: finite_or_none(metrics[name]) for name in METRIC_NAMES}}
+
+
+def compare_results(
+    session: Session, run_a: Run, frame_a: pd.DataFrame, run_b: Run, frame_b: pd.DataFrame
+) -> dict[str, Any]:
+    """The comparison payload (NotComparable unless both are clustering results of the same rows)."""
+    try:
+        column_a, column_b = assignments_column(frame_a), assignments_column(frame_b)
+    except ValueError as exc:
+        raise NotComparable(str(exc)) from None
+    if len(frame_a) != len(frame_b):
+        raise NotComparable(
+            f"The results have {len(frame_a):,} and {len(frame_b):,} rows: they are not of the same rows"
+        )
+    a, b = cluster_labels(frame_a[column_a]), cluster_labels(frame_b[column_b])
+    both = (a >= 0) & (b >= 0)
+    found = agreement(a[both], b[both])  # numbers: sorted as numbers
+    metrics_a, metrics_b = result_metrics(frame_a), result_metrics(frame_b)
+    return {
+        "runs": [run_a.id, run_b.id],
+        "n_rows": len(frame_a),
+        "compared_rows": found.compared,
+        "parameters": parameter_differences(_graph(session, run_a), _graph(session, run_b)),
+        "metrics": [
+            {
+                "id": metric_id,
+                "name": name,
+                "better": better,
+                "a": metrics_a[metric_id],
+                "b": metrics_b[metric_id],
+            }
+            for metric_id, name, better in RESULT_METRICS
+        ],
+        "agreement": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "description": m.description,
+                "value": finite_or_none(found.scores[m.id]),
+            }
+            for m in AGREEMENT_METRICS
+        ],
+        "clusters_a": found.clusters,
+        "clusters_b": [int(label) for label in found.labels],
+        "contingency": found.contingency.tolist(),
+    }
