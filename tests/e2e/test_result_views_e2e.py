@@ -1,12 +1,13 @@
 """The views of a clustering result in the browser: profiles (what sets each Iris cluster apart, the
 feature table, the CSV, agreement with the species) and the silhouette plot; how long each view takes on a
-100,000-row result is reported, never asserted."""
+100,000-row result is reported, never asserted; two runs of one experiment compare with their ARI."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,47 @@ def test_silhouette_of_a_100k_row_result_is_exact_on_a_sample(
         "exact on a sample of 5,000 of 100,000 rows, drawn by cluster"
     )
     screenshot("silhouette-100k")
+
+
+def finished_run(page: Page, experiment_id: int) -> int:
+    started = page.request.post(f"/api/experiments/{experiment_id}/runs")
+    assert started.status == 202, started.text()
+    run_id = int(started.json()["id"])
+    deadline = time.monotonic() + 120
+    while page.request.get(f"/api/runs/{run_id}").json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"run {run_id} did not finish"
+        time.sleep(0.2)
+    assert page.request.get(f"/api/runs/{run_id}").json()["status"] == "succeeded"
+    return run_id
+
+
+def test_two_runs_compare_with_their_ari(signed_in: Page, screenshot: Callable[[str], Path]) -> None:
+    page = signed_in
+    graph = test_visualize.clustering_graph("sample-iris", 3, sweep=False)
+    created = page.request.post("/api/experiments", data={"name": "Compare k", "graph": graph})
+    experiment_id = int(created.json()["id"])
+    first = finished_run(page, experiment_id)
+    graph["nodes"][1]["params"]["n_clusters"] = 4
+    saved = page.request.put(f"/api/experiments/{experiment_id}", data={"graph": graph, "version": 1})
+    assert saved.ok, saved.text()
+    second = finished_run(page, experiment_id)
+
+    page.goto(output_url(second, "train", "results_dataset"))
+    expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
+    record("compare_view_150_rows", {"shown_ms": round(open_tab(page, "Compare runs", "compare-result"))})
+    expect(page.get_by_test_id("compare-run")).to_have_value(str(first))
+    expect(page.get_by_test_id("compare-parameters").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("compare-parameters")).to_contain_text("n_clusters")
+
+    def assignments(run_id: int) -> list[int]:
+        url = f"/api/runs/{run_id}/nodes/train/outputs/results_dataset/download?format=csv"
+        return pd.read_csv(io.StringIO(page.request.get(url).text()))["Assignments"].tolist()
+
+    ari = adjusted_rand_score(assignments(first), assignments(second))
+    tiles = page.get_by_test_id("agreement-metrics")
+    expect(tiles.locator(".agreement-metric").first).to_contain_text(f"{ari:.3g}")
+    expect(page.get_by_test_id("contingency-table").locator("tbody tr")).to_have_count(4)  # k = 4 in this run
+    expect(page.get_by_test_id("contingency-table").locator("thead th")).to_have_count(
+        1 + 3
+    )  # k = 3 in the other
+    screenshot("compare-runs")

@@ -15,6 +15,7 @@ import { ErrorState, errorMessage, useLoad } from './viewerStates'
 import { SaveAsDatasetButton } from './SaveAsDataset'
 import { SaveAsModelButton } from './SaveAsModel'
 import { ClusterView } from './views/ClusterView'
+import { CompareView } from './views/CompareView'
 import { ProfileView } from './views/ProfileView'
 import { SilhouetteView } from './views/SilhouetteView'
 import { TrainedModelView, UntrainedModelView } from './views/ModelView'
@@ -263,6 +264,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
       label: 'Profiles',
       render: () => <ProfileView outputRef={ref} canDownload={!isPublic} />,
     }
+    const compareTab: TabSpec = { id: 'compare', label: 'Compare runs', render: () => <CompareView outputRef={ref} /> }
     const silhouetteTab: TabSpec = { id: 'silhouette', label: 'Silhouette', render: () => <SilhouetteView outputRef={ref} /> }
     body = (
       <>
@@ -271,7 +273,7 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
             The chart could not be updated: {errorMessage(vizLoad.error).detail}
           </p>
         ) : null}
-        <Tabs key={viz.kind} tabs={viz.kind === 'clusters' ? [chartTab, profileTab, silhouetteTab, tableTab] : [chartTab, tableTab]} label="Views of this output" />
+        <Tabs key={viz.kind} tabs={viz.kind === 'clusters' ? [chartTab, profileTab, silhouetteTab, ...(isPublic ? [] : [compareTab]), tableTab] : [chartTab, tableTab]} label="Views of this output" />
       </>
     )
   } else if (tableSummary) {

@@ -20,25 +20,36 @@ function leftOutNote(result: LabelAgreement): string | null {
   return parts.length ? `Left out: ${parts.join(', ')}.` : null
 }
 
+export interface ContingencyProps {
+  clusters: number[]
+  /** The other labelling's values (columns). */
+  labels: string[]
+  contingency: number[][]
+  /** What the columns are, e.g. the label column's name or "Run 12". */
+  columnsName: string
+  /** How a column's value is shown (default: as it is). */
+  labelName?: (label: string) => string
+}
+
 /** The clusters × labels counts, each cell shaded by its share of the cluster's rows. */
-export function ContingencyHeatmap({ result }: { result: LabelAgreement }) {
+export function ContingencyHeatmap({ clusters, labels, contingency, columnsName, labelName = (l) => l }: ContingencyProps) {
   return (
     <div className="profile-table-wrap">
       <table className="contingency-table" data-testid="contingency-table">
-        <caption className="visually-hidden">Rows of each cluster with each value of {result.label_column}</caption>
+        <caption className="visually-hidden">Rows of each cluster with each value of {columnsName}</caption>
         <thead>
           <tr>
-            <th scope="col">Cluster \ {result.label_column}</th>
-            {result.labels.map((label) => (
+            <th scope="col">Cluster \ {columnsName}</th>
+            {labels.map((label) => (
               <th scope="col" key={label}>
-                {label}
+                {labelName(label)}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {result.clusters.map((cluster, i) => {
-            const row = result.contingency[i]
+          {clusters.map((cluster, i) => {
+            const row = contingency[i]
             const total = row.reduce((a, b) => a + b, 0) || 1
             return (
               <tr key={cluster}>
@@ -48,10 +59,10 @@ export function ContingencyHeatmap({ result }: { result: LabelAgreement }) {
                 </th>
                 {row.map((count, j) => (
                   <td
-                    key={result.labels[j]}
+                    key={labels[j]}
                     style={{ background: withAlpha(clusterColor(cluster), 0.08 + 0.72 * (count / total)) }}
                     className={count / total > 0.55 ? 'is-strong' : undefined}
-                    title={`${clusterName(cluster)} · ${result.labels[j]}: ${formatCount(count)} of ${formatCount(total)} rows`}
+                    title={`${clusterName(cluster)} · ${labelName(labels[j])}: ${formatCount(count)} of ${formatCount(total)} rows`}
                   >
                     {formatCount(count)}
                   </td>
@@ -65,6 +76,21 @@ export function ContingencyHeatmap({ result }: { result: LabelAgreement }) {
   )
 }
 
+/** Agreement scores as tiles: name, value (1 is a perfect match), what it measures. */
+export function AgreementTiles({ metrics }: { metrics: LabelAgreement['metrics'] }) {
+  return (
+    <dl className="agreement-metrics" data-testid="agreement-metrics">
+      {metrics.map((metric) => (
+        <div key={metric.id} className="agreement-metric" title={metric.description}>
+          <dt>{metric.name}</dt>
+          <dd>{formatNumber(metric.value, 3)}</dd>
+          <dd className="agreement-description">{metric.description}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
 function AgreementResult({ outputRef, label }: { outputRef: OutputRef; label: string }) {
   const [load, reload] = useLoad<LabelAgreement>(agreementUrl(outputRef, label), (signal) => getAgreement(outputRef, label, signal))
   if (load.state === 'loading') return <div className="skeleton agreement-skeleton" aria-busy="true" aria-label="Comparing" />
@@ -73,19 +99,11 @@ function AgreementResult({ outputRef, label }: { outputRef: OutputRef; label: st
   const note = leftOutNote(result)
   return (
     <>
-      <dl className="agreement-metrics" data-testid="agreement-metrics">
-        {result.metrics.map((metric) => (
-          <div key={metric.id} className="agreement-metric" title={metric.description}>
-            <dt>{metric.name}</dt>
-            <dd>{formatNumber(metric.value, 3)}</dd>
-            <dd className="agreement-description">{metric.description}</dd>
-          </div>
-        ))}
-      </dl>
+      <AgreementTiles metrics={result.metrics} />
       <p className="card-subtitle">
         {formatCount(result.compared_rows)} rows compared. {note}
       </p>
-      <ContingencyHeatmap result={result} />
+      <ContingencyHeatmap clusters={result.clusters} labels={result.labels} contingency={result.contingency} columnsName={result.label_column} />
     </>
   )
 }
