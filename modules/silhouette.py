@@ -75,8 +75,8 @@ def simplified_silhouette(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The simplified silhouette of every row of X against its cluster's centroid (G ≥ 2)."""
     G = int(codes.max()) + 1
     sizes = np.bincount(codes, minlength=G).astype(np.float64)
-    centroids = np.column_stack([np.bincount(codes, weights=X[:, f], minlength=G) for f in range(X.shape[1])])
-    centroids /= sizes[:, None]
+    sums = [np.bincount(codes, weights=X[:, f], minlength=G) for f in range(X.shape[1])]
+    centroids = np.column_stack(sums).astype(np.float64) / sizes[:, None]
     out = np.empty(len(codes))
     simplified_silhouette_rows(
         np.ascontiguousarray(X, dtype=np.float64), codes.astype(np.int64), centroids, out

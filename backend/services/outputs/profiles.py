@@ -246,7 +246,7 @@ def _categorical_profile(name: str, raw: pd.Series, groups: Groups) -> tuple[Jso
         if not comparable:
             best.append(None)
             continue
-        c = int(np.argmax(h))
+        c = int(np.argmax([value if value is not None else -math.inf for value in h]))
         best.append(
             {
                 "value": str(categories[c]),

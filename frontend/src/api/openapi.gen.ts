@@ -238,12 +238,33 @@ export interface paths {
      */
     get: operations["of_a_published_experiment_output_summary_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__get"];
   };
+  "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement": {
+    /**
+     * Of A Published Experiment Output Agreement
+     * @description How a results output's clusters agree with a label column, of a published experiment.
+     */
+    get: operations["of_a_published_experiment_output_agreement_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__agreement_get"];
+  };
+  "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile": {
+    /**
+     * Of A Published Experiment Output Profile
+     * @description The cluster profiles of a results output, of a published experiment.
+     */
+    get: operations["of_a_published_experiment_output_profile_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__profile_get"];
+  };
   "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows": {
     /**
      * Of A Published Experiment Output Rows
      * @description A page of rows of a table output, of a published experiment.
      */
     get: operations["of_a_published_experiment_output_rows_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__rows_get"];
+  };
+  "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette": {
+    /**
+     * Of A Published Experiment Output Silhouette
+     * @description The silhouette plot of a results output, of a published experiment.
+     */
+    get: operations["of_a_published_experiment_output_silhouette_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__silhouette_get"];
   };
   "/api/gallery/{experiment_id}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization": {
     /**
@@ -337,12 +358,33 @@ export interface paths {
      */
     get: operations["through_a_read_only_link_output_summary_api_public__token__runs__run_id__nodes__node_id__outputs__port__get"];
   };
+  "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement": {
+    /**
+     * Through A Read-Only Link Output Agreement
+     * @description How a results output's clusters agree with a label column, through a read-only link.
+     */
+    get: operations["through_a_read_only_link_output_agreement_api_public__token__runs__run_id__nodes__node_id__outputs__port__agreement_get"];
+  };
+  "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile": {
+    /**
+     * Through A Read-Only Link Output Profile
+     * @description The cluster profiles of a results output, through a read-only link.
+     */
+    get: operations["through_a_read_only_link_output_profile_api_public__token__runs__run_id__nodes__node_id__outputs__port__profile_get"];
+  };
   "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows": {
     /**
      * Through A Read-Only Link Output Rows
      * @description A page of rows of a table output, through a read-only link.
      */
     get: operations["through_a_read_only_link_output_rows_api_public__token__runs__run_id__nodes__node_id__outputs__port__rows_get"];
+  };
+  "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette": {
+    /**
+     * Through A Read-Only Link Output Silhouette
+     * @description The silhouette plot of a results output, through a read-only link.
+     */
+    get: operations["through_a_read_only_link_output_silhouette_api_public__token__runs__run_id__nodes__node_id__outputs__port__silhouette_get"];
   };
   "/api/public/{token}/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization": {
     /**
@@ -386,12 +428,34 @@ export interface paths {
      */
     get: operations["output_summary_api_runs__run_id__nodes__node_id__outputs__port__get"];
   };
+  "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement": {
+    /**
+     * Output Agreement
+     * @description Adjusted Rand index, NMI, homogeneity, completeness, V-measure, purity and the contingency table of
+     * the clusters against a label column of the same table.
+     */
+    get: operations["output_agreement_api_runs__run_id__nodes__node_id__outputs__port__agreement_get"];
+  };
+  "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/compare": {
+    /**
+     * Compare Output
+     * @description Two clustering results of the same rows side by side: parameters that differ, metrics, their ARI.
+     */
+    get: operations["compare_output_api_runs__run_id__nodes__node_id__outputs__port__compare_get"];
+  };
   "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/download": {
     /**
      * Output Download
      * @description The whole table as CSV, streamed; text that looks like a spreadsheet formula is made inert.
      */
     get: operations["output_download_api_runs__run_id__nodes__node_id__outputs__port__download_get"];
+  };
+  "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/profile": {
+    /**
+     * Output Profile
+     * @description Each cluster's size, per-feature statistics and what sets it apart (400 unless a clustering result).
+     */
+    get: operations["output_profile_api_runs__run_id__nodes__node_id__outputs__port__profile_get"];
   };
   "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows": {
     /**
@@ -406,6 +470,13 @@ export interface paths {
      * @description Keep a table output as one of the caller's datasets: a copy that outlives the run (400 for a model).
      */
     post: operations["save_output_as_dataset_api_runs__run_id__nodes__node_id__outputs__port__save_as_dataset_post"];
+  };
+  "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette": {
+    /**
+     * Output Silhouette
+     * @description Each row's silhouette, sorted within its cluster, and each cluster's worst-fitting rows.
+     */
+    get: operations["output_silhouette_api_runs__run_id__nodes__node_id__outputs__port__silhouette_get"];
   };
   "/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/visualization": {
     /**
@@ -2317,6 +2388,70 @@ export interface operations {
     };
   };
   /**
+   * Of A Published Experiment Output Agreement
+   * @description How a results output's clusters agree with a label column, of a published experiment.
+   */
+  of_a_published_experiment_output_agreement_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__agreement_get: {
+    parameters: {
+      query: {
+        /** @description The column holding the known labels */
+        label: string;
+      };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+        experiment_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Of A Published Experiment Output Profile
+   * @description The cluster profiles of a results output, of a published experiment.
+   */
+  of_a_published_experiment_output_profile_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__profile_get: {
+    parameters: {
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+        experiment_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * Of A Published Experiment Output Rows
    * @description A page of rows of a table output, of a published experiment.
    */
@@ -2326,6 +2461,36 @@ export interface operations {
         offset?: number;
         limit?: number;
       };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+        experiment_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Of A Published Experiment Output Silhouette
+   * @description The silhouette plot of a results output, of a published experiment.
+   */
+  of_a_published_experiment_output_silhouette_api_gallery__experiment_id__runs__run_id__nodes__node_id__outputs__port__silhouette_get: {
+    parameters: {
       path: {
         run_id: number;
         node_id: string;
@@ -2679,6 +2844,70 @@ export interface operations {
     };
   };
   /**
+   * Through A Read-Only Link Output Agreement
+   * @description How a results output's clusters agree with a label column, through a read-only link.
+   */
+  through_a_read_only_link_output_agreement_api_public__token__runs__run_id__nodes__node_id__outputs__port__agreement_get: {
+    parameters: {
+      query: {
+        /** @description The column holding the known labels */
+        label: string;
+      };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+        token: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Through A Read-Only Link Output Profile
+   * @description The cluster profiles of a results output, through a read-only link.
+   */
+  through_a_read_only_link_output_profile_api_public__token__runs__run_id__nodes__node_id__outputs__port__profile_get: {
+    parameters: {
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+        token: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * Through A Read-Only Link Output Rows
    * @description A page of rows of a table output, through a read-only link.
    */
@@ -2688,6 +2917,36 @@ export interface operations {
         offset?: number;
         limit?: number;
       };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+        token: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Through A Read-Only Link Output Silhouette
+   * @description The silhouette plot of a results output, through a read-only link.
+   */
+  through_a_read_only_link_output_silhouette_api_public__token__runs__run_id__nodes__node_id__outputs__port__silhouette_get: {
+    parameters: {
       path: {
         run_id: number;
         node_id: string;
@@ -2872,6 +3131,77 @@ export interface operations {
     };
   };
   /**
+   * Output Agreement
+   * @description Adjusted Rand index, NMI, homogeneity, completeness, V-measure, purity and the contingency table of
+   * the clusters against a label column of the same table.
+   */
+  output_agreement_api_runs__run_id__nodes__node_id__outputs__port__agreement_get: {
+    parameters: {
+      query: {
+        /** @description The column holding the known labels */
+        label: string;
+      };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Compare Output
+   * @description Two clustering results of the same rows side by side: parameters that differ, metrics, their ARI.
+   */
+  compare_output_api_runs__run_id__nodes__node_id__outputs__port__compare_get: {
+    parameters: {
+      query: {
+        /** @description The run whose output to compare with */
+        other_run: number;
+        /** @description Its node (default: the same node) */
+        other_node?: string | null;
+        /** @description Its port (default: the same port) */
+        other_port?: string | null;
+      };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * Output Download
    * @description The whole table as CSV, streamed; text that looks like a spreadsheet formula is made inert.
    */
@@ -2881,6 +3211,36 @@ export interface operations {
         format?: string;
         /** @description Write text exactly as stored. By default a cell starting with = + - @ tab or CR gets a leading apostrophe, so a spreadsheet shows it instead of running it as a formula. */
         raw?: boolean;
+      };
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Output Profile
+   * @description Each cluster's size, per-feature statistics and what sets it apart (400 unless a clustering result).
+   */
+  output_profile_api_runs__run_id__nodes__node_id__outputs__port__profile_get: {
+    parameters: {
+      query?: {
+        format?: string;
       };
       path: {
         run_id: number;
@@ -2958,6 +3318,35 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["DatasetPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Output Silhouette
+   * @description Each row's silhouette, sorted within its cluster, and each cluster's worst-fitting rows.
+   */
+  output_silhouette_api_runs__run_id__nodes__node_id__outputs__port__silhouette_get: {
+    parameters: {
+      path: {
+        run_id: number;
+        node_id: string;
+        port: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Validation Error */
