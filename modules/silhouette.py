@@ -25,10 +25,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
+from modules.column_types import column_type
 from modules.engine._silhouette_kernels import cluster_distance_sums, simplified_silhouette_rows
+from modules.results import find_result_columns, is_result_column
 
-__all__ = ["EXACT_ROWS", "Silhouettes", "exact_silhouette", "silhouettes", "simplified_silhouette"]
+__all__ = [
+    "EXACT_ROWS",
+    "FeatureSpace",
+    "Silhouettes",
+    "exact_silhouette",
+    "feature_space",
+    "silhouettes",
+    "simplified_silhouette",
+    "table_silhouettes",
+]
 
 #: Rows the exact silhouette is computed on, at most: the plot of a sample this size looks the same as
 #: the whole one, and its cost (every pair of rows) stays a fraction of a second.
@@ -120,3 +132,63 @@ def silhouettes(
         _, sample_codes = np.unique(codes[chosen], return_inverse=True)
         exact[rows[chosen]] = exact_silhouette(X[rows[chosen]], sample_codes.astype(np.int64))
     return Silhouettes(exact, simplified, rows[chosen], sampled)
+
+
+@dataclass(frozen=True)
+class FeatureSpace:
+    """Where a results table's silhouettes are measured: ``X`` holds rows ``rows`` (positions in the
+    table: a cluster and every feature present) of the ``features`` columns, each min-max scaled."""
+
+    X: np.ndarray
+    rows: np.ndarray
+    features: list[str]
+    labels: np.ndarray  # (n,) every row's cluster, −1 for none (noise or missing)
+
+
+def _labels(series: pd.Series) -> np.ndarray:
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    whole = np.isfinite(values) & (values % 1 == 0) & (values >= 0)
+    labels = np.full(values.size, -1, dtype=np.int64)
+    labels[whole] = values[whole].astype(np.int64)
+    return labels
+
+
+def feature_space(frame: pd.DataFrame) -> FeatureSpace:
+    """A results table's feature space: its numeric columns other than results (the table's newest
+    assignments column says each row's cluster), each min-max scaled to [0, 1] over the rows kept —
+    the space the clustering modules fit in when they normalise (their default)."""
+    found = find_result_columns([str(c) for c in frame.columns])
+    if found is None:
+        raise ValueError("the table has no Assignments column")
+    labels = _labels(frame[found.assignments])
+    features = [
+        str(c) for c in frame.columns if not is_result_column(str(c)) and column_type(frame[c]) == "numeric"
+    ]
+    columns = [
+        pd.to_numeric(frame[name], errors="coerce").to_numpy(np.float64, na_value=np.nan) for name in features
+    ]
+    keep = labels >= 0
+    for values in columns:
+        keep &= np.isfinite(values)
+    rows = np.flatnonzero(keep)
+    X = np.empty((rows.size, len(features)))
+    for j, values in enumerate(columns):
+        X[:, j] = values[rows]
+    if rows.size:
+        low, high = X.min(axis=0), X.max(axis=0)
+        X -= low
+        X /= np.where(high > low, high - low, 1.0)
+    return FeatureSpace(X, rows, features, labels)
+
+
+def table_silhouettes(frame: pd.DataFrame, exact_rows: int = EXACT_ROWS) -> tuple[Silhouettes, FeatureSpace]:
+    """Both silhouettes of every row of a results table (NaN for rows left out of its feature space),
+    with that space. ``exact_rows`` of the result are positions in the table."""
+    space = feature_space(frame)
+    n = len(frame)
+    exact, simplified = np.full(n, np.nan), np.full(n, np.nan)
+    if not space.features or space.rows.size == 0:
+        return Silhouettes(exact, simplified, np.empty(0, np.int64), False), space
+    found = silhouettes(space.X, space.labels[space.rows], exact_rows)
+    exact[space.rows], simplified[space.rows] = found.exact, found.simplified
+    return Silhouettes(exact, simplified, space.rows[found.exact_rows], found.sampled), space

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_iris, load_wine, make_blobs
 from sklearn.metrics import silhouette_samples
 from sklearn.preprocessing import MinMaxScaler
 
-from modules.silhouette import silhouettes
+from modules.silhouette import feature_space, silhouettes, table_silhouettes
 
 
 @pytest.mark.parametrize("loader", [load_iris, load_wine], ids=["iris", "wine"])
@@ -53,3 +54,19 @@ def test_a_large_input_is_sampled_by_cluster_and_exact_on_the_sample() -> None:
     np.testing.assert_allclose(found.exact[picked], silhouette_samples(X[picked], labels[picked]), atol=1e-12)
     codes = np.unique(labels, return_inverse=True)[1]
     np.testing.assert_allclose(np.bincount(codes[picked]) / 500, np.bincount(codes) / 3000, atol=0.002)
+
+
+def test_a_results_tables_feature_space_leaves_out_results_text_and_incomplete_rows() -> None:
+    frame = pd.DataFrame(
+        {
+            "x": [0.0, 10.0, 5.0, np.nan, 2.0],
+            "name": ["a", "b", "c", "d", "e"],
+            "Assignments": pd.array([0, 1, 1, 0, None], dtype="Int64"),
+            "DistancesToClusterCenter no.0": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    space = feature_space(frame)
+    assert space.features == ["x"] and space.rows.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(space.X[:, 0], [0.0, 1.0, 0.5])  # min-max over the rows kept
+    found, _ = table_silhouettes(frame)
+    assert np.isnan(found.exact[3:]).all() and np.isfinite(found.exact[:3]).all()

@@ -1,9 +1,9 @@
 """The silhouette plot of a results table: each row's silhouette, sorted within its cluster, and the rows
 that fit worst (the values and their rules are :mod:`modules.silhouette`'s).
 
-The feature space is the cluster chart's: the table's numeric columns other than results, each min-max
-scaled to [0, 1] over the rows with every feature present — the space the clustering modules fit in
-when they normalise (their default), so unit differences between columns do not decide the answer.
+The feature space is :func:`modules.silhouette.feature_space`'s: the table's numeric columns other than
+results, each min-max scaled to [0, 1] over the rows with a cluster and every feature present — the
+space the clustering modules fit in when they normalise (their default).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backend.services.outputs.clusters import cluster_labels, complete_rows, feature_matrix, feature_positions
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none, json_scalar
 from backend.services.outputs.profiles import assignments_column
-from modules.silhouette import silhouettes
+from modules.silhouette import table_silhouettes
 
 WORST_ROWS = 10
 VALUE_DECIMALS = 4
@@ -22,22 +21,13 @@ VALUE_DECIMALS = 4
 SHOWN_FEATURES = 8
 
 
-def _scaled(matrix: np.ndarray) -> np.ndarray:
-    """Each column min-max scaled to [0, 1], in place (a constant column becomes 0)."""
-    low, high = matrix.min(axis=0), matrix.max(axis=0)
-    matrix -= low
-    matrix /= np.where(high > low, high - low, 1.0)
-    return matrix
-
-
 def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
     """The silhouette payload: per cluster its exact values sorted high to low and its worst rows."""
     assignments = assignments_column(frame)
-    labels = cluster_labels(frame[assignments])
-    positions = feature_positions(frame)
-    names = [str(frame.columns[p]) for p in positions]
-    usable = (labels >= 0) & complete_rows(frame, positions) if positions else np.zeros(len(frame), bool)
-    rows = np.flatnonzero(usable)
+    found, space = table_silhouettes(frame)
+    names, rows = space.features, space.rows
+    positions = [frame.columns.get_loc(name) for name in names]
+    labels = space.labels
     base: JsonDict = {
         "assignments": assignments,
         "features": names,
@@ -45,7 +35,12 @@ def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
         "clustered_rows": int(rows.size),
         "excluded_rows": int(len(frame) - rows.size),
     }
-    if not positions or rows.size == 0:
+    if not names or rows.size == 0:
+        message = (
+            "No numeric feature columns to measure distances in"
+            if not names
+            else ("No row has a cluster and every feature")
+        )
         return {
             **base,
             "sampled": False,
@@ -53,13 +48,9 @@ def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
             "mean": None,
             "mean_simplified": None,
             "clusters": [],
-            "message": "No numeric feature columns to measure distances in"
-            if not positions
-            else "No row has a cluster and every feature",
+            "message": message,
         }
-    X = _scaled(feature_matrix(frame, positions, rows))
-    found = silhouettes(X, labels[rows])
-    exact, simplified = found.exact, found.simplified
+    exact, simplified = found.exact[rows], found.simplified[rows]
     clusters = []
     for cluster in np.unique(labels[rows]):
         members = np.flatnonzero(labels[rows] == cluster)
