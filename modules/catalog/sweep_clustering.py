@@ -163,7 +163,7 @@ def add_seed_statistics(
     for key, group in groups.items():
         values = np.array([float(r[metric.column]) for r in group])
         finite = values[np.isfinite(values)]
-        spread = float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
+        spread = float("nan") if finite.size < 2 else 0.0 if np.ptp(finite) == 0 else float(np.std(finite, ddof=1))
         for row in group:
             row[METRIC_SPREAD] = spread
             row[SEED_AGREEMENT] = agreement.get(key, float("nan")) if len(group) > 1 else float("nan")
