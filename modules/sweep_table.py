@@ -174,7 +174,9 @@ def sweep_table(
     return table
 
 
-def sweep_schema(metrics: Sequence[SweepMetric] = SWEEP_METRICS, settings: Sequence[SweptSetting] = ()) -> Schema:
+def sweep_schema(
+    metrics: Sequence[SweepMetric] = SWEEP_METRICS, settings: Sequence[SweptSetting] = ()
+) -> Schema:
     text = {INITIALIZATION, *(s.column for s in settings if not s.numeric)}
     return [(c, "string" if c in text else "numeric") for c in sweep_columns(metrics, settings)]
 
@@ -195,7 +197,9 @@ def within_cluster_sum_of_squares(
     k = int(labels.max()) + 1
     w = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=np.float64)
     mass = np.bincount(labels, weights=w, minlength=k)
-    sums = np.stack([np.bincount(labels, weights=X[:, j] * w, minlength=k) for j in range(X.shape[1])], axis=1)
+    sums = np.stack(
+        [np.bincount(labels, weights=X[:, j] * w, minlength=k) for j in range(X.shape[1])], axis=1
+    )
     means = np.divide(sums, mass[:, None], out=np.zeros_like(sums), where=mass[:, None] > 0)
     total = 0.0
     for start in range(0, len(X), chunk):  # a (chunk, d) difference at a time, not (n, d)
@@ -203,7 +207,6 @@ def within_cluster_sum_of_squares(
         diff = X[start:stop] - means[labels[start:stop]]
         total += float(np.einsum("ij,ij,i->", diff, diff, w[start:stop]))
     return total
-
 
 
 def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:

@@ -163,7 +163,9 @@ def add_seed_statistics(
     for key, group in groups.items():
         values = np.array([float(r[metric.column]) for r in group])
         finite = values[np.isfinite(values)]
-        spread = float("nan") if finite.size < 2 else 0.0 if np.ptp(finite) == 0 else float(np.std(finite, ddof=1))
+        spread = (
+            float("nan") if finite.size < 2 else 0.0 if np.ptp(finite) == 0 else float(np.std(finite, ddof=1))
+        )
         for row in group:
             row[METRIC_SPREAD] = spread
             row[SEED_AGREEMENT] = agreement.get(key, float("nan")) if len(group) > 1 else float("nan")
@@ -183,7 +185,8 @@ class SweepClustering(Module):
     category = "Machine Learning / Train"
     description = (
         "Trains every candidate configuration of a clustering model in Parameter Range mode (number of "
-        "clusters × initialisation × seed; all of them, or a random subset), scores each on "
+        "clusters × initialisation × the algorithm's swept parameters × seed; all of them, or a random "
+        "subset), scores each on "
         "Simplified Silhouette, "
         "Davies-Bouldin, Dunn and Average Deviation (and the metrics its algorithm adds, e.g. a "
         "mixture's BIC), and returns the best on the chosen metric (ties: fewer "

@@ -115,7 +115,9 @@ def test_the_sweep_view_shows_the_elbow_with_its_knee(
     expect(elbow).to_have_attribute("data-best-k", str(best))
     expect(elbow).to_have_attribute("data-ks", str(len(KS)))
     expect(page.get_by_test_id("knee-note")).to_contain_text(f"knee at k = {knee}")
-    expect(page.get_by_role("img", name=f"Inertia for each number of centroids; knee k = {knee}")).to_be_visible()
+    expect(
+        page.get_by_role("img", name=f"Inertia for each number of centroids; knee k = {knee}")
+    ).to_be_visible()
     # beside the chosen metric's chart: the two sit on one row
     metric_box = page.get_by_test_id("sweep-chart").bounding_box()
     elbow_box = elbow.bounding_box()

@@ -162,7 +162,9 @@ def test_sweep_ranks_on_the_declared_metric() -> None:
     assert table["Largest Distance"].tolist() == [3.0, 13.0]
     assert table["Cluster metric"].tolist() == [3.0, 13.0]
     columns = table.columns.tolist()  # the extra metrics after the common four (the toy's registered last)
-    assert columns.index("Average Deviation") < columns.index("Largest Distance") == columns.index("Inertia") - 1
+    assert (
+        columns.index("Average Deviation") < columns.index("Largest Distance") == columns.index("Inertia") - 1
+    )
 
 
 def test_other_algorithms_leave_the_column_empty() -> None:

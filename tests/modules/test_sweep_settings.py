@@ -180,7 +180,8 @@ def test_a_column_per_swept_parameter_named_by_the_declaration(table: pd.DataFra
     assert "fixed" not in columns
     assert table["Seed jitter"].dtype == np.float64
     assert set(table["Where seeds come from"]) == set(ANCHORS)
-    combos = set(zip(table["Number of centroids"], table["Where seeds come from"], table["Seed jitter"], table["Seed"]))
+    swept = ["Number of centroids", "Where seeds come from", "Seed jitter", "Seed"]
+    combos = set(table[swept].itertuples(index=False, name=None))
     assert combos == set(itertools.product(KS, ANCHORS, JITTERS, SEEDS))
     # the static schema (what the editor shows before running) has the same columns and kinds
     config = modules.run_module("pick_seeds", {}, {})["untrained_model"]
@@ -194,7 +195,9 @@ def test_a_column_per_swept_parameter_named_by_the_declaration(table: pd.DataFra
 
 def test_inertia_spread_and_seed_agreement_by_hand(table: pd.DataFrame) -> None:
     X = TRAINING[["x"]].to_numpy(dtype=np.float64)
-    for (k, anchor, jitter), group in table.groupby(["Number of centroids", "Where seeds come from", "Seed jitter"]):
+    for (k, anchor, jitter), group in table.groupby(
+        ["Number of centroids", "Where seeds come from", "Seed jitter"]
+    ):
         labelings = []
         for _, row in group.iterrows():
             labels = nearest(X, pick(X, int(k), str(anchor), float(jitter), int(row["Seed"])))

@@ -74,14 +74,24 @@ def test_stability_per_k_and_the_swept_parameters() -> None:
     assert parameter_columns(df) == ["Shape", "Spacing"]
     payload = strict_json(sweep_visualization(df))
     assert isinstance(payload, dict)
-    assert payload["stability"]["points"][0] == {"k": 1, "ari": 0.9, "min_ari": 0.9, "spread": 0.01, "runs": 2}
+    assert payload["stability"]["points"][0] == {
+        "k": 1,
+        "ari": 0.9,
+        "min_ari": 0.9,
+        "spread": 0.01,
+        "runs": 2,
+    }
     assert [p["k"] for p in payload["stability"]["points"]] == KS
     shape, spacing = payload["parameters"]
     assert (shape["column"], shape["numeric"], shape["values"]) == ("Shape", False, ["long", "round"])
     silhouettes = sweep_results()["Simplified Silhouette"].to_numpy()
     long_rows, round_rows = silhouettes[1::2], silhouettes[0::2]
     long_point, round_point = shape["series"]["Simplified Silhouette"]
-    assert (long_point["x"], long_point["count"], long_point["best"]) == ("long", 8, pytest.approx(long_rows.max()))
+    assert (long_point["x"], long_point["count"], long_point["best"]) == (
+        "long",
+        8,
+        pytest.approx(long_rows.max()),
+    )
     assert round_point["mean"] == pytest.approx(round_rows.mean())
     assert round_point["runs"] == list(range(0, 16, 2))
     # a missing value is left out of a numeric parameter's points
@@ -90,7 +100,9 @@ def test_stability_per_k_and_the_swept_parameters() -> None:
 
 
 def test_a_table_without_the_new_columns_still_charts() -> None:
-    df = sweep_results().drop(columns=["Inertia", "Cluster metric spread across seeds", "Mean ARI across seeds"])
+    df = sweep_results().drop(
+        columns=["Inertia", "Cluster metric spread across seeds", "Mean ARI across seeds"]
+    )
     payload = sweep_visualization(df)
     assert payload["elbow"] is None and payload["stability"] is None and payload["parameters"] == []
 
@@ -103,7 +115,9 @@ def iris_x() -> np.ndarray:
 def test_inertia_is_scikit_learns_kmeans_inertia(iris_x: np.ndarray) -> None:
     for k in (2, 3, 5):
         fitted = KMeans(k, n_init=1, tol=0.0, random_state=0).fit(iris_x)
-        assert within_cluster_sum_of_squares(iris_x, fitted.labels_) == pytest.approx(fitted.inertia_, rel=1e-9)
+        assert within_cluster_sum_of_squares(iris_x, fitted.labels_) == pytest.approx(
+            fitted.inertia_, rel=1e-9
+        )
         weights = np.linspace(0.5, 2.0, len(iris_x))
         weighted = KMeans(k, n_init=1, tol=0.0, random_state=0).fit(iris_x, sample_weight=weights)
         assert within_cluster_sum_of_squares(iris_x, weighted.labels_, weights) == pytest.approx(
@@ -120,7 +134,9 @@ def test_mean_pairwise_ari_is_scikit_learns(iris_x: np.ndarray) -> None:
 
 def test_a_kmeans_sweeps_inertia_is_the_models_own() -> None:
     iris = load_sample("sample-iris")
-    config = kmeans(trainer_mode="range", n_clusters_range="2-5", n_seeds=2, init_sweep=["random"], normalize=False)
+    config = kmeans(
+        trainer_mode="range", n_clusters_range="2-5", n_seeds=2, init_sweep=["random"], normalize=False
+    )
     out = sweep(iris, config, sweep_mode="grid")
     table, best = out["sweep_results"], out["best_model"]
     assert table["Inertia"].iloc[0] == pytest.approx(best.model.inertia, rel=1e-9)

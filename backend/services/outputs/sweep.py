@@ -240,11 +240,11 @@ def elbow(ks: np.ndarray, inertia: np.ndarray) -> JsonDict | None:
     usable = np.isfinite(ks) & np.isfinite(inertia)
     if not usable.any():
         return None
-    points = []
+    points: list[JsonDict] = []
     for k in np.unique(ks[usable]).tolist():
         rows = usable & (ks == k)
         points.append({"k": int(k), "inertia": float(inertia[rows].min()), "count": int(rows.sum())})
-    knee = find_knee([p["k"] for p in points], [p["inertia"] for p in points])
+    knee = find_knee([int(p["k"]) for p in points], [float(p["inertia"]) for p in points])
     knee_point = next(({"k": p["k"], "inertia": p["inertia"]} for p in points if p["k"] == knee), None)
     return {
         "points": points,
