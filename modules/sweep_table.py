@@ -45,6 +45,7 @@ __all__ = [
     "SWEEP_METRICS",
     "SweepMetric",
     "SweptSetting",
+    "adjusted_rand_index",
     "mean_pairwise_ari",
     "metric_by_id",
     "rank_key",
@@ -209,12 +210,34 @@ def within_cluster_sum_of_squares(
     return total
 
 
+def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
+    """scikit-learn's ``adjusted_rand_score(a, b)``, from the same pair counts in the same integer
+    arithmetic, with the contingency table counted by ``np.bincount`` (several times faster on large
+    inputs, which a sweep of many seeds compares pairwise). Labels are integers (noise -1 included)."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    n = len(a)
+    if n == 0:
+        return 1.0
+    a, b = a - a.min(), b - b.min()
+    width = int(b.max()) + 1
+    contingency = np.bincount(a * width + b, minlength=(int(a.max()) + 1) * width).reshape(-1, width)
+    rows, columns = contingency.sum(axis=1), contingency.sum(axis=0)
+    sum_squares = int((contingency.astype(np.int64) ** 2).sum())
+    # scikit-learn's pair_confusion_matrix, then its formula on Python integers (no overflow)
+    tp = sum_squares - n
+    fp = int((contingency @ columns).sum()) - sum_squares
+    fn = int((contingency.T @ rows).sum()) - sum_squares
+    tn = n * n - fp - fn - sum_squares
+    if fn == 0 and fp == 0:
+        return 1.0
+    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+
 def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
-    """The mean adjusted Rand index (scikit-learn's ``adjusted_rand_score``) over every two of the
-    clusterings of the same rows; NaN for fewer than two."""
+    """The mean adjusted Rand index (:func:`adjusted_rand_index`) over every two of the clusterings of
+    the same rows; NaN for fewer than two."""
     if len(labelings) < 2:
         return math.nan
-    from sklearn.metrics import adjusted_rand_score
-
     pairs = itertools.combinations(labelings, 2)
-    return float(np.mean([adjusted_rand_score(a, b) for a, b in pairs]))
+    return float(np.mean([adjusted_rand_index(a, b) for a, b in pairs]))

@@ -15,7 +15,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from backend.services.outputs.sweep import elbow, find_knee, parameter_columns, sweep_visualization
 from modules.samples import load_sample
-from modules.sweep_table import mean_pairwise_ari, within_cluster_sum_of_squares
+from modules.sweep_table import adjusted_rand_index, mean_pairwise_ari, within_cluster_sum_of_squares
 from tests.modules.helpers import kmeans, sweep
 from tests.services.test_outputs import strict_json
 
@@ -123,6 +123,20 @@ def test_inertia_is_scikit_learns_kmeans_inertia(iris_x: np.ndarray) -> None:
         assert within_cluster_sum_of_squares(iris_x, weighted.labels_, weights) == pytest.approx(
             weighted.inertia_, rel=1e-9
         )
+
+
+def test_adjusted_rand_index_is_scikit_learns_exactly(iris_x: np.ndarray) -> None:
+    wine = load_sample("sample-wine").select_dtypes("number").to_numpy(dtype=np.float64)
+    for X in (iris_x, wine):
+        a = KMeans(3, n_init=1, init="random", random_state=1).fit(X).labels_
+        b = KMeans(5, n_init=1, init="random", random_state=2).fit(X).labels_
+        assert adjusted_rand_index(a, b) == adjusted_rand_score(a, b)
+    rng = np.random.default_rng(3)
+    noisy, other = rng.integers(-1, 6, 5_000), rng.integers(0, 4, 5_000)  # -1: noise rows
+    assert adjusted_rand_index(noisy, other) == adjusted_rand_score(noisy, other)
+    same = np.arange(10)
+    for a, b in [(same, same), (np.zeros(4, int), np.zeros(4, int)), (np.zeros(4, int), np.arange(4))]:
+        assert adjusted_rand_index(a, b) == adjusted_rand_score(a, b)
 
 
 def test_mean_pairwise_ari_is_scikit_learns(iris_x: np.ndarray) -> None:
