@@ -183,7 +183,7 @@ def sweep_schema(
 
 
 def within_cluster_sum_of_squares(
-    X: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None, chunk: int = 65_536
+    X: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None, chunk: int = 16_384
 ) -> float:
     """The inertia of a clustering of ``X``: the (weighted) sum over rows of the squared Euclidean
     distance to their cluster's (weighted) mean; rows labelled -1 (noise) are left out. NaN when no row
@@ -196,17 +196,22 @@ def within_cluster_sum_of_squares(
         X, labels = X[kept], labels[kept]
         weights = None if weights is None else weights[kept]
     k = int(labels.max()) + 1
-    w = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=np.float64)
-    mass = np.bincount(labels, weights=w, minlength=k)
-    sums = np.stack(
-        [np.bincount(labels, weights=X[:, j] * w, minlength=k) for j in range(X.shape[1])], axis=1
-    )
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    mass = np.bincount(labels, weights=w, minlength=k).astype(np.float64)
+    columns = [
+        np.bincount(labels, weights=X[:, j] if w is None else X[:, j] * w, minlength=k)
+        for j in range(X.shape[1])
+    ]
+    sums = np.stack(columns, axis=1)
     means = np.divide(sums, mass[:, None], out=np.zeros_like(sums), where=mass[:, None] > 0)
     total = 0.0
-    for start in range(0, len(X), chunk):  # a (chunk, d) difference at a time, not (n, d)
+    for start in range(0, len(X), chunk):  # a (chunk, d) difference at a time (cache-sized), not (n, d)
         stop = start + chunk
         diff = X[start:stop] - means[labels[start:stop]]
-        total += float(np.einsum("ij,ij,i->", diff, diff, w[start:stop]))
+        if w is None:
+            total += float(np.einsum("ij,ij->", diff, diff))
+        else:
+            total += float(np.einsum("ij,ij,i->", diff, diff, w[start:stop]))
     return total
 
 
