@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from modules.column_types import Schema
+from modules.errors import Cancelled
 
 __all__ = [
     "CLUSTER_METRIC",
@@ -239,10 +240,17 @@ def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
 
 
-def mean_pairwise_ari(labelings: Sequence[np.ndarray]) -> float:
+def mean_pairwise_ari(
+    labelings: Sequence[np.ndarray], should_stop: Callable[[], bool] | None = None
+) -> float:
     """The mean adjusted Rand index (:func:`adjusted_rand_index`) over every two of the clusterings of
-    the same rows; NaN for fewer than two."""
+    the same rows; NaN for fewer than two. ``should_stop`` is asked before each pair (many seeds of many
+    rows take a while): True raises :class:`~modules.errors.Cancelled`."""
     if len(labelings) < 2:
         return math.nan
-    pairs = itertools.combinations(labelings, 2)
-    return float(np.mean([adjusted_rand_index(a, b) for a, b in pairs]))
+    values = []
+    for a, b in itertools.combinations(labelings, 2):
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+        values.append(adjusted_rand_index(a, b))
+    return float(np.mean(values))

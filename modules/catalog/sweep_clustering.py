@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -133,7 +134,13 @@ class SeedAgreement:
     training labels of a configuration's runs are held (as int32) only until its last chosen run has
     trained or been skipped."""
 
-    def __init__(self, all_candidates: list[Candidate], runs: list[int]) -> None:
+    def __init__(
+        self,
+        all_candidates: list[Candidate],
+        runs: list[int],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.should_stop = should_stop
         self.left = Counter(configuration_of(all_candidates[i]) for i in runs)
         self.several = {key for key, n in self.left.items() if n > 1}
         self.pending: dict[tuple[Any, ...], list[np.ndarray]] = {}
@@ -146,7 +153,7 @@ class SeedAgreement:
             self.pending.setdefault(key, []).append(np.asarray(labels, dtype=np.int32))
         self.left[key] -= 1
         if self.left[key] == 0:
-            self.agreement[key] = mean_pairwise_ari(self.pending.pop(key, []))
+            self.agreement[key] = mean_pairwise_ari(self.pending.pop(key, []), self.should_stop)
 
 
 def add_seed_statistics(
@@ -283,7 +290,7 @@ class SweepClustering(Module):
             weight_param=self.param("weight_column"),
         )
         settings = swept_settings(config, all_candidates)
-        agreement = SeedAgreement(all_candidates, runs)
+        agreement = SeedAgreement(all_candidates, runs, ctx.should_stop)
         rows, models, best_fit_labels = self._train_all(
             prepared, config, df, label, all_candidates, runs, ctx, metric.id, settings, agreement
         )

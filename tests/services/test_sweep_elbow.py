@@ -14,6 +14,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
 from backend.services.outputs.sweep import elbow, find_knee, parameter_columns, sweep_visualization
+from modules.errors import Cancelled
 from modules.samples import load_sample
 from modules.sweep_table import adjusted_rand_index, mean_pairwise_ari, within_cluster_sum_of_squares
 from tests.modules.helpers import kmeans, sweep
@@ -144,6 +145,8 @@ def test_mean_pairwise_ari_is_scikit_learns(iris_x: np.ndarray) -> None:
     expected = np.mean([adjusted_rand_score(a, b) for a, b in itertools.combinations(labelings, 2)])
     assert mean_pairwise_ari(labelings) == pytest.approx(expected, rel=1e-12)
     assert np.isnan(mean_pairwise_ari(labelings[:1]))
+    with pytest.raises(Cancelled):  # a cancelled run stops between two pairs
+        mean_pairwise_ari(labelings, should_stop=lambda: True)
 
 
 def test_a_kmeans_sweeps_inertia_is_the_models_own() -> None:
