@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -118,7 +119,9 @@ def swept_settings(config: ClusterConfig, all_candidates: list[Candidate]) -> li
     for key, seen in values.items():
         if len(seen) == len(all_candidates) and len({repr(v) for v in seen}) < 2:
             continue  # the same value in every candidate: not swept
-        numeric = all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in seen)
+        numeric = all(
+            v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)) for v in seen
+        )
         out.append(SweptSetting(key, setting_column(parameter_name(config.algorithm, key)), numeric))
     return out
 
