@@ -364,8 +364,8 @@ class SweepClustering(Module):
                 )
                 continue
             metrics = model.model.sweep_metrics(prepared.X, labels)
-            agreement.add(candidate, labels)
             models[index] = model
+            agreement.add(candidate, labels)
             rows.append(
                 {
                     N_CLUSTERS: model.k,  # the fitted k (a fit may decide it)
