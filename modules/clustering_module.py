@@ -5,9 +5,11 @@ configuration from the parameters. An algorithm's module (modules/catalog/<name>
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from modules.algorithms.base import ClusterConfig
+from modules.algorithms.base import Candidate, ClusterConfig
 from modules.context import RunContext
 from modules.contract import Choice, InferEnv, Inferred, Module, Param, Port
 from modules.errors import ModuleError
@@ -18,6 +20,7 @@ __all__ = [
     "SINGLE",
     "ClusteringModule",
     "assign_label_mode_param",
+    "grid_candidates",
     "normalize_param",
     "trainer_mode_param",
 ]
@@ -63,6 +66,29 @@ def assign_label_mode_param(cluster_label: str) -> Param:
         "cluster's label; or overwrite every row's label with its cluster's label (a cluster's label is "
         f"that of the labelled row {cluster_label}). Needs a label column on the trainer.",
     )
+
+
+def grid_candidates(
+    n_clusters: Sequence[int],
+    ranges: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    inits: Sequence[str] = ("",),
+    seeds: Sequence[int | None] = (None,),
+) -> list[Candidate]:
+    """Every combination of the numbers of clusters, initialisations, values of the swept parameters and
+    seeds, in run-index order (k, then initialisation, then the ``ranges`` in their order, then seed).
+
+    ``ranges`` maps a parameter id of the declaration to the values a sweep tries; each candidate's
+    ``settings`` holds one value of each. Sweep Clustering gives every parameter whose value varies
+    across the candidates a column of the sweep table, named by the declaration's parameter of that id
+    (``n_clusters`` 0: the fit decides the number of clusters).
+    """
+    keys = list(ranges or {})
+    grids = [list((ranges or {})[key]) for key in keys]
+    return [
+        Candidate(int(k), init, seed, settings=dict(zip(keys, values, strict=True)))
+        for k, init, values, seed in itertools.product(n_clusters, inits, itertools.product(*grids), seeds)
+    ]
 
 
 class ClusteringModule(Module):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
 import time
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,17 +17,24 @@ from modules.errors import Cancelled, ModuleError
 from modules.features import Prepared
 from modules.scoring import StaticModelInfo, score_training_rows
 from modules.sweep_table import (
+    INERTIA,
     INITIALIZATION,
     ITERATIONS,
+    METRIC_SPREAD,
     N_CLUSTERS,
     RUN_INDEX,
     SECONDS,
     SEED,
+    SEED_AGREEMENT,
     SWEEP_METRICS,
     SweepMetric,
+    SweptSetting,
+    mean_pairwise_ari,
     rank_key,
+    setting_column,
     sweep_schema,
     sweep_table,
+    within_cluster_sum_of_squares,
 )
 from modules.trained_model import TrainedClusterModel
 from modules.training import (
@@ -85,6 +95,92 @@ def candidates(config: ClusterConfig, sweep_seed: int) -> list[Candidate]:
     return config.candidates(own if own is not None else sweep_seed)
 
 
+def parameter_name(algorithm: str, key: str) -> str:
+    """The name a declaration gives parameter ``key`` of the algorithm's configuration (the key itself
+    when no declaration of that algorithm declares it)."""
+    from modules import registry  # the catalogue imports this file
+
+    for module in registry.all():
+        config_class = getattr(module, "config_class", None)
+        if config_class is not None and getattr(config_class, "algorithm", None) == algorithm:
+            found = next((p for p in module.params if p.id == key), None)
+            if found is not None:
+                return found.name
+    return key
+
+
+def swept_settings(config: ClusterConfig, all_candidates: list[Candidate]) -> list[SweptSetting]:
+    """The keys of the candidates' settings whose values vary across them, in first-seen order."""
+    values: dict[str, list[Any]] = {}
+    for candidate in all_candidates:
+        for key, value in candidate.settings.items():
+            values.setdefault(key, []).append(value)
+    out = []
+    for key, seen in values.items():
+        if len(seen) == len(all_candidates) and len({repr(v) for v in seen}) < 2:
+            continue  # the same value in every candidate: not swept
+        numeric = all(
+            v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)) for v in seen
+        )
+        out.append(SweptSetting(key, setting_column(parameter_name(config.algorithm, key)), numeric))
+    return out
+
+
+def configuration_of(candidate: Candidate) -> tuple[Any, ...]:
+    """What a candidate is but its seed: the runs of one configuration differ only by seed."""
+    settings = tuple(sorted((k, repr(v)) for k, v in candidate.settings.items()))
+    return (candidate.n_clusters, candidate.init, candidate.uses_labels, settings)
+
+
+class SeedAgreement:
+    """The mean pairwise adjusted Rand index of each configuration's runs (:data:`SEED_AGREEMENT`): the
+    training labels of a configuration's runs are held (as int32) only until its last chosen run has
+    trained or been skipped."""
+
+    def __init__(
+        self,
+        all_candidates: list[Candidate],
+        runs: list[int],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.should_stop = should_stop
+        self.left = Counter(configuration_of(all_candidates[i]) for i in runs)
+        self.several = {key for key, n in self.left.items() if n > 1}
+        self.pending: dict[tuple[Any, ...], list[np.ndarray]] = {}
+        self.agreement: dict[tuple[Any, ...], float] = {}
+
+    def add(self, candidate: Candidate, labels: np.ndarray | None) -> None:
+        """One chosen run done: its training labels, or None when it was skipped."""
+        key = configuration_of(candidate)
+        if labels is not None and key in self.several:
+            self.pending.setdefault(key, []).append(np.asarray(labels, dtype=np.int32))
+        self.left[key] -= 1
+        if self.left[key] == 0:
+            self.agreement[key] = mean_pairwise_ari(self.pending.pop(key, []), self.should_stop)
+
+
+def add_seed_statistics(
+    rows: list[dict[str, Any]],
+    metric: SweepMetric,
+    configurations: dict[int, tuple[Any, ...]],
+    agreement: dict[tuple[Any, ...], float],
+) -> None:
+    """Fill each row's ``METRIC_SPREAD`` (the sample standard deviation of the chosen metric over the
+    runs of its configuration) and ``SEED_AGREEMENT``; NaN for a configuration with one run."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(configurations[row[RUN_INDEX]], []).append(row)
+    for key, group in groups.items():
+        values = np.array([float(r[metric.column]) for r in group])
+        finite = values[np.isfinite(values)]
+        spread = (
+            float("nan") if finite.size < 2 else 0.0 if np.ptp(finite) == 0 else float(np.std(finite, ddof=1))
+        )
+        for row in group:
+            row[METRIC_SPREAD] = spread
+            row[SEED_AGREEMENT] = agreement.get(key, float("nan")) if len(group) > 1 else float("nan")
+
+
 def chosen_runs(n_candidates: int, mode: str, max_runs: int, sweep_seed: int) -> list[int]:
     """The run indices trained: all (grid), or ``max_runs`` distinct ones drawn without replacement."""
     if mode == "grid" or max_runs >= n_candidates:
@@ -99,12 +195,17 @@ class SweepClustering(Module):
     category = "Machine Learning / Train"
     description = (
         "Trains every candidate configuration of a clustering model in Parameter Range mode (number of "
-        "clusters × initialisation × seed; all of them, or a random subset), scores each on "
+        "clusters × initialisation × the algorithm's swept parameters × seed; all of them, or a random "
+        "subset), scores each on "
         "Simplified Silhouette, "
         "Davies-Bouldin, Dunn and Average Deviation (and the metrics its algorithm adds, e.g. a "
         "mixture's BIC), and returns the best on the chosen metric (ties: fewer "
         "clusters, then the lower run index) with its results. 'Sweep results' lists every run, best first; "
-        "its 'Cluster metric' column is the value of the chosen metric."
+        "its 'Cluster metric' column is the value of the chosen metric. It also has a column for each "
+        "parameter the candidates vary (named as on the model), the 'Inertia' (within-cluster sum of "
+        "squares) for the elbow curve and, for a configuration run with several seeds, the spread of the "
+        "chosen metric across them (standard deviation) and how alike their clusterings are (mean "
+        "pairwise adjusted Rand index)."
     )
     version = 1
     order = 40
@@ -191,10 +292,14 @@ class SweepClustering(Module):
             ctx=ctx,
             weight_param=self.param("weight_column"),
         )
+        settings = swept_settings(config, all_candidates)
+        agreement = SeedAgreement(all_candidates, runs, ctx.should_stop)
         rows, models, best_fit_labels = self._train_all(
-            prepared, config, df, label, all_candidates, runs, ctx, metric.id
+            prepared, config, df, label, all_candidates, runs, ctx, metric.id, settings, agreement
         )
-        table = sweep_table(rows, metric.id, METRICS)
+        configurations = {index: configuration_of(all_candidates[index]) for index in runs}
+        add_seed_statistics(rows, metric, configurations, agreement.agreement)
+        table = sweep_table(rows, metric.id, METRICS, settings)
         best_index = int(table[RUN_INDEX].iloc[0])
         best = models[best_index]
         # the same matrix every candidate trained on
@@ -217,9 +322,13 @@ class SweepClustering(Module):
         runs: list[int],
         ctx: RunContext,
         metric_id: str,
+        settings: list[SweptSetting],
+        agreement: SeedAgreement,
     ) -> tuple[list[dict[str, Any]], dict[int, TrainedClusterModel], np.ndarray | None]:
         """Train and score the chosen runs: one sweep-table row and one model per run that trained, and
-        the best run's fit labels when its model keeps them (only the best so far is held)."""
+        the best run's fit labels when its model keeps them (only the best so far is held); every run's
+        labels go to ``agreement``."""
+        weights = getattr(prepared, "weights", None)
         best_key: tuple[float, int, int] | None = None
         best_fit_labels: np.ndarray | None = None
         rows: list[dict[str, Any]] = []
@@ -248,6 +357,7 @@ class SweepClustering(Module):
                 if exc.code != "0021":
                     raise
                 failures.append(exc)
+                agreement.add(candidate, None)
                 ctx.warn(
                     f"Run {index} (k={candidate.n_clusters}, init={candidate.init}, seed={candidate.seed}) "
                     f"skipped: {exc.message}"
@@ -255,13 +365,16 @@ class SweepClustering(Module):
                 continue
             metrics = model.model.sweep_metrics(prepared.X, labels)
             models[index] = model
+            agreement.add(candidate, labels)
             rows.append(
                 {
                     N_CLUSTERS: model.k,  # the fitted k (a fit may decide it)
                     RUN_INDEX: index,
                     INITIALIZATION: candidate.init,
                     SEED: candidate.seed,
+                    **{s.column: candidate.settings.get(s.key) for s in settings},
                     **{m.column: float(metrics.get(m.id, np.nan)) for m in METRICS},
+                    INERTIA: within_cluster_sum_of_squares(prepared.X, labels, weights),
                     ITERATIONS: model.model.n_iterations(),
                     SECONDS: time.perf_counter() - t0,
                 }
@@ -299,9 +412,10 @@ class SweepClustering(Module):
             params,
             out.errors,
         )
+        settings = swept_settings(config, candidates(config, 0)) if isinstance(config, ClusterConfig) else []
         out.outputs = {
             "best_model": StaticModelInfo(None, columns, params["label_column"], algorithm),
             "results_dataset": None,
-            "sweep_results": sweep_schema(METRICS),
+            "sweep_results": sweep_schema(METRICS, settings),
         }
         return out

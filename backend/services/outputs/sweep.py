@@ -1,20 +1,37 @@
-"""The metric-against-k chart of a ``sweep_results`` table (its columns: :mod:`modules.sweep_table`).
+"""The charts of a ``sweep_results`` table (its columns: :mod:`modules.sweep_table`): each metric
+against the number of clusters or against any swept parameter, the elbow curve (inertia against the
+number of clusters) with its knee, and the seeds' agreement per number of clusters.
 
 Its metrics are the four common ones and every registered algorithm's extra ones; an extra metric's
-column that holds no value (the sweep's algorithm does not compute it) is left out of the chart.
+column that holds no value (the sweep's algorithm does not compute it) is left out of the chart. The
+swept parameters are the table's columns that are neither its own nor a metric's.
+
+The knee is Kneedle's (the ``kneed`` package: ``KneeLocator`` on the smallest inertia of each number
+of clusters, convex and decreasing, sensitivity 1), found on the server so every client shows the
+same one; with fewer than three numbers of clusters, or no knee found, there is none.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+import warnings
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from backend.services.outputs.jsonsafe import JsonDict, finite_or_none, float_values_to_json
 from modules.algorithms.base import registered_sweep_metrics
-from modules.sweep_table import CLUSTER_METRIC, N_CLUSTERS, RUN_INDEX, SWEEP_METRICS
+from modules.sweep_table import (
+    CLUSTER_METRIC,
+    INERTIA,
+    METRIC_SPREAD,
+    N_CLUSTERS,
+    RUN_INDEX,
+    SEED_AGREEMENT,
+    SWEEP_COLUMNS,
+    SWEEP_METRICS,
+)
 
 Direction = Literal["higher", "lower"]
 METRIC_DIRECTIONS: dict[str, Direction] = {
@@ -141,6 +158,7 @@ def sweep_visualization(df: pd.DataFrame) -> JsonDict:
     ks = numbers(df[N_CLUSTERS])
     runs = numbers(df[RUN_INDEX]) if RUN_INDEX in df.columns else np.arange(len(df), dtype=np.float64)
     metrics = present_metrics(df)
+    best = best_run(ks, runs, numbers(df[metric]), METRIC_DIRECTIONS[metric])
     return {
         "type": "sweep_results",
         "metric": metric,
@@ -151,5 +169,112 @@ def sweep_visualization(df: pd.DataFrame) -> JsonDict:
         "series": {
             name: metric_series(ks, runs, numbers(df[name]), METRIC_DIRECTIONS[name]) for name in metrics
         },
-        "best": best_run(ks, runs, numbers(df[metric]), METRIC_DIRECTIONS[metric]),
+        "best": best,
+        "parameters": [parameter_payload(df, column, runs, metrics) for column in parameter_columns(df)],
+        "elbow": elbow(ks, numbers(df[INERTIA])) if INERTIA in df.columns else None,
+        "stability": stability(df, ks),
     }
+
+
+def parameter_columns(df: pd.DataFrame) -> list[str]:
+    """The swept parameters' columns: those neither the table's own nor a metric's, in table order."""
+    known = {*SWEEP_COLUMNS, *METRIC_DIRECTIONS}
+    return [str(c) for c in df.columns if c not in known]
+
+
+def _x_value(value: Any) -> float | str | None:
+    """A swept parameter's value as the chart's x: a finite number, a text, or None (missing)."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)
+
+
+def parameter_payload(df: pd.DataFrame, column: str, runs: np.ndarray, metrics: list[str]) -> JsonDict:
+    """One swept parameter: ``{column, numeric, values (its distinct values, ascending), series:
+    {metric: [{x, best, mean, count, values, runs}]}}`` (a missing value is left out)."""
+    xs = [_x_value(v) for v in df[column].tolist()]
+    present = [x for x in xs if x is not None]
+    numeric = bool(present) and all(isinstance(x, float) for x in present)
+    distinct = sorted(set(present), key=lambda x: (0, x, "") if isinstance(x, float) else (1, 0.0, str(x)))
+    series: dict[str, list[JsonDict]] = {}
+    for name in metrics:
+        values, direction = numbers(df[name]), METRIC_DIRECTIONS[name]
+        points = []
+        for x in distinct:
+            rows = np.array([i for i, v in enumerate(xs) if v == x], dtype=np.int64)
+            group = values[rows]
+            finite = group[np.isfinite(group)]
+            points.append(
+                {
+                    "x": x,
+                    "best": best_of(group, direction),
+                    "mean": float(finite.mean()) if finite.size else None,
+                    "count": int(rows.size),
+                    "values": float_values_to_json(group),
+                    "runs": [None if not np.isfinite(r) else int(r) for r in runs[rows].tolist()],
+                }
+            )
+        series[name] = points
+    return {"column": column, "numeric": numeric, "values": distinct, "series": series}
+
+
+def find_knee(ks: list[int], inertia: list[float]) -> int | None:
+    """Kneedle's knee of a decreasing convex curve (None: fewer than three points or none found)."""
+    if len(ks) < 3:
+        return None
+    from kneed import KneeLocator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kneed warns when it finds no knee: None says so
+        knee = KneeLocator(ks, inertia, S=1.0, curve="convex", direction="decreasing").knee
+    return None if knee is None else int(knee)
+
+
+def elbow(ks: np.ndarray, inertia: np.ndarray) -> JsonDict | None:
+    """``{points: [{k, inertia, count}], knee: {k, inertia} | None, method}``: the smallest inertia of
+    each number of clusters (the best of its runs); None when the table has no inertia."""
+    usable = np.isfinite(ks) & np.isfinite(inertia)
+    if not usable.any():
+        return None
+    points: list[JsonDict] = []
+    for k in np.unique(ks[usable]).tolist():
+        rows = usable & (ks == k)
+        points.append({"k": int(k), "inertia": float(inertia[rows].min()), "count": int(rows.sum())})
+    knee = find_knee([int(p["k"]) for p in points], [float(p["inertia"]) for p in points])
+    knee_point = next(({"k": p["k"], "inertia": p["inertia"]} for p in points if p["k"] == knee), None)
+    return {
+        "points": points,
+        "knee": knee_point,
+        "method": "Kneedle (kneed): convex, decreasing, sensitivity 1, on the smallest inertia per k",
+    }
+
+
+def stability(df: pd.DataFrame, ks: np.ndarray) -> JsonDict | None:
+    """Per number of clusters run with several seeds: the mean of its configurations' seed agreement
+    (mean pairwise adjusted Rand index) and of the chosen metric's spread across seeds; None when no
+    configuration ran with several seeds."""
+    if SEED_AGREEMENT not in df.columns:
+        return None
+    ari = numbers(df[SEED_AGREEMENT])
+    spread = numbers(df[METRIC_SPREAD]) if METRIC_SPREAD in df.columns else np.full(len(df), np.nan)
+    usable = np.isfinite(ks) & np.isfinite(ari)
+    if not usable.any():
+        return None
+    points = []
+    for k in np.unique(ks[usable]).tolist():
+        rows = usable & (ks == k)
+        finite_spread = spread[rows][np.isfinite(spread[rows])]
+        points.append(
+            {
+                "k": int(k),
+                "ari": float(ari[rows].mean()),
+                "min_ari": float(ari[rows].min()),
+                "spread": float(finite_spread.mean()) if finite_spread.size else None,
+                "runs": int(rows.sum()),
+            }
+        )
+    return {"points": points}

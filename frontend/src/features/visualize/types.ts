@@ -198,6 +198,31 @@ export interface SweepPoint {
   runs: Array<number | null>
 }
 
+/** One value of a swept parameter and the runs that had it (as SweepPoint, by value not by k). */
+export interface SweepParameterPoint extends Omit<SweepPoint, 'k'> {
+  x: number | string
+}
+
+/** A parameter the sweep varied (a column of the sweep results) and each metric against it. */
+export interface SweepParameter {
+  column: string
+  numeric: boolean
+  values: Array<number | string>
+  series: Record<string, SweepParameterPoint[]>
+}
+
+/** Inertia against k (the smallest of each k's runs) and the knee Kneedle found on the server. */
+export interface SweepElbow {
+  points: Array<{ k: number; inertia: number; count: number }>
+  knee: { k: number; inertia: number } | null
+  method: string
+}
+
+/** Per k run with several seeds: the mean pairwise ARI of its seeds and the chosen metric's spread. */
+export interface SweepStability {
+  points: Array<{ k: number; ari: number; min_ari: number; spread: number | null; runs: number }>
+}
+
 export interface SweepVisualization {
   kind: 'sweep'
   type?: string
@@ -208,6 +233,9 @@ export interface SweepVisualization {
   n_runs?: number
   series: Record<string, SweepPoint[]>
   best: { k: number; run: number | null; value: number | null; row?: number } | null
+  parameters?: SweepParameter[]
+  elbow?: SweepElbow | null
+  stability?: SweepStability | null
 }
 
 export interface TableVisualization extends Omit<TableSummary, 'type'> {

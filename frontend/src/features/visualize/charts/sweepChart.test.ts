@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { irisSweep } from '../testing/fixtures'
 import type { SweepVisualization } from '../types'
-import { bestFor, bestOf, buildSweepOption, directionNote, directionOf, kCategories, sweepMetrics, sweepSeriesData } from './sweepChart'
+import { bestFor, bestOf, buildSweepOption, directionNote, directionOf, K_AXIS, kCategories, sweepMetrics, sweepSeriesData, sweepXOptions, xLabel } from './sweepChart'
 
 type AnySeries = { id: string; name: string; type: string; data: unknown[] }
 
@@ -80,5 +80,56 @@ describe('buildSweepOption', () => {
     const option = buildSweepOption(irisSweep, 'Average Deviation')
     const best = (option.series as unknown as AnySeries[]).find((s) => s.id === 'best-k')!
     expect(best.name).toBe('Best k = 4')
+  })
+})
+
+const withParameter: SweepVisualization = {
+  ...repeated,
+  parameters: [
+    {
+      column: 'Covariance type',
+      numeric: false,
+      values: ['diag', 'full'],
+      series: {
+        'Davies-Bouldin': [
+          { x: 'diag', best: 0.6, mean: 0.7, count: 3, values: [0.6, 0.8, 0.7], runs: [0, 2, 4] },
+          { x: 'full', best: 0.5, mean: 0.55, count: 2, values: [0.5, 0.6], runs: [1, 3] },
+        ],
+        Dunn: [{ x: 'diag', best: 1.4, mean: 1.3, count: 2, values: [1.2, 1.4], runs: [0, 2] }],
+      },
+    },
+    { column: 'Epsilon', numeric: true, values: [0.25, 0.5], series: { Dunn: [{ x: 0.5, best: 1.2, mean: 1.2, count: 1, values: [1.2], runs: [0] }] } },
+  ],
+}
+
+describe('buildSweepOption against a swept parameter', () => {
+  it('offers the number of centroids and every swept parameter as x', () => {
+    expect(sweepXOptions(withParameter).map((o) => o.id)).toEqual([K_AXIS, 'Covariance type', 'Epsilon'])
+    expect(sweepXOptions(irisSweep)).toEqual([{ id: K_AXIS, label: 'Number of centroids' }])
+  })
+
+  it('draws the metric per value of the parameter and marks the value of the sweep’s best run', () => {
+    const option = buildSweepOption(withParameter, 'Davies-Bouldin', 'Covariance type')
+    const series = option.series as unknown as AnySeries[]
+    expect((option.xAxis as { data: string[]; name: string }).data).toEqual(['diag', 'full'])
+    expect((option.xAxis as { name: string }).name).toBe('Covariance type')
+    expect(series.find((s) => s.id === 'best-per-k')!.data).toEqual([['diag', 0.6], ['full', 0.5]])
+    expect(series.find((s) => s.id === 'all-runs')!.data).toHaveLength(5)
+    // the best run (1) was trained with "full"
+    const best = series.find((s) => s.id === 'best-k')!
+    expect(best.name).toBe('Best Covariance type = full')
+    expect(best.data).toEqual([['full', 0.5]])
+  })
+
+  it('labels numeric values as numbers and finds the best of another metric by its direction', () => {
+    const option = buildSweepOption(withParameter, 'Dunn', 'Epsilon')
+    expect((option.xAxis as { data: string[] }).data).toEqual([xLabel(0.25), xLabel(0.5)])
+    const best = (option.series as unknown as AnySeries[]).find((s) => s.id === 'best-k')!
+    expect(best.data).toEqual([[xLabel(0.5), 1.2]])
+  })
+
+  it('falls back to k for an unknown column', () => {
+    const option = buildSweepOption(withParameter, 'Davies-Bouldin', 'No such column')
+    expect((option.xAxis as { name: string }).name).toBe('Number of centroids (k)')
   })
 })

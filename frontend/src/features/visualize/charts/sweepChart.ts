@@ -1,9 +1,9 @@
-// The Sweep Clustering chart: a metric against the number of centroids (best per k as a line, every
-// run as a dot, the best k highlighted). Pure option building.
+// The Sweep Clustering chart: a metric against the number of centroids or a swept parameter (best per
+// value as a line, every run as a dot, the best highlighted). Pure option building.
 import type { EChartsOption } from 'echarts'
 import { formatCount, formatNumber } from '../format'
 import { CHART_MUTED, CHART_TEXT } from '../palette'
-import type { MetricDirection, SweepPoint, SweepVisualization } from '../types'
+import type { MetricDirection, SweepParameter, SweepPoint, SweepVisualization } from '../types'
 import { baseTextStyle, categoryAxis, escapeHtml, tooltipStyle, valueAxis } from './common'
 import { finiteExtent, niceScale } from './scale'
 
@@ -85,19 +85,66 @@ export function kCategories(ks: number[]): string[] {
   return Array.from({ length: high - low + 1 }, (_, i) => String(low + i))
 }
 
-/** The ECharts option of one metric against k. */
-export function buildSweepOption(viz: SweepVisualization, metric: string): EChartsOption {
+/** The x of the chart: the number of centroids, or the column of a swept parameter. */
+export const K_AXIS = 'k'
+
+/** What the x axis can be: the number of centroids, then every swept parameter (by column). */
+export function sweepXOptions(viz: Pick<SweepVisualization, 'parameters'>): Array<{ id: string; label: string }> {
+  return [{ id: K_AXIS, label: 'Number of centroids' }, ...(viz.parameters ?? []).map((p) => ({ id: p.column, label: p.column }))]
+}
+
+/** A swept parameter's value as an axis category (numbers as the format shows them). */
+export function xLabel(value: number | string): string {
+  return typeof value === 'number' ? formatNumber(value) : value
+}
+
+interface XAxisPlan {
+  /** The points with k = the index of their category (for a parameter) or the true k. */
+  points: SweepPoint[]
+  categories: string[]
+  label: (k: number) => string
+  name: string
+  /** "k = 3" or "Covariance type = full". */
+  describe: (k: number) => string
+  winner: { k: number; value: number } | null
+}
+
+function parameterPlan(viz: SweepVisualization, metric: string, parameter: SweepParameter): XAxisPlan {
+  const categories = parameter.values.map(xLabel)
+  const points = (parameter.series[metric] ?? []).map((p) => ({ ...p, k: categories.indexOf(xLabel(p.x)) }))
+  const describe = (i: number) => `${parameter.column} = ${categories[i]}`
+  let winner = bestOf(points, directionOf(viz, metric))
+  // the sweep's own best run, when the chosen metric is shown: the value it was trained with
+  if (metric === viz.metric && viz.best && viz.best.run !== null && viz.best.value !== null) {
+    const holder = points.find((p) => p.runs.includes(viz.best!.run))
+    if (holder) winner = { k: holder.k, value: viz.best.value }
+  }
+  return { points, categories, label: (i) => categories[i], name: parameter.column, describe, winner }
+}
+
+function kPlan(viz: SweepVisualization, metric: string): XAxisPlan {
   const points = viz.series[metric] ?? []
+  return {
+    points,
+    categories: kCategories(points.map((p) => p.k)),
+    label: (k) => String(k),
+    name: 'Number of centroids (k)',
+    describe: (k) => `k = ${k}`,
+    winner: bestFor(viz, metric),
+  }
+}
+
+/** The ECharts option of one metric against k (default) or against a swept parameter's column. */
+export function buildSweepOption(viz: SweepVisualization, metric: string, x: string = K_AXIS): EChartsOption {
+  const parameter = x === K_AXIS ? undefined : viz.parameters?.find((p) => p.column === x)
+  const plan = parameter ? parameterPlan(viz, metric, parameter) : kPlan(viz, metric)
+  const { points, categories, label, describe, winner } = plan
   const direction = directionOf(viz, metric)
   const data = sweepSeriesData(points)
-  const winner = bestFor(viz, metric)
-  const ks = points.map((p) => p.k)
-  const categories = kCategories(ks)
-  const label = (k: number) => String(k)
   const values = data.runs.map((r) => r[1]).concat(data.best.map((b) => b[1]))
   const extent = finiteExtent(values) ?? [0, 1]
   const yScale = niceScale(extent[0], extent[1], 0.12, 5)
-  const lineName = data.hasRepeats ? `Best ${metric} per k` : metric
+  const lineName = data.hasRepeats ? `Best ${metric} per ${parameter ? 'value' : 'k'}` : metric
   const series: object[] = [
     {
       type: 'line',
@@ -126,7 +173,7 @@ export function buildSweepOption(viz: SweepVisualization, metric: string): EChar
       {
         type: 'line',
         id: 'mean-per-k',
-        name: 'Mean per k',
+        name: parameter ? 'Mean per value' : 'Mean per k',
         data: data.mean.map(([k, v]) => [label(k), v]),
         symbol: 'none',
         lineStyle: { width: 1.5, type: 'dashed', color: SWEEP_RUNS },
@@ -148,7 +195,7 @@ export function buildSweepOption(viz: SweepVisualization, metric: string): EChar
     series.push({
       type: 'scatter',
       id: 'best-k',
-      name: `Best k = ${winner.k}`,
+      name: `Best ${describe(winner.k)}`,
       data: [[label(winner.k), winner.value]],
       symbol: 'circle',
       symbolSize: 18,
@@ -157,7 +204,7 @@ export function buildSweepOption(viz: SweepVisualization, metric: string): EChar
         show: true,
         position: direction === 'higher' ? 'top' : 'bottom',
         distance: 10,
-        formatter: `Best k = ${winner.k}`,
+        formatter: `Best ${describe(winner.k)}`,
         color: SWEEP_BEST,
         fontWeight: 700,
         fontSize: 12,
@@ -183,7 +230,7 @@ export function buildSweepOption(viz: SweepVisualization, metric: string): EChar
       selectedMode: false,
     },
     xAxis: categoryAxis(categories, {
-      name: 'Number of centroids (k)',
+      name: plan.name,
       nameLocation: 'middle',
       nameGap: 30,
       nameTextStyle: { color: CHART_MUTED, fontSize: 12, fontWeight: 600 },
@@ -196,15 +243,15 @@ export function buildSweepOption(viz: SweepVisualization, metric: string): EChar
       trigger: 'item',
       ...tooltipStyle,
       formatter: ((params: { seriesId: string; value: [string, number, number | null] }) => {
-        const [kText, value, run] = params.value
-        const k = Number(kText)
+        const [xText, value, run] = params.value
+        const point = points.find((p) => label(p.k) === xText)
+        const where = escapeHtml(point ? describe(point.k) : xText)
         if (params.seriesId === 'all-runs') {
-          return `Run ${run ?? '—'} · k = ${k}<br/>${escapeHtml(metric)} ${formatNumber(value)}`
+          return `Run ${run ?? '—'} · ${where}<br/>${escapeHtml(metric)} ${formatNumber(value)}`
         }
-        const point = points.find((p) => p.k === k)
         const extra = point && (point.count ?? point.values.length) > 1 ? `<br/>${formatCount(point.count ?? point.values.length)} runs, mean ${formatNumber(point.mean)}` : ''
         const prefix = params.seriesId === 'best-k' ? '<b>Best</b> · ' : ''
-        return `${prefix}k = ${k}<br/>${escapeHtml(metric)} ${formatNumber(value)}${extra}`
+        return `${prefix}${where}<br/>${escapeHtml(metric)} ${formatNumber(value)}${extra}`
       }) as never,
     },
     series: series as never,

@@ -1,0 +1,133 @@
+"""The elbow in a real browser: a K-Means sweep of Iris (k = 2 … 8, three seeds each) shows, beside the
+chosen metric's chart, the elbow curve (the lowest inertia of each k) with the knee Kneedle finds on
+that curve and the sweep's best k marked, and the seeds' agreement per k.
+
+The experiment is created and run through the API with the browser's session cookie; the test opens
+the standalone output page. Screenshot: tests/e2e/screenshots/sweep-elbow.png.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kneed import KneeLocator
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import VIEWPORT
+from tests.e2e.e2e_helpers import sign_up_and_sign_in
+
+pytestmark = pytest.mark.e2e
+
+RUN_TIMEOUT_S = 120.0
+KS = list(range(2, 9))
+
+
+def node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
+    return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
+
+
+def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
+    return {
+        "id": f"{source}-{target}-{target_port}",
+        "source": source,
+        "source_port": source_port,
+        "target": target,
+        "target_port": target_port,
+    }
+
+
+GRAPH = {
+    "nodes": [
+        node("data", "dataset", dataset_id="sample-iris"),
+        node("kmeans", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-8", n_seeds=3, seed=11),
+        node("sweep", "sweep_clustering", sweep_mode="grid"),
+    ],
+    "edges": [
+        edge("kmeans", "untrained_model", "sweep", "untrained_model"),
+        edge("data", "dataset", "sweep", "dataset"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def run(browser: Browser, server_url: str) -> Iterator[dict[str, Any]]:
+    context = browser.new_context(base_url=server_url, viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        sign_up_and_sign_in(page)
+        created = page.request.post("/api/experiments", data={"name": "Iris elbow", "graph": GRAPH})
+        assert created.status == 201, created.text()
+        started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
+        assert started.status == 202, started.text()
+        run_id = int(started.json()["id"])
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while time.monotonic() < deadline:
+            status = page.request.get(f"/api/runs/{run_id}").json()["status"]
+            if status not in ("queued", "running"):
+                assert status == "succeeded"
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
+        payload = page.request.get(f"/api/runs/{run_id}/nodes/sweep/outputs/sweep_results/visualization")
+        assert payload.ok, payload.text()
+        yield {"cookies": context.cookies(), "run": run_id, "viz": payload.json()}
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def signed_in(page: Page, run: dict[str, Any]) -> Page:
+    page.context.add_cookies(run["cookies"])
+    return page
+
+
+def wait_rendered(page: Page, test_id: str) -> None:
+    page.wait_for_selector(f"[data-testid='{test_id}'][data-rendered='true']", timeout=15_000)
+
+
+def test_the_payload_carries_the_elbow_and_kneedles_knee(run: dict[str, Any]) -> None:
+    elbow = run["viz"]["elbow"]
+    ks = [p["k"] for p in elbow["points"]]
+    inertia = [p["inertia"] for p in elbow["points"]]
+    assert ks == KS and all(p["count"] == 3 for p in elbow["points"])
+    assert all(a > b for a, b in zip(inertia, inertia[1:], strict=False))  # more clusters, less inertia
+    knee = KneeLocator(ks, inertia, curve="convex", direction="decreasing").knee
+    assert knee is not None and elbow["knee"] == {"k": knee, "inertia": inertia[ks.index(knee)]}
+    assert [p["k"] for p in run["viz"]["stability"]["points"]] == KS
+
+
+def test_the_sweep_view_shows_the_elbow_with_its_knee(
+    signed_in: Page, run: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
+    page = signed_in
+    viz = run["viz"]
+    knee, best = viz["elbow"]["knee"]["k"], viz["best"]["k"]
+    page.goto(f"/runs/{run['run']}/nodes/sweep/outputs/sweep_results")
+    wait_rendered(page, "sweep-chart")
+    wait_rendered(page, "elbow-chart")
+    elbow = page.get_by_test_id("elbow-chart")
+    expect(elbow).to_have_attribute("data-knee", str(knee))
+    expect(elbow).to_have_attribute("data-best-k", str(best))
+    expect(elbow).to_have_attribute("data-ks", str(len(KS)))
+    expect(page.get_by_test_id("knee-note")).to_contain_text(f"knee at k = {knee}")
+    expect(
+        page.get_by_role("img", name=f"Inertia for each number of centroids; knee k = {knee}")
+    ).to_be_visible()
+    # beside the chosen metric's chart: the two sit on one row
+    metric_box = page.get_by_test_id("sweep-chart").bounding_box()
+    elbow_box = elbow.bounding_box()
+    assert metric_box is not None and elbow_box is not None
+    assert elbow_box["x"] > metric_box["x"] + metric_box["width"] / 2
+    assert abs(elbow_box["y"] - metric_box["y"]) < metric_box["height"] / 2
+    wait_rendered(page, "stability-chart")
+    expect(page.get_by_test_id("stability-chart")).to_have_attribute("data-ks", str(len(KS)))
+    screenshot("sweep-elbow")
+    # another metric keeps the elbow as it is
+    page.get_by_text("Davies-Bouldin", exact=True).click()
+    expect(page.get_by_test_id("sweep-chart")).to_have_attribute("data-metric", "Davies-Bouldin")
+    expect(elbow).to_have_attribute("data-knee", str(knee))
