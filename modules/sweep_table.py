@@ -20,6 +20,7 @@ from modules.column_types import Schema
 __all__ = [
     "CLUSTER_METRIC",
     "INITIALIZATION",
+    "NOISE_FRACTION",
     "N_CLUSTERS",
     "RUN_INDEX",
     "SWEEP_COLUMNS",
@@ -51,6 +52,10 @@ SWEEP_METRICS = (
     SweepMetric("dunn", "Dunn", True),
     SweepMetric("average_deviation", "Average Deviation", False),
 )
+
+#: The share of a clustering's rows that are noise (lower is better): declared by density algorithms in
+#: their ``extra_metrics`` (the one object, so the sweep table has one column for all of them).
+NOISE_FRACTION = SweepMetric("noise_fraction", "Noise fraction", False)
 
 CLUSTER_METRIC = "Cluster metric"  # the chosen metric's value, per run
 N_CLUSTERS = "Number of centroids"

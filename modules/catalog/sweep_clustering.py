@@ -7,7 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from modules.algorithms.base import Candidate, ClusterConfig, model_class, registered_sweep_metrics
+from modules.algorithms.base import (
+    Candidate,
+    ClusterConfig,
+    model_class,
+    registered_sweep_metrics,
+    sweep_metric_values,
+)
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
 from modules.errors import Cancelled, ModuleError
@@ -253,7 +259,7 @@ class SweepClustering(Module):
                     f"skipped: {exc.message}"
                 )
                 continue
-            metrics = model.model.sweep_metrics(prepared.X, labels)
+            metrics = sweep_metric_values(model.model, prepared.X, labels)  # noise rows left out
             models[index] = model
             rows.append(
                 {
