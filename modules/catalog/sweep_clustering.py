@@ -110,7 +110,9 @@ class SweepClustering(Module):
         "Davies-Bouldin, Dunn and Average Deviation (and the metrics its algorithm adds, e.g. a "
         "mixture's BIC), and returns the best on the chosen metric (ties: fewer "
         "clusters, then the lower run index) with its results. 'Sweep results' lists every run, best first; "
-        "its 'Cluster metric' column is the value of the chosen metric."
+        "its 'Cluster metric' column is the value of the chosen metric. For an algorithm whose fit finds "
+        "the number of clusters, 'Number of centroids' is the number it found; noise rows are left out of "
+        "the metrics (and counted in 'Noise fraction')."
     )
     version = 1
     order = 40
