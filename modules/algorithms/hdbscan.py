@@ -211,7 +211,7 @@ class HDBSCANConfig(ClusterConfig):
         """The fit's own labels for the training rows (no second pass over them: the prediction rule
         gives them back anyway) and no scores."""
         fit = self.fit(X, candidate, init_labels, control, **options)
-        return fit, fit.labels, np.empty((0, len(X))) if out is None else out[:0]
+        return fit, fit.labels, np.empty((0, len(X))) if out is None else out
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"trainer_mode": self.trainer_mode}
@@ -280,9 +280,6 @@ class HDBSCANModel(ClusterModel):
     def check_rows(self, X: np.ndarray, rows: np.ndarray | None) -> None:
         check_cosine_rows(X, rows, self.metric)
 
-    def scores(self, X: np.ndarray) -> np.ndarray:
-        raise NotImplementedError("an HDBSCAN model has no per-cluster scores")
-
     def assign(self, X: np.ndarray) -> np.ndarray:
         """Each row's cluster by the prediction rule (module docstring): the nearest training row's,
         when the row lies within that row's core distance; else :data:`NOISE_LABEL`."""
@@ -294,11 +291,6 @@ class HDBSCANModel(ClusterModel):
         nearest = nearest[:, 0]
         within = distance[:, 0] <= self.core_distances[nearest]
         return np.where(within, self.training_labels[nearest], NOISE_LABEL).astype(np.int64)
-
-    def label_and_score(
-        self, X: np.ndarray, out: np.ndarray | None = None, columns: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return self.assign(X), np.empty((0, len(X))) if out is None else out
 
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """The four common metrics of the clustered rows (noise left out) against each cluster's mean
