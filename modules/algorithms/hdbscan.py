@@ -38,7 +38,6 @@ __all__ = [
     "SELECTION_CHOICES",
     "HDBSCANConfig",
     "HDBSCANModel",
-    "core_distances",
     "dense_distance_bytes",
     "epsilon_failure",
 ]
@@ -80,13 +79,6 @@ def _neighbours(X: np.ndarray, metric: str) -> Any:
     from sklearn.neighbors import NearestNeighbors  # loaded on first use, not when the seam imports this
 
     return NearestNeighbors(metric=metric).fit(X)
-
-
-def core_distances(X: np.ndarray, min_samples: int, metric: str) -> np.ndarray:
-    """``(n,)``: each row's distance to its ``min_samples``-th nearest row of X, itself included (as
-    scikit-learn's HDBSCAN computes it)."""
-    distances, _ = _neighbours(X, metric).kneighbors(X, min_samples)
-    return np.ascontiguousarray(distances[:, -1], dtype=np.float64)
 
 
 @dataclass
@@ -184,7 +176,6 @@ class HDBSCANConfig(ClusterConfig):
         model = HDBSCANModel(
             training_rows=np.array(X, dtype=np.float64),
             training_labels=labels,
-            core_distances=core_distances(X, min_samples, self.metric),
             probabilities=np.asarray(fitted.probabilities_, dtype=np.float64),
             n_clusters=k,
             metric=self.metric,
@@ -247,8 +238,10 @@ def _quantiles(values: np.ndarray) -> dict[str, float | None]:
 
 @dataclass(eq=False)
 class HDBSCANModel(ClusterModel):
-    """An HDBSCAN fit: the training rows (in the model's feature space) with their clusters, core
-    distances and membership strengths — what the prediction rule of the module docstring needs."""
+    """An HDBSCAN fit: the training rows (in the model's feature space) with their clusters and
+    membership strengths — what the prediction rule of the module docstring needs. The rows' core
+    distances and the nearest-neighbour index are built when the model first assigns rows (Train does
+    not need them; they follow from the rows and ``min_samples`` alone, so the file does not hold them)."""
 
     algorithm: ClassVar[str] = "hdbscan"
     score_column_prefix: ClassVar[str] = "HDBSCANScore no."  # never written: the model has no scores
@@ -259,7 +252,6 @@ class HDBSCANModel(ClusterModel):
 
     training_rows: np.ndarray  # (n, d)
     training_labels: np.ndarray  # (n,) int64, NOISE_LABEL for noise
-    core_distances: np.ndarray  # (n,)
     probabilities: np.ndarray  # (n,) scikit-learn's probabilities_: 0 for noise
     n_clusters: int
     metric: str
@@ -268,6 +260,7 @@ class HDBSCANModel(ClusterModel):
     cluster_selection_method: str
     eps: float
     _index: Any = field(default=None, init=False, repr=False)
+    _core_distances: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def k(self) -> int:
@@ -277,6 +270,21 @@ class HDBSCANModel(ClusterModel):
     def noise_count(self) -> int:
         return int(np.count_nonzero(self.training_labels == NOISE_LABEL))
 
+    def index(self) -> Any:
+        """The nearest-neighbour index of the training rows (built on first use)."""
+        if self._index is None:
+            self._index = _neighbours(self.training_rows, self.metric)
+        return self._index
+
+    @property
+    def core_distances(self) -> np.ndarray:
+        """``(n,)``: each training row's core distance — its distance to its ``min_samples``-th nearest
+        training row, itself included, as scikit-learn's fit computes it (computed on first use)."""
+        if self._core_distances is None:
+            distances, _ = self.index().kneighbors(self.training_rows, self.min_samples)
+            self._core_distances = np.ascontiguousarray(distances[:, -1], dtype=np.float64)
+        return self._core_distances
+
     def check_rows(self, X: np.ndarray, rows: np.ndarray | None) -> None:
         check_cosine_rows(X, rows, self.metric)
 
@@ -285,9 +293,7 @@ class HDBSCANModel(ClusterModel):
         when the row lies within that row's core distance; else :data:`NOISE_LABEL`."""
         if len(X) == 0:
             return np.empty(0, dtype=np.int64)
-        if self._index is None:
-            self._index = _neighbours(self.training_rows, self.metric)
-        distance, nearest = self._index.kneighbors(X, 1)
+        distance, nearest = self.index().kneighbors(X, 1)
         nearest = nearest[:, 0]
         within = distance[:, 0] <= self.core_distances[nearest]
         return np.where(within, self.training_labels[nearest], NOISE_LABEL).astype(np.int64)
@@ -360,7 +366,6 @@ class HDBSCANModel(ClusterModel):
         arrays = {
             "training_rows": self.training_rows,
             "training_labels": self.training_labels,
-            "core_distances": self.core_distances,
             "probabilities": self.probabilities,
         }
         return meta, arrays
@@ -370,7 +375,6 @@ class HDBSCANModel(ClusterModel):
         return cls(
             training_rows=arrays["training_rows"],
             training_labels=arrays["training_labels"],
-            core_distances=arrays["core_distances"],
             probabilities=arrays["probabilities"],
             **meta,
         )
