@@ -1,7 +1,11 @@
 """What every algorithm's "Initialize Model / Clustering" module shares: its place in the palette, its
 one output, the parameters every clustering configuration has, and a run and an infer that build the
 configuration from the parameters. An algorithm's module (modules/catalog/<name>.py) subclasses
-:class:`ClusteringModule` and declares only what is its own."""
+:class:`ClusteringModule` and declares only what is its own.
+
+When the configuration finds the number of clusters itself (``ClusterConfig.decides_k``), the module's
+description (palette, parameter panel, generated docs, ``GET /api/modules``) ends with
+:data:`FOUND_BY_FIT`."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from modules.errors import ModuleError
 from modules.scoring import LABEL_MODE_CHOICES
 
 __all__ = [
+    "FOUND_BY_FIT",
     "RANGE",
     "SINGLE",
     "ClusteringModule",
@@ -24,6 +29,12 @@ __all__ = [
     "normalize_param",
     "trainer_mode_param",
 ]
+
+#: What the description of a module whose fit decides k says (once, at its end).
+FOUND_BY_FIT = (
+    "The number of clusters is found by the fit: it is an output, not a parameter (the trained model, "
+    "its view and the sweep table report it)."
+)
 
 #: ``visible_when`` of the parameters of one mode.
 SINGLE = {"trainer_mode": "single"}
@@ -98,6 +109,12 @@ class ClusteringModule(Module):
     category = "Machine Learning / Initialize Model / Clustering"
     outputs = (Port("untrained_model", "Untrained model", "untrained_cluster_model"),)
     config_class: ClassVar[type[ClusterConfig]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        config = cls.__dict__.get("config_class")
+        if config is not None and config.decides_k and FOUND_BY_FIT not in cls.description:
+            cls.description = f"{cls.description} {FOUND_BY_FIT}".strip()
 
     def check(self, params: dict[str, Any]) -> None:
         """Raise ModuleError for a combination of parameters their own checks cannot refuse."""

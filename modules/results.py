@@ -1,9 +1,13 @@
 """The result columns of a scored table: written by Train, Sweep and Assign, read by Evaluate and the
 cluster view. This file owns their names and the one rule that finds them again.
 
-A results table has an ``Assignments`` column (0-based cluster, null when the row was not scored)
+A results table has an ``Assignments`` column (0-based cluster, null when the row was not scored,
+:data:`NOISE_LABEL` (−1) when a model that may assign noise scored the row as noise — in no cluster)
 followed by one score column per cluster, ``<prefix>j`` for j = 0 … k−1, where the prefix is the
-algorithm's (:attr:`~modules.algorithms.base.ClusterModel.score_column_prefix`). A name the input
+algorithm's (:attr:`~modules.algorithms.base.ClusterModel.score_column_prefix`). A model without
+per-cluster scores (:attr:`~modules.algorithms.base.ClusterModel.has_scores` False, e.g. a density
+clustering) writes the ``Assignments`` column alone; readers then take the number of clusters from the
+model or the labels, never from the score columns. A name the input
 already has gets a numeric suffix: ``Assignments (2)``.
 
 Finding them: the assignments column with the highest suffix is the newest; its score columns are
@@ -26,6 +30,7 @@ from functools import lru_cache
 __all__ = [
     "ASSIGNMENTS",
     "DISTANCE",
+    "NOISE_LABEL",
     "PROBABILITY",
     "SCORE_KINDS",
     "ResultColumns",
@@ -42,6 +47,8 @@ PROBABILITY = "probability"
 SCORE_KINDS = (DISTANCE, PROBABILITY)
 
 ASSIGNMENTS = "Assignments"
+#: The ``Assignments`` value of a row scored as noise: in no cluster (null still means "not scored").
+NOISE_LABEL = -1
 _SUFFIX = r"(?: \((\d+)\))?"
 _ASSIGNMENTS_NAME = re.compile(rf"^{re.escape(ASSIGNMENTS)}{_SUFFIX}$")
 
@@ -56,8 +63,15 @@ class ResultColumns:
     score_kind: str = DISTANCE
 
     @property
-    def k(self) -> int:
-        return len(self.scores)
+    def has_scores(self) -> bool:
+        """Whether the assignments come with per-cluster score columns (a density model writes none)."""
+        return bool(self.scores)
+
+    @property
+    def k(self) -> int | None:
+        """The number of clusters the score columns cover; None without score columns (then the
+        model or the labels say how many clusters there are)."""
+        return len(self.scores) or None
 
 
 def score_column(prefix: str, j: int) -> str:

@@ -1,5 +1,10 @@
 """Scoring a table with a trained model: each row's cluster and scores, the label modes, and the
-results table (Train, Sweep and Assign all score the same way)."""
+results table (Train, Sweep and Assign all score the same way).
+
+Noise (:data:`~modules.results.NOISE_LABEL`, from a model that may assign it) is a scored outcome: the
+row's ``Assignments`` is −1, not null, and its scores are the model's. The label modes leave a noise
+row's label as it is (``fill_missing`` does not fill it, ``overwrite`` does not overwrite it: the row
+is in no cluster, so no cluster's label is its), and no noise row gives a cluster its label."""
 
 from __future__ import annotations
 
@@ -15,17 +20,19 @@ from modules.context import RunContext
 from modules.errors import Cancelled
 from modules.features import Prepared
 from modules.params import Choice, Param
-from modules.results import DISTANCE, PROBABILITY, result_column_names
+from modules.results import DISTANCE, NOISE_LABEL, PROBABILITY, result_column_names
 from modules.trained_model import TrainedClusterModel, json_value
 
 __all__ = [
     "LABEL_MODE_CHOICES",
     "Scores",
     "StaticModelInfo",
+    "UNSCORED",
     "append_param",
     "cluster_labels_from",
     "results_schema",
     "results_table",
+    "has_score_columns",
     "score_prefix",
     "score_rows",
     "score_training_rows",
@@ -60,6 +67,15 @@ def score_prefix(algorithm: str) -> str:
     return model_class(algorithm).score_column_prefix
 
 
+def has_score_columns(algorithm: str) -> bool:
+    """Whether an algorithm's results have per-cluster score columns (``ClusterModel.has_scores``)."""
+    return model_class(algorithm).has_scores
+
+
+#: ``Scores.labels`` of a row that was not scored (a missing feature): null in the results.
+UNSCORED = -2
+
+
 @dataclass
 class StaticModelInfo:
     """What graph validation knows about a trained model before it exists."""
@@ -72,15 +88,26 @@ class StaticModelInfo:
 
 @dataclass
 class Scores:
-    """Per input row: the cluster (``-1`` when unassigned) and the scores against every cluster."""
+    """Per input row: the cluster (:data:`NOISE_LABEL` for noise, :data:`UNSCORED` when not scored)
+    and the scores against every cluster (none for a model without score columns)."""
 
     labels: np.ndarray  # (n,) int64
-    scores_t: np.ndarray  # (k, n) float64, NaN for unassigned rows (transposed: one row per cluster)
+    scores_t: np.ndarray  # (k or 0, n) float64, NaN for unscored rows (transposed: one row per cluster)
     unseen: int = 0
 
     @property
     def assigned(self) -> np.ndarray:
+        """The rows in a cluster (neither noise nor unscored)."""
         return self.labels >= 0
+
+    @property
+    def scored(self) -> np.ndarray:
+        """The rows the model scored (in a cluster or noise)."""
+        return self.labels != UNSCORED
+
+    @property
+    def noise(self) -> np.ndarray:
+        return self.labels == NOISE_LABEL
 
 
 def score_rows(df: pd.DataFrame, trained: TrainedClusterModel, ctx: RunContext | None = None) -> Scores:
@@ -88,11 +115,11 @@ def score_rows(df: pd.DataFrame, trained: TrainedClusterModel, ctx: RunContext |
 
     Each window's features are read straight into a matrix and scored in one compiled pass that
     writes into the final ``(k, n)`` array. Memory stays at the result plus one window of features
-    (:data:`_WINDOW_ELEMENTS` values); rows with a missing feature get ``-1`` and NaN scores.
+    (:data:`_WINDOW_ELEMENTS` values); rows with a missing feature get :data:`UNSCORED` and NaN scores.
     """
     trained.features.check_table(df)
-    n, k = len(df), trained.k
-    labels = np.full(n, -1, dtype=np.int64)
+    n, k = len(df), trained.model.n_score_columns
+    labels = np.full(n, UNSCORED, dtype=np.int64)
     scores_t = np.empty((k, n), dtype=np.float64)
     step = max(4096, _WINDOW_ELEMENTS // max(1, trained.features.width, k))
     reader = trained.features.reader(df)
@@ -125,7 +152,7 @@ def score_training_rows(
     (for a model that :attr:`~modules.algorithms.base.ClusterModel.keeps_fit_labels`).
     """
     trained.model.check_rows(prepared.X, training_rows(prepared))
-    out, columns = training_score_target(prepared, trained.k)
+    out, columns = training_score_target(prepared, trained.model.n_score_columns)
     if columns is not None and not len(columns):
         assert out is not None
         return training_scores(prepared, np.empty(0, dtype=np.int64), out)
@@ -150,17 +177,18 @@ def training_score_target(prepared: Prepared, k: int) -> tuple[np.ndarray | None
 
 def training_scores(prepared: Prepared, labels: np.ndarray, scores_t: np.ndarray) -> Scores:
     """The :class:`Scores` of the training table from its complete rows' labels and the scores array
-    filled through :func:`training_score_target` (rows with a missing feature: ``-1``)."""
+    filled through :func:`training_score_target` (rows with a missing feature: :data:`UNSCORED`)."""
     if prepared.positions is None:
         return Scores(labels, scores_t, prepared.unseen)
-    all_labels = np.full(prepared.n_rows, -1, dtype=np.int64)
+    all_labels = np.full(prepared.n_rows, UNSCORED, dtype=np.int64)
     all_labels[prepared.positions] = labels
     return Scores(all_labels, scores_t, prepared.unseen)
 
 
 def cluster_labels_from(labels: pd.Series, scores: Scores, k: int, score_kind: str = DISTANCE) -> list[Any]:
     """For each cluster, the label of the labelled assigned row nearest to it by its score (the lowest
-    distance, the highest probability; ties: the first row), or None."""
+    distance, the highest probability; ties: the first row), or None. Without score columns: the
+    first labelled row in the cluster (noise rows never give a cluster its label)."""
     known = scores.assigned & ~labels.isna().to_numpy()
     idx = np.flatnonzero(known)
     pick = np.argmax if score_kind == PROBABILITY else np.argmin
@@ -168,6 +196,10 @@ def cluster_labels_from(labels: pd.Series, scores: Scores, k: int, score_kind: s
     for j in range(k):
         if len(idx) == 0:
             out.append(None)
+            continue
+        if len(scores.scores_t) == 0:  # no scores: the cluster's first labelled row
+            members = idx[scores.labels[idx] == j]
+            out.append(json_value(labels.iloc[members[0]]) if len(members) else None)
             continue
         best = idx[int(pick(scores.scores_t[j, idx]))]
         out.append(json_value(labels.iloc[best]))
@@ -177,7 +209,8 @@ def cluster_labels_from(labels: pd.Series, scores: Scores, k: int, score_kind: s
 def _labelled(
     series: pd.Series | None, scores: Scores, cluster_labels: list[Any], mode: str, index: pd.Index
 ) -> pd.Series:
-    """The label column after ``fill_missing`` / ``overwrite`` (unassigned rows keep their label)."""
+    """The label column after ``fill_missing`` / ``overwrite`` (unscored and noise rows keep their
+    label)."""
     n = len(scores.labels)
     per_row = np.array(cluster_labels + [None], dtype=object)[np.where(scores.assigned, scores.labels, -1)]
     if series is None:
@@ -208,11 +241,14 @@ def results_table(
     append: bool,
     ctx: RunContext,
 ) -> pd.DataFrame:
-    """The results table: input columns (when ``append``) then ``Assignments`` and the score columns."""
+    """The results table: input columns (when ``append``) then ``Assignments`` (−1 for noise, null
+    when not scored) and the score columns (none for a model without scores)."""
     k = model.k
-    assign_name, dist_names = result_column_names(list(df.columns), k, model.model.score_column_prefix)
+    assign_name, dist_names = result_column_names(
+        list(df.columns), model.model.n_score_columns, model.model.score_column_prefix
+    )
     # The labels are the scores' own (no copy): nothing writes to them after scoring.
-    assignments = pd.arrays.IntegerArray(scores.labels, ~scores.assigned)
+    assignments = pd.arrays.IntegerArray(scores.labels, ~scores.scored)
     new_assign = pd.DataFrame({assign_name: assignments}, index=df.index, copy=False)  # concat keeps it
     new_dist = pd.DataFrame(scores.scores_t.T, columns=dist_names, index=df.index, copy=False)
     if scores.unseen:
@@ -220,12 +256,15 @@ def results_table(
             f"{scores.unseen} string value{'s' if scores.unseen > 1 else ''} not seen in training "
             "got all-zero one-hot features."
         )
-    n_unassigned = int((~scores.assigned).sum())
+    n_unassigned = int((~scores.scored).sum())
     if n_unassigned:
         ctx.log(
             f"{n_unassigned} row{'s' if n_unassigned > 1 else ''} with missing feature values "
             "left unassigned."
         )
+    n_noise = int(scores.noise.sum())
+    if n_noise:
+        ctx.log(f"{n_noise} row{'s' if n_noise > 1 else ''} in no cluster (noise, Assignments -1).")
     base = df
     mode, label = model.label_mode, model.label_column
     if mode != "ignore" and label is not None:
@@ -244,9 +283,12 @@ def results_table(
 
 
 def results_schema(
-    schema: Schema | None, k: int | None, prefix: str | None, *, append: bool
+    schema: Schema | None, k: int | None, prefix: str | None, *, append: bool, has_scores: bool = True
 ) -> Schema | None:
-    """The results table's columns as far as they are known before running."""
+    """The results table's columns as far as they are known before running (without score columns
+    they are known even when k is not)."""
+    if not has_scores:
+        k = 0
     if k is None or prefix is None or (append and schema is None):
         return None
     existing = [n for n, _ in schema] if schema is not None else []

@@ -39,6 +39,7 @@ __all__ = [
     "INERTIA",
     "INITIALIZATION",
     "METRIC_SPREAD",
+    "NOISE_FRACTION",
     "N_CLUSTERS",
     "RUN_INDEX",
     "SEED_AGREEMENT",
@@ -76,6 +77,10 @@ SWEEP_METRICS = (
     SweepMetric("dunn", "Dunn", True),
     SweepMetric("average_deviation", "Average Deviation", False),
 )
+
+#: The share of a clustering's rows that are noise (lower is better): declared by density algorithms in
+#: their ``extra_metrics`` (the one object, so the sweep table has one column for all of them).
+NOISE_FRACTION = SweepMetric("noise_fraction", "Noise fraction", False)
 
 CLUSTER_METRIC = "Cluster metric"  # the chosen metric's value, per run
 N_CLUSTERS = "Number of centroids"

@@ -46,6 +46,8 @@ MODEL_FORMAT_VERSION = 2
 _V1_ALGORITHM = "kmeans"
 UNTRAINED_KIND = "untrained_cluster_model"
 _PROVENANCE = ("seed", "training_seconds", "n_training_rows", "label_column", "label_mode", "cluster_labels")
+#: Recorded only for models that may assign noise (absent from the file and the summary otherwise).
+_NOISE_COUNT = "noise_count"
 TRAINED_KIND = "trained_cluster_model"
 
 
@@ -84,6 +86,8 @@ class TrainedClusterModel:
     label_column: str | None = None
     label_mode: str = "ignore"
     cluster_labels: list[Any] | None = None
+    #: How many training rows are noise (``NOISE_LABEL``): None for a model that never assigns noise.
+    noise_count: int | None = None
 
     @property
     def k(self) -> int:
@@ -95,7 +99,10 @@ class TrainedClusterModel:
 
     def _provenance(self) -> dict[str, Any]:
         """What the trainer recorded, as JSON (in the file and in the summary alike)."""
-        return {name: getattr(self, name) for name in _PROVENANCE}
+        recorded = {name: getattr(self, name) for name in _PROVENANCE}
+        if self.noise_count is not None:
+            recorded[_NOISE_COUNT] = int(self.noise_count)
+        return recorded
 
     def _shared_meta(self) -> dict[str, Any]:
         return {
@@ -216,7 +223,7 @@ def _trained_from(doc: dict[str, Any], arrays: dict[str, np.ndarray], algorithm:
         arrays.pop("norm_min", None),
         arrays.pop("norm_scale", None),
     )
-    shared = {name: doc.pop(name) for name in _PROVENANCE if name in doc}
+    shared = {name: doc.pop(name) for name in (*_PROVENANCE, _NOISE_COUNT) if name in doc}
     cluster_sizes = arrays.pop("cluster_sizes")
     fitted = model_class(algorithm).from_state(doc, arrays)  # what is left is the algorithm's own
     return TrainedClusterModel(fitted, features, config, cluster_sizes=cluster_sizes, **shared)

@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modules.algorithms.base import Candidate, ClusterConfig, Fit, FitControl
+from modules.algorithms.base import Candidate, ClusterConfig, Fit, FitControl, model_class
 from modules.column_types import table_schema
 from modules.context import RunContext
 from modules.errors import ModuleError, param_error
 from modules.features import FeatureSpace, Prepared, fit_features, infer_feature_columns, plan_features
 from modules.module import ErrorDecl
 from modules.params import Param
+from modules.results import NOISE_LABEL
 from modules.scoring import (
     Scores,
     append_param,
@@ -399,7 +400,8 @@ def train_and_score(
     (:meth:`ClusterConfig.fit_and_score`: K-Means scores the rows in the fit's last pass over them).
     The model's training time then includes the scoring."""
     control, options = _fit_setup(prepared, config, candidate, ctx, None, start)
-    out, columns = training_score_target(prepared, candidate.n_clusters)
+    width = candidate.n_clusters if model_class(config.algorithm).has_scores else 0  # score columns
+    out, columns = training_score_target(prepared, width)
     t0 = time.perf_counter()
     fit, labels, scores_t = config.fit_and_score(
         prepared.X,
@@ -452,14 +454,15 @@ def _trained(
     seconds: float,
     label_column: str | None,
 ) -> TrainedClusterModel:
-    """A fit wrapped as a trained model, its cluster sizes counted from the fit's labels."""
+    """A fit wrapped as a trained model, its cluster sizes (and noise) counted from the fit's labels."""
     assert candidate.seed is not None
     return TrainedClusterModel(
         model=fit.model,
         features=prepared.space,
         config=config,
         seed=int(candidate.seed),
-        cluster_sizes=np.bincount(fit.labels, minlength=fit.model.k).astype(np.int64),
+        cluster_sizes=np.bincount(fit.labels[fit.labels >= 0], minlength=fit.model.k).astype(np.int64),
+        noise_count=int(np.count_nonzero(fit.labels == NOISE_LABEL)) if fit.model.may_assign_noise else None,
         training_seconds=float(seconds),
         n_training_rows=int(prepared.X.shape[0]),
         label_column=label_column,
@@ -471,8 +474,10 @@ def finish_training(
     df: pd.DataFrame, model: TrainedClusterModel, scores: Scores, *, append: bool, ctx: RunContext
 ) -> pd.DataFrame:
     """The training table's results from its scores (:func:`~modules.scoring.score_training_rows`):
-    final cluster sizes, the label mapping, the results table."""
+    final cluster sizes (and noise count), the label mapping, the results table."""
     model.cluster_sizes = np.bincount(scores.labels[scores.assigned], minlength=model.k).astype(np.int64)
+    if model.model.may_assign_noise:
+        model.noise_count = int(scores.noise.sum())
     if model.label_mode != "ignore" and model.label_column is not None:
         model.cluster_labels = cluster_labels_from(
             df[model.label_column], scores, model.k, model.model.score_kind

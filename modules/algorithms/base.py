@@ -7,9 +7,15 @@ An algorithm is two classes, usually in one file (see ``docs/adding-an-algorithm
   ``untrained_cluster_model`` port): which configurations to train (:meth:`~ClusterConfig.candidates`)
   and how to fit one on a prepared feature matrix (:meth:`~ClusterConfig.fit`);
 * a :class:`ClusterModel` — what fitting learnt: ``k`` clusters and, for any feature matrix, each row's
-  score against every cluster (of the model's :attr:`~ClusterModel.score_kind`: a distance, lower is
-  nearer, or a probability, higher is nearer), a summary for the views, and its state for the portable
-  file.
+  cluster and score against every cluster (of the model's :attr:`~ClusterModel.score_kind`: a distance,
+  lower is nearer, or a probability, higher is nearer), a summary for the views, and its state for the
+  portable file.
+
+Noise: a model that :attr:`~ClusterModel.may_assign_noise` labels a row it puts in no cluster
+:data:`~modules.results.NOISE_LABEL` (−1). A model without a natural per-cluster score (e.g. a density
+clustering) sets :attr:`~ClusterModel.has_scores` False: its results are the ``Assignments`` column
+alone, and it labels rows by :meth:`~ClusterModel.assign`. A configuration that finds the number of
+clusters itself sets :attr:`~ClusterConfig.decides_k` (its candidates have ``n_clusters`` 0).
 
 Everything around them is shared and algorithm-blind: the features and their normalisation
 (:mod:`modules.features`), the trained-model wrapper that carries them with provenance and label
@@ -27,8 +33,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from modules.results import DISTANCE, PROBABILITY, SCORE_KINDS
-from modules.sweep_table import SWEEP_METRICS, SweepMetric
+from modules.results import DISTANCE, NOISE_LABEL, PROBABILITY, SCORE_KINDS
+from modules.sweep_table import NOISE_FRACTION, SWEEP_METRICS, SweepMetric
 
 __all__ = [
     "Candidate",
@@ -44,6 +50,7 @@ __all__ = [
     "registered_sweep_metrics",
     "score_column_kinds",
     "score_column_prefixes",
+    "sweep_metric_values",
 ]
 
 _CONFIGS: dict[str, type[ClusterConfig]] = {}
@@ -112,6 +119,10 @@ class ClusterConfig(ABC):
     #: The optional keyword arguments :meth:`fit` takes: ``"sample_weight"`` (a weight column on Train
     #: or Sweep), ``"start"`` (Train's "Start from model"). Others refuse those inputs with 0013.
     fit_options: ClassVar[frozenset[str]] = frozenset()
+    #: The fit finds the number of clusters itself (e.g. a density clustering): its candidates have
+    #: ``n_clusters`` 0, the module's description and parameter panel say "the number of clusters is
+    #: found by the fit", and the sweep table shows the fitted k.
+    decides_k: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -217,8 +228,9 @@ class ClusterModel(ABC):
     """What fitting one candidate learnt (subclass it as a dataclass)."""
 
     algorithm: ClassVar[str]
-    #: The per-cluster score columns of a results table are named ``score_column_prefix + j``.
-    score_column_prefix: ClassVar[str]
+    #: The per-cluster score columns of a results table are named ``score_column_prefix + j`` (a model
+    #: without scores, :attr:`has_scores` False, needs none).
+    score_column_prefix: ClassVar[str] = ""
     #: The training rows keep the cluster the fit gave them (Train's and Sweep's results), not the one
     #: they score nearest: for a fit whose clusters are not the nearest by score, e.g. a cut tree.
     keeps_fit_labels: ClassVar[bool] = False
@@ -230,12 +242,23 @@ class ClusterModel(ABC):
     #: (e.g. a mixture's BIC): Sweep Clustering offers every registered algorithm's, and its table has
     #: a column for each. :meth:`sweep_metrics` returns their values under their ids.
     extra_metrics: ClassVar[tuple[SweepMetric, ...]] = ()
+    #: The model may put a row in no cluster: its label is then :data:`~modules.results.NOISE_LABEL`
+    #: (−1) — in :attr:`Fit.labels`, :meth:`assign` and :meth:`label_and_score`. Noise rows count in no
+    #: cluster's size, are left out of the sweep metrics (:func:`sweep_metric_values`, which adds the
+    #: :data:`~modules.sweep_table.NOISE_FRACTION`), of Evaluate's statistics and of the label modes.
+    may_assign_noise: ClassVar[bool] = False
+    #: The model gives each row a score per cluster (:meth:`scores`, the results' score columns).
+    #: False: no score columns at all (a density model has no natural per-cluster score); the model
+    #: then overrides :meth:`assign` (and :meth:`scores` is never called), ``k`` comes from the model.
+    has_scores: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.score_kind not in SCORE_KINDS:
             raise TypeError(f"{cls.__name__}.score_kind must be one of {SCORE_KINDS}, not {cls.score_kind!r}")
         if "algorithm" in cls.__dict__:
+            if cls.has_scores and not cls.score_column_prefix:
+                raise TypeError(f"{cls.__name__} has scores, so it needs a score_column_prefix")
             _MODELS[cls.algorithm] = cls
 
     @classmethod
@@ -252,9 +275,15 @@ class ClusterModel(ABC):
         """Raise ModuleError when rows to score cannot be scored (``rows`` as in
         :meth:`ClusterConfig.check_matrix`)."""
 
-    @abstractmethod
+    @property
+    def n_score_columns(self) -> int:
+        """How many score columns the results have: ``k``, or 0 without scores (:attr:`has_scores`)."""
+        return self.k if self.has_scores else 0
+
     def scores(self, X: np.ndarray) -> np.ndarray:
-        """``(n, k)`` float64: each row's score against every cluster, of the :attr:`score_kind`."""
+        """``(n, k)`` float64: each row's score against every cluster, of the :attr:`score_kind`
+        (every model with :attr:`has_scores` defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} has no per-cluster scores")
 
     def nearest(self, S: np.ndarray) -> np.ndarray:
         """``(n,)`` int64: the nearest cluster of each row of scores ``S`` (``(n, k)``): the argmin of a
@@ -275,6 +304,9 @@ class ClusterModel(ABC):
         C-contiguous float64 ``(k, N)`` array) row i's scores go to ``out[:, columns[i]]`` (default
         ``columns``: 0 … n−1) and ``out`` is returned. Override it to do both in one pass.
         """
+        if not self.has_scores:  # no score columns: the labels alone, scores (0, n)
+            labels = np.asarray(self.assign(X), dtype=np.int64)
+            return labels, np.empty((0, len(X))) if out is None else out
         S = self.scores(X)
         labels = self.nearest(S)
         if out is None:
@@ -285,7 +317,9 @@ class ClusterModel(ABC):
     @abstractmethod
     def sweep_metrics(self, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """The sweep metrics of this clustering of X by id: the four of
-        :data:`modules.sweep_table.SWEEP_METRICS` and the model's :attr:`extra_metrics`."""
+        :data:`modules.sweep_table.SWEEP_METRICS` and the model's :attr:`extra_metrics`. Sweep calls it
+        through :func:`sweep_metric_values`: a model that may assign noise gets only its clustered rows
+        (no :data:`~modules.results.NOISE_LABEL`), and at least two clusters."""
 
     def centres_for_export(self) -> CentreModel | None:
         """The model as centres and a metric, for the ONNX and PMML exports (None: not centre-based,
@@ -319,6 +353,25 @@ class ClusterModel(ABC):
         """The model :meth:`to_state` described."""
 
 
+def sweep_metric_values(model: ClusterModel, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """The sweep metrics of a clustering of X, as Sweep Clustering records them.
+
+    For a model that :attr:`~ClusterModel.may_assign_noise`: noise rows are left out of every metric;
+    fewer than two clusters among the other rows give NaN for every metric (not an exception); and
+    :data:`~modules.sweep_table.NOISE_FRACTION` is the share of noise rows (NaN without rows).
+    """
+    if not model.may_assign_noise:
+        return model.sweep_metrics(X, labels)
+    clustered = labels != NOISE_LABEL
+    kept = labels[clustered]
+    if np.unique(kept).size >= 2:
+        values = dict(model.sweep_metrics(X[clustered], kept))
+    else:
+        values = {m.id: float("nan") for m in (*SWEEP_METRICS, *model.extra_metrics)}
+    values[NOISE_FRACTION.id] = float(np.mean(~clustered)) if labels.size else float("nan")
+    return values
+
+
 def input_positions(rows: np.ndarray | None, indices: np.ndarray) -> np.ndarray:
     """The input positions of rows ``indices`` of a prepared matrix (``rows`` as ``check_matrix`` gets
     them: None when row i is input row i)."""
@@ -344,8 +397,9 @@ def model_class(algorithm: str) -> type[ClusterModel]:
 
 
 def score_column_prefixes() -> list[str]:
-    """The score-column prefix of every registered algorithm (longest first, for parsing names)."""
-    return sorted({m.score_column_prefix for m in _MODELS.values()}, key=len, reverse=True)
+    """The score-column prefix of every registered algorithm with scores (longest first, for parsing
+    names)."""
+    return sorted({m.score_column_prefix for m in _MODELS.values() if m.has_scores}, key=len, reverse=True)
 
 
 def registered_sweep_metrics() -> tuple[SweepMetric, ...]:
@@ -360,8 +414,8 @@ def registered_sweep_metrics() -> tuple[SweepMetric, ...]:
 
 
 def score_column_kinds() -> dict[str, str]:
-    """The score-column prefix of every registered algorithm and its score kind."""
-    return {m.score_column_prefix: m.score_kind for m in _MODELS.values()}
+    """The score-column prefix of every registered algorithm with scores and its score kind."""
+    return {m.score_column_prefix: m.score_kind for m in _MODELS.values() if m.has_scores}
 
 
 def derive_seeds(base: int, n: int) -> list[int]:

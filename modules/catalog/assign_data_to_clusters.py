@@ -10,6 +10,7 @@ from modules.errors import ModuleError
 from modules.scoring import (
     StaticModelInfo,
     append_param,
+    has_score_columns,
     results_schema,
     results_table,
     score_prefix,
@@ -25,7 +26,8 @@ class AssignDataToClusters(Module):
     description = (
         "Assigns each row to the nearest cluster of a trained clustering model, after the model's own "
         "normalisation, and adds 'Assignments' and the per-cluster score columns (for example the distance "
-        "to each cluster centre). The table must contain "
+        "to each cluster centre; none for an algorithm without per-cluster scores). A density model may "
+        "assign a row to no cluster: its 'Assignments' is -1, shown as Noise. The table must contain "
         "every training feature column; extra columns are fine. Rows with a missing feature value get empty "
         "results. The model's label mode is applied to its label column."
     )
@@ -50,16 +52,22 @@ class AssignDataToClusters(Module):
         model: TrainedClusterModel = inputs["trained_model"]
         df = inputs["dataset"]
         scores = score_rows(df, model, ctx)
-        ctx.log(f"Assigned {int(scores.assigned.sum())} of {len(df)} rows to {model.k} clusters.")
+        n_noise = int(scores.noise.sum())
+        ctx.log(
+            f"Assigned {int(scores.assigned.sum())} of {len(df)} rows to {model.k} clusters"
+            + (f", {n_noise} to noise." if n_noise else ".")
+        )
         return {"results_dataset": results_table(df, scores, model, append=params["append"], ctx=ctx)}
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()
         info, schema = inputs.get("trained_model"), inputs.get("dataset")
         k = prefix = None
+        has_scores = True
         if isinstance(info, StaticModelInfo):
             k = info.k
             prefix = score_prefix(info.algorithm) if info.algorithm is not None else None
+            has_scores = info.algorithm is None or has_score_columns(info.algorithm)
             if schema is not None and info.source_columns is not None:
                 names = {n for n, _ in schema}
                 missing = [c for c in info.source_columns if c not in names]
@@ -71,5 +79,9 @@ class AssignDataToClusters(Module):
                             f"{', '.join(repr(c) for c in missing)} that the model needs.",
                         )
                     )
-        out.outputs = {"results_dataset": results_schema(schema, k, prefix, append=params["append"])}
+        out.outputs = {
+            "results_dataset": results_schema(
+                schema, k, prefix, append=params["append"], has_scores=has_scores
+            )
+        }
         return out

@@ -3,6 +3,12 @@
 Distance scores (lower is nearer) give the distance statistics; probability scores (higher is
 nearer) the same statistics of the probabilities, under their own column names: the average
 probability of the own cluster, of the most likely other cluster, and the smallest own probability.
+
+Noise rows (``Assignments`` −1, :data:`~modules.results.NOISE_LABEL`) are left out of every statistic,
+the Combined Evaluation's included; when a table has any, a last row ``Noise`` gives their number in
+"Number of Points" (the noise fraction is that over the Combined Evaluation's count plus it), its other
+statistics empty. Results without score columns (a density model's) give the numbers of points, their
+other statistics empty; the number of clusters is then the labels'.
 """
 
 from __future__ import annotations
@@ -15,7 +21,10 @@ import pandas as pd
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port, Schema
 from modules.errors import ModuleError
-from modules.results import ASSIGNMENTS, PROBABILITY, find_result_columns
+from modules.results import ASSIGNMENTS, DISTANCE, NOISE_LABEL, PROBABILITY, find_result_columns
+
+#: The Result Description of the row of noise points (only when a table has noise).
+NOISE_ROW = "Noise"
 
 COLUMNS = [
     "Result Description",
@@ -38,24 +47,27 @@ def columns_for(score_kind: str) -> list[str]:
     return PROBABILITY_COLUMNS if score_kind == PROBABILITY else COLUMNS
 
 
-def scored_columns(names: list[str], port_name: str) -> tuple[str, list[str], str]:
-    """The assignment column, the score columns 0…k−1 and their score kind (0025 when absent).
+def scored_columns(names: list[str], port_name: str) -> tuple[str, list[str], str | None]:
+    """The assignment column, the score columns 0…k−1 (none for a model without scores) and their
+    score kind (None without score columns); 0025 without an assignments column.
 
     When an input column already had a result name, the newest (suffixed) one is used.
     """
     found = find_result_columns(names)
-    if found is None or not found.scores:
+    if found is None:
         raise ModuleError(
             "0025",
-            f"Input {port_name!r} has no cluster assignment columns ({ASSIGNMENTS!r} followed by one score "
-            "column per cluster); connect the results of Train Clustering Model, Sweep Clustering or Assign "
-            "Data to Clusters.",
+            f"Input {port_name!r} has no cluster assignment columns ({ASSIGNMENTS!r}, then the score "
+            "columns of its algorithm); connect the results of Train Clustering Model, Sweep Clustering or "
+            "Assign Data to Clusters.",
         )
-    return found.assignments, found.scores, found.score_kind
+    return found.assignments, found.scores, found.score_kind if found.has_scores else None
 
 
-def same_kind(kinds: list[str]) -> None:
-    """0142 when the scored tables hold different kinds of scores (their statistics do not compare)."""
+def same_kind(all_kinds: list[str | None]) -> None:
+    """0142 when the scored tables hold different kinds of scores (their statistics do not compare);
+    a table without score columns compares with any."""
+    kinds = [kind for kind in all_kinds if kind is not None]
     if len(set(kinds)) > 1:
         raise ModuleError(
             "0142",
@@ -64,16 +76,20 @@ def same_kind(kinds: list[str]) -> None:
         )
 
 
-def evaluate(df: pd.DataFrame, port_name: str) -> pd.DataFrame:
-    """The rows of one scored table: Combined Evaluation, then one row per cluster."""
+def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) -> pd.DataFrame:
+    """The rows of one scored table: Combined Evaluation, then one row per cluster (then Noise);
+    ``names_kind``: the score kind whose column names a table without scores takes."""
     assign_col, dist_cols, kind = scored_columns([str(c) for c in df.columns], port_name)
     # a probability's "nearest" is its highest: the same statistics of the negated values, negated back
     sign = -1.0 if kind == PROBABILITY else 1.0
-    k = len(dist_cols)
     assign = pd.to_numeric(df[assign_col], errors="coerce")
-    known = ~assign.isna().to_numpy()
-    labels = assign.to_numpy(dtype=np.float64, na_value=np.nan)[known]
-    bad = labels[(labels < 0) | (labels >= k) | (labels != np.round(labels))]
+    values = assign.to_numpy(dtype=np.float64, na_value=np.nan)
+    noise = values == NOISE_LABEL
+    known = ~np.isnan(values) & ~noise  # noise rows are in no statistic
+    labels = values[known]
+    whole = labels == np.round(labels)
+    k = len(dist_cols) if dist_cols else int(labels[whole & (labels >= 0)].max(initial=-1)) + 1
+    bad = labels[(labels < 0) | (labels >= k) | ~whole]
     if len(bad):
         raise ModuleError(
             "0025",
@@ -81,7 +97,12 @@ def evaluate(df: pd.DataFrame, port_name: str) -> pd.DataFrame:
             f"clusters 0 … {k - 1}.",
         )
     labels_i = labels.astype(np.int64)
-    D = sign * np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan)[known] for c in dist_cols])
+    if dist_cols:
+        D = sign * np.column_stack(
+            [df[c].to_numpy(dtype=np.float64, na_value=np.nan)[known] for c in dist_cols]
+        )
+    else:  # no score columns: only the counts
+        D = np.full((len(labels_i), max(k, 1)), np.nan)
     own = D[np.arange(len(labels_i)), labels_i]
     if k > 1:
         others = D.copy()
@@ -103,16 +124,22 @@ def evaluate(df: pd.DataFrame, port_name: str) -> pd.DataFrame:
         # the point-weighted mean of the clusters' means
         return float((means[present] * counts[present]).sum() / total) if total else np.nan
 
-    names = columns_for(kind)
+    names = columns_for(kind or names_kind or DISTANCE)
+    n_noise = int(np.count_nonzero(noise))
+    noise_row = [NOISE_ROW] if n_noise else []
+    nan_noise = [np.nan] if n_noise else []
     return pd.DataFrame(
         {
-            names[0]: ["Combined Evaluation"] + [f"Evaluation For Cluster No.{j}" for j in range(k)],
-            names[1]: [sign * weighted(mean_own), *(sign * mean_own).tolist()],
-            names[2]: [sign * weighted(mean_other), *(sign * mean_other).tolist()],
-            names[3]: np.array([total, *counts.tolist()], dtype=np.int64),
+            names[0]: ["Combined Evaluation"]
+            + [f"Evaluation For Cluster No.{j}" for j in range(k)]
+            + noise_row,
+            names[1]: [sign * weighted(mean_own), *(sign * mean_own).tolist(), *nan_noise],
+            names[2]: [sign * weighted(mean_other), *(sign * mean_other).tolist(), *nan_noise],
+            names[3]: np.array([total, *counts.tolist(), *([n_noise] if n_noise else [])], dtype=np.int64),
             names[4]: [
-                sign * float(np.max(max_own[present])) if total else np.nan,
+                sign * float(np.max(max_own[present])) if total and present.any() else np.nan,
                 *(sign * max_own).tolist(),
+                *nan_noise,
             ],
         },
         columns=names,
@@ -130,7 +157,9 @@ class EvaluateClustering(Module):
         "other centre, the number of points and the largest distance to the centre. Combined: "
         "point-weighted means, summed counts, the largest maximum. Results scored by probability (e.g. "
         "a mixture's) give the average probability of the own cluster, of the most likely other cluster "
-        "and the smallest probability of the own cluster instead. The optional second input's rows "
+        "and the smallest probability of the own cluster instead. Noise rows (Assignments -1) are left "
+        "out of every statistic and counted in a last 'Noise' row (only when there are any); results "
+        "without score columns give the numbers of points only. The optional second input's rows "
         "follow the first's; both inputs must hold the same kind of scores."
     )
     version = 1
@@ -150,8 +179,10 @@ class EvaluateClustering(Module):
         tables = [(inputs["scored_dataset"], "Scored dataset")]
         if inputs.get("scored_dataset_to_compare") is not None:
             tables.append((inputs["scored_dataset_to_compare"], "Scored dataset to compare"))
-        same_kind([scored_columns([str(c) for c in df.columns], port)[2] for df, port in tables])
-        parts = [evaluate(df, port) for df, port in tables]
+        kinds = [scored_columns([str(c) for c in df.columns], port)[2] for df, port in tables]
+        same_kind(kinds)
+        names_kind = next((kind for kind in kinds if kind is not None), None)
+        parts = [evaluate(df, port, names_kind) for df, port in tables]
         return {"evaluation_results": pd.concat(parts, ignore_index=True)}
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
@@ -168,6 +199,7 @@ class EvaluateClustering(Module):
             same_kind(kinds)
         except ModuleError as exc:
             errors.append(exc)
-        names = columns_for(kinds[0]) if kinds else COLUMNS
+        known_kinds = [kind for kind in kinds if kind is not None]
+        names = columns_for(known_kinds[0]) if known_kinds else COLUMNS
         out: Schema = [(c, "string" if c == "Result Description" else "numeric") for c in names]
         return Inferred(outputs={"evaluation_results": out}, errors=errors)

@@ -10,7 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from modules.algorithms.base import Candidate, ClusterConfig, model_class, registered_sweep_metrics
+from modules.algorithms.base import (
+    Candidate,
+    ClusterConfig,
+    model_class,
+    registered_sweep_metrics,
+    sweep_metric_values,
+)
 from modules.context import RunContext
 from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port
 from modules.errors import Cancelled, ModuleError
@@ -205,7 +211,9 @@ class SweepClustering(Module):
         "parameter the candidates vary (named as on the model), the 'Inertia' (within-cluster sum of "
         "squares) for the elbow curve and, for a configuration run with several seeds, the spread of the "
         "chosen metric across them (standard deviation) and how alike their clusterings are (mean "
-        "pairwise adjusted Rand index)."
+        "pairwise adjusted Rand index). For an algorithm whose fit finds the number of clusters, "
+        "'Number of centroids' is the number it found; noise rows are left out of the metrics (and "
+        "counted in 'Noise fraction')."
     )
     version = 1
     order = 40
@@ -363,7 +371,7 @@ class SweepClustering(Module):
                     f"skipped: {exc.message}"
                 )
                 continue
-            metrics = model.model.sweep_metrics(prepared.X, labels)
+            metrics = sweep_metric_values(model.model, prepared.X, labels)  # noise rows left out
             models[index] = model
             agreement.add(candidate, labels)
             rows.append(

@@ -8,7 +8,7 @@ from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
 from modules.errors import ModuleError
-from modules.scoring import StaticModelInfo, results_schema, score_prefix
+from modules.scoring import StaticModelInfo, has_score_columns, results_schema, score_prefix
 from modules.trained_model import TrainedClusterModel
 from modules.training import (
     feature_errors,
@@ -31,9 +31,11 @@ class TrainClusteringModel(Module):
     category = "Machine Learning / Train"
     description = (
         "Trains a clustering model on the selected feature columns and scores the training rows: "
-        "'Assignments' (0-based cluster) and one score column per cluster, named by the algorithm (for "
-        "example the distance to each cluster centre). Rows with a missing feature value are not used and "
-        "get empty results. A model in Parameter Range mode uses the first value of each list. Connect an "
+        "'Assignments' (0-based cluster; -1, shown as Noise, for a row a density algorithm puts in no "
+        "cluster) and one score column per cluster, named by the algorithm (for example the distance to "
+        "each cluster centre; none for an algorithm without per-cluster scores). Rows with a missing "
+        "feature value are not used and get empty results. A model in Parameter Range mode uses the first "
+        "value of each list. Connect an "
         "earlier trained model to 'Start from model' to start the fit from its centres (warm start) "
         "instead of the configured initialisation."
     )
@@ -136,7 +138,13 @@ class TrainClusteringModel(Module):
         prefix = score_prefix(algorithm) if algorithm is not None else None
         out.outputs = {
             "trained_model": StaticModelInfo(k, columns, params["label_column"], algorithm),
-            "results_dataset": results_schema(schema, k, prefix, append=params["append"]),
+            "results_dataset": results_schema(
+                schema,
+                k,
+                prefix,
+                append=params["append"],
+                has_scores=algorithm is None or has_score_columns(algorithm),
+            ),
         }
         return out
 

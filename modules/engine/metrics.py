@@ -57,6 +57,29 @@ def cluster_metrics(
     return _cluster_metrics(data, centers, assignment, cosine)
 
 
+def label_centroid_metrics(X: object, labels: object, metric: str = "euclidean") -> dict[str, float]:
+    """The four sweep metrics of a clustering known only by its labels (a model without centres, e.g.
+    a density clustering): each cluster's centroid is the mean of its rows (under the cosine metric,
+    their mean direction), then as :func:`cluster_metrics`. Rows labelled below 0 (noise) are left
+    out; fewer than two clusters among the rest give NaN for all four (the metrics are undefined)."""
+    codes_in = np.asarray(labels, dtype=np.int64)
+    keep = codes_in >= 0
+    data = check_data(X)
+    if not keep.all():
+        data = np.ascontiguousarray(data[keep])
+    present, codes = np.unique(codes_in[keep], return_inverse=True)
+    if present.size < 2:
+        return {name: float("nan") for name in METRIC_NAMES}
+    counts = np.bincount(codes, minlength=present.size)
+    centroids = (
+        np.column_stack(
+            [np.bincount(codes, weights=data[:, j], minlength=present.size) for j in range(data.shape[1])]
+        )
+        / counts[:, None]
+    )
+    return cluster_metrics(data, centroids, codes.astype(np.int64), metric)
+
+
 def _cluster_metrics(
     X: np.ndarray, centroids: np.ndarray, labels: np.ndarray, cosine: bool
 ) -> dict[str, float]:

@@ -123,7 +123,8 @@ def _from_json(text: str) -> Any:
 def _check_consistent(trained: TrainedClusterModel) -> None:
     """Shapes that agree with each other, so the model scores rows instead of failing later."""
     width, k = trained.features.width, trained.k
-    if k < 1 or width < 1:
+    # a model that may assign noise may have found no cluster at all (every row noise)
+    if k < (0 if trained.model.may_assign_noise else 1) or width < 1:
         raise ValueError(f"the model has {k} clusters over {width} features")
     if np.shape(trained.cluster_sizes) != (k,):
         raise ValueError(f"{np.size(trained.cluster_sizes)} cluster sizes for {k} clusters")
@@ -132,9 +133,13 @@ def _check_consistent(trained: TrainedClusterModel) -> None:
         raise ValueError(
             f"the normalisation does not have one minimum and one scale for each of {width} features"
         )
-    scores = trained.model.scores(np.ones((1, width)))
-    if np.shape(scores) != (1, k):
-        raise ValueError(f"the model scores a row of {width} features as {np.shape(scores)}, not (1, {k})")
+    labels, scores_t = trained.model.label_and_score(np.ones((1, width)))
+    expected = (trained.model.n_score_columns, 1)
+    if np.shape(labels) != (1,) or np.shape(scores_t) != expected:
+        raise ValueError(
+            f"the model scores a row of {width} features as {np.shape(scores_t)[::-1]}, not "
+            f"(1, {expected[0]})"
+        )
 
 
 def _parse(data: bytes) -> Any:

@@ -13,6 +13,10 @@ A sampled chart (the default) of more than :data:`PROJECTION_ROWS` charted rows 
 stratified sample of that many of them (projection, centroids, ellipses, histograms; the payload's
 ``projection_rows`` says how many): it looks the same and costs a fraction. Cluster sizes and the
 excluded rows are still counted over every row; asking for every point computes it all from every row.
+
+Noise rows (``Assignments`` −1, :data:`~modules.results.NOISE_LABEL`) are charted as points of cluster
+−1 (the chart draws them grey) and counted in ``noise_count``; they are in no cluster's size, centroid,
+ellipse or histogram. Results without score columns (a density model's) have no histograms.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from backend.services.outputs.model_ellipses import (
     projected_model_ellipses,
 )
 from backend.services.outputs.tables import column_type
-from modules.results import DISTANCE, PROBABILITY, find_result_columns, is_result_column
+from modules.results import DISTANCE, NOISE_LABEL, PROBABILITY, find_result_columns, is_result_column
 
 MAX_CLUSTER_INDEX = 65_535
 SAMPLE_SEED = 20240601
@@ -115,6 +119,13 @@ def cluster_labels(series: pd.Series) -> np.ndarray:
     labels = np.full(values.size, -1, dtype=np.int64)
     labels[valid] = values[valid].astype(np.int64)
     return labels
+
+
+def noise_rows(series: pd.Series) -> np.ndarray:
+    """Whether each row's assignment is :data:`~modules.results.NOISE_LABEL` (a row in no cluster)."""
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return series.to_numpy(dtype=np.int64, na_value=0) == NOISE_LABEL
+    return float_column(series) == NOISE_LABEL
 
 
 def feature_matrix(df: pd.DataFrame, positions: list[int], rows: np.ndarray | None = None) -> np.ndarray:
@@ -363,17 +374,20 @@ def cluster_visualization(
     if columns is None:
         raise ValueError("the table has no Assignments column")
     labels = cluster_labels(df.iloc[:, columns.assignments])
+    noise = noise_rows(df.iloc[:, columns.assignments])
     positions = feature_positions(df, features)
     feature_names = [str(df.columns[position]) for position in positions]
     assigned = labels >= 0
     complete = complete_rows(df, positions)
-    used_rows = np.flatnonzero(assigned & complete)
     k = int(max(labels.max(initial=-1), max(columns.distances, default=-1)) + 1)
+    # noise rows take slot k while the chart is built (sampled like a cluster), −1 in the points
+    slots = np.where(noise, k, labels)
+    used_rows = np.flatnonzero((assigned | noise) & complete)
     sizes = np.bincount(labels[assigned], minlength=k)
     # the rows the chart is computed from: every charted row, or a stratified sample of a large table's
     charted = used_rows
     if max_points is not None and used_rows.size > PROJECTION_ROWS:
-        charted = used_rows[sample_rows(labels[used_rows], PROJECTION_ROWS, k)]
+        charted = used_rows[sample_rows(slots[used_rows], PROJECTION_ROWS, k + 1)]
     payload: JsonDict = {
         "type": "cluster_visualization",
         "k": k,
@@ -381,9 +395,10 @@ def cluster_visualization(
         "n_points_total": int(used_rows.size),
         "n_excluded": len(df) - int(used_rows.size),
         "excluded": {
-            "missing_assignment": int(np.count_nonzero(~assigned)),
-            "missing_features": int(np.count_nonzero(assigned & ~complete)),
+            "missing_assignment": int(np.count_nonzero(~(assigned | noise))),
+            "missing_features": int(np.count_nonzero((assigned | noise) & ~complete)),
         },
+        "noise_count": int(np.count_nonzero(noise)),
         "assignments_column": str(df.columns[columns.assignments]),
         "distance_columns": [str(df.columns[position]) for position in columns.distances.values()],
         "score_kind": columns.score_kind,
@@ -412,18 +427,21 @@ def cluster_visualization(
             else "no row has both an assignment and every feature",
         )
         return payload
-    used_labels = labels[charted]
+    used_slots = slots[charted]
     # the matrix is this function's own: scaled in place
     matrix = feature_matrix(df, positions, None if charted.size == len(df) else charted)
     projection = project(matrix, in_place=True)
+    sample = sample_rows(used_slots, max_points, k + 1)
+    in_cluster = used_slots < k  # noise is in no centroid or ellipse
+    used_labels, clustered = used_slots[in_cluster], projection.coordinates[in_cluster]
     used_counts = np.bincount(used_labels, minlength=k)
-    sample = sample_rows(used_labels, max_points, k)
+    point_labels = np.where(used_slots[sample] == k, NOISE_LABEL, used_slots[sample])
     payload.update(
         projection=projection_payload(projection, feature_names),
-        points=points_payload(projection.coordinates[sample], used_labels[sample], charted[sample]),
+        points=points_payload(projection.coordinates[sample], point_labels, charted[sample]),
         sampled=bool(sample.size < used_rows.size),
-        centroids=cluster_centroids(used_labels, projection.coordinates, used_counts),
-        ellipses=cluster_ellipses(used_labels, projection.coordinates, used_counts),
+        centroids=cluster_centroids(used_labels, clustered, used_counts),
+        ellipses=cluster_ellipses(used_labels, clustered, used_counts),
         ellipse_source="points",
     )
     if model is not None:

@@ -56,18 +56,24 @@ def render_scores(
     table (JSON shapes only), written straight from the scores: building the results table costs more
     than a small request takes in all."""
     names = [str(name) for name in frame.columns]
-    assignments, score_names = result_column_names(names, trained.k, trained.model.score_column_prefix)
+    assignments, score_names = result_column_names(
+        names, trained.model.n_score_columns, trained.model.score_column_prefix
+    )
     inputs = frame.shape[1] if append else 0
-    cells = np.empty((len(frame), inputs + 1 + trained.k), dtype=object)
+    cells = np.empty((len(frame), inputs + 1 + len(score_names)), dtype=object)
     if append:
         cells[:, :inputs] = frame.to_numpy(dtype=object, na_value=None)
     labels = scores.labels.astype(object)
-    labels[~scores.assigned] = None
+    labels[~scores.scored] = None  # noise stays -1
     cells[:, inputs] = labels
     cells[:, inputs + 1 :] = scores.scores_t.T  # NaN (unassigned) is written as null
     types = []
     if shape is Shape.CLASSIC:
-        types = [classic_type(frame.iloc[:, i]) for i in range(inputs)] + ["Int64"] + ["Double"] * trained.k
+        types = (
+            [classic_type(frame.iloc[:, i]) for i in range(inputs)]
+            + ["Int64"]
+            + ["Double"] * len(score_names)
+        )
     columns = (names if append else []) + [assignments, *score_names]
     return _json(columns, cells.tolist(), types, shape), JSON_MEDIA_TYPE
 

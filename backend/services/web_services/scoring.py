@@ -28,7 +28,7 @@ from backend.services.web_services.render import render, render_scores
 from modules.context import RunContext
 from modules.errors import Cancelled, ModuleError
 from modules.results import result_column_names
-from modules.scoring import Scores, results_table, score_prefix, score_rows
+from modules.scoring import Scores, has_score_columns, results_table, score_prefix, score_rows
 from modules.trained_model import TrainedClusterModel
 
 __all__ = ["Scored", "input_columns", "output_columns", "score_frame", "score_in_steps", "score_request"]
@@ -149,5 +149,6 @@ def output_columns(source_columns: list[str], k: int, algorithm: str, *, append:
     """The answer's columns for a request of just the model's columns (others come first too when
     appending)."""
     inputs = source_columns if append else []
-    assignments, scores = result_column_names(inputs, k, score_prefix(algorithm))
+    width = k if has_score_columns(algorithm) else 0  # a model without scores: Assignments alone
+    assignments, scores = result_column_names(inputs, width, score_prefix(algorithm))
     return [*inputs, assignments, *scores]

@@ -172,6 +172,46 @@ describe('OutputViewer', () => {
     expect(screen.queryByText('Inertia')).toBeNull()
   })
 
+  it('shows a model that assigns noise with its noise count, and its results with grey noise counted in the legend', async () => {
+    const { centroids: _dropped, metric: _metric, inertia: _inertia, ...rest } = irisModel
+    const density = { ...rest, algorithm: 'toy_density', algorithm_name: 'Toy density', k: 2, cluster_sizes: [100, 40], noise_count: 10 }
+    serve({
+      '/api/runs/7/nodes/train/outputs/trained_model': () => json(density),
+      [base]: () => json(irisResultsTable),
+      [`${base}/visualization`]: () =>
+        json({
+          ...irisClusters,
+          k: 2,
+          noise_count: 4,
+          distance_columns: [],
+          distance_histograms: [],
+          cluster_sizes: [
+            { cluster: 0, count: 5 },
+            { cluster: 1, count: 3 },
+          ],
+          points: { ...irisClusters.points, cluster: [1, 1, 1, -1, 0, -1, 0, -1, 0, -1, 0, 0] },
+          centroids: irisClusters.centroids.slice(0, 2),
+          ellipses: irisClusters.ellipses.slice(0, 2),
+        }),
+      [`${base}/rows`]: rowsPage,
+    })
+    const { unmount } = render(<OutputViewer runId={7} nodeId="train" port="trained_model" portType="trained_cluster_model" />)
+    expect(await screen.findByTestId('model-noise')).toHaveTextContent('Noise rows10')
+    unmount()
+
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" />)
+    const legend = await screen.findByTestId('cluster-legend')
+    const entries = within(legend).getAllByTestId('legend-item')
+    expect(entries.map((entry) => entry.getAttribute('aria-label'))).toEqual(['Cluster 0', 'Cluster 1', 'Noise (4)'])
+    const chart = screen.getByTestId('cluster-chart')
+    await waitFor(() => expect(chart).toHaveAttribute('data-rendered', 'true'))
+    expect(chart).toHaveAttribute('data-noise', '4')
+    expect(chart).toHaveAttribute('data-points', '12')
+    expect(chart).toHaveAttribute('data-centroids', '2')
+    expect(screen.getByTestId('noise-fact')).toHaveTextContent('Noise rows4')
+    expect(screen.queryByTestId('distance-histograms')).toBeNull()
+  })
+
   it('shows a merge-tree model: its dendrogram, and no seed, initialisation or iterations it does not have', async () => {
     const { init: _init, iterations: _iterations, iterations_run: _run, converged: _converged, inertia: _inertia, ...rest } = irisModel
     const tree = {

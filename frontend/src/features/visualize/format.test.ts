@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { formatAxisTick, formatCell, formatCount, formatNumber, formatPercent, formatSeconds, humanize, plural } from './format'
+import {
+  formatAxisTick,
+  formatCell,
+  formatCount,
+  formatNumber,
+  formatPercent,
+  formatResultCell,
+  formatSeconds,
+  humanize,
+  isAssignmentsColumn,
+  plural,
+} from './format'
 
 describe('formatNumber', () => {
   it('groups integers', () => {
@@ -81,5 +92,21 @@ describe('other formats', () => {
     expect(humanize('sweep_results')).toBe('Sweep results')
     expect(plural(1, 'row')).toBe('1 row')
     expect(plural(150, 'row')).toBe('150 rows')
+  })
+})
+
+describe('assignments cells', () => {
+  it('knows the assignments columns by the names the modules give them', () => {
+    expect(isAssignmentsColumn('Assignments')).toBe(true)
+    expect(isAssignmentsColumn('Assignments (2)')).toBe(true)
+    expect(isAssignmentsColumn('Assignments of mine')).toBe(false)
+    expect(isAssignmentsColumn('DistancesToClusterCenter no.0')).toBe(false)
+  })
+
+  it('shows the noise label as "Noise" in an assignments column only', () => {
+    expect(formatResultCell(-1, true)).toBe('Noise')
+    expect(formatResultCell(2, true)).toBe('2')
+    expect(formatResultCell(-1, false)).toBe('-1')
+    expect(formatResultCell(null, true)).toBe('')
   })
 })

@@ -1,4 +1,5 @@
 // Number and label formatting shared by the tables and the charts. Pure functions.
+import { NOISE_LABEL } from './palette'
 
 const EM_DASH = '—'
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
@@ -85,6 +86,20 @@ export function formatCell(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
+}
+
+/** An assignments column of a results table: `Assignments`, or `Assignments (2)` … on a name clash
+ * (the names modules/results.py gives them). */
+const ASSIGNMENTS_NAME = /^Assignments(?: \(\d+\))?$/
+
+export function isAssignmentsColumn(name: string): boolean {
+  return ASSIGNMENTS_NAME.test(name)
+}
+
+/** A grid cell of a results table: in an assignments column the noise label (-1) reads "Noise". */
+export function formatResultCell(value: unknown, assignments: boolean): string {
+  if (assignments && (value === NOISE_LABEL || value === String(NOISE_LABEL))) return 'Noise'
+  return formatCell(value)
 }
 
 /** "results_dataset" → "Results dataset", "sweep_results" → "Sweep results". */

@@ -15,8 +15,14 @@ export const CLUSTER_COLORS = [
   '#8d6748', // brown
 ] as const
 
-/** The colour of cluster `index` (beyond ten, evenly spread hues that avoid the first ten). */
+/** The `Assignments` value of a row a density model put in no cluster (modules/results.py NOISE_LABEL). */
+export const NOISE_LABEL = -1
+/** Noise is drawn grey: no cluster's colour. */
+export const NOISE_COLOR = '#a3abb8'
+
+/** The colour of cluster `index` (beyond ten, evenly spread hues that avoid the first ten; noise grey). */
 export function clusterColor(index: number): string {
+  if (index === NOISE_LABEL) return NOISE_COLOR
   if (index >= 0 && index < CLUSTER_COLORS.length) return CLUSTER_COLORS[index]
   const hue = Math.round((((index * 137.508) % 360) + 360) % 360)
   return `hsl(${hue}, 62%, 46%)`
@@ -45,7 +51,8 @@ export function darken(color: string, amount: number): string {
   return `#${channel(16)}${channel(8)}${channel(0)}`
 }
 
-export const clusterName = (index: number) => `Cluster ${index}`
+/** "Cluster j", or "Noise" for the noise label. */
+export const clusterName = (index: number) => (index === NOISE_LABEL ? 'Noise' : `Cluster ${index}`)
 
 /** Shared chart chrome (text, grid lines) from the theme. */
 export const CHART_TEXT = '#1b2333'

@@ -115,6 +115,8 @@ export interface TrainedModelSummary {
   label_column?: string | null
   label_mode?: string
   cluster_labels?: unknown[] | null
+  /** Training rows in no cluster: only models that may assign noise (density clustering) have it. */
+  noise_count?: number
   parameters?: UntrainedModelSummary
   /** Offered by hierarchical models: the merge tree the model view draws with its cut. */
   dendrogram?: DendrogramView
@@ -158,6 +160,8 @@ export interface ClusterVisualization {
   n_points_total: number
   n_excluded?: number
   excluded?: { missing_assignment: number; missing_features: number }
+  /** Rows whose assignment is noise (-1): charted grey as cluster -1, in no size, centroid or ellipse. */
+  noise_count?: number
   assignments_column?: string
   distance_columns?: string[]
   /** What the score columns hold: distances to the centres (lower is nearer) or probabilities of the

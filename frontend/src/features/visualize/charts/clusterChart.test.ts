@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clusterColor, darken } from '../palette'
+import { NOISE_COLOR, clusterColor, darken } from '../palette'
 import { irisClusters } from '../testing/fixtures'
 import type { ClusterVisualization } from '../types'
 import {
@@ -9,6 +9,7 @@ import {
   buildClusterSizesOption,
   buildDistanceHistogramsOption,
   chartExtent,
+  chartedGroups,
   clusterIndices,
   countDrawnPoints,
   ellipseFillRenderer,
@@ -174,5 +175,59 @@ describe('cluster sizes and distance histograms', () => {
     expect(rect.shape.width).toBeCloseTo(49)
     expect(rect.shape.y).toBe(120)
     expect(rect.shape.height).toBe(80)
+  })
+})
+
+describe('noise in the cluster chart', () => {
+  // two clusters and three noise rows (-1): noise has no centroid, ellipse or size bar
+  const noisy: ClusterVisualization = {
+    ...irisClusters,
+    k: 2,
+    noise_count: 3,
+    distance_columns: [],
+    distance_histograms: [],
+    cluster_sizes: [
+      { cluster: 0, count: 2 },
+      { cluster: 1, count: 1 },
+    ],
+    points: { x: [0, 1, 2, 3, 4, 5], y: [0, 1, 2, 3, 4, 5], cluster: [0, -1, 1, -1, 0, -1], row: [0, 1, 2, 3, 4, 5] },
+    centroids: irisClusters.centroids.slice(0, 2),
+    ellipses: irisClusters.ellipses.slice(0, 2),
+  }
+  const option = buildClusterChartOption(noisy)
+  const series = seriesOf(option)
+
+  it('draws the noise points as one grey "Noise" series, not in a cluster colour', () => {
+    const noise = series.find((s) => s.id === 'points-noise')!
+    expect(noise.name).toBe('Noise')
+    expect(noise.data).toEqual([
+      [1, 1, 1],
+      [3, 3, 3],
+      [5, 5, 5],
+    ])
+    const color = (noise as unknown as { itemStyle: { color: string } }).itemStyle.color
+    expect(color).toBe(NOISE_COLOR)
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(clusterColor)).not.toContain(NOISE_COLOR)
+    expect(countDrawnPoints(option)).toBe(6)
+  })
+
+  it('lists noise last in the legend and leaves it out of centroids and ellipses', () => {
+    expect(chartedGroups(noisy)).toEqual([0, 1, -1])
+    expect((option.legend as { data: string[] }).data).toEqual(['Cluster 0', 'Cluster 1', 'Noise'])
+    expect(series.filter((s) => s.id.startsWith('centroid-')).map((s) => s.name)).toEqual(['Cluster 0', 'Cluster 1'])
+    expect(series.filter((s) => s.id.startsWith('ellipse-')).map((s) => s.name)).toEqual(['Cluster 0', 'Cluster 1'])
+  })
+
+  it('hides noise like a cluster from the legend', () => {
+    const hidden = buildClusterChartOption(noisy, { hidden: new Set([-1]) })
+    expect((hidden.legend as { selected: Record<string, boolean> }).selected).toEqual({
+      'Cluster 0': true,
+      'Cluster 1': true,
+      Noise: false,
+    })
+  })
+
+  it('adds no noise group to results without noise', () => {
+    expect(chartedGroups(irisClusters)).toEqual([0, 1, 2])
   })
 })

@@ -2,7 +2,7 @@
 // histograms, as ECharts options. Pure: the chart library itself is loaded lazily by EChart.tsx.
 import type { EChartsOption } from 'echarts'
 import { formatCount, formatNumber, formatPercent } from '../format'
-import { CHART_MUTED, CHART_TEXT, clusterColor, clusterName, darken, withAlpha } from '../palette'
+import { CHART_MUTED, CHART_TEXT, NOISE_LABEL, clusterColor, clusterName, darken, withAlpha } from '../palette'
 import type { ClusterEllipse, ClusterVisualization } from '../types'
 import { baseTextStyle, categoryAxis, escapeHtml, tooltipStyle, valueAxis } from './common'
 import { ellipseBounds, ellipsePolygon, type Point } from './ellipse'
@@ -29,6 +29,18 @@ export function clusterIndices(viz: Pick<ClusterVisualization, 'k' | 'cluster_si
   for (const size of viz.cluster_sizes ?? []) k = Math.max(k, size.cluster + 1)
   for (const centroid of viz.centroids ?? []) k = Math.max(k, centroid.cluster + 1)
   return Array.from({ length: Math.max(0, k) }, (_, i) => i)
+}
+
+/** The point groups the chart draws: the clusters, then noise (-1) when the results have any. */
+export function chartedGroups(viz: Pick<ClusterVisualization, 'k' | 'cluster_sizes' | 'centroids' | 'noise_count' | 'points'>): number[] {
+  const clusters = clusterIndices(viz)
+  const noisy = (viz.noise_count ?? 0) > 0 || viz.points.cluster.includes(NOISE_LABEL)
+  return noisy ? [...clusters, NOISE_LABEL] : clusters
+}
+
+/** The id of a group's point series: `points-j`, or `points-noise`. */
+export function pointsSeriesId(cluster: number): string {
+  return cluster === NOISE_LABEL ? 'points-noise' : `points-${cluster}`
 }
 
 /** Column-wise points split by cluster in one pass (two for the counts), as typed arrays. */
@@ -144,7 +156,7 @@ function tooltipFor(viz: ClusterVisualization, ellipsesByCluster: Map<number, Cl
     const item = Array.isArray(params) ? params[0] : params
     if (!item) return ''
     const id = item.seriesId ?? ''
-    const cluster = Number(id.split('-')[1])
+    const cluster = id.endsWith('-noise') ? NOISE_LABEL : Number(id.split('-')[1])
     const name = escapeHtml(item.seriesName ?? clusterName(cluster))
     const dot = `<span style="display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;background:${clusterColor(cluster)}"></span>`
     const value = (Array.isArray(item.value) ? item.value : Array.isArray(item.data) ? item.data : []) as number[]
@@ -164,9 +176,10 @@ function tooltipFor(viz: ClusterVisualization, ellipsesByCluster: Map<number, Cl
   }
 }
 
-/** The ECharts option of the cluster chart. Every series of cluster j is named "Cluster j". */
+/** The ECharts option of the cluster chart. Every series of cluster j is named "Cluster j"; noise
+ * points (cluster -1) are one grey series "Noise", drawn under the clusters. */
 export function buildClusterChartOption(viz: ClusterVisualization, options: ClusterChartOptions = {}): EChartsOption {
-  const clusters = clusterIndices(viz)
+  const clusters = chartedGroups(viz)
   const names = clusters.map(clusterName)
   const split = splitPointsByCluster(viz.points, clusters)
   const total = split.reduce((sum, part) => sum + part.rows.length, 0)
@@ -208,6 +221,7 @@ export function buildClusterChartOption(viz: ClusterVisualization, options: Clus
     const count = rows.length
     const large = total > LARGE_THRESHOLD && count > 0
     const color = clusterColor(cluster)
+    const noise = cluster === NOISE_LABEL
     let data: unknown
     if (large) {
       // Large mode draws one path per series; a flat typed array is ECharts' cheapest input.
@@ -219,7 +233,7 @@ export function buildClusterChartOption(viz: ClusterVisualization, options: Clus
     }
     return {
       type: 'scatter' as const,
-      id: `points-${cluster}`,
+      id: pointsSeriesId(cluster),
       name: clusterName(cluster),
       data: data as never,
       dimensions: large ? ['x', 'y'] : ['x', 'y', 'row'],
@@ -228,9 +242,9 @@ export function buildClusterChartOption(viz: ClusterVisualization, options: Clus
       large,
       largeThreshold: large ? 1 : LARGE_THRESHOLD,
       progressive: large ? 0 : undefined,
-      itemStyle: { color, opacity: total > 20000 ? 0.5 : 0.72, borderWidth: 0 },
+      itemStyle: { color, opacity: noise ? 0.55 : total > 20000 ? 0.5 : 0.72, borderWidth: 0 },
       emphasis: { disabled: large, scale: 1.6, itemStyle: { opacity: 1 } },
-      z: 2,
+      z: noise ? 1.5 : 2,
     }
   })
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type UIEvent } from 'react'
 import { getRows, type OutputRef } from '../api'
-import { formatCell, formatCount } from '../format'
+import { formatCount, formatResultCell, isAssignmentsColumn } from '../format'
 import type { ColumnSummary } from '../types'
 import { MiniHistogram, MiniShares } from './Histograms'
 import { RowPageCache } from './rowPageCache'
@@ -81,6 +81,7 @@ export function TableGrid({ outputRef, columns, rowCount, preview, selectedColum
   const template = `${ROW_NUMBER_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`
   const totalWidth = ROW_NUMBER_WIDTH + widths.reduce((a, b) => a + b, 0)
   const numeric = columns.map((c) => c.type === 'numeric')
+  const assignments = columns.map((c) => isAssignmentsColumn(c.name))
 
   const rows = []
   for (let index = win.start; index < win.end; index += 1) {
@@ -115,7 +116,7 @@ export function TableGrid({ outputRef, columns, rowCount, preview, selectedColum
               className={`grid-cell${numeric[c] ? ' is-number' : ''}${missing ? ' is-missing' : ''}${selectedColumn === c ? ' is-selected' : ''}`}
               title={missing ? 'missing' : undefined}
             >
-              {missing ? '—' : formatCell(value)}
+              {missing ? '—' : formatResultCell(value, assignments[c])}
             </div>
           )
         })}

@@ -4,13 +4,14 @@ import {
   buildClusterChartOption,
   buildClusterSizesOption,
   buildDistanceHistogramsOption,
+  chartedGroups,
   clusterIndices,
   countDrawnPoints,
   smallMultiplesLayout,
 } from '../charts/clusterChart'
 import { EChart, type RenderInfo } from '../charts/EChart'
 import { formatCount, formatPercent, plural } from '../format'
-import { clusterColor, clusterName } from '../palette'
+import { NOISE_LABEL, clusterColor, clusterName } from '../palette'
 import type { ClusterVisualization } from '../types'
 
 export interface ClusterViewProps {
@@ -40,20 +41,22 @@ function ClusterLegend({
     <ul className="cluster-legend" aria-label="Legend" data-testid="cluster-legend">
       {clusters.map((cluster) => {
         const off = hidden.has(cluster)
+        // noise reads "Noise (n)"; a cluster its name, then its count
+        const label = cluster === NOISE_LABEL ? `Noise (${formatCount(sizes.get(cluster))})` : clusterName(cluster)
         return (
           <li key={cluster}>
             <button
               type="button"
               className={`legend-item${off ? ' is-off' : ''}`}
               aria-pressed={!off}
-              aria-label={clusterName(cluster)}
+              aria-label={label}
               title={off ? `Show ${clusterName(cluster)}` : `Hide ${clusterName(cluster)}`}
               onClick={() => onToggle(cluster)}
               data-testid="legend-item"
             >
               <span className="legend-swatch" style={{ background: clusterColor(cluster) }} aria-hidden="true" />
-              <span className="legend-label">{clusterName(cluster)}</span>
-              {sizes.has(cluster) ? (
+              <span className="legend-label">{label}</span>
+              {sizes.has(cluster) && cluster !== NOISE_LABEL ? (
                 <span className="legend-count" aria-hidden="true">
                   {formatCount(sizes.get(cluster))}
                 </span>
@@ -85,7 +88,12 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
     [onChartRendered],
   )
   const clusters = useMemo(() => clusterIndices(viz), [viz])
-  const sizes = useMemo(() => new Map(viz.cluster_sizes.map((s) => [s.cluster, s.count])), [viz])
+  const groups = useMemo(() => chartedGroups(viz), [viz])
+  const noiseCount = viz.noise_count ?? 0
+  const sizes = useMemo(
+    () => new Map([...viz.cluster_sizes.map((s) => [s.cluster, s.count] as const), [NOISE_LABEL, viz.noise_count ?? 0] as const]),
+    [viz],
+  )
   const option = useMemo(() => buildClusterChartOption(viz, { hidden }), [viz, hidden])
   const drawn = useMemo(() => countDrawnPoints(option), [option])
   const sizesOption = useMemo(() => buildClusterSizesOption(viz.cluster_sizes), [viz])
@@ -159,16 +167,17 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
             </p>
           ) : (
             <>
-              <ClusterLegend clusters={clusters} sizes={sizes} hidden={hidden} onToggle={toggle} />
+              <ClusterLegend clusters={groups} sizes={sizes} hidden={hidden} onToggle={toggle} />
               <EChart
                 option={option}
                 height={470}
-                label={`Scatter of ${formatCount(drawn)} points in ${clusters.length} clusters on the first two principal components, with centroids and ${viz.ellipses.length} ellipses`}
+                label={`Scatter of ${formatCount(drawn)} points in ${clusters.length} clusters${noiseCount ? ` and ${formatCount(noiseCount)} noise rows (grey)` : ''} on the first two principal components, with centroids and ${viz.ellipses.length} ellipses`}
                 testId="cluster-chart"
                 className="cluster-chart"
                 data={{
                   points: drawn,
                   clusters: clusters.length,
+                  noise: noiseCount,
                   ellipses: viz.ellipses.length,
                   'ellipse-source': viz.ellipse_source ?? 'points',
                   centroids: viz.centroids.length,
@@ -207,6 +216,12 @@ export function ClusterView({ viz, allPoints, showingAllPoints, switching, onAll
                 <dt>Clusters</dt>
                 <dd>{clusters.length}</dd>
               </div>
+              {noiseCount > 0 ? (
+                <div data-testid="noise-fact">
+                  <dt>Noise rows</dt>
+                  <dd>{formatCount(noiseCount)}</dd>
+                </div>
+              ) : null}
               <div>
                 <dt>Rows charted</dt>
                 <dd>{formatCount(viz.n_points_total)}</dd>

@@ -97,6 +97,11 @@ export function TrainedModelView({ model, onChartRendered }: { model: TrainedMod
         </header>
         <dl className="facts facts-grid">
           <Fact name="Clusters (k)">{k}</Fact>
+          {model.noise_count !== undefined ? (
+            <Fact name="Noise rows" testId="model-noise">
+              {formatCount(model.noise_count)}
+            </Fact>
+          ) : null}
           {model.metric ? <Fact name="Metric">{humanize(model.metric)}</Fact> : null}
           <Fact name="Normalize features">{model.normalize ? 'Yes (min-max)' : 'No'}</Fact>
           {init !== undefined ? <Fact name="Initialization">{init}</Fact> : null}
