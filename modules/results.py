@@ -33,12 +33,15 @@ __all__ = [
     "NOISE_LABEL",
     "PROBABILITY",
     "SCORE_KINDS",
+    "SILHOUETTE",
+    "SIMPLIFIED_SILHOUETTE",
     "ResultColumns",
     "find_result_columns",
     "is_result_column",
     "result_column_names",
     "score_column",
     "score_kind_of",
+    "unique_column_name",
 ]
 
 #: Score kinds: what an algorithm's per-cluster score columns hold.
@@ -51,6 +54,10 @@ ASSIGNMENTS = "Assignments"
 NOISE_LABEL = -1
 _SUFFIX = r"(?: \((\d+)\))?"
 _ASSIGNMENTS_NAME = re.compile(rf"^{re.escape(ASSIGNMENTS)}{_SUFFIX}$")
+#: Per-row silhouettes Evaluate Model appends (modules/silhouette.py): results, never features.
+SILHOUETTE = "Silhouette"
+SIMPLIFIED_SILHOUETTE = "Simplified Silhouette"
+_SILHOUETTE_NAME = re.compile(rf"^(?:{re.escape(SILHOUETTE)}|{re.escape(SIMPLIFIED_SILHOUETTE)}){_SUFFIX}$")
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,11 @@ def _unique_name(taken: set[str], base: str) -> str:
     while f"{base} ({i})" in taken:
         i += 1
     return f"{base} ({i})"
+
+
+def unique_column_name(existing: Sequence[str], base: str) -> str:
+    """``base``, or ``base (2)``, ``base (3)`` … when the table already has that name."""
+    return _unique_name(set(existing), base)
 
 
 def result_column_names(existing: Sequence[str], k: int, prefix: str) -> tuple[str, list[str]]:
@@ -140,8 +152,8 @@ def _pattern_for(prefixes: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def is_result_column(name: str) -> bool:
-    """Whether a column name is an assignments or score column (of any algorithm)."""
-    return bool(_ASSIGNMENTS_NAME.match(name) or _score_pattern().match(name))
+    """Whether a column name is an assignments, score or silhouette column (of any algorithm)."""
+    return bool(_ASSIGNMENTS_NAME.match(name) or _score_pattern().match(name) or _SILHOUETTE_NAME.match(name))
 
 
 def find_result_columns(names: Sequence[str]) -> ResultColumns | None:

@@ -1,4 +1,5 @@
-"""Evaluate Model — per-cluster and combined statistics of the score columns of scored tables.
+"""Evaluate Model — per-cluster and combined statistics of the score columns of scored tables, each
+row's silhouette, and the clusters' agreement with a label column.
 
 Distance scores (lower is nearer) give the distance statistics; probability scores (higher is
 nearer) the same statistics of the probabilities, under their own column names: the average
@@ -9,6 +10,12 @@ the Combined Evaluation's included; when a table has any, a last row ``Noise`` g
 "Number of Points" (the noise fraction is that over the Combined Evaluation's count plus it), its other
 statistics empty. Results without score columns (a density model's) give the numbers of points, their
 other statistics empty; the number of clusters is then the labels'.
+
+"Silhouette per row" is the first input with two columns appended: each row's exact silhouette (on at
+most :data:`modules.silhouette.EXACT_ROWS` rows drawn by cluster, empty for the others) and its
+simplified silhouette, in :func:`modules.silhouette.feature_space`. "Agreement with labels" compares the
+first input's clusters with its label column (:mod:`modules.agreement`) when one is chosen; it is an
+empty table otherwise.
 """
 
 from __future__ import annotations
@@ -18,10 +25,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from modules.agreement import AGREEMENT_METRICS, agreement, known_pairs
 from modules.context import RunContext
-from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port, Schema
-from modules.errors import ModuleError
-from modules.results import ASSIGNMENTS, DISTANCE, NOISE_LABEL, PROBABILITY, find_result_columns
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Port, Schema
+from modules.errors import ModuleError, param_error
+from modules.results import (
+    ASSIGNMENTS,
+    DISTANCE,
+    NOISE_LABEL,
+    PROBABILITY,
+    SILHOUETTE,
+    SIMPLIFIED_SILHOUETTE,
+    find_result_columns,
+    is_result_column,
+    unique_column_name,
+)
+from modules.silhouette import table_silhouettes
 
 #: The Result Description of the row of noise points (only when a table has noise).
 NOISE_ROW = "Noise"
@@ -146,6 +165,46 @@ def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) ->
     )
 
 
+AGREEMENT_COLUMNS = ["Metric", "Value"]
+ROWS_COMPARED = "Rows compared"
+
+
+def silhouette_columns(names: list[str]) -> tuple[str, str]:
+    """The names the two silhouette columns get beside a table's own columns."""
+    exact = unique_column_name(names, SILHOUETTE)
+    return exact, unique_column_name([*names, exact], SIMPLIFIED_SILHOUETTE)
+
+
+def with_silhouettes(df: pd.DataFrame) -> pd.DataFrame:
+    """The table with each row's exact and simplified silhouette appended."""
+    found, _ = table_silhouettes(df)
+    exact, simplified = silhouette_columns([str(c) for c in df.columns])
+    return df.assign(**{exact: found.exact, simplified: found.simplified})
+
+
+def check_label_column(names: list[str], label: str | None) -> None:
+    """0001 when the label column is not a column of the first input, or is one of its results."""
+    if label is not None and (label not in names or is_result_column(label)):
+        raise param_error(
+            "label_column",
+            "0001",
+            f"Parameter Label column: {label!r} is not a column of the scored dataset"
+            + (" (it is a clustering result)" if label in names else "")
+            + ".",
+        )
+
+
+def label_agreement(df: pd.DataFrame, label: str | None) -> pd.DataFrame:
+    """The agreement scores of the first input's clusters with its label column (no rows without one)."""
+    if label is None:
+        return pd.DataFrame({"Metric": pd.Series(dtype=str), "Value": pd.Series(dtype=np.float64)})
+    assign_col, _, _ = scored_columns([str(c) for c in df.columns], "Scored dataset")
+    clusters, labels, _ = known_pairs(df[assign_col], df[label])
+    found = agreement(clusters, labels)
+    metrics = [(m.name, found.scores[m.id]) for m in AGREEMENT_METRICS] + [(ROWS_COMPARED, found.compared)]
+    return pd.DataFrame(metrics, columns=AGREEMENT_COLUMNS).astype({"Value": np.float64})
+
+
 class EvaluateClustering(Module):
     id = "evaluate_clustering"
     name = "Evaluate Model"
@@ -160,16 +219,37 @@ class EvaluateClustering(Module):
         "and the smallest probability of the own cluster instead. Noise rows (Assignments -1) are left "
         "out of every statistic and counted in a last 'Noise' row (only when there are any); results "
         "without score columns give the numbers of points only. The optional second input's rows "
-        "follow the first's; both inputs must hold the same kind of scores."
+        "follow the first's; both inputs must hold the same kind of scores. 'Silhouette per row' is the "
+        "first input with each row's silhouette (exact, on at most 5,000 rows drawn by cluster) and "
+        "simplified silhouette appended; with a label column, 'Agreement with labels' gives the adjusted "
+        "Rand index, normalized mutual information, homogeneity, completeness, V-measure and purity of "
+        "the clusters against it."
     )
-    version = 1
+    version = 2
     order = 90
     inputs = (
         Port("scored_dataset", "Scored dataset", "data_table"),
         Port("scored_dataset_to_compare", "Scored dataset to compare", "data_table", optional=True),
     )
-    outputs = (Port("evaluation_results", "Evaluation results", "data_table"),)
+    outputs = (
+        Port("evaluation_results", "Evaluation results", "data_table"),
+        Port("row_silhouettes", "Silhouette per row", "data_table"),
+        Port("label_agreement", "Agreement with labels", "data_table"),
+    )
+    params = (
+        Param(
+            "label_column",
+            "Label column",
+            "column",
+            default=None,
+            nullable=True,
+            columns_from="scored_dataset",
+            description="A column of the scored dataset holding labels you already have (not a result "
+            "column): 'Agreement with labels' then compares the clusters with them. Empty: no comparison.",
+        ),
+    )
     errors = (
+        ErrorDecl("0001", "the label column is not a column of the scored dataset, or is a result column"),
         ErrorDecl("0003", "the first input is not connected, or an input has no rows or columns"),
         ErrorDecl("0025", "an input has no cluster assignment columns"),
         ErrorDecl("0142", "the two inputs hold different kinds of scores (distances and probabilities)"),
@@ -183,7 +263,13 @@ class EvaluateClustering(Module):
         same_kind(kinds)
         names_kind = next((kind for kind in kinds if kind is not None), None)
         parts = [evaluate(df, port, names_kind) for df, port in tables]
-        return {"evaluation_results": pd.concat(parts, ignore_index=True)}
+        first = inputs["scored_dataset"]
+        check_label_column([str(c) for c in first.columns], params["label_column"])
+        return {
+            "evaluation_results": pd.concat(parts, ignore_index=True),
+            "row_silhouettes": with_silhouettes(first),
+            "label_agreement": label_agreement(first, params["label_column"]),
+        }
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         errors = []
@@ -202,4 +288,14 @@ class EvaluateClustering(Module):
         known_kinds = [kind for kind in kinds if kind is not None]
         names = columns_for(known_kinds[0]) if known_kinds else COLUMNS
         out: Schema = [(c, "string" if c == "Result Description" else "numeric") for c in names]
-        return Inferred(outputs={"evaluation_results": out}, errors=errors)
+        first: Schema | None = inputs.get("scored_dataset")
+        outputs: dict[str, Schema] = {"evaluation_results": out}
+        if first is not None:
+            first_names = [n for n, _ in first]
+            try:
+                check_label_column(first_names, params.get("label_column"))
+            except ModuleError as exc:
+                errors.append(exc)
+            outputs["row_silhouettes"] = [*first, *((c, "numeric") for c in silhouette_columns(first_names))]
+        outputs["label_agreement"] = [("Metric", "string"), ("Value", "numeric")]
+        return Inferred(outputs=outputs, errors=errors)
