@@ -16,8 +16,9 @@ has no per-cluster score (``has_scores`` False): its results are the ``Assignmen
 
 Memory: scikit-learn holds every row's neighbourhood at once (an index per neighbour), which grows with
 the square of the rows when ``eps`` is large. :meth:`DBSCANConfig.pairwise_bytes` estimates it before
-the fit from the neighbourhood sizes of a fixed sample of rows, and inputs beyond the pairwise budget
-are refused with 0160 (an estimate: a sample can miss a dense spot).
+the fit from the neighbourhood sizes of a fixed sample of rows (when even the worst case — every row
+in every neighbourhood — would not fit), and inputs beyond the pairwise budget are refused with 0160
+(an estimate: a sample can miss a dense spot).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 from modules.algorithms.base import Candidate, ClusterConfig, ClusterModel, Fit, FitControl
 from modules.algorithms.kmeans import check_cosine_rows
 from modules.errors import Cancelled
-from modules.limits import check_cluster_count, check_pairwise_budget
+from modules.limits import MAX_PAIRWISE_BYTES, check_cluster_count, check_pairwise_budget
 from modules.params import Choice
 from modules.results import NOISE_LABEL
 from modules.sweep_table import NOISE_FRACTION
@@ -118,6 +119,8 @@ class DBSCANConfig(ClusterConfig):
 
     def check_matrix(self, X: np.ndarray, rows: np.ndarray | None) -> None:
         check_cosine_rows(X, rows, self.metric)
+        if self.pairwise_bytes(len(X), 1.0) <= MAX_PAIRWISE_BYTES:
+            return  # even every row in every neighbourhood fits: no estimate needed
         eps = max(eps for eps, _ in self.settings())  # the largest neighbourhoods of any candidate
         per_pair = _neighbour_share(X, eps, self.metric)
         check_pairwise_budget(len(X), lambda n: self.pairwise_bytes(n, per_pair), "DBSCAN")

@@ -244,6 +244,18 @@ def test_the_memory_estimate_refuses_too_large_neighbourhoods() -> None:
     assert model_of(fitted).k == 0 and fitted["trained_model"].noise_count == 17_000
 
 
+@pytest.mark.parametrize(("metric", "eps"), [("euclidean", 0.2), ("manhattan", 0.25), ("cosine", 0.01)])
+def test_the_neighbourhood_share_of_a_small_table_is_exact(metric: str, eps: float) -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    from modules.algorithms.dbscan import _neighbour_share
+
+    X = MOONS.to_numpy()  # fewer rows than the sample: every row is counted
+    # scikit-learn's own neighbourhoods, as its DBSCAN finds them
+    counts = [len(n) for n in NearestNeighbors(radius=eps, metric=metric).fit(X).radius_neighbors(X)[1]]
+    assert _neighbour_share(X, eps, metric) == pytest.approx(np.mean(counts) / len(X), rel=1e-12)
+
+
 def test_a_config_round_trips_and_the_range_is_a_grid() -> None:
     made = config(trainer_mode="range", eps_from=0.1, eps_to=0.2, eps_count=2, min_samples_range="3, 6")
     assert DBSCANConfig.from_state(made.to_state()) == made
