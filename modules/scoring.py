@@ -153,6 +153,10 @@ def score_training_rows(
     """
     trained.model.check_rows(prepared.X, training_rows(prepared))
     out, columns = training_score_target(prepared, trained.model.n_score_columns)
+    if fit_labels is not None and not trained.model.has_scores:  # nothing to score: the fit's labels
+        return training_scores(
+            prepared, fit_labels, out if out is not None else np.empty((0, len(fit_labels)))
+        )
     if columns is not None and not len(columns):
         assert out is not None
         return training_scores(prepared, np.empty(0, dtype=np.int64), out)

@@ -18,7 +18,7 @@ export const CLUSTER_COLORS = [
 /** The `Assignments` value of a row a density model put in no cluster (modules/results.py NOISE_LABEL). */
 export const NOISE_LABEL = -1
 /** Noise is drawn grey: no cluster's colour. */
-export const NOISE_COLOR = '#a3abb8'
+export const NOISE_COLOR = '#7f8897'
 
 /** The colour of cluster `index` (beyond ten, evenly spread hues that avoid the first ten; noise grey). */
 export function clusterColor(index: number): string {

@@ -242,7 +242,7 @@ export function buildClusterChartOption(viz: ClusterVisualization, options: Clus
       large,
       largeThreshold: large ? 1 : LARGE_THRESHOLD,
       progressive: large ? 0 : undefined,
-      itemStyle: { color, opacity: noise ? 0.55 : total > 20000 ? 0.5 : 0.72, borderWidth: 0 },
+      itemStyle: { color, opacity: noise ? 0.8 : total > 20000 ? 0.5 : 0.72, borderWidth: 0 },
       emphasis: { disabled: large, scale: 1.6, itemStyle: { opacity: 1 } },
       z: noise ? 1.5 : 2,
     }
