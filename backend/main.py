@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from backend.core.http_security import install_http_security
 from backend.core.login_throttle import LoginThrottle
 from backend.core.passwords import PasswordWork
 from backend.executor.local import LocalExecutor
-from backend.executor.warmup import no_warm_up, warm_up_worker
+from backend.executor.warmup import no_warm_up, warm_up_views, warm_up_worker
 from backend.services.runs import RunManager
 from backend.spa import mount_spa
 
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runs.start()
         start_services(app)
+        if settings.warm_up:
+            threading.Thread(target=warm_up_views, name="warm-up-views", daemon=True).start()
         await _workers_ready(executor)
         try:
             yield

@@ -175,3 +175,13 @@ def _run_tiny_pipeline() -> float:
                 raise RuntimeError(f"warm-up node {node_id} {result.status}: {result.error}")
             outputs[node_id] = result.outputs
     return time.perf_counter() - started
+
+
+def warm_up_views() -> None:
+    """Load the compiled kernels the result views run in the web server's own process (the
+    silhouettes), so the first Silhouette tab opened does not wait for Numba to load them."""
+    import numpy as np
+
+    from modules.silhouette import silhouettes
+
+    silhouettes(np.array([[0.0], [1.0], [5.0], [6.0]]), np.array([0, 0, 1, 1]))
