@@ -131,3 +131,38 @@ def test_the_sweep_view_shows_the_elbow_with_its_knee(
     page.get_by_text("Davies-Bouldin", exact=True).click()
     expect(page.get_by_test_id("sweep-chart")).to_have_attribute("data-metric", "Davies-Bouldin")
     expect(elbow).to_have_attribute("data-knee", str(knee))
+
+
+def test_a_dbscan_sweep_plots_the_metric_against_the_swept_radius(
+    signed_in: Page, screenshot: Callable[[str], Path]
+) -> None:
+    """Any algorithm's swept parameter is an x axis: DBSCAN's default range sweeps eps."""
+    page = signed_in
+    graph = {
+        "nodes": [
+            node("data", "dataset", dataset_id="sample-iris"),
+            node("dbscan", "dbscan_clustering", trainer_mode="range"),
+            node("sweep", "sweep_clustering", sweep_mode="grid"),
+        ],
+        "edges": [
+            edge("dbscan", "untrained_model", "sweep", "untrained_model"),
+            edge("data", "dataset", "sweep", "dataset"),
+        ],
+    }
+    created = page.request.post("/api/experiments", data={"name": "Iris DBSCAN sweep", "graph": graph})
+    run_id = int(page.request.post(f"/api/experiments/{created.json()['id']}/runs").json()["id"])
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while page.request.get(f"/api/runs/{run_id}").json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert page.request.get(f"/api/runs/{run_id}").json()["status"] == "succeeded"
+    viz = page.request.get(f"/api/runs/{run_id}/nodes/sweep/outputs/sweep_results/visualization").json()
+    swept = [p["column"] for p in viz["parameters"]]
+    assert len(swept) == 1 and swept[0].startswith("Eps")
+    page.goto(f"/runs/{run_id}/nodes/sweep/outputs/sweep_results")
+    wait_rendered(page, "sweep-chart")
+    page.get_by_test_id("sweep-x").select_option(label=swept[0])
+    expect(page.get_by_role("heading", name=f"Simplified Silhouette against {swept[0]}")).to_be_visible()
+    expect(page.get_by_test_id("sweep-chart")).to_have_attribute("data-x", swept[0])
+    wait_rendered(page, "sweep-chart")
+    screenshot("sweep-dbscan-eps")
