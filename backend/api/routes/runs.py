@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
@@ -193,6 +193,17 @@ def output_ref(request: Request, session: Session, run: Run, node_id: str, port:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
 
 
+def viewed_output(
+    run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
+) -> ArtefactRef:
+    """The output a route reads, of a run the caller may see (404 otherwise)."""
+    return output_ref(request, session, load_run(session, run_id, user), node_id, port)
+
+
+#: A route's output as a dependency (a default, as postponed annotations cannot resolve a local alias).
+ViewedOutput = Depends(viewed_output)
+
+
 def output_filename(run_id: int, node_id: str, port: str, extension: str) -> str:
     """A file name for an output, from letters, digits and -_. only."""
     name = f"run{run_id}-{node_id}-{port}.{extension}"
@@ -232,27 +243,19 @@ def as_table(request: Request, ref: ArtefactRef) -> Any:
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}")
-def output_summary(
-    run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
-) -> dict[str, Any]:
+def output_summary(request: Request, ref: ArtefactRef = ViewedOutput) -> dict[str, Any]:
     """A summary of one output: table statistics and preview, or the model's parameters and what it learnt."""
-    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     return outputs.summary(store(request), ref)
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows")
 def output_rows(
-    run_id: IntId,
-    node_id: str,
-    port: str,
     request: Request,
-    user: CurrentUser,
-    session: SessionDep,
+    ref: ArtefactRef = ViewedOutput,
     offset: int = Query(0, ge=0),
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """A page of rows of a table output."""
-    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     try:
         return outputs.rows(store(request), ref, offset, limit)
     except outputs.NotATable as exc:
@@ -309,11 +312,8 @@ def output_profile(
 
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/silhouette")
-def output_silhouette(
-    run_id: IntId, node_id: str, port: str, request: Request, user: CurrentUser, session: SessionDep
-) -> dict[str, Any]:
+def output_silhouette(request: Request, ref: ArtefactRef = ViewedOutput) -> dict[str, Any]:
     """Each row's silhouette, sorted within its cluster, and each cluster's worst-fitting rows."""
-    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     return silhouette_of(request, ref)
 
 
@@ -342,17 +342,10 @@ def compare_output(
 
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}/agreement")
 def output_agreement(
-    run_id: IntId,
-    node_id: str,
-    port: str,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    label: str = LabelQuery,
+    request: Request, ref: ArtefactRef = ViewedOutput, label: str = LabelQuery
 ) -> dict[str, Any]:
     """Adjusted Rand index, NMI, homogeneity, completeness, V-measure, purity and the contingency table of
     the clusters against a label column of the same table."""
-    ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
     return agreement_of(request, ref, label)
 
 

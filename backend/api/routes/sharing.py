@@ -22,6 +22,7 @@ from backend.api.routes.runs import (
     silhouette_of,
     store,
 )
+from backend.executor import ArtefactRef
 from backend.models import Experiment, Publication, Run
 from backend.schemas import (
     ExperimentPublic,
@@ -236,30 +237,30 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
 
     outputs_path = prefix + "/runs/{run_id}/nodes/{node_id}/outputs/{port}"
 
-    @router.get(outputs_path, name=f"{audience}_output_summary")
-    def summary(
+    def shared_output(
         run_id: IntId,
         node_id: str,
         port: str,
         request: Request,
         session: SessionDep,
         experiment: Experiment = source_dependency,
-    ) -> dict:
-        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+    ) -> ArtefactRef:
+        """The output a read-only route reads: of a run of the experiment `source` finds."""
+        return output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+
+    output_dependency = Depends(shared_output)
+
+    @router.get(outputs_path, name=f"{audience}_output_summary")
+    def summary(request: Request, ref: ArtefactRef = output_dependency) -> dict:
         return outputs.summary(store(request), ref)
 
     @router.get(outputs_path + "/rows", name=f"{audience}_output_rows")
     def rows(
-        run_id: IntId,
-        node_id: str,
-        port: str,
         request: Request,
-        session: SessionDep,
-        experiment: Experiment = source_dependency,
+        ref: ArtefactRef = output_dependency,
         offset: int = Query(0, ge=0),
         limit: int = Query(100, ge=1, le=1000),
     ) -> dict:
-        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
         return table_page(as_table(request, ref), offset, limit)
 
     @router.get(outputs_path + "/visualization", name=f"{audience}_output_visualization")
@@ -279,40 +280,17 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
         return Response(payload, media_type="application/json")
 
     @router.get(outputs_path + "/profile", name=f"{audience}_output_profile")
-    def profile(
-        run_id: IntId,
-        node_id: str,
-        port: str,
-        request: Request,
-        session: SessionDep,
-        experiment: Experiment = source_dependency,
-    ) -> dict:
-        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+    def profile(request: Request, ref: ArtefactRef = output_dependency) -> dict:
         return profile_of(request, ref)
 
     @router.get(outputs_path + "/agreement", name=f"{audience}_output_agreement")
     def label_agreement(
-        run_id: IntId,
-        node_id: str,
-        port: str,
-        request: Request,
-        session: SessionDep,
-        experiment: Experiment = source_dependency,
-        label: str = LabelQuery,
+        request: Request, ref: ArtefactRef = output_dependency, label: str = LabelQuery
     ) -> dict:
-        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
         return agreement_of(request, ref, label)
 
     @router.get(outputs_path + "/silhouette", name=f"{audience}_output_silhouette")
-    def silhouette(
-        run_id: IntId,
-        node_id: str,
-        port: str,
-        request: Request,
-        session: SessionDep,
-        experiment: Experiment = source_dependency,
-    ) -> dict:
-        ref = output_ref(request, session, run_of(session, experiment, run_id), node_id, port)
+    def silhouette(request: Request, ref: ArtefactRef = output_dependency) -> dict:
         return silhouette_of(request, ref)
 
     summary.__doc__ = f"An output's summary, {audience}."
