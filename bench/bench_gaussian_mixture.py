@@ -19,8 +19,6 @@ when it is missed.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import time
 from typing import Any
@@ -28,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.bench_engine import ROOT, load_average, machine_summary, paired_best
+from bench.bench_engine import load_average, machine_summary, paired_best
+from bench.side_memory import measure_side, peak_growth
 
 N_FEATURES = 10
 N_COMPONENTS = 5
@@ -65,39 +64,6 @@ def reference(X: np.ndarray, probabilities: bool = True) -> Any:
     return mixture.predict_proba(X) if probabilities else mixture
 
 
-def child(side: str, n_rows: int) -> None:
-    """Run one side once in this process and print its peak memory growth over the data (JSON)."""
-    import resource
-
-    from bench.machine import proc_status_bytes, reset_peak
-
-    df = make_frame(n_rows)
-    X = df.to_numpy() if side == "theirs" else None
-    if side == "ours":
-        ours(df.iloc[:1000])  # load the modules and scikit-learn before measuring
-    else:
-        reference(X[:1000])  # type: ignore[index]
-    can_reset = reset_peak()
-    before = proc_status_bytes("VmRSS")
-    result = ours(df) if side == "ours" else reference(X)
-    peak = (
-        proc_status_bytes("VmHWM") if can_reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    )
-    del result
-    print(json.dumps({"growth": peak - before, "data": int(df.memory_usage(deep=True).sum())}))
-
-
-def peak_growth(side: str, n_rows: int) -> dict[str, int]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_gaussian_mixture", "--child", side, "--rows", str(n_rows)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -108,7 +74,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.rows)
+        measure_side(args.child, make_frame(args.rows), ours, reference)
         return 0
     sizes = [10_000, 100_000] + ([1_000_000] if args.large else [])
     ours(make_frame(1000))  # load everything once
@@ -127,7 +93,10 @@ def main() -> int:
         fit_s = time.perf_counter() - t0
         got = out["results_dataset"].iloc[:, 1:].to_numpy(dtype=np.float64)
         assert np.abs(got - proba).max() <= 1e-9, "the module's probabilities differ from scikit-learn's"
-        mine, theirs = peak_growth("ours", n), peak_growth("theirs", n)
+        mine, theirs = (
+            peak_growth("bench.bench_gaussian_mixture", "ours", n),
+            peak_growth("bench.bench_gaussian_mixture", "theirs", n),
+        )
         ratio = ours_s / theirs_s
         missed |= ratio > TARGET
         print(

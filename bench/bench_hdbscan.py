@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
-import subprocess
 import sys
 import time
 from typing import Any
@@ -35,7 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.bench_engine import ROOT, load_average, machine_summary, paired_best
+from bench.bench_engine import load_average, machine_summary, paired_best
+from bench.side_memory import measure_side, peak_growth
 
 N_FEATURES = 2
 N_BLOBS = 5
@@ -92,39 +91,6 @@ def inner_ratio(df: pd.DataFrame) -> tuple[float, float]:
     return whole, sum(inner)
 
 
-def child(side: str, n_rows: int) -> None:
-    """Run one side once in this process and print its peak memory growth over the data (JSON)."""
-    import resource
-
-    from bench.machine import proc_status_bytes, reset_peak
-
-    df = make_frame(n_rows)
-    X = df.to_numpy() if side == "theirs" else None
-    if side == "ours":
-        ours(df.iloc[:1000])  # load the modules and scikit-learn before measuring
-    else:
-        reference(X[:1000])  # type: ignore[index]
-    can_reset = reset_peak()
-    before = proc_status_bytes("VmRSS")
-    result = ours(df) if side == "ours" else reference(X)  # type: ignore[arg-type]
-    peak = (
-        proc_status_bytes("VmHWM") if can_reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    )
-    del result
-    print(json.dumps({"growth": peak - before, "data": int(df.memory_usage(deep=True).sum())}))
-
-
-def peak_growth(side: str, n_rows: int) -> dict[str, int]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_hdbscan", "--child", side, "--rows", str(n_rows)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -135,7 +101,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.rows)
+        measure_side(args.child, make_frame(args.rows), ours, reference)
         return 0
     sizes = [10_000] + ([] if args.quick else [100_000])
     ours(make_frame(1000))  # load everything once
@@ -155,7 +121,10 @@ def main() -> int:
         got = out["results_dataset"]["Assignments"].to_numpy(dtype=np.int64)
         assert got.tolist() == labels.tolist(), "the module's labels differ from scikit-learn's"
         whole, inner = inner_ratio(df)
-        mine, theirs = peak_growth("ours", n), peak_growth("theirs", n)
+        mine, theirs = (
+            peak_growth("bench.bench_hdbscan", "ours", n),
+            peak_growth("bench.bench_hdbscan", "theirs", n),
+        )
         missed |= whole / inner > TARGET
         print(
             f"{n:>9,}  {ours_s:7.3f}  {theirs_s:13.3f}  {ours_s / theirs_s:5.2f}   "
