@@ -176,7 +176,11 @@ SPEC_MODULES = {
     "select_columns": (["dataset"], ["results_dataset"]),
     "normalize_data": (["dataset"], ["transformed_dataset"]),
     "split_data": (["dataset"], ["results_dataset1", "results_dataset2"]),
-    "evaluate_clustering": (["scored_dataset", "scored_dataset_to_compare"], ["evaluation_results"]),
+    # the spec's port first; the per-row silhouettes and the label agreement were added (issue 14)
+    "evaluate_clustering": (
+        ["scored_dataset", "scored_dataset_to_compare"],
+        ["evaluation_results", "row_silhouettes", "label_agreement"],
+    ),
 }
 
 
