@@ -182,8 +182,9 @@ class _Slot(threading.Thread):
                 if self.conn.poll(0.05):
                     kind, payload = self.conn.recv()
                     if kind == "ready":
-                        self.ready, self.failed_starts = True, 0
+                        # said before it counts as ready: whoever waits for the workers then finds the line
                         log.info("%s (pid %s) %s", self.name, self.pid, payload)
+                        self.ready, self.failed_starts = True, 0
                     continue
             except (EOFError, OSError):
                 return self._died(starting=True)
