@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import ExperimentVersion, Run
-from backend.services.outputs.clusters import cluster_labels, complete_rows, feature_matrix, feature_positions
+from backend.services.outputs.clusters import cluster_labels
 from backend.services.outputs.jsonsafe import finite_or_none
 from backend.services.outputs.profiles import assignments_column
 from modules.agreement import AGREEMENT_METRICS, agreement
 from modules.engine import cluster_metrics
 from modules.engine.metrics import METRIC_NAMES
+from modules.silhouette import feature_space
 from modules.sweep_table import SWEEP_METRICS
 
 #: The metrics of one result, in the order shown: (id, name, which way is better).
@@ -76,21 +77,15 @@ def parameter_differences(graph_a: dict[str, Any], graph_b: dict[str, Any]) -> l
 
 def result_metrics(frame: pd.DataFrame) -> dict[str, float | int | None]:
     """The number of clusters and of noise rows, and the four sweep metrics of one result."""
-    labels = frame[assignments_column(frame)]
-    codes = cluster_labels(labels)
-    noise = int((pd.to_numeric(labels, errors="coerce") < 0).sum())
-    positions = feature_positions(frame)
-    clusters = np.unique(codes[codes >= 0])
+    space = feature_space(frame)
+    noise = int((pd.to_numeric(frame[assignments_column(frame)], errors="coerce") < 0).sum())
+    clusters = np.unique(space.labels[space.labels >= 0])
     found: dict[str, float | int | None] = {"clusters": int(clusters.size), "noise_rows": noise}
-    usable = (codes >= 0) & complete_rows(frame, positions) if positions else np.zeros(len(frame), bool)
-    rows = np.flatnonzero(usable)
-    if rows.size == 0 or clusters.size < 2:
+    if not space.features or space.rows.size == 0 or clusters.size < 2:
         return {**found, **{name: None for name in METRIC_NAMES}}
-    X = feature_matrix(frame, positions, rows)
-    low, high = X.min(axis=0), X.max(axis=0)
-    X = (X - low) / np.where(high > low, high - low, 1.0)
-    _, local = np.unique(codes[rows], return_inverse=True)
+    _, local = np.unique(space.labels[space.rows], return_inverse=True)
     sizes = np.bincount(local).astype(np.float64)
+    X = space.X
     centroids = (
         np.column_stack([np.bincount(local, weights=X[:, f]) for f in range(X.shape[1])]) / sizes[:, None]
     )
