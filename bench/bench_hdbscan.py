@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import modules  # (imported first: the studio's process settings, e.g. GOMP_SPINCOUNT, hold for both sides)
 from bench.bench_engine import load_average, machine_summary, paired_best
 from bench.side_memory import measure_side, peak_growth
 
@@ -51,7 +52,6 @@ def make_frame(n_rows: int) -> pd.DataFrame:
 
 
 def ours(df: pd.DataFrame) -> dict[str, Any]:
-    import modules
 
     config = modules.run_module(
         "hdbscan_clustering", {"min_cluster_size": MIN_CLUSTER_SIZE, "normalize": False}, {}

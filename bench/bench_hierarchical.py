@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import modules  # (imported first: the studio's process settings, e.g. GOMP_SPINCOUNT, hold for both sides)
 from bench.bench_engine import ROOT, load_average, machine_summary, paired_best
 
 N_FEATURES = 8
@@ -53,7 +54,6 @@ def make_frame(n_rows: int, seed: int = 0) -> pd.DataFrame:
 
 
 def run_train(df: pd.DataFrame, method: str) -> dict[str, Any]:
-    import modules
 
     params = {"linkage": method, "n_clusters": N_CLUSTERS, "normalize": False}
     config = modules.run_module("hierarchical_clustering", params, {})["untrained_model"]
@@ -153,7 +153,6 @@ def bench_memory(n_rows: int, method: str, side: str) -> float:
 
 
 def bench_refusal(n_rows: int) -> dict[str, Any]:
-    import modules
 
     df = make_frame(n_rows)
     t0 = time.perf_counter()

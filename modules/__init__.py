@@ -19,7 +19,18 @@ This package imports no web framework and nothing from ``backend``.
 
 from __future__ import annotations
 
-from typing import Any
+import os
+
+# Idle OpenMP threads spin only briefly (libgomp's default is 300,000 spins) before they sleep. Two
+# OpenMP runtimes share the cores here, Numba's kernels and scikit-learn's own libgomp, beside
+# OpenBLAS's threads: one's spinning threads stole the cores from the other and made a small
+# scikit-learn fit up to twice as slow. A short spin still catches the engine's back-to-back
+# passes; sleeping at once (OMP_WAIT_POLICY=PASSIVE) made small K-Means fits 3x slower. Read when a
+# runtime loads, so it is set before anything loads one; an explicit setting wins.
+# Measured: docs/benchmarks-modules.md, "Other algorithms".
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+from typing import Any  # noqa: E402
 
 from modules import registry
 from modules.algorithms.base import ClusterConfig

@@ -45,6 +45,13 @@ def column_type(series: pd.Series) -> str:
     gets that type. Complex, timedelta, period and interval columns are ``other``.
     """
     dtype = series.dtype
+    if ptypes.is_object_dtype(dtype):
+        return _OBJECT_TYPES.get(ptypes.infer_dtype(series, skipna=True), "string")
+    return _dtype_type(dtype)
+
+
+def _dtype_type(dtype: object) -> str:
+    """The type of a column of a dtype other than ``object`` (whose values decide)."""
     if ptypes.is_bool_dtype(dtype):
         return "boolean"
     if ptypes.is_datetime64_any_dtype(dtype):
@@ -55,14 +62,17 @@ def column_type(series: pd.Series) -> str:
         return "numeric"
     if isinstance(dtype, pd.CategoricalDtype):
         return "string"
-    if ptypes.is_object_dtype(dtype):
-        return _OBJECT_TYPES.get(ptypes.infer_dtype(series, skipna=True), "string")
     return "string" if ptypes.is_string_dtype(dtype) else "other"
 
 
 def table_schema(df: pd.DataFrame) -> Schema:
     """``[(column name, type)]`` of a DataFrame, in column order."""
-    return [(str(name), column_type(df.iloc[:, i])) for i, name in enumerate(df.columns)]
+    # Most columns are typed by their dtype alone; only object columns need their values (a column
+    # taken out of a wide table costs far more than its dtype check).
+    return [
+        (str(name), column_type(df.iloc[:, i]) if ptypes.is_object_dtype(dtype) else _dtype_type(dtype))
+        for i, (name, dtype) in enumerate(zip(df.columns, df.dtypes, strict=True))
+    ]
 
 
 def arrow_column_type(arrow_type: pa.DataType) -> str:
