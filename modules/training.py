@@ -4,6 +4,7 @@ training table with the result."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -33,9 +34,10 @@ from modules.scoring import (
 from modules.trained_model import TrainedClusterModel
 
 __all__ = [
-    "feature_errors",
     "TrainingMatrix",
+    "drawn_seed",
     "feature_column_set",
+    "feature_errors",
     "feature_params",
     "finish_training",
     "infer_training_columns",
@@ -207,13 +209,25 @@ def feature_errors(*own: ErrorDecl) -> tuple[ErrorDecl, ...]:
     return tuple(ErrorDecl(code, "; or ".join(whens[code])) for code in sorted(whens))
 
 
+#: The node-log line of a seed drawn at run time; :func:`drawn_seed` reads it back (an experiment
+#: exported from a run sets the seeds its nodes drew).
+SEED_DRAWN = "Random number seed not set: using seed {seed} (recorded in the trained model)."
+_SEED_DRAWN_LINE = re.compile(re.escape(SEED_DRAWN).replace(re.escape("{seed}"), r"(\d+)"))
+
+
 def resolve_seed(seed: int | None, ctx: RunContext) -> int:
-    """The seed to use: the given one, or a freshly drawn one (logged)."""
+    """The seed to use: the given one, or a freshly drawn one (logged as :data:`SEED_DRAWN`)."""
     if seed is not None:
         return int(seed)
     drawn = secrets.randbelow(2**32)
-    ctx.log(f"Random number seed not set: using seed {drawn} (recorded in the trained model).")
+    ctx.log(SEED_DRAWN.format(seed=drawn))
     return drawn
+
+
+def drawn_seed(log: str) -> int | None:
+    """The seed a node drew at run time, from its log; None when it drew none."""
+    found = _SEED_DRAWN_LINE.search(log)
+    return int(found.group(1)) if found else None
 
 
 def label_codes(labels: pd.Series) -> np.ndarray:

@@ -8,17 +8,19 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from backend.models import Experiment, User
+from backend.models import Experiment, Run, User
 from backend.services import datasets, saved_models
-from backend.services.experiments import current_version
+from backend.services.experiments import current_version, get_version
 from modules.graph.script import (
     experiment_notebook,
     experiment_script,
     notebook_json,
     stored_objects,
+    with_drawn_seeds,
 )
 from modules.registry import stored_refs
 from modules.samples import SAMPLES
+from modules.training import drawn_seed
 
 ScriptFormat = Literal["py", "ipynb"]
 MEDIA_TYPES: dict[str, str] = {"py": "text/x-python", "ipynb": "application/x-ipynb+json"}
@@ -31,18 +33,33 @@ class ExportedExperiment:
     filename: str
 
 
+class RunNotFound(Exception):
+    """The run is not one of this experiment's."""
+
+
 def export_experiment(
-    session: Session, experiment: Experiment, user: User, fmt: ScriptFormat
+    session: Session, experiment: Experiment, user: User, fmt: ScriptFormat, run_id: int | None = None
 ) -> ExportedExperiment:
-    """The experiment's current version as a script (``py``) or notebook (``ipynb``)."""
-    version = current_version(session, experiment)
-    graph: dict[str, Any] = version.graph
+    """The experiment's current version as a script (``py``) or notebook (``ipynb``); with ``run_id``,
+    the version that run ran, with the seeds it drew set, so that the script repeats that run."""
+    seeds = None
+    if run_id is None:
+        version = current_version(session, experiment)
+        graph: dict[str, Any] = version.graph
+    else:
+        run = session.get(Run, run_id)
+        if run is None or run.experiment_id != experiment.id:
+            raise RunNotFound(run_id)
+        version = get_version(session, experiment, run.experiment_version)
+        drawn = {nr.node_id: seed for nr in run.node_runs if (seed := drawn_seed(nr.log or "")) is not None}
+        graph, seeds = with_drawn_seeds(version.graph, drawn, run.id)
     objects = stored_objects(graph, _names(session, user, graph))
     stem = file_stem(experiment.name)
     if fmt == "py":
-        content = experiment_script(experiment.name, experiment.version, graph, objects, stem)
+        content = experiment_script(experiment.name, version.version, graph, objects, stem, seeds)
     else:
-        content = notebook_json(experiment_notebook(experiment.name, experiment.version, graph, objects))
+        notebook = experiment_notebook(experiment.name, version.version, graph, objects, seeds)
+        content = notebook_json(notebook)
     return ExportedExperiment(content, MEDIA_TYPES[fmt], f"{stem}.{fmt}")
 
 

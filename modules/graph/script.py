@@ -13,16 +13,19 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from modules import registry
 from modules.graph.structure import graph_edges, graph_nodes
 from modules.registry import stored_refs
 
 __all__ = [
+    "RunSeeds",
     "StoredObject",
     "experiment_notebook",
     "experiment_script",
     "notebook_json",
     "script_graph",
     "stored_objects",
+    "with_drawn_seeds",
 ]
 
 
@@ -49,13 +52,66 @@ def script_graph(graph: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _has_empty_seed(node: dict[str, Any]) -> bool:
+    """The node has a random number seed and leaves it empty (drawn at every run)."""
+    try:
+        declared = {p.id: p for p in registry.get(node["module"]).params}
+    except KeyError:
+        return False
+    params = node.get("params") or {}
+    return "seed" in declared and params.get("seed", declared["seed"].default) is None
+
+
 def _unseeded(graph: dict[str, Any]) -> list[str]:
     """Nodes whose random number seed is left empty (drawn afresh at every run)."""
-    return [
-        n["id"]
-        for n in graph_nodes(graph)
-        if "seed" in (n.get("params") or {}) and (n.get("params") or {}).get("seed") is None
-    ]
+    return [n["id"] for n in graph_nodes(graph) if _has_empty_seed(n)]
+
+
+@dataclass(frozen=True)
+class RunSeeds:
+    """The seeds a studio run drew, as the exported graph sets them: ``filled`` is ``{node whose empty
+    seed is now set: seed}``; ``conflicts`` names nodes whose one seed the run drew differently for
+    several nodes downstream (the first is set)."""
+
+    run_id: int
+    filled: dict[str, int]
+    conflicts: list[str]
+
+
+def with_drawn_seeds(
+    graph: dict[str, Any], drawn: dict[str, int], run_id: int
+) -> tuple[dict[str, Any], RunSeeds]:
+    """``graph`` with the seeds run ``run_id`` drew set, so that the script repeats that run.
+
+    ``drawn`` is ``{node id: seed it drew}`` (its log names it). A seed belongs to the node that drew
+    it when that node's own seed is empty; else to the one node feeding it whose seed is empty and
+    that drew none itself (a model's configuration, whose seed its training node draws).
+    """
+    nodes = {n["id"]: dict(n, params=dict(n.get("params") or {})) for n in graph_nodes(graph)}
+    feeding: dict[str, set[str]] = {}
+    for edge in graph_edges(graph):
+        feeding.setdefault(edge["target"], set()).add(edge["source"])
+    empty = {node_id for node_id, node in nodes.items() if _has_empty_seed(node)}
+    filled: dict[str, int] = {}
+    conflicts: list[str] = []
+    for node_id in sorted(drawn):
+        if node_id not in nodes:
+            continue
+        if node_id in empty:
+            owner = node_id
+        else:
+            owners = sorted(s for s in feeding.get(node_id, ()) if s in empty and s not in drawn)
+            if len(owners) != 1:
+                continue
+            owner = owners[0]
+        if owner in filled:
+            if filled[owner] != drawn[node_id] and owner not in conflicts:
+                conflicts.append(owner)
+            continue
+        filled[owner] = drawn[node_id]
+        nodes[owner]["params"]["seed"] = drawn[node_id]
+    seeded = dict(graph, nodes=[nodes[n["id"]] for n in graph_nodes(graph)])
+    return seeded, RunSeeds(run_id, filled, conflicts)
 
 
 _RUNNER = '''
@@ -141,7 +197,14 @@ from modules.samples import load_sample
 """
 
 
-def _header(name: str, version: int, objects: list[StoredObject], graph: dict[str, Any], usage: str) -> str:
+def _header(
+    name: str,
+    version: int,
+    objects: list[StoredObject],
+    graph: dict[str, Any],
+    usage: str,
+    seeds: RunSeeds | None,
+) -> str:
     lines = [
         f"Cluster Studio experiment {name!r} (version {version}), exported as a script.",
         "",
@@ -160,6 +223,18 @@ def _header(name: str, version: int, objects: list[StoredObject], graph: dict[st
                 "model": f"a saved model: --model {obj.id}=<its .npz, from the studio's model export>",
             }[obj.kind]
             lines.append(f"  {obj.id}  {obj.name!r}: {how}")
+    if seeds is not None and seeds.filled:
+        lines += [
+            "",
+            f"The seeds studio run {seeds.run_id} drew are set in GRAPH, so this script repeats that run: "
+            + ", ".join(f"{node} seed {seed}" for node, seed in sorted(seeds.filled.items()))
+            + ".",
+        ]
+    if seeds is not None and seeds.conflicts:
+        lines.append(
+            f"Nodes {', '.join(seeds.conflicts)} had their seed drawn several times in run {seeds.run_id} "
+            "(once per node they feed): GRAPH sets the first; the other nodes' results differ."
+        )
     unseeded = _unseeded(graph)
     if unseeded:
         lines += [
@@ -217,10 +292,16 @@ def stored_objects(graph: dict[str, Any], names: dict[str, tuple[str, str]]) -> 
 
 
 def experiment_script(
-    name: str, version: int, graph: dict[str, Any], objects: list[StoredObject], stem: str
+    name: str,
+    version: int,
+    graph: dict[str, Any],
+    objects: list[StoredObject],
+    stem: str,
+    seeds: RunSeeds | None = None,
 ) -> str:
-    """The experiment as a runnable Python script (``stem``.py)."""
-    doc = _header(name, version, objects, graph, _usage(stem, objects))
+    """The experiment as a runnable Python script (``stem``.py); ``seeds``: those a run drew, already
+    set in ``graph`` (:func:`with_drawn_seeds`)."""
+    doc = _header(name, version, objects, graph, _usage(stem, objects), seeds)
     return "\n".join(
         [
             "#!/usr/bin/env python3",
@@ -255,12 +336,17 @@ if plt is not None and results:
 
 
 def experiment_notebook(
-    name: str, version: int, graph: dict[str, Any], objects: list[StoredObject]
+    name: str,
+    version: int,
+    graph: dict[str, Any],
+    objects: list[StoredObject],
+    seeds: RunSeeds | None = None,
 ) -> dict[str, Any]:
     """The experiment as a Jupyter notebook (nbformat 4): the script's cells, then a chart."""
     uploads = {o.id: f"<path or URL of {o.name}>" for o in objects if o.kind == "dataset"}
     models = {o.id: f"<path of {o.name}.npz>" for o in objects if o.kind == "model"}
-    intro = _header(name, version, objects, graph, "fill in DATASETS and MODEL_FILES below, then run all")
+    usage = "fill in DATASETS and MODEL_FILES below, then run all"
+    intro = _header(name, version, objects, graph, usage, seeds)
     cells = [
         _markdown(intro),
         _code(_IMPORTS.strip("\n")),

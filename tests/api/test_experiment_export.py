@@ -4,6 +4,7 @@ outside the studio in a subprocess, give the studio run's results."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,49 @@ def test_export_is_for_those_who_can_see_the_experiment(
     assert client.get(f"/api/experiments/{exp['id']}/export?format=exe", headers=alice).status_code == 422
     sample_script = client.get(f"/api/experiments/{exp['id']}/export", headers=alice).text
     assert 'SAMPLES = ["sample-iris"]' in sample_script and "UPLOADED = []" in sample_script
+
+
+def test_an_export_of_a_run_sets_the_seeds_it_drew_and_repeats_that_run(
+    client: TestClient, alice: dict[str, str], bob: dict[str, str], tmp_path: Path
+) -> None:
+    # K-Means with its seed left empty: Train draws one at the run and logs it.
+    graph = iris_graph(seed=None, sweep=False)  # type: ignore[arg-type]
+    exp_id = client.post(
+        "/api/experiments", headers=alice, json={"name": "Iris: by hand", "graph": graph}
+    ).json()["id"]
+    run_ids = []
+    for _ in range(2):  # the second run reuses the first's outputs (same signature)
+        run = run_experiment(client, alice, exp_id)
+        assert follow_events(client, alice, run["id"])[-1]["status"] == "succeeded"
+        run_ids.append(run["id"])
+    logs = [client.get(f"/api/runs/{r}/nodes/train/log", headers=alice).text for r in run_ids]
+    drawn = int(re.search(r"using seed (\d+)", logs[0]).group(1))  # type: ignore[union-attr]
+    assert logs[1].startswith("Reused the output of an earlier identical run.")
+    assert f"using seed {drawn}" in logs[1]  # the reused output's log comes with it
+
+    plain = client.get(f"/api/experiments/{exp_id}/export?format=py", headers=alice).text
+    assert "Seeds left empty in the studio (nodes kmeans)" in plain
+    for run_id in run_ids:
+        response = client.get(f"/api/experiments/{exp_id}/export?format=py&run={run_id}", headers=alice)
+        assert response.status_code == 200
+        text = response.text
+        assert f"The seeds studio run {run_id} drew are set in GRAPH" in text
+        assert f"kmeans seed {drawn}" in text and f'"seed": {drawn}' in text
+        assert "Seeds left empty" not in text
+    script = tmp_path / "iris_by_hand.py"
+    script.write_text(text)
+    run_python([str(script), "--out", "out"], tmp_path)
+    for node, port in [("train", "results_dataset"), ("assign", "results_dataset")]:
+        served = all_rows(client, alice, run_ids[0], node, port)
+        scripted = pd.read_csv(tmp_path / "out" / f"{node}.{port}.csv")
+        assert scripted["Assignments"].tolist() == served["Assignments"].tolist()
+        pd.testing.assert_frame_equal(scripted, served, check_dtype=False, rtol=1e-12)
+
+    # A run of another experiment, or none, is not found; another user sees no experiment at all.
+    other = client.post("/api/experiments", headers=alice, json={"name": "Other", "graph": graph}).json()[
+        "id"
+    ]
+    assert client.get(f"/api/experiments/{other}/export?run={run_ids[0]}", headers=alice).status_code == 404
+    assert client.get(f"/api/experiments/{exp_id}/export?run=999999", headers=alice).status_code == 404
+    assert client.get(f"/api/experiments/{exp_id}/export?run={run_ids[0]}", headers=bob).status_code == 404
+    assert client.get(f"/api/experiments/{exp_id}/export?run=0", headers=alice).status_code == 422

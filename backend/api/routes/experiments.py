@@ -19,7 +19,7 @@ from backend.schemas import (
     UserPublic,
 )
 from backend.services import experiments as service
-from backend.services.experiment_export import MEDIA_TYPES, ScriptFormat, export_experiment
+from backend.services.experiment_export import MEDIA_TYPES, RunNotFound, ScriptFormat, export_experiment
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
 
@@ -180,9 +180,21 @@ def export_as_script(
     user: CurrentUser,
     session: SessionDep,
     format: Annotated[ScriptFormat, Query(description="py (a script) or ipynb (a notebook)")] = "py",  # noqa: A002
+    run: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2_147_483_647,
+            description="A run of this experiment: export the version it ran, with the seeds it drew",
+        ),
+    ] = None,
 ) -> Response:
     """The experiment as a Python script or Jupyter notebook that runs its graph outside the studio."""
-    exported = export_experiment(session, load_experiment(session, experiment_id, user), user, format)
+    experiment = load_experiment(session, experiment_id, user)
+    try:
+        exported = export_experiment(session, experiment, user, format, run)
+    except RunNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Run not found") from None
     return Response(
         exported.content,
         media_type=exported.media_type,

@@ -175,13 +175,14 @@ class RunRecords:
             session.execute(update(NodeRun).where(NodeRun.id == node_run_id).values(progress=fraction))
             session.commit()
 
-    def cached_outputs(self, signature: str | None) -> dict[str, ArtefactRef] | None:
-        """The outputs of an earlier successful node run with this signature, if still all stored."""
+    def cached_outputs(self, signature: str | None) -> tuple[dict[str, ArtefactRef], str] | None:
+        """The outputs of an earlier successful node run with this signature, if still all stored, and
+        that node run's log (what it computed them with: e.g. the seed it drew)."""
         if signature is None:
             return None
         with self.sessions() as session:
-            candidates = session.scalars(
-                select(NodeRun.outputs)
+            candidates = session.execute(
+                select(NodeRun.outputs, NodeRun.log)
                 .where(
                     NodeRun.signature == signature,
                     NodeRun.status == RunStatus.SUCCEEDED,
@@ -190,10 +191,10 @@ class RunRecords:
                 .order_by(NodeRun.id.desc())
                 .limit(3)
             )
-            for stored in candidates:
+            for stored, log in candidates:
                 refs = {port: ArtefactRef.from_json(ref) for port, ref in (stored or {}).items()}
                 if refs and all(self.store.exists(ref) for ref in refs.values()):
-                    return refs
+                    return refs, log or ""
         return None
 
     def referenced_keys(self) -> set[str]:

@@ -55,6 +55,16 @@ def final_status(states: Iterable[RunStatus], cancel_requested: bool) -> RunStat
     return RunStatus.SUCCEEDED
 
 
+REUSED = "Reused the output of an earlier identical run. Its log:"
+
+
+def reused_log(earlier: str) -> str:
+    """A reusing node's log: the reuse, then the log of the node run that computed the output (without
+    its own reuse line, when it reused it too)."""
+    own = earlier.removeprefix(REUSED).lstrip("\n")
+    return f"{REUSED}\n{own}".rstrip("\n")
+
+
 class RunCoordinator:
     def __init__(
         self,
@@ -135,9 +145,10 @@ class RunCoordinator:
 
     def _reuse(self, node_id: str) -> bool:
         """Take the outputs of an earlier identical node run, if there is one."""
-        cached = self.records.cached_outputs(self.plan.signatures.get(node_id))
-        if cached is None:
+        found = self.records.cached_outputs(self.plan.signatures.get(node_id))
+        if found is None:
             return False
+        cached, earlier_log = found
         self.outputs[node_id] = cached
         self._set(
             node_id,
@@ -149,7 +160,7 @@ class RunCoordinator:
                 finished=True,
                 duration_ms=0.0,
                 progress=1.0,
-                log="Reused the output of an earlier identical run.",
+                log=reused_log(earlier_log),
             ),
         )
         return True

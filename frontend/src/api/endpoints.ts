@@ -53,7 +53,9 @@ export const cloneExperiment = (id: number, name?: string) =>
   apiSend<Experiment>('POST', `/api/experiments/${id}/clone`, name ? { name } : {})
 /** The experiment's saved version as a script that runs it outside the studio (`py`) or a notebook. */
 export type ScriptFormat = 'py' | 'ipynb'
-export const experimentExportUrl = (id: number, format: ScriptFormat) => `/api/experiments/${id}/export?format=${format}`
+/** The experiment as a script; with a run, the version it ran with the seeds it drew (it repeats that run). */
+export const experimentExportUrl = (id: number, format: ScriptFormat, runId: number | null = null) =>
+  `/api/experiments/${id}/export?format=${format}${runId === null ? '' : `&run=${runId}`}`
 export const getVersion = (id: number, version: number, signal?: AbortSignal) =>
   apiGet<ExperimentVersion>(`/api/experiments/${id}/versions/${version}`, signal)
 export const validateGraph = (graph: Graph, signal?: AbortSignal) =>

@@ -1920,6 +1920,8 @@ export interface operations {
       query?: {
         /** @description py (a script) or ipynb (a notebook) */
         format?: "py" | "ipynb";
+        /** @description A run of this experiment: export the version it ran, with the seeds it drew */
+        run?: number | null;
       };
       path: {
         experiment_id: number;

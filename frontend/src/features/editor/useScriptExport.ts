@@ -9,24 +9,29 @@ export const SCRIPT_FORMATS: { format: ScriptFormat; label: string; hint: string
   { format: 'ipynb', label: 'Export as Jupyter notebook', hint: '.ipynb' },
 ]
 
-/** Downloads the saved experiment as a script or notebook that reruns it with the studio's engine. */
-export function useScriptExport(experimentId: number, dirty: boolean) {
+/**
+ * Downloads the saved experiment as a script or notebook that reruns it with the studio's engine.
+ * With `runId` (the run on the canvas, when it ran the saved version or is a past run being viewed)
+ * it is that run's version with the seeds that run drew, so the script repeats the run exactly.
+ */
+export function useScriptExport(experimentId: number, dirty: boolean, runId: number | null) {
   const toast = useToast()
   return useCallback(
     async (format: ScriptFormat) => {
       try {
-        const name = await downloadFromServer(experimentExportUrl(experimentId, format), `experiment.${format}`)
+        const name = await downloadFromServer(experimentExportUrl(experimentId, format, runId), `experiment.${format}`)
+        const repeats = runId === null ? '' : `It repeats run #${runId}, with the seeds that run drew. `
         toast({
           tone: 'success',
           title: `Exported ${name}`,
           text: dirty
-            ? 'It holds the saved version: save, then export again to include your latest changes.'
-            : 'Its first lines say which dataset files to give it; it writes every output to files.',
+            ? `${repeats}It holds the saved version: save, then export again to include your latest changes.`
+            : `${repeats}Its first lines say which dataset files to give it; it writes every output to files.`,
         })
       } catch (error) {
         toast({ tone: 'error', title: 'Cannot export the experiment', text: errorMessage(error) })
       }
     },
-    [experimentId, dirty, toast],
+    [experimentId, dirty, runId, toast],
   )
 }
