@@ -109,6 +109,7 @@ def test_sample_ids_and_shapes() -> None:
         "sample-wine",
         "sample-breast-cancer",
         "sample-synthetic-100k",
+        "sample-synthetic-1m",
     ]
     for s in SAMPLES[:4]:
         df = load_sample(s["id"])
@@ -137,3 +138,15 @@ def test_synthetic_table_is_deterministic() -> None:
     big = load_sample("sample-synthetic-100k")
     assert big.shape == (100_000, 11)
     assert sorted(big["blob"].unique()) == list("ABCDE")
+    # The million rows are generated at each load, not kept; their columns are known without them.
+    assert sample_columns("sample-synthetic-1m") == sample_columns("sample-synthetic-100k")
+    million = load_sample("sample-synthetic-1m")
+    assert million.shape == (1_000_000, 11)
+    pd.testing.assert_frame_equal(million.head(1000), synthetic_blobs(1_000_000).head(1000))
+    assert million["blob"].value_counts(normalize=True).round(2).to_dict() == {
+        "A": 0.3,
+        "B": 0.25,
+        "C": 0.2,
+        "D": 0.15,
+        "E": 0.1,
+    }
