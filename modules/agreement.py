@@ -1,10 +1,14 @@
 """How well a clustering agrees with other labels of the same rows: labels a user already has (external
 validation) or another clustering's assignments (comparing two runs).
 
-The scores are scikit-learn's (the field's reference implementations, wrapped, not rewritten): adjusted
-Rand index, normalised mutual information (arithmetic mean, scikit-learn's default), homogeneity,
-completeness and V-measure; purity (each cluster counted as its most common label) comes from the same
-contingency table. Rows without a cluster or without a label are left out, and so are noise rows
+The scores are scikit-learn's: adjusted Rand index, normalised mutual information (arithmetic mean,
+scikit-learn's default), homogeneity, completeness and V-measure, computed as scikit-learn computes them
+but all from ONE contingency table counted with ``np.bincount`` (scikit-learn's functions each count their
+own, several times slower on a million rows): the mutual information is scikit-learn's own
+``mutual_info_score`` given that table, the entropies come from its margins and the Rand index from its
+pair counts, in scikit-learn's formulas (tests compare every score with scikit-learn's). Purity (each
+cluster counted as its most common label) comes from the same table. Rows without a cluster or
+without a label are left out, and so are noise rows
 (:data:`modules.results.NOISE_LABEL` and any other negative cluster): they belong to no cluster.
 """
 
@@ -17,7 +21,15 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as sk_metrics
 
-__all__ = ["AGREEMENT_METRICS", "Agreement", "AgreementMetric", "agreement", "known_pairs"]
+__all__ = [
+    "AGREEMENT_METRICS",
+    "Agreement",
+    "AgreementMetric",
+    "adjusted_rand_from_contingency",
+    "agreement",
+    "contingency_table",
+    "known_pairs",
+]
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,69 @@ def known_pairs(assignments: pd.Series, labels: pd.Series) -> tuple[np.ndarray, 
     return clusters[keep].astype(np.int64), labels[keep].astype(str).to_numpy(), left_out
 
 
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values and each value's index among them (``np.unique(return_inverse)``;
+    hashed first, so a million strings are not sorted)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques), codes.astype(np.int64)
+
+
+def contingency_table(a_codes: np.ndarray, b_codes: np.ndarray, n_a: int, n_b: int) -> np.ndarray:
+    """``(n_a, n_b)`` int64: how many rows have code i in ``a`` and code j in ``b``."""
+    return np.bincount(a_codes * n_b + b_codes, minlength=n_a * n_b).reshape(n_a, n_b).astype(np.int64)
+
+
+def adjusted_rand_from_contingency(table: np.ndarray) -> float:
+    """scikit-learn's ``adjusted_rand_score``: its pair counts (``pair_confusion_matrix``) and formula,
+    in Python integers (no overflow), from the contingency table."""
+    n = int(table.sum())
+    if n == 0:
+        return 1.0
+    rows, columns = table.sum(axis=1), table.sum(axis=0)
+    sum_squares = int((table.astype(np.int64) ** 2).sum())
+    tp = sum_squares - n
+    fp = int((table @ columns).sum()) - sum_squares
+    fn = int((table.T @ rows).sum()) - sum_squares
+    tn = n * n - fp - fn - sum_squares
+    if fn == 0 and fp == 0:
+        return 1.0
+    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+
+def _entropy(counts: np.ndarray) -> float:
+    """scikit-learn's ``entropy`` of a labelling, from its label counts."""
+    counts = counts[counts > 0].astype(np.float64)
+    if counts.size <= 1:
+        return 0.0
+    total = counts.sum()
+    return float(-np.sum((counts / total) * (np.log(counts) - np.log(total))))
+
+
+def _information_scores(table: np.ndarray) -> dict[str, float]:
+    """Normalised mutual information, homogeneity, completeness and V-measure as scikit-learn computes
+    them for ``labels_true`` = the table's columns and ``labels_pred`` = its rows."""
+    mutual = float(sk_metrics.mutual_info_score(None, None, contingency=table.T))
+    h_true, h_pred = _entropy(table.sum(axis=0)), _entropy(table.sum(axis=1))
+    homogeneity = mutual / h_true if h_true else 1.0
+    completeness = mutual / h_pred if h_pred else 1.0
+    v_measure = (
+        2.0 * homogeneity * completeness / (homogeneity + completeness) if homogeneity + completeness else 0.0
+    )
+    n_true, n_pred = int((table.sum(axis=0) > 0).sum()), int((table.sum(axis=1) > 0).sum())
+    if n_true == n_pred == 1 or n_true == n_pred == 0:
+        nmi = 1.0  # scikit-learn's special case: neither labelling splits the rows
+    elif mutual == 0:
+        nmi = 0.0
+    else:
+        nmi = mutual / max((h_true + h_pred) / 2, np.finfo("float64").eps)
+    return {
+        "normalized_mutual_info": float(nmi),
+        "homogeneity": float(homogeneity),
+        "completeness": float(completeness),
+        "v_measure": float(v_measure),
+    }
+
+
 def agreement(clusters: Sequence[int] | np.ndarray, labels: Sequence[str | int] | np.ndarray) -> Agreement:
     """The agreement scores of two labellings of the same rows (both already without missing values);
     ``labels`` may be text or another clustering's numbers (then sorted as numbers)."""
@@ -74,18 +149,13 @@ def agreement(clusters: Sequence[int] | np.ndarray, labels: Sequence[str | int] 
     if clusters.size == 0:
         nan = float("nan")
         return Agreement({m.id: nan for m in AGREEMENT_METRICS}, [], [], np.zeros((0, 0), np.int64), 0)
-    cluster_ids, cluster_codes = np.unique(clusters, return_inverse=True)
-    label_ids, label_codes = np.unique(labels, return_inverse=True)
-    table = sk_metrics.cluster.contingency_matrix(label_codes, cluster_codes).T.astype(np.int64)
-    homogeneity, completeness, v_measure = sk_metrics.homogeneity_completeness_v_measure(
-        label_codes, cluster_codes
-    )
+    cluster_ids, cluster_codes = _codes(clusters)
+    label_ids, label_codes = _codes(labels)
+    table = contingency_table(cluster_codes, label_codes, len(cluster_ids), len(label_ids))
     scores = {
-        "adjusted_rand": float(sk_metrics.adjusted_rand_score(label_codes, cluster_codes)),
-        "normalized_mutual_info": float(sk_metrics.normalized_mutual_info_score(label_codes, cluster_codes)),
-        "homogeneity": float(homogeneity),
-        "completeness": float(completeness),
-        "v_measure": float(v_measure),
+        "adjusted_rand": adjusted_rand_from_contingency(table),
+        **_information_scores(table),
         "purity": float(table.max(axis=1).sum() / clusters.size),
     }
-    return Agreement(scores, cluster_ids.tolist(), [str(v) for v in label_ids], table, int(clusters.size))
+    ordered = {m.id: scores[m.id] for m in AGREEMENT_METRICS}
+    return Agreement(ordered, cluster_ids.tolist(), [str(v) for v in label_ids], table, int(clusters.size))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import traceback
 from collections.abc import Callable
@@ -90,19 +91,28 @@ PRECOMPUTED_VIEWS = ("clusters", "sweep")
 _blas_controller: ThreadpoolController | None = None
 
 
-def _chart_payload(value: Any, view: str, model: Any = None) -> bytes:
-    """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends).
+def _chart_payloads(value: Any, view: str, model: Any = None) -> dict[str, bytes]:
+    """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends),
+    and, for a clustering result, the data of its other result views
+    (:data:`backend.services.outputs.derived.RESULT_PAYLOADS`): ``{derived payload name: JSON}``.
 
     BLAS gets one thread: the other core writes the outputs meanwhile (and two BLAS threads fighting
     over a busy core made the chart's small products several times slower; the payload is the same).
     """
-    from backend.services.outputs import visualize
+    from backend.services.outputs import is_clustering_result, visualize
+    from backend.services.outputs.derived import RESULT_PAYLOADS
 
     global _blas_controller
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
     with _blas_controller.limit(limits=1, user_api="blas"):
-        return json.dumps(visualize(value, view, model=model), allow_nan=False).encode()
+        payloads = {VISUALIZATION: json.dumps(visualize(value, view, model=model), allow_nan=False).encode()}
+        if view == "clusters" and is_clustering_result(value):
+            for name, compute in RESULT_PAYLOADS.items():
+                # a view that cannot be drawn (say, no numeric feature) says why when it is opened
+                with contextlib.suppress(Exception):
+                    payloads[name] = json.dumps(compute(value), allow_nan=False).encode()
+    return payloads
 
 
 def _write_outputs(
@@ -131,16 +141,17 @@ def _write_outputs(
     model = next((values[p] for p in values if output_types[p] == "trained_cluster_model"), None)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart") as charts:
         payloads = {
-            port: charts.submit(_chart_payload, values[port], output_views[port], model) for port in charted
+            port: charts.submit(_chart_payloads, values[port], output_views[port], model) for port in charted
         }
         with timer.stretch("outputs"):
             for port, value in values.items():
                 outputs[port] = store.write(value, output_types[port], task_inputs)
         with timer.stretch("charts"):
-            for port, payload in payloads.items():
+            for port, computing in payloads.items():
                 try:
-                    store.write_derived(outputs[port], VISUALIZATION, payload.result())
-                except Exception as exc:  # the chart is then computed on request instead
+                    for name, payload in computing.result().items():
+                        store.write_derived(outputs[port], name, payload)
+                except Exception as exc:  # the views' data is then computed on request instead
                     ctx.log(f"Chart data was not precomputed: {exc}")
 
 

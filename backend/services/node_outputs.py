@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -11,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,16 +23,12 @@ from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
 from backend.services.outputs.agreement import InvalidLabelColumn, label_agreement
-from backend.services.outputs.profiles import NotAClusteringResult, cluster_profiles
-from backend.services.outputs.silhouette import silhouette_plot
+from backend.services.outputs.derived import METRICS, PROFILE, RESULT_PAYLOADS, SILHOUETTE, SUMMARY
+from backend.services.outputs.profiles import NotAClusteringResult
 from backend.services.parquet_pages import stored_table_page
 from modules import registry
 from modules.ports import PORT_TYPES
 from modules.storage import PARQUET_SUFFIX, read_stored_table, write_table
-
-#: Derived payloads (see ArtefactStore.write_derived) of the results views.
-PROFILE = "profile"
-SILHOUETTE = "silhouette"
 
 
 class OutputNotFound(Exception):
@@ -92,11 +90,16 @@ def table(store: ArtefactStore, ref: ArtefactRef) -> Any:
 
 
 def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
-    """Table statistics and preview, or the model's summary."""
+    """Table statistics and preview (kept beside the table the first time), or the model's summary."""
+    if is_table(ref) and (ready := store.read_derived(ref, SUMMARY)) is not None:
+        return json.loads(ready)
     value = read(store, ref)
     result = payloads.table_summary(value) if is_table(ref) else value.to_json_summary()
     del value
     release_memory()  # a table too large for read_frame's cache goes back to the OS now
+    if is_table(ref):
+        with contextlib.suppress(TypeError, ValueError):  # not plain JSON: computed again next time
+            store.write_derived(ref, SUMMARY, json.dumps(result, allow_nan=False).encode())
     return result
 
 
@@ -158,12 +161,22 @@ def _of_results(
 
 def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The cluster profiles of a results table."""
-    return _of_results(store, ref, PROFILE, cluster_profiles)
+    return _of_results(store, ref, PROFILE, RESULT_PAYLOADS[PROFILE])
+
+
+def result_metrics(store: ArtefactStore, ref: ArtefactRef, frame: pd.DataFrame) -> dict[str, Any]:
+    """The metrics Compare runs shows for a results table (``frame``: the table ``ref`` holds), kept
+    beside it the first time."""
+    if (ready := store.read_derived(ref, METRICS)) is not None:
+        return json.loads(ready)
+    result = RESULT_PAYLOADS[METRICS](frame)
+    store.write_derived(ref, METRICS, json.dumps(result, allow_nan=False).encode())
+    return result
 
 
 def silhouette(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The silhouette plot of a results table."""
-    return _of_results(store, ref, SILHOUETTE, silhouette_plot)
+    return _of_results(store, ref, SILHOUETTE, RESULT_PAYLOADS[SILHOUETTE])
 
 
 def agreement(store: ArtefactStore, ref: ArtefactRef, label_column: str) -> dict[str, Any]:

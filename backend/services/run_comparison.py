@@ -2,17 +2,15 @@
 metrics, and how their assignments agree (adjusted Rand index and the rest, :mod:`modules.agreement`).
 
 The two results must be of the same rows in the same order (the same data through two runs): row i of
-one is row i of the other. Metrics are computed here, the same way for both, in the silhouette view's
-feature space (the numeric columns other than results, min-max scaled over the rows with every value):
-the four sweep metrics of :mod:`modules.engine.metrics` against each cluster's mean, and the number of
-clusters and of noise rows.
+one is row i of the other. Each result's metrics are
+:func:`backend.services.outputs.result_metrics.result_metrics`, computed the same way for both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,18 +19,8 @@ from backend.models import ExperimentVersion, Run
 from backend.services.outputs.clusters import cluster_labels
 from backend.services.outputs.jsonsafe import finite_or_none
 from backend.services.outputs.profiles import assignments_column
+from backend.services.outputs.result_metrics import RESULT_METRICS, result_metrics
 from modules.agreement import AGREEMENT_METRICS, agreement
-from modules.engine import cluster_metrics
-from modules.engine.metrics import METRIC_NAMES
-from modules.silhouette import feature_space
-from modules.sweep_table import SWEEP_METRICS
-
-#: The metrics of one result, in the order shown: (id, name, which way is better).
-RESULT_METRICS = (
-    ("clusters", "Clusters", None),
-    ("noise_rows", "Noise rows", None),
-    *((m.id, m.column, m.better) for m in SWEEP_METRICS),
-)
 
 
 class NotComparable(ValueError):
@@ -75,28 +63,18 @@ def parameter_differences(graph_a: dict[str, Any], graph_b: dict[str, Any]) -> l
     return differences
 
 
-def result_metrics(frame: pd.DataFrame) -> dict[str, float | int | None]:
-    """The number of clusters and of noise rows, and the four sweep metrics of one result."""
-    space = feature_space(frame)
-    noise = int((pd.to_numeric(frame[assignments_column(frame)], errors="coerce") < 0).sum())
-    clusters = np.unique(space.labels[space.labels >= 0])
-    found: dict[str, float | int | None] = {"clusters": int(clusters.size), "noise_rows": noise}
-    if not space.features or space.rows.size == 0 or clusters.size < 2:
-        return {**found, **{name: None for name in METRIC_NAMES}}
-    _, local = np.unique(space.labels[space.rows], return_inverse=True)
-    sizes = np.bincount(local).astype(np.float64)
-    X = space.X
-    centroids = (
-        np.column_stack([np.bincount(local, weights=X[:, f]) for f in range(X.shape[1])]) / sizes[:, None]
-    )
-    metrics = cluster_metrics(X, centroids, local.astype(np.int64))
-    return {**found, **{name: finite_or_none(metrics[name]) for name in METRIC_NAMES}}
-
-
 def compare_results(
-    session: Session, run_a: Run, frame_a: pd.DataFrame, run_b: Run, frame_b: pd.DataFrame
+    session: Session,
+    run_a: Run,
+    frame_a: pd.DataFrame,
+    run_b: Run,
+    frame_b: pd.DataFrame,
+    metrics_of: Callable[[pd.DataFrame, int], dict[str, float | int | None]] | None = None,
 ) -> dict[str, Any]:
-    """The comparison payload (NotComparable unless both are clustering results of the same rows)."""
+    """The comparison payload (NotComparable unless both are clustering results of the same rows).
+
+    ``metrics_of(frame, 0 or 1)`` gives a result's metrics (:func:`result_metrics` of the frame when
+    not given; the API keeps them beside each stored result, computed once)."""
     try:
         column_a, column_b = assignments_column(frame_a), assignments_column(frame_b)
     except ValueError as exc:
@@ -108,7 +86,10 @@ def compare_results(
     a, b = cluster_labels(frame_a[column_a]), cluster_labels(frame_b[column_b])
     both = (a >= 0) & (b >= 0)
     found = agreement(a[both], b[both])  # numbers: sorted as numbers
-    metrics_a, metrics_b = result_metrics(frame_a), result_metrics(frame_b)
+    if metrics_of is None:
+        metrics_a, metrics_b = result_metrics(frame_a), result_metrics(frame_b)
+    else:
+        metrics_a, metrics_b = metrics_of(frame_a, 0), metrics_of(frame_b, 1)
     return {
         "runs": [run_a.id, run_b.id],
         "n_rows": len(frame_a),

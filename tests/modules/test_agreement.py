@@ -58,3 +58,35 @@ def test_rows_without_a_cluster_a_label_or_in_noise_are_left_out() -> None:
     assert left_out == {"missing_assignment": 1, "noise": 1, "missing_label": 1}
     empty = agreement([], [])
     assert empty.compared == 0 and all(np.isnan(v) for v in empty.scores.values())
+
+
+@pytest.mark.parametrize(
+    ("clusters", "labels"),
+    [
+        ([0, 0, 0, 0], ["a", "a", "a", "a"]),  # neither labelling splits the rows
+        ([0, 0, 0, 0], ["a", "b", "c", "d"]),  # one cluster, every row its own label
+        ([0, 1, 2, 3], ["a", "a", "a", "a"]),
+        ([3, 1, 2, 0, 1], ["x", "y", "y", "x", "z"]),
+    ],
+)
+def test_edge_cases_score_as_scikit_learn_scores_them(clusters: list[int], labels: list[str]) -> None:
+    found = agreement(np.array(clusters), np.array(labels)).scores
+    assert found["adjusted_rand"] == pytest.approx(metrics.adjusted_rand_score(labels, clusters), abs=1e-12)
+    assert found["normalized_mutual_info"] == pytest.approx(
+        metrics.normalized_mutual_info_score(labels, clusters), abs=1e-12
+    )
+    h, c, v = metrics.homogeneity_completeness_v_measure(labels, clusters)
+    assert (found["homogeneity"], found["completeness"], found["v_measure"]) == pytest.approx(
+        (h, c, v), abs=1e-12
+    )
+
+
+def test_a_large_random_labelling_scores_as_scikit_learn_scores_it() -> None:
+    rng = np.random.default_rng(3)
+    clusters = rng.integers(0, 7, 200_000)
+    labels = np.where(rng.random(200_000) < 0.7, clusters, rng.integers(0, 5, 200_000)).astype(str)
+    found = agreement(clusters, labels).scores
+    assert found["adjusted_rand"] == pytest.approx(metrics.adjusted_rand_score(labels, clusters), abs=1e-12)
+    assert found["normalized_mutual_info"] == pytest.approx(
+        metrics.normalized_mutual_info_score(labels, clusters), abs=1e-12
+    )

@@ -3,6 +3,7 @@ silhouette plot against silhouette_samples (Iris, Wine, toys)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -181,3 +182,35 @@ def test_the_silhouette_plot_is_of_min_max_scaled_features_and_lists_the_worst_r
         assert labels[worst["row"]] == cluster["cluster"]
         assert worst["values"]["sepal length (cm)"] == iris.data.iloc[worst["row"], 0]
     assert len(plot["clusters"][0]["worst"]) == 10
+
+
+def test_a_run_precomputes_every_result_view_of_a_clustering_result(tmp_path) -> None:
+    """The worker keeps each view's data beside the result it wrote: silhouette, profile and the
+    metrics Compare runs shows, equal to the known answers (scikit-learn's silhouette, the counts)."""
+    from backend.executor import ArtefactStore, NodeTask
+    from backend.services.outputs.derived import METRICS, PROFILE, SILHOUETTE, SUMMARY
+
+    store = ArtefactStore(tmp_path)
+    iris = load_iris(as_frame=True).frame.drop(columns="target")
+    data_ref = store.write(iris, "data_table", [])
+    config = NodeTask("k", "kmeans_clustering", {"n_clusters": 3, "seed": 0}, {}, {}, str(tmp_path)).execute()
+    inputs = {"untrained_model": config.outputs["untrained_model"], "dataset": data_ref}
+    result = NodeTask("t", "train_clustering_model", {}, inputs, {}, str(tmp_path)).execute()
+    assert result.error is None, result.log
+    ref = result.outputs["results_dataset"]
+    labels = store.read(ref)["Assignments"].to_numpy()
+
+    silhouette = json.loads(store.read_derived(ref, SILHOUETTE) or b"null")
+    expected = silhouette_samples(MinMaxScaler().fit_transform(iris), labels).mean()
+    assert silhouette["mean"] == pytest.approx(expected, abs=1e-12)
+    profile = json.loads(store.read_derived(ref, PROFILE) or b"null")
+    assert sorted(c["size"] for c in profile["clusters"]) == sorted(np.bincount(labels).tolist())
+    metrics = json.loads(store.read_derived(ref, METRICS) or b"null")
+    assert metrics["clusters"] == 3 and metrics["noise_rows"] == 0
+    summary = json.loads(store.read_derived(ref, SUMMARY) or b"null")
+    assert summary["n_rows"] == 150 and [c["name"] for c in summary["columns"]][-4:] == [
+        "Assignments",
+        "DistancesToClusterCenter no.0",
+        "DistancesToClusterCenter no.1",
+        "DistancesToClusterCenter no.2",
+    ]

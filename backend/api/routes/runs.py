@@ -335,7 +335,15 @@ def compare_output(
     ref_b = output_ref(request, session, run_b, other_node or node_id, other_port or port)
     try:
         frames = as_table(request, ref_a), as_table(request, ref_b)
-        return run_comparison.compare_results(session, run_a, frames[0], run_b, frames[1])
+        refs = ref_a, ref_b
+        return run_comparison.compare_results(
+            session,
+            run_a,
+            frames[0],
+            run_b,
+            frames[1],
+            metrics_of=lambda frame, i: outputs.result_metrics(store(request), refs[i], frame),
+        )
     except run_comparison.NotComparable as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 

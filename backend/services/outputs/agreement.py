@@ -24,7 +24,7 @@ def label_agreement(frame: pd.DataFrame, label_column: str) -> JsonDict:
     if label_column not in frame.columns or is_result_column(label_column):
         raise InvalidLabelColumn(f"The table has no label column {label_column!r}")
     clusters, labels, left_out = known_pairs(frame[assignments], frame[label_column])
-    distinct = len(set(labels.tolist()))
+    distinct = len(pd.unique(labels))
     if distinct > MAX_LABEL_VALUES:
         raise InvalidLabelColumn(
             f"Column {label_column!r} has {distinct} distinct values: "

@@ -99,7 +99,7 @@ function Editor({ experimentId }: { experimentId: number }) {
   const nodeDialogs = useNodeDialogs({ shownRun, shownDoc, specOf, datasetOf: datasets.datasetOf, modelOf: models.modelOf })
   const graphImport = useGraphImport({ dispatch, name: meta.name, graph, requestFit })
   // A script repeats the run on the canvas: a past run being viewed, or the last run if it ran the saved version.
-  const exportedRunId = viewing ? viewing.run.id : followed.run?.experiment_version === meta.version ? followed.run.id : null
+  const exportedRunId = viewing ? viewing.run.id : followed.run?.experimentVersion === meta.version ? followed.run.id : null
   const exportScript = useScriptExport(experimentId, dirty, exportedRunId)
   const leaveGuard = useLeaveGuard({ dirty, save, leavingForCopy: experiment.leavingForCopy })
   const fileOver = useFileDrop({ onFiles: datasets.uploads.upload, readOnly })
