@@ -185,11 +185,17 @@ class DaskTaskHandle:
                 self.client.cancel([self.dask_future], reason="cancelled by the studio")
 
     def resolve(self, result: NodeResult) -> None:
-        """Give the handle its result (the first one wins); forget the task's stop event."""
+        """Give the handle its result (the first one wins); forget the task on the cluster: its result
+        (else a worker restarted later would make the scheduler compute the lost key again) and its
+        stop event."""
         with self._lock:
             if self.future.done():
                 return
             self.future.set_result(result)
+            dask_future, self.dask_future = self.dask_future, None
+        if dask_future is not None:
+            with contextlib.suppress(Exception):
+                dask_future.release()
         self.executor.forget(self)
 
     def on_event(self, message: dict[str, Any]) -> None:
@@ -226,7 +232,7 @@ class DaskTaskHandle:
             first, _, rest = result.log.partition("\n")  # "Ran on Dask worker <address>."
             if lost := self._lost_workers_line(first):
                 result.log = "\n".join(line for line in (first, lost, rest) if line)
-        self.resolve(result)
+        self.executor.after_events(self.resolve, result)
 
     def _lost_workers_line(self, ran_on: str) -> str:
         """A log line naming the workers lost in the middle of this task (those `ran_on` does not name)."""
@@ -272,7 +278,7 @@ class DaskExecutor:
         self._progress_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-dask-progress")
         if not self.scheduler_address and self.cluster is None:
             self.cluster = distributed.LocalCluster(
-                n_workers=self.n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=self.n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
         try:
             self._connected()
@@ -370,6 +376,14 @@ class DaskExecutor:
         if handle.cancel_requested and handle.client is not None:
             with contextlib.suppress(Exception):
                 distributed.Event(handle.stop_event, client=handle.client).clear()
+
+    def after_events(self, deliver: Callable[[NodeResult], None], result: NodeResult) -> None:
+        """Deliver `result` after the task's events that came before it (its last progress first)."""
+        try:
+            assert self._progress_thread is not None
+            self._progress_thread.submit(deliver, result)
+        except (AssertionError, RuntimeError):  # not started, or shut down meanwhile
+            deliver(result)
 
     def _on_event(self, event: tuple[float, dict[str, Any]]) -> None:
         """On the client's event loop: hand the message to its task's handle on the progress thread."""
