@@ -36,6 +36,7 @@ WAIT_S = 120
 
 Wiring = dict[str, tuple[str, str]]
 #: Iris → K-Means (First N) → Train → Assign, and a K-Means range → Sweep beside it.
+DATA, RANGE = ("data", "dataset"), ("range", "untrained_model")
 GRAPH: tuple[tuple[str, str, dict[str, Any], Wiring], ...] = (
     ("data", "dataset", {"dataset_id": "sample-iris"}, {}),
     ("kmeans", "kmeans_clustering", {"n_clusters": 3, "init": "first_n", "seed": 7}, {}),
@@ -43,21 +44,11 @@ GRAPH: tuple[tuple[str, str, dict[str, Any], Wiring], ...] = (
         "train",
         "train_clustering_model",
         {},
-        {"untrained_model": ("kmeans", "untrained_model"), "dataset": ("data", "dataset")},
-    ),  # noqa: E501
-    (
-        "assign",
-        "assign_data_to_clusters",
-        {},
-        {"trained_model": ("train", "trained_model"), "dataset": ("data", "dataset")},
-    ),  # noqa: E501
+        {"untrained_model": ("kmeans", "untrained_model"), "dataset": DATA},
+    ),
+    ("assign", "assign_data_to_clusters", {}, {"trained_model": ("train", "trained_model"), "dataset": DATA}),
     ("range", "kmeans_clustering", {"trainer_mode": "range", "n_clusters_range": "2-4", "seed": 11}, {}),
-    (
-        "sweep",
-        "sweep_clustering",
-        {"sweep_mode": "grid"},
-        {"untrained_model": ("range", "untrained_model"), "dataset": ("data", "dataset")},
-    ),  # noqa: E501
+    ("sweep", "sweep_clustering", {"sweep_mode": "grid"}, {"untrained_model": RANGE, "dataset": DATA}),
 )
 
 
@@ -158,6 +149,10 @@ class StubbornTask:
         return NodeResult(status=RunStatus.SUCCEEDED, log=f"gate passed in {os.getpid()}")
 
 
+def noop(fraction: float) -> None:
+    pass
+
+
 def wait_until(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not condition():
@@ -171,20 +166,9 @@ def test_a_cancelled_kmeans_stops_at_its_next_iteration(dask_executor: DaskExecu
     pd.DataFrame(rng.random((200_000, 8)), columns=[f"x{i}" for i in range(8)]).to_parquet(data)
     root = str(tmp_path / "artefacts")
     source = {"big": str(data)}
-    loaded = dask_executor.submit(
-        NodeTask("t:big", "dataset", {"dataset_id": "big"}, {}, source, root), print
-    )
-    config = dask_executor.submit(
-        NodeTask(
-            "t:km",
-            "kmeans_clustering",
-            {"n_clusters": 40, "iterations": 10_000, "tol": 0, "n_init": 100},
-            {},
-            {},
-            root,
-        ),  # noqa: E501
-        print,
-    )
+    loaded = dask_executor.submit(NodeTask("t:big", "dataset", {"dataset_id": "big"}, {}, source, root), noop)
+    long_fit = {"n_clusters": 40, "iterations": 10_000, "tol": 0, "n_init": 100}
+    config = dask_executor.submit(NodeTask("t:km", "kmeans_clustering", long_fit, {}, {}, root), noop)
     inputs = {
         "untrained_model": config.future.result(WAIT_S).outputs["untrained_model"],
         "dataset": loaded.future.result(WAIT_S).outputs["dataset"],
@@ -201,7 +185,7 @@ def test_a_cancelled_kmeans_stops_at_its_next_iteration(dask_executor: DaskExecu
     assert result.status == RunStatus.CANCELLED
     assert result.log.startswith("Ran on Dask worker ") and "Cancelled." in result.log
     assert "restarted" not in result.log  # it stopped by itself, long before kill_after
-    after = dask_executor.submit(dataset_task(tmp_path), print).future.result(timeout=WAIT_S)
+    after = dask_executor.submit(dataset_task(tmp_path), noop).future.result(timeout=WAIT_S)
     assert after.status == RunStatus.SUCCEEDED
 
 
@@ -227,7 +211,7 @@ def test_a_task_that_does_not_stop_gets_its_worker_restarted(dask_cluster: Any, 
         assert pids[worker] not in executor.worker_pids().values()  # a fresh process
         # no finished task came back to life with the restart (their results were released)
         assert not any(executor.client.processing().values())
-        after = executor.submit(dataset_task(tmp_path), print).future.result(timeout=WAIT_S)
+        after = executor.submit(dataset_task(tmp_path), noop).future.result(timeout=WAIT_S)
         assert after.status == RunStatus.SUCCEEDED
     finally:
         executor.shutdown()
@@ -255,7 +239,7 @@ def test_a_worker_killed_mid_task_has_dask_run_the_task_again(
     assert second == f"Dask ran it again after losing worker {victim} in the middle of it."
     assert rest.startswith("gate passed in ") and int(rest.split()[-1]) != victim_pid
     full_strength(dask_executor)  # the nanny replaced the killed worker process
-    after = dask_executor.submit(dataset_task(tmp_path), print).future.result(timeout=WAIT_S)
+    after = dask_executor.submit(dataset_task(tmp_path), noop).future.result(timeout=WAIT_S)
     assert after.status == RunStatus.SUCCEEDED
 
 
@@ -296,11 +280,11 @@ def test_an_unreachable_scheduler_fails_the_node_with_0144_until_it_is_back(tmp_
         wait_until(lambda: executor.describe().workers == 1, "the worker joined")
         executor.start()
         assert (
-            executor.submit(dataset_task(tmp_path), print).future.result(WAIT_S).status == RunStatus.SUCCEEDED
+            executor.submit(dataset_task(tmp_path), noop).future.result(WAIT_S).status == RunStatus.SUCCEEDED
         )
 
         cluster.stop()
-        away = executor.submit(dataset_task(tmp_path), print).future.result(WAIT_S)
+        away = executor.submit(dataset_task(tmp_path), noop).future.result(WAIT_S)
         assert away.status == RunStatus.FAILED and away.error is not None
         assert away.error["code"] == "0144"
         assert away.error["message"].startswith(f"The compute cluster (Dask scheduler {cluster.address}) ")
@@ -308,7 +292,7 @@ def test_an_unreachable_scheduler_fails_the_node_with_0144_until_it_is_back(tmp_
 
         cluster.start()  # the same address: no restart of the studio's side
         wait_until(lambda: executor.describe().workers == 1, "health saw the cluster back")
-        back = executor.submit(dataset_task(tmp_path), print).future.result(WAIT_S)
+        back = executor.submit(dataset_task(tmp_path), noop).future.result(WAIT_S)
         assert back.status == RunStatus.SUCCEEDED, back.error
         assert executor.describe() == ExecutorState(executor="dask", workers=1, status="ok")
     finally:
