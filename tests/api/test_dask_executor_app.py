@@ -65,23 +65,6 @@ def test_an_experiment_runs_on_the_dask_cluster(client: TestClient, alice: dict[
     assert len(assigned) == 150 and set(np.unique(assigned["Assignments"])) == {0, 1, 2}
 
 
-def test_the_local_executor_is_the_default_and_health_counts_its_ready_workers(tmp_path: Path) -> None:
-    from backend.main import create_app
-    from backend.migrate import upgrade
-
-    settings = Settings(
-        STUDIO_DATA_DIR=tmp_path / "data",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'studio.db'}",
-        STUDIO_WARM_WORKERS=False,
-        STUDIO_WARM_UP=False,
-    )
-    upgrade(settings.database_url)
-    with TestClient(create_app(settings)) as local:
-        health = local.get("/api/health").json()
-    # lazily started workers: none is up before the first run
-    assert (health["executor"], health["workers"], health["executor_status"]) == ("local", 0, "ok")
-
-
 def test_without_a_scheduler_address_the_studio_starts_a_local_cluster_of_its_own(tmp_path: Path) -> None:
     from backend.main import create_app
     from backend.migrate import upgrade
