@@ -22,8 +22,10 @@ from backend.core.db import make_engine, make_sessionmaker
 from backend.core.http_security import install_http_security
 from backend.core.login_throttle import LoginThrottle
 from backend.core.passwords import PasswordWork
+from backend.executor import Executor
+from backend.executor.factory import make_executor
 from backend.executor.local import LocalExecutor
-from backend.executor.warmup import no_warm_up, warm_up_views, warm_up_worker
+from backend.executor.warmup import warm_up_views
 from backend.services.runs import RunManager
 from backend.spa import mount_spa
 
@@ -66,11 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    executor = LocalExecutor(
-        workers=settings.workers,
-        warm=settings.warm_workers,
-        warm_up=warm_up_worker if settings.warm_up else no_warm_up,
-    )
+    executor = make_executor(settings)
     app.state.runs = RunManager(app.state.sessionmaker, settings, executor)
     install_error_handlers(app)
     app.add_middleware(BodyGuard, settings=settings, own_json_check=SCORE_PATH)
@@ -86,12 +84,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _workers_ready(executor: LocalExecutor) -> None:
+async def _workers_ready(executor: Executor) -> None:
     """With warm workers, wait (at most WORKERS_WAIT_S) until they have warmed up: uvicorn accepts
     connections only once the lifespan started, so by the time the page shows, a run clicked at once
     starts at once instead of waiting seconds for a worker's imports and kernels, and shares the CPU
-    with no warm-up (all of them: a run's first nodes may go to two workers at once)."""
-    if not executor.warm:
+    with no warm-up (all of them: a run's first nodes may go to two workers at once). A Dask executor's
+    start has waited for its workers' warm-up already."""
+    if not isinstance(executor, LocalExecutor) or not executor.warm:
         return
     started = time.perf_counter()
     ready = await asyncio.to_thread(executor.wait_for_workers, WORKERS_WAIT_S)

@@ -29,6 +29,7 @@ ERROR_CODES: dict[str, str] = {
     "0141": "The chosen sweep metric is not computed by the algorithm",
     "0142": "The scored tables hold different kinds of scores",
     "0143": "The algorithm's fit failed on this data",
+    "0144": "The compute cluster cannot be reached",
     "0160": "The input needs more memory than the budget allows",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,12 @@ class Settings(BaseSettings):
     #: Each worker runs a tiny pipeline and loads every compiled kernel before its first task (off: the
     #: task loads what it uses; the test suite's short-lived servers start thousands of workers).
     warm_up: bool = Field(default=True, alias="STUDIO_WARM_UP")
+    #: Where node tasks run: `local` (worker processes beside the server) or `dask` (a Dask cluster).
+    executor: Literal["local", "dask"] = Field(default="local", alias="STUDIO_EXECUTOR")
+    #: With `dask`: the scheduler's address (`tcp://host:8786`); empty, the server starts a LocalCluster.
+    dask_scheduler: str = Field(default="", alias="STUDIO_DASK_SCHEDULER")
+    #: With `dask` and no scheduler address: the LocalCluster's worker processes (one thread each).
+    dask_workers: int = Field(default=2, ge=1, alias="STUDIO_DASK_WORKERS")
     cookie_secure: bool = Field(default=False, alias="STUDIO_COOKIE_SECURE")
     min_free_bytes: int = Field(default=512 * 1024**2, ge=0, alias="STUDIO_MIN_FREE_BYTES")
     # What one request may carry (docs/security.md lists every cap and what it protects).

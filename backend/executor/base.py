@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from backend.executor.task import NodeResult
 
@@ -26,9 +27,24 @@ class TaskHandle(Protocol):
     def cancel(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class ExecutorState:
+    """What health reports of the executor."""
+
+    executor: Literal["local", "dask"]
+    #: Workers up and able to take a task.
+    workers: int
+    #: "unreachable": a Dask scheduler that did not answer.
+    status: Literal["ok", "unreachable"]
+
+
 class Executor(Protocol):
     def start(self) -> None: ...
 
     def submit(self, task: Task, on_progress: Callable[[float], None]) -> TaskHandle: ...
 
     def shutdown(self) -> None: ...
+
+    def describe(self) -> ExecutorState:
+        """For health; may take a short round trip (call it off the event loop)."""
+        ...

@@ -25,9 +25,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from backend.core.status import RunStatus
-from backend.executor.base import Task
+from backend.executor.base import ExecutorState, Task
 from backend.executor.task import NodeResult
-from backend.executor.warmup import warm_up_worker
+from backend.executor.warmup import timed_warm_up, warm_up_worker
 
 log = logging.getLogger(__name__)
 # Each worker's "ready" line says how long its warm-up took and whether the install step's kernel cache
@@ -40,7 +40,7 @@ def _worker_main(conn: Connection, stop_flag: Any, warm_up: Callable[[], str]) -
     """The loop inside a worker process: warm up and say so, then receive a task, run it, send progress
     and the result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    conn.send(("ready", _warm_up(warm_up)))
+    conn.send(("ready", timed_warm_up(warm_up)))
     while True:
         try:
             message = conn.recv()
@@ -66,16 +66,6 @@ def _throttled_sender(conn: Connection) -> Callable[[float], None]:
             conn.send(("progress", fraction))
 
     return progress
-
-
-def _warm_up(warm_up: Callable[[], str]) -> str:
-    """Run the warm-up; what it reports (or why it failed: the worker still serves, just slower)."""
-    started = time.perf_counter()
-    try:
-        detail = warm_up()
-    except Exception as exc:  # warming up is an optimisation only
-        detail = f"warm-up failed ({type(exc).__name__}: {exc})"
-    return f"ready after {time.perf_counter() - started:.2f} s: {detail}"
 
 
 class _Job:
@@ -332,6 +322,10 @@ class LocalExecutor:
     def worker_states(self) -> list[str]:
         """Each slot's worker: "stopped", "warming up", "ready" or "busy"."""
         return [slot.state for slot in self.slots]
+
+    def describe(self) -> ExecutorState:
+        """For health: the worker processes ready for a task (warmed up, idle or busy)."""
+        return ExecutorState(executor="local", workers=sum(slot.ready for slot in self.slots), status="ok")
 
     def wait_for_workers(self, timeout: float) -> int:
         """Block until every worker has warmed up or died trying, at most `timeout` seconds; how many are

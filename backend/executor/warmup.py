@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +59,17 @@ precompile_main()
 def no_warm_up() -> str:
     """The warm-up of a pool told not to warm up (``STUDIO_WARM_UP=false``): a task loads its kernels."""
     return "no warm-up (STUDIO_WARM_UP is off)"
+
+
+def timed_warm_up(warm_up: Callable[[], str]) -> str:
+    """Run a worker's warm-up; what it reports and how long it took (or why it failed: the worker still
+    serves, just slower)."""
+    started = time.perf_counter()
+    try:
+        detail = warm_up()
+    except Exception as exc:  # warming up is an optimisation only
+        detail = f"warm-up failed ({type(exc).__name__}: {exc})"
+    return f"ready after {time.perf_counter() - started:.2f} s: {detail}"
 
 
 def warm_up_worker() -> str:

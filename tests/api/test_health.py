@@ -21,6 +21,8 @@ def test_health_reports_the_database_it_touched(client: TestClient, database_url
         shutil.disk_usage(client.app.state.settings.data_dir).free, rel=0.01
     )
     assert body["storage"] == "ok"
+    # the local executor, its workers started lazily here (none before a run)
+    assert (body["executor"], body["workers"], body["executor_status"]) == ("local", 0, "ok")
 
 
 def test_unknown_api_path_is_a_json_404_not_the_app(client: TestClient) -> None:

@@ -283,7 +283,7 @@ export interface paths {
   "/api/health": {
     /**
      * Health
-     * @description Liveness plus a round trip to the database.
+     * @description Liveness plus a round trip to the database (and to a Dask scheduler).
      */
     get: operations["health_api_health_get"];
   };
@@ -839,6 +839,18 @@ export interface components {
       /** Database */
       database: string;
       /**
+       * Executor
+       * @description Where node tasks run (STUDIO_EXECUTOR)
+       * @enum {string}
+       */
+      executor: "local" | "dask";
+      /**
+       * Executor Status
+       * @description `unreachable`: the Dask scheduler did not answer (runs fail with 0144 meanwhile)
+       * @enum {string}
+       */
+      executor_status: "ok" | "unreachable";
+      /**
        * Free Bytes
        * @description Free space in the data folder
        */
@@ -852,6 +864,11 @@ export interface components {
       storage: string;
       /** Version */
       version: string;
+      /**
+       * Workers
+       * @description Workers up: the local worker processes ready, or the Dask workers
+       */
+      workers: number;
     };
     /** LinkPublic */
     LinkPublic: {
@@ -2575,7 +2592,7 @@ export interface operations {
   };
   /**
    * Health
-   * @description Liveness plus a round trip to the database.
+   * @description Liveness plus a round trip to the database (and to a Dask scheduler).
    */
   health_api_health_get: {
     responses: {
