@@ -109,3 +109,28 @@ def test_docker_scripts_are_executable_and_parse(path: str) -> None:
     assert os.access(script, os.X_OK), f"{path} is not executable"
     result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_dask_profile_adds_a_scheduler_and_two_workers_of_the_same_image_and_data() -> None:
+    binary = shutil.which("docker-compose")
+    assert binary
+    done = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "--profile", "dask", "config"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    services = yaml.safe_load(done.stdout)["services"]
+    app = services["app"]
+    assert app["environment"]["STUDIO_DASK_SCHEDULER"] == "tcp://dask-scheduler:8786"
+    assert services["dask-scheduler"]["image"] == app["image"]
+    workers = [services[f"dask-worker-{i}"] for i in (1, 2)]
+    for worker in workers:
+        assert worker["image"] == app["image"]
+        assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+        assert worker["volumes"] == app["volumes"]  # the studio's data volume, at the same path
+    # Without the profile, only the database and the studio run.
+    assert {name for name, service in services.items() if "dask" not in service.get("profiles", [])} == {
+        "db",
+        "app",
+    }
