@@ -86,9 +86,9 @@ SAMPLES: list[dict[str, Any]] = [
     {
         "id": "sample-synthetic-1m",
         "name": "Synthetic Blobs 1M",
-        "description": "1,000,000 rows from the same 5 Gaussian blobs in 10 numeric features (x1 … x10), with "
-        "the generating blob in 'blob' (A … E). Generated deterministically from a fixed seed; for trying "
-        "how the studio handles a million rows.",
+        "description": "1,000,000 rows from the same 5 Gaussian blobs in 10 numeric features (x1 … x10), "
+        "with the generating blob in 'blob' (A … E). Generated deterministically from a fixed seed; for "
+        "trying how the studio handles a million rows.",
         "file": None,
         "n_rows": 1_000_000,
         "n_columns": 11,
