@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=1024**3, alias="STUDIO_MAX_UPLOAD_BYTES")
     #: The largest model file `POST /api/models/import` takes (a model is centres and a little metadata).
     max_model_bytes: int = Field(default=64 * 1024**2, alias="STUDIO_MAX_MODEL_BYTES")
+    #: Where node outputs are shared by every worker: empty, the data folder's `artefacts` (a path every
+    #: worker can read); else an fsspec URL (`s3://bucket/prefix`), the data folder then caching it.
+    artefacts_url: str = Field(default="", alias="STUDIO_ARTEFACTS_URL")
     workers: int = Field(default=2, alias="STUDIO_WORKERS")
     warm_workers: bool = Field(default=True, alias="STUDIO_WARM_WORKERS")
     #: Each worker runs a tiny pipeline and loads every compiled kernel before its first task (off: the

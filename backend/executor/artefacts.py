@@ -1,10 +1,14 @@
 """Node outputs on disk, each written and read as its port type declares (:mod:`modules.ports`).
 
-Paths come only from server-generated hex keys, never from anything a user sent.
+Paths come only from server-generated hex keys, never from anything a user sent. With an fsspec URL
+(``STUDIO_ARTEFACTS_URL``) the local folder is a write-through cache of that shared location
+(:mod:`backend.executor.remote_artefacts`): every write is put there too, a file missing here is fetched
+from there first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
@@ -16,6 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from backend.executor.remote_artefacts import RemoteArtefacts, relative_name
 from modules.ports import PORT_TYPES
 from modules.storage import (
     ARROW_SUFFIX,
@@ -58,15 +63,29 @@ class ArtefactRef:
 
 
 class ArtefactStore:
-    def __init__(self, root: Path) -> None:
+    """Artefacts in the local folder `root`; with `url`, also at that fsspec location (the shared copy)."""
+
+    def __init__(self, root: Path, url: str = "") -> None:
         self.root = Path(root)
+        self.url = url
+        self.remote = RemoteArtefacts(url) if url else None
+        if self.remote is not None:
+            self.root.mkdir(parents=True, exist_ok=True)  # so that a worker beside the server finds it
         #: Arrow tables read by :meth:`read_input`, by key: an output appended to one of them stores
         #: only its own columns and hard-links that table's files (stored artefacts never change).
         self._inputs: dict[str, tuple[pa.Table, list[int]]] = {}
 
     def path(self, ref: ArtefactRef) -> Path:
         """The artefact's file: written with its port type's extension; an artefact of an earlier
-        version, stored with an earlier extension, is found there instead."""
+        version, stored with an earlier extension, is found there instead. One stored only at the
+        shared location is fetched here first (with its parts)."""
+        local = self._local(ref)
+        if self.remote is None or local.is_file():
+            return local
+        return self._fetch(ref) or local
+
+    def _local(self, ref: ArtefactRef) -> Path:
+        """:meth:`path` in the local folder only."""
         if not _KEY.match(ref.key) or ref.type not in PORT_TYPES:
             raise ValueError(f"not an artefact reference: {ref}")
         port_type = PORT_TYPES[ref.type]
@@ -77,6 +96,27 @@ class ArtefactStore:
                     return earlier
         return current
 
+    def _extensions(self, ref: ArtefactRef) -> tuple[str, ...]:
+        port_type = PORT_TYPES[ref.type]
+        return (port_type.extension, *port_type.earlier_extensions)
+
+    def _fetch(self, ref: ArtefactRef) -> Path | None:
+        """Fetch an artefact stored at the shared location into the local folder: its parts first, its
+        main file last (a reader that finds the main file finds its parts). None if it is not there."""
+        assert self.remote is not None
+        names = self.remote.names(ref.key)
+        for extension in self._extensions(ref):
+            main = f"{ref.key}.{extension}"
+            if main not in names:
+                continue
+            part = re.compile(rf"{ref.key}\.(\d+)\.{extension}")
+            parts = sorted((int(m[1]), name) for name in names if (m := part.fullmatch(name)))
+            for name in [*(name for _, name in parts), main]:
+                if not self.remote.get(f"{ref.key[:2]}/{name}", self.root / ref.key[:2] / name):
+                    return None  # deleted meanwhile
+            return self._file(ref.key, extension)
+        return None
+
     def _file(self, key: str, extension: str) -> Path:
         return self.root / key[:2] / f"{key}.{extension}"
 
@@ -84,38 +124,59 @@ class ArtefactStore:
         """Where a payload computed from an artefact is kept (e.g. its chart data), beside it."""
         if not re.fullmatch(r"[a-z_]+", name):
             raise ValueError(f"not a derived payload name: {name!r}")
-        return self.path(ref).with_name(f"{ref.key}.{name}.json")
+        return self._local(ref).with_name(f"{ref.key}.{name}.json")
 
     def write_derived(self, ref: ArtefactRef, name: str, payload: bytes) -> None:
         final = self.derived_path(ref, name)
+        if self.remote is not None:  # a payload of an artefact this cache has not fetched
+            final.parent.mkdir(parents=True, exist_ok=True)
         staging = final.with_name(final.name + ".tmp")
         try:
             staging.write_bytes(payload)
             os.replace(staging, final)
+            if self.remote is not None:
+                self.remote.put(final, relative_name(final))
+        except BaseException:
+            if self.remote is not None:
+                final.unlink(missing_ok=True)  # kept in both places or neither
+            raise
         finally:
             staging.unlink(missing_ok=True)  # nothing half-written stays behind
 
     def read_derived(self, ref: ArtefactRef, name: str) -> bytes | None:
         path = self.derived_path(ref, name)
+        if not path.is_file() and self.remote is not None:
+            self.remote.get(relative_name(path), path)
         return path.read_bytes() if path.is_file() else None
 
     def exists(self, ref: ArtefactRef) -> bool:
+        """Whether the artefact is stored (here or at the shared location: it is fetched when read)."""
         try:
-            return self.path(ref).is_file()
+            if self._local(ref).is_file():
+                return True
         except ValueError:
             return False
+        remote = self.remote
+        return remote is not None and any(
+            remote.has(f"{ref.key[:2]}/{ref.key}.{extension}") for extension in self._extensions(ref)
+        )
 
     def delete_key(self, key: str) -> None:
-        """Remove an artefact and every payload derived from it (whatever its type)."""
+        """Remove an artefact and every payload derived from it (whatever its type), in both places."""
         if not _KEY.match(key):
             raise ValueError(f"not an artefact key: {key!r}")
         for path in (self.root / key[:2]).glob(f"{key}.*"):
             path.unlink(missing_ok=True)
+        if self.remote is not None:
+            self.remote.delete(key)
 
     def collect_garbage(self, referenced: set[str]) -> int:
         """Delete stored files whose key no run references any more (and leftovers of failed writes).
 
         Only safe while nothing is running: the caller does it at start-up. Returns the files removed.
+        At the shared location too: it belongs to this one studio (its workers write there, its
+        database says what is referenced), so an unreferenced key there is garbage as well; files
+        that are not the store's (other names under the URL) are left alone.
         """
         removed = 0
         for path in self.root.glob("*/*"):
@@ -123,7 +184,30 @@ class ArtefactStore:
             if path.is_file() and (key not in referenced or path.name.endswith(".tmp")):
                 path.unlink(missing_ok=True)
                 removed += 1
+        if self.remote is not None:
+            for relative in self.remote.listing():
+                name = relative.split("/", 1)[1]
+                if name.split(".", 1)[0] not in referenced or name.endswith(".tmp"):
+                    self.remote.remove(relative)
+                    removed += 1
         return removed
+
+    def upload_missing(self) -> int:
+        """Put every local file the shared location lacks there (outputs stored before the URL was set,
+        or by a write cut off between the two copies): parts and payloads before main files. Returns
+        the files put."""
+        if self.remote is None:
+            return 0
+        stored = set(self.remote.listing())
+        missing = [
+            path
+            for path in self.root.glob("*/*")
+            if path.is_file() and not path.name.endswith(".tmp") and relative_name(path) not in stored
+        ]
+        missing.sort(key=lambda path: (path.name.split(".", 1)[0], -path.name.count(".")))
+        for path in missing:
+            self.remote.put(path, relative_name(path))
+        return len(missing)
 
     def write(self, value: Any, port_type: str, inputs: Sequence[ArtefactRef] = ()) -> ArtefactRef:
         """Store a value atomically (written aside, then renamed into place).
@@ -151,9 +235,16 @@ class ArtefactStore:
                     linked, width = [], 0
                 write_arrow_table(own_columns(table, width), staging)
             os.replace(staging, final)
+            if self.remote is not None:  # parts first: whoever finds the main file finds its parts
+                for file in [*linked, final]:
+                    self.remote.put(file, relative_name(file))
         except BaseException:
             for part in linked:
                 part.unlink(missing_ok=True)
+            if self.remote is not None:  # kept in both places or neither
+                final.unlink(missing_ok=True)
+                with contextlib.suppress(Exception):
+                    self.remote.delete(ref.key)
             raise
         finally:
             staging.unlink(missing_ok=True)  # nothing half-written stays behind

@@ -18,6 +18,7 @@ import modules
 from backend.core.disk import is_disk_full
 from backend.core.status import RunStatus
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
+from backend.executor.remote_artefacts import local_root
 from backend.executor.timing import NodeTimer
 from modules.errors import Cancelled, ModuleError
 
@@ -38,6 +39,9 @@ class NodeTask:
     artefact_root: str = ""
     #: saved model id → its .npz file.
     model_sources: dict[str, str] = field(default_factory=dict)
+    #: The shared artefact location (``STUDIO_ARTEFACTS_URL``), if any: the task's store is then a cache
+    #: of it, in `artefact_root` where this machine has that folder, else in its own temp folder.
+    artefacts_url: str = ""
 
     def execute(
         self, progress: Callable[[float], None] | None = None, should_stop: Callable[[], bool] | None = None
@@ -165,7 +169,7 @@ def execute_node_task(
     Its log ends with where the time went (the module, and reading, writing, charts around it).
     """
     timer = NodeTimer()
-    store = ArtefactStore(Path(task.artefact_root))
+    store = ArtefactStore(local_root(task.artefact_root, task.artefacts_url), task.artefacts_url)
     ctx = modules.RunContext(
         load_dataset=_dataset_loader(task.dataset_sources),
         load_model=_model_loader(task.model_sources),

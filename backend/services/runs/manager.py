@@ -31,7 +31,7 @@ class RunManager:
         self.sessions = sessions
         self.settings = settings
         self.executor = executor
-        self.store = ArtefactStore(settings.artefact_dir)
+        self.store = ArtefactStore(settings.artefact_dir, settings.artefacts_url)
         self.records = RunRecords(sessions, self.store)
         self.events = RunEvents()
         self._live: dict[int, RunCoordinator] = {}
@@ -53,6 +53,8 @@ class RunManager:
     def collect_garbage(self) -> None:
         """At start-up (nothing runs): drop artefacts no node run references, e.g. of deleted experiments."""
         removed = self.store.collect_garbage(self.records.referenced_keys())
+        if uploaded := self.store.upload_missing():
+            log.info("put %d artefact files at %s", uploaded, self.settings.artefacts_url)
         for leftover in (self.settings.data_dir / "tmp").glob("*"):
             leftover.unlink(missing_ok=True)  # uploads cut off by a stop
             removed += 1

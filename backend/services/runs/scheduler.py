@@ -177,6 +177,7 @@ class RunCoordinator:
             dataset_sources=self.plan.dataset_sources,
             model_sources=self.plan.model_sources,
             artefact_root=str(self.records.store.root),
+            artefacts_url=self.records.store.url,
         )
         self._set(node_id, NodeChange(RunStatus.RUNNING, started=True, progress=0.0))
         self.live.handles[node_id] = self.executor.submit(task, self._progress_callback(node_id))
