@@ -121,5 +121,6 @@ class RemoteArtefacts:
     def listing(self) -> list[str]:
         """Every stored file, as relative paths; anything else under the URL is none of the store's."""
         prefix = f"{self.base}/"
-        relative = (str(path)[len(prefix) :] for path in self.fs.find(self.base) if str(path).startswith(prefix))
+        found = (str(path) for path in self.fs.find(self.base))
+        relative = (path[len(prefix) :] for path in found if path.startswith(prefix))
         return sorted(path for path in relative if _RELATIVE.match(path))

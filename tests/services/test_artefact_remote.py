@@ -180,7 +180,7 @@ def test_garbage_collection_removes_unreferenced_keys_at_the_url_and_keeps_the_r
             file.write(b"x")
     assert server.collect_garbage({kept.key}) == 2
     assert remote_files(url) == [f"{kept.key}.arrow", f"{kept.key}.visualization.json"]
-    assert remote.fs.exists(f"{remote.base}/{foreign}")
+    assert remote.fs.exists(f"{remote.base}/{foreign}") and not server.exists(dropped)
     pd.testing.assert_frame_equal(server.read(kept), pd.DataFrame({"x": [1.0]}))
     assert worker.collect_garbage({kept.key}) == 1  # its own copy of the dropped key
 
