@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from backend.executor.remote_artefacts import RemoteArtefacts, relative_name
+from backend.executor.remote_artefacts import RemoteArtefacts, is_stored_file, relative_name
 from modules.ports import PORT_TYPES
 from modules.storage import (
     ARROW_SUFFIX,
@@ -202,7 +202,10 @@ class ArtefactStore:
         missing = [
             path
             for path in self.root.glob("*/*")
-            if path.is_file() and not path.name.endswith(".tmp") and relative_name(path) not in stored
+            if path.is_file()
+            and not path.name.endswith(".tmp")
+            and is_stored_file(relative := relative_name(path))
+            and relative not in stored
         ]
         missing.sort(key=lambda path: (path.name.split(".", 1)[0], -path.name.count(".")))
         for path in missing:

@@ -7,9 +7,10 @@ a file written locally is put here under the same relative path (``<key[:2]>/<fi
 missing locally is fetched from here first. Stored files never change (a key is written once), so a
 cached copy is never stale.
 
-Atomicity: object stores (S3, GCS, Azure, memory) make a put visible whole or not at all, so a file is
-put under its own name; on any other file system (``file://``, SFTP, …) it is put under a temporary name
-ending ``.tmp`` and then moved into place (a rename there). A download lands beside its local file under a
+Atomicity: object stores (S3, GCS, Azure) make a put visible whole or not at all, so a file is put under
+its own name; on any other file system (``file://``, SFTP, fsspec's ``memory://``, which shows a file
+while it is being written) it is put under a temporary name ending ``.tmp`` and then moved into place
+(a rename there). A download lands beside its local file under a
 temporary name and is renamed into place. A table stored as several files (its input's columns, then its
 own, :func:`modules.storage.arrow_part`) is put and fetched parts first, its main file last: whoever sees
 the main file finds its parts.
@@ -28,7 +29,7 @@ from typing import Any
 from fsspec.core import url_to_fs
 
 #: fsspec protocols whose puts are atomic (an object appears whole or not at all).
-ATOMIC_PUT_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
+ATOMIC_PUT_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
 #: A stored file's path relative to the store: ``<two hex digits>/<32 hex digits>.<suffixes>``.
 _RELATIVE = re.compile(r"^([0-9a-f]{2})/(\1[0-9a-f]{30})\.[a-z0-9_.]+$")
 #: Where a worker on a machine without the server's artefact folder caches what it reads and writes.
@@ -52,6 +53,11 @@ def local_root(artefact_root: str, url: str) -> Path:
 def relative_name(path: Path) -> str:
     """A local stored file's path relative to the store (the same at every location)."""
     return f"{path.parent.name}/{path.name}"
+
+
+def is_stored_file(relative: str) -> bool:
+    """Whether a relative path names a file of the store (``<2 hex>/<key>.<suffixes>``)."""
+    return bool(_RELATIVE.match(relative))
 
 
 class RemoteArtefacts:

@@ -191,6 +191,8 @@ def test_outputs_stored_before_the_url_was_set_are_put_there_at_start_up(tmp_pat
     appended = pd.concat([before.read_input(source), pd.DataFrame({"z": np.zeros(3000)})], axis=1)
     ref = before.write(appended, DATA_TABLE, [source])
     before.write_derived(ref, "visualization", b"{}")
+    (before.root / "zz").mkdir()
+    (before.root / "zz" / "notes.txt").write_text("not an artefact: stays here")
     server = machine(tmp_path, "server", url)
     assert server.upload_missing() == 4
     assert server.upload_missing() == 0

@@ -52,9 +52,17 @@ class RunManager:
 
     def collect_garbage(self) -> None:
         """At start-up (nothing runs): drop artefacts no node run references, e.g. of deleted experiments."""
-        removed = self.store.collect_garbage(self.records.referenced_keys())
-        if uploaded := self.store.upload_missing():
-            log.info("put %d artefact files at %s", uploaded, self.settings.artefacts_url)
+        referenced = self.records.referenced_keys()
+        if self.store.remote is None:
+            removed = self.store.collect_garbage(referenced)
+        else:  # the shared location out of reach does not keep the studio from starting: runs say so
+            removed = 0
+            try:
+                removed = self.store.collect_garbage(referenced)
+                if uploaded := self.store.upload_missing():
+                    log.info("put %d artefact files at %s", uploaded, self.settings.artefacts_url)
+            except Exception as exc:
+                log.warning("artefacts at %s not cleaned up: %s", self.settings.artefacts_url, exc)
         for leftover in (self.settings.data_dir / "tmp").glob("*"):
             leftover.unlink(missing_ok=True)  # uploads cut off by a stop
             removed += 1
