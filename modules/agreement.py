@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn import metrics as sk_metrics
 
 __all__ = [
     "AGREEMENT_METRICS",
@@ -119,7 +118,9 @@ def _entropy(counts: np.ndarray) -> float:
 def _information_scores(table: np.ndarray) -> dict[str, float]:
     """Normalised mutual information, homogeneity, completeness and V-measure as scikit-learn computes
     them for ``labels_true`` = the table's columns and ``labels_pred`` = its rows."""
-    mutual = float(sk_metrics.mutual_info_score(None, None, contingency=table.T))
+    from sklearn.metrics import mutual_info_score  # loaded when first used: the engine imports no sklearn
+
+    mutual = float(mutual_info_score(None, None, contingency=table.T))
     h_true, h_pred = _entropy(table.sum(axis=0)), _entropy(table.sum(axis=1))
     homogeneity = mutual / h_true if h_true else 1.0
     completeness = mutual / h_pred if h_pred else 1.0
