@@ -263,7 +263,9 @@ def kmeans_parallel_sample(
     return first_row + kept, X[kept].copy()
 
 
-def candidate_counts(state: tuple[np.ndarray, np.ndarray, np.ndarray, float], n_candidates: int) -> np.ndarray:
+def candidate_counts(
+    state: tuple[np.ndarray, np.ndarray, np.ndarray, float], n_candidates: int
+) -> np.ndarray:
     """k-means||: how many of the partition's rows have each candidate as their closest."""
     return np.bincount(state[2], minlength=n_candidates).astype(np.float64)
 

@@ -43,8 +43,7 @@ def check_partitioned(X: object) -> da.Array:
         raise ValueError("X has partitions of unknown size: call X.compute_chunk_sizes() first")
     if len(X.chunks[1]) != 1:
         raise ValueError(
-            "X must be split by rows only (every partition holds all the columns): "
-            "use X.rechunk({1: -1})"
+            "X must be split by rows only (every partition holds all the columns): use X.rechunk({1: -1})"
         )
     if X.shape[1] < 1:
         raise ValueError("X has no columns")
@@ -92,7 +91,9 @@ class Partitions:
         del futures
         return list(results)
 
-    def run_on_partitions(self, func: Callable[..., Any], *per_partition: Iterable[Any], **constants: Any) -> list[Any]:
+    def run_on_partitions(
+        self, func: Callable[..., Any], *per_partition: Iterable[Any], **constants: Any
+    ) -> list[Any]:
         """:meth:`run` with each partition as the first argument."""
         return self.run(func, self.futures, *per_partition, **constants)
 

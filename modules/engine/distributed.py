@@ -104,8 +104,7 @@ def fit_kmeans_partitioned(
         start = check_centroids(init_centroids, X.shape[1])
         if start.shape[0] != n_clusters:
             raise ValueError(f"init_centroids has {start.shape[0]} rows but n_clusters={n_clusters}")
-    if X.shape[0] < n_clusters:
-        raise ModuleError("0021", f"n_clusters={n_clusters} needs at least {n_clusters} rows, got {X.shape[0]}")
+    _check_enough_rows(X.shape[0], n_clusters)
     _check_stop(should_stop)
 
     parts = Partitions(client if client is not None else default_client(), X)
@@ -136,10 +135,14 @@ def initial_centroids_partitioned(
     X = check_partitioned(X)
     n_clusters = check_n_clusters(n_clusters)
     init = _check_init(init)
-    if X.shape[0] < n_clusters:
-        raise ModuleError("0021", f"n_clusters={n_clusters} needs at least {n_clusters} rows, got {X.shape[0]}")
+    _check_enough_rows(X.shape[0], n_clusters)
     parts = Partitions(client if client is not None else default_client(), X)
     return _initial_centroids(parts, n_clusters, init, int(seed))
+
+
+def _check_enough_rows(n_rows: int, n_clusters: int) -> None:
+    if n_rows < n_clusters:
+        raise ModuleError("0021", f"n_clusters={n_clusters} needs at least {n_clusters} rows, got {n_rows}")
 
 
 def _check_init(init: str) -> str:
@@ -167,7 +170,8 @@ def _centring(parts: Partitions, relative_tol: float) -> _Centring:
     if not np.isfinite(sums).all():
         for (_, bad_row), first_row in zip(totals, parts.first_rows, strict=True):
             if bad_row >= 0:
-                raise ModuleError("0018", f"row {first_row + bad_row} has a missing or infinite feature value")
+                row = first_row + bad_row
+                raise ModuleError("0018", f"row {row} has a missing or infinite feature value")
         raise ModuleError("0018", "the feature values are too large: their sums overflow")
     shift = sums / parts.n_rows
     absolute_tol = 0.0
