@@ -150,7 +150,6 @@ def bench_overhead(client: Any, repeats: int) -> dict[str, float]:
     for _ in range(50):
         tasks.lloyd_sums(block, block.mean(axis=0), centroids)
     compute = (time.perf_counter() - started) / 50 * OVERHEAD_PARTITIONS / 2
-    del X
     return {"per_pass_s": per_pass, "compute_s": compute, "overhead_s": per_pass - compute}
 
 
