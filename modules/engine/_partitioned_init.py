@@ -3,6 +3,8 @@ k-means|| (Bahmani et al. 2012) run partition by partition on the Dask workers."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from modules.engine import _partition_tasks as tasks
@@ -59,7 +61,7 @@ def relocate_empty_clusters(
     old_centroids: np.ndarray,
     sums: np.ndarray,
     counts: np.ndarray,
-    random_keys: list[tuple[int, ...]] | None = None,
+    random_keys: Sequence[tuple[int, ...]] | None = None,
 ) -> None:
     """:func:`_mstep.relocate_empty_clusters` over partitions, in place: each partition offers its rows
     farthest from their own centroid, the client keeps the farthest overall (ties: lower row first)
@@ -68,7 +70,7 @@ def relocate_empty_clusters(
     if empty.size == 0:
         return
     n_moves = min(empty.size, parts.n_rows)
-    keys = random_keys if random_keys is not None else [None] * len(parts)
+    keys: Sequence[tuple[int, ...] | None] = random_keys if random_keys is not None else [None] * len(parts)
     offered = parts.run_on_partitions(
         tasks.farthest_rows,
         parts.first_rows,

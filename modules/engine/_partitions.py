@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,14 +77,16 @@ class Partitions:
     def first_rows(self) -> list[int]:
         return [int(offset) for offset in self.offsets[:-1]]
 
-    def map(self, func: Callable[..., Any], *per_partition: Iterable[Any], **constants: Any) -> list[Future]:
+    def map(
+        self, func: Callable[..., Any], *per_partition: Collection[Any], **constants: Any
+    ) -> list[Future]:
         """One task per partition: ``func(a[p], b[p], ..., **constants)`` for the iterables given
         (``self.futures`` for the partitions themselves). Keys are unique per call: no hashing of the
         arguments, and a task is never mistaken for an earlier one."""
         keys = [f"{func.__name__}-{self._token}-{next(self._round)}-{p}" for p in range(len(self))]
         return self.client.map(func, *per_partition, key=keys, **constants)
 
-    def run(self, func: Callable[..., Any], *per_partition: Iterable[Any], **constants: Any) -> list[Any]:
+    def run(self, func: Callable[..., Any], *per_partition: Collection[Any], **constants: Any) -> list[Any]:
         """:meth:`map`, then the results in partition order."""
         futures = self.map(func, *per_partition, **constants)
         results = self.client.gather(futures)
@@ -92,7 +94,7 @@ class Partitions:
         return list(results)
 
     def run_on_partitions(
-        self, func: Callable[..., Any], *per_partition: Iterable[Any], **constants: Any
+        self, func: Callable[..., Any], *per_partition: Collection[Any], **constants: Any
     ) -> list[Any]:
         """:meth:`run` with each partition as the first argument."""
         return self.run(func, self.futures, *per_partition, **constants)
