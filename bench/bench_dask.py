@@ -37,9 +37,20 @@ OVERHEAD_PARTITIONS = 100
 OVERHEAD_ROWS = 1000  # per partition
 
 
+# Spill to disk only near the limit: each worker holds about half the dataset, under its limit, and
+# Dask's defaults (spill from 60 % of the limit) would spill part of it at this limit.
+MEMORY_THRESHOLDS = {
+    "distributed.worker.memory.target": 0.85,
+    "distributed.worker.memory.spill": 0.9,
+    "distributed.worker.memory.pause": 0.95,
+}
+
+
 def start_cluster(memory_limit: int) -> Any:
+    import dask
     from distributed import Client, LocalCluster
 
+    dask.config.set(MEMORY_THRESHOLDS)
     cluster = LocalCluster(
         n_workers=2,
         threads_per_worker=1,
