@@ -73,17 +73,17 @@ def labels_digest(labels: np.ndarray) -> bytes:
     return hashlib.blake2b(np.ascontiguousarray(labels).data, digest_size=16).digest()
 
 
-def lloyd_sums(
-    block: np.ndarray, shift: np.ndarray, centroids: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, bytes]:
-    """One Lloyd pass over the partition (rows minus ``shift``, centred ``centroids``): the sums of the
-    shifted member rows per cluster (k, d), the member counts (k,), and the digest of the labels."""
+def lloyd_sums(block: np.ndarray, shift: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """One Lloyd pass over the partition (rows minus ``shift``, centred ``centroids``), packed in one
+    float64 array (one array per result is what a Dask round trip moves fastest; see
+    :func:`unpack_lloyd_sums`): the sums of the shifted member rows per cluster (k, d), the member
+    counts (k,; exact in float64 below 2^53 rows), and the 16-byte digest of the labels."""
     X = as_matrix(block)
     n_rows, n_features = X.shape
     k = centroids.shape[0]
     labels = np.full(n_rows, -1, dtype=np.int64)
     if n_rows == 0:
-        return np.zeros((k, n_features)), np.zeros(k, dtype=np.int64), labels_digest(labels)
+        return _pack(np.zeros((k, n_features)), np.zeros(k, dtype=np.int64), labels)
     n_blocks = _kernels.block_count(n_rows, k * n_features)
     block_sums, block_counts = _kernels.block_buffers(n_blocks, k, n_features)
     with _task_kernels():
@@ -104,7 +104,22 @@ def lloyd_sums(
             _kernels.n_workers(),
         )
     # Blocks reduced in order, as AssignmentPasses.sums_and_totals does.
-    return block_sums[:, :k].sum(axis=0), block_counts[:, :k].sum(axis=0), labels_digest(labels)
+    return _pack(block_sums[:, :k].sum(axis=0), block_counts[:, :k].sum(axis=0), labels)
+
+
+def _pack(sums: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    digest = np.frombuffer(labels_digest(labels), dtype=np.float64)
+    return np.concatenate([sums.ravel(), counts.astype(np.float64), digest])
+
+
+def unpack_lloyd_sums(
+    packed: np.ndarray, n_clusters: int, n_features: int
+) -> tuple[np.ndarray, np.ndarray, bytes]:
+    """The sums (k, d), counts (k,) int64 and label digest (bytes) :func:`lloyd_sums` packed."""
+    size = n_clusters * n_features
+    sums = packed[:size].reshape(n_clusters, n_features)
+    counts = packed[size : size + n_clusters].astype(np.int64)
+    return sums, counts, packed[size + n_clusters :].tobytes()
 
 
 def _nearest(X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, distances: np.ndarray) -> np.ndarray:

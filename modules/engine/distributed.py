@@ -199,10 +199,12 @@ def _lloyd(
         results = parts.run_on_partitions(tasks.lloyd_sums, shift=centring.shift, centroids=centroids)
         sums = np.zeros_like(centroids)
         counts = np.zeros(centroids.shape[0], dtype=np.int64)
-        for partial_sums, partial_counts, _ in results:
+        digests = []
+        for packed in results:
+            partial_sums, partial_counts, digest = tasks.unpack_lloyd_sums(packed, *centroids.shape)
             sums += partial_sums
             counts += partial_counts
-        digests = [digest for _, _, digest in results]
+            digests.append(digest)
         if not counts.all():
             relocate_empty_clusters(parts, centring.shift, centroids, sums, counts)
         new_centroids = centroids_from_sums(sums, counts, centroids, False)
