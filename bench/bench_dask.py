@@ -43,6 +43,7 @@ MEMORY_THRESHOLDS = {
     "distributed.worker.memory.target": 0.85,
     "distributed.worker.memory.spill": 0.9,
     "distributed.worker.memory.pause": 0.95,
+    "distributed.worker.memory.terminate": 0.98,
 }
 
 
@@ -79,7 +80,11 @@ def exact_inertia(X: Any, centroids: np.ndarray, labels: Any) -> float:
     import dask.array as da
 
     def block_inertia(block: np.ndarray, block_labels: np.ndarray) -> np.ndarray:
-        return np.array([((block - centroids[block_labels[:, 0]]) ** 2).sum()])
+        total = 0.0
+        for start in range(0, block.shape[0], 65536):  # small temporaries: the workers are near their limit
+            rows = slice(start, start + 65536)
+            total += float(((block[rows] - centroids[block_labels[rows, 0]]) ** 2).sum())
+        return np.array([total])
 
     parts = da.map_blocks(
         block_inertia,
