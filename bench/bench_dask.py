@@ -9,9 +9,9 @@ Run from the repository root::
 Case 1: K-Means 10M x 20, k = 20, on a 2-worker LocalCluster (one thread each) whose per-worker memory
 limit is below the dataset size; the data are generated on the workers (dask.array random, persisted,
 ~100 MB partitions) so the client never holds them. Both fits start from the same centroids (the first
-20 rows) and run 20 passes (``tol=0``); both warmed up first, whole-fit seconds (best of 2 alternating runs),
-and each inertia against the squared
-distance sum computed directly from the returned centroids and labels.
+20 rows) and run 20 passes (``tol=0``); both are warmed up first; whole-fit seconds (best of 2
+alternating runs), and each inertia against the squared distance sum computed directly from the
+returned centroids and labels.
 Case 2: the scheduler's overhead per Lloyd pass at 100 partitions (tiny partitions, so the pass is
 nearly all overhead): (seconds of a 21-pass fit - seconds of a 1-pass fit) / 20, less the compute of
 the 100 tasks spread over the 2 workers.
