@@ -452,6 +452,11 @@ Reproduce: `{command}` (add `--quick` for a 200k-row smoke run; `--no-write` lea
 Timings on a 2-core machine vary by 10-20% between runs; each is the best of 5 alternating runs
 (the sweep: one run per k, alternating). Load average (1 min) at the start and end: {load}.
 """
+    # Sections other benchmarks write ("## Dask" from bench_dask) follow this one: keep them.
+    previous = DOC.read_text() if DOC.exists() else ""
+    later = previous.find("\n## ")
+    if later >= 0:
+        text += previous[later:]
     DOC.write_text(text)
 
 

@@ -33,6 +33,7 @@ from modules.engine import (
     initial_centroids,
     pairwise_distances,
 )
+from modules.engine._partition_tasks import exercise_partition_kernels
 from modules.engine.distances import nearest_and_distances
 from modules.engine.kmeans import RowScores
 from modules.feature_matrix import exercise_kernels
@@ -115,6 +116,7 @@ def exercise() -> None:
     """Call every public engine function for both metrics and every initialisation."""
     X, labels = tiny_data()
     exercise_kernels()  # the table-to-matrix conversion of the modules
+    exercise_partition_kernels()  # what Dask workers run for a partitioned fit (read-only data too)
     silhouettes(X, labels)  # the result view's exact silhouette
     for metric in METRICS:
         for init in INIT_METHODS:
