@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -48,3 +49,18 @@ class Executor(Protocol):
     def describe(self) -> ExecutorState:
         """For health; may take a short round trip (call it off the event loop)."""
         ...
+
+
+def throttled(send: Callable[[float], None], interval_s: float) -> Callable[[float], None]:
+    """A progress callback that passes a fraction on to ``send`` at most every ``interval_s`` seconds
+    (and always the final 1.0): a module may report far more often than is worth a message."""
+    last_sent = 0.0
+
+    def progress(fraction: float) -> None:
+        nonlocal last_sent
+        now = time.monotonic()
+        if fraction >= 1.0 or now - last_sent >= interval_s:
+            last_sent = now
+            send(fraction)
+
+    return progress

@@ -49,7 +49,7 @@ import distributed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from backend.core.status import RunStatus
-from backend.executor.base import ExecutorState, Task
+from backend.executor.base import ExecutorState, Task, throttled
 from backend.executor.task import NodeResult
 from backend.executor.warmup import timed_warm_up, warm_up_worker
 
@@ -88,24 +88,17 @@ def run_on_worker(task: Task, key: str, topic: str, stop_event: str) -> NodeResu
         result = NodeResult(status=RunStatus.CANCELLED, log="Cancelled before it started.")
     else:
         try:
-            result = task.execute(_progress_sender(worker, topic, key), should_stop)
+            result = task.execute(
+                throttled(
+                    lambda fraction: worker.log_event(topic, {"key": key, "progress": float(fraction)}),
+                    PROGRESS_INTERVAL_S,
+                ),
+                should_stop,
+            )
         except Exception as exc:  # a task reports its failures; this is a bug's last net
             result = NodeResult(status=RunStatus.FAILED, error={"code": "0039", "message": f"{exc}"})
     result.log = f"Ran on Dask worker {worker.address}." + (f"\n{result.log}" if result.log else "")
     return result
-
-
-def _progress_sender(worker: distributed.Worker, topic: str, key: str) -> Callable[[float], None]:
-    last_sent = 0.0
-
-    def progress(fraction: float) -> None:
-        nonlocal last_sent
-        now = time.monotonic()
-        if fraction >= 1.0 or now - last_sent >= PROGRESS_INTERVAL_S:
-            last_sent = now
-            worker.log_event(topic, {"key": key, "progress": float(fraction)})
-
-    return progress
 
 
 def _stop_poller(event: distributed.Event) -> Callable[[], bool]:

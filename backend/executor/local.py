@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from backend.core.status import RunStatus
-from backend.executor.base import ExecutorState, Task
+from backend.executor.base import ExecutorState, Task, throttled
 from backend.executor.task import NodeResult
 from backend.executor.warmup import timed_warm_up, warm_up_worker
 
@@ -49,23 +49,9 @@ def _worker_main(conn: Connection, stop_flag: Any, warm_up: Callable[[], str]) -
         if message is None:
             return
         conn.send(("started", None))  # the slot now knows this worker took the task
-        progress = _throttled_sender(conn)
+        progress = throttled(lambda fraction: conn.send(("progress", fraction)), PROGRESS_INTERVAL_S)
         result = message.execute(progress, stop_flag.is_set)
         conn.send(("done", result))
-
-
-def _throttled_sender(conn: Connection) -> Callable[[float], None]:
-    """Forward progress to the server at most every PROGRESS_INTERVAL_S (and always the final 1.0)."""
-    last_sent = 0.0
-
-    def progress(fraction: float) -> None:
-        nonlocal last_sent
-        now = time.monotonic()
-        if fraction >= 1.0 or now - last_sent >= PROGRESS_INTERVAL_S:
-            last_sent = now
-            conn.send(("progress", fraction))
-
-    return progress
 
 
 class _Job:
