@@ -189,10 +189,13 @@ def _run_tiny_pipeline() -> float:
 
 
 def warm_up_views() -> None:
-    """Load the compiled kernels the result views run in the web server's own process (the
-    silhouettes), so the first Silhouette tab opened does not wait for Numba to load them."""
+    """Load what the result views run in the web server's own process: the compiled kernels of the
+    silhouettes, and the agreement scores' scikit-learn (a second to import), so the first Silhouette
+    or Compare tab opened does not wait for them."""
     import numpy as np
 
+    from modules.agreement import agreement
     from modules.silhouette import silhouettes
 
     silhouettes(np.array([[0.0], [1.0], [5.0], [6.0]]), np.array([0, 0, 1, 1]))
+    agreement(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]))

@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -164,14 +163,9 @@ def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     return _of_results(store, ref, PROFILE, RESULT_PAYLOADS[PROFILE])
 
 
-def result_metrics(store: ArtefactStore, ref: ArtefactRef, frame: pd.DataFrame) -> dict[str, Any]:
-    """The metrics Compare runs shows for a results table (``frame``: the table ``ref`` holds), kept
-    beside it the first time."""
-    if (ready := store.read_derived(ref, METRICS)) is not None:
-        return json.loads(ready)
-    result = RESULT_PAYLOADS[METRICS](frame)
-    store.write_derived(ref, METRICS, json.dumps(result, allow_nan=False).encode())
-    return result
+def result_metrics(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
+    """The metrics Compare runs shows for a results table."""
+    return _of_results(store, ref, METRICS, RESULT_PAYLOADS[METRICS])
 
 
 def silhouette(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:

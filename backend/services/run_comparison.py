@@ -8,7 +8,6 @@ one is row i of the other. Each result's metrics are
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -69,12 +68,12 @@ def compare_results(
     frame_a: pd.DataFrame,
     run_b: Run,
     frame_b: pd.DataFrame,
-    metrics_of: Callable[[pd.DataFrame, int], dict[str, float | int | None]] | None = None,
+    metrics: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The comparison payload (NotComparable unless both are clustering results of the same rows).
 
-    ``metrics_of(frame, 0 or 1)`` gives a result's metrics (:func:`result_metrics` of the frame when
-    not given; the API keeps them beside each stored result, computed once)."""
+    ``metrics``: the two results' :func:`result_metrics` when known (the API keeps them beside each
+    stored result, computed once); computed from the frames when not given."""
     try:
         column_a, column_b = assignments_column(frame_a), assignments_column(frame_b)
     except ValueError as exc:
@@ -86,10 +85,9 @@ def compare_results(
     a, b = cluster_labels(frame_a[column_a]), cluster_labels(frame_b[column_b])
     both = (a >= 0) & (b >= 0)
     found = agreement(a[both], b[both])  # numbers: sorted as numbers
-    if metrics_of is None:
-        metrics_a, metrics_b = result_metrics(frame_a), result_metrics(frame_b)
-    else:
-        metrics_a, metrics_b = metrics_of(frame_a, 0), metrics_of(frame_b, 1)
+    if metrics is None:
+        metrics = result_metrics(frame_a), result_metrics(frame_b)
+    metrics_a, metrics_b = metrics
     return {
         "runs": [run_a.id, run_b.id],
         "n_rows": len(frame_a),

@@ -334,17 +334,10 @@ def compare_output(
     ref_a = output_ref(request, session, run_a, node_id, port)
     ref_b = output_ref(request, session, run_b, other_node or node_id, other_port or port)
     try:
-        frames = as_table(request, ref_a), as_table(request, ref_b)
-        refs = ref_a, ref_b
-        return run_comparison.compare_results(
-            session,
-            run_a,
-            frames[0],
-            run_b,
-            frames[1],
-            metrics_of=lambda frame, i: outputs.result_metrics(store(request), refs[i], frame),
-        )
-    except run_comparison.NotComparable as exc:
+        frame_a, frame_b = as_table(request, ref_a), as_table(request, ref_b)
+        metrics = outputs.result_metrics(store(request), ref_a), outputs.result_metrics(store(request), ref_b)
+        return run_comparison.compare_results(session, run_a, frame_a, run_b, frame_b, metrics)
+    except (run_comparison.NotComparable, outputs.NotATable) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
 

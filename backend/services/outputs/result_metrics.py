@@ -26,8 +26,9 @@ RESULT_METRICS = (
 
 def result_metrics(frame: pd.DataFrame) -> dict[str, float | int | None]:
     """The number of clusters and of noise rows, and the four sweep metrics of one result."""
+    assignments = assignments_column(frame)  # NotAClusteringResult first, for any table without one
     space = feature_space(frame)
-    noise = int((pd.to_numeric(frame[assignments_column(frame)], errors="coerce") < 0).sum())
+    noise = int((pd.to_numeric(frame[assignments], errors="coerce") < 0).sum())
     clusters = np.unique(space.labels[space.labels >= 0])
     found: dict[str, float | int | None] = {"clusters": int(clusters.size), "noise_rows": noise}
     if not space.features or space.rows.size == 0 or clusters.size < 2:

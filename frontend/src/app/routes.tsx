@@ -2,7 +2,6 @@ import { lazy, Suspense, type ComponentType } from 'react'
 import { Route, Routes } from 'react-router'
 import { AuthProvider, RequireAuth } from '../features/auth/AuthContext'
 import { SignInPage, SignUpPage } from '../features/auth/AuthPages'
-import { EditorPage } from '../features/editor/EditorPage'
 import { ExperimentsPage } from '../features/experiments/ExperimentsPage'
 import { ToastProvider } from '../ui/Toasts'
 import { Spinner } from '../ui/icons'
@@ -17,6 +16,10 @@ const OutputPage = visualize ? lazy(() => visualize().then((module) => ({ defaul
 const GalleryPage = lazy(() => import('../features/sharing/GalleryPage').then((module) => ({ default: module.GalleryPage })))
 const GalleryEntryPage = lazy(() => import('../features/sharing/PublicPages').then((module) => ({ default: module.GalleryEntryPage })))
 const SharedLinkPage = lazy(() => import('../features/sharing/PublicPages').then((module) => ({ default: module.SharedLinkPage })))
+
+// The editor brings the canvas (React Flow, d3): half of the app's code, loaded when an experiment is
+// opened, so the other pages (an output opened from a link, the experiment list) start sooner.
+const EditorPage = lazy(() => import('../features/editor/EditorPage').then((module) => ({ default: module.EditorPage })))
 
 // Trained models and web services: loaded when visited.
 const ModelsPage = lazy(() => import('../features/models/ModelsPage').then((module) => ({ default: module.ModelsPage })))
@@ -40,7 +43,7 @@ export function AppRoutes() {
           <Route path="/signin" element={<SignInPage />} />
           <Route path="/signup" element={<SignUpPage />} />
           <Route path="/" element={<RequireAuth><ExperimentsPage /></RequireAuth>} />
-          <Route path="/experiments/:id" element={<RequireAuth><EditorPage /></RequireAuth>} />
+          <Route path="/experiments/:id" element={<RequireAuth><Suspense fallback={<PageLoading />}><EditorPage /></Suspense></RequireAuth>} />
           <Route path="/runs/:runId/nodes/:nodeId/outputs/:port" element={<Suspense fallback={null}><OutputPage /></Suspense>} />
           <Route path="/models" element={<RequireAuth><Suspense fallback={<PageLoading />}><ModelsPage /></Suspense></RequireAuth>} />
           <Route path="/services" element={<RequireAuth><Suspense fallback={<PageLoading />}><ServicesPage /></Suspense></RequireAuth>} />

@@ -1,8 +1,13 @@
 import { useEffect } from 'react'
 import { Link, useParams } from 'react-router'
 import { Header } from '../../app/Header'
+import { loadECharts } from './charts/EChart'
 import { humanize } from './format'
 import { OutputViewer } from './OutputViewer'
+
+// An output opens on a chart: the chart library starts loading with this code, beside the sign-in
+// check and the chart's data, instead of after them (a failed load is retried by the chart).
+loadECharts().catch(() => undefined)
 
 /** `/runs/:runId/nodes/:nodeId/outputs/:port`: one output full-page (deep links, "Open in new tab"). */
 export function OutputPage() {
