@@ -123,6 +123,36 @@ def test_a_run_on_a_partitioned_dataset_gives_the_in_memory_results(
         np.array(model["centroids"]), reference[("train", "trained_model")].model.centroids, rtol=0, atol=1e-9
     )
 
+    # the results saved as a dataset are large too: stored in parts, the same rows
+    saved = client.post(
+        f"/api/runs/{run['id']}/nodes/assign/outputs/results_dataset/save-as-dataset",
+        headers=alice,
+        json={"name": "Assigned"},
+    )
+    assert saved.status_code == 201, saved.text
+    stored = {p.name: p for p in _stored(small_parts)}
+    assert len(stored) == 2 and all(p.is_dir() for p in stored.values())
+    pages = [
+        client.get(f"/api/datasets/{saved.json()['id']}/rows?offset={start}&limit=500", headers=alice).json()
+        for start in range(0, N_ROWS, 500)
+    ]
+    assert [row[3] for page in pages for row in page["rows"]] == expected["Assignments"].tolist()
+
+    # opened from the gallery by someone else: the parts are copied, every one
+    assert (
+        client.post(f"/api/experiments/{exp['id']}/publish", headers=alice, json={"title": "B"}).status_code
+        == 200
+    )
+    carol = sign_up(client, "carol")
+    opened = client.post(f"/api/gallery/{exp['id']}/open", headers=carol)
+    assert opened.status_code == 201, opened.text
+    copied = opened.json()["graph"]["nodes"][0]["params"]["dataset_id"]
+    assert copied != dataset["id"]
+    [copy_dir] = [p for p in _stored(small_parts) if p.name not in stored]
+    assert copy_dir.is_dir() and len(list(copy_dir.iterdir())) >= 5
+    pd.testing.assert_frame_equal(read_table(copy_dir), pd.read_csv(io.StringIO(csv)))
+    assert client.get(f"/api/datasets/{copied}/rows", headers=carol).json()["total"] == N_ROWS
+
 
 def test_partitioning_streams_the_rows_in_order(tmp_path: Path) -> None:
     frame = _frame()
