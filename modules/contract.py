@@ -6,7 +6,7 @@ Module files import what they declare from here; the parts live in :mod:`modules
 
 from modules.column_types import Schema
 from modules.errors import param_error
-from modules.module import ErrorDecl, InferEnv, Inferred, Module
+from modules.module import PARTITIONED_INPUT, ErrorDecl, InferEnv, Inferred, Module, Partitioned
 from modules.params import (
     PARAM_TYPES,
     Choice,
@@ -20,6 +20,7 @@ from modules.ports import PORT_TYPES, Port, PortType
 
 __all__ = [
     "PARAM_TYPES",
+    "PARTITIONED_INPUT",
     "PORT_TYPES",
     "Choice",
     "ErrorDecl",
@@ -27,6 +28,7 @@ __all__ = [
     "Inferred",
     "Module",
     "Param",
+    "Partitioned",
     "Port",
     "PortType",
     "Schema",

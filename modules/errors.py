@@ -31,6 +31,7 @@ ERROR_CODES: dict[str, str] = {
     "0143": "The algorithm's fit failed on this data",
     "0144": "The compute cluster cannot be reached",
     "0160": "The input needs more memory than the budget allows",
+    "0161": "The module cannot run part by part on a partitioned dataset",
 }
 
 

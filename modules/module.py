@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from modules.column_types import Schema
 from modules.errors import ERROR_CODES, ModuleError
 from modules.params import Param
-from modules.ports import Port
+from modules.ports import DATA_TABLE, Port
 
 if TYPE_CHECKING:
     from modules.context import RunContext
 
-__all__ = ["ErrorDecl", "InferEnv", "Inferred", "Module"]
+__all__ = ["PARTITIONED_INPUT", "ErrorDecl", "InferEnv", "Inferred", "Module", "Partitioned"]
+
+#: The error of a module that cannot run part by part on an input that reaches it partitioned.
+PARTITIONED_INPUT = "0161"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,15 @@ class ErrorDecl:
 
     def to_json(self) -> dict[str, str]:
         return {"code": self.code, "description": ERROR_CODES[self.code], "when": self.when}
+
+
+@dataclass(frozen=True)
+class Partitioned:
+    """How a module runs on a partitioned table (a dataset stored partitioned, on the Dask executor): part
+    by part, never loading the table whole. ``outputs``: its output tables that are then partitioned too
+    (one row per input row); its other outputs are small (a model, a table of metrics)."""
+
+    outputs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -84,6 +96,9 @@ class Module:
     renamed_params: ClassVar[Mapping[str, str]] = {}
     #: Parameters that no longer exist: their saved values are dropped.
     retired_params: ClassVar[frozenset[str]] = frozenset()
+    #: Set when the module can run part by part on a partitioned table; graph validation refuses a
+    #: partitioned input of any other module (PARTITIONED_INPUT) rather than let it load the table whole.
+    partitioned: ClassVar[Partitioned | None] = None
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError
@@ -95,6 +110,19 @@ class Module:
         module; raise-free: put certain failures in ``Inferred.errors``.
         """
         return Inferred()
+
+    def partitioned_refusal(self, params: dict[str, Any], inputs: dict[str, Any]) -> str | None:
+        """Why the module cannot run part by part with these parameters and inputs (their static
+        descriptions, as :meth:`infer` gets them); None when it can. Graph validation asks this of a node
+        with a partitioned input. The default follows :attr:`partitioned`; a module that runs partitioned
+        only for some inputs overrides it (and declares PARTITIONED_INPUT among its errors)."""
+        if self.partitioned is not None:
+            return None
+        return (
+            f"{self.name} cannot run part by part, and its input is a dataset stored partitioned (too "
+            "large to load whole on a worker of the Dask executor). Run it on the local executor, or on a "
+            "smaller dataset."
+        )
 
     # -- declaration helpers -----------------------------------------------------------------------
 
@@ -144,8 +172,17 @@ class Module:
             "inputs": [p.to_json(is_input=True) for p in cls.inputs],
             "outputs": [p.to_json(is_input=False) for p in cls.outputs],
             "params": [p.to_json() for p in cls.params],
-            "errors": [e.to_json() for e in cls.errors],
+            "errors": [e.to_json() for e in cls.declared_errors()],
         }
+
+    @classmethod
+    def declared_errors(cls) -> tuple[ErrorDecl, ...]:
+        """The errors the module declares, and PARTITIONED_INPUT for one that takes a table and cannot
+        run partitioned (validation raises it from :attr:`partitioned` alone)."""
+        refuses = cls.partitioned is None and any(p.type == DATA_TABLE for p in cls.inputs)
+        if not refuses or any(e.code == PARTITIONED_INPUT for e in cls.errors):
+            return cls.errors
+        return (*cls.errors, ErrorDecl(PARTITIONED_INPUT, "an input table is a dataset stored partitioned"))
 
     @classmethod
     def check_declaration(cls) -> None:

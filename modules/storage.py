@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 from pandas.api import types as ptypes
 
 from modules.trained_model import dump_model, load_model
@@ -28,6 +29,10 @@ __all__ = [
     "read_arrow_files",
     "shared_files",
     "PARQUET_SUFFIX",
+    "PART_PREFIX",
+    "is_partitioned",
+    "parquet_parts",
+    "write_partitioned",
     "ROW_GROUP_CELLS",
     "arrow_table",
     "frame_from_arrow",
@@ -73,7 +78,71 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    """A stored Parquet table, one file or partitioned (:func:`write_partitioned`: its parts in order)."""
     return pd.read_parquet(path)
+
+
+#: How the part files of a partitioned table are named: ``part-00000.parquet``, … (zero-padded, so that
+#: their names sort in row order, as readers of the folder list them).
+PART_PREFIX = "part-"
+
+
+def is_partitioned(path: Path) -> bool:
+    """Whether a stored Parquet table is partitioned: a folder of part files rather than one file."""
+    return path.is_dir()
+
+
+def parquet_parts(path: Path) -> list[Path]:
+    """The files a stored Parquet table reads from, in row order: itself, or a partitioned one's parts."""
+    if not is_partitioned(path):
+        return [path]
+    return sorted(path.glob(f"{PART_PREFIX}*{PARQUET_SUFFIX}"))
+
+
+def write_partitioned(source: Path, target: Path, partition_bytes: int) -> int:
+    """Rewrite the Parquet file `source` as the folder `target` (which must not exist) of parts holding
+    about `partition_bytes` of it each, rows in order; returns how many parts.
+
+    Streams row groups (memory stays a batch, not the table). Rows per part come from the file's
+    bytes per row; row groups stay no larger than :func:`write_table`'s. On failure the caller removes
+    `target`.
+    """
+    source_file = pq.ParquetFile(source)
+    schema = source_file.schema_arrow
+    n_rows = source_file.metadata.num_rows
+    bytes_per_row = source.stat().st_size / max(1, n_rows)
+    rows_per_part = max(1, int(partition_bytes // max(bytes_per_row, 1e-9)))
+    text_columns = [
+        f.name
+        for f in schema
+        if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_boolean(f.type))
+        and not pa.types.is_temporal(f.type)
+    ]
+    batch_rows = min(rows_per_part, rows_per_group(len(schema)))
+    target.mkdir()
+    parts = 0
+    writer: pq.ParquetWriter | None = None
+    in_part = 0
+    try:
+        for batch in source_file.iter_batches(batch_size=batch_rows, use_threads=False):
+            start = 0
+            while start < batch.num_rows:
+                if writer is None or in_part == rows_per_part:
+                    if writer is not None:
+                        writer.close()
+                    name = target / f"{PART_PREFIX}{parts:05d}{PARQUET_SUFFIX}"
+                    writer = pq.ParquetWriter(name, schema, use_dictionary=text_columns)
+                    parts, in_part = parts + 1, 0
+                take = min(batch.num_rows - start, rows_per_part - in_part)
+                writer.write_batch(batch.slice(start, take))
+                start, in_part = start + take, in_part + take
+        if writer is None:  # no rows: one empty part keeps the schema
+            pq.ParquetWriter(target / f"{PART_PREFIX}00000{PARQUET_SUFFIX}", schema).close()
+            parts = 1
+    finally:
+        if writer is not None:
+            writer.close()
+    return parts
 
 
 def arrow_table(frame: pd.DataFrame) -> pa.Table:

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # What an uploaded file may claim (checked from Parquet metadata, and while CSV streams in).
     max_rows: int = Field(default=25_000_000, ge=1, alias="STUDIO_MAX_ROWS")
     max_cells: int = Field(default=250_000_000, ge=1, alias="STUDIO_MAX_CELLS")
+    #: A dataset whose Parquet is larger than this is stored partitioned (a folder of part files), so that
+    #: the Dask executor can read it part by part; parts hold about `partition_bytes` each.
+    partition_threshold_bytes: int = Field(
+        default=256 * 1024**2, ge=1, alias="STUDIO_PARTITION_THRESHOLD_BYTES"
+    )
+    partition_bytes: int = Field(default=100 * 1024**2, ge=1, alias="STUDIO_PARTITION_BYTES")
     # Rows one scoring request to a web service may carry (larger tables go to its batch jobs).
     score_max_rows: int = Field(default=10_000, ge=1, alias="STUDIO_SCORE_MAX_ROWS")
     # ---- sign-in and requests from other sites (backend/core/login_throttle.py, http_security.py)

@@ -1,4 +1,8 @@
-"""Datasets: uploads stored as Parquet under server-chosen names, plus the samples every user sees."""
+"""Datasets: uploads stored as Parquet under server-chosen names, plus the samples every user sees.
+
+An upload whose Parquet is larger than ``STUDIO_PARTITION_THRESHOLD_BYTES`` is stored partitioned: at
+the same path, a folder of part files (:func:`modules.storage.write_partitioned`). Readers take either.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +36,12 @@ from backend.models import (
 from backend.services.growing_file import GrowingFile
 from backend.services.outputs import table_page
 from backend.services.parquet_pages import parquet_page
-from backend.services.stored_files import out_of_space, readable_row, record_with_file
+from backend.services.stored_files import out_of_space, readable_row, record_with_file, remove_stored
 from backend.services.table_import import ImportedTable, TableLimits, import_table
 from backend.services.uploads import ReceivedUpload
 from modules.column_types import arrow_column_type
 from modules.samples import SAMPLES, load_sample, sample_columns
+from modules.storage import is_partitioned, read_table, write_partitioned
 
 SAMPLE_IDS = {sample["id"]: sample for sample in SAMPLES}
 
@@ -68,7 +73,27 @@ class DatasetInfo:
 
 
 def dataset_path(settings: Settings, storage_key: str) -> Path:
+    """Where an upload is stored: a Parquet file, or a partitioned one's folder of parts."""
     return settings.dataset_dir / f"{storage_key}.parquet"
+
+
+def dataset_partitioned(settings: Settings, row: Dataset) -> bool:
+    """Whether the upload is stored partitioned."""
+    return is_partitioned(dataset_path(settings, row.storage_key))
+
+
+def partition_if_large(settings: Settings, written: Path, target: Path) -> Path:
+    """`written` (a Parquet file) as it is to be stored: itself, or if it is larger than the threshold
+    its parts in the new folder `target`, `written` removed. On failure `target` is not left behind."""
+    if written.stat().st_size <= settings.partition_threshold_bytes:
+        return written
+    try:
+        write_partitioned(written, target, settings.partition_bytes)
+    except BaseException:
+        remove_stored(target)
+        raise
+    written.unlink()
+    return target
 
 
 def dataset_info(row: Dataset) -> DatasetInfo:
@@ -146,13 +171,13 @@ STORING_FULL = (
 
 @dataclass(frozen=True)
 class StagedUpload:
-    """An upload parsed and written as Parquet beside it, not yet recorded."""
+    """An upload parsed and written as Parquet beside it (a file, or a folder of parts), not yet recorded."""
 
     path: Path
     imported: ImportedTable
 
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        remove_stored(self.path)
 
 
 def stage_upload(settings: Settings, upload: GrowingFile, filename: str) -> StagedUpload:
@@ -162,11 +187,14 @@ def stage_upload(settings: Settings, upload: GrowingFile, filename: str) -> Stag
     :class:`InsufficientStorage`; an unusable file is `InvalidDataset`.
     """
     staging = upload.path.with_suffix(".parquet")
+    parts = upload.path.with_suffix(".parts")
     limits = TableLimits(settings.max_rows, settings.max_cells)
     try:
-        return StagedUpload(staging, import_table(upload.path, filename, staging, limits, growing=upload))
+        imported = import_table(upload.path, filename, staging, limits, growing=upload)
+        return StagedUpload(partition_if_large(settings, staging, parts), imported)
     except Exception as exc:
         staging.unlink(missing_ok=True)
+        remove_stored(parts)
         if out_of_space(exc):
             raise InsufficientStorage(STORING_FULL) from None
         raise
@@ -208,7 +236,7 @@ def create_dataset(
         record_with_file(session, row, staging, final)
     except Exception as exc:
         session.rollback()
-        staging.unlink(missing_ok=True)
+        remove_stored(staging)
         if out_of_space(exc):
             raise InsufficientStorage(STORING_FULL) from None
         raise
@@ -233,6 +261,7 @@ def save_table_as_dataset(
     storage_key = uuid.uuid4().hex
     final = dataset_path(settings, storage_key)
     staging = final.with_name(final.name + ".tmp")
+    parts = final.with_name(final.name + ".parts.tmp")
     row = Dataset(
         id=str(uuid.uuid4()),
         owner_id=user.id,
@@ -248,7 +277,7 @@ def save_table_as_dataset(
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, staging)
-        record_with_file(session, row, staging, final)
+        record_with_file(session, row, partition_if_large(settings, staging, parts), final)
     except Exception as exc:
         session.rollback()
         if out_of_space(exc):
@@ -258,6 +287,7 @@ def save_table_as_dataset(
         raise
     finally:
         staging.unlink(missing_ok=True)
+        remove_stored(parts)
     session.refresh(row)
     return dataset_info(row)
 
@@ -265,7 +295,11 @@ def save_table_as_dataset(
 def copy_dataset(session: Session, settings: Settings, source: Dataset, owner: User) -> Dataset:
     """A copy of an upload (file and record) owned by `owner`; added to the session, not committed."""
     storage_key = uuid.uuid4().hex
-    shutil.copyfile(dataset_path(settings, source.storage_key), dataset_path(settings, storage_key))
+    original, copied = dataset_path(settings, source.storage_key), dataset_path(settings, storage_key)
+    if is_partitioned(original):
+        shutil.copytree(original, copied)
+    else:
+        shutil.copyfile(original, copied)
     copy = Dataset(
         id=str(uuid.uuid4()),
         owner_id=owner.id,
@@ -338,7 +372,7 @@ def delete_dataset(session: Session, settings: Settings, row: Dataset) -> set[st
     path = dataset_path(settings, row.storage_key)
     session.delete(row)
     session.commit()
-    path.unlink(missing_ok=True)
+    remove_stored(path)
     return keys
 
 
@@ -356,7 +390,7 @@ def read_frame(path: Path) -> pd.DataFrame:
         if key in _frames:
             _frames.move_to_end(key)
             return _frames[key][0]
-    frame = pd.read_parquet(path)
+    frame = read_table(path)
     size = int(frame.memory_usage(deep=True).sum())
     if size <= LARGEST_CACHED_FRAME:
         with _frames_lock:

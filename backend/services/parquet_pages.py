@@ -16,7 +16,7 @@ from backend.core.memory import release_memory
 from backend.services.outputs import page_payload
 from backend.services.outputs.jsonsafe import JsonDict
 from backend.services.table_import import READ_BUFFER_BYTES
-from modules.storage import PARQUET_SUFFIX, read_arrow
+from modules.storage import PARQUET_SUFFIX, parquet_parts, read_arrow
 
 PAGE_BATCH_ROWS = 4096  # rows decoded at a time while skipping to the page
 
@@ -47,22 +47,47 @@ def arrow_page(path: Path, offset: int, limit: int) -> JsonDict:
 
 
 def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
-    """``{columns, rows, total, offset, limit}`` of rows `offset` … `offset + limit` of the file.
+    """``{columns, rows, total, offset, limit}`` of rows `offset` … `offset + limit` of the file (or of
+    a partitioned table's parts, in order: only the parts holding the page are opened past their footer).
 
     Values are converted as `pandas.read_parquet` would convert the whole table (index columns
     recorded by pandas are left out), so a page equals the same slice of the whole frame.
     """
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
+    parts = parquet_parts(path)
+    metadata = [pq.read_metadata(part) for part in parts]
+    total = sum(m.num_rows for m in metadata)
+    stop = min(total, offset + limit)
+    pieces: list[pa.RecordBatch] = []
+    schema: pa.Schema | None = None
+    first_row = 0
+    for part, meta in zip(parts, metadata, strict=True):
+        if schema is None or (first_row < stop and first_row + meta.num_rows > offset):
+            part_schema, part_pieces = _part_pieces(part, offset - first_row, stop - first_row)
+            schema = schema or part_schema
+            pieces += part_pieces
+        first_row += meta.num_rows
+    assert schema is not None
+    page = _as_in_the_whole_table(
+        pa.Table.from_batches(pieces, schema=schema),
+        lambda name: any(_has_nulls(meta, name) for meta in metadata),
+    )
+    payload = page_payload(page.to_pandas(), total, offset, limit)
+    del pieces, page
+    release_memory()  # cheap (well under a millisecond when little is free), and nothing lingers
+    return payload
+
+
+def _part_pieces(path: Path, offset: int, stop: int) -> tuple[pa.Schema, list[pa.RecordBatch]]:
+    """The schema of one Parquet file and its rows `offset` … `stop` (clipped to the file), read from
+    the row groups that hold them."""
     with path.open("rb") as handle:
         source = pq.ParquetFile(handle, buffer_size=READ_BUFFER_BYTES, pre_buffer=False)
-        metadata = source.metadata
-        total = metadata.num_rows
-        stop = min(total, offset + limit)
-        groups, position = _groups_holding(metadata, offset, stop)
+        groups, position = _groups_holding(source.metadata, max(0, offset), stop)
         pieces: list[pa.RecordBatch] = []
         if groups:
-            batch_rows = max(limit, PAGE_BATCH_ROWS)
+            batch_rows = max(stop - offset, PAGE_BATCH_ROWS)
             for batch in source.iter_batches(batch_size=batch_rows, row_groups=groups, use_threads=False):
                 start, end = max(position, offset), min(position + batch.num_rows, stop)
                 if end > start:
@@ -70,13 +95,7 @@ def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
                 position += batch.num_rows
                 if position >= stop:
                     break
-        page = _as_in_the_whole_table(
-            pa.Table.from_batches(pieces, schema=source.schema_arrow), lambda name: _has_nulls(metadata, name)
-        )
-    payload = page_payload(page.to_pandas(), total, offset, limit)
-    del pieces, page
-    release_memory()  # cheap (well under a millisecond when little is free), and nothing lingers
-    return payload
+        return source.schema_arrow, pieces
 
 
 def _as_in_the_whole_table(page: pa.Table, has_nulls: Callable[[str], bool]) -> pa.Table:

@@ -31,6 +31,7 @@ from backend.services.datasets import (
     dataset_path,
     sample_info,
 )
+from backend.services.stored_files import remove_stored
 from modules import registry
 
 
@@ -197,7 +198,7 @@ def open_in_studio(session: Session, settings: Settings, experiment: Experiment,
     except Exception:
         session.rollback()
         for path in copied_files:
-            path.unlink(missing_ok=True)
+            remove_stored(path)
         raise
 
 

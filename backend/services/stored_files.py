@@ -4,6 +4,7 @@ who may read one through a shared experiment."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import TypeVar
@@ -26,8 +27,16 @@ def record_with_file(session: Session, row: Base, staging: Path, final: Path) ->
     try:
         session.commit()
     except Exception:
-        final.unlink(missing_ok=True)
+        remove_stored(final)
         raise
+
+
+def remove_stored(path: Path) -> None:
+    """Remove a stored file, or a partitioned table's folder of parts; nothing if neither is there."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def out_of_space(exc: BaseException) -> bool:

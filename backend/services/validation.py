@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import modules
+from backend.core.config import Settings
 from backend.models import User
 from backend.services import datasets, saved_models
 from backend.services.runs.planning import dataset_fingerprints
@@ -17,14 +18,20 @@ from modules.scoring import StaticModelInfo
 
 
 def validate_graph(
-    session: Session, user: User, graph: dict[str, Any], max_columns: int = 100_000
+    session: Session,
+    user: User,
+    graph: dict[str, Any],
+    max_columns: int = 100_000,
+    *,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """`{valid, errors, warnings, columns, columns_truncated, signatures}`.
 
     Column checks use the schemas of datasets the caller can see. The columns listed for all output
     ports together are capped at `max_columns` (STUDIO_MAX_VALIDATION_COLUMNS); ports cut short are
     named in `columns_truncated`. `signatures` are those a run of this graph would record, for the
-    nodes without errors whose datasets the caller may read.
+    nodes without errors whose datasets the caller may read. With `settings` naming the Dask executor,
+    modules that cannot run part by part on a dataset stored partitioned are 0161.
     """
     visible: dict[str, list[tuple[str, str]] | None] = {}
 
@@ -49,7 +56,12 @@ def validate_graph(
                 models[model_id] = None
         return models[model_id]
 
-    result = modules.validate_graph(graph, dataset_columns, model_info=model_info)
+    result = modules.validate_graph(
+        graph,
+        dataset_columns,
+        model_info=model_info,
+        partitioned_datasets=_partitioned(session, user, settings),
+    )
     errors = (
         list(result["errors"])
         + _unreadable(graph, "dataset", "Dataset", dataset_columns)
@@ -68,6 +80,23 @@ def validate_graph(
         "columns_truncated": truncated,
         "signatures": _signatures(session, graph, errors, readable),
     }
+
+
+def _partitioned(session: Session, user: User, settings: Settings | None) -> Callable[[str], bool] | None:
+    """Whether a run reads a dataset in parts: on the Dask executor, an upload stored partitioned (None:
+    the executor reads every dataset whole)."""
+    if settings is None or settings.executor != "dask":
+        return None
+
+    def partitioned(dataset_id: str) -> bool:
+        if dataset_id in datasets.SAMPLE_IDS:
+            return False
+        try:
+            return datasets.dataset_partitioned(settings, datasets.get_dataset_row(session, dataset_id, user))
+        except datasets.DatasetNotFound:
+            return False
+
+    return partitioned
 
 
 def _unreadable(

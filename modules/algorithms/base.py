@@ -155,6 +155,10 @@ class ClusterConfig(ABC):
         """A warning Sweep shows for this configuration (e.g. nothing to sweep)."""
         return None
 
+    def partitioned_refusal(self) -> str | None:
+        """Why Train cannot fit this configuration part by part on a partitioned table; None: it can."""
+        return f"a {self.algorithm_name} model cannot be trained part by part."
+
     def uses_label_column(self) -> bool:
         """Whether some candidate starts from the label column."""
         return any(c.uses_labels for c in self.candidates(0))

@@ -142,6 +142,29 @@ class KMeansConfig(ClusterConfig):
             + ". Use Sweep Clustering to try them all."
         )
 
+    def partitioned_refusal(self) -> str | None:
+        """The partitioned fit (:func:`modules.engine.distributed.fit_kmeans_partitioned`) is Euclidean,
+        one start, float64, from First N, Random or k-means|| centres."""
+        from modules.engine.distributed import accepts_partitioned_init
+
+        init = self.training_candidate().init
+        if not accepts_partitioned_init(init):
+            names = {c.value: c.label for c in INIT_CHOICES}
+            return (
+                f"K-Means with Initialization {names.get(init, init)!r} cannot be trained part by part; "
+                "choose First N, Random or K-Means++ Fast (k-means||)."
+            )
+        if self.metric != "euclidean":
+            return "K-Means with the Cosine metric cannot be trained part by part; choose Euclidean."
+        if self.n_init > 1:
+            return (
+                "K-Means with more than one restart cannot be trained part by part; set Number of "
+                "restarts to 1."
+            )
+        if self.float32:
+            return "K-Means with 32-bit floats cannot be trained part by part; turn off Use 32-bit floats."
+        return None
+
     def sweep_warning(self) -> str | None:
         if self.trainer_mode != "single":
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from modules.context import RunContext
-from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Partitioned, Port
 from modules.errors import ModuleError
 from modules.scoring import (
     StaticModelInfo,
@@ -39,6 +39,7 @@ class AssignDataToClusters(Module):
     )
     outputs = (Port("results_dataset", "Results dataset", "data_table", view="clusters"),)
     params = (append_param(),)
+    partitioned = Partitioned(outputs=("results_dataset",))
     errors = (
         ErrorDecl("0001", "the table lacks a column the model was trained on"),
         ErrorDecl("0003", "an input is not connected, or the dataset has no rows or columns"),

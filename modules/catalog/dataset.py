@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from modules.context import RunContext
-from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Port
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port
 from modules.errors import ModuleError
 
 
@@ -31,6 +31,7 @@ class Dataset(Module):
             description="The dataset to load (sample ids start with 'sample-').",
         ),
     )
+    partitioned = Partitioned(outputs=("dataset",))
     errors = (
         ErrorDecl("0002", "no dataset is chosen"),
         ErrorDecl("0003", "the dataset does not exist or has no rows or no columns"),

@@ -27,7 +27,7 @@ import pandas as pd
 
 from modules.agreement import AGREEMENT_METRICS, agreement, known_pairs
 from modules.context import RunContext
-from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Port, Schema
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port, Schema
 from modules.errors import ModuleError, param_error
 from modules.results import (
     ASSIGNMENTS,
@@ -248,6 +248,7 @@ class EvaluateClustering(Module):
             "column): 'Agreement with labels' then compares the clusters with them. Empty: no comparison.",
         ),
     )
+    partitioned = Partitioned(outputs=("row_silhouettes",))
     errors = (
         ErrorDecl("0001", "the label column is not a column of the scored dataset, or is a result column"),
         ErrorDecl("0003", "the first input is not connected, or an input has no rows or columns"),

@@ -11,7 +11,7 @@ from scipy.special import ndtr
 from modules.column_types import table_schema
 from modules.columns import default_numeric, select_columns
 from modules.context import RunContext
-from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Port, Schema
+from modules.contract import Choice, ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port, Schema
 from modules.errors import ModuleError
 
 
@@ -82,6 +82,7 @@ class NormalizeData(Module):
             "missing values for it).",
         ),
     )
+    partitioned = Partitioned(outputs=("transformed_dataset",))
     errors = (
         ErrorDecl("0001", "a selected column does not exist"),
         ErrorDecl("0003", "the input is not connected, or has no rows or columns"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from modules.columns import select_columns
 from modules.context import RunContext
-from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Port
+from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port
 from modules.errors import ModuleError
 
 
@@ -29,6 +29,7 @@ class SelectColumns(Module):
             description="The columns to keep.",
         ),
     )
+    partitioned = Partitioned(outputs=("results_dataset",))
     errors = (
         ErrorDecl("0001", "a selected column name or index does not exist"),
         ErrorDecl("0002", "no selection is set, or it is malformed"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from modules.algorithms.base import ClusterConfig
 from modules.context import RunContext
-from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Port
+from modules.contract import PARTITIONED_INPUT, ErrorDecl, InferEnv, Inferred, Module, Partitioned, Port
 from modules.errors import ModuleError
 from modules.scoring import StaticModelInfo, has_score_columns, results_schema, score_prefix
 from modules.trained_model import TrainedClusterModel
@@ -66,7 +66,13 @@ class TrainClusteringModel(Module):
             "algorithm, number of clusters or features",
         ),
         ErrorDecl("0021", "fewer usable rows (or distinct rows) than clusters"),
+        ErrorDecl(
+            PARTITIONED_INPUT,
+            "the dataset is stored partitioned and the model cannot be trained part by part (only K-Means, "
+            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights)",
+        ),
     )
+    partitioned = Partitioned(outputs=("results_dataset",))
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         config: ClusterConfig = inputs["untrained_model"]
@@ -109,6 +115,15 @@ class TrainClusteringModel(Module):
         del prepared  # the results table needs only the scores: free the training matrix first
         results = finish_training(df, model, scores, append=params["append"], ctx=ctx)
         return {"trained_model": model, "results_dataset": results}
+
+    def partitioned_refusal(self, params: dict[str, Any], inputs: dict[str, Any]) -> str | None:
+        config = inputs.get("untrained_model")
+        why = config.partitioned_refusal() if isinstance(config, ClusterConfig) else None
+        if why is None and params.get("weight_column"):
+            why = "rows cannot be weighted (Weight column) part by part; clear Weight column."
+        if why is None:
+            return None
+        return f"{self.name} cannot run on this dataset, stored partitioned: {why}"
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()

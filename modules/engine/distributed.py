@@ -145,6 +145,11 @@ def _check_enough_rows(n_rows: int, n_clusters: int) -> None:
         raise ModuleError("0021", f"n_clusters={n_clusters} needs at least {n_clusters} rows, got {n_rows}")
 
 
+def accepts_partitioned_init(init: str) -> bool:
+    """Whether :func:`fit_kmeans_partitioned` takes this initialisation (by either of its names)."""
+    return _INIT_ALIASES.get(init, init) in PARTITIONED_INIT_METHODS
+
+
 def _check_init(init: str) -> str:
     init = _INIT_ALIASES.get(init, init)
     if init not in PARTITIONED_INIT_METHODS:

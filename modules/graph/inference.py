@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from modules.columns import select_columns
-from modules.contract import InferEnv, Module, Param, Schema
+from modules.contract import PARTITIONED_INPUT, InferEnv, Module, Param, Schema
 from modules.errors import ModuleError
 from modules.graph.issues import Report
 
@@ -28,13 +28,17 @@ def infer_outputs(
     connected: Connections,
     dataset_columns: Callable[[str], list[tuple[str, str]] | None] | None,
     model_info: Callable[[str], Any] | None = None,
+    partitioned_datasets: Callable[[str], bool] | None = None,
 ) -> dict[str, list[dict[str, str]]]:
     """Follow every node of ``checked`` (``{node id: (module, filled parameters)}``) in ``ordered``.
 
     Adds column errors and the modules' warnings to ``report``; returns the tables each output port
     will carry where known (``{"node_id.port_id": [{name, type}]}``): column pickers offer these.
+    ``partitioned_datasets(dataset_id)``: whether the run reads that dataset in parts (None: none is):
+    a node reading one, or fed a partitioned table, must be able to run partitioned
+    (:meth:`Module.partitioned_refusal`, else PARTITIONED_INPUT).
     """
-    inference = _Inference(report, connected, dataset_columns, model_info)
+    inference = _Inference(report, connected, dataset_columns, model_info, partitioned_datasets)
     for nid in ordered:
         if nid in checked:
             inference.node(nid, *checked[nid])
@@ -61,6 +65,7 @@ class _Inference:
         connected: Connections,
         dataset_columns: Callable[[str], list[tuple[str, str]] | None] | None,
         model_info: Callable[[str], Any] | None,
+        partitioned_datasets: Callable[[str], bool] | None = None,
     ) -> None:
         def lookup(dataset_id: str) -> Schema | None:
             found = dataset_columns(dataset_id) if dataset_columns is not None else None
@@ -71,6 +76,9 @@ class _Inference:
         self.env = InferEnv(dataset_columns=lookup, model_info=model_info or (lambda _id: None))
         #: What each output port carries, where known: ``(node, port) -> description``.
         self.static: dict[tuple[str, str], Any] = {}
+        self.partitioned_datasets = partitioned_datasets
+        #: The output ports that carry a partitioned table: ``(node, port)``.
+        self.partitioned: set[tuple[str, str]] = set()
         # An error found both by the parameter checks and here is reported once.
         self._seen = {(e.get("node_id"), e.get("param"), e["code"], e["message"]) for e in report.errors}
 
@@ -82,6 +90,7 @@ class _Inference:
             for port in module.inputs
         }
         self._check_columns(nid, module, filled, infos)
+        self._check_partitioned(nid, module, filled, infos)
         try:
             inferred = module.infer(filled, infos, self.env)
         except Exception as exc:  # inference is best effort; the run will report the real failure
@@ -107,6 +116,23 @@ class _Inference:
             except ModuleError as exc:
                 exc.param = p.id
                 self._error(nid, exc)
+
+    def _check_partitioned(
+        self, nid: str, module: Module, filled: dict[str, Any], infos: dict[str, Any]
+    ) -> None:
+        """A node reading a partitioned dataset, or fed a partitioned table, runs part by part or is an
+        error; the tables it then outputs are partitioned."""
+        if self.partitioned_datasets is None:
+            return
+        reads = any(self.partitioned_datasets(dataset_id) for _, dataset_id in module.dataset_ids(filled))
+        fed = any(self.connected.get((nid, port.id)) in self.partitioned for port in module.inputs)
+        if not (reads or fed):
+            return
+        refusal = module.partitioned_refusal(filled, infos)
+        if refusal is not None:
+            self._error(nid, ModuleError(PARTITIONED_INPUT, refusal))
+        elif module.partitioned is not None:
+            self.partitioned.update((nid, port_id) for port_id in module.partitioned.outputs)
 
     def _error(self, nid: str, exc: ModuleError) -> None:
         param = exc.param

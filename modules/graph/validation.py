@@ -42,6 +42,7 @@ def validate_graph(
     dataset_columns: Callable[[str], list[tuple[str, str]] | None] | None = None,
     *,
     model_info: Callable[[str], Any] | None = None,
+    partitioned_datasets: Callable[[str], bool] | None = None,
     structure_only: bool = False,
 ) -> dict[str, Any]:
     """Check a graph without running it.
@@ -55,6 +56,8 @@ def validate_graph(
     ``0025`` …) as the modules themselves would raise them. ``dataset_columns(dataset_id)`` gives an
     uploaded dataset's ``[(name, type)]`` (None = unknown); sample datasets are known without it.
     ``model_info(model_id)`` gives a saved model's :class:`~modules.scoring.StaticModelInfo` (None = unknown).
+    ``partitioned_datasets(dataset_id)`` says whether a run reads the dataset in parts (the Dask executor,
+    a dataset stored partitioned); a module that cannot run part by part on such a table is ``0161``.
     Warnings: parameters the module does not declare (``unknown_param``) and the modules' own
     warnings (``warning``). Unless ``structure_only``, ``columns`` lists the tables each output port
     will carry where known (``{"node_id.port_id": [{name, type}]}``).
@@ -70,7 +73,9 @@ def validate_graph(
     if structure_only:
         return report.result()
     checked = _check_params(nodes, report)
-    columns = infer_outputs(report, ordered, checked, wiring.connected, dataset_columns, model_info)
+    columns = infer_outputs(
+        report, ordered, checked, wiring.connected, dataset_columns, model_info, partitioned_datasets
+    )
     return report.result(columns=columns)
 
 

@@ -126,6 +126,8 @@ def test_start_up_removes_artefacts_no_run_references(
     assert client.delete(f"/api/experiments/{gone.json()['id']}", headers=alice).status_code == 204
     (settings.data_dir / "tmp").mkdir(exist_ok=True)
     (settings.data_dir / "tmp" / "cut-off.upload").write_bytes(b"a,b\n1")
+    (settings.data_dir / "tmp" / "cut-off.parts").mkdir()  # an upload stopped while stored in parts
+    (settings.data_dir / "tmp" / "cut-off.parts" / "part-00000.parquet").write_bytes(b"PAR1")
 
     restarted = TestClient(create_app(settings))
     with restarted:

@@ -26,7 +26,7 @@ async def validate(
     check_graph_size(settings, graph)
 
     def validated() -> bytes:
-        result = validate_graph(session, user, graph, settings.max_validation_columns)
+        result = validate_graph(session, user, graph, settings.max_validation_columns, settings=settings)
         return json.dumps(result, allow_nan=False).encode()
 
     # Validating and encoding the answer both happen off the event loop.

@@ -80,7 +80,7 @@ def start_run(
     experiment = load_experiment(session, experiment_id, user, need="editor")
     ensure_free_space(request.app.state.settings, "new runs")
     graph = experiment_service.current_version(session, experiment).graph
-    validation = validate_graph(session, user, graph)
+    validation = validate_graph(session, user, graph, settings=request.app.state.settings)
     if not validation["valid"]:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,

@@ -22,6 +22,7 @@ from backend.services.runs.events import RunEvents
 from backend.services.runs.planning import plan_run
 from backend.services.runs.records import RunRecords
 from backend.services.runs.scheduler import LiveRun, RunCoordinator
+from backend.services.stored_files import remove_stored
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class RunManager:
             except Exception as exc:
                 log.warning("artefacts at %s not cleaned up: %s", self.settings.artefacts_url, exc)
         for leftover in (self.settings.data_dir / "tmp").glob("*"):
-            leftover.unlink(missing_ok=True)  # uploads cut off by a stop
+            remove_stored(leftover)  # uploads cut off by a stop (a parsed one may be a folder of parts)
             removed += 1
         if removed:
             log.info("removed %d unreferenced files", removed)

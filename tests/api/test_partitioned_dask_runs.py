@@ -1,0 +1,94 @@
+"""The partitioned pipeline (Dataset → Select Columns → Normalize Data → Train (K-Means, First N) → Assign
+→ Evaluate) run by the studio on the Dask executor (a LocalCluster of 2 worker processes) gives the
+in-memory engine's results, for a dataset stored whole and one stored partitioned: the same
+assignments, centroids within 1e-9, the same evaluation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+import modules
+from backend.core.config import Settings
+from tests.api.conftest import upload
+from tests.api.test_partitioned_datasets import _frame
+from tests.api.test_runs import all_rows, run_experiment, wait_for
+from tests.graphs import edge, node
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
+    """Uploads over 40 kB stored partitioned (the larger one below, not the smaller)."""
+    return Settings(
+        STUDIO_DATA_DIR=tmp_path / "data",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'studio.db'}",
+        STUDIO_EXECUTOR="dask",
+        STUDIO_DASK_SCHEDULER=dask_cluster.scheduler_address,
+        STUDIO_WARM_UP=False,
+        STUDIO_PARTITION_THRESHOLD_BYTES=40_000,
+        STUDIO_PARTITION_BYTES=20_000,
+    )
+
+
+def _pipeline(dataset_id: str) -> dict[str, Any]:
+    nodes = [
+        node("data", "dataset", dataset_id=dataset_id),
+        node("select", "select_columns", column_set={"names": ["x", "y", "z"]}),
+        node("norm", "normalize_data"),
+        node("kmeans", "kmeans_clustering", n_clusters=3, init="first_n"),
+        node("train", "train_clustering_model"),
+        node("assign", "assign_data_to_clusters"),
+        node("evaluate", "evaluate_clustering"),
+    ]
+    edges = [
+        edge("data", "dataset", "select", "dataset"),
+        edge("select", "results_dataset", "norm", "dataset"),
+        edge("norm", "transformed_dataset", "train", "dataset"),
+        edge("kmeans", "untrained_model", "train", "untrained_model"),
+        edge("train", "trained_model", "assign", "trained_model"),
+        edge("norm", "transformed_dataset", "assign", "dataset"),
+        edge("assign", "results_dataset", "evaluate", "scored_dataset"),
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
+@pytest.mark.parametrize("n_rows", [400, 3000], ids=["stored-whole", "stored-partitioned"])
+def test_the_pipeline_on_dask_gives_the_in_memory_results(
+    client: TestClient, alice: dict[str, str], settings: Settings, n_rows: int
+) -> None:
+    csv = _frame().drop(columns=["count"]).head(n_rows).to_csv(index=False)
+    dataset = upload(client, alice, csv.encode(), "blobs.csv").json()
+    [stored] = settings.dataset_dir.iterdir()
+    assert stored.is_dir() == (n_rows == 3000)
+    graph = _pipeline(dataset["id"])
+    checked = client.post("/api/graphs/validate", headers=alice, json={"graph": graph}).json()
+    assert checked["errors"] == []
+    exp = client.post("/api/experiments", headers=alice, json={"name": "Blobs", "graph": graph}).json()
+    run = wait_for(client, alice, run_experiment(client, alice, exp["id"])["id"], timeout=300)
+    assert run["status"] == "succeeded", run
+
+    reference = modules.run_graph(graph, lambda _id: pd.read_csv(io.StringIO(csv)))
+    served = all_rows(client, alice, run["id"], "assign", "results_dataset")
+    assert served["Assignments"].tolist() == reference[("assign", "results_dataset")]["Assignments"].tolist()
+    model = client.get(f"/api/runs/{run['id']}/nodes/train/outputs/trained_model", headers=alice).json()
+    np.testing.assert_allclose(
+        np.array(model["centroids"]), reference[("train", "trained_model")].model.centroids, rtol=0, atol=1e-9
+    )
+    evaluation = all_rows(client, alice, run["id"], "evaluate", "evaluation_results")
+    expected = reference[("evaluate", "evaluation_results")]
+    for column in expected.columns:
+        if pd.api.types.is_numeric_dtype(expected[column]):
+            np.testing.assert_allclose(
+                evaluation[column].to_numpy(float),
+                expected[column].to_numpy(float),
+                rtol=1e-9,
+                err_msg=column,
+            )
