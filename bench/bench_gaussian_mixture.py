@@ -10,7 +10,8 @@ components, k-means initialisation, seed 0, scikit-learn's default tolerance and
 normalisation. Ours: ``modules.run_module("train_clustering_model", …)`` (Result Only: Assignments and a
 probability column per component) on the DataFrame. Reference: ``GaussianMixture(...).fit(X)`` then
 ``predict_proba(X)`` on the matrix (what Train delivers: the fit, then every row's probabilities);
-the ratio against ``fit`` alone is printed too. Time: the best of ``--repeats`` alternating runs.
+the ratio against ``fit`` alone is printed too. Time: the best of ``--repeats`` alternating runs
+(by default more at small sizes, :func:`repeats_for`).
 Peak memory: each side in a child process, the growth of its peak resident size (VmHWM, reset
 through /proc/self/clear_refs) over the data it was given. Target: time ratio ≤ 1.2; exit status 1
 when it is missed.
@@ -64,12 +65,21 @@ def reference(X: np.ndarray, probabilities: bool = True) -> Any:
     return mixture.predict_proba(X) if probabilities else mixture
 
 
+def repeats_for(n_rows: int) -> int:
+    """Alternating runs at a size: a 10k fit takes tens of milliseconds, where the machine's noise (a
+    scheduler tick, the other core's work) is of the same order, so only the best of many is the
+    fit's own time; at 1M rows one run takes seconds and the noise is small beside it."""
+    return 30 if n_rows <= 10_000 else 5 if n_rows <= 100_000 else 2
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--large", action="store_true", help="also 1M rows")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--repeats", type=int, help="alternating runs per size (default: 30 at 10k rows, 5 at 100k, 2 at 1M)"
+    )
     parser.add_argument("--child", choices=("ours", "theirs"), help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -86,7 +96,7 @@ def main() -> int:
         df = make_frame(n)
         X = df.to_numpy()
         ours_s, out, theirs_s, proba = paired_best(
-            args.repeats, lambda df=df: ours(df), lambda X=X: reference(X)
+            args.repeats or repeats_for(n), lambda df=df: ours(df), lambda X=X: reference(X)
         )
         t0 = time.perf_counter()
         reference(X, probabilities=False)

@@ -60,3 +60,32 @@ def iris_graph(
             edge("data", "dataset", "sweep", "dataset"),
         ]
     return {"nodes": nodes, "edges": edges}
+
+
+def partitionable_pipeline(dataset_id: str, select: list[str] | None = None, **kmeans_params: Any) -> Graph:
+    """Dataset → (Select Columns →) Normalize → Train (K-Means, First N, k = 3) → Assign → Evaluate: the
+    modules that may run partition by partition (issue 15)."""
+    nodes = [
+        node("data", "dataset", dataset_id=dataset_id),
+        node("norm", "normalize_data"),
+        node("kmeans", "kmeans_clustering", **{"n_clusters": 3, "init": "first_n", **kmeans_params}),
+        node("train", "train_clustering_model"),
+        node("assign", "assign_data_to_clusters"),
+        node("evaluate", "evaluate_clustering"),
+    ]
+    edges = [
+        edge("norm", "transformed_dataset", "train", "dataset"),
+        edge("kmeans", "untrained_model", "train", "untrained_model"),
+        edge("train", "trained_model", "assign", "trained_model"),
+        edge("norm", "transformed_dataset", "assign", "dataset"),
+        edge("assign", "results_dataset", "evaluate", "scored_dataset"),
+    ]
+    if select is None:
+        edges.append(edge("data", "dataset", "norm", "dataset"))
+    else:
+        nodes.insert(1, node("select", "select_columns", column_set={"names": select}))
+        edges += [
+            edge("data", "dataset", "select", "dataset"),
+            edge("select", "results_dataset", "norm", "dataset"),
+        ]
+    return {"nodes": nodes, "edges": edges}

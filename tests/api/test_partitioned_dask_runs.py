@@ -19,7 +19,7 @@ from backend.core.config import Settings
 from tests.api.conftest import upload
 from tests.api.test_partitioned_datasets import _frame
 from tests.api.test_runs import all_rows, run_experiment, wait_for
-from tests.graphs import edge, node
+from tests.graphs import partitionable_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -38,28 +38,6 @@ def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
     )
 
 
-def _pipeline(dataset_id: str) -> dict[str, Any]:
-    nodes = [
-        node("data", "dataset", dataset_id=dataset_id),
-        node("select", "select_columns", column_set={"names": ["x", "y", "z"]}),
-        node("norm", "normalize_data"),
-        node("kmeans", "kmeans_clustering", n_clusters=3, init="first_n"),
-        node("train", "train_clustering_model"),
-        node("assign", "assign_data_to_clusters"),
-        node("evaluate", "evaluate_clustering"),
-    ]
-    edges = [
-        edge("data", "dataset", "select", "dataset"),
-        edge("select", "results_dataset", "norm", "dataset"),
-        edge("norm", "transformed_dataset", "train", "dataset"),
-        edge("kmeans", "untrained_model", "train", "untrained_model"),
-        edge("train", "trained_model", "assign", "trained_model"),
-        edge("norm", "transformed_dataset", "assign", "dataset"),
-        edge("assign", "results_dataset", "evaluate", "scored_dataset"),
-    ]
-    return {"nodes": nodes, "edges": edges}
-
-
 @pytest.mark.parametrize("n_rows", [400, 3000], ids=["stored-whole", "stored-partitioned"])
 def test_the_pipeline_on_dask_gives_the_in_memory_results(
     client: TestClient, alice: dict[str, str], settings: Settings, n_rows: int
@@ -68,7 +46,7 @@ def test_the_pipeline_on_dask_gives_the_in_memory_results(
     dataset = upload(client, alice, csv.encode(), "blobs.csv").json()
     [stored] = settings.dataset_dir.iterdir()
     assert stored.is_dir() == (n_rows == 3000)
-    graph = _pipeline(dataset["id"])
+    graph = partitionable_pipeline(dataset["id"], select=["x", "y", "z"])
     checked = client.post("/api/graphs/validate", headers=alice, json={"graph": graph}).json()
     assert checked["errors"] == []
     exp = client.post("/api/experiments", headers=alice, json={"name": "Blobs", "graph": graph}).json()

@@ -11,7 +11,7 @@ import modules
 from modules import registry
 from modules.contract import PARTITIONED_INPUT, Partitioned
 from modules.ports import DATA_TABLE
-from tests.graphs import edge, node
+from tests.graphs import edge, node, partitionable_pipeline
 
 BIG, SMALL = "big-upload", "small-upload"
 SCHEMA = [("x", "numeric"), ("y", "numeric"), ("z", "numeric")]
@@ -26,24 +26,7 @@ def _partitioned(dataset_id: str) -> bool:
 
 
 def _pipeline(dataset_id: str = BIG, **kmeans: Any) -> dict[str, Any]:
-    """Dataset → Normalize → Train (K-Means) → Assign → Evaluate, the pipeline the issue runs partitioned."""
-    nodes = [
-        node("data", "dataset", dataset_id=dataset_id),
-        node("norm", "normalize_data"),
-        node("kmeans", "kmeans_clustering", **{"n_clusters": 3, "init": "first_n", **kmeans}),
-        node("train", "train_clustering_model"),
-        node("assign", "assign_data_to_clusters"),
-        node("evaluate", "evaluate_clustering"),
-    ]
-    edges = [
-        edge("data", "dataset", "norm", "dataset"),
-        edge("norm", "transformed_dataset", "train", "dataset"),
-        edge("kmeans", "untrained_model", "train", "untrained_model"),
-        edge("train", "trained_model", "assign", "trained_model"),
-        edge("norm", "transformed_dataset", "assign", "dataset"),
-        edge("assign", "results_dataset", "evaluate", "scored_dataset"),
-    ]
-    return {"nodes": nodes, "edges": edges}
+    return partitionable_pipeline(dataset_id, **kmeans)
 
 
 def _validate(graph: dict[str, Any], partitioned: Any = _partitioned) -> list[dict[str, Any]]:
