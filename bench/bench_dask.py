@@ -190,7 +190,42 @@ def _nothing(block: np.ndarray) -> int:
     return 0
 
 
-def render(n_rows: int, memory_limit: int, case1: dict[str, Any], case2: dict[str, float]) -> str:
+def bench_executors(runs: int) -> dict[str, Any]:
+    """Case 4: the same 1M-row graph (Synthetic Blobs 1M → K-Means, k = 5 → Train → Assign) on a studio
+    with the local executor and on one with the Dask executor (the server's own 2-worker LocalCluster),
+    the two alternating: each run's server-side seconds (created → finished), every run with a new seed
+    so nothing is reused; the medians and their ratio."""
+    import statistics
+
+    from bench.bench_api import Studio, server_ms
+    from bench.bench_runs import fresh_server
+    from bench.server import signed_in_client
+    from tests.graphs import iris_graph
+
+    def graph(seed: int) -> dict[str, Any]:
+        return iris_graph("sample-synthetic-1m", 5, seed=seed, sweep=False)
+
+    seconds: dict[str, list[float]] = {"local": [], "dask": []}
+    with (
+        fresh_server(None, STUDIO_EXECUTOR="local") as (local_base, _, _),
+        fresh_server(None, STUDIO_EXECUTOR="dask", STUDIO_DASK_WORKERS="2") as (dask_base, _, _),
+    ):
+        studios = {"local": Studio(signed_in_client(local_base)), "dask": Studio(signed_in_client(dask_base))}
+        experiments = {name: studio.experiment("Blobs 1M", graph(0)) for name, studio in studios.items()}
+        for seed in range(runs + 1):  # the first run of each warms up (the sample generated once, cached)
+            for name, studio in studios.items():
+                if seed:
+                    studio.save(experiments[name], graph(seed))
+                run = studio.wait(studio.run(experiments[name]))
+                if seed:
+                    seconds[name].append(server_ms(run) / 1000)
+    local, dask = statistics.median(seconds["local"]), statistics.median(seconds["dask"])
+    return {"local_s": local, "dask_s": dask, "ratio": dask / local, "runs": seconds}
+
+
+def render(
+    n_rows: int, memory_limit: int, case1: dict[str, Any], case2: dict[str, float], case4: dict[str, Any]
+) -> str:
     ratio = case1["ours_s"] / case1["theirs_s"]
     verdict = "holds" if ratio <= 0.3 else "MISSED"
     overhead_verdict = "holds" if case2["overhead_s"] <= 0.1 else "MISSED"
@@ -204,6 +239,9 @@ def render(n_rows: int, memory_limit: int, case1: dict[str, Any], case2: dict[st
         f"| {ratio:.2f}x | <= 0.3x {verdict} |",
         f"| Scheduler overhead per Lloyd pass, {OVERHEAD_PARTITIONS} partitions | "
         f"{case2['overhead_s']:.4f} s | | | <= 0.1 s {overhead_verdict} |",
+        f"| The same 1M-row graph, Dask executor (ours) vs local executor (in the dask-ml column) | "
+        f"{case4['dask_s']:.2f} s | {case4['local_s']:.2f} s | {case4['ratio']:.2f}x | <= 1.5x "
+        f"{'holds' if case4['ratio'] <= 1.5 else 'MISSED'} |",
         "",
         "Notes:",
         f"- Case 1: {case1['ours_iter']} vs {case1['theirs_iter']} passes; inertia against the squared "
@@ -215,6 +253,11 @@ def render(n_rows: int, memory_limit: int, case1: dict[str, Any], case2: dict[st
         f"{case2['per_pass_s']:.4f} s, of which the tasks' compute (measured in-process, spread over 2 "
         f"workers) is {case2['compute_s']:.4f} s. Dask's own floor on the same cluster, 100 tasks that "
         f"do nothing on the same partitions, submitted and gathered the same way: {case2['floor_s']:.4f} s.",
+        f"- Executors: Synthetic Blobs 1M → K-Means (k = 5) → Train → Assign, run on a studio with each "
+        f"executor (the Dask one on its own 2-worker LocalCluster, the data in memory: not partitioned), "
+        f"alternating, a new seed each run; server-side seconds, median of {len(case4['runs']['dask'])}: "
+        f"local {', '.join(f'{s:.2f}' for s in case4['runs']['local'])}; "
+        f"Dask {', '.join(f'{s:.2f}' for s in case4['runs']['dask'])}.",
     ]
     return "\n".join(lines)
 
@@ -258,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=None, help="rows of case 1 (default 10M, quick 1M)")
     parser.add_argument("--repeats", type=int, default=None, help="alternating runs of case 1")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--graph-runs", type=int, default=None, help="runs per executor of case 4 (3)")
+    parser.add_argument("--only-executors", action="store_true", help="case 4 only, printed")
     args = parser.parse_args(argv)
     n_rows = args.rows or (1_000_000 if args.quick else 10_000_000)
     repeats = args.repeats or 2
@@ -265,6 +310,13 @@ def main(argv: list[str] | None = None) -> int:
     # Below the dataset size (each worker holds about half of it), but not below what a worker
     # process with the engine and dask-ml loaded needs to run at all.
     memory_limit = max(int(0.95 * data_bytes), 2 * 2**30) if args.quick else int(0.95 * data_bytes)
+    if args.only_executors:
+        case4 = bench_executors(args.graph_runs or 3)
+        print(
+            f"1M-row graph: Dask {case4['dask_s']:.2f} s, local {case4['local_s']:.2f} s, "
+            f"ratio {case4['ratio']:.2f}x (target <= 1.5x); runs {case4['runs']}"
+        )
+        return 0 if case4["ratio"] <= 1.5 else 1
     load_start = load_average()
     cluster, client = start_cluster(memory_limit)
     try:
@@ -276,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         client.close()
         cluster.close()
-    table = render(n_rows, memory_limit, case1, case2)
+    case4 = bench_executors(args.graph_runs or 3)
+    table = render(n_rows, memory_limit, case1, case2, case4)
     print(table)
     command = ".venv/bin/python -m bench.bench_dask" + (" --quick" if args.quick else "")
     if not args.quick and not args.no_write:

@@ -70,9 +70,10 @@ def iris_graph(seed: int) -> dict:
 
 
 @contextlib.contextmanager
-def fresh_server(cache: Path) -> Iterator[tuple[str, float, Path]]:
+def fresh_server(cache: Path | None, **settings: str) -> Iterator[tuple[str, float, Path]]:
     """`python -m backend` as `make run` starts it (warm workers), on a fresh data folder and the given
-    kernel cache: its address, when it was started (perf_counter) and its log file."""
+    kernel cache (None: the install's), with any other ``settings`` (environment variables): its
+    address, when it was started (perf_counter) and its log file."""
     with tempfile.TemporaryDirectory(prefix="studio-bench-runs-") as scratch:
         folder, port = Path(scratch), free_port()
         env = {
@@ -83,8 +84,9 @@ def fresh_server(cache: Path) -> Iterator[tuple[str, float, Path]]:
             "STUDIO_DATA_DIR": str(folder / "data"),
             "DATABASE_URL": f"sqlite:///{folder / 'studio.db'}",
             "STUDIO_WARM_WORKERS": "true",
-            "NUMBA_CACHE_DIR": str(cache),
+            **({"NUMBA_CACHE_DIR": str(cache)} if cache is not None else {}),
             "PYTHONUNBUFFERED": "1",
+            **settings,
         }
         log_path = folder / "server.log"
         started = time.perf_counter()
