@@ -166,3 +166,30 @@ def test_a_cancelled_parallel_sweep_stops_every_candidate(
         assert "Cancelled." in result.log
         assert "restarted" not in result.log  # it stopped by itself, long before kill_after
         wait_until(lambda: not running_items(), "every candidate task stopped")
+
+
+def test_a_candidate_error_other_than_too_few_rows_fails_the_node_with_its_code(
+    dask_executor: DaskExecutor, dask_cluster: Any, tmp_path: Path
+) -> None:
+    df = blobs(300, 2).assign(w=1.0)
+    data = tmp_path / "data.parquet"
+    df.to_parquet(data)
+    root = str(tmp_path / "artefacts")
+    loaded = run(
+        dask_executor, NodeTask("t:data", "dataset", {"dataset_id": "d"}, {}, {"d": str(data)}, root)
+    )
+    # Gaussian Mixture takes no row weights: each candidate's fit refuses them (0013)
+    mixture = {"trainer_mode": "range", "n_components_range": "2-5"}
+    config = run(dask_executor, NodeTask("t:gm", "gaussian_mixture_clustering", mixture, {}, {}, root))
+    inputs = {"untrained_model": config.outputs["untrained_model"], "dataset": loaded.outputs["dataset"]}
+    params = {"sweep_mode": "grid", "weight_column": "w"}
+    with Client(dask_cluster, set_as_default=False) as client, get_task_stream(client) as stream:
+        result = dask_executor.submit(
+            NodeTask("t:sweep", "sweep_clustering", params, inputs, {}, root), noop
+        ).future.result(timeout=WAIT_S)
+
+    assert any(str(task["key"]).startswith(ITEM_TASK) for task in stream.data)  # it did fan out
+    assert result.status == RunStatus.FAILED
+    assert result.error is not None and result.error["code"] == "0013"
+    assert "Gaussian Mixture cannot use row weights" in result.error["message"]
+    assert not result.outputs
