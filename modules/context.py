@@ -3,13 +3,38 @@ node log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
-__all__ = ["RunContext"]
+from modules.errors import Cancelled
+
+__all__ = ["MapTasks", "RunContext", "TaskFn"]
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: One task of :meth:`RunContext.map`: ``fn(shared, item, ctx)``. It must be a picklable, pure function
+#: (a module-level one): it may run in another process. Of ``ctx`` it may use ``should_stop`` and
+#: ``progress`` (the fraction of this item) only; what it has to say goes into its result.
+TaskFn = Callable[[S, T, "RunContext"], R]
+
+
+class MapTasks(Protocol):
+    """The caller's fan-out: ``fn(shared, item, ctx)`` for every item, spread over its workers (``shared``
+    sent to them once), the results yielded in item order; a task's exception is raised when its turn
+    comes. It stops and raises ``Cancelled`` once ``should_stop`` says so."""
+
+    def __call__(
+        self,
+        fn: Callable[[Any, Any, RunContext], Any],
+        shared: Any,
+        items: Sequence[Any],
+        should_stop: Callable[[], bool],
+    ) -> Iterator[Any]: ...
 
 
 @dataclass
@@ -28,6 +53,8 @@ class RunContext:
     stop_requested: Callable[[], bool] | None = None
     on_log: Callable[[str], None] | None = None
     on_warn: Callable[[str], None] | None = None
+    #: Runs the tasks of :meth:`map` in parallel (an executor with several workers); None: one by one.
+    map_tasks: MapTasks | None = None
     logs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     last_progress: float = 0.0
@@ -55,3 +82,33 @@ class RunContext:
         self.log(f"WARNING: {message}")
         if self.on_warn is not None:
             self.on_warn(message)
+
+    def map(self, fn: TaskFn[S, T, R], shared: S, items: Sequence[T]) -> Iterator[R]:
+        """``fn(shared, item, ctx)`` for each item, results in item order; progress is the fraction of
+        items done. In parallel where the caller can (:attr:`map_tasks`: the module does not know where
+        the tasks run), else here one after another; either way the results are the same."""
+        n = len(items)
+        results: Iterator[R]
+        if self.map_tasks is not None and n > 1:
+            results = self.map_tasks(fn, shared, items, self.should_stop)
+        else:
+            results = self._map_here(fn, shared, items)
+        try:
+            for done, result in enumerate(results, start=1):
+                yield result
+                self.progress(done / n)
+        finally:  # stopped early (an error, a cancel): the tasks still running are dropped now
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+
+    def _map_here(self, fn: TaskFn[S, T, R], shared: S, items: Sequence[T]) -> Iterator[R]:
+        n = len(items)
+        for done, item in enumerate(items):
+            if self.should_stop():
+                raise Cancelled()
+
+            def item_progress(fraction: float, done: int = done) -> None:
+                self.progress((done + fraction) / n)
+
+            yield fn(shared, item, RunContext(stop_requested=self.stop_requested, on_progress=item_progress))

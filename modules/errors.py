@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # The error codes of docs/spec-modules.md, with what each one means (shown in docs and the UI).
 ERROR_CODES: dict[str, str] = {
     "0001": "A selected column does not exist in the input",
@@ -55,6 +57,14 @@ class ModuleError(Exception):
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickles with its keyword arguments: a task run on another worker raises it back unchanged
+        return (_module_error, (self.code, self.message, self.param, self.node_id))
+
+
+def _module_error(code: str, message: str, param: str | None, node_id: str | None) -> ModuleError:
+    return ModuleError(code, message, param=param, node_id=node_id)
 
 
 def param_error(param_id: str | None, code: str, message: str) -> ModuleError:

@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from backend.executor.task import NodeResult
+from modules.context import MapTasks
 
 
 class Task(Protocol):
     """Work for a worker process: a node of a run (:class:`~backend.executor.task.NodeTask`), or a
-    scoring service's batch job. It must pickle, and every failure must come back as a result."""
+    scoring service's batch job. It must pickle, and every failure must come back as a result.
+    ``map_tasks``: the executor's fan-out for the module's :meth:`modules.RunContext.map`, if it has one."""
 
     task_id: str
 
     def execute(
-        self, progress: Callable[[float], None] | None, should_stop: Callable[[], bool] | None
+        self,
+        progress: Callable[[float], None] | None,
+        should_stop: Callable[[], bool] | None,
+        map_tasks: MapTasks | None = None,
     ) -> NodeResult: ...
 
 

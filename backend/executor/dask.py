@@ -41,7 +41,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -52,6 +52,8 @@ from backend.core.status import RunStatus
 from backend.executor.base import ExecutorState, Task, throttled
 from backend.executor.task import NodeResult
 from backend.executor.warmup import timed_warm_up, warm_up_worker
+from modules.context import MapTasks, RunContext
+from modules.errors import Cancelled
 
 log = logging.getLogger(__name__)
 log.setLevel(logging.INFO)
@@ -64,6 +66,9 @@ CONNECT_TIMEOUT_S = 5.0
 HEALTH_TIMEOUT_S = 2.0
 WARM_UP_PLUGIN = "cluster-studio-warm-up"
 UNREACHABLE = "0144"
+#: Kernel threads of one fanned-out item task (:func:`fan_out`): each worker thread runs one item, so
+#: more would only take cores from the other workers' items.
+ITEM_THREADS = 1
 
 
 class WarmUpPlugin(WorkerPlugin):
@@ -94,11 +99,68 @@ def run_on_worker(task: Task, key: str, topic: str, stop_event: str) -> NodeResu
                     PROGRESS_INTERVAL_S,
                 ),
                 should_stop,
+                map_tasks=fan_out(stop_event),
             )
         except Exception as exc:  # a task reports its failures; this is a bug's last net
             result = NodeResult(status=RunStatus.FAILED, error={"code": "0039", "message": f"{exc}"})
     result.log = f"Ran on Dask worker {worker.address}." + (f"\n{result.log}" if result.log else "")
     return result
+
+
+def fan_out(stop_event: str) -> MapTasks:
+    """The fan-out of a node task running on a worker (:meth:`modules.RunContext.map`): ``shared`` is
+    scattered once, each item becomes a task of its own, and the results are gathered in item order.
+
+    The node task secedes from its worker's thread pool while it waits (``worker_client``), so its
+    worker runs item tasks meanwhile: even a one-worker cluster cannot deadlock (though there the items
+    simply run one by one here: nothing would run beside them). Each item task polls the node's stop
+    event; the node task polls it between results and drops the tasks left once it is set.
+    """
+
+    def map_tasks(
+        fn: Callable[[Any, Any, RunContext], Any],
+        shared: Any,
+        items: Sequence[Any],
+        should_stop: Callable[[], bool],
+    ) -> Iterator[Any]:
+        if sum(distributed.get_client().nthreads().values()) < 2:
+            for item in items:
+                if should_stop():
+                    raise Cancelled()
+                yield fn(shared, item, RunContext(stop_requested=should_stop))
+            return
+        with distributed.worker_client() as client:
+            [data] = client.scatter([shared], hash=False)
+            futures = [
+                client.submit(_run_item, fn, data, item, stop_event, pure=False, priority=-index)
+                for index, item in enumerate(items)
+            ]
+            try:
+                for future in futures:
+                    while not future.done():
+                        if should_stop():
+                            raise Cancelled()
+                        with contextlib.suppress(TimeoutError, distributed.TimeoutError):
+                            distributed.wait([future], timeout=STOP_POLL_S)
+                    yield future.result()
+            finally:
+                client.cancel([*futures, data], reason="the node task no longer needs them")
+
+    return map_tasks
+
+
+def _run_item(fn: Callable[[Any, Any, RunContext], Any], shared: Any, item: Any, stop_event: str) -> Any:
+    """One item of a fan-out, on a worker: its kernels on ITEM_THREADS threads (thread-local in Numba),
+    since the other workers' items share the cores."""
+    import numba
+
+    ctx = RunContext(stop_requested=_stop_poller(distributed.Event(stop_event)))
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(ITEM_THREADS, previous))
+    try:
+        return fn(shared, item, ctx)
+    finally:
+        numba.set_num_threads(previous)
 
 
 def _stop_poller(event: distributed.Event) -> Callable[[], bool]:

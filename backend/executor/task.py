@@ -20,6 +20,7 @@ from backend.core.status import RunStatus
 from backend.executor.artefacts import ArtefactRef, ArtefactStore
 from backend.executor.remote_artefacts import local_root
 from backend.executor.timing import NodeTimer
+from modules.context import MapTasks
 from modules.errors import Cancelled, ModuleError
 
 #: The derived payload holding an output's default (sampled) chart data.
@@ -44,9 +45,12 @@ class NodeTask:
     artefacts_url: str = ""
 
     def execute(
-        self, progress: Callable[[float], None] | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: Callable[[float], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        map_tasks: MapTasks | None = None,
     ) -> NodeResult:
-        return execute_node_task(self, progress, should_stop)
+        return execute_node_task(self, progress, should_stop, map_tasks)
 
 
 @dataclass
@@ -163,10 +167,13 @@ def execute_node_task(
     task: NodeTask,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    map_tasks: MapTasks | None = None,
 ) -> NodeResult:
     """Run one node; every failure becomes a coded error in the result, never an exception.
 
-    Its log ends with where the time went (the module, and reading, writing, charts around it).
+    ``map_tasks`` is the executor's fan-out for :meth:`modules.RunContext.map` (None: its tasks run
+    here, one after another). Its log ends with where the time went (the module, and reading, writing,
+    charts around it).
     """
     timer = NodeTimer()
     store = ArtefactStore(local_root(task.artefact_root, task.artefacts_url), task.artefacts_url)
@@ -175,6 +182,7 @@ def execute_node_task(
         load_model=_model_loader(task.model_sources),
         on_progress=progress,
         stop_requested=should_stop,
+        map_tasks=map_tasks,
     )
     declaration = modules.registry.get(task.module_id)
     output_types = {port.id: port.type for port in declaration.outputs}

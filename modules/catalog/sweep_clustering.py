@@ -6,9 +6,11 @@ import numbers
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from modules.algorithms.base import (
     Candidate,
@@ -195,6 +197,69 @@ def chosen_runs(n_candidates: int, mode: str, max_runs: int, sweep_seed: int) ->
     return sorted(int(i) for i in rng.choice(n_candidates, size=max_runs, replace=False))
 
 
+@dataclass(frozen=True)
+class SweepData:
+    """What every candidate of a sweep trains on (sent once to each worker of a parallel sweep)."""
+
+    prepared: Prepared
+    config: ClusterConfig
+    #: The label column (only when a candidate starts from labels), the rows of the input.
+    labels: pd.DataFrame | None
+    label: str | None
+    settings: list[SweptSetting]
+
+
+@dataclass(frozen=True)
+class CandidateRun:
+    """One candidate trained and scored: its model, training labels and sweep-table row; or why it was
+    skipped (a 0021)."""
+
+    index: int
+    model: TrainedClusterModel | None = None
+    labels: np.ndarray | None = None
+    row: dict[str, Any] | None = None
+    skipped: ModuleError | None = None
+
+
+def train_candidate(data: SweepData, item: tuple[int, Candidate], ctx: RunContext) -> CandidateRun:
+    """Train and score run ``index`` of the sweep: a pure function of its arguments, so it runs the
+    same in any process. A candidate with fewer usable rows than clusters (0021) is skipped; any other
+    error fails the sweep."""
+    index, candidate = item
+    if ctx.should_stop():
+        raise Cancelled()
+    prepared = data.prepared
+    t0 = time.perf_counter()
+    try:
+        model, labels = train_model(
+            prepared,
+            data.config,
+            candidate,
+            label_column=data.label,
+            init_labels=init_labels_for(data.labels, prepared, data.label, candidate)
+            if data.labels is not None
+            else None,
+            ctx=ctx,
+        )
+    except ModuleError as exc:
+        if exc.code != "0021":
+            raise
+        return CandidateRun(index, skipped=exc)
+    metrics = sweep_metric_values(model.model, prepared.X, labels)  # noise rows left out
+    row = {
+        N_CLUSTERS: model.k,  # the fitted k (a fit may decide it)
+        RUN_INDEX: index,
+        INITIALIZATION: candidate.init,
+        SEED: candidate.seed,
+        **{s.column: candidate.settings.get(s.key) for s in data.settings},
+        **{m.column: float(metrics.get(m.id, np.nan)) for m in METRICS},
+        INERTIA: within_cluster_sum_of_squares(prepared.X, labels, getattr(prepared, "weights", None)),
+        ITERATIONS: model.model.n_iterations(),
+        SECONDS: time.perf_counter() - t0,
+    }
+    return CandidateRun(index, model, labels, row)
+
+
 class SweepClustering(Module):
     id = "sweep_clustering"
     name = "Sweep Clustering"
@@ -333,65 +398,35 @@ class SweepClustering(Module):
         settings: list[SweptSetting],
         agreement: SeedAgreement,
     ) -> tuple[list[dict[str, Any]], dict[int, TrainedClusterModel], np.ndarray | None]:
-        """Train and score the chosen runs: one sweep-table row and one model per run that trained, and
-        the best run's fit labels when its model keeps them (only the best so far is held); every run's
-        labels go to ``agreement``."""
-        weights = getattr(prepared, "weights", None)
+        """Train and score the chosen runs (one task each, :meth:`RunContext.map`: in parallel where the
+        caller can): one sweep-table row and one model per run that trained, and the best run's fit
+        labels when its model keeps them (only the best so far is held); every run's labels go to
+        ``agreement``. Results are taken in run-index order, so the outcome is the serial sweep's."""
+        uses_labels = label is not None and any(all_candidates[i].uses_labels for i in runs)
+        shared = SweepData(prepared, config, df[[label]] if uses_labels else None, label, settings)
         best_key: tuple[float, int, int] | None = None
         best_fit_labels: np.ndarray | None = None
         rows: list[dict[str, Any]] = []
         models: dict[int, TrainedClusterModel] = {}
         failures: list[ModuleError] = []
-        for done, index in enumerate(runs):
-            if ctx.should_stop():
-                raise Cancelled()
-            candidate = all_candidates[index]
-
-            def progress(fraction: float, done: int = done) -> None:
-                ctx.progress((done + fraction) / len(runs))
-
-            t0 = time.perf_counter()
-            try:
-                model, labels = train_model(
-                    prepared,
-                    config,
-                    candidate,
-                    label_column=label,
-                    init_labels=init_labels_for(df, prepared, label, candidate),
-                    ctx=ctx,
-                    progress=progress,
-                )
-            except ModuleError as exc:
-                if exc.code != "0021":
-                    raise
-                failures.append(exc)
+        for run in ctx.map(train_candidate, shared, [(index, all_candidates[index]) for index in runs]):
+            candidate = all_candidates[run.index]
+            if run.skipped is not None:
+                failures.append(run.skipped)
                 agreement.add(candidate, None)
                 ctx.warn(
-                    f"Run {index} (k={candidate.n_clusters}, init={candidate.init}, seed={candidate.seed}) "
-                    f"skipped: {exc.message}"
+                    f"Run {run.index} (k={candidate.n_clusters}, init={candidate.init}, "
+                    f"seed={candidate.seed}) skipped: {run.skipped.message}"
                 )
                 continue
-            metrics = sweep_metric_values(model.model, prepared.X, labels)  # noise rows left out
-            models[index] = model
-            agreement.add(candidate, labels)
-            rows.append(
-                {
-                    N_CLUSTERS: model.k,  # the fitted k (a fit may decide it)
-                    RUN_INDEX: index,
-                    INITIALIZATION: candidate.init,
-                    SEED: candidate.seed,
-                    **{s.column: candidate.settings.get(s.key) for s in settings},
-                    **{m.column: float(metrics.get(m.id, np.nan)) for m in METRICS},
-                    INERTIA: within_cluster_sum_of_squares(prepared.X, labels, weights),
-                    ITERATIONS: model.model.n_iterations(),
-                    SECONDS: time.perf_counter() - t0,
-                }
-            )
-            if model.model.keeps_fit_labels and (
-                best_key is None or rank_key(metric_id, rows[-1], METRICS) < best_key
+            assert run.model is not None and run.labels is not None and run.row is not None
+            models[run.index] = run.model
+            agreement.add(candidate, run.labels)
+            rows.append(run.row)
+            if run.model.model.keeps_fit_labels and (
+                best_key is None or rank_key(metric_id, run.row, METRICS) < best_key
             ):
-                best_key, best_fit_labels = rank_key(metric_id, rows[-1], METRICS), labels
-            ctx.progress((done + 1) / len(runs))
+                best_key, best_fit_labels = rank_key(metric_id, run.row, METRICS), run.labels
         if not rows:
             raise failures[0] if failures else ModuleError("0021", "No sweep candidate could be trained.")
         return rows, models, best_fit_labels

@@ -140,7 +140,9 @@ class StubbornTask:
     task_id: str
     gate: str
 
-    def execute(self, progress: Callable[[float], None] | None, should_stop: object = None) -> NodeResult:
+    def execute(
+        self, progress: Callable[[float], None] | None, should_stop: object = None, map_tasks: object = None
+    ) -> NodeResult:
         assert progress is not None
         progress(0.5)  # "running now": the test acts once this arrives
         deadline = time.monotonic() + WAIT_S

@@ -57,7 +57,9 @@ class ProbeTask:
     task_id: str
     folder: str
 
-    def execute(self, progress: object = None, should_stop: object = None) -> NodeResult:
+    def execute(
+        self, progress: object = None, should_stop: object = None, map_tasks: object = None
+    ) -> NodeResult:
         (Path(self.folder) / f"ran-{self.task_id}").touch()
         return NodeResult(status=RunStatus.SUCCEEDED, log=f"{os.getpid()} {WARMED_UP}")
 
@@ -68,7 +70,9 @@ class KernelProbeTask:
 
     task_id: str = "kernels"
 
-    def execute(self, progress: object = None, should_stop: object = None) -> NodeResult:
+    def execute(
+        self, progress: object = None, should_stop: object = None, map_tasks: object = None
+    ) -> NodeResult:
         from modules.engine.precompile import unreached_kernels
 
         return NodeResult(status=RunStatus.SUCCEEDED, log=",".join(unreached_kernels()))
@@ -203,7 +207,9 @@ class BackgroundCompileProbe:
 
     task_id: str = "background-compile"
 
-    def execute(self, progress: object = None, should_stop: object = None) -> NodeResult:
+    def execute(
+        self, progress: object = None, should_stop: object = None, map_tasks: object = None
+    ) -> NodeResult:
         import threading
 
         from modules.algorithms import warm_up

@@ -22,7 +22,7 @@ from backend.core.status import RunStatus
 from backend.executor.task import NodeResult
 from backend.services.table_import import InvalidDataset, TableLimits, import_table
 from backend.services.web_services.scoring import score_in_steps
-from modules.context import RunContext
+from modules.context import MapTasks, RunContext
 from modules.errors import Cancelled, ModuleError
 from modules.samples import load_sample
 from modules.storage import read_model, read_table, write_table
@@ -48,10 +48,13 @@ class BatchScoreTask:
     filename: str = ""  # an upload's name as the client sent it (a .tsv is tab-separated)
 
     def execute(
-        self, progress: Callable[[float], None] | None = None, should_stop: Callable[[], bool] | None = None
+        self,
+        progress: Callable[[float], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        map_tasks: MapTasks | None = None,
     ) -> NodeResult:
         started = time.perf_counter()
-        ctx = RunContext(on_progress=progress, stop_requested=should_stop)
+        ctx = RunContext(on_progress=progress, stop_requested=should_stop, map_tasks=map_tasks)
         error: dict[str, str] | None = None
         try:
             self._run(ctx)
