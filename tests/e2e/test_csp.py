@@ -9,7 +9,6 @@ that an init script installs; both run outside the page's CSP) and Chromium's co
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,12 +16,16 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import FRONTEND_DIST, VIEWPORT
-from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests.e2e.e2e_helpers import (
+    create_experiment,
+    output_url,
+    run_to_success,
+    sign_up_and_sign_in,
+)
 from tests.graphs import iris_graph
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 REPORT_VIOLATIONS = """
 document.addEventListener('securitypolicyviolation', (event) => {
   window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${location.pathname}`)
@@ -58,22 +61,6 @@ def watched(browser: Browser, server_url: str) -> Iterator[Watched]:
         context.close()
 
 
-def _experiment_with_run(page: Page) -> tuple[int, int]:
-    created = page.request.post(
-        "/api/experiments", data={"name": "CSP check", "graph": iris_graph("sample-iris", sweep=False)}
-    )
-    assert created.status == 201, created.text()
-    experiment_id = int(created.json()["id"])
-    started = page.request.post(f"/api/experiments/{experiment_id}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while page.request.get(f"/api/runs/{run_id}").json()["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, "the run did not finish"
-        time.sleep(0.2)
-    return experiment_id, run_id
-
-
 def test_the_main_pages_run_without_csp_violations(watched: Watched) -> None:
     page = watched.page
     page.goto("/signin")
@@ -82,7 +69,8 @@ def test_the_main_pages_run_without_csp_violations(watched: Watched) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
     sign_up_and_sign_in(page)
-    experiment_id, run_id = _experiment_with_run(page)
+    experiment_id = create_experiment(page, "CSP check", iris_graph("sample-iris", sweep=False))
+    run_id = run_to_success(page, experiment_id)
     published = page.request.post(
         f"/api/experiments/{experiment_id}/publish",
         data={
@@ -104,7 +92,7 @@ def test_the_main_pages_run_without_csp_violations(watched: Watched) -> None:
     expect(page.get_by_label("Number of Centroids")).to_be_visible()
 
     # ECharts: the cluster chart, the sizes and the histograms.
-    page.goto(f"/runs/{run_id}/nodes/assign/outputs/results_dataset")
+    page.goto(output_url(run_id, "assign", "results_dataset"))
     page.wait_for_selector("[data-testid='cluster-chart'][data-rendered='true']")
     page.wait_for_selector("[data-testid='distance-histograms'][data-rendered='true']")
     page.get_by_test_id("cluster-chart").hover()  # the tooltip styles itself at run time

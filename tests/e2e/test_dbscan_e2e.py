@@ -7,62 +7,33 @@ Screenshots: tests/e2e/screenshots/dbscan-clusters.png, dbscan-table.png.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import graphs
-from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests.e2e.e2e_helpers import output_url, run_new_experiment, sign_up_and_sign_in, trained_by
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 NOISE_ROWS = [41, 117, 131]  # 0-based, as scikit-learn's DBSCAN labels them -1 on normalised Iris
-
-
-def run_experiment(page: Page) -> int:
-    graph: dict[str, Any] = {
-        "nodes": [
-            graphs.node("data", "dataset", 0, 0, dataset_id="sample-iris"),
-            graphs.node("density", "dbscan_clustering", 320, 0),
-            graphs.node("train", "train_clustering_model", 160, 200),
-        ],
-        "edges": [
-            graphs.edge("density", "untrained_model", "train", "untrained_model"),
-            graphs.edge("data", "dataset", "train", "dataset"),
-        ],
-    }
-    created = page.request.post("/api/experiments", data={"name": "Iris density", "graph": graph})
-    assert created.status == 201, created.text()
-    started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = page.request.get(f"/api/runs/{run_id}").json()
-        if run["status"] not in ("queued", "running"):
-            assert run["status"] == "succeeded", run
-            return run_id
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
 
 
 def test_dbscan_noise_is_grey_in_the_chart_and_reads_noise_in_the_table(
     page: Page, screenshot: Callable[[str], Path]
 ) -> None:
     sign_up_and_sign_in(page)
-    run_id = run_experiment(page)
+    run_id = run_new_experiment(
+        page, "Iris density", trained_by("sample-iris", "density", "dbscan_clustering")
+    )
     chart = page.request.get(f"/api/runs/{run_id}/nodes/train/outputs/results_dataset/visualization").json()
     assert chart["k"] == 2 and chart["noise_count"] == 3
     assert sorted(
         r for r, c in zip(chart["points"]["row"], chart["points"]["cluster"], strict=True) if c == -1
     ) == (NOISE_ROWS)
 
-    page.goto(f"/runs/{run_id}/nodes/train/outputs/results_dataset")
+    page.goto(output_url(run_id, "train", "results_dataset"))
     legend = page.get_by_test_id("cluster-legend")
     expect(legend.get_by_test_id("legend-item")).to_have_count(3)
     expect(legend.get_by_role("button", name="Noise (3)")).to_be_visible()
@@ -89,6 +60,6 @@ def test_dbscan_noise_is_grey_in_the_chart_and_reads_noise_in_the_table(
     expect(row.locator("[role=gridcell]").nth(5)).to_have_text("Noise")
     screenshot("dbscan-table")
 
-    page.goto(f"/runs/{run_id}/nodes/train/outputs/trained_model")
+    page.goto(output_url(run_id, "train", "trained_model"))
     expect(page.get_by_test_id("model-noise")).to_contain_text("3")
     expect(page.get_by_text("DBSCAN", exact=False).first).to_be_visible()

@@ -8,7 +8,6 @@ the standalone output pages. Screenshots: tests/e2e/screenshots/gaussian-mixture
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,38 +18,25 @@ from playwright.sync_api import Browser, Page, expect
 from sklearn.mixture import GaussianMixture
 
 from modules.samples import load_sample
-from tests.e2e.conftest import VIEWPORT
-from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests import graphs
+from tests.e2e.e2e_helpers import output_url, run_new_experiment, signed_up_page, wait_rendered
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 KS = range(2, 7)
-
-
-def node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
-    return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
-
-
-def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
-    return {
-        "id": f"{source}-{target}-{target_port}",
-        "source": source,
-        "source_port": source_port,
-        "target": target,
-        "target_port": target_port,
-    }
 
 
 GRAPH = {
     "nodes": [
-        node("data", "dataset", dataset_id="sample-iris"),
-        node("gmm", "gaussian_mixture_clustering", trainer_mode="range", n_components_range="2-6", seed=0),
-        node("sweep", "sweep_clustering", sweep_mode="grid", sweep_metric="bic"),
+        graphs.node("data", "dataset", dataset_id="sample-iris"),
+        graphs.node(
+            "gmm", "gaussian_mixture_clustering", trainer_mode="range", n_components_range="2-6", seed=0
+        ),
+        graphs.node("sweep", "sweep_clustering", sweep_mode="grid", sweep_metric="bic"),
     ],
     "edges": [
-        edge("gmm", "untrained_model", "sweep", "untrained_model"),
-        edge("data", "dataset", "sweep", "dataset"),
+        graphs.edge("gmm", "untrained_model", "sweep", "untrained_model"),
+        graphs.edge("data", "dataset", "sweep", "dataset"),
     ],
 }
 
@@ -65,41 +51,15 @@ def best_k_by_bic() -> int:
 
 @pytest.fixture(scope="module")
 def run(browser: Browser, server_url: str) -> Iterator[dict[str, Any]]:
-    context = browser.new_context(base_url=server_url, viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        sign_up_and_sign_in(page)
-        created = page.request.post("/api/experiments", data={"name": "Iris mixture", "graph": GRAPH})
-        assert created.status == 201, created.text()
-        started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-        assert started.status == 202, started.text()
-        run_id = int(started.json()["id"])
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while time.monotonic() < deadline:
-            status = page.request.get(f"/api/runs/{run_id}").json()["status"]
-            if status not in ("queued", "running"):
-                assert status == "succeeded"
-                break
-            time.sleep(0.2)
-        else:
-            raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
-        yield {"cookies": context.cookies(), "run": run_id}
-    finally:
-        context.close()
+    with signed_up_page(browser, server_url) as page:
+        run_id = run_new_experiment(page, "Iris mixture", GRAPH)
+        yield {"cookies": page.context.cookies(), "run": run_id}
 
 
 @pytest.fixture
 def signed_in(page: Page, run: dict[str, Any]) -> Page:
     page.context.add_cookies(run["cookies"])
     return page
-
-
-def output_url(run_id: int, node_id: str, port: str) -> str:
-    return f"/runs/{run_id}/nodes/{node_id}/outputs/{port}"
-
-
-def wait_rendered(page: Page, test_id: str) -> None:
-    page.wait_for_selector(f"[data-testid='{test_id}'][data-rendered='true']", timeout=15_000)
 
 
 def test_sweep_picks_the_number_of_components_by_bic(

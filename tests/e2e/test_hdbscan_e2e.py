@@ -7,7 +7,6 @@ same (min-max normalised) rows. Screenshot: tests/e2e/screenshots/hdbscan-moons.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,12 +17,16 @@ from playwright.sync_api import Page, expect
 from sklearn.cluster import HDBSCAN
 from sklearn.datasets import make_moons
 
-from tests import graphs
-from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests.e2e.e2e_helpers import (
+    output_url,
+    run_new_experiment,
+    sign_up_and_sign_in,
+    trained_by,
+    wait_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 MIN_CLUSTER_SIZE = 15
 
 
@@ -54,33 +57,6 @@ def upload(page: Page, df: pd.DataFrame) -> str:
     return str(uploaded.json()["id"])
 
 
-def run_experiment(page: Page, dataset_id: str) -> int:
-    graph = {
-        "nodes": [
-            graphs.node("data", "dataset", 0, 0, dataset_id=dataset_id),
-            graphs.node("density", "hdbscan_clustering", 320, 0, min_cluster_size=MIN_CLUSTER_SIZE),
-            graphs.node("train", "train_clustering_model", 160, 200),
-        ],
-        "edges": [
-            graphs.edge("density", "untrained_model", "train", "untrained_model"),
-            graphs.edge("data", "dataset", "train", "dataset"),
-        ],
-    }
-    created = page.request.post("/api/experiments", data={"name": "Moons by density", "graph": graph})
-    assert created.status == 201, created.text()
-    started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = page.request.get(f"/api/runs/{run_id}").json()
-        if run["status"] not in ("queued", "running"):
-            assert run["status"] == "succeeded", run
-            return run_id
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
-
-
 def test_hdbscan_on_moons_shows_two_clusters_and_grey_noise(
     page: Page, screenshot: Callable[[str], Path]
 ) -> None:
@@ -91,12 +67,13 @@ def test_hdbscan_on_moons_shows_two_clusters_and_grey_noise(
     assert len(sizes) == 2 and noise > 0  # the data is what the test says it is
 
     sign_up_and_sign_in(page)
-    run_id = run_experiment(page, upload(page, df))
+    graph = trained_by(upload(page, df), "density", "hdbscan_clustering", min_cluster_size=MIN_CLUSTER_SIZE)
+    run_id = run_new_experiment(page, "Moons by density", graph)
     model = page.request.get(f"/api/runs/{run_id}/nodes/train/outputs/trained_model").json()
     assert model["k"] == 2 and model["noise_count"] == noise and model["cluster_sizes"] == sizes
 
-    page.goto(f"/runs/{run_id}/nodes/train/outputs/results_dataset")
-    page.wait_for_selector("[data-testid='cluster-chart'][data-rendered='true']", timeout=15_000)
+    page.goto(output_url(run_id, "train", "results_dataset"))
+    wait_rendered(page, "cluster-chart")
     chart = page.get_by_test_id("cluster-chart")
     expect(chart).to_have_attribute("data-clusters", "2")
     expect(chart).to_have_attribute("data-noise", str(noise))

@@ -6,59 +6,28 @@ Screenshot: tests/e2e/screenshots/hierarchical-dendrogram.png.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests import graphs
-from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests.e2e.e2e_helpers import output_url, run_new_experiment, sign_up_and_sign_in, trained_by
 
 pytestmark = pytest.mark.e2e
-
-RUN_TIMEOUT_S = 120.0
-
-
-def run_experiment(page: Page) -> int:
-    graph: dict[str, Any] = {
-        "nodes": [
-            graphs.node("data", "dataset", 0, 0, dataset_id="sample-iris"),
-            graphs.node("tree", "hierarchical_clustering", 320, 0, linkage="ward", n_clusters=3),
-            graphs.node("train", "train_clustering_model", 160, 200),
-        ],
-        "edges": [
-            graphs.edge("tree", "untrained_model", "train", "untrained_model"),
-            graphs.edge("data", "dataset", "train", "dataset"),
-        ],
-    }
-    created = page.request.post("/api/experiments", data={"name": "Iris tree", "graph": graph})
-    assert created.status == 201, created.text()
-    started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = page.request.get(f"/api/runs/{run_id}").json()
-        if run["status"] not in ("queued", "running"):
-            assert run["status"] == "succeeded", run
-            return run_id
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
 
 
 def test_a_hierarchical_model_shows_its_dendrogram_with_the_cut(
     page: Page, screenshot: Callable[[str], Path]
 ) -> None:
     sign_up_and_sign_in(page)
-    run_id = run_experiment(page)
+    graph = trained_by("sample-iris", "tree", "hierarchical_clustering", linkage="ward", n_clusters=3)
+    run_id = run_new_experiment(page, "Iris tree", graph)
     summary = page.request.get(f"/api/runs/{run_id}/nodes/train/outputs/trained_model").json()
     cut = summary["dendrogram"]["cut_height"]
     assert cut is not None and summary["k"] == 3
 
-    page.goto(f"/runs/{run_id}/nodes/train/outputs/trained_model")
+    page.goto(output_url(run_id, "train", "trained_model"))
     expect(page.get_by_role("heading", name="Dendrogram")).to_be_visible()
     tree = page.get_by_test_id("dendrogram")
     expect(tree).to_be_visible()

@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -22,13 +21,22 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import graphs
-from tests.e2e.e2e_helpers import connect, drop_on_canvas, new_experiment, node, sign_up_and_sign_in
+from tests.e2e.e2e_helpers import (
+    RUN_TIMEOUT_S,
+    connect,
+    drop_on_canvas,
+    new_experiment,
+    node,
+    output_url,
+    run_new_experiment,
+    sign_up_and_sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 RUN_TIMEOUT_MS = RUN_TIMEOUT_S * 1000
 SPLIT = {"fraction": 0.7, "randomize": True, "seed": 5}
+TRAINING_EXPERIMENT = "Iris, trained on 70 %"
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 
 
@@ -58,22 +66,6 @@ def training_graph() -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
-def run_via_api(page: Page, graph: dict[str, Any]) -> int:
-    created = page.request.post("/api/experiments", data={"name": "Iris, trained on 70 %", "graph": graph})
-    assert created.status == 201, created.text()
-    started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = page.request.get(f"/api/runs/{run_id}").json()
-        if run["status"] not in ("queued", "running"):
-            assert run["status"] == "succeeded", run
-            return run_id
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
-
-
 def output_rows(page: Page, run_id: int, node_id: str, port: str) -> tuple[list[str], list[list[Any]]]:
     answer = page.request.get(f"/api/runs/{run_id}/nodes/{node_id}/outputs/{port}/rows?offset=0&limit=1000")
     assert answer.ok, answer.text()
@@ -92,7 +84,7 @@ def save_trained_model(
     page: Page, run_id: int, name: str, screenshot: Callable[[str], Path]
 ) -> dict[str, Any]:
     """Save the Train node's model from its output page; the saved model as the API lists it."""
-    page.goto(f"/runs/{run_id}/nodes/train/outputs/trained_model")
+    page.goto(output_url(run_id, "train", "trained_model"))
     expect(page.get_by_test_id("centroid-heatmap")).to_be_visible()
     page.get_by_role("button", name="Save as trained model").click()
     dialog = page.get_by_role("dialog", name="Save as trained model")
@@ -112,7 +104,7 @@ def test_a_saved_model_scores_the_other_split_like_the_run_that_trained_it(
     page: Page, screenshot: Callable[[str], Path]
 ) -> None:
     sign_up_and_sign_in(page)
-    trained_run = run_via_api(page, training_graph())
+    trained_run = run_new_experiment(page, TRAINING_EXPERIMENT, training_graph())
     model = save_trained_model(page, trained_run, "Iris 70 %", screenshot)
     assert model["k"] == 3 and model["source"]["run_id"] == trained_run
     assert [c["name"] for c in model["feature_columns"]] == FEATURES
@@ -179,7 +171,7 @@ def test_a_deployed_model_answers_its_python_sample_and_a_regenerated_key_stops_
     page: Page, screenshot: Callable[[str], Path]
 ) -> None:
     sign_up_and_sign_in(page)
-    trained_run = run_via_api(page, training_graph())
+    trained_run = run_new_experiment(page, TRAINING_EXPERIMENT, training_graph())
     model = save_trained_model(page, trained_run, "Iris 70 %", screenshot)
     expected = column(output_rows(page, trained_run, "assign", "results_dataset"), "Assignments")
     columns, rows = output_rows(page, trained_run, "split", "results_dataset2")
@@ -247,7 +239,7 @@ def test_export_in_each_format_import_it_back_and_a_format_that_cannot_hold_the_
     for entry in graph["nodes"]:
         if entry["id"] == "kmeans":
             entry["params"]["metric"] = "cosine"
-    trained_run = run_via_api(page, graph)
+    trained_run = run_new_experiment(page, TRAINING_EXPERIMENT, graph)
     saved = page.request.post(
         "/api/models",
         data={"run_id": trained_run, "node_id": "train", "port": "trained_model", "name": "Cosine Iris"},

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,22 +18,20 @@ from sklearn.metrics import adjusted_rand_score, silhouette_samples
 from sklearn.preprocessing import MinMaxScaler
 
 from tests.e2e import test_visualize
-from tests.e2e.e2e_helpers import record
-from tests.e2e.test_visualize import output_url
+from tests.e2e.e2e_helpers import (
+    clustering_graph,
+    create_experiment,
+    open_tab,
+    output_url,
+    record,
+    run_to_success,
+)
 
 pytestmark = pytest.mark.e2e
 
 # The Iris and 100k-row runs of the visualize tests (module fixtures: run once for this module too).
 runs = test_visualize.runs
 signed_in = test_visualize.signed_in
-
-
-def open_profiles(page: Page) -> float:
-    """Click the Profiles tab; milliseconds until the profile is on screen (measured in the page)."""
-    started = page.evaluate("performance.now()")
-    page.get_by_role("tab", name="Profiles").click()
-    page.get_by_test_id("profile-view").wait_for()
-    return float(page.evaluate("performance.now()")) - float(started)
 
 
 def test_iris_profiles_say_what_sets_each_cluster_apart(
@@ -45,7 +42,7 @@ def test_iris_profiles_say_what_sets_each_cluster_apart(
     page = signed_in
     page.goto(output_url(runs["iris"], "assign", "results_dataset"))
     expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
-    shown_ms = open_profiles(page)
+    shown_ms = open_tab(page, "Profiles", "profile-view")
     record("profile_view_150_rows", {"shown_ms": round(shown_ms)})
 
     cards = page.get_by_test_id("profile-card")
@@ -90,19 +87,11 @@ def test_profiles_of_a_100k_row_result_say_they_are_sampled(
     page = signed_in
     page.goto(output_url(runs["big"], "assign", "results_dataset"))
     expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()
-    shown_ms = open_profiles(page)
+    shown_ms = open_tab(page, "Profiles", "profile-view")
     record("profile_view_100k_rows", {"shown_ms": round(shown_ms)})
     expect(page.get_by_test_id("profile-card")).to_have_count(5)
     expect(page.get_by_test_id("profile-notes")).to_contain_text("statistics from a sample of 50,000 rows")
     screenshot("profiles-100k")
-
-
-def open_tab(page: Page, name: str, test_id: str) -> float:
-    """Click a tab; milliseconds until its view is on screen (measured in the page)."""
-    started = page.evaluate("performance.now()")
-    page.get_by_role("tab", name=name).click()
-    page.get_by_test_id(test_id).wait_for()
-    return float(page.evaluate("performance.now()")) - float(started)
 
 
 def test_iris_silhouette_plot_and_worst_rows(
@@ -144,28 +133,15 @@ def test_silhouette_of_a_100k_row_result_is_exact_on_a_sample(
     screenshot("silhouette-100k")
 
 
-def finished_run(page: Page, experiment_id: int) -> int:
-    started = page.request.post(f"/api/experiments/{experiment_id}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + 120
-    while page.request.get(f"/api/runs/{run_id}").json()["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, f"run {run_id} did not finish"
-        time.sleep(0.2)
-    assert page.request.get(f"/api/runs/{run_id}").json()["status"] == "succeeded"
-    return run_id
-
-
 def test_two_runs_compare_with_their_ari(signed_in: Page, screenshot: Callable[[str], Path]) -> None:
     page = signed_in
-    graph = test_visualize.clustering_graph("sample-iris", 3, sweep=False)
-    created = page.request.post("/api/experiments", data={"name": "Compare k", "graph": graph})
-    experiment_id = int(created.json()["id"])
-    first = finished_run(page, experiment_id)
+    graph = clustering_graph("sample-iris", 3, sweep=False)
+    experiment_id = create_experiment(page, "Compare k", graph)
+    first = run_to_success(page, experiment_id)
     graph["nodes"][1]["params"]["n_clusters"] = 4
     saved = page.request.put(f"/api/experiments/{experiment_id}", data={"graph": graph, "version": 1})
     assert saved.ok, saved.text()
-    second = finished_run(page, experiment_id)
+    second = run_to_success(page, experiment_id)
 
     page.goto(output_url(second, "train", "results_dataset"))
     expect(page.get_by_role("tab", name="Clusters", selected=True)).to_be_visible()

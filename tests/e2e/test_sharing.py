@@ -6,7 +6,6 @@ revoked link shows "not found"."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,9 +19,11 @@ from tests.e2e.e2e_helpers import (
     PASSWORD,
     centre_of,
     connect,
+    create_experiment,
     drag_with_steps,
     iris_graph,
     node,
+    run_to_success,
     sign_up_and_sign_in,
 )
 
@@ -92,27 +93,10 @@ def upload_iris(page: Page, name: str = "flowers.csv") -> str:
     return str(uploaded.json()["id"])
 
 
-def wait_for_run(page: Page, run_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = page.request.get(f"/api/runs/{run_id}").json()
-        if run["status"] not in ("queued", "running"):
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
-
-
 def experiment_with_run(owner: Person, name: str) -> int:
     """An experiment on an uploaded copy of Iris, run once (every node succeeded)."""
-    dataset_id = upload_iris(owner.page)
-    created = owner.page.request.post(
-        "/api/experiments", data={"name": name, "graph": iris_graph(dataset_id)}
-    )
-    assert created.status == 201, created.text()
-    experiment_id = int(created.json()["id"])
-    started = owner.page.request.post(f"/api/experiments/{experiment_id}/runs")
-    assert started.status == 202, started.text()
-    assert wait_for_run(owner.page, int(started.json()["id"]))["status"] == "succeeded"
+    experiment_id = create_experiment(owner.page, name, iris_graph(upload_iris(owner.page)))
+    run_to_success(owner.page, experiment_id, RUN_TIMEOUT_S)
     return experiment_id
 
 

@@ -8,7 +8,6 @@ the standalone output page. Screenshot: tests/e2e/screenshots/sweep-elbow.png.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,77 +16,42 @@ import pytest
 from kneed import KneeLocator
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import VIEWPORT
-from tests.e2e.e2e_helpers import sign_up_and_sign_in
+from tests import graphs
+from tests.e2e.e2e_helpers import output_url, run_new_experiment, signed_up_page, wait_rendered
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 KS = list(range(2, 9))
-
-
-def node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
-    return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
-
-
-def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
-    return {
-        "id": f"{source}-{target}-{target_port}",
-        "source": source,
-        "source_port": source_port,
-        "target": target,
-        "target_port": target_port,
-    }
 
 
 GRAPH = {
     "nodes": [
-        node("data", "dataset", dataset_id="sample-iris"),
-        node("kmeans", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-8", n_seeds=3, seed=11),
-        node("sweep", "sweep_clustering", sweep_mode="grid"),
+        graphs.node("data", "dataset", dataset_id="sample-iris"),
+        graphs.node(
+            "kmeans", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-8", n_seeds=3, seed=11
+        ),
+        graphs.node("sweep", "sweep_clustering", sweep_mode="grid"),
     ],
     "edges": [
-        edge("kmeans", "untrained_model", "sweep", "untrained_model"),
-        edge("data", "dataset", "sweep", "dataset"),
+        graphs.edge("kmeans", "untrained_model", "sweep", "untrained_model"),
+        graphs.edge("data", "dataset", "sweep", "dataset"),
     ],
 }
 
 
 @pytest.fixture(scope="module")
 def run(browser: Browser, server_url: str) -> Iterator[dict[str, Any]]:
-    context = browser.new_context(base_url=server_url, viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        sign_up_and_sign_in(page)
-        created = page.request.post("/api/experiments", data={"name": "Iris elbow", "graph": GRAPH})
-        assert created.status == 201, created.text()
-        started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-        assert started.status == 202, started.text()
-        run_id = int(started.json()["id"])
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while time.monotonic() < deadline:
-            status = page.request.get(f"/api/runs/{run_id}").json()["status"]
-            if status not in ("queued", "running"):
-                assert status == "succeeded"
-                break
-            time.sleep(0.2)
-        else:
-            raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
+    with signed_up_page(browser, server_url) as page:
+        run_id = run_new_experiment(page, "Iris elbow", GRAPH)
         payload = page.request.get(f"/api/runs/{run_id}/nodes/sweep/outputs/sweep_results/visualization")
         assert payload.ok, payload.text()
-        yield {"cookies": context.cookies(), "run": run_id, "viz": payload.json()}
-    finally:
-        context.close()
+        yield {"cookies": page.context.cookies(), "run": run_id, "viz": payload.json()}
 
 
 @pytest.fixture
 def signed_in(page: Page, run: dict[str, Any]) -> Page:
     page.context.add_cookies(run["cookies"])
     return page
-
-
-def wait_rendered(page: Page, test_id: str) -> None:
-    page.wait_for_selector(f"[data-testid='{test_id}'][data-rendered='true']", timeout=15_000)
 
 
 def test_the_payload_carries_the_elbow_and_kneedles_knee(run: dict[str, Any]) -> None:
@@ -107,7 +71,7 @@ def test_the_sweep_view_shows_the_elbow_with_its_knee(
     page = signed_in
     viz = run["viz"]
     knee, best = viz["elbow"]["knee"]["k"], viz["best"]["k"]
-    page.goto(f"/runs/{run['run']}/nodes/sweep/outputs/sweep_results")
+    page.goto(output_url(run["run"], "sweep", "sweep_results"))
     wait_rendered(page, "sweep-chart")
     wait_rendered(page, "elbow-chart")
     elbow = page.get_by_test_id("elbow-chart")
@@ -140,26 +104,20 @@ def test_a_dbscan_sweep_plots_the_metric_against_the_swept_radius(
     page = signed_in
     graph = {
         "nodes": [
-            node("data", "dataset", dataset_id="sample-iris"),
-            node("dbscan", "dbscan_clustering", trainer_mode="range"),
-            node("sweep", "sweep_clustering", sweep_mode="grid"),
+            graphs.node("data", "dataset", dataset_id="sample-iris"),
+            graphs.node("dbscan", "dbscan_clustering", trainer_mode="range"),
+            graphs.node("sweep", "sweep_clustering", sweep_mode="grid"),
         ],
         "edges": [
-            edge("dbscan", "untrained_model", "sweep", "untrained_model"),
-            edge("data", "dataset", "sweep", "dataset"),
+            graphs.edge("dbscan", "untrained_model", "sweep", "untrained_model"),
+            graphs.edge("data", "dataset", "sweep", "dataset"),
         ],
     }
-    created = page.request.post("/api/experiments", data={"name": "Iris DBSCAN sweep", "graph": graph})
-    run_id = int(page.request.post(f"/api/experiments/{created.json()['id']}/runs").json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while page.request.get(f"/api/runs/{run_id}").json()["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    assert page.request.get(f"/api/runs/{run_id}").json()["status"] == "succeeded"
+    run_id = run_new_experiment(page, "Iris DBSCAN sweep", graph)
     viz = page.request.get(f"/api/runs/{run_id}/nodes/sweep/outputs/sweep_results/visualization").json()
     swept = [p["column"] for p in viz["parameters"]]
     assert len(swept) == 1 and swept[0].startswith("Eps")
-    page.goto(f"/runs/{run_id}/nodes/sweep/outputs/sweep_results")
+    page.goto(output_url(run_id, "sweep", "sweep_results"))
     wait_rendered(page, "sweep-chart")
     page.get_by_test_id("sweep-x").select_option(label=swept[0])
     expect(page.get_by_role("heading", name=f"Simplified Silhouette against {swept[0]}")).to_be_visible()

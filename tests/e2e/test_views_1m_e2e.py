@@ -9,7 +9,6 @@ it); "warm" the median of the next openings, in a freshly loaded page each time.
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import VIEWPORT
-from tests.e2e.e2e_helpers import record, sign_up_and_sign_in
-from tests.e2e.test_visualize import clustering_graph, output_url, rendered_at, wait_rendered
+from tests.e2e.e2e_helpers import (
+    clustering_graph,
+    create_experiment,
+    open_tab,
+    output_url,
+    record,
+    rendered_at,
+    run_to_success,
+    signed_up_page,
+    wait_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -27,45 +34,18 @@ RUN_TIMEOUT_S = 600.0  # a million rows through Train and Assign on a busy 2-cor
 WARM_LOADS = 3
 
 
-def finished(page: Page, experiment_id: int) -> int:
-    started = page.request.post(f"/api/experiments/{experiment_id}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while (status := page.request.get(f"/api/runs/{run_id}").json()["status"]) in ("queued", "running"):
-        assert time.monotonic() < deadline, f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s"
-        time.sleep(0.5)
-    assert status == "succeeded"
-    return run_id
-
-
 @pytest.fixture(scope="module")
 def million(browser: Browser, server_url: str) -> Iterator[dict[str, Any]]:
     """Two runs of Blobs 1M through K-Means: k = 4, then k = 5 (the one whose views are measured)."""
-    context = browser.new_context(base_url=server_url, viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        sign_up_and_sign_in(page)
+    with signed_up_page(browser, server_url) as page:
         graph = clustering_graph("sample-synthetic-1m", 4, sweep=False)
-        created = page.request.post("/api/experiments", data={"name": "Blobs 1M", "graph": graph})
-        assert created.status == 201, created.text()
-        experiment_id = int(created.json()["id"])
-        first = finished(page, experiment_id)
+        experiment_id = create_experiment(page, "Blobs 1M", graph)
+        first = run_to_success(page, experiment_id, RUN_TIMEOUT_S)
         graph["nodes"][1]["params"]["n_clusters"] = 5
         saved = page.request.put(f"/api/experiments/{experiment_id}", data={"graph": graph, "version": 1})
         assert saved.ok, saved.text()
-        second = finished(page, experiment_id)
-        yield {"cookies": context.cookies(), "first": first, "second": second}
-    finally:
-        context.close()
-
-
-def open_tab(page: Page, name: str, test_id: str) -> float:
-    """Click a tab; milliseconds until its view is on screen (measured in the page)."""
-    started = page.evaluate("performance.now()")
-    page.get_by_role("tab", name=name).click()
-    page.get_by_test_id(test_id).wait_for(timeout=60_000)
-    return float(page.evaluate("performance.now()")) - float(started)
+        second = run_to_success(page, experiment_id, RUN_TIMEOUT_S)
+        yield {"cookies": page.context.cookies(), "first": first, "second": second}
 
 
 def test_every_view_of_a_million_row_result_shows_and_says_what_it_sampled(
@@ -86,7 +66,7 @@ def test_every_view_of_a_million_row_result_shows_and_says_what_it_sampled(
         wait_rendered(page, "cluster-chart", timeout=60_000)
         timings["Clusters"].append(rendered_at(page, "cluster-chart"))
         for name, test_id in tabs:
-            timings[name].append(open_tab(page, name, test_id))
+            timings[name].append(open_tab(page, name, test_id, timeout=60_000))
         if load == 0:
             # What each view sampled is said on screen.
             page.get_by_role("tab", name="Clusters").click()

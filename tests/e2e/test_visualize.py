@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,18 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import VIEWPORT
-from tests.e2e.e2e_helpers import record, sign_up_and_sign_in
+from tests.e2e.e2e_helpers import (
+    clustering_graph,
+    output_url,
+    record,
+    rendered_at,
+    run_new_experiment,
+    signed_up_page,
+    wait_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
-RUN_TIMEOUT_S = 120.0
 # Palette of clusters 0-4 (frontend/src/features/visualize/palette.ts).
 CLUSTER_RGB = [
     (0x2F, 0x5B, 0xEA),
@@ -34,91 +39,21 @@ CLUSTER_RGB = [
 ]
 
 
-def _node(node_id: str, module: str, **params: Any) -> dict[str, Any]:
-    return {"id": node_id, "module": module, "params": params, "position": {"x": 0, "y": 0}}
-
-
-def _edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
-    return {
-        "id": f"{source}-{target}-{target_port}",
-        "source": source,
-        "source_port": source_port,
-        "target": target,
-        "target_port": target_port,
-    }
-
-
-def clustering_graph(dataset_id: str, n_clusters: int, sweep: bool) -> dict[str, Any]:
-    """Dataset → K-Means → Train → Assign (and, with `sweep`, a 2-8 × 3 seeds grid sweep)."""
-    nodes = [
-        _node("data", "dataset", dataset_id=dataset_id),
-        _node("kmeans", "kmeans_clustering", n_clusters=n_clusters, seed=7),
-        _node("train", "train_clustering_model"),
-        _node("assign", "assign_data_to_clusters"),
-    ]
-    edges = [
-        _edge("kmeans", "untrained_model", "train", "untrained_model"),
-        _edge("data", "dataset", "train", "dataset"),
-        _edge("train", "trained_model", "assign", "trained_model"),
-        _edge("data", "dataset", "assign", "dataset"),
-    ]
-    if sweep:
-        nodes += [
-            _node(
-                "range", "kmeans_clustering", trainer_mode="range", n_clusters_range="2-8", n_seeds=3, seed=11
-            ),
-            _node("sweep", "sweep_clustering", sweep_mode="grid"),
-        ]
-        edges += [
-            _edge("range", "untrained_model", "sweep", "untrained_model"),
-            _edge("data", "dataset", "sweep", "dataset"),
-        ]
-    return {"nodes": nodes, "edges": edges}
-
-
-def run_experiment(page: Page, name: str, graph: dict[str, Any]) -> int:
-    """Create the experiment, run it, wait until every node succeeded; the run id."""
-    created = page.request.post("/api/experiments", data={"name": name, "graph": graph})
-    assert created.status == 201, created.text()
-    started = page.request.post(f"/api/experiments/{created.json()['id']}/runs")
-    assert started.status == 202, started.text()
-    run_id = int(started.json()["id"])
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        run = page.request.get(f"/api/runs/{run_id}").json()
-        if run["status"] not in ("queued", "running"):
-            assert run["status"] == "succeeded", run
-            return run_id
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} did not finish within {RUN_TIMEOUT_S:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def runs(browser: Browser, server_url: str) -> Iterator[dict[str, Any]]:
     """One user, the Iris experiment (with a sweep) and the 100k-row experiment, run once per module."""
-    context = browser.new_context(base_url=server_url, viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        sign_up_and_sign_in(page)
-        iris = run_experiment(page, "Iris clusters", clustering_graph("sample-iris", 3, sweep=True))
-        big = run_experiment(page, "Blobs 100k", clustering_graph("sample-synthetic-100k", 5, sweep=False))
-        yield {"cookies": context.cookies(), "iris": iris, "big": big}
-    finally:
-        context.close()
+    with signed_up_page(browser, server_url) as page:
+        iris = run_new_experiment(page, "Iris clusters", clustering_graph("sample-iris", 3, sweep=True))
+        big = run_new_experiment(
+            page, "Blobs 100k", clustering_graph("sample-synthetic-100k", 5, sweep=False)
+        )
+        yield {"cookies": page.context.cookies(), "iris": iris, "big": big}
 
 
 @pytest.fixture
 def signed_in(page: Page, runs: dict[str, Any]) -> Page:
     page.context.add_cookies(runs["cookies"])
     return page
-
-
-def output_url(run_id: int, node: str, port: str) -> str:
-    return f"/runs/{run_id}/nodes/{node}/outputs/{port}"
-
-
-def wait_rendered(page: Page, test_id: str, timeout: float = 15_000) -> None:
-    page.wait_for_selector(f"[data-testid='{test_id}'][data-rendered='true']", timeout=timeout)
 
 
 def canvas_colour_counts(page: Page, test_id: str, colours: list[tuple[int, int, int]]) -> list[int]:
@@ -140,13 +75,6 @@ def canvas_colour_counts(page: Page, test_id: str, colours: list[tuple[int, int,
         }""",
         [test_id, [list(c) for c in colours]],
     )
-
-
-def rendered_at(page: Page, test_id: str) -> float:
-    """performance.now() when the chart reported 'finished': ms since the navigation started."""
-    value = page.get_by_test_id(test_id).get_attribute("data-rendered-at")
-    assert value is not None
-    return float(value)
 
 
 # ---- Iris ----------------------------------------------------------------------------------------
