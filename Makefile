@@ -136,6 +136,11 @@ bench: $(STAMP)/python-dev $(STAMP)/system-packages frontend/dist/index.html
 	$(PY) -m bench.bench_service
 	$(PY) -m bench.bench_ingest
 	$(PY) -m bench.bench_runs
+	$(PY) -m bench.bench_gaussian_mixture
+	$(PY) -m bench.bench_hierarchical
+	$(PY) -m bench.bench_dbscan
+	$(PY) -m bench.bench_hdbscan
+	$(PY) -m bench.bench_dask
 
 clean:
 	rm -rf $(STAMP) $(VENV) frontend/node_modules frontend/dist
