@@ -112,7 +112,7 @@ test-types: $(STAMP)/python-dev frontend/node_modules/.package-lock.json
 
 ## Tests start real workers, which load every kernel before their first task: fill the cache first.
 test-py: $(STAMP)/python-dev $(STAMP)/system-packages $(STAMP)/kernels
-	$(VENV)/bin/pytest -m "not e2e and not docker" -q
+	$(VENV)/bin/pytest -m "not e2e and not docker" -q --durations=25
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm test
