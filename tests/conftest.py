@@ -42,6 +42,31 @@ def dask_cluster() -> Iterator[Any]:
     cluster.close(timeout=30)
 
 
+@pytest.fixture(scope="module")
+def dask_executor(dask_cluster: Any) -> Iterator[Any]:
+    """A :class:`backend.executor.dask.DaskExecutor` on the session's LocalCluster (no warm-up), one per
+    test module."""
+    from backend.executor.dask import DaskExecutor
+    from backend.executor.warmup import no_warm_up
+
+    executor = DaskExecutor(dask_cluster.scheduler_address, kill_after=30, warm_up=no_warm_up)
+    executor.start()
+    yield executor
+    executor.shutdown()
+
+
+def dask_settings(tmp_path: Path, dask_cluster: Any, **overrides: Any) -> Settings:
+    """The studio on SQLite in ``tmp_path`` running its nodes on ``dask_cluster`` (the session's
+    LocalCluster), with any other settings."""
+    return Settings(
+        STUDIO_DATA_DIR=tmp_path / "data",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'studio.db'}",
+        STUDIO_EXECUTOR="dask",
+        STUDIO_DASK_SCHEDULER=dask_cluster.scheduler_address,
+        **overrides,
+    )
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # Worker processes start at the first run, so tests that never run a graph do not pay for them.

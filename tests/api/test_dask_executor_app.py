@@ -15,6 +15,7 @@ from backend.executor.dask import WARM_UP_PLUGIN
 from modules.samples import load_sample
 from tests.api.conftest import upload
 from tests.api.test_runs import all_rows, run_experiment, wait_for
+from tests.conftest import dask_settings
 from tests.graphs import iris_graph
 
 pytestmark = pytest.mark.slow
@@ -23,12 +24,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
     """The studio on the session's LocalCluster, warm-up included (as a real deployment)."""
-    return Settings(
-        STUDIO_DATA_DIR=tmp_path / "data",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'studio.db'}",
-        STUDIO_EXECUTOR="dask",
-        STUDIO_DASK_SCHEDULER=dask_cluster.scheduler_address,
-    )
+    return dask_settings(tmp_path, dask_cluster)
 
 
 def worker_warm_up(dask_worker: Any) -> str:

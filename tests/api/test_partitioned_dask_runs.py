@@ -19,6 +19,7 @@ from backend.core.config import Settings
 from tests.api.conftest import upload
 from tests.api.test_partitioned_datasets import _frame
 from tests.api.test_runs import all_rows, run_experiment, wait_for
+from tests.conftest import dask_settings
 from tests.graphs import partitionable_pipeline
 
 pytestmark = pytest.mark.slow
@@ -27,11 +28,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
     """Uploads over 40 kB stored partitioned (the larger one below, not the smaller)."""
-    return Settings(
-        STUDIO_DATA_DIR=tmp_path / "data",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'studio.db'}",
-        STUDIO_EXECUTOR="dask",
-        STUDIO_DASK_SCHEDULER=dask_cluster.scheduler_address,
+    return dask_settings(
+        tmp_path,
+        dask_cluster,
         STUDIO_WARM_UP=False,
         STUDIO_PARTITION_THRESHOLD_BYTES=40_000,
         STUDIO_PARTITION_BYTES=20_000,

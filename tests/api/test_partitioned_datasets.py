@@ -5,7 +5,6 @@ failure or a deletion leaves no part behind."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +14,6 @@ from fastapi.testclient import TestClient
 
 import modules
 from backend.core.config import Settings
-from backend.main import create_app
-from backend.migrate import upgrade
 from backend.services import datasets as dataset_service
 from modules.storage import PARQUET_SUFFIX, PART_PREFIX, read_table, write_partitioned
 from tests.api.conftest import sign_up, upload
@@ -39,18 +36,10 @@ def _frame() -> pd.DataFrame:
 
 
 @pytest.fixture
-def small_parts(settings: Settings) -> Settings:
-    """Every upload over 10 kB partitioned, in parts of about 8 kB (real datasets: 256 MB and 100 MB)."""
+def settings(settings: Settings) -> Settings:
+    """Every upload over 10 kB partitioned, in parts of about 8 kB (real datasets: 256 MB and 100 MB);
+    the app of the ``client`` fixture runs with these."""
     return settings.model_copy(update={"partition_threshold_bytes": 10_000, "partition_bytes": 8_000})
-
-
-@pytest.fixture
-def client_small_parts(small_parts: Settings) -> Iterator[TestClient]:
-    upgrade(small_parts.database_url)
-    app = create_app(small_parts)
-    with TestClient(app) as test_client:
-        yield test_client
-    app.state.engine.dispose()
 
 
 def _stored(settings: Settings) -> list[Path]:
@@ -58,14 +47,14 @@ def _stored(settings: Settings) -> list[Path]:
 
 
 def test_a_large_upload_is_stored_in_parts_and_reads_back_whole(
-    client_small_parts: TestClient, small_parts: Settings
+    client: TestClient, settings: Settings
 ) -> None:
-    client, alice = client_small_parts, sign_up(client_small_parts, "alice")
+    alice = sign_up(client, "alice")
     frame = _frame()
     created = upload(client, alice, frame.to_csv(index=False).encode(), "blobs.csv")
     assert created.status_code == 201, created.text
     assert created.json()["n_rows"] == N_ROWS
-    [stored] = _stored(small_parts)
+    [stored] = _stored(settings)
     assert stored.is_dir()
     parts = sorted(stored.iterdir())
     assert len(parts) >= 5 and all(
@@ -90,24 +79,24 @@ def test_a_large_upload_is_stored_in_parts_and_reads_back_whole(
 
     # deleting it removes every part
     assert client.delete(f"/api/datasets/{created.json()['id']}", headers=alice).status_code == 204
-    assert _stored(small_parts) == []
+    assert _stored(settings) == []
 
 
-def test_a_small_upload_stays_one_file(client_small_parts: TestClient, small_parts: Settings) -> None:
-    client, alice = client_small_parts, sign_up(client_small_parts, "alice")
+def test_a_small_upload_stays_one_file(client: TestClient, settings: Settings) -> None:
+    alice = sign_up(client, "alice")
     created = upload(client, alice, b"a,b\n1,2\n3,4\n", "small.csv")
     assert created.status_code == 201
-    [stored] = _stored(small_parts)
+    [stored] = _stored(settings)
     assert stored.is_file()
 
 
 def test_a_run_on_a_partitioned_dataset_gives_the_in_memory_results(
-    client_small_parts: TestClient, small_parts: Settings
+    client: TestClient, settings: Settings
 ) -> None:
-    client, alice = client_small_parts, sign_up(client_small_parts, "alice")
+    alice = sign_up(client, "alice")
     csv = _frame().drop(columns=["name", "count"]).to_csv(index=False)
     dataset = upload(client, alice, csv.encode(), "blobs.csv").json()
-    assert _stored(small_parts)[0].is_dir()
+    assert _stored(settings)[0].is_dir()
     graph = iris_graph(dataset["id"], sweep=False)
     exp = client.post("/api/experiments", headers=alice, json={"name": "Blobs", "graph": graph}).json()
     run = wait_for(client, alice, run_experiment(client, alice, exp["id"])["id"], timeout=120)
@@ -130,7 +119,7 @@ def test_a_run_on_a_partitioned_dataset_gives_the_in_memory_results(
         json={"name": "Assigned"},
     )
     assert saved.status_code == 201, saved.text
-    stored = {p.name: p for p in _stored(small_parts)}
+    stored = {p.name: p for p in _stored(settings)}
     assert len(stored) == 2 and all(p.is_dir() for p in stored.values())
     pages = [
         client.get(f"/api/datasets/{saved.json()['id']}/rows?offset={start}&limit=500", headers=alice).json()
@@ -148,7 +137,7 @@ def test_a_run_on_a_partitioned_dataset_gives_the_in_memory_results(
     assert opened.status_code == 201, opened.text
     copied = opened.json()["graph"]["nodes"][0]["params"]["dataset_id"]
     assert copied != dataset["id"]
-    [copy_dir] = [p for p in _stored(small_parts) if p.name not in stored]
+    [copy_dir] = [p for p in _stored(settings) if p.name not in stored]
     assert copy_dir.is_dir() and len(list(copy_dir.iterdir())) >= 5
     pd.testing.assert_frame_equal(read_table(copy_dir), pd.read_csv(io.StringIO(csv)))
     assert client.get(f"/api/datasets/{copied}/rows", headers=carol).json()["total"] == N_ROWS
@@ -165,11 +154,11 @@ def test_partitioning_streams_the_rows_in_order(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(read_table(target), pd.read_parquet(source))
 
 
-def test_a_failed_partitioning_leaves_nothing(small_parts: Settings, tmp_path: Path) -> None:
+def test_a_failed_partitioning_leaves_nothing(settings: Settings, tmp_path: Path) -> None:
     """A file that cannot be read as Parquet: no folder of parts is left (the caller removes the file)."""
     written = tmp_path / "upload.parquet"
     written.write_bytes(b"not parquet" * 2000)
     target = tmp_path / "upload.parts"
     with pytest.raises(Exception):  # noqa: B017 - pyarrow's own error for a file that is not Parquet
-        dataset_service.partition_if_large(small_parts, written, target)
+        dataset_service.partition_if_large(settings, written, target)
     assert not target.exists()

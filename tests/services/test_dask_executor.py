@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,14 +84,6 @@ def assert_same_value(left: Any, right: Any, where: str) -> None:
 
 def untimed(log: str) -> list[str]:
     return [line for line in log.splitlines() if not line.startswith("Timing:") and " s." not in line]
-
-
-@pytest.fixture(scope="module")
-def dask_executor(dask_cluster: Any) -> Iterator[DaskExecutor]:
-    executor = DaskExecutor(dask_cluster.scheduler_address, kill_after=30, warm_up=no_warm_up)
-    executor.start()
-    yield executor
-    executor.shutdown()
 
 
 def full_strength(executor: DaskExecutor, workers: int = 2) -> None:

@@ -8,7 +8,7 @@ Waits are bounded far above what they take; nothing asserts how long anything to
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from backend.core.status import RunStatus
 from backend.executor import NodeResult, NodeTask
 from backend.executor.artefacts import ArtefactStore
 from backend.executor.dask import DaskExecutor
-from backend.executor.warmup import no_warm_up
 from modules.sweep_table import METRIC_SPREAD, SEED_AGREEMENT
 
 pytestmark = pytest.mark.slow
@@ -54,14 +53,6 @@ CASES: dict[str, tuple[pd.DataFrame, dict[str, Any], set[int]]] = {
         {2, 3, 4, 5, 6},
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def dask_executor(dask_cluster: Any) -> Iterator[DaskExecutor]:
-    executor = DaskExecutor(dask_cluster.scheduler_address, kill_after=30, warm_up=no_warm_up)
-    executor.start()
-    yield executor
-    executor.shutdown()
 
 
 def noop(fraction: float) -> None:
