@@ -86,23 +86,7 @@ def lloyd_sums(block: np.ndarray, shift: np.ndarray, centroids: np.ndarray) -> n
         return _pack(np.zeros((k, n_features)), np.zeros(k, dtype=np.int64), labels)
     n_blocks = _kernels.block_count(n_rows, k * n_features)
     block_sums, block_counts = _kernels.block_buffers(n_blocks, k, n_features)
-    with _task_kernels():
-        _kernels.lloyd_pass(
-            X,
-            shift,
-            centroids,
-            np.ascontiguousarray(centroids.T),
-            _score_offsets(centroids, False),
-            labels,
-            block_sums,
-            block_counts,
-            n_blocks,
-            _kernels.CHUNK_ROWS,
-            True,
-            np.empty(0),
-            False,
-            _kernels.n_workers(),
-        )
+    _lloyd_pass(X, shift, centroids, labels, block_sums, block_counts, n_blocks, np.empty(0))
     # Blocks reduced in order, as AssignmentPasses.sums_and_totals does.
     return _pack(block_sums[:, :k].sum(axis=0), block_counts[:, :k].sum(axis=0), labels)
 
@@ -128,6 +112,26 @@ def _nearest(X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, distances:
     labels = np.full(X.shape[0], -1, dtype=np.int64)
     if X.shape[0] == 0:
         return labels
+    no_sums, no_counts = np.empty((0, 0, 0)), np.empty((0, 0), np.int64)
+    _lloyd_pass(
+        X, shift, centroids, labels, no_sums, no_counts, _kernels.block_count(X.shape[0], 0), distances
+    )
+    return labels
+
+
+def _lloyd_pass(
+    X: np.ndarray,
+    shift: np.ndarray,
+    centroids: np.ndarray,
+    labels: np.ndarray,
+    block_sums: np.ndarray,
+    block_counts: np.ndarray,
+    n_blocks: int,
+    distances: np.ndarray,
+) -> None:
+    """The engine's Euclidean pass over ``X - shift`` in this task's kernel threads: ``labels`` filled;
+    the members' sums and counts per block when ``block_sums`` has blocks (else none are kept);
+    ``distances`` (empty, or (n,)) each row's distance to its centroid."""
     with _task_kernels():
         _kernels.lloyd_pass(
             X,
@@ -136,16 +140,15 @@ def _nearest(X: np.ndarray, shift: np.ndarray, centroids: np.ndarray, distances:
             np.ascontiguousarray(centroids.T),
             _score_offsets(centroids, False),
             labels,
-            np.empty((0, 0, 0)),
-            np.empty((0, 0), np.int64),
-            _kernels.block_count(X.shape[0], 0),
+            block_sums,
+            block_counts,
+            n_blocks,
             _kernels.CHUNK_ROWS,
-            False,
+            block_sums.shape[0] > 0,
             distances,
             False,
             _kernels.n_workers(),
         )
-    return labels
 
 
 def nearest_labels(block: np.ndarray, shift: np.ndarray, centroids: np.ndarray) -> np.ndarray:
