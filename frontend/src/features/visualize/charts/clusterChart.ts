@@ -4,7 +4,7 @@ import type { EChartsOption } from 'echarts'
 import { formatCount, formatNumber, formatPercent } from '../format'
 import { CHART_MUTED, CHART_TEXT, NOISE_LABEL, clusterColor, clusterName, darken, withAlpha } from '../palette'
 import type { ClusterEllipse, ClusterVisualization } from '../types'
-import { baseTextStyle, categoryAxis, escapeHtml, tooltipStyle, valueAxis } from './common'
+import { baseTextStyle, categoryAxis, escapeHtml, fixedGrid, tooltipStyle, valueAxis } from './common'
 import { ellipseBounds, ellipsePolygon, type Point } from './ellipse'
 import { finiteExtent, niceScale, type NiceScale } from './scale'
 
@@ -272,7 +272,7 @@ export function buildClusterChartOption(viz: ClusterVisualization, options: Clus
   return {
     animation: false,
     textStyle: baseTextStyle,
-    grid: { left: 62, right: 20, top: 14, bottom: 50 },
+    grid: fixedGrid({ left: 62, right: 20, top: 14, bottom: 50 }),
     xAxis: valueAxis(axisTitle(1, ratios[0]), { ...extent.x, nameGap: 30 }),
     yAxis: valueAxis(axisTitle(2, ratios[1]), { ...extent.y, nameGap: 44 }),
     legend: { show: false, data: names, selected },
@@ -308,7 +308,7 @@ export function buildClusterSizesOption(sizes: Array<{ cluster: number; count: n
   return {
     animation: false,
     textStyle: baseTextStyle,
-    grid: { left: 76, right: Math.min(140, 12 + longest * 6.6), top: 6, bottom: 6 },
+    grid: fixedGrid({ left: 76, right: Math.min(140, 12 + longest * 6.6), top: 6, bottom: 6 }),
     xAxis: { type: 'value', show: false, max: (value: { max: number }) => value.max || 1 },
     yAxis: categoryAxis(
       ordered.map((s) => clusterName(s.cluster)),
@@ -384,7 +384,7 @@ export function buildDistanceHistogramsOption(
     const left = column * width
     const color = clusterColor(histogram.cluster)
     const count = histogram.count ?? histogram.counts.reduce((a, b) => a + b, 0)
-    grids.push({ left: `${left + 4.5}%`, width: `${width - 7}%`, top: top + 30, height: layout.cellHeight - 62 })
+    grids.push(fixedGrid({ left: `${left + 4.5}%`, width: `${width - 7}%`, top: top + 30, height: layout.cellHeight - 62 }))
     titles.push({
       text: `{name|${clusterName(histogram.cluster)}}  {count|${formatCount(count)} rows}`,
       left: `${left + 4.5}%`,

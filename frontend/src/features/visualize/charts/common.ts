@@ -17,6 +17,15 @@ export const tooltipStyle = {
   extraCssText: 'box-shadow: 0 4px 14px rgba(16,24,40,0.12); border-radius: 8px;',
 }
 
+/**
+ * A grid whose margins are set by the caller to hold the axis labels and names. ECharts 6 would
+ * otherwise measure every label again to fit the grid inside its outer bounds (a third of a large
+ * scatter's first paint); the margins already leave that room.
+ */
+export function fixedGrid<T extends object>(margins: T): T & { outerBoundsMode: 'none' } {
+  return { ...margins, outerBoundsMode: 'none' }
+}
+
 /** A value axis with the theme's quiet grid lines and short tick labels. */
 export function valueAxis(name: string, extra: Record<string, unknown> = {}) {
   return {

@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts'
 import { formatNumber } from '../format'
 import { CHART_MUTED, CHART_TEXT, clusterName } from '../palette'
 import type { ModelWithCentroids } from '../types'
-import { baseTextStyle, categoryAxis, escapeHtml, tooltipStyle } from './common'
+import { baseTextStyle, categoryAxis, escapeHtml, fixedGrid, tooltipStyle } from './common'
 
 /** Light to dark blue, from the brand colour. */
 export const HEAT_COLORS = ['#f4f7ff', '#c9d7fb', '#8aa7f3', '#4c74e6', '#2449c7', '#14287a']
@@ -68,7 +68,7 @@ export function buildCentroidHeatmapOption(model: ModelWithCentroids): EChartsOp
   return {
     animation: false,
     textStyle: baseTextStyle,
-    grid: { left: 84, right: 84, top: 8, bottom: rotate ? Math.min(140, 24 + longestFeature * 5.5) : 36 },
+    grid: fixedGrid({ left: 84, right: 84, top: 8, bottom: rotate ? Math.min(140, 24 + longestFeature * 5.5) : 36 }),
     xAxis: categoryAxis(features, {
       position: 'bottom',
       axisLabel: { color: CHART_TEXT, fontSize: 11, rotate, interval: 0, width: 120, overflow: 'truncate' },

@@ -4,7 +4,7 @@ import type { EChartsOption } from 'echarts'
 import { formatCount, formatNumber } from '../format'
 import { CHART_MUTED, CHART_TEXT } from '../palette'
 import type { MetricDirection, SweepParameter, SweepPoint, SweepVisualization } from '../types'
-import { baseTextStyle, categoryAxis, escapeHtml, tooltipStyle, valueAxis } from './common'
+import { baseTextStyle, categoryAxis, escapeHtml, fixedGrid, tooltipStyle, valueAxis } from './common'
 import { finiteExtent, niceScale } from './scale'
 
 export const SWEEP_LINE = '#2f5bea'
@@ -218,7 +218,7 @@ export function buildSweepOption(viz: SweepVisualization, metric: string, x: str
   return {
     animation: false,
     textStyle: baseTextStyle,
-    grid: { left: 70, right: 28, top: 56, bottom: 52 },
+    grid: fixedGrid({ left: 70, right: 28, top: 56, bottom: 52 }),
     legend: {
       data: legendNames,
       top: 6,

@@ -5,7 +5,7 @@ import type { EChartsOption } from 'echarts'
 import { formatNumber } from '../format'
 import { CHART_MUTED, CHART_TEXT } from '../palette'
 import type { SweepVisualization } from '../types'
-import { baseTextStyle, categoryAxis, tooltipStyle, valueAxis } from './common'
+import { baseTextStyle, categoryAxis, fixedGrid, tooltipStyle, valueAxis } from './common'
 import { finiteExtent, niceScale } from './scale'
 import { kCategories, SWEEP_BEST, SWEEP_LINE } from './sweepChart'
 
@@ -107,7 +107,7 @@ export function buildElbowOption(viz: SweepVisualization): EChartsOption {
   return {
     animation: false,
     textStyle: baseTextStyle,
-    grid: { left: 70, right: 28, top: 56, bottom: 52 },
+    grid: fixedGrid({ left: 70, right: 28, top: 56, bottom: 52 }),
     legend: legend(series.map((s) => (s as { name: string }).name)),
     xAxis: xAxis(categories),
     yAxis: valueAxis('Inertia (within-cluster sum of squares)', { ...niceScale(extent[0], extent[1], 0.08, 5), nameGap: 52 }),
@@ -133,7 +133,7 @@ export function buildStabilityOption(viz: SweepVisualization): EChartsOption {
   return {
     animation: false,
     textStyle: baseTextStyle,
-    grid: { left: 70, right: 28, top: 40, bottom: 52 },
+    grid: fixedGrid({ left: 70, right: 28, top: 40, bottom: 52 }),
     legend: legend(['Mean ARI across seeds']),
     xAxis: xAxis(kCategories(points.map((p) => p.k))),
     yAxis: valueAxis('Mean ARI across seeds', { min: low, max: 1, nameGap: 44 }),
