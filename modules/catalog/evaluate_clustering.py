@@ -29,6 +29,7 @@ from modules.agreement import AGREEMENT_METRICS, agreement, known_pairs
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port, Schema
 from modules.errors import ModuleError, param_error
+from modules.partitioned import PartitionedTable
 from modules.results import (
     ASSIGNMENTS,
     DISTANCE,
@@ -257,6 +258,11 @@ class EvaluateClustering(Module):
     )
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+        inputs = dict(inputs)
+        for port, value in inputs.items():
+            if isinstance(value, PartitionedTable):  # not yet from per-part sums: gathered whole here
+                ctx.log(f"{port}: {value.n_rows} rows in {value.n_parts} parts, gathered whole to evaluate.")
+                inputs[port] = value.gather()
         tables = [(inputs["scored_dataset"], "Scored dataset")]
         if inputs.get("scored_dataset_to_compare") is not None:
             tables.append((inputs["scored_dataset_to_compare"], "Scored dataset to compare"))
