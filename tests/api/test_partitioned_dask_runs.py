@@ -61,6 +61,10 @@ def test_the_pipeline_on_dask_gives_the_in_memory_results(
         # about 20 kB of the uploaded file's Parquet
         assert len(stored_in_parts) == 5
         assert all(len(list(path.glob("part-*.parquet"))) > 1 for path in stored_in_parts)
+        # the precomputed cluster chart of a result stored in parts is drawn from a sample of its rows
+        base = f"/api/runs/{run['id']}/nodes"
+        chart = client.get(f"{base}/assign/outputs/results_dataset/visualization", headers=alice).json()
+        assert chart["kind"] == "clusters" and chart["sampled_from_rows"] == n_rows
 
     reference = modules.run_graph(graph, lambda _id: pd.read_csv(io.StringIO(csv)))
     served = all_rows(client, alice, run["id"], "assign", "results_dataset")

@@ -149,3 +149,36 @@ def test_a_module_that_cannot_run_part_by_part_refuses_a_partitioned_table(store
         modules.run_module("split_data", {}, {"dataset": _parts(stored, client)}, _context(client))
     assert raised.value.code == "0161"
     assert "Split Data" in raised.value.message
+
+
+def test_evaluate_part_by_part(stored: Path, client: Any) -> None:
+    """The statistics and the agreement with a label column from per-part sums and counts: the
+    in-memory module's, also with an in-memory table to compare and rows left unassigned."""
+    config = KMeansConfig(n_clusters=3, init="first_n", seed=0)
+    params = {"column_set": {"names": ["x", "y", "z"]}}
+    whole = read_table(stored)
+    trained = modules.run_module(
+        "train_clustering_model", params, {"untrained_model": config, "dataset": whole}
+    )
+    assign = modules.run_module(
+        "assign_data_to_clusters",
+        {},
+        {"trained_model": trained["trained_model"], "dataset": _parts(stored, client)},
+        _context(client),
+    )["results_dataset"]
+    compare = trained["results_dataset"]
+    inputs = {"scored_dataset": assign, "scored_dataset_to_compare": compare}
+    got = modules.run_module("evaluate_clustering", {"label_column": "shop"}, inputs, _context(client))
+    expected = modules.run_module(
+        "evaluate_clustering",
+        {"label_column": "shop"},
+        {"scored_dataset": assign.gather(), "scored_dataset_to_compare": compare},
+    )
+    for port in ("evaluation_results", "label_agreement"):
+        table, reference = got[port], expected[port]
+        assert list(table.columns) == list(reference.columns)
+        assert table.iloc[:, 0].tolist() == reference.iloc[:, 0].tolist()
+        np.testing.assert_allclose(
+            table.iloc[:, 1:].to_numpy(float), reference.iloc[:, 1:].to_numpy(float), rtol=1e-9, err_msg=port
+        )
+    assert got["evaluation_results"]["Number of Points"].iloc[0] == len(whole) - 3  # 3 rows miss y
