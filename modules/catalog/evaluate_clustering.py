@@ -49,7 +49,7 @@ from modules.results import (
     is_result_column,
     unique_column_name,
 )
-from modules.silhouette import table_silhouettes
+from modules.silhouette import partitioned_silhouettes, table_silhouettes
 
 #: The Result Description of the row of noise points (only when a table has noise).
 NOISE_ROW = "Noise"
@@ -360,17 +360,16 @@ class EvaluateClustering(Module):
                 for pair, n in part.items():
                     counts[pair] = counts.get(pair, 0) + n
             agreement_table = _agreement_table(agreement_from_pairs(counts))
-        if isinstance(first, PartitionedTable):  # not yet part by part: the silhouettes gather the table
-            ctx.log(
-                f"Evaluated {first.n_rows} rows part by part ({first.n_parts} parts); the silhouettes "
-                "gather the table whole."
-            )
-            first = first.gather()
+        if isinstance(first, PartitionedTable):
+            ctx.log(f"Evaluated {first.n_rows} rows part by part ({first.n_parts} parts).")
+            silhouettes = partitioned_silhouettes(first, silhouette_columns(first.columns))
+        else:
+            silhouettes = with_silhouettes(first)
         return {
             "evaluation_results": pd.concat(
                 [evaluation_table(s, names_kind) for s in sums], ignore_index=True
             ),
-            "row_silhouettes": with_silhouettes(first),
+            "row_silhouettes": silhouettes,
             "label_agreement": agreement_table,
         }
 

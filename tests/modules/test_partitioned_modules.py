@@ -15,6 +15,7 @@ import pytest
 import modules
 from modules.algorithms.kmeans import KMeansConfig
 from modules.partitioned import PartitionedTable
+from modules.silhouette import partitioned_silhouettes, table_silhouettes
 from modules.storage import read_table, write_table
 
 pytestmark = pytest.mark.slow
@@ -182,3 +183,25 @@ def test_evaluate_part_by_part(stored: Path, client: Any) -> None:
             table.iloc[:, 1:].to_numpy(float), reference.iloc[:, 1:].to_numpy(float), rtol=1e-9, err_msg=port
         )
     assert got["evaluation_results"]["Number of Points"].iloc[0] == len(whole) - 3  # 3 rows miss y
+    _assert_same(got["row_silhouettes"], expected["row_silhouettes"])
+    assert np.isnan(got["row_silhouettes"].gather()["Silhouette"]).sum() == 4  # a missing y or count
+
+
+@pytest.mark.parametrize("exact_rows", [100, 5000], ids=["sampled", "every-row"])
+def test_silhouettes_part_by_part(stored: Path, client: Any, exact_rows: int) -> None:
+    """Both silhouettes of a results table in parts: the exact one on the same sample of rows drawn by
+    cluster, the simplified one against the same centroids, as the whole table's."""
+    config = KMeansConfig(n_clusters=3, init="first_n", seed=0)
+    params = {"column_set": {"names": ["x", "y", "z"]}}
+    got = modules.run_module(
+        "train_clustering_model",
+        params,
+        {"untrained_model": config, "dataset": _parts(stored, client)},
+        _context(client),
+    )["results_dataset"]
+    whole = got.gather()
+    found, _ = table_silhouettes(whole, exact_rows)
+    table = partitioned_silhouettes(got, ("exact", "simplified"), exact_rows).gather()
+    np.testing.assert_allclose(table["exact"].to_numpy(), found.exact, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(table["simplified"].to_numpy(), found.simplified, rtol=0, atol=1e-9)
+    assert np.count_nonzero(~np.isnan(table["exact"])) == min(exact_rows, len(whole) - 4)
