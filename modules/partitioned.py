@@ -14,6 +14,8 @@ Dask is imported only when a table is partitioned: the local executor never load
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,8 @@ class PartitionedTable:
     """A table as row parts on a Dask cluster (see the module's docstring).
 
     ``meta`` is an empty frame with the table's columns and dtypes; ``schema`` their studio types;
-    ``lengths`` the rows of each part (None where not known until computed, e.g. after a filter).
+    ``lengths`` the rows of each part. ``files``: the Parquet files the parts are, as read (a table
+    straight from :meth:`from_parquet`; none once a module changed it): stored again by linking them.
     """
 
     parts: tuple[Delayed, ...]
@@ -70,6 +73,7 @@ class PartitionedTable:
     schema: Schema
     lengths: tuple[int, ...]
     client: Client
+    files: tuple[Path, ...] = ()
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -94,7 +98,7 @@ class PartitionedTable:
         schema = [(field.name, arrow_column_type(field.type)) for field in arrow_schema]
         parts = tuple(delayed(read_part, pure=True)(str(file), dtypes) for file in files)
         lengths = tuple(int(m.num_rows) for m in metadata)
-        return cls(parts, meta, schema, lengths, client)
+        return cls(parts, meta, schema, lengths, client, tuple(files))
 
     # -- shape ----------------------------------------------------------------------------------------
 
@@ -191,8 +195,18 @@ class PartitionedTable:
     def write_parts(self, folder: Path) -> list[int]:
         """Write each part as a Parquet file into `folder` (which exists), one task per part, on the
         workers (`folder` must be where they all write: the shared artefact path); returns the rows of
-        each part."""
+        each part. A table that is its files as read links them instead (or copies them where it cannot:
+        another file system), reading nothing."""
         from dask import delayed
+
+        if self.files:
+            for p, file in enumerate(self.files):
+                target = folder / part_name(p)
+                try:
+                    os.link(file, target)
+                except OSError:
+                    shutil.copyfile(file, target)
+            return list(self.lengths)
 
         task = delayed(_write_part, pure=False)
         writes = [task(part, str(folder / part_name(p))) for p, part in enumerate(self.parts)]

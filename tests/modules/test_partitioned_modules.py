@@ -205,3 +205,22 @@ def test_silhouettes_part_by_part(stored: Path, client: Any, exact_rows: int) ->
     np.testing.assert_allclose(table["exact"].to_numpy(), found.exact, rtol=0, atol=1e-9)
     np.testing.assert_allclose(table["simplified"].to_numpy(), found.simplified, rtol=0, atol=1e-9)
     assert np.count_nonzero(~np.isnan(table["exact"])) == min(exact_rows, len(whole) - 4)
+
+
+def test_a_table_is_stored_part_by_part_and_a_table_as_read_by_linking_its_files(
+    stored: Path, client: Any, tmp_path: Path
+) -> None:
+    table = _parts(stored, client)
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    assert table.write_parts(linked) == [PART_ROWS] * N_PARTS
+    for name in sorted(path.name for path in stored.glob("part-*.parquet")):
+        assert (linked / name).samefile(stored / name)  # the dataset's own files, not copies
+
+    params = {"column_set": {"names": ["shop", "x"]}}
+    selected = modules.run_module("select_columns", params, {"dataset": table}, _context(client))
+    written = tmp_path / "written"
+    written.mkdir()
+    assert selected["results_dataset"].write_parts(written) == [PART_ROWS] * N_PARTS
+    assert len(list(written.glob("part-*.parquet"))) == N_PARTS
+    pd.testing.assert_frame_equal(read_table(written), read_table(stored)[["x", "shop"]])  # in table order
