@@ -84,7 +84,8 @@ class TrainClusteringModel(Module):
         ErrorDecl(
             PARTITIONED_INPUT,
             "the dataset is stored partitioned and the model cannot be trained part by part (only K-Means, "
-            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights)",
+            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights, Assign "
+            "label mode Ignore)",
         ),
     )
     partitioned = Partitioned(outputs=("results_dataset",))
