@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from modules.column_types import Schema, arrow_column_type
+from modules.errors import Cancelled
 from modules.storage import PARQUET_SUFFIX, PART_PREFIX, parquet_has_nulls, write_table
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from distributed import Client
 
 __all__ = ["PartitionedTable", "part_name", "read_part"]
+
+#: How often a pass over the parts asks whether the node was cancelled, at most (seconds).
+STOP_POLL_S = 0.1
 
 
 def part_name(index: int) -> str:
@@ -143,9 +147,16 @@ class PartitionedTable:
         )
         return PartitionedTable(parts, meta, schema, self.lengths, self.client)
 
-    def each_part(self, fn: Callable[..., Any], *per_part: Sequence[Any], **constants: Any) -> list[Any]:
+    def each_part(
+        self,
+        fn: Callable[..., Any],
+        *per_part: Sequence[Any],
+        should_stop: Callable[[], bool] | None = None,
+        **constants: Any,
+    ) -> list[Any]:
         """``fn(part, a[p], …, **constants)`` of every part, computed on the cluster (one task per part);
-        the results in part order. For statistics to reduce: each result should be small."""
+        the results in part order. For statistics to reduce: each result should be small. ``should_stop``
+        is polled while the tasks run (True: they are dropped and ``Cancelled`` is raised)."""
         from dask import delayed
 
         task = delayed(fn, pure=True)
@@ -154,9 +165,28 @@ class PartitionedTable:
         ]
         futures = self.client.compute(tasks)
         try:
+            if should_stop is not None:
+                self._wait(futures, should_stop)
             return list(self.client.gather(futures))
         finally:
+            self.client.cancel(futures)
             del futures
+
+    @staticmethod
+    def _wait(futures: list[Any], should_stop: Callable[[], bool]) -> None:
+        """Until every future is done (a failed one raises its error), asking ``should_stop`` at most every
+        STOP_POLL_S."""
+        from distributed import TimeoutError as DaskTimeout
+
+        for future in futures:
+            while True:
+                if should_stop():
+                    raise Cancelled()
+                try:
+                    future.result(timeout=STOP_POLL_S)
+                    break
+                except (TimeoutError, DaskTimeout):
+                    continue
 
     def persist_each(self, fn: Callable[..., Any], **constants: Any) -> list[Any]:
         """``fn(part, **constants)`` of every part, kept in the workers' memory: futures, in part order

@@ -22,6 +22,7 @@ compiled loop over the pairs (modules/engine/_silhouette_kernels.py), several ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -313,7 +314,10 @@ def part_with_silhouettes(
 
 
 def partitioned_silhouettes(
-    table: PartitionedTable, names: tuple[str, str], exact_rows: int = EXACT_ROWS
+    table: PartitionedTable,
+    names: tuple[str, str],
+    exact_rows: int = EXACT_ROWS,
+    should_stop: Callable[[], bool] | None = None,
 ) -> PartitionedTable:
     """:func:`table_silhouettes` of a results table in parts, appended as the columns ``names`` (exact,
     simplified), part by part: a pass for the kept rows' labels and the features' extent, one for the
@@ -339,7 +343,9 @@ def partitioned_silhouettes(
             centroids=None,
             **constants,
         )
-    extents = table.each_part(part_extent, assignments=assignments, features=features)
+    extents = table.each_part(
+        part_extent, assignments=assignments, features=features, should_stop=should_stop
+    )
     labels = np.concatenate([labels for labels, _, _ in extents])
     low = np.min([part_low for _, part_low, _ in extents], axis=0)
     high = np.max([part_high for _, _, part_high in extents], axis=0)
@@ -358,7 +364,10 @@ def partitioned_silhouettes(
             **constants,
         )
     sums = np.sum(
-        table.each_part(part_centroid_sums, assignments=assignments, features=features, **scale), axis=0
+        table.each_part(
+            part_centroid_sums, assignments=assignments, features=features, should_stop=should_stop, **scale
+        ),
+        axis=0,
     )
     centroids = sums / np.bincount(codes, minlength=len(clusters)).astype(np.float64)[:, None]
     chosen = _sample(codes, exact_rows, SAMPLE_SEED) if labels.size > exact_rows else np.arange(labels.size)

@@ -390,7 +390,9 @@ def prepare_partitioned_training(
         label_param=label_param,
     )
     space = space_from_statistics(
-        plan, table.each_part(feature_statistics, plan=plan), normalize=config.normalize
+        plan,
+        table.each_part(feature_statistics, plan=plan, should_stop=ctx.should_stop),
+        normalize=config.normalize,
     )
     client = table.client
     parts = table.persist_each(_part_features, space=space)

@@ -347,7 +347,7 @@ class EvaluateClustering(Module):
             }
         # part by part: the statistics and the agreement from per-part sums and counts
         sums = [
-            EvaluationSums.combine(df.each_part(evaluation_sums, port_name=port))
+            EvaluationSums.combine(df.each_part(evaluation_sums, port_name=port, should_stop=ctx.should_stop))
             if isinstance(df, PartitionedTable)
             else evaluation_sums(df, port)
             for df, port in tables
@@ -356,13 +356,15 @@ class EvaluateClustering(Module):
         agreement_table = label_agreement(first, label)
         if isinstance(first, PartitionedTable) and label is not None:
             counts: dict[tuple[int, str], int] = {}
-            for part in first.each_part(_part_pairs, label=label):
+            for part in first.each_part(_part_pairs, label=label, should_stop=ctx.should_stop):
                 for pair, n in part.items():
                     counts[pair] = counts.get(pair, 0) + n
             agreement_table = _agreement_table(agreement_from_pairs(counts))
         if isinstance(first, PartitionedTable):
             ctx.log(f"Evaluated {first.n_rows} rows part by part ({first.n_parts} parts).")
-            silhouettes = partitioned_silhouettes(first, silhouette_columns(first.columns))
+            silhouettes = partitioned_silhouettes(
+                first, silhouette_columns(first.columns), should_stop=ctx.should_stop
+            )
         else:
             silhouettes = with_silhouettes(first)
         return {

@@ -193,7 +193,9 @@ class NormalizeData(Module):
         transformed where it is: the in-memory module's results, up to the rounding of the sums."""
         method = params["method"]
         names = self._columns(table.schema, params["column_set"])
-        per_part = np.stack(table.each_part(_part_sums, names=names, method=method))  # (parts, columns, 5)
+        per_part = np.stack(
+            table.each_part(_part_sums, names=names, method=method, should_stop=ctx.should_stop)
+        )  # (parts, columns, 5)
         count, total, n_used = (per_part[:, :, i].sum(axis=0) for i in (0, 1, 4))
         lo, hi = per_part[:, :, 2].min(axis=0), per_part[:, :, 3].max(axis=0)
         constant = [
@@ -206,7 +208,10 @@ class NormalizeData(Module):
             with np.errstate(divide="ignore", invalid="ignore"):
                 means = total / n_used
                 squares = np.sum(
-                    table.each_part(_part_squares, names=names, method=method, means=means), axis=0
+                    table.each_part(
+                        _part_squares, names=names, method=method, means=means, should_stop=ctx.should_stop
+                    ),
+                    axis=0,
                 )
                 stds = np.sqrt(squares / n_used)
             stats = [(float(means[i]), float(stds[i])) for i in range(len(names))]

@@ -224,3 +224,9 @@ def test_a_table_is_stored_part_by_part_and_a_table_as_read_by_linking_its_files
     assert selected["results_dataset"].write_parts(written) == [PART_ROWS] * N_PARTS
     assert len(list(written.glob("part-*.parquet"))) == N_PARTS
     pd.testing.assert_frame_equal(read_table(written), read_table(stored)[["x", "shop"]])  # in table order
+
+
+def test_a_cancelled_node_stops_its_pass_over_the_parts(stored: Path, client: Any) -> None:
+    ctx = modules.RunContext(cluster=lambda: client, stop_requested=lambda: True)
+    with pytest.raises(modules.Cancelled):
+        modules.run_module("normalize_data", {}, {"dataset": _parts(stored, client)}, ctx)
