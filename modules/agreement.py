@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +27,10 @@ __all__ = [
     "AgreementMetric",
     "adjusted_rand_from_contingency",
     "agreement",
+    "agreement_from_pairs",
     "contingency_table",
     "known_pairs",
+    "pair_counts",
 ]
 
 
@@ -153,10 +156,38 @@ def agreement(clusters: Sequence[int] | np.ndarray, labels: Sequence[str | int] 
     cluster_ids, cluster_codes = _codes(clusters)
     label_ids, label_codes = _codes(labels)
     table = contingency_table(cluster_codes, label_codes, len(cluster_ids), len(label_ids))
+    return _from_contingency(table, cluster_ids.tolist(), [str(v) for v in label_ids])
+
+
+def pair_counts(clusters: np.ndarray, labels: np.ndarray) -> dict[tuple[int, str], int]:
+    """How many rows have each (cluster, label) pair (labels as text, as :func:`known_pairs` gives them):
+    what :func:`agreement_from_pairs` adds up over the parts of a table."""
+    if clusters.size == 0:
+        return {}
+    counted = pd.Series(np.ones(clusters.size, dtype=np.int64)).groupby([clusters, labels]).sum()
+    return {(int(c), str(label)): int(n) for (c, label), n in counted.items()}
+
+
+def agreement_from_pairs(counts: dict[tuple[int, str], int]) -> Agreement:
+    """:func:`agreement` of the rows counted by (cluster, label) pair (text labels)."""
+    if not counts:
+        return agreement(np.empty(0, np.int64), np.empty(0, str))
+    cluster_ids = sorted({c for c, _ in counts})
+    label_ids = sorted({label for _, label in counts})
+    cluster_at = {c: i for i, c in enumerate(cluster_ids)}
+    label_at = {label: j for j, label in enumerate(label_ids)}
+    table = np.zeros((len(cluster_ids), len(label_ids)), dtype=np.int64)
+    for (c, label), n in counts.items():
+        table[cluster_at[c], label_at[label]] += n
+    return _from_contingency(table, cluster_ids, label_ids)
+
+
+def _from_contingency(table: np.ndarray, cluster_ids: list[Any], label_ids: list[str]) -> Agreement:
+    n = int(table.sum())
     scores = {
         "adjusted_rand": adjusted_rand_from_contingency(table),
         **_information_scores(table),
-        "purity": float(table.max(axis=1).sum() / clusters.size),
+        "purity": float(table.max(axis=1).sum() / n),
     }
     ordered = {m.id: scores[m.id] for m in AGREEMENT_METRICS}
-    return Agreement(ordered, cluster_ids.tolist(), [str(v) for v in label_ids], table, int(clusters.size))
+    return Agreement(ordered, cluster_ids, label_ids, table, n)

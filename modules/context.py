@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import pandas as pd
@@ -55,6 +56,13 @@ class RunContext:
     on_warn: Callable[[str], None] | None = None
     #: Runs the tasks of :meth:`map` in parallel (an executor with several workers); None: one by one.
     map_tasks: MapTasks | None = None
+    #: The part files of a dataset stored partitioned, in row order (None for one stored whole).
+    dataset_parts: Callable[[str], list[Path] | None] | None = None
+    #: The Dask client of the cluster this node runs on (None: not on the Dask executor). Tables stored
+    #: partitioned then travel as :class:`modules.partitioned.PartitionedTable` and the modules that can
+    #: run part by part do (:class:`modules.module.Partitioned`). Calling it the first time hands the
+    #: node's worker thread back to its worker while the node waits on the cluster (``worker_client``).
+    cluster: Callable[[], Any] | None = None
     logs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     last_progress: float = 0.0

@@ -30,10 +30,13 @@ __all__ = [
     "MAX_CATEGORIES",
     "FeatureColumn",
     "FeatureSpace",
+    "PartStatistics",
     "Prepared",
+    "feature_statistics",
     "fit_features",
     "infer_feature_columns",
     "plan_features",
+    "space_from_statistics",
 ]
 
 #: A string column with more distinct values than this is not one-hot encoded (0017).
@@ -304,6 +307,25 @@ def _normalisation(
     return norm_min, np.where(span > 0, span, 1.0)
 
 
+def _check_categories(name: str, categories: list[str]) -> None:
+    if len(categories) > MAX_CATEGORIES:
+        raise ModuleError(
+            "0017",
+            f"Column {name!r} has {len(categories)} distinct values; one-hot encoding is limited to "
+            f"{MAX_CATEGORIES} (select it out of the column set, or use a numeric encoding).",
+        )
+
+
+def _no_feature(columns: Sequence[FeatureColumn]) -> ModuleError:
+    empty = [fc.name for fc in columns if fc.width == 0]
+    return ModuleError(
+        "0020",
+        f"The selected columns give no feature: string column{'s' if len(empty) > 1 else ''} "
+        f"{', '.join(map(repr, empty))} {'have' if len(empty) > 1 else 'has'} no value in the rows "
+        "without missing features.",
+    )
+
+
 def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize: bool) -> Prepared:
     """Build the normalised feature matrix of the rows without missing features.
 
@@ -329,25 +351,14 @@ def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize
         name = columns[c].name
         sub = df[name] if positions is None else df[name].iloc[positions]
         cats = sorted({str(v) for v in pd.unique(sub.to_numpy(dtype=object))})
-        if len(cats) > MAX_CATEGORIES:
-            raise ModuleError(
-                "0017",
-                f"Column {name!r} has {len(cats)} distinct values; one-hot encoding is limited to "
-                f"{MAX_CATEGORIES} (select it out of the column set, or use a numeric encoding).",
-            )
+        _check_categories(name, cats)
         columns[c] = FeatureColumn(name, "onehot", cats)
         recoded = recode(*codes[c], cats)
         unseen += int((recoded == -2).sum())
         codes[c] = (recoded if positions is None else recoded[positions], cats)
     d = sum(fc.width for fc in columns)
     if d == 0:
-        empty = [fc.name for fc in columns if fc.width == 0]
-        raise ModuleError(
-            "0020",
-            f"The selected columns give no feature: string column{'s' if len(empty) > 1 else ''} "
-            f"{', '.join(map(repr, empty))} {'have' if len(empty) > 1 else 'has'} no value in the rows "
-            "without missing features.",
-        )
+        raise _no_feature(columns)
     starts = _starts(columns)
     norm = _normalisation(columns, starts, mins, maxs) if normalize and m and d > 1 else None
     norm_min, norm_scale = (None, None) if norm is None else norm
@@ -365,3 +376,64 @@ def fit_features(df: pd.DataFrame, plan: Sequence[tuple[str, str]], *, normalize
         X -= norm_min
         X /= norm_scale
     return Prepared(FeatureSpace(columns, norm_min, norm_scale), X, positions, n, unseen)
+
+
+# --------------------------------------------------------------------------------------------------
+# A feature space fitted part by part (a table too large to hold whole)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PartStatistics:
+    """What :func:`fit_features` learns from the complete rows of one part of a table: per feature
+    column their min and max (as the matrix holds the values) and each one-hot column's categories."""
+
+    mins: np.ndarray
+    maxs: np.ndarray
+    categories: dict[int, list[str]]
+    n_complete: int
+
+
+def feature_statistics(df: pd.DataFrame, plan: Sequence[tuple[str, str]]) -> PartStatistics:
+    """:class:`PartStatistics` of one part (the first half of :func:`fit_features`)."""
+    n = len(df)
+    columns = [FeatureColumn(name, kind) for name, kind in plan]
+    reader = ColumnReader(df, columns)
+    sources = reader.sources(0, n)
+    mins, maxs, bad = min_max(sources, len(columns), n, None)
+    codes = {c: codes_of(df[columns[c].name])[0] for c in reader.onehot}
+    positions = _complete_rows(sources, bad, list(codes.values()), n)
+    if positions is not None:
+        complete = np.zeros(n, dtype=bool)
+        complete[positions] = True
+        mins, maxs, _ = min_max(sources, len(columns), n, complete)
+    categories: dict[int, list[str]] = {}
+    for c in reader.onehot:
+        column = df[columns[c].name]
+        sub = column if positions is None else column.iloc[positions]
+        categories[c] = sorted({str(v) for v in pd.unique(sub.to_numpy(dtype=object))})
+    return PartStatistics(mins, maxs, categories, n if positions is None else len(positions))
+
+
+def space_from_statistics(
+    plan: Sequence[tuple[str, str]], parts: Sequence[PartStatistics], *, normalize: bool
+) -> FeatureSpace:
+    """The feature space :func:`fit_features` fits on the whole table, from its parts' statistics: the
+    categories of all parts (sorted), the normalisation from the least min and the greatest max."""
+    columns = [FeatureColumn(name, kind) for name, kind in plan]
+    used = [part for part in parts if part.n_complete]
+    for c, fc in enumerate(columns):
+        if fc.kind != "onehot":
+            continue
+        cats = sorted({value for part in used for value in part.categories.get(c, [])})
+        _check_categories(fc.name, cats)
+        columns[c] = FeatureColumn(fc.name, "onehot", cats)
+    d = sum(fc.width for fc in columns)
+    if d == 0:
+        raise _no_feature(columns)
+    if not normalize or not used:
+        return FeatureSpace(columns)
+    mins = np.min([part.mins for part in used], axis=0)
+    maxs = np.max([part.maxs for part in used], axis=0)
+    norm_min, norm_scale = _normalisation(columns, _starts(columns), mins, maxs)
+    return FeatureSpace(columns, norm_min, norm_scale)

@@ -10,9 +10,10 @@ import pandas as pd
 
 from modules import registry
 from modules.context import RunContext
-from modules.contract import Module, Port, validate_params
+from modules.contract import PARTITIONED_INPUT, Module, Port, validate_params
 from modules.errors import Cancelled, ModuleError
-from modules.ports import PORT_TYPES, port_type_of
+from modules.partitioned import PartitionedTable
+from modules.ports import DATA_TABLE, PORT_TYPES, port_type_of
 
 __all__ = ["check_inputs", "run_module"]
 
@@ -29,7 +30,7 @@ def _module(module_id: str) -> Module:
         raise ModuleError("0039", f"Unknown module {module_id!r}.") from None
 
 
-def _check_table(port: Port, df: pd.DataFrame) -> pd.DataFrame:
+def _check_table(port: Port, df: pd.DataFrame | PartitionedTable) -> pd.DataFrame | PartitionedTable:
     if df.shape[0] == 0 or df.shape[1] == 0:
         raise ModuleError(
             "0003",
@@ -44,6 +45,7 @@ def _check_table(port: Port, df: pd.DataFrame) -> pd.DataFrame:
             f"{', '.join(map(repr, duplicates))}.",
         )
     if names != list(df.columns):
+        assert isinstance(df, pd.DataFrame)  # a partitioned table's names are its Parquet files' (strings)
         df = df.set_axis(names, axis=1)
     return df
 
@@ -74,6 +76,15 @@ def check_inputs(module: Module, inputs: Mapping[str, Any] | None) -> dict[str, 
             checked[port.id] = None
             continue
         expected = PORT_TYPES[port.type]
+        if isinstance(value, PartitionedTable) and port.type == DATA_TABLE:
+            if module.partitioned is None:  # graph validation refuses it first (a net for other callers)
+                raise ModuleError(
+                    PARTITIONED_INPUT,
+                    f"{module.name} cannot run part by part, and its input '{port.name}' is a table stored "
+                    "partitioned.",
+                )
+            checked[port.id] = _check_table(port, value)
+            continue
         if not isinstance(value, expected.python_class):
             arrived = port_type_of(value)
             code = expected.wrong_type_codes.get(arrived.id, "0013") if arrived is not None else "0013"

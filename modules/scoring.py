@@ -28,6 +28,7 @@ __all__ = [
     "Scores",
     "StaticModelInfo",
     "UNSCORED",
+    "matrix_scores",
     "append_param",
     "cluster_labels_from",
     "results_schema",
@@ -138,6 +139,21 @@ def score_rows(df: pd.DataFrame, trained: TrainedClusterModel, ctx: RunContext |
             scores_t[:, start + np.flatnonzero(~complete)] = np.nan
         if len(rows):
             labels[rows], _ = trained.model.label_and_score(X, out=scores_t, columns=rows)
+    return Scores(labels, scores_t, unseen)
+
+
+def matrix_scores(
+    trained: TrainedClusterModel, X: np.ndarray, complete: np.ndarray, unseen: int = 0
+) -> Scores:
+    """Scores of a table's rows from its features as :meth:`~modules.features.FeatureSpace.transform`
+    gives them (``X`` of the complete rows, the ``complete`` mask): what :func:`score_rows` gives."""
+    n, k = len(complete), trained.model.n_score_columns
+    labels = np.full(n, UNSCORED, dtype=np.int64)
+    scores_t = np.full((k, n), np.nan, dtype=np.float64)
+    rows = np.flatnonzero(complete)
+    trained.model.check_rows(X, rows)
+    if len(rows):
+        labels[rows], _ = trained.model.label_and_score(X, out=scores_t, columns=rows)
     return Scores(labels, scores_t, unseen)
 
 

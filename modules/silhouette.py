@@ -22,13 +22,16 @@ compiled loop over the pairs (modules/engine/_silhouette_kernels.py), several ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from modules.column_types import column_type
 from modules.engine._silhouette_kernels import cluster_distance_sums, simplified_silhouette_rows
+from modules.partitioned import PartitionedTable
 from modules.results import find_result_columns, is_result_column
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "Silhouettes",
     "exact_silhouette",
     "feature_space",
+    "partitioned_silhouettes",
     "silhouettes",
     "simplified_silhouette",
     "table_silhouettes",
@@ -192,3 +196,199 @@ def table_silhouettes(frame: pd.DataFrame, exact_rows: int = EXACT_ROWS) -> tupl
     found = silhouettes(space.X, space.labels[space.rows], exact_rows)
     exact[space.rows], simplified[space.rows] = found.exact, found.simplified
     return Silhouettes(exact, simplified, space.rows[found.exact_rows], found.sampled), space
+
+
+# --------------------------------------------------------------------------------------------------
+# A results table in parts (:class:`modules.partitioned.PartitionedTable`): the same values, part by part
+# --------------------------------------------------------------------------------------------------
+
+
+def space_columns(schema: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    """The newest assignments column of a results table and its silhouette features (by its schema):
+    the columns :func:`feature_space` uses."""
+    found = find_result_columns([name for name, _ in schema])
+    if found is None:
+        raise ValueError("the table has no Assignments column")
+    return found.assignments, [
+        name for name, kind in schema if not is_result_column(name) and kind == "numeric"
+    ]
+
+
+def _kept(
+    part: pd.DataFrame, assignments: str, features: list[str]
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The part's labels, the positions of the rows :func:`feature_space` keeps, its feature columns."""
+    labels = _labels(part[assignments])
+    columns = [
+        pd.to_numeric(part[name], errors="coerce").to_numpy(np.float64, na_value=np.nan) for name in features
+    ]
+    keep = labels >= 0
+    for values in columns:
+        keep &= np.isfinite(values)
+    return labels, np.flatnonzero(keep), columns
+
+
+def part_extent(
+    part: pd.DataFrame, *, assignments: str, features: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pass one over a part: the labels of its kept rows, and each feature's min and max over them."""
+    labels, rows, columns = _kept(part, assignments, features)
+    low = np.array([values[rows].min() if rows.size else np.inf for values in columns])
+    high = np.array([values[rows].max() if rows.size else -np.inf for values in columns])
+    return labels[rows], low, high
+
+
+def _scaled(rows: np.ndarray, columns: list[np.ndarray], low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The kept rows' features min-max scaled as :func:`feature_space` scales them."""
+    X = np.empty((rows.size, len(columns)))
+    for j, values in enumerate(columns):
+        X[:, j] = values[rows]
+    if rows.size:
+        X -= low
+        X /= np.where(high > low, high - low, 1.0)
+    return X
+
+
+def part_centroid_sums(
+    part: pd.DataFrame,
+    *,
+    assignments: str,
+    features: list[str],
+    low: np.ndarray,
+    high: np.ndarray,
+    clusters: np.ndarray,
+) -> np.ndarray:
+    """Pass two: per cluster (``clusters``: the sorted cluster labels of the table), the sums of its
+    kept rows' scaled features in this part ``(G, d)``."""
+    labels, rows, columns = _kept(part, assignments, features)
+    X = _scaled(rows, columns, low, high)
+    codes = np.searchsorted(clusters, labels[rows])
+    return np.column_stack(
+        [np.bincount(codes, weights=X[:, f], minlength=len(clusters)) for f in range(X.shape[1])]
+    )
+
+
+def part_sample_rows(
+    part: pd.DataFrame,
+    picked: np.ndarray,
+    *,
+    assignments: str,
+    features: list[str],
+    low: np.ndarray,
+    high: np.ndarray,
+    clusters: np.ndarray,
+) -> np.ndarray:
+    """The scaled features of the part's kept rows number ``picked`` (among its kept rows)."""
+    _, rows, columns = _kept(part, assignments, features)
+    return _scaled(rows[picked], columns, low, high)
+
+
+def part_with_silhouettes(
+    part: pd.DataFrame,
+    picked: np.ndarray,
+    exact_values: np.ndarray,
+    *,
+    assignments: str,
+    features: list[str],
+    low: np.ndarray,
+    high: np.ndarray,
+    clusters: np.ndarray,
+    centroids: np.ndarray | None,
+    names: tuple[str, str],
+) -> pd.DataFrame:
+    """The part with both silhouette columns: the simplified one of its kept rows against the table's
+    centroids, the exact one of its rows in the table's sample (``picked`` among its kept rows)."""
+    n = len(part)
+    exact, simplified = np.full(n, np.nan), np.full(n, np.nan)
+    if centroids is not None:
+        labels, rows, columns = _kept(part, assignments, features)
+        if rows.size:
+            out = np.empty(rows.size)
+            codes = np.searchsorted(clusters, labels[rows]).astype(np.int64)
+            simplified_silhouette_rows(
+                np.ascontiguousarray(_scaled(rows, columns, low, high)), codes, centroids, out
+            )
+            simplified[rows] = out
+            exact[rows[picked]] = exact_values
+    return part.assign(**{names[0]: exact, names[1]: simplified})
+
+
+def partitioned_silhouettes(
+    table: PartitionedTable,
+    names: tuple[str, str],
+    exact_rows: int = EXACT_ROWS,
+    should_stop: Callable[[], bool] | None = None,
+) -> PartitionedTable:
+    """:func:`table_silhouettes` of a results table in parts, appended as the columns ``names`` (exact,
+    simplified), part by part: a pass for the kept rows' labels and the features' extent, one for the
+    clusters' centroids, the exact silhouette of the same sample :func:`silhouettes` draws (its rows
+    fetched from their parts), then each part's values. Only the kept rows' labels come here."""
+    assignments, features = space_columns(table.schema)
+    meta = table.meta.assign(**{names[0]: np.empty(0), names[1]: np.empty(0)})
+    schema = [*table.schema, (names[0], "numeric"), (names[1], "numeric")]
+    constants: dict[str, Any] = {"assignments": assignments, "features": features, "names": names}
+    nothing = [np.empty(0, np.int64)] * table.n_parts
+    no_values = [np.empty(0)] * table.n_parts
+    if not features:
+        empty = np.empty(0)
+        return table.map_parts(
+            part_with_silhouettes,
+            nothing,
+            no_values,
+            meta=meta,
+            schema=schema,
+            low=empty,
+            high=empty,
+            clusters=np.empty(0, np.int64),
+            centroids=None,
+            **constants,
+        )
+    extents = table.each_part(
+        part_extent, assignments=assignments, features=features, should_stop=should_stop
+    )
+    labels = np.concatenate([labels for labels, _, _ in extents])
+    low = np.min([part_low for _, part_low, _ in extents], axis=0)
+    high = np.max([part_high for _, _, part_high in extents], axis=0)
+    clusters, codes = np.unique(labels, return_inverse=True)
+    codes = codes.astype(np.int64)
+    scale = {"low": low, "high": high, "clusters": clusters}
+    if labels.size == 0 or int(codes.max()) < 1:  # fewer than two clusters: every value NaN
+        return table.map_parts(
+            part_with_silhouettes,
+            nothing,
+            no_values,
+            meta=meta,
+            schema=schema,
+            centroids=None,
+            **scale,
+            **constants,
+        )
+    sums = np.sum(
+        table.each_part(
+            part_centroid_sums, assignments=assignments, features=features, should_stop=should_stop, **scale
+        ),
+        axis=0,
+    )
+    centroids = sums / np.bincount(codes, minlength=len(clusters)).astype(np.float64)[:, None]
+    chosen = _sample(codes, exact_rows, SAMPLE_SEED) if labels.size > exact_rows else np.arange(labels.size)
+    picked, values = nothing, no_values
+    if int(codes[chosen].max()) >= 1 and len(np.unique(codes[chosen])) >= 2:
+        starts = np.cumsum([0] + [len(part_labels) for part_labels, _, _ in extents])
+        owner = np.searchsorted(starts, chosen, side="right") - 1
+        picked = [chosen[owner == p] - starts[p] for p in range(table.n_parts)]
+        X = np.concatenate(
+            table.each_part(part_sample_rows, picked, assignments=assignments, features=features, **scale)
+        )
+        _, sample_codes = np.unique(codes[chosen], return_inverse=True)
+        found = exact_silhouette(X, sample_codes.astype(np.int64))
+        values = [found[owner == p] for p in range(table.n_parts)]
+    return table.map_parts(
+        part_with_silhouettes,
+        picked,
+        values,
+        meta=meta,
+        schema=schema,
+        centroids=centroids,
+        **scale,
+        **constants,
+    )

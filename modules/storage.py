@@ -31,6 +31,7 @@ __all__ = [
     "PARQUET_SUFFIX",
     "PART_PREFIX",
     "is_partitioned",
+    "parquet_has_nulls",
     "parquet_parts",
     "write_partitioned",
     "ROW_GROUP_CELLS",
@@ -97,6 +98,20 @@ def parquet_parts(path: Path) -> list[Path]:
     if not is_partitioned(path):
         return [path]
     return sorted(path.glob(f"{PART_PREFIX}*{PARQUET_SUFFIX}"))
+
+
+def parquet_has_nulls(metadata: pq.FileMetaData, name: str) -> bool:
+    """Whether the row groups' statistics of a Parquet file count a missing value in its flat column
+    `name` (pandas reads an integer column with one as float)."""
+    schema = metadata.schema
+    leaf = next((i for i in range(len(schema)) if schema.column(i).path == name), None)
+    if leaf is None:
+        return False
+    for group in range(metadata.num_row_groups):
+        stats = metadata.row_group(group).column(leaf).statistics
+        if stats is not None and stats.has_null_count and stats.null_count > 0:
+            return True
+    return False
 
 
 def write_partitioned(source: Path, target: Path, partition_bytes: int) -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,19 @@ import pandas as pd
 import pyarrow as pa
 
 from backend.executor.remote_artefacts import RemoteArtefacts, is_stored_file, relative_name
+from modules.partitioned import PartitionedTable
 from modules.ports import PORT_TYPES
 from modules.storage import (
     ARROW_SUFFIX,
+    PARQUET_SUFFIX,
     arrow_files,
     arrow_part,
     arrow_table,
     frame_from_arrow,
+    is_partitioned,
     joined,
     own_columns,
+    parquet_parts,
     read_arrow_files,
     shared_files,
     write_arrow_table,
@@ -62,6 +67,21 @@ class ArtefactRef:
         return cls(key=str(data["key"]), type=str(data["type"]))
 
 
+def _link_parts(files: list[Path], final: Path, linked: list[Path]) -> bool:
+    """Hard-link `files` as the parts of the table stored at `final` (each appended to `linked`);
+    False, with none left, where there can be no hard links (file system, link limit)."""
+    try:
+        for index, file in enumerate(files):
+            linked.append(arrow_part(final, index))
+            os.link(file, linked[-1])
+    except OSError:
+        for part in linked:
+            part.unlink(missing_ok=True)
+        linked.clear()
+        return False
+    return True
+
+
 class ArtefactStore:
     """Artefacts in the local folder `root`; with `url`, also at that fsspec location (the shared copy)."""
 
@@ -92,7 +112,7 @@ class ArtefactStore:
         current = self._file(ref.key, port_type.extension)
         if not current.is_file():
             for extension in port_type.earlier_extensions:
-                if (earlier := self._file(ref.key, extension)).is_file():
+                if (earlier := self._file(ref.key, extension)).exists():  # a folder: a partitioned table
                     return earlier
         return current
 
@@ -152,7 +172,7 @@ class ArtefactStore:
     def exists(self, ref: ArtefactRef) -> bool:
         """Whether the artefact is stored (here or at the shared location: it is fetched when read)."""
         try:
-            if self._local(ref).is_file():
+            if self._local(ref).exists():
                 return True
         except ValueError:
             return False
@@ -166,7 +186,10 @@ class ArtefactStore:
         if not _KEY.match(key):
             raise ValueError(f"not an artefact key: {key!r}")
         for path in (self.root / key[:2]).glob(f"{key}.*"):
-            path.unlink(missing_ok=True)
+            if path.is_dir():  # a partitioned table's parts (or what a failed write left of them)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         if self.remote is not None:
             self.remote.delete(key)
 
@@ -181,9 +204,13 @@ class ArtefactStore:
         removed = 0
         for path in self.root.glob("*/*"):
             key = path.name.split(".", 1)[0]
-            if path.is_file() and (key not in referenced or path.name.endswith(".tmp")):
-                path.unlink(missing_ok=True)
-                removed += 1
+            if key not in referenced or path.name.endswith(".tmp"):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+                elif path.is_dir():  # a partitioned table
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
         if self.remote is not None:
             for relative in self.remote.listing():
                 name = relative.split("/", 1)[1]
@@ -216,8 +243,11 @@ class ArtefactStore:
         """Store a value atomically (written aside, then renamed into place).
 
         A table whose first columns are those of one of `inputs` (as :meth:`read_input` read it) is
-        stored as that input's files, hard-linked, then a file of its own columns.
+        stored as that input's files, hard-linked, then a file of its own columns. A partitioned table
+        is stored as a folder of Parquet parts (:meth:`write_partitioned`).
         """
+        if isinstance(value, PartitionedTable):
+            return self.write_partitioned(value, port_type)
         ref = ArtefactRef(uuid.uuid4().hex, port_type)
         final = self._file(ref.key, PORT_TYPES[port_type].extension)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -228,14 +258,8 @@ class ArtefactStore:
             if table is None:
                 PORT_TYPES[port_type].write(value, staging)
             else:  # the data table's own writer, minus the columns its input's files hold
-                try:
-                    for index, file in enumerate(files):
-                        linked.append(arrow_part(final, index))
-                        os.link(file, linked[-1])
-                except OSError:  # no hard links here (file system, link limit): written whole
-                    for part in linked:
-                        part.unlink(missing_ok=True)
-                    linked, width = [], 0
+                if not _link_parts(files, final, linked):
+                    width = 0
                 write_arrow_table(own_columns(table, width), staging)
             os.replace(staging, final)
             if self.remote is not None:  # parts first: whoever finds the main file finds its parts
@@ -252,6 +276,28 @@ class ArtefactStore:
         finally:
             staging.unlink(missing_ok=True)  # nothing half-written stays behind
         return ref
+
+    def write_partitioned(self, table: PartitionedTable, port_type: str) -> ArtefactRef:
+        """Store a partitioned table as the folder ``<key>.parquet`` of Parquet parts (the layout of a
+        dataset stored partitioned: every reader of a stored Parquet table reads it), each part written by
+        a task on the cluster, never gathered here. Written into a staging folder, then renamed into
+        place."""
+        if self.remote is None:
+            ref = ArtefactRef(uuid.uuid4().hex, port_type)
+            final = self._file(ref.key, PARQUET_SUFFIX.lstrip("."))
+            staging = final.with_name(final.name + ".tmp")
+            final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                staging.mkdir()
+                table.write_parts(staging)
+                os.replace(staging, final)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # nothing half-written stays behind
+            return ref
+        raise ValueError(
+            "A partitioned table cannot be stored at STUDIO_ARTEFACTS_URL yet: run on the shared artefact "
+            "path (leave STUDIO_ARTEFACTS_URL unset)."
+        )
 
     def _shared_with_inputs(
         self, value: Any, inputs: Sequence[ArtefactRef]
@@ -273,9 +319,13 @@ class ArtefactStore:
     def read(self, ref: ArtefactRef) -> Any:
         return PORT_TYPES[ref.type].read(self.path(ref))
 
-    def read_input(self, ref: ArtefactRef) -> Any:
-        """:meth:`read`, remembering an Arrow table as read so that outputs can share its columns."""
+    def read_input(self, ref: ArtefactRef, cluster: Callable[[], Any] | None = None) -> Any:
+        """:meth:`read`, remembering an Arrow table as read so that outputs can share its columns. With
+        `cluster` (the node runs on Dask: :attr:`modules.RunContext.cluster`), a table stored partitioned
+        is read as a :class:`~modules.partitioned.PartitionedTable` (lazily, part by part), else whole."""
         path = self.path(ref)
+        if cluster is not None and PORT_TYPES[ref.type].is_table and is_partitioned(path):
+            return PartitionedTable.from_parquet(parquet_parts(path), cluster())
         if not (PORT_TYPES[ref.type].is_table and path.suffix == ARROW_SUFFIX):
             return self.read(ref)
         files = read_arrow_files(path)

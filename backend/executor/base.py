@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from backend.executor.task import NodeResult
 from modules.context import MapTasks
@@ -15,7 +15,8 @@ from modules.context import MapTasks
 class Task(Protocol):
     """Work for a worker process: a node of a run (:class:`~backend.executor.task.NodeTask`), or a
     scoring service's batch job. It must pickle, and every failure must come back as a result.
-    ``map_tasks``: the executor's fan-out for the module's :meth:`modules.RunContext.map`, if it has one."""
+    ``map_tasks``: the executor's fan-out for the module's :meth:`modules.RunContext.map`, if it has one;
+    ``cluster``: the Dask client of the cluster it runs on (:attr:`modules.RunContext.cluster`), if any."""
 
     task_id: str
 
@@ -24,6 +25,7 @@ class Task(Protocol):
         progress: Callable[[float], None] | None,
         should_stop: Callable[[], bool] | None,
         map_tasks: MapTasks | None = None,
+        cluster: Callable[[], Any] | None = None,
     ) -> NodeResult: ...
 
 

@@ -92,6 +92,7 @@ def run_on_worker(task: Task, key: str, topic: str, stop_event: str) -> NodeResu
     if should_stop():
         result = NodeResult(status=RunStatus.CANCELLED, log="Cancelled before it started.")
     else:
+        cluster = WorkerClient()
         try:
             result = task.execute(
                 throttled(
@@ -100,11 +101,36 @@ def run_on_worker(task: Task, key: str, topic: str, stop_event: str) -> NodeResu
                 ),
                 should_stop,
                 map_tasks=fan_out(stop_event),
+                cluster=cluster,
             )
         except Exception as exc:  # a task reports its failures; this is a bug's last net
             result = NodeResult(status=RunStatus.FAILED, error={"code": "0039", "message": f"{exc}"})
+        finally:
+            cluster.close()
     result.log = f"Ran on Dask worker {worker.address}." + (f"\n{result.log}" if result.log else "")
     return result
+
+
+class WorkerClient:
+    """The node task's client of its cluster (:attr:`modules.RunContext.cluster`), opened on first use:
+    then the task secedes from its worker's thread pool (``worker_client``), so that the part tasks it
+    submits can run on its own worker too, and rejoins when it ends (:meth:`close`). A task that never
+    asks keeps its thread as any task does."""
+
+    def __init__(self) -> None:
+        self._context: contextlib.AbstractContextManager[distributed.Client] | None = None
+        self._client: distributed.Client | None = None
+
+    def __call__(self) -> distributed.Client:
+        if self._client is None:
+            self._context = distributed.worker_client()
+            self._client = self._context.__enter__()
+        return self._client
+
+    def close(self) -> None:
+        context, self._context, self._client = self._context, None, None
+        if context is not None:
+            context.__exit__(None, None, None)
 
 
 def fan_out(stop_event: str) -> MapTasks:

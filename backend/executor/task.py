@@ -22,6 +22,8 @@ from backend.executor.remote_artefacts import local_root
 from backend.executor.timing import NodeTimer
 from modules.context import MapTasks
 from modules.errors import Cancelled, ModuleError
+from modules.partitioned import PartitionedTable
+from modules.storage import is_partitioned, parquet_parts
 
 #: The derived payload holding an output's default (sampled) chart data.
 VISUALIZATION = "visualization"
@@ -49,8 +51,9 @@ class NodeTask:
         progress: Callable[[float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         map_tasks: MapTasks | None = None,
+        cluster: Callable[[], Any] | None = None,
     ) -> NodeResult:
-        return execute_node_task(self, progress, should_stop, map_tasks)
+        return execute_node_task(self, progress, should_stop, map_tasks, cluster)
 
 
 @dataclass
@@ -80,6 +83,16 @@ def _dataset_loader(sources: dict[str, str]) -> Callable[[str], pd.DataFrame]:
     return load
 
 
+def _dataset_parts(sources: dict[str, str]) -> Callable[[str], list[Path] | None]:
+    def parts(dataset_id: str) -> list[Path] | None:
+        source = sources.get(dataset_id)
+        if source is None or source == SAMPLE_SOURCE or not is_partitioned(Path(source)):
+            return None
+        return parquet_parts(Path(source))
+
+    return parts
+
+
 def _model_loader(sources: dict[str, str]) -> Callable[[str], Any]:
     from modules.trained_model import load_model
 
@@ -94,6 +107,8 @@ def _model_loader(sources: dict[str, str]) -> Callable[[str], Any]:
 
 #: Views whose chart data is worth computing with the run (the first chart then opens at once).
 PRECOMPUTED_VIEWS = ("clusters", "sweep")
+#: Rows of a partitioned output its precomputed chart is drawn from (spread evenly over the table).
+CHART_SAMPLE_ROWS = 5000
 
 
 _blas_controller: ThreadpoolController | None = None
@@ -113,9 +128,17 @@ def _chart_payloads(value: Any, view: str, model: Any = None) -> dict[str, bytes
     global _blas_controller
     if _blas_controller is None:
         _blas_controller = ThreadpoolController()
+    sampled = isinstance(value, PartitionedTable)
+    if sampled:  # a table too large to gather: its chart is drawn from an even sample of its rows
+        total = value.n_rows
+        value = value.sample(CHART_SAMPLE_ROWS)
     with _blas_controller.limit(limits=1, user_api="blas"):
-        payloads = {VISUALIZATION: json.dumps(visualize(value, view, model=model), allow_nan=False).encode()}
-        if view == "clusters" and is_clustering_result(value):
+        chart = visualize(value, view, model=model)
+        if sampled:
+            chart["sampled_from_rows"] = total
+        payloads = {VISUALIZATION: json.dumps(chart, allow_nan=False).encode()}
+        # the other result views of a partitioned table are computed on request (not from a sample)
+        if view == "clusters" and not sampled and is_clustering_result(value):
             for name, compute in RESULT_PAYLOADS.items():
                 # a view that cannot be drawn (say, no numeric feature) says why when it is opened
                 with contextlib.suppress(Exception):
@@ -168,21 +191,28 @@ def execute_node_task(
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     map_tasks: MapTasks | None = None,
+    cluster: Callable[[], Any] | None = None,
 ) -> NodeResult:
     """Run one node; every failure becomes a coded error in the result, never an exception.
 
     ``map_tasks`` is the executor's fan-out for :meth:`modules.RunContext.map` (None: its tasks run
-    here, one after another). Its log ends with where the time went (the module, and reading, writing,
+    here, one after another). ``cluster``: the Dask client of the cluster the task runs on
+    (:attr:`modules.RunContext.cluster`; None: not on Dask): tables stored partitioned are then read and
+    passed on part by part. Its log ends with where the time went (the module, and reading, writing,
     charts around it).
     """
     timer = NodeTimer()
     store = ArtefactStore(local_root(task.artefact_root, task.artefacts_url), task.artefacts_url)
+    if store.remote is not None:  # partitioned tables are stored on the shared path only: read whole there
+        cluster = None
     ctx = modules.RunContext(
         load_dataset=_dataset_loader(task.dataset_sources),
         load_model=_model_loader(task.model_sources),
         on_progress=progress,
         stop_requested=should_stop,
         map_tasks=map_tasks,
+        dataset_parts=_dataset_parts(task.dataset_sources),
+        cluster=cluster,
     )
     declaration = modules.registry.get(task.module_id)
     output_types = {port.id: port.type for port in declaration.outputs}
@@ -191,7 +221,7 @@ def execute_node_task(
     error: dict[str, str] | None = None
     try:
         with timer.stretch("inputs"):
-            inputs = {port: store.read_input(ref) for port, ref in task.inputs.items()}
+            inputs = {port: store.read_input(ref, cluster) for port, ref in task.inputs.items()}
         with timer.stretch("module"):
             values = modules.run_module(task.module_id, task.params, inputs, ctx)
         _write_outputs(

@@ -16,7 +16,7 @@ from backend.core.memory import release_memory
 from backend.services.outputs import page_payload
 from backend.services.outputs.jsonsafe import JsonDict
 from backend.services.table_import import READ_BUFFER_BYTES
-from modules.storage import PARQUET_SUFFIX, parquet_parts, read_arrow
+from modules.storage import PARQUET_SUFFIX, parquet_has_nulls, parquet_parts, read_arrow
 
 PAGE_BATCH_ROWS = 4096  # rows decoded at a time while skipping to the page
 
@@ -71,7 +71,7 @@ def parquet_page(path: Path, offset: int, limit: int) -> JsonDict:
     assert schema is not None
     page = _as_in_the_whole_table(
         pa.Table.from_batches(pieces, schema=schema),
-        lambda name: any(_has_nulls(meta, name) for meta in metadata),
+        lambda name: any(parquet_has_nulls(meta, name) for meta in metadata),
     )
     payload = page_payload(page.to_pandas(), total, offset, limit)
     del pieces, page
@@ -105,19 +105,6 @@ def _as_in_the_whole_table(page: pa.Table, has_nulls: Callable[[str], bool]) -> 
         if pa.types.is_integer(field.type) and has_nulls(field.name):
             page = page.set_column(i, field.with_type(pa.float64()), page.column(i).cast(pa.float64()))
     return page
-
-
-def _has_nulls(metadata: pq.FileMetaData, name: str) -> bool:
-    """Whether the row groups' statistics count a missing value in the flat column `name`."""
-    schema = metadata.schema
-    leaf = next((i for i in range(len(schema)) if schema.column(i).path == name), None)
-    if leaf is None:
-        return False
-    for group in range(metadata.num_row_groups):
-        stats = metadata.row_group(group).column(leaf).statistics
-        if stats is not None and stats.has_null_count and stats.null_count > 0:
-            return True
-    return False
 
 
 def _groups_holding(metadata: pq.FileMetaData, start: int, stop: int) -> tuple[list[int], int]:

@@ -159,6 +159,20 @@ class ClusterConfig(ABC):
         """Why Train cannot fit this configuration part by part on a partitioned table; None: it can."""
         return f"a {self.algorithm_name} model cannot be trained part by part."
 
+    def fit_partitioned(
+        self,
+        X: Any,
+        candidate: Candidate,
+        control: FitControl,
+        *,
+        client: Any,
+        start: np.ndarray | None = None,
+    ) -> ClusterModel:
+        """Fit one candidate (seed set) on a matrix partitioned by rows on a Dask cluster (``X``: a float64
+        ``dask.array`` of the complete rows, normalised, its partition sizes known) without gathering it;
+        ``start``: a warm start. Only a configuration whose :meth:`partitioned_refusal` is None can."""
+        raise NotImplementedError(self.partitioned_refusal())
+
     def uses_label_column(self) -> bool:
         """Whether some candidate starts from the label column."""
         return any(c.uses_labels for c in self.candidates(0))

@@ -165,6 +165,42 @@ class KMeansConfig(ClusterConfig):
             return "K-Means with 32-bit floats cannot be trained part by part; turn off Use 32-bit floats."
         return None
 
+    def fit_partitioned(
+        self,
+        X: Any,
+        candidate: Candidate,
+        control: FitControl,
+        *,
+        client: Any,
+        start: np.ndarray | None = None,
+    ) -> ClusterModel:
+        """:func:`modules.engine.distributed.fit_kmeans_partitioned`: Lloyd passes of one task per partition,
+        the initialisation distributed too; with First N the in-memory fit's result."""
+        from modules.engine.distributed import fit_kmeans_partitioned
+
+        assert candidate.seed is not None
+        fit = fit_kmeans_partitioned(
+            X,
+            candidate.n_clusters,
+            init=candidate.init,
+            max_iter=int(self.iterations),
+            tol=float(self.tol),
+            seed=int(candidate.seed),
+            client=client,
+            init_centroids=start,
+            progress=control.progress,
+            should_stop=control.should_stop,
+        )
+        return KMeansModel(
+            centroids=np.ascontiguousarray(fit.centroids, dtype=np.float64),
+            metric=self.metric,
+            init=candidate.init,
+            max_iterations=int(self.iterations),
+            iterations_run=int(fit.n_iter),
+            converged=bool(fit.converged),
+            inertia=float(fit.inertia),
+        )
+
     def sweep_warning(self) -> str | None:
         if self.trainer_mode != "single":
             return None

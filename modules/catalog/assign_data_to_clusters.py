@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Partitioned, Port
 from modules.errors import ModuleError
+from modules.partitioned import PartitionedTable
 from modules.scoring import (
     StaticModelInfo,
     append_param,
@@ -17,6 +20,11 @@ from modules.scoring import (
     score_rows,
 )
 from modules.trained_model import TrainedClusterModel
+
+
+def _part_results(part: pd.DataFrame, trained: TrainedClusterModel, append: bool) -> pd.DataFrame:
+    """One part of the results table."""
+    return results_table(part, score_rows(part, trained), trained, append=append, ctx=RunContext())
 
 
 class AssignDataToClusters(Module):
@@ -52,6 +60,8 @@ class AssignDataToClusters(Module):
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         model: TrainedClusterModel = inputs["trained_model"]
         df = inputs["dataset"]
+        if isinstance(df, PartitionedTable):
+            return {"results_dataset": self._run_partitioned(params, model, df, ctx)}
         scores = score_rows(df, model, ctx)
         n_noise = int(scores.noise.sum())
         ctx.log(
@@ -59,6 +69,21 @@ class AssignDataToClusters(Module):
             + (f", {n_noise} to noise." if n_noise else ".")
         )
         return {"results_dataset": results_table(df, scores, model, append=params["append"], ctx=ctx)}
+
+    def _run_partitioned(
+        self, params: dict[str, Any], model: TrainedClusterModel, table: PartitionedTable, ctx: RunContext
+    ) -> PartitionedTable:
+        """Each part scored where it is (the model travels to the workers, the table never comes here)."""
+        model.features.check_table(table.meta)
+        ctx.log(f"Assigning {table.n_rows} rows to {model.k} clusters part by part ({table.n_parts} parts).")
+        prefix = model.model.score_column_prefix
+        schema = results_schema(
+            table.schema, model.k, prefix, append=params["append"], has_scores=model.model.has_scores
+        )
+        meta = _part_results(table.meta, model, params["append"])
+        return table.map_parts(
+            _part_results, meta=meta, schema=schema or [], trained=model, append=params["append"]
+        )
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()

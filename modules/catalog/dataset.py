@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port
 from modules.errors import ModuleError
+from modules.partitioned import PartitionedTable
 
 
 class Dataset(Module):
@@ -40,6 +42,10 @@ class Dataset(Module):
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         dataset_id = params["dataset_id"]
+        if ctx.cluster is not None and ctx.dataset_parts is not None:
+            files = ctx.dataset_parts(dataset_id)
+            if files is not None:  # stored partitioned, and on Dask: passed on part by part, never whole
+                return {"dataset": self._partitioned(dataset_id, files, ctx)}
         loader = ctx.load_dataset
         if loader is None:
             from modules.samples import load_sample
@@ -68,6 +74,26 @@ class Dataset(Module):
             df = df.set_axis(names, axis=1)
         ctx.log(f"Loaded dataset {dataset_id!r}: {df.shape[0]} rows × {df.shape[1]} columns.")
         return {"dataset": df}
+
+    def _partitioned(self, dataset_id: str, files: list[Path], ctx: RunContext) -> PartitionedTable:
+        assert ctx.cluster is not None
+        table = PartitionedTable.from_parquet(files, ctx.cluster())
+        names = table.columns
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ModuleError(
+                "0018",
+                f"Dataset {dataset_id!r} has duplicate column names: {', '.join(map(repr, duplicates))}.",
+            )
+        if table.n_rows == 0 or not names:
+            raise ModuleError(
+                "0003", f"Dataset {dataset_id!r} is empty ({table.n_rows} rows, {len(names)} columns)."
+            )
+        ctx.log(
+            f"Dataset {dataset_id!r}: {table.n_rows} rows × {len(names)} columns, stored partitioned: "
+            f"read part by part on the cluster ({table.n_parts} parts)."
+        )
+        return table
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         columns = env.dataset_columns(params["dataset_id"]) if params.get("dataset_id") else None

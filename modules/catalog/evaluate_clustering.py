@@ -20,15 +20,24 @@ empty table otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from modules.agreement import AGREEMENT_METRICS, agreement, known_pairs
+from modules.agreement import (
+    AGREEMENT_METRICS,
+    Agreement,
+    agreement,
+    agreement_from_pairs,
+    known_pairs,
+    pair_counts,
+)
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port, Schema
 from modules.errors import ModuleError, param_error
+from modules.partitioned import PartitionedTable
 from modules.results import (
     ASSIGNMENTS,
     DISTANCE,
@@ -40,7 +49,7 @@ from modules.results import (
     is_result_column,
     unique_column_name,
 )
-from modules.silhouette import table_silhouettes
+from modules.silhouette import partitioned_silhouettes, table_silhouettes
 
 #: The Result Description of the row of noise points (only when a table has noise).
 NOISE_ROW = "Noise"
@@ -95,9 +104,41 @@ def same_kind(all_kinds: list[str | None]) -> None:
         )
 
 
-def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) -> pd.DataFrame:
-    """The rows of one scored table: Combined Evaluation, then one row per cluster (then Noise);
-    ``names_kind``: the score kind whose column names a table without scores takes."""
+@dataclass
+class EvaluationSums:
+    """What one scored table's evaluation is computed from, per cluster: the rows, the sums of their
+    own and nearest other scores (sign-adjusted: lower is nearer), the largest own score; and the noise
+    rows. Adding those of the parts of a table gives the whole table's."""
+
+    kind: str | None
+    counts: np.ndarray  # (k,) int64
+    own: np.ndarray  # (k,) float64
+    other: np.ndarray  # (k,) float64
+    max_own: np.ndarray  # (k,) float64, NaN for an empty cluster
+    n_noise: int
+
+    @classmethod
+    def combine(cls, parts: list[EvaluationSums]) -> EvaluationSums:
+        """The sums of a table from its parts' (in part order)."""
+        k = max(len(part.counts) for part in parts)
+
+        def padded(values: np.ndarray, fill: float) -> np.ndarray:
+            return np.concatenate([values, np.full(k - len(values), fill, dtype=values.dtype)])
+
+        with np.errstate(invalid="ignore"):
+            max_own = np.fmax.reduce([padded(part.max_own, np.nan) for part in parts])
+        return cls(
+            parts[0].kind,
+            np.sum([padded(part.counts, 0) for part in parts], axis=0),
+            np.sum([padded(part.own, 0.0) for part in parts], axis=0),
+            np.sum([padded(part.other, 0.0) for part in parts], axis=0),
+            max_own,
+            sum(part.n_noise for part in parts),
+        )
+
+
+def evaluation_sums(df: pd.DataFrame, port_name: str) -> EvaluationSums:
+    """:class:`EvaluationSums` of one scored table (0025 for an assignment outside the score columns)."""
     assign_col, dist_cols, kind = scored_columns([str(c) for c in df.columns], port_name)
     # a probability's "nearest" is its highest: the same statistics of the negated values, negated back
     sign = -1.0 if kind == PROBABILITY else 1.0
@@ -130,13 +171,29 @@ def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) ->
     else:
         other = np.full(len(labels_i), np.nan)
     counts = np.bincount(labels_i, minlength=k)
+    max_own = np.full(k, np.nan)
+    for j in np.flatnonzero(counts > 0):
+        max_own[j] = own[labels_i == j].max()
+    return EvaluationSums(
+        kind,
+        counts.astype(np.int64),
+        np.bincount(labels_i, weights=own, minlength=k),
+        np.bincount(labels_i, weights=other, minlength=k),
+        max_own,
+        int(np.count_nonzero(noise)),
+    )
+
+
+def evaluation_table(sums: EvaluationSums, names_kind: str | None = None) -> pd.DataFrame:
+    """The rows of one scored table: Combined Evaluation, then one row per cluster (then Noise);
+    ``names_kind``: the score kind whose column names a table without scores takes."""
+    kind, counts, k = sums.kind, sums.counts, len(sums.counts)
+    sign = -1.0 if kind == PROBABILITY else 1.0
     present = counts > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_own = np.bincount(labels_i, weights=own, minlength=k) / counts
-        mean_other = np.bincount(labels_i, weights=other, minlength=k) / counts
-    max_own = np.full(k, np.nan)
-    for j in np.flatnonzero(present):
-        max_own[j] = own[labels_i == j].max()
+        mean_own = sums.own / counts
+        mean_other = sums.other / counts
+    max_own = sums.max_own
     total = int(counts.sum())
 
     def weighted(means: np.ndarray) -> float:
@@ -144,7 +201,7 @@ def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) ->
         return float((means[present] * counts[present]).sum() / total) if total else np.nan
 
     names = columns_for(kind or names_kind or DISTANCE)
-    n_noise = int(np.count_nonzero(noise))
+    n_noise = sums.n_noise
     noise_row = [NOISE_ROW] if n_noise else []
     nan_noise = [np.nan] if n_noise else []
     return pd.DataFrame(
@@ -163,6 +220,11 @@ def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) ->
         },
         columns=names,
     )
+
+
+def evaluate(df: pd.DataFrame, port_name: str, names_kind: str | None = None) -> pd.DataFrame:
+    """The rows of one scored table (:func:`evaluation_table` of its :func:`evaluation_sums`)."""
+    return evaluation_table(evaluation_sums(df, port_name), names_kind)
 
 
 AGREEMENT_COLUMNS = ["Metric", "Value"]
@@ -194,15 +256,26 @@ def check_label_column(names: list[str], label: str | None) -> None:
         )
 
 
-def label_agreement(df: pd.DataFrame, label: str | None) -> pd.DataFrame:
+def label_agreement(df: pd.DataFrame | PartitionedTable, label: str | None) -> pd.DataFrame:
     """The agreement scores of the first input's clusters with its label column (no rows without one)."""
     if label is None:
         return pd.DataFrame({"Metric": pd.Series(dtype=str), "Value": pd.Series(dtype=np.float64)})
+    if isinstance(df, PartitionedTable):
+        return label_agreement(df.meta, None)  # counted part by part instead
     assign_col, _, _ = scored_columns([str(c) for c in df.columns], "Scored dataset")
     clusters, labels, _ = known_pairs(df[assign_col], df[label])
-    found = agreement(clusters, labels)
+    return _agreement_table(agreement(clusters, labels))
+
+
+def _agreement_table(found: Agreement) -> pd.DataFrame:
     metrics = [(m.name, found.scores[m.id]) for m in AGREEMENT_METRICS] + [(ROWS_COMPARED, found.compared)]
     return pd.DataFrame(metrics, columns=AGREEMENT_COLUMNS).astype({"Value": np.float64})
+
+
+def _part_pairs(part: pd.DataFrame, label: str) -> dict[tuple[int, str], int]:
+    """One part's rows by (cluster, label) pair."""
+    assign_col, _, _ = scored_columns([str(c) for c in part.columns], "Scored dataset")
+    return pair_counts(*known_pairs(part[assign_col], part[label])[:2])
 
 
 class EvaluateClustering(Module):
@@ -263,13 +336,43 @@ class EvaluateClustering(Module):
         kinds = [scored_columns([str(c) for c in df.columns], port)[2] for df, port in tables]
         same_kind(kinds)
         names_kind = next((kind for kind in kinds if kind is not None), None)
-        parts = [evaluate(df, port, names_kind) for df, port in tables]
-        first = inputs["scored_dataset"]
-        check_label_column([str(c) for c in first.columns], params["label_column"])
+        first, label = inputs["scored_dataset"], params["label_column"]
+        if not any(isinstance(df, PartitionedTable) for df, _ in tables):
+            parts = [evaluate(df, port, names_kind) for df, port in tables]
+            check_label_column([str(c) for c in first.columns], label)
+            return {
+                "evaluation_results": pd.concat(parts, ignore_index=True),
+                "row_silhouettes": with_silhouettes(first),
+                "label_agreement": label_agreement(first, label),
+            }
+        # part by part: the statistics and the agreement from per-part sums and counts
+        sums = [
+            EvaluationSums.combine(df.each_part(evaluation_sums, port_name=port, should_stop=ctx.should_stop))
+            if isinstance(df, PartitionedTable)
+            else evaluation_sums(df, port)
+            for df, port in tables
+        ]
+        check_label_column([str(c) for c in first.columns], label)
+        agreement_table = label_agreement(first, label)
+        if isinstance(first, PartitionedTable) and label is not None:
+            counts: dict[tuple[int, str], int] = {}
+            for part in first.each_part(_part_pairs, label=label, should_stop=ctx.should_stop):
+                for pair, n in part.items():
+                    counts[pair] = counts.get(pair, 0) + n
+            agreement_table = _agreement_table(agreement_from_pairs(counts))
+        if isinstance(first, PartitionedTable):
+            ctx.log(f"Evaluated {first.n_rows} rows part by part ({first.n_parts} parts).")
+            silhouettes = partitioned_silhouettes(
+                first, silhouette_columns(first.columns), should_stop=ctx.should_stop
+            )
+        else:
+            silhouettes = with_silhouettes(first)
         return {
-            "evaluation_results": pd.concat(parts, ignore_index=True),
-            "row_silhouettes": with_silhouettes(first),
-            "label_agreement": label_agreement(first, params["label_column"]),
+            "evaluation_results": pd.concat(
+                [evaluation_table(s, names_kind) for s in sums], ignore_index=True
+            ),
+            "row_silhouettes": silhouettes,
+            "label_agreement": agreement_table,
         }
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from modules.columns import select_columns
 from modules.context import RunContext
 from modules.contract import ErrorDecl, InferEnv, Inferred, Module, Param, Partitioned, Port
 from modules.errors import ModuleError
+from modules.partitioned import PartitionedTable
+
+
+def _columns(part: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    return part[names]
 
 
 class SelectColumns(Module):
@@ -39,6 +46,14 @@ class SelectColumns(Module):
 
     def run(self, params: dict[str, Any], inputs: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         df = inputs["dataset"]
+        if isinstance(df, PartitionedTable):  # each part projected where it is
+            names = select_columns(df.schema, params["column_set"], param=self.param("column_set"))
+            ctx.log(f"Selected {len(names)} of {df.shape[1]} columns, part by part ({df.n_parts} parts).")
+            kept = set(names)
+            schema = [(n, t) for n, t in df.schema if n in kept]
+            return {
+                "results_dataset": df.map_parts(_columns, meta=df.meta[names], schema=schema, names=names)
+            }
         names = select_columns(df, params["column_set"], param=self.param("column_set"))
         ctx.log(f"Selected {len(names)} of {df.shape[1]} columns.")
         return {"results_dataset": df[names]}

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from modules.algorithms.base import ClusterConfig
+import numpy as np
+import pandas as pd
+
+from modules.algorithms.base import ClusterConfig, FitControl
 from modules.context import RunContext
 from modules.contract import PARTITIONED_INPUT, ErrorDecl, InferEnv, Inferred, Module, Partitioned, Port
 from modules.errors import ModuleError
-from modules.scoring import StaticModelInfo, has_score_columns, results_schema, score_prefix
+from modules.features import FeatureSpace
+from modules.partitioned import PartitionedTable
+from modules.scoring import (
+    StaticModelInfo,
+    has_score_columns,
+    matrix_scores,
+    results_schema,
+    results_table,
+    score_prefix,
+)
 from modules.trained_model import TrainedClusterModel
 from modules.training import (
+    check_enough_rows,
     feature_errors,
     feature_params,
     finish_training,
     infer_training_columns,
     init_labels_for,
+    prepare_partitioned_training,
     prepare_training,
     require_label_column,
     resolve_seed,
@@ -69,7 +84,8 @@ class TrainClusteringModel(Module):
         ErrorDecl(
             PARTITIONED_INPUT,
             "the dataset is stored partitioned and the model cannot be trained part by part (only K-Means, "
-            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights)",
+            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights, Assign "
+            "label mode Ignore)",
         ),
     )
     partitioned = Partitioned(outputs=("results_dataset",))
@@ -82,6 +98,8 @@ class TrainClusteringModel(Module):
             ctx.warn(warning)
         label = params["label_column"]
         require_label_column(config, label, candidate)
+        if isinstance(df, PartitionedTable):
+            return self._run_partitioned(params, config, df, inputs.get("start_model"), ctx)
         prepared = prepare_training(
             df,
             params,
@@ -116,14 +134,96 @@ class TrainClusteringModel(Module):
         results = finish_training(df, model, scores, append=params["append"], ctx=ctx)
         return {"trained_model": model, "results_dataset": results}
 
+    def _run_partitioned(
+        self,
+        params: dict[str, Any],
+        config: ClusterConfig,
+        table: PartitionedTable,
+        start_model: TrainedClusterModel | None,
+        ctx: RunContext,
+    ) -> dict[str, Any]:
+        """Part by part: the feature matrix built and kept in the workers' memory, the partitioned fit,
+        and the results table scored from each part's matrix (partitioned too)."""
+        if (why := self._refusal(config, params)) is not None:
+            raise ModuleError(PARTITIONED_INPUT, why)
+        candidate = config.training_candidate()
+        matrix = prepare_partitioned_training(
+            table,
+            params,
+            config,
+            column_param=self.param("column_set"),
+            label_param=self.param("label_column"),
+            ctx=ctx,
+        )
+        check_enough_rows(matrix.n_training_rows, candidate)
+        start = None
+        if start_model is not None:
+            start = warm_start_centres(start_model, config, matrix.space, candidate.n_clusters)
+            ctx.log(f"Warm start: the fit starts from the {start_model.k} centres of the start model.")
+        seed = resolve_seed(candidate.seed, ctx)
+        candidate = candidate.with_seed(seed)
+        t0 = time.perf_counter()
+        fitted = config.fit_partitioned(
+            matrix.X, candidate, FitControl(ctx.progress, ctx.should_stop), client=table.client, start=start
+        )
+        model = TrainedClusterModel(
+            model=fitted,
+            features=matrix.space,
+            config=config,
+            seed=seed,
+            cluster_sizes=np.zeros(fitted.k, dtype=np.int64),
+            noise_count=None,
+            training_seconds=time.perf_counter() - t0,
+            n_training_rows=matrix.n_training_rows,
+            label_column=params["label_column"],
+            label_mode=config.assign_label_mode,
+        )
+        client = table.client
+        model.cluster_sizes = np.sum(
+            client.gather(client.map(_part_sizes, matrix.parts, trained=model)), axis=0
+        )
+        ctx.log(
+            f"{config.algorithm_name} (k={model.k}, "
+            f"{'warm start' if start is not None else f'init={candidate.init}'}, "
+            f"seed={candidate.seed}), part by part on the cluster: {fitted.fit_report()}, "
+            f"{model.training_seconds:.3f} s."
+        )
+        schema = results_schema(
+            table.schema,
+            model.k,
+            fitted.score_column_prefix,
+            append=params["append"],
+            has_scores=fitted.has_scores,
+        )
+        meta = _part_results(table.meta, _no_features(matrix.space), model, params["append"])
+        results = table.map_parts(
+            _part_results,
+            matrix.parts,
+            meta=meta,
+            schema=schema or [],
+            trained=model,
+            append=params["append"],
+        )
+        return {"trained_model": model, "results_dataset": results}
+
     def partitioned_refusal(self, params: dict[str, Any], inputs: dict[str, Any]) -> str | None:
         config = inputs.get("untrained_model")
-        why = config.partitioned_refusal() if isinstance(config, ClusterConfig) else None
-        if why is None and params.get("weight_column"):
-            why = "rows cannot be weighted (Weight column) part by part; clear Weight column."
+        why = self._refusal(config, params) if isinstance(config, ClusterConfig) else None
         if why is None:
             return None
         return f"{self.name} cannot run on this dataset, stored partitioned: {why}"
+
+    @staticmethod
+    def _refusal(config: ClusterConfig, params: dict[str, Any]) -> str | None:
+        why = config.partitioned_refusal()
+        if why is None and params.get("weight_column"):
+            why = "rows cannot be weighted (Weight column) part by part; clear Weight column."
+        if why is None and config.assign_label_mode != "ignore":
+            why = (
+                "the clusters' labels (Assign label mode) cannot be found part by part yet; set Assign label "
+                "mode to Ignore."
+            )
+        return why
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
         out = Inferred()
@@ -162,6 +262,27 @@ class TrainClusteringModel(Module):
             ),
         }
         return out
+
+
+def _no_features(space: FeatureSpace) -> tuple[np.ndarray, np.ndarray, int]:
+    """The features of a table without rows (for the description of the results' parts)."""
+    return np.empty((0, space.width)), np.zeros(0, dtype=bool), 0
+
+
+def _part_results(
+    part: pd.DataFrame,
+    features: tuple[np.ndarray, np.ndarray, int],
+    trained: TrainedClusterModel,
+    append: bool,
+) -> pd.DataFrame:
+    """One part of the results table, scored from the part's training features (kept from the fit)."""
+    return results_table(part, matrix_scores(trained, *features), trained, append=append, ctx=RunContext())
+
+
+def _part_sizes(features: tuple[np.ndarray, np.ndarray, int], trained: TrainedClusterModel) -> np.ndarray:
+    """How many of one part's rows each cluster has (as the results table assigns them)."""
+    scores = matrix_scores(trained, *features)
+    return np.bincount(scores.labels[scores.assigned], minlength=trained.k).astype(np.int64)
 
 
 def _start_model_issues(

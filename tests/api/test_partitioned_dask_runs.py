@@ -52,12 +52,44 @@ def test_the_pipeline_on_dask_gives_the_in_memory_results(
     run = wait_for(client, alice, run_experiment(client, alice, exp["id"])["id"], timeout=300)
     assert run["status"] == "succeeded", run
 
+    if n_rows == 3000:  # read, transformed, trained on and scored part by part; the tables stored in parts
+        for node_id in ("data", "select", "norm", "train", "assign", "evaluate"):
+            log = client.get(f"/api/runs/{run['id']}/nodes/{node_id}/log", headers=alice).text
+            assert "part by part" in log, (node_id, log)
+        stored_in_parts = [path for path in settings.artefact_dir.glob("*/*.parquet") if path.is_dir()]
+        # the outputs of Dataset, Select, Normalize, Train's and Assign's results, Evaluate's silhouettes
+        # per row: 3000 rows in parts of about 20 kB of the uploaded file's Parquet
+        assert len(stored_in_parts) == 6
+        assert all(len(list(path.glob("part-*.parquet"))) > 1 for path in stored_in_parts)
+        # the precomputed cluster chart of a result stored in parts is drawn from a sample of its rows
+        base = f"/api/runs/{run['id']}/nodes"
+        chart = client.get(f"{base}/assign/outputs/results_dataset/visualization", headers=alice).json()
+        assert chart["kind"] == "clusters" and chart["sampled_from_rows"] == n_rows
+
     reference = modules.run_graph(graph, lambda _id: pd.read_csv(io.StringIO(csv)))
     served = all_rows(client, alice, run["id"], "assign", "results_dataset")
     assert served["Assignments"].tolist() == reference[("assign", "results_dataset")]["Assignments"].tolist()
+    trained = all_rows(client, alice, run["id"], "train", "results_dataset")
+    expected_trained = reference[("train", "results_dataset")]
+    assert list(trained.columns) == list(expected_trained.columns)
+    assert trained["Assignments"].tolist() == expected_trained["Assignments"].tolist()
+    np.testing.assert_allclose(trained.to_numpy(float), expected_trained.to_numpy(float), rtol=0, atol=1e-9)
+    normalized = all_rows(client, alice, run["id"], "norm", "transformed_dataset")
+    np.testing.assert_allclose(
+        normalized.to_numpy(float),
+        reference[("norm", "transformed_dataset")].to_numpy(float),
+        rtol=0,
+        atol=1e-9,
+    )
     model = client.get(f"/api/runs/{run['id']}/nodes/train/outputs/trained_model", headers=alice).json()
     np.testing.assert_allclose(
         np.array(model["centroids"]), reference[("train", "trained_model")].model.centroids, rtol=0, atol=1e-9
+    )
+    silhouettes = all_rows(client, alice, run["id"], "evaluate", "row_silhouettes")
+    expected_silhouettes = reference[("evaluate", "row_silhouettes")]
+    assert list(silhouettes.columns) == list(expected_silhouettes.columns)
+    np.testing.assert_allclose(
+        silhouettes.to_numpy(float), expected_silhouettes.to_numpy(float), rtol=0, atol=1e-9
     )
     evaluation = all_rows(client, alice, run["id"], "evaluate", "evaluation_results")
     expected = reference[("evaluate", "evaluation_results")]

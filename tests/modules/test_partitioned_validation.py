@@ -94,6 +94,13 @@ def test_train_refuses_another_algorithm_and_row_weights() -> None:
     weighted["nodes"][3]["params"]["weight_column"] = "z"
     assert "Weight column" in _refusals(_validate(weighted))["train"]
 
+    labelled = _pipeline(assign_label_mode="fill_missing")
+    labelled["nodes"][3]["params"]["label_column"] = "z"
+    assert list(_refusals(_validate(labelled))) == ["train"]
+    assert "Assign label mode" in _refusals(_validate(labelled))["train"]
+    labelled["nodes"][2]["params"]["assign_label_mode"] = "ignore"
+    assert _validate(labelled) == []
+
 
 def test_sweep_is_refused_on_a_partitioned_table() -> None:
     graph = _pipeline()

@@ -133,7 +133,11 @@ class StubbornTask:
     gate: str
 
     def execute(
-        self, progress: Callable[[float], None] | None, should_stop: object = None, map_tasks: object = None
+        self,
+        progress: Callable[[float], None] | None,
+        should_stop: object = None,
+        map_tasks: object = None,
+        cluster: object = None,
     ) -> NodeResult:
         assert progress is not None
         progress(0.5)  # "running now": the test acts once this arrives

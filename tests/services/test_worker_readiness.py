@@ -58,7 +58,11 @@ class ProbeTask:
     folder: str
 
     def execute(
-        self, progress: object = None, should_stop: object = None, map_tasks: object = None
+        self,
+        progress: object = None,
+        should_stop: object = None,
+        map_tasks: object = None,
+        cluster: object = None,
     ) -> NodeResult:
         (Path(self.folder) / f"ran-{self.task_id}").touch()
         return NodeResult(status=RunStatus.SUCCEEDED, log=f"{os.getpid()} {WARMED_UP}")
@@ -71,7 +75,11 @@ class KernelProbeTask:
     task_id: str = "kernels"
 
     def execute(
-        self, progress: object = None, should_stop: object = None, map_tasks: object = None
+        self,
+        progress: object = None,
+        should_stop: object = None,
+        map_tasks: object = None,
+        cluster: object = None,
     ) -> NodeResult:
         from modules.engine.precompile import unreached_kernels
 
@@ -208,7 +216,11 @@ class BackgroundCompileProbe:
     task_id: str = "background-compile"
 
     def execute(
-        self, progress: object = None, should_stop: object = None, map_tasks: object = None
+        self,
+        progress: object = None,
+        should_stop: object = None,
+        map_tasks: object = None,
+        cluster: object = None,
     ) -> NodeResult:
         import threading
 

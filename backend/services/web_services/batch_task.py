@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -52,6 +53,7 @@ class BatchScoreTask:
         progress: Callable[[float], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         map_tasks: MapTasks | None = None,
+        cluster: Callable[[], Any] | None = None,  # a batch job reads its input whole
     ) -> NodeResult:
         started = time.perf_counter()
         ctx = RunContext(on_progress=progress, stop_requested=should_stop, map_tasks=map_tasks)
