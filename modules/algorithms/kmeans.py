@@ -165,6 +165,19 @@ class KMeansConfig(ClusterConfig):
             return "K-Means with 32-bit floats cannot be trained part by part; turn off Use 32-bit floats."
         return None
 
+    def _model(self, candidate: Candidate, fit: Any, **extra: Any) -> KMeansModel:
+        """The model of an engine fit (in memory or partitioned) of this configuration."""
+        return KMeansModel(
+            centroids=np.ascontiguousarray(fit.centroids, dtype=np.float64),
+            metric=self.metric,
+            init=candidate.init,
+            max_iterations=int(self.iterations),
+            iterations_run=int(fit.n_iter),
+            converged=bool(fit.converged),
+            inertia=float(fit.inertia),
+            **extra,
+        )
+
     def fit_partitioned(
         self,
         X: Any,
@@ -191,15 +204,7 @@ class KMeansConfig(ClusterConfig):
             progress=control.progress,
             should_stop=control.should_stop,
         )
-        return KMeansModel(
-            centroids=np.ascontiguousarray(fit.centroids, dtype=np.float64),
-            metric=self.metric,
-            init=candidate.init,
-            max_iterations=int(self.iterations),
-            iterations_run=int(fit.n_iter),
-            converged=bool(fit.converged),
-            inertia=float(fit.inertia),
-        )
+        return self._model(candidate, fit)
 
     def sweep_warning(self) -> str | None:
         if self.trainer_mode != "single":
@@ -277,16 +282,8 @@ class KMeansConfig(ClusterConfig):
             init_centroids=start,
             score=score,
         )
-        model = KMeansModel(
-            centroids=np.ascontiguousarray(fit.centroids, dtype=np.float64),
-            metric=self.metric,
-            init=candidate.init,
-            max_iterations=int(self.iterations),
-            iterations_run=int(fit.n_iter),
-            converged=bool(fit.converged),
-            inertia=float(fit.inertia),
-            acceleration=str(fit.algorithm),
-            skipped_fraction=float(fit.skipped_fraction),
+        model = self._model(
+            candidate, fit, acceleration=str(fit.algorithm), skipped_fraction=float(fit.skipped_fraction)
         )
         return Fit(model, np.asarray(fit.labels, dtype=np.int64))
 
