@@ -1,6 +1,17 @@
-import { startLoadingPage } from './app/pages'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { createBrowserRouter, RouterProvider } from 'react-router'
+import { AppRoutes } from './app/routes'
+import './styles/theme.css'
+import './styles/app.css'
+import './ui/ui.css'
 
-// The entry is kept tiny, so that the code of the page being opened (an output's charts, the editor's
-// canvas) is fetched beside the app's own code, rather than only once the app has run and routed.
-startLoadingPage(window.location.pathname)
-void import('./app/start')
+// A data router (so the editor can guard leaving with unsaved changes); the routes themselves are
+// declared in AppRoutes.
+const router = createBrowserRouter([{ path: '*', element: <AppRoutes /> }])
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <RouterProvider router={router} />
+  </StrictMode>,
+)
