@@ -116,8 +116,7 @@ class Partitions:
         return [min(holders.get(future.key, ()), default=None) for future in self.futures]
 
     def _threads(self) -> dict[str, int]:
-        workers = self.client.scheduler_info().get("workers", {})
-        return {address: int(info.get("nthreads", 1)) for address, info in workers.items()}
+        return {address: int(threads) for address, threads in self.client.nthreads().items()}
 
     def map(self, func: Callable[..., Any], *per_partition: PerPartition, **constants: Any) -> GroupResults:
         """One round: ``func(a[p], b[p], ..., **constants)`` for every partition p, for the arguments
