@@ -523,13 +523,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         X = make_data(n_rows, client)
         case1 = bench_against_dask_ml(X, client, repeats)
+        print(f"case 1: {case1}", flush=True)  # each case as it ends: a later failure keeps them
         del X
         client.run(_collect)  # the dataset's memory back before the overhead case
         case2 = bench_overhead(client, 3)
+        print(f"case 2: {case2}", flush=True)
     finally:
         client.close()
         cluster.close()
     case3 = _bench_sweep_in_tmp(repeats + 1)
+    print(f"case 3: {case3}", flush=True)
     case4 = bench_executors(args.graph_runs or 3)
     table = render(n_rows, memory_limit, case1, case2, case4)
     sweep_table = render_sweep(case3)
