@@ -537,7 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     table = render(n_rows, memory_limit, case1, case2, case4)
     sweep_table = render_sweep(case3)
     print(table + "\n\n" + sweep_table)
-    command = ".venv/bin/python -m bench.bench_dask" + (" --quick" if args.quick else "")
+    command = (
+        ".venv/bin/python -m bench.bench_dask"
+        + (" --quick" if args.quick else "")
+        + (f" --repeats {args.repeats}" if args.repeats else "")
+    )
     if not args.quick and not args.no_write:
         load = f"{load_start} / {load_average()}"
         write_section(table, command, load)
