@@ -14,7 +14,8 @@ alternating runs), and each inertia against the squared distance sum computed di
 returned centroids and labels.
 Case 2: the scheduler's overhead per Lloyd pass at 100 partitions (tiny partitions, so the pass is
 nearly all overhead): (seconds of a 21-pass fit - seconds of a 1-pass fit) / 20, less the compute of
-the 100 tasks spread over the 2 workers.
+the 100 partitions spread over the 2 workers; beside it the floors of no-op tasks on the same
+partitions, run the way a pass runs them and as one task per partition.
 Case 3: a Sweep Clustering node of 16 K-Means candidates (k = 2..17, k-means++, 100k x 8 blobs) run as
 a node task on a 2-worker LocalCluster: spread over the workers (one task per candidate, as the Dask
 executor runs it) against the same node task run serially on one worker (its kernels on both cores,
@@ -148,12 +149,38 @@ def bench_against_dask_ml(X: Any, client: Any, repeats: int) -> dict[str, Any]:
     return {
         "ours_s": ours_s,
         "theirs_s": theirs_s,
+        "kernel_pass_s": kernel_pass_seconds(X, client, fit.centroids),
         "ours_iter": fit.n_iter,
         "theirs_iter": int(model.n_iter_),
         "ours_inertia_error": abs(fit.inertia - our_exact) / our_exact,
         "theirs_inertia_error": abs(float(model.inertia_) - their_exact) / their_exact,
         "centroid_gap": float(np.abs(fit.centroids - model.cluster_centers_).max()) if same_start else np.nan,
     }
+
+
+def kernel_pass_seconds(X: Any, client: Any, centroids: np.ndarray) -> float:
+    """The compute floor of one of our passes: the compiled pass alone (no Dask task) over the
+    partitions each worker holds, on both workers at once (as in a pass); the slowest worker's seconds,
+    best of 3."""
+    from dask.core import flatten
+
+    shift = np.zeros(centroids.shape[1])
+    keys = list(flatten(X.__dask_keys__()))
+    best = float("inf")
+    for _ in range(3):
+        per_worker = client.run(_kernel_seconds, keys=keys, shift=shift, centroids=centroids)
+        best = min(best, max(per_worker.values()))
+    return best
+
+
+def _kernel_seconds(dask_worker: Any, keys: list, shift: np.ndarray, centroids: np.ndarray) -> float:
+    from modules.engine import _partition_tasks as tasks
+
+    started = time.perf_counter()
+    for key in keys:
+        if key in dask_worker.data:
+            tasks.lloyd_sums(dask_worker.data[key], shift, centroids)
+    return time.perf_counter() - started
 
 
 def bench_overhead(client: Any, repeats: int) -> dict[str, float]:
@@ -186,16 +213,32 @@ def bench_overhead(client: Any, repeats: int) -> dict[str, float]:
     for _ in range(50):
         tasks.lloyd_sums(block, block.mean(axis=0), centroids)
     compute = (time.perf_counter() - started) / 50 * OVERHEAD_PARTITIONS / 2
-    # Dask's own floor: the same round trip of 100 tasks that do nothing.
+    # The floors, on the same partitions, of tasks that do nothing: the route a pass takes (one task
+    # per worker thread running its partitions in turn), and Dask's one task per partition
+    # (client.map + gather, the route passes took before).
+    from distributed import futures_of
+
     from modules.engine._partitions import Partitions
 
     parts = Partitions(client, X)
-    floor = float("inf")
-    for _ in range(5 * repeats):
+    blocks = futures_of(parts.array)
+    floor = per_task_floor = float("inf")
+    for round_index in range(5 * repeats):
         started = time.perf_counter()
         parts.run_on_partitions(_nothing)
         floor = min(floor, time.perf_counter() - started)
-    return {"per_pass_s": per_pass, "compute_s": compute, "overhead_s": per_pass - compute, "floor_s": floor}
+        started = time.perf_counter()
+        keys = [f"nothing-{round_index}-{p}" for p in range(len(blocks))]
+        client.gather(client.map(_nothing, blocks, key=keys))
+        per_task_floor = min(per_task_floor, time.perf_counter() - started)
+    return {
+        "per_pass_s": per_pass,
+        "compute_s": compute,
+        "overhead_s": per_pass - compute,
+        "floor_s": floor,
+        "per_task_floor_s": per_task_floor,
+        "n_tasks": len(parts.groups),
+    }
 
 
 def _nothing(block: np.ndarray) -> int:
@@ -397,11 +440,18 @@ def render(
         f"distance sum computed directly: ours off by {case1['ours_inertia_error']:.1e} (relative), "
         f"dask-ml's `inertia_` off by {case1['theirs_inertia_error']:.2f} (it sums unsquared distances "
         f"when it stops at `max_iter`); largest centroid difference between the two fits "
-        f"{case1['centroid_gap']:.1e}.",
+        f"{case1['centroid_gap']:.1e}. Our fit reads the data {N_ITER + 2} times (the column means, "
+        f"{N_ITER} passes, the final pass for the inertia); the compiled pass alone over each worker's "
+        f"partitions, both workers at once, takes {case1['kernel_pass_s']:.2f} s on the slower one: "
+        f"{N_ITER + 1} such passes are {(N_ITER + 1) * case1['kernel_pass_s']:.2f} s "
+        f"({(N_ITER + 1) * case1['kernel_pass_s'] / case1['theirs_s']:.2f}x dask-ml), the rest of our "
+        f"time is Dask's round trips, the column means and the client's work.",
         f"- Case 2: a pass over {OVERHEAD_PARTITIONS} partitions of {OVERHEAD_ROWS} rows took "
         f"{case2['per_pass_s']:.4f} s, of which the tasks' compute (measured in-process, spread over 2 "
-        f"workers) is {case2['compute_s']:.4f} s. Dask's own floor on the same cluster, 100 tasks that "
-        f"do nothing on the same partitions, submitted and gathered the same way: {case2['floor_s']:.4f} s.",
+        f"workers) is {case2['compute_s']:.4f} s. A pass runs as {case2['n_tasks']} Dask tasks, one per "
+        f"worker thread, each running the partitions its worker holds in turn. Floors on the same "
+        f"cluster and partitions, tasks that do nothing: that route {case2['floor_s']:.4f} s; one task "
+        f"per partition (client.map + gather, as passes ran before) {case2['per_task_floor_s']:.4f} s.",
         f"- Executors: Synthetic Blobs 1M → K-Means (k = 5) → Train → Assign, run on a studio with each "
         f"executor (the Dask one on its own 2-worker LocalCluster, the data in memory: not partitioned), "
         f"alternating, a new seed each run; server-side seconds, median of {len(case4['runs']['dask'])}: "
@@ -453,8 +503,9 @@ Measured on {today} with `{command}`.
 Machine: {machine_summary()}; Dask {dask.__version__}, distributed {distributed.__version__},
 dask-ml {dask_ml.__version__}.
 
-`modules.engine.distributed.fit_kmeans_partitioned` (one compiled task per partition and pass, the
-partition's sums, counts and label digest reduced on the client) against dask-ml's `KMeans` on the same
+`modules.engine.distributed.fit_kmeans_partitioned` (one compiled kernel call per partition and pass,
+run as one Dask task per worker thread over the partitions that worker holds; the partitions' sums,
+counts and label digests reduced on the client) against dask-ml's `KMeans` on the same
 persisted dask array, in the same run, on a `LocalCluster` of 2 worker processes with one thread each.
 Ratio = ours / dask-ml (below 1.0 = we are faster); times are whole fits (ours: centring, First N, the
 passes and the final inertia pass; labels stay lazy).
@@ -503,18 +554,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         X = make_data(n_rows, client)
         case1 = bench_against_dask_ml(X, client, repeats)
+        print(f"case 1: {case1}", flush=True)  # each case as it ends: a later failure keeps them
         del X
         client.run(_collect)  # the dataset's memory back before the overhead case
         case2 = bench_overhead(client, 3)
+        print(f"case 2: {case2}", flush=True)
     finally:
         client.close()
         cluster.close()
     case3 = _bench_sweep_in_tmp(repeats + 1)
+    print(f"case 3: {case3}", flush=True)
     case4 = bench_executors(args.graph_runs or 3)
     table = render(n_rows, memory_limit, case1, case2, case4)
     sweep_table = render_sweep(case3)
     print(table + "\n\n" + sweep_table)
-    command = ".venv/bin/python -m bench.bench_dask" + (" --quick" if args.quick else "")
+    command = (
+        ".venv/bin/python -m bench.bench_dask"
+        + (" --quick" if args.quick else "")
+        + (f" --repeats {args.repeats}" if args.repeats else "")
+    )
     if not args.quick and not args.no_write:
         load = f"{load_start} / {load_average()}"
         write_section(table, command, load)

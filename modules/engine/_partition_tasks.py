@@ -68,9 +68,12 @@ def square_deviations(block: np.ndarray, means: np.ndarray) -> np.ndarray:
     return squares
 
 
-def labels_digest(labels: np.ndarray) -> bytes:
-    """A 128-bit digest of a partition's labels: equal digests in two passes mean no label changed."""
-    return hashlib.blake2b(np.ascontiguousarray(labels).data, digest_size=16).digest()
+def labels_digest(labels: np.ndarray, n_clusters: int) -> bytes:
+    """A 128-bit digest of a partition's labels (each in 0..n_clusters-1): equal digests in two passes
+    mean no label changed. The labels are hashed in the narrowest unsigned type that holds them (one
+    byte each for k <= 256): hashing the int64 labels took a tenth of a pass's time."""
+    narrow = labels.astype(np.min_scalar_type(max(n_clusters - 1, 0)))
+    return hashlib.blake2b(narrow.data, digest_size=16).digest()
 
 
 def lloyd_sums(block: np.ndarray, shift: np.ndarray, centroids: np.ndarray) -> np.ndarray:
@@ -92,7 +95,7 @@ def lloyd_sums(block: np.ndarray, shift: np.ndarray, centroids: np.ndarray) -> n
 
 
 def _pack(sums: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    digest = np.frombuffer(labels_digest(labels), dtype=np.float64)
+    digest = np.frombuffer(labels_digest(labels, counts.size), dtype=np.float64)
     return np.concatenate([sums.ravel(), counts.astype(np.float64), digest])
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from modules.engine import _partition_tasks as tasks
 from modules.engine._mstep import centroids_from_sums
-from modules.engine._partitions import Partitions
+from modules.engine._partitions import GroupResults, Partitions, PerPartition
 from modules.engine.initialization import (
     KMEANS_PARALLEL_OVERSAMPLING,
     KMEANS_PARALLEL_ROUNDS,
@@ -153,10 +153,10 @@ def kmeans_parallel(
 
 
 def _add_candidates(
-    parts: Partitions, states: list, new_values: np.ndarray, first_id: int, new_rows: np.ndarray
-) -> list:
-    """Fold new candidates (ids from ``first_id``) into every partition's state: futures of the new
-    states, left on the workers."""
+    parts: Partitions, states: PerPartition, new_values: np.ndarray, first_id: int, new_rows: np.ndarray
+) -> GroupResults:
+    """Fold new candidates (ids from ``first_id``) into every partition's state: the new states, left
+    on the workers."""
     return parts.map(
         tasks.kmeans_parallel_update,
         parts.futures,

@@ -1,5 +1,16 @@
 """A feature matrix held as row partitions in the memory of Dask workers, and the task round trips
-over it: one task per partition, run where the partition lives, results gathered on the client.
+over it: the partitions' tasks run where the partitions live, results gathered on the client.
+
+A round runs one Dask task per worker thread, not one per partition: the partitions a worker holds are
+split into as many groups as it has threads (balanced by rows), and each group's task calls the
+per-partition function on its partitions in turn and returns their results in a list. The compiled work
+per partition is unchanged, and the client still sees one result per partition, in partition order
+(sums added in that order give the bits the one-task-per-partition rounds gave). What changes is the
+scheduler's share: each task costs about a millisecond of scheduling, transfer and bookkeeping on a
+small machine, so 100 partitions cost ~0.13 s a round as 100 tasks and ~0.03 s as one task per thread
+(docs/benchmarks.md, "## Dask"). The group tasks are pinned loosely (``allow_other_workers``) to the
+worker holding their partitions: if that worker is gone, Dask recomputes the partitions elsewhere and
+the task follows them instead of waiting for a worker that will not come back.
 
 Dask is imported here only when a matrix is partitioned, so the engine (and its precompile) imports
 without it.
@@ -9,7 +20,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,14 +62,34 @@ def check_partitioned(X: object) -> da.Array:
     return X
 
 
+@dataclass(frozen=True)
+class TaskGroup:
+    """Partitions run by one task of each round: on ``worker`` (None: wherever Dask chooses)."""
+
+    worker: str | None
+    partitions: tuple[int, ...]  # in increasing order
+
+
+class GroupResults:
+    """The results of a round left on the workers (one future per task group, holding the list of its
+    partitions' results): given to a later round of the same :class:`Partitions` as a per-partition
+    argument, each partition gets its own result, without a trip through the client."""
+
+    def __init__(self, futures: list[Future]) -> None:
+        self.futures = futures
+
+
+PerPartition = Sequence[Any] | GroupResults
+
+
 class Partitions:
     """The persisted row partitions of X (persisted once; an already persisted X is not recomputed)
-    and the tasks run on them. ``futures[p]`` holds partition p, rows ``offsets[p]`` to
-    ``offsets[p + 1]``."""
+    and the rounds of tasks run on them. ``futures[p]`` holds partition p, rows ``offsets[p]`` to
+    ``offsets[p + 1]``; ``groups`` are the partitions each task of a round runs."""
 
     def __init__(self, client: Client, X: da.Array) -> None:
         from dask.core import flatten
-        from distributed import futures_of
+        from distributed import futures_of, wait
 
         self.client = client
         self.array = client.persist(X)
@@ -69,6 +101,8 @@ class Partitions:
         self.n_features = int(X.shape[1])
         self._token = uuid.uuid4().hex
         self._round = itertools.count()
+        wait(self.futures)  # where they live decides the groups
+        self.groups = task_groups(self._holders(), self.sizes, self._threads())
 
     def __len__(self) -> int:
         return len(self.futures)
@@ -77,37 +111,110 @@ class Partitions:
     def first_rows(self) -> list[int]:
         return [int(offset) for offset in self.offsets[:-1]]
 
-    def map(
-        self, func: Callable[..., Any], *per_partition: Collection[Any], **constants: Any
-    ) -> list[Future]:
-        """One task per partition: ``func(a[p], b[p], ..., **constants)`` for the iterables given
-        (``self.futures`` for the partitions themselves). Keys are unique per call: no hashing of the
-        arguments, and a task is never mistaken for an earlier one."""
-        keys = [f"{func.__name__}-{self._token}-{next(self._round)}-{p}" for p in range(len(self))]
-        return self.client.map(func, *per_partition, key=keys, **constants)
+    def _holders(self) -> list[str | None]:
+        holders = self.client.who_has(self.futures)
+        return [min(holders.get(future.key, ()), default=None) for future in self.futures]
 
-    def run(self, func: Callable[..., Any], *per_partition: Collection[Any], **constants: Any) -> list[Any]:
+    def _threads(self) -> dict[str, int]:
+        return {address: int(threads) for address, threads in self.client.nthreads().items()}
+
+    def map(self, func: Callable[..., Any], *per_partition: PerPartition, **constants: Any) -> GroupResults:
+        """One round: ``func(a[p], b[p], ..., **constants)`` for every partition p, for the arguments
+        given (``self.futures`` for the partitions themselves, or an earlier round's results), run by one
+        task per group; the results stay on the workers. Keys are unique per round: no hashing of the
+        arguments, and a task is never mistaken for an earlier one."""
+        round_key = f"{func.__name__}-{self._token}-{next(self._round)}"
+        futures = []
+        for index, group in enumerate(self.groups):
+            columns = [self._column(argument, index, group) for argument in per_partition]
+            futures.append(
+                self.client.submit(
+                    run_group,
+                    func,
+                    constants,
+                    len(group.partitions),
+                    *columns,
+                    key=f"{round_key}-{index}",
+                    workers=None if group.worker is None else [group.worker],
+                    allow_other_workers=True,
+                )
+            )
+        return GroupResults(futures)
+
+    def _column(self, argument: PerPartition, index: int, group: TaskGroup) -> Any:
+        if isinstance(argument, GroupResults):
+            return argument.futures[index]
+        if len(argument) != len(self):
+            raise ValueError(f"{len(argument)} per-partition arguments for {len(self)} partitions")
+        return [argument[p] for p in group.partitions]
+
+    def gather(self, results: GroupResults) -> list[Any]:
+        """The results of a round, in partition order."""
+        in_order: list[Any] = [None] * len(self)
+        for group, values in zip(self.groups, self.client.gather(results.futures), strict=True):
+            for partition, value in zip(group.partitions, values, strict=True):
+                in_order[partition] = value
+        return in_order
+
+    def run(self, func: Callable[..., Any], *per_partition: PerPartition, **constants: Any) -> list[Any]:
         """:meth:`map`, then the results in partition order."""
-        futures = self.map(func, *per_partition, **constants)
-        results = self.client.gather(futures)
-        del futures
-        return list(results)
+        results = self.map(func, *per_partition, **constants)
+        gathered = self.gather(results)
+        del results
+        return gathered
 
     def run_on_partitions(
-        self, func: Callable[..., Any], *per_partition: Collection[Any], **constants: Any
+        self, func: Callable[..., Any], *per_partition: PerPartition, **constants: Any
     ) -> list[Any]:
         """:meth:`run` with each partition as the first argument."""
         return self.run(func, self.futures, *per_partition, **constants)
 
     def rows(self, rows: np.ndarray) -> np.ndarray:
-        """The values of the given global rows, in the order given (fetched from their partitions)."""
-        import operator
-
+        """The values of the given global rows, in the order given (fetched from their partitions in one
+        round trip)."""
         out = np.empty((rows.size, self.n_features))
         owners = np.searchsorted(self.offsets, rows, side="right") - 1
-        for partition in np.unique(owners):
-            picked = np.flatnonzero(owners == partition)
-            local = rows[picked] - self.offsets[partition]
-            future = self.client.submit(operator.getitem, self.futures[partition], local, pure=False)
-            out[picked] = future.result()
+        picks = [np.flatnonzero(owners == partition) for partition in np.unique(owners)]
+        futures = [
+            self.client.submit(
+                take_rows,
+                self.futures[owners[picked[0]]],
+                rows[picked] - self.offsets[owners[picked[0]]],
+                pure=False,
+            )
+            for picked in picks
+        ]
+        for picked, values in zip(picks, self.client.gather(futures), strict=True):
+            out[picked] = values
         return out
+
+
+def run_group(
+    func: Callable[..., Any], constants: dict[str, Any], n_partitions: int, *columns: Any
+) -> list[Any]:
+    """A group's task: ``func`` on each of its partitions in turn (column c holds argument c of each)."""
+    return [func(*(column[i] for column in columns), **constants) for i in range(n_partitions)]
+
+
+def take_rows(block: np.ndarray, local_rows: np.ndarray) -> np.ndarray:
+    return np.asarray(block[local_rows])
+
+
+def task_groups(holders: Sequence[str | None], sizes: np.ndarray, threads: dict[str, int]) -> list[TaskGroup]:
+    """The task groups of a round: each worker's partitions split into as many groups as it has
+    threads (largest partition first into the group with the fewest rows; ties to the lower group), no
+    empty group; partitions of unknown holder in one unpinned group."""
+    by_worker: dict[str | None, list[int]] = {}
+    for partition, holder in enumerate(holders):
+        by_worker.setdefault(holder, []).append(partition)
+    groups: list[TaskGroup] = []
+    for worker, partitions in by_worker.items():
+        n_groups = 1 if worker is None else max(1, min(threads.get(worker, 1), len(partitions)))
+        members: list[list[int]] = [[] for _ in range(n_groups)]
+        rows = np.zeros(n_groups, dtype=np.int64)
+        for partition in sorted(partitions, key=lambda p: (-int(sizes[p]), p)):
+            lightest = int(np.argmin(rows))
+            members[lightest].append(partition)
+            rows[lightest] += sizes[partition]
+        groups.extend(TaskGroup(worker, tuple(sorted(group))) for group in members if group)
+    return groups

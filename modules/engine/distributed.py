@@ -1,10 +1,14 @@
 """K-means over a matrix partitioned by rows on a Dask cluster: the data stay in the workers' memory.
 
-The matrix is persisted once. Each Lloyd pass is one task per partition, run where the partition
-lives: the engine's compiled pass returns the partition's per-cluster sums of the centred member rows,
+The matrix is persisted once. In each Lloyd pass the engine's compiled pass runs once per partition,
+where the partition lives, and returns the partition's per-cluster sums of the centred member rows,
 its member counts and a digest of its labels; the client adds them up in partition order and turns
 them into the new centroids exactly as :func:`modules.engine.fit_kmeans` does (Euclidean k-means on
-the centred data, the same empty-cluster rule, the same convergence tests and ``tol``). A final pass
+the centred data, the same empty-cluster rule, the same convergence tests and ``tol``). The
+per-partition calls of a pass are submitted as one Dask task per worker thread, each running the
+partitions that worker holds in turn (:mod:`modules.engine._partitions`): Dask's cost per task, not
+the compiled work, is what a pass over many small partitions spends its time on, and a pass's
+centroids go to each worker thread once instead of once per partition. A final pass
 computes the inertia, the squared distances of the rows to their centroids, whenever the fit stops;
 the labels are returned as a lazy dask array (one task per partition), so a result table can stay
 partitioned.

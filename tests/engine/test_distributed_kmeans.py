@@ -235,3 +235,17 @@ def test_invalid_input_is_refused(client: Client) -> None:
         with pytest.raises(ModuleError) as duplicates:
             fit_kmeans_partitioned(partitioned(few_distinct, 3), 3, init=init)
         assert duplicates.value.code == "0021"
+
+
+def test_task_groups_split_each_workers_partitions_by_its_threads() -> None:
+    from modules.engine._partitions import TaskGroup, task_groups
+
+    sizes = np.array([50, 10, 40, 30, 20, 5])
+    holders = ["a", "b", "a", "a", "a", None]
+    # a (2 threads): 50 -> g0, 40 -> g1, 30 -> g1 (40 < 50), 20 -> g0 (50 < 70); b: one partition.
+    assert task_groups(holders, sizes, {"a": 2, "b": 4}) == [
+        TaskGroup("a", (0, 4)),
+        TaskGroup("a", (2, 3)),
+        TaskGroup("b", (1,)),
+        TaskGroup(None, (5,)),
+    ]
