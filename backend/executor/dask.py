@@ -176,15 +176,26 @@ def fan_out(stop_event: str) -> MapTasks:
 
 
 def _run_item(fn: Callable[[Any, Any, RunContext], Any], shared: Any, item: Any, stop_event: str) -> Any:
-    """One item of a fan-out, on a worker: its kernels on ITEM_THREADS threads (thread-local in Numba),
-    since the other workers' items share the cores."""
-    import numba
-
+    """One item of a fan-out, on a worker: on ITEM_THREADS threads, since the other workers' items share
+    the cores."""
     ctx = RunContext(stop_requested=_stop_poller(distributed.Event(stop_event)))
+    with item_threads():
+        return fn(shared, item, ctx)
+
+
+@contextlib.contextmanager
+def item_threads() -> Iterator[None]:
+    """Numba's kernels (a thread-local setting) and BLAS (process-wide: the workers run one task at a
+    time, one thread each) on ITEM_THREADS threads: two items' GEMMs on two threads each would fight
+    over 2 cores."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
     previous = numba.get_num_threads()
     numba.set_num_threads(min(ITEM_THREADS, previous))
     try:
-        return fn(shared, item, ctx)
+        with threadpool_limits(limits=ITEM_THREADS, user_api="blas"):
+            yield
     finally:
         numba.set_num_threads(previous)
 
