@@ -101,7 +101,8 @@ class Partitions:
         self.n_features = int(X.shape[1])
         self._token = uuid.uuid4().hex
         self._round = itertools.count()
-        wait(self.futures)  # where they live decides the groups
+        with client.as_current():  # `wait` asks for the current client; ours need not be the default
+            wait(self.futures)  # where they live decides the groups
         self.groups = task_groups(self._holders(), self.sizes, self._threads())
 
     def __len__(self) -> int:
