@@ -43,6 +43,16 @@ def dask_cluster() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
+def dask_client(dask_cluster: Any) -> Iterator[Any]:
+    """A Dask client of the session's LocalCluster, not the default one (as the studio's own client
+    is not: code under test must use the client it is given)."""
+    from distributed import Client
+
+    with Client(dask_cluster.scheduler_address, set_as_default=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
 def dask_executor(dask_cluster: Any) -> Iterator[Any]:
     """A :class:`backend.executor.dask.DaskExecutor` on the session's LocalCluster (no warm-up), one per
     test module."""

@@ -14,6 +14,7 @@ from modules.contract import PARTITIONED_INPUT, ErrorDecl, InferEnv, Inferred, M
 from modules.errors import ModuleError
 from modules.features import FeatureSpace
 from modules.partitioned import PartitionedTable
+from modules.partitioned_training import prepare_partitioned_training
 from modules.scoring import (
     StaticModelInfo,
     has_score_columns,
@@ -30,7 +31,6 @@ from modules.training import (
     finish_training,
     infer_training_columns,
     init_labels_for,
-    prepare_partitioned_training,
     prepare_training,
     require_label_column,
     resolve_seed,

@@ -4,7 +4,6 @@ a missing value in one part, string categories that differ from part to part."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,6 @@ from modules.storage import read_table, write_table
 pytestmark = pytest.mark.slow
 
 N_PARTS, PART_ROWS = 4, 250
-
-
-@pytest.fixture(scope="module")
-def client(dask_cluster: Any) -> Iterator[Any]:
-    from distributed import Client
-
-    with Client(dask_cluster.scheduler_address, set_as_default=False) as dask_client:
-        yield dask_client
 
 
 def _frame() -> pd.DataFrame:
@@ -57,12 +48,12 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _parts(stored: Path, client: Any) -> PartitionedTable:
-    return PartitionedTable.from_parquet(sorted(stored.glob("part-*.parquet")), client)
+def _parts(stored: Path, dask_client: Any) -> PartitionedTable:
+    return PartitionedTable.from_parquet(sorted(stored.glob("part-*.parquet")), dask_client)
 
 
-def _context(client: Any) -> modules.RunContext:
-    return modules.RunContext(cluster=lambda: client)
+def _context(dask_client: Any) -> modules.RunContext:
+    return modules.RunContext(cluster=lambda: dask_client)
 
 
 def _assert_same(got: Any, expected: pd.DataFrame) -> None:
@@ -84,31 +75,35 @@ def _assert_same(got: Any, expected: pd.DataFrame) -> None:
             assert frame[name].tolist() == expected[name].tolist(), name
 
 
-def test_the_parts_read_back_as_the_whole_table_reads(stored: Path, client: Any) -> None:
-    table = _parts(stored, client)
+def test_the_parts_read_back_as_the_whole_table_reads(stored: Path, dask_client: Any) -> None:
+    table = _parts(stored, dask_client)
     whole = read_table(stored)
     assert table.lengths == (PART_ROWS,) * N_PARTS
     assert table.meta.dtypes.to_dict() == whole.dtypes.to_dict()
     pd.testing.assert_frame_equal(table.gather(), whole)
 
 
-def test_select_columns_part_by_part(stored: Path, client: Any) -> None:
+def test_select_columns_part_by_part(stored: Path, dask_client: Any) -> None:
     params = {"column_set": {"names": ["shop", "x", "count"]}}
-    got = modules.run_module("select_columns", params, {"dataset": _parts(stored, client)}, _context(client))
+    got = modules.run_module(
+        "select_columns", params, {"dataset": _parts(stored, dask_client)}, _context(dask_client)
+    )
     expected = modules.run_module("select_columns", params, {"dataset": read_table(stored)})
     _assert_same(got["results_dataset"], expected["results_dataset"])
 
 
 @pytest.mark.parametrize("method", ["zscore", "minmax", "logistic", "lognormal", "tanh"])
-def test_normalize_data_part_by_part(stored: Path, client: Any, method: str) -> None:
+def test_normalize_data_part_by_part(stored: Path, dask_client: Any, method: str) -> None:
     params = {"method": method}
-    got = modules.run_module("normalize_data", params, {"dataset": _parts(stored, client)}, _context(client))
+    got = modules.run_module(
+        "normalize_data", params, {"dataset": _parts(stored, dask_client)}, _context(dask_client)
+    )
     expected = modules.run_module("normalize_data", params, {"dataset": read_table(stored)})
     _assert_same(got["transformed_dataset"], expected["transformed_dataset"])
 
 
 @pytest.mark.parametrize("normalize", [True, False])
-def test_train_and_assign_part_by_part(stored: Path, client: Any, normalize: bool) -> None:
+def test_train_and_assign_part_by_part(stored: Path, dask_client: Any, normalize: bool) -> None:
     """K-Means from First N on string, boolean and numeric features with missing values: the in-memory
     fit's centroids and assignments, the results table and the cluster sizes."""
     config = KMeansConfig(n_clusters=3, init="first_n", seed=0, normalize=normalize)
@@ -116,8 +111,8 @@ def test_train_and_assign_part_by_part(stored: Path, client: Any, normalize: boo
     got = modules.run_module(
         "train_clustering_model",
         params,
-        {"untrained_model": config, "dataset": _parts(stored, client)},
-        _context(client),
+        {"untrained_model": config, "dataset": _parts(stored, dask_client)},
+        _context(dask_client),
     )
     whole = read_table(stored)
     expected = modules.run_module(
@@ -136,8 +131,8 @@ def test_train_and_assign_part_by_part(stored: Path, client: Any, normalize: boo
     scored = modules.run_module(
         "assign_data_to_clusters",
         {},
-        {"trained_model": trained, "dataset": _parts(stored, client)},
-        _context(client),
+        {"trained_model": trained, "dataset": _parts(stored, dask_client)},
+        _context(dask_client),
     )
     in_memory = modules.run_module(
         "assign_data_to_clusters", {}, {"trained_model": reference, "dataset": whole}
@@ -145,14 +140,16 @@ def test_train_and_assign_part_by_part(stored: Path, client: Any, normalize: boo
     _assert_same(scored["results_dataset"], in_memory["results_dataset"])
 
 
-def test_a_module_that_cannot_run_part_by_part_refuses_a_partitioned_table(stored: Path, client: Any) -> None:
+def test_a_module_that_cannot_run_part_by_part_refuses_a_partitioned_table(
+    stored: Path, dask_client: Any
+) -> None:
     with pytest.raises(modules.ModuleError) as raised:
-        modules.run_module("split_data", {}, {"dataset": _parts(stored, client)}, _context(client))
+        modules.run_module("split_data", {}, {"dataset": _parts(stored, dask_client)}, _context(dask_client))
     assert raised.value.code == "0161"
     assert "Split Data" in raised.value.message
 
 
-def test_evaluate_part_by_part(stored: Path, client: Any) -> None:
+def test_evaluate_part_by_part(stored: Path, dask_client: Any) -> None:
     """The statistics and the agreement with a label column from per-part sums and counts: the
     in-memory module's, also with an in-memory table to compare and rows left unassigned."""
     config = KMeansConfig(n_clusters=3, init="first_n", seed=0)
@@ -164,12 +161,12 @@ def test_evaluate_part_by_part(stored: Path, client: Any) -> None:
     assign = modules.run_module(
         "assign_data_to_clusters",
         {},
-        {"trained_model": trained["trained_model"], "dataset": _parts(stored, client)},
-        _context(client),
+        {"trained_model": trained["trained_model"], "dataset": _parts(stored, dask_client)},
+        _context(dask_client),
     )["results_dataset"]
     compare = trained["results_dataset"]
     inputs = {"scored_dataset": assign, "scored_dataset_to_compare": compare}
-    got = modules.run_module("evaluate_clustering", {"label_column": "shop"}, inputs, _context(client))
+    got = modules.run_module("evaluate_clustering", {"label_column": "shop"}, inputs, _context(dask_client))
     expected = modules.run_module(
         "evaluate_clustering",
         {"label_column": "shop"},
@@ -188,7 +185,7 @@ def test_evaluate_part_by_part(stored: Path, client: Any) -> None:
 
 
 @pytest.mark.parametrize("exact_rows", [100, 5000], ids=["sampled", "every-row"])
-def test_silhouettes_part_by_part(stored: Path, client: Any, exact_rows: int) -> None:
+def test_silhouettes_part_by_part(stored: Path, dask_client: Any, exact_rows: int) -> None:
     """Both silhouettes of a results table in parts: the exact one on the same sample of rows drawn by
     cluster, the simplified one against the same centroids, as the whole table's."""
     config = KMeansConfig(n_clusters=3, init="first_n", seed=0)
@@ -196,8 +193,8 @@ def test_silhouettes_part_by_part(stored: Path, client: Any, exact_rows: int) ->
     got = modules.run_module(
         "train_clustering_model",
         params,
-        {"untrained_model": config, "dataset": _parts(stored, client)},
-        _context(client),
+        {"untrained_model": config, "dataset": _parts(stored, dask_client)},
+        _context(dask_client),
     )["results_dataset"]
     whole = got.gather()
     found, _ = table_silhouettes(whole, exact_rows)
@@ -208,9 +205,9 @@ def test_silhouettes_part_by_part(stored: Path, client: Any, exact_rows: int) ->
 
 
 def test_a_table_is_stored_part_by_part_and_a_table_as_read_by_linking_its_files(
-    stored: Path, client: Any, tmp_path: Path
+    stored: Path, dask_client: Any, tmp_path: Path
 ) -> None:
-    table = _parts(stored, client)
+    table = _parts(stored, dask_client)
     linked = tmp_path / "linked"
     linked.mkdir()
     assert table.write_parts(linked) == [PART_ROWS] * N_PARTS
@@ -218,7 +215,7 @@ def test_a_table_is_stored_part_by_part_and_a_table_as_read_by_linking_its_files
         assert (linked / name).samefile(stored / name)  # the dataset's own files, not copies
 
     params = {"column_set": {"names": ["shop", "x"]}}
-    selected = modules.run_module("select_columns", params, {"dataset": table}, _context(client))
+    selected = modules.run_module("select_columns", params, {"dataset": table}, _context(dask_client))
     written = tmp_path / "written"
     written.mkdir()
     assert selected["results_dataset"].write_parts(written) == [PART_ROWS] * N_PARTS
@@ -226,7 +223,7 @@ def test_a_table_is_stored_part_by_part_and_a_table_as_read_by_linking_its_files
     pd.testing.assert_frame_equal(read_table(written), read_table(stored)[["x", "shop"]])  # in table order
 
 
-def test_a_cancelled_node_stops_its_pass_over_the_parts(stored: Path, client: Any) -> None:
-    ctx = modules.RunContext(cluster=lambda: client, stop_requested=lambda: True)
+def test_a_cancelled_node_stops_its_pass_over_the_parts(stored: Path, dask_client: Any) -> None:
+    ctx = modules.RunContext(cluster=lambda: dask_client, stop_requested=lambda: True)
     with pytest.raises(modules.Cancelled):
-        modules.run_module("normalize_data", {}, {"dataset": _parts(stored, client)}, ctx)
+        modules.run_module("normalize_data", {}, {"dataset": _parts(stored, dask_client)}, ctx)

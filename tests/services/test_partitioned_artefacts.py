@@ -4,7 +4,6 @@ from the parts that hold the page, and removed (deleted or garbage-collected) fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.slow
 N_PARTS, PART_ROWS = 3, 40
 
 
-@pytest.fixture(scope="module")
-def client(dask_cluster: Any) -> Iterator[Any]:
-    from distributed import Client
-
-    with Client(dask_cluster.scheduler_address, set_as_default=False) as dask_client:
-        yield dask_client
-
-
 @pytest.fixture
 def whole(tmp_path: Path) -> tuple[pd.DataFrame, list[Path]]:
     """A frame and its part files."""
@@ -49,12 +40,15 @@ def whole(tmp_path: Path) -> tuple[pd.DataFrame, list[Path]]:
 
 
 def test_a_partitioned_output_is_stored_in_parts_and_read_back(
-    tmp_path: Path, client: Any, whole: tuple[pd.DataFrame, list[Path]]
+    tmp_path: Path, dask_client: Any, whole: tuple[pd.DataFrame, list[Path]]
 ) -> None:
     frame, files = whole
-    table = PartitionedTable.from_parquet(files, client)
+    table = PartitionedTable.from_parquet(files, dask_client)
     normalized = modules.run_module(
-        "normalize_data", {"method": "minmax"}, {"dataset": table}, modules.RunContext(cluster=lambda: client)
+        "normalize_data",
+        {"method": "minmax"},
+        {"dataset": table},
+        modules.RunContext(cluster=lambda: dask_client),
     )["transformed_dataset"]
     expected = frame.assign(x=frame["x"] / frame["x"].max())
 
@@ -67,7 +61,7 @@ def test_a_partitioned_output_is_stored_in_parts_and_read_back(
     assert store.exists(ref)
 
     pd.testing.assert_frame_equal(store.read(ref), expected)  # the server reads it whole
-    read = store.read_input(ref, lambda: client)  # a node task on Dask reads it lazily, in its parts
+    read = store.read_input(ref, lambda: dask_client)  # a node task on Dask reads it lazily, in its parts
     assert isinstance(read, PartitionedTable) and read.lengths == (PART_ROWS,) * N_PARTS
     pd.testing.assert_frame_equal(read.gather(), expected)
     assert isinstance(store.read_input(ref), pd.DataFrame)  # elsewhere (the local executor): whole
