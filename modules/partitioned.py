@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fsspec.core import url_to_fs
 
 from modules.column_types import Schema, arrow_column_type
 from modules.errors import Cancelled
@@ -59,6 +61,26 @@ def _write_part(frame: pd.DataFrame, path: str) -> int:
     return len(frame)
 
 
+def _write_and_publish(frame: pd.DataFrame, publish: Callable[[Path, int], None], index: int) -> int:
+    """Write part `index` to a temporary file on this worker, hand it to `publish`, remove it."""
+    handle, name = tempfile.mkstemp(suffix=PARQUET_SUFFIX)
+    os.close(handle)
+    try:
+        write_table(frame, Path(name))
+        publish(Path(name), index)
+    finally:
+        os.unlink(name)
+    return len(frame)
+
+
+def _file_and_system(location: str | Path) -> tuple[str, Any]:
+    """A part file's path and the file system to read it with: None (local) or an fsspec one (a URL)."""
+    if isinstance(location, Path) or "://" not in location:
+        return str(location), None
+    fs, path = url_to_fs(location)
+    return path, fs
+
+
 def _rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     return frame.iloc[positions]
 
@@ -77,18 +99,19 @@ class PartitionedTable:
     schema: Schema
     lengths: tuple[int, ...]
     client: Client
-    files: tuple[Path, ...] = ()
+    files: tuple[Path | str, ...] = ()
 
     # -- reading ------------------------------------------------------------------------------------
 
     @classmethod
-    def from_parquet(cls, files: Sequence[Path], client: Client) -> PartitionedTable:
-        """A table stored as Parquet part files (in row order), read lazily: only the files' footers
-        are read here."""
+    def from_parquet(cls, files: Sequence[Path | str], client: Client) -> PartitionedTable:
+        """A table stored as Parquet part files (in row order; local paths, or fsspec URLs every worker
+        can read), read lazily: only the files' footers are read here."""
         from dask import delayed
 
-        metadata = [pq.read_metadata(file) for file in files]
-        arrow_schema = pq.read_schema(files[0])
+        located = [_file_and_system(file) for file in files]
+        metadata = [pq.read_metadata(path, filesystem=fs) for path, fs in located]
+        arrow_schema = pq.read_schema(located[0][0], filesystem=located[0][1])
         with_nulls = {
             field.name
             for field in arrow_schema
@@ -229,7 +252,7 @@ class PartitionedTable:
         another file system), reading nothing."""
         from dask import delayed
 
-        if self.files:
+        if self.files and all(isinstance(file, Path) for file in self.files):
             for p, file in enumerate(self.files):
                 target = folder / part_name(p)
                 try:
@@ -239,7 +262,24 @@ class PartitionedTable:
             return list(self.lengths)
 
         task = delayed(_write_part, pure=False)
-        writes = [task(part, str(folder / part_name(p))) for p, part in enumerate(self.parts)]
+        return self._compute_writes(
+            [task(part, str(folder / part_name(p))) for p, part in enumerate(self.parts)]
+        )
+
+    def publish_parts(self, publish: Callable[[Path, int], None]) -> list[int]:
+        """Hand each part, written as a Parquet file, to ``publish(path, index)`` (e.g. put it at a shared
+        fsspec location), one task per part on the workers, where no folder is shared; returns the rows of
+        each part. The files of a table read from local part files are handed over from here."""
+        from dask import delayed
+
+        if self.files and all(isinstance(file, Path) for file in self.files):
+            for p, file in enumerate(self.files):
+                publish(Path(file), p)
+            return list(self.lengths)
+        task = delayed(_write_and_publish, pure=False)
+        return self._compute_writes([task(part, publish, p) for p, part in enumerate(self.parts)])
+
+    def _compute_writes(self, writes: list[Any]) -> list[int]:
         futures = self.client.compute(writes)
         try:
             return [int(n) for n in self.client.gather(futures)]

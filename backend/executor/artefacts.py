@@ -9,6 +9,7 @@ from there first.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -20,9 +21,17 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from backend.executor.remote_artefacts import RemoteArtefacts, is_stored_file, relative_name
-from modules.partitioned import PartitionedTable
+from backend.executor.remote_artefacts import (
+    PARTS_LIST_SUFFIX,
+    RemoteArtefacts,
+    is_stored_file,
+    part_relative,
+    put_part,
+    relative_name,
+)
+from modules.partitioned import PartitionedTable, part_name
 from modules.ports import PORT_TYPES
 from modules.storage import (
     ARROW_SUFFIX,
@@ -100,7 +109,7 @@ class ArtefactStore:
         version, stored with an earlier extension, is found there instead. One stored only at the
         shared location is fetched here first (with its parts)."""
         local = self._local(ref)
-        if self.remote is None or local.is_file():
+        if self.remote is None or local.exists():  # a file, or a partitioned table's folder
             return local
         return self._fetch(ref) or local
 
@@ -125,6 +134,8 @@ class ArtefactStore:
         main file last (a reader that finds the main file finds its parts). None if it is not there."""
         assert self.remote is not None
         names = self.remote.names(ref.key)
+        if f"{ref.key}{PARTS_LIST_SUFFIX}" in names:
+            return self._fetch_partitioned(ref)
         for extension in self._extensions(ref):
             main = f"{ref.key}.{extension}"
             if main not in names:
@@ -136,6 +147,26 @@ class ArtefactStore:
                     return None  # deleted meanwhile
             return self._file(ref.key, extension)
         return None
+
+    def _fetch_partitioned(self, ref: ArtefactRef) -> Path | None:
+        """Fetch a partitioned table's parts into its local folder (a staging folder renamed into place:
+        a reader that finds the folder finds every part). None if it is not there (deleted meanwhile)."""
+        assert self.remote is not None
+        lengths = self.remote.parts_list(ref.key)
+        final = self._file(ref.key, PARQUET_SUFFIX.lstrip("."))
+        if lengths is None:
+            return None
+        staging = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            staging.mkdir(parents=True)
+            for index in range(len(lengths)):
+                if not self.remote.get(part_relative(ref.key, index), staging / part_name(index)):
+                    return None
+            with contextlib.suppress(OSError):  # another reader put the same folder there first
+                os.replace(staging, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return final
 
     def _file(self, key: str, extension: str) -> Path:
         return self.root / key[:2] / f"{key}.{extension}"
@@ -178,7 +209,8 @@ class ArtefactStore:
             return False
         remote = self.remote
         return remote is not None and any(
-            remote.has(f"{ref.key[:2]}/{ref.key}.{extension}") for extension in self._extensions(ref)
+            remote.has(f"{ref.key[:2]}/{ref.key}{suffix}")
+            for suffix in (PARTS_LIST_SUFFIX, *(f".{extension}" for extension in self._extensions(ref)))
         )
 
     def delete_key(self, key: str) -> None:
@@ -237,7 +269,22 @@ class ArtefactStore:
         missing.sort(key=lambda path: (path.name.split(".", 1)[0], -path.name.count(".")))
         for path in missing:
             self.remote.put(path, relative_name(path))
-        return len(missing)
+        return len(missing) + sum(
+            self._upload_partitioned(folder, stored) for folder in self.root.glob(f"*/*{PARQUET_SUFFIX}")
+        )
+
+    def _upload_partitioned(self, folder: Path, stored: set[str]) -> int:
+        """Put a local partitioned table's parts at the shared location, then its list of parts; the
+        files put (none when it is there already, or `folder` is not a partitioned table)."""
+        assert self.remote is not None
+        key = folder.name.split(".", 1)[0]
+        if not folder.is_dir() or not _KEY.match(key) or f"{key[:2]}/{key}{PARTS_LIST_SUFFIX}" in stored:
+            return 0
+        parts = parquet_parts(folder)
+        for index, part in enumerate(parts):
+            self.remote.put(part, part_relative(key, index))
+        self.remote.put_parts_list(key, [pq.read_metadata(part).num_rows for part in parts])
+        return len(parts) + 1
 
     def write(self, value: Any, port_type: str, inputs: Sequence[ArtefactRef] = ()) -> ArtefactRef:
         """Store a value atomically (written aside, then renamed into place).
@@ -281,23 +328,28 @@ class ArtefactStore:
         """Store a partitioned table as the folder ``<key>.parquet`` of Parquet parts (the layout of a
         dataset stored partitioned: every reader of a stored Parquet table reads it), each part written by
         a task on the cluster, never gathered here. Written into a staging folder, then renamed into
-        place."""
-        if self.remote is None:
-            ref = ArtefactRef(uuid.uuid4().hex, port_type)
-            final = self._file(ref.key, PARQUET_SUFFIX.lstrip("."))
-            staging = final.with_name(final.name + ".tmp")
-            final.parent.mkdir(parents=True, exist_ok=True)
+        place. With a shared location, each part task puts its part there instead
+        (:func:`~backend.executor.remote_artefacts.put_part`), and the list of parts goes last."""
+        ref = ArtefactRef(uuid.uuid4().hex, port_type)
+        if self.remote is not None:
             try:
-                staging.mkdir()
-                table.write_parts(staging)
-                os.replace(staging, final)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)  # nothing half-written stays behind
+                lengths = table.publish_parts(functools.partial(put_part, self.remote.url, ref.key))
+                self.remote.put_parts_list(ref.key, lengths)
+            except BaseException:
+                with contextlib.suppress(Exception):  # kept whole or not at all
+                    self.remote.delete(ref.key)
+                raise
             return ref
-        raise ValueError(
-            "A partitioned table cannot be stored at STUDIO_ARTEFACTS_URL yet: run on the shared artefact "
-            "path (leave STUDIO_ARTEFACTS_URL unset)."
-        )
+        final = self._file(ref.key, PARQUET_SUFFIX.lstrip("."))
+        staging = final.with_name(final.name + ".tmp")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            staging.mkdir()
+            table.write_parts(staging)
+            os.replace(staging, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # nothing half-written stays behind
+        return ref
 
     def _shared_with_inputs(
         self, value: Any, inputs: Sequence[ArtefactRef]
@@ -322,9 +374,15 @@ class ArtefactStore:
     def read_input(self, ref: ArtefactRef, cluster: Callable[[], Any] | None = None) -> Any:
         """:meth:`read`, remembering an Arrow table as read so that outputs can share its columns. With
         `cluster` (the node runs on Dask: :attr:`modules.RunContext.cluster`), a table stored partitioned
-        is read as a :class:`~modules.partitioned.PartitionedTable` (lazily, part by part), else whole."""
+        is read as a :class:`~modules.partitioned.PartitionedTable` (lazily, part by part; its parts from
+        the shared location when there is one, as every worker can reach it), else whole."""
+        is_table = PORT_TYPES[ref.type].is_table
+        # Parts at the shared location are read from there by whichever worker reads each part.
+        if cluster is not None and is_table and self.remote and (lengths := self.remote.parts_list(ref.key)):
+            urls = [self.remote.part_url(ref.key, index) for index in range(len(lengths))]
+            return PartitionedTable.from_parquet(urls, cluster())
         path = self.path(ref)
-        if cluster is not None and PORT_TYPES[ref.type].is_table and is_partitioned(path):
+        if cluster is not None and is_table and is_partitioned(path):
             return PartitionedTable.from_parquet(parquet_parts(path), cluster())
         if not (PORT_TYPES[ref.type].is_table and path.suffix == ARROW_SUFFIX):
             return self.read(ref)

@@ -19,6 +19,7 @@ the main file finds its parts.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -32,6 +33,9 @@ from fsspec.core import url_to_fs
 ATOMIC_PUT_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
 #: A stored file's path relative to the store: ``<two hex digits>/<32 hex digits>.<suffixes>``.
 _RELATIVE = re.compile(r"^([0-9a-f]{2})/(\1[0-9a-f]{30})\.[a-z0-9_.]+$")
+#: A partitioned table at the shared location: its parts ``<key>.p00000.parquet``, … (one file each, no
+#: folder: object stores have none), then the list of their rows, ``<key>.parquet.parts``, put last.
+PARTS_LIST_SUFFIX = ".parquet.parts"
 #: Where a worker on a machine without the server's artefact folder caches what it reads and writes.
 WORKER_CACHE = "cluster-studio-artefacts"
 
@@ -53,6 +57,17 @@ def local_root(artefact_root: str, url: str) -> Path:
 def relative_name(path: Path) -> str:
     """A local stored file's path relative to the store (the same at every location)."""
     return f"{path.parent.name}/{path.name}"
+
+
+def part_relative(key: str, index: int) -> str:
+    """Where part `index` of a partitioned table is at the shared location."""
+    return f"{key[:2]}/{key}.p{index:05d}.parquet"
+
+
+def put_part(url: str, key: str, local: Path, index: int) -> None:
+    """Put part `index` of the partitioned table `key` at the shared location `url` (run by the part's
+    task on whichever worker computed it)."""
+    RemoteArtefacts(url).put(local, part_relative(key, index))
 
 
 def is_stored_file(relative: str) -> bool:
@@ -106,6 +121,29 @@ class RemoteArtefacts:
         finally:
             Path(name).unlink(missing_ok=True)
         return True
+
+    def part_url(self, key: str, index: int) -> str:
+        """Part `index` of a partitioned table as a URL a worker can read it from (pandas, pyarrow)."""
+        return str(self.fs.unstrip_protocol(self._path(part_relative(key, index))))
+
+    def put_parts_list(self, key: str, lengths: list[int]) -> None:
+        """Mark a partitioned table complete: the rows of each of its parts, put after the parts."""
+        handle, name = tempfile.mkstemp(suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w") as out:
+                json.dump(lengths, out)
+            self.put(Path(name), f"{key[:2]}/{key}{PARTS_LIST_SUFFIX}")
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def parts_list(self, key: str) -> list[int] | None:
+        """The rows of each part of the partitioned table `key`, None if there is no such table."""
+        try:
+            with self.fs.open(self._path(f"{key[:2]}/{key}{PARTS_LIST_SUFFIX}"), "rb") as handle:
+                lengths = json.load(handle)
+        except FileNotFoundError:
+            return None
+        return [int(n) for n in lengths]
 
     def has(self, relative: str) -> bool:
         return bool(self.fs.exists(self._path(relative)))

@@ -203,8 +203,6 @@ def execute_node_task(
     """
     timer = NodeTimer()
     store = ArtefactStore(local_root(task.artefact_root, task.artefacts_url), task.artefacts_url)
-    if store.remote is not None:  # partitioned tables are stored on the shared path only: read whole there
-        cluster = None
     ctx = modules.RunContext(
         load_dataset=_dataset_loader(task.dataset_sources),
         load_model=_model_loader(task.model_sources),

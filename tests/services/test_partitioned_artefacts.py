@@ -13,6 +13,7 @@ import pytest
 
 import modules
 from backend.executor import ArtefactStore
+from backend.executor.remote_artefacts import RemoteArtefacts
 from backend.services import node_outputs
 from modules.partitioned import PartitionedTable
 from modules.ports import DATA_TABLE
@@ -77,3 +78,57 @@ def test_a_partitioned_output_is_stored_in_parts_and_read_back(
     dropped = store.write(normalized, DATA_TABLE)
     assert store.collect_garbage({kept.key}) == 1
     assert store.exists(kept) and not store.exists(dropped)
+
+
+def test_a_partitioned_output_at_an_artefacts_url_is_put_in_parts_and_read_on_another_machine(
+    tmp_path: Path, dask_client: Any, whole: tuple[pd.DataFrame, list[Path]]
+) -> None:
+    frame, files = whole
+    url = f"file://{tmp_path / 'shared'}"
+    table = PartitionedTable.from_parquet(files, dask_client)
+    selected = modules.run_module(
+        "select_columns",
+        {"column_set": {"names": ["name"]}},
+        {"dataset": table},
+        modules.RunContext(cluster=lambda: dask_client),
+    )["results_dataset"]
+
+    writer = ArtefactStore(tmp_path / "a" / "artefacts", url)
+    ref = writer.write(selected, DATA_TABLE)  # each part put by the task that wrote it, then their list
+    assert remote_names(url) == [
+        *(f"{ref.key}.p{p:05d}.parquet" for p in range(N_PARTS)),
+        f"{ref.key}.parquet.parts",
+    ]
+    assert not list(writer.root.glob("*/*"))  # nothing in the writing machine's folder
+
+    reader = ArtefactStore(tmp_path / "b" / "artefacts", url)
+    assert reader.exists(ref)
+    read = reader.read_input(ref, lambda: dask_client)  # the parts read by the workers from the URL
+    assert isinstance(read, PartitionedTable) and read.lengths == (PART_ROWS,) * N_PARTS
+    assert all(str(file).startswith("file://") for file in read.files)
+    pd.testing.assert_frame_equal(read.gather(), frame[["name"]])
+    pd.testing.assert_frame_equal(reader.read(ref), frame[["name"]])  # the server: fetched into its folder
+    assert sorted(path.name for path in reader.path(ref).iterdir()) == [
+        f"part-{p:05d}.parquet" for p in range(N_PARTS)
+    ]
+    assert not list(reader.root.glob("*/*.tmp"))
+
+    writer.delete_key(ref.key)
+    assert remote_names(url) == []
+
+
+def test_partitioned_outputs_stored_before_the_url_was_set_are_put_there(
+    tmp_path: Path, dask_client: Any, whole: tuple[pd.DataFrame, list[Path]]
+) -> None:
+    frame, files = whole
+    url = f"file://{tmp_path / 'shared'}"
+    root = tmp_path / "artefacts"
+    ref = ArtefactStore(root).write(PartitionedTable.from_parquet(files, dask_client), DATA_TABLE)
+    assert ArtefactStore(root, url).upload_missing() == N_PARTS + 1
+    assert ArtefactStore(root, url).upload_missing() == 0  # there already
+    elsewhere = ArtefactStore(tmp_path / "b" / "artefacts", url)
+    pd.testing.assert_frame_equal(elsewhere.read(ref), frame)
+
+
+def remote_names(url: str) -> list[str]:
+    return [relative.split("/", 1)[1] for relative in RemoteArtefacts(url).listing()]
