@@ -8,6 +8,7 @@ is in no cluster, so no cluster's label is its), and no noise row gives a cluste
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +31,13 @@ __all__ = [
     "UNSCORED",
     "matrix_scores",
     "append_param",
+    "cluster_label_candidates",
     "cluster_labels_from",
     "results_schema",
     "results_table",
     "has_score_columns",
+    "label_mode_warning",
+    "merge_cluster_label_candidates",
     "score_prefix",
     "score_rows",
     "score_training_rows",
@@ -209,21 +213,58 @@ def cluster_labels_from(labels: pd.Series, scores: Scores, k: int, score_kind: s
     """For each cluster, the label of the labelled assigned row nearest to it by its score (the lowest
     distance, the highest probability; ties: the first row), or None. Without score columns: the
     first labelled row in the cluster (noise rows never give a cluster its label)."""
+    return cluster_label_candidates(labels, scores, k, score_kind)[1]
+
+
+def cluster_label_candidates(
+    labels: pd.Series, scores: Scores, k: int, score_kind: str = DISTANCE
+) -> tuple[np.ndarray, list[Any]]:
+    """:func:`cluster_labels_from` with the score of each cluster's chosen row: ``(scores (k,), labels)``,
+    the score the worst possible (inf for a distance, -inf for a probability) where no row qualifies;
+    without score columns 0.0 for a cluster's first labelled row. Of one part of a table: reduce the
+    parts' candidates with :func:`merge_cluster_label_candidates`."""
     known = scores.assigned & ~labels.isna().to_numpy()
     idx = np.flatnonzero(known)
     pick = np.argmax if score_kind == PROBABILITY else np.argmin
-    out: list[Any] = []
+    best = np.full(k, -np.inf if score_kind == PROBABILITY else np.inf)
+    out: list[Any] = [None] * k
+    if len(idx) == 0:
+        return best, out
     for j in range(k):
-        if len(idx) == 0:
-            out.append(None)
-            continue
         if len(scores.scores_t) == 0:  # no scores: the cluster's first labelled row
             members = idx[scores.labels[idx] == j]
-            out.append(json_value(labels.iloc[members[0]]) if len(members) else None)
+            if len(members):
+                best[j], out[j] = 0.0, json_value(labels.iloc[members[0]])
             continue
-        best = idx[int(pick(scores.scores_t[j, idx]))]
-        out.append(json_value(labels.iloc[best]))
+        row = idx[int(pick(scores.scores_t[j, idx]))]
+        best[j], out[j] = scores.scores_t[j, row], json_value(labels.iloc[row])
+    return best, out
+
+
+def merge_cluster_label_candidates(
+    per_part: Sequence[tuple[np.ndarray, list[Any]]], k: int, score_kind: str = DISTANCE
+) -> list[Any]:
+    """The clusters' labels of a table from its parts' :func:`cluster_label_candidates`, in row order:
+    a later part's row replaces an earlier one only when strictly nearer (ties: the first row, as in the
+    whole table)."""
+    better = np.greater if score_kind == PROBABILITY else np.less
+    best = np.full(k, -np.inf if score_kind == PROBABILITY else np.inf)
+    out: list[Any] = [None] * k
+    for part_best, part_labels in per_part:
+        for j in np.flatnonzero(better(part_best, best)):
+            best[j], out[j] = part_best[j], part_labels[j]
     return out
+
+
+def label_mode_warning(model: TrainedClusterModel, append: bool) -> str | None:
+    """Why a results table without its input columns does not show the clusters' labels, if it does not."""
+    mode, label = model.label_mode, model.label_column
+    if mode == "ignore" or label is None or append:
+        return None
+    return (
+        f"Assign label mode {mode!r} changes the label column {label!r}, which is not part of a "
+        "Result Only table; check 'Append' to see it."
+    )
 
 
 def _labelled(
@@ -287,17 +328,13 @@ def results_table(
         ctx.log(f"{n_noise} row{'s' if n_noise > 1 else ''} in no cluster (noise, Assignments -1).")
     base = df
     mode, label = model.label_mode, model.label_column
-    if mode != "ignore" and label is not None:
-        if not append:
-            ctx.warn(
-                f"Assign label mode {mode!r} changes the label column {label!r}, which is not part of a "
-                "Result Only table; check 'Append' to see it."
-            )
-        else:
-            series = df[label] if label in df.columns else None
-            updated = _labelled(series, scores, model.cluster_labels or [None] * k, mode, df.index)
-            base = df.copy(deep=False)
-            base[label] = updated
+    if (warning := label_mode_warning(model, append)) is not None:
+        ctx.warn(warning)
+    elif mode != "ignore" and label is not None:
+        series = df[label] if label in df.columns else None
+        updated = _labelled(series, scores, model.cluster_labels or [None] * k, mode, df.index)
+        base = df.copy(deep=False)
+        base[label] = updated
     parts = [base, new_assign, new_dist] if append else [new_assign, new_dist]
     return pd.concat(parts, axis=1)
 

@@ -17,8 +17,11 @@ from modules.partitioned import PartitionedTable
 from modules.partitioned_training import prepare_partitioned_training
 from modules.scoring import (
     StaticModelInfo,
+    cluster_label_candidates,
     has_score_columns,
+    label_mode_warning,
     matrix_scores,
+    merge_cluster_label_candidates,
     results_schema,
     results_table,
     score_prefix,
@@ -84,8 +87,7 @@ class TrainClusteringModel(Module):
         ErrorDecl(
             PARTITIONED_INPUT,
             "the dataset is stored partitioned and the model cannot be trained part by part (only K-Means, "
-            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights, Assign "
-            "label mode Ignore)",
+            "Euclidean, one restart, First N / Random / k-means|| initialisation, no row weights)",
         ),
     )
     partitioned = Partitioned(outputs=("results_dataset",))
@@ -182,6 +184,14 @@ class TrainClusteringModel(Module):
         model.cluster_sizes = np.sum(
             client.gather(client.map(_part_sizes, matrix.parts, trained=model)), axis=0
         )
+        if model.label_mode != "ignore" and model.label_column is not None:
+            # each part's nearest labelled row per cluster, then the nearest of those (ties: the first row)
+            candidates = table.each_part(
+                _part_label_candidates, matrix.parts, should_stop=ctx.should_stop, trained=model
+            )
+            model.cluster_labels = merge_cluster_label_candidates(candidates, model.k, fitted.score_kind)
+            if (warning := label_mode_warning(model, params["append"])) is not None:
+                ctx.warn(warning)
         ctx.log(
             f"{config.algorithm_name} (k={model.k}, "
             f"{'warm start' if start is not None else f'init={candidate.init}'}, "
@@ -218,11 +228,6 @@ class TrainClusteringModel(Module):
         why = config.partitioned_refusal()
         if why is None and params.get("weight_column"):
             why = "rows cannot be weighted (Weight column) part by part; clear Weight column."
-        if why is None and config.assign_label_mode != "ignore":
-            why = (
-                "the clusters' labels (Assign label mode) cannot be found part by part yet; set Assign label "
-                "mode to Ignore."
-            )
         return why
 
     def infer(self, params: dict[str, Any], inputs: dict[str, Any], env: InferEnv) -> Inferred:
@@ -277,6 +282,15 @@ def _part_results(
 ) -> pd.DataFrame:
     """One part of the results table, scored from the part's training features (kept from the fit)."""
     return results_table(part, matrix_scores(trained, *features), trained, append=append, ctx=RunContext())
+
+
+def _part_label_candidates(
+    part: pd.DataFrame, features: tuple[np.ndarray, np.ndarray, int], trained: TrainedClusterModel
+) -> tuple[np.ndarray, list[Any]]:
+    """One part's candidates for the clusters' labels (:func:`~modules.scoring.cluster_label_candidates`)."""
+    assert trained.label_column is not None
+    scores = matrix_scores(trained, *features)
+    return cluster_label_candidates(part[trained.label_column], scores, trained.k, trained.model.score_kind)
 
 
 def _part_sizes(features: tuple[np.ndarray, np.ndarray, int], trained: TrainedClusterModel) -> np.ndarray:

@@ -184,6 +184,43 @@ def test_evaluate_part_by_part(stored: Path, dask_client: Any) -> None:
     assert np.isnan(got["row_silhouettes"].gather()["Silhouette"]).sum() == 4  # a missing y or count
 
 
+@pytest.mark.parametrize(
+    ("mode", "label"), [("fill_missing", "count"), ("overwrite", "shop"), ("overwrite", "flag")]
+)
+def test_train_labels_the_clusters_part_by_part(
+    stored: Path, dask_client: Any, mode: str, label: str
+) -> None:
+    """Assign label mode: each cluster's label is that of the labelled row nearest its centroid over
+    every part (the in-memory labels), written into the results' label column part by part."""
+    config = KMeansConfig(n_clusters=3, init="first_n", seed=0, assign_label_mode=mode)
+    params = {"column_set": {"names": ["x", "y", "z"]}, "label_column": label}
+    got = modules.run_module(
+        "train_clustering_model",
+        params,
+        {"untrained_model": config, "dataset": _parts(stored, dask_client)},
+        _context(dask_client),
+    )
+    whole = read_table(stored)
+    expected = modules.run_module(
+        "train_clustering_model", params, {"untrained_model": config, "dataset": whole}
+    )
+    labels = got["trained_model"].cluster_labels
+    assert labels == expected["trained_model"].cluster_labels
+    # by hand: the labelled assigned row nearest each centroid in the whole table
+    results = expected["results_dataset"]
+    distances = results[[f"DistancesToClusterCenter no.{j}" for j in range(3)]].to_numpy()
+    known = whole[label].notna().to_numpy() & results["Assignments"].notna().to_numpy()
+    nearest = [
+        whole[label].to_numpy()[np.flatnonzero(known)[np.argmin(distances[known, j])]] for j in range(3)
+    ]
+    assert labels == [v.item() if hasattr(v, "item") else v for v in nearest]
+    _assert_same(got["results_dataset"], results)
+    if mode == "fill_missing":  # the one missing count filled with its cluster's label
+        row = PART_ROWS + 3
+        filled = got["results_dataset"].gather()[label].iloc[row]
+        assert filled == labels[int(results["Assignments"].iloc[row])]
+
+
 @pytest.mark.parametrize("exact_rows", [100, 5000], ids=["sampled", "every-row"])
 def test_silhouettes_part_by_part(stored: Path, dask_client: Any, exact_rows: int) -> None:
     """Both silhouettes of a results table in parts: the exact one on the same sample of rows drawn by
