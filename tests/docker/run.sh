@@ -5,8 +5,9 @@
 # stand-in base images when no image registry is reachable (build_base_images.sh), builds the app
 # image through compose, starts it with PostgreSQL, waits for /api/health, runs an experiment over
 # HTTP (tests/docker/test_container.py), recreates the containers (volumes kept), checks that the
-# user, dataset, experiment and run are all still there, and always removes its containers and
-# volumes. Images stay, so the next run builds from the Docker cache.
+# user, dataset, experiment and run are all still there, then starts the `dask` profile (a scheduler
+# and two workers of the same image) with STUDIO_EXECUTOR=dask and runs an experiment on its workers,
+# and always removes its containers and volumes. Images stay, so the next run builds from the Docker cache.
 #
 # Environment: STUDIO_DOCKER_PORT (host port, default: a free one), STUDIO_DOCKER_PROJECT (compose
 # project, default clusterstudio-test), STUDIO_BUILD_NETWORK (default host).
@@ -32,7 +33,7 @@ cleanup() {
       compose logs --no-color --tail=60 >&2
     fi
     log "removing the containers and volumes"
-    compose down -v --remove-orphans >/dev/null 2>&1
+    compose_all down -v --remove-orphans >/dev/null 2>&1
   fi
   if [ -n "$DOCKERD_PID" ]; then
     log "stopping the Docker engine started here (pid $DOCKERD_PID)"
@@ -86,11 +87,14 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
+# The dask profile named always: `down` then removes its services too (a profile's services are
+# only started when the profile is named).
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml "$@"; }
+compose_all() { compose --profile dask "$@"; }
 log "engine $(docker version -f '{{.Server.Version}}'), ${COMPOSE[*]} $("${COMPOSE[@]}" version --short 2>/dev/null)"
 
 # ---- images --------------------------------------------------------------------------------------
-compose down -v --remove-orphans >/dev/null 2>&1 || true  # leftovers of an interrupted run
+compose_all down -v --remove-orphans >/dev/null 2>&1 || true  # leftovers of an interrupted run
 T=$SECONDS
 images=$(tests/docker/build_base_images.sh)
 eval "$images"
@@ -129,10 +133,10 @@ while True:
 EOF
 }
 
-start() {
+start() {  # start [--profile dask]
   local t=$SECONDS
   COMPOSE_UP=1
-  compose up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
+  compose "$@" up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
   log "health after $((SECONDS - t)) s: $(wait_for_health)"
 }
 
@@ -149,3 +153,10 @@ compose down >/dev/null 2>&1
 start
 "$PYTEST" -p no:cacheprovider -q -s -m docker \
   "tests/docker/test_container.py::test_everything_is_still_there_after_a_restart"
+
+log "the dask profile: a scheduler and two workers of the same image, the same volumes"
+compose down >/dev/null 2>&1
+export STUDIO_EXECUTOR=dask
+start --profile dask
+"$PYTEST" -p no:cacheprovider -q -s -m docker \
+  "tests/docker/test_container.py::test_the_dask_profile_runs_the_nodes_on_its_two_workers"

@@ -173,3 +173,38 @@ def test_everything_is_still_there_after_a_restart(api: httpx.Client) -> None:
     again = run_and_wait(api, headers, state["experiment_id"])
     assert again["status"] == "succeeded" and all(n["cached"] for n in again["nodes"].values()), again
     print(f"\ncontainer timings before the restart: {json.dumps(state['timings'])}")
+
+
+def test_the_dask_profile_runs_the_nodes_on_its_two_workers(api: httpx.Client) -> None:
+    """After ``STUDIO_EXECUTOR=dask docker compose --profile dask up``: the same studio (volumes kept)
+    runs its nodes on the scheduler's two workers, from the same image and the same data volume."""
+    assert STATE.exists(), f"{STATE} is missing: run test_a_fresh_container_runs_an_experiment first"
+    state = json.loads(STATE.read_text())
+    deadline = time.monotonic() + 120  # the workers connect to the scheduler after the studio is up
+    while (health := api.get("/api/health").json())["workers"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert health["executor"] == "dask" and health["executor_status"] == "ok", health
+    assert health["workers"] == 2, health
+    headers = login(api)
+
+    # Another seed: nothing cached, every node runs on a worker, which reads the uploaded dataset
+    # and writes its outputs on the shared volume.
+    graph = iris_graph(state["dataset"]["id"], seed=11)
+    created = api.post("/api/experiments", headers=headers, json={"name": "Iris on Dask", "graph": graph})
+    assert created.status_code == 201, created.text
+    run = run_and_wait(api, headers, created.json()["id"])
+    assert run["status"] == "succeeded", run
+    assert not any(n["cached"] for n in run["nodes"].values())
+    workers = set()
+    for node_id in run["nodes"]:
+        log = api.get(f"/api/runs/{run['id']}/nodes/{node_id}/log", headers=headers).text
+        assert log.startswith("Ran on Dask worker tcp://"), (node_id, log[:200])
+        workers.add(log.split()[4].rstrip("."))
+    print(f"\nnodes ran on the Dask workers {sorted(workers)}")
+
+    csv = load_sample("sample-iris").to_csv(index=False).encode()
+    reference = modules.run_graph(graph, lambda _id: pd.read_csv(io.BytesIO(csv)))
+    served = assignments(api, headers, run["id"])
+    assert served["Assignments"].tolist() == reference[("assign", "results_dataset")]["Assignments"].tolist()
+    # what ran on the local executor before is still served from the volume
+    assert assignments(api, headers, state["run_id"])["Assignments"].tolist() == state["assignments"]
