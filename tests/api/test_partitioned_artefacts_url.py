@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 import modules
 from backend.core.config import Settings
 from tests.api.conftest import upload
+from tests.api.test_partitioned_dask_runs import partitioning_settings
 from tests.api.test_partitioned_datasets import _frame
 from tests.api.test_runs import all_rows, run_experiment, wait_for
-from tests.conftest import dask_settings
 from tests.graphs import partitionable_pipeline
 
 pytestmark = pytest.mark.slow
@@ -29,15 +29,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
-    """The partitioning settings above, the artefacts at a file:// URL (the fsspec path of
-    STUDIO_ARTEFACTS_URL) as well as in the server's local folder."""
-    return dask_settings(
-        tmp_path,
-        dask_cluster,
-        STUDIO_WARM_UP=False,
-        STUDIO_PARTITION_THRESHOLD_BYTES=40_000,
-        STUDIO_PARTITION_BYTES=20_000,
-        STUDIO_ARTEFACTS_URL=f"file://{tmp_path / 'shared-artefacts'}",
+    """Partitioned uploads, the artefacts at a file:// URL (the fsspec path of STUDIO_ARTEFACTS_URL)
+    as well as in the server's local folder."""
+    return partitioning_settings(
+        tmp_path, dask_cluster, STUDIO_ARTEFACTS_URL=f"file://{tmp_path / 'shared-artefacts'}"
     )
 
 

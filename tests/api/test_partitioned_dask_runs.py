@@ -25,16 +25,22 @@ from tests.graphs import partitionable_pipeline
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
-    """Uploads over 40 kB stored partitioned (the larger one below, not the smaller)."""
+def partitioning_settings(tmp_path: Path, dask_cluster: Any, **overrides: Any) -> Settings:
+    """The studio on the Dask executor storing uploads over 40 kB partitioned, in parts of about 20 kB."""
     return dask_settings(
         tmp_path,
         dask_cluster,
         STUDIO_WARM_UP=False,
         STUDIO_PARTITION_THRESHOLD_BYTES=40_000,
         STUDIO_PARTITION_BYTES=20_000,
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, dask_cluster: Any) -> Settings:
+    """Uploads over 40 kB stored partitioned (the larger one below, not the smaller)."""
+    return partitioning_settings(tmp_path, dask_cluster)
 
 
 @pytest.mark.parametrize("n_rows", [400, 3000], ids=["stored-whole", "stored-partitioned"])

@@ -56,6 +56,23 @@ def _context(dask_client: Any) -> modules.RunContext:
     return modules.RunContext(cluster=lambda: dask_client)
 
 
+def _train_both_ways(
+    stored: Path, dask_client: Any, config: KMeansConfig, params: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
+    """Train Clustering Model on the table in parts and on the whole table: both outputs, and the table."""
+    got = modules.run_module(
+        "train_clustering_model",
+        params,
+        {"untrained_model": config, "dataset": _parts(stored, dask_client)},
+        _context(dask_client),
+    )
+    whole = read_table(stored)
+    expected = modules.run_module(
+        "train_clustering_model", params, {"untrained_model": config, "dataset": whole}
+    )
+    return got, expected, whole
+
+
 def _assert_same(got: Any, expected: pd.DataFrame) -> None:
     assert isinstance(got, PartitionedTable)
     frame = got.gather()
@@ -108,16 +125,7 @@ def test_train_and_assign_part_by_part(stored: Path, dask_client: Any, normalize
     fit's centroids and assignments, the results table and the cluster sizes."""
     config = KMeansConfig(n_clusters=3, init="first_n", seed=0, normalize=normalize)
     params = {"column_set": {"names": ["x", "y", "z", "count", "shop", "flag"]}}
-    got = modules.run_module(
-        "train_clustering_model",
-        params,
-        {"untrained_model": config, "dataset": _parts(stored, dask_client)},
-        _context(dask_client),
-    )
-    whole = read_table(stored)
-    expected = modules.run_module(
-        "train_clustering_model", params, {"untrained_model": config, "dataset": whole}
-    )
+    got, expected, whole = _train_both_ways(stored, dask_client, config, params)
     trained, reference = got["trained_model"], expected["trained_model"]
     assert trained.features.names == reference.features.names  # "shop=c" from the last part only
     assert "shop=c" in trained.features.names
@@ -194,16 +202,7 @@ def test_train_labels_the_clusters_part_by_part(
     every part (the in-memory labels), written into the results' label column part by part."""
     config = KMeansConfig(n_clusters=3, init="first_n", seed=0, assign_label_mode=mode)
     params = {"column_set": {"names": ["x", "y", "z"]}, "label_column": label}
-    got = modules.run_module(
-        "train_clustering_model",
-        params,
-        {"untrained_model": config, "dataset": _parts(stored, dask_client)},
-        _context(dask_client),
-    )
-    whole = read_table(stored)
-    expected = modules.run_module(
-        "train_clustering_model", params, {"untrained_model": config, "dataset": whole}
-    )
+    got, expected, whole = _train_both_ways(stored, dask_client, config, params)
     labels = got["trained_model"].cluster_labels
     assert labels == expected["trained_model"].cluster_labels
     # by hand: the labelled assigned row nearest each centroid in the whole table
