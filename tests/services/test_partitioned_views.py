@@ -29,7 +29,7 @@ FEATURES = ["x", "y"]
 
 
 def results_table(n: int = N_ROWS, seed: int = 7) -> pd.DataFrame:
-    """A clustering result with gaps: missing and infinite numbers, noise rows, missing labels."""
+    """A clustering result with gaps: missing numbers, noise rows, missing labels."""
     rng = np.random.default_rng(seed)
     cluster = rng.integers(-1, 4, n)  # -1: noise
     x = cluster * 3.0 + rng.normal(size=n)
@@ -206,7 +206,7 @@ def test_silhouette_and_metrics_come_from_the_sampled_rows(stored) -> None:
 def test_csv_and_parquet_copies_are_the_whole_table_written_part_by_part(stored) -> None:
     store, ref, frame = stored
     text = b"".join(node_outputs.csv_chunks(store, ref)).decode()
-    assert text == frame.to_csv(index=False, lineterminator="\r\n", date_format=None)
+    assert text == frame.to_csv(index=False, lineterminator="\r\n")
     with node_outputs.as_parquet(store, ref) as copy:
         assert copy.is_file()
         pd.testing.assert_frame_equal(pd.read_parquet(copy), frame)
