@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +35,7 @@ from backend.services.outputs.result_metrics import LabelCounts
 from backend.services.outputs.result_metrics import result_metrics as compute_result_metrics
 from backend.services.outputs.silhouette import silhouette_plot
 from backend.services.parquet_pages import stored_table_page
+from backend.services.run_comparison import AssignmentChunks
 from modules import registry
 from modules.ports import PORT_TYPES
 from modules.silhouette import EXACT_ROWS
@@ -109,16 +109,18 @@ def stored_parts(store: ArtefactStore, ref: ArtefactRef) -> StoredParts | None:
     return StoredParts.at(path) if is_partitioned(path) else None
 
 
-def assignments_table(store: ArtefactStore, ref: ArtefactRef) -> Any:
-    """A results table for comparing its assignments with another run's: the table, or of one stored
-    partitioned only its assignments column (read part by part; NotATable without one)."""
-    if (parts := stored_parts(store, ref)) is None:
-        return table(store, ref)
+def assignment_chunks(store: ArtefactStore, ref: ArtefactRef) -> AssignmentChunks:
+    """A results table's assignments column in row chunks, for comparing it with another run's: of a
+    table stored partitioned, its parts' one at a time (NotATable without one)."""
     try:
-        column = assignments_column(parts.meta)
+        if (parts := stored_parts(store, ref)) is not None:
+            column = assignments_column(parts.meta)
+            return AssignmentChunks(parts.n_rows, lambda: (part[column] for part in parts.frames([column])))
+        frame = table(store, ref)
+        column = assignments_column(frame)
     except NotAClusteringResult as exc:
         raise NotATable(str(exc)) from None
-    return pd.concat(list(parts.frames([column])), axis=0, ignore_index=True)
+    return AssignmentChunks(len(frame), lambda: iter([frame[column]]))
 
 
 def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import select
 
 from backend.models import NodeRun
@@ -31,9 +32,13 @@ def test_a_partitioned_results_table_through_the_api(
     frame = results_table()
     store = client.app.state.runs.store  # type: ignore[attr-defined]
     ref = store_partitioned(store, frame, tmp_path)
+    # Assign's results: another clustering of the same rows, in parts of other lengths.
+    other = frame.assign(Assignments=(frame["Assignments"] * 7 + frame.index % 3) % 5 - 1)
+    other_ref = store_partitioned(store, other, tmp_path, n_parts=7)
     with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
-        node = session.scalar(select(NodeRun).where(NodeRun.run_id == run_id, NodeRun.node_id == "train"))
-        node.outputs = {**node.outputs, "results_dataset": ref.to_json()}
+        for node_id, stored in (("train", ref), ("assign", other_ref)):
+            node = session.scalar(select(NodeRun).where(NodeRun.run_id == run_id, NodeRun.node_id == node_id))
+            node.outputs = {**node.outputs, "results_dataset": stored.to_json()}
         session.commit()
     base = f"/api/runs/{run_id}/nodes/train/outputs/results_dataset"
 
@@ -71,6 +76,20 @@ def test_a_partitioned_results_table_through_the_api(
     assert next(m for m in compare.json()["agreement"] if m["id"] == "adjusted_rand")["value"] == 1.0
     noise = next(m for m in compare.json()["metrics"] if m["id"] == "noise_rows")
     assert noise["a"] == noise["b"] == int((frame["Assignments"] < 0).sum())
+    compare = client.get(
+        f"{base}/compare", headers=alice, params={"other_run": run_id, "other_node": "assign"}
+    )
+    assert compare.status_code == 200, compare.text
+    both = (frame["Assignments"] >= 0) & (other["Assignments"] >= 0)
+    a, b = frame["Assignments"][both], other["Assignments"][both]
+    found = compare.json()
+    assert found["compared_rows"] == int(both.sum())
+    assert next(m for m in found["agreement"] if m["id"] == "adjusted_rand")["value"] == pytest.approx(
+        adjusted_rand_score(a, b), abs=1e-12
+    )
+    expected = pd.crosstab(a, b)
+    assert found["clusters_a"] == expected.index.tolist() and found["clusters_b"] == expected.columns.tolist()
+    assert found["contingency"] == expected.to_numpy().tolist()
 
     saved = client.post(f"{base}/save-as-dataset", headers=alice, json={"name": "Kept"})
     assert saved.status_code == 201, saved.text

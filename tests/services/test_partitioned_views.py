@@ -50,7 +50,7 @@ def results_table(n: int = N_ROWS, seed: int = 7) -> pd.DataFrame:
 
 
 def store_partitioned(
-    store: ArtefactStore, frame: pd.DataFrame, tmp: Path, view: str | None = None
+    store: ArtefactStore, frame: pd.DataFrame, tmp: Path, view: str | None = None, n_parts: int = N_PARTS
 ) -> ArtefactRef:
     """``frame`` stored as a partitioned table output (the folder a Dask run writes: ``<key>.parquet``),
     shown with ``view``."""
@@ -59,7 +59,7 @@ def store_partitioned(
     ref = ArtefactRef(uuid.uuid4().hex, DATA_TABLE, view)
     folder = store.path(ref).with_suffix(".parquet")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    parts = write_partitioned(whole, folder, whole.stat().st_size // N_PARTS + 1)
+    parts = write_partitioned(whole, folder, whole.stat().st_size // n_parts + 1)
     assert parts >= 3 and is_partitioned(store.path(ref))
     return ref
 

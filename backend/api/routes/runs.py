@@ -335,9 +335,12 @@ def compare_output(
     ref_a = output_ref(request, session, run_a, node_id, port)
     ref_b = output_ref(request, session, run_b, other_node or node_id, other_port or port)
     try:
-        frame_a = outputs.assignments_table(store(request), ref_a)
-        frame_b = outputs.assignments_table(store(request), ref_b)
         metrics = outputs.result_metrics(store(request), ref_a), outputs.result_metrics(store(request), ref_b)
+        if outputs.stored_parts(store(request), ref_a) or outputs.stored_parts(store(request), ref_b):
+            chunks_a = outputs.assignment_chunks(store(request), ref_a)
+            chunks_b = outputs.assignment_chunks(store(request), ref_b)
+            return run_comparison.compare_chunked(session, run_a, chunks_a, run_b, chunks_b, metrics)
+        frame_a, frame_b = outputs.table(store(request), ref_a), outputs.table(store(request), ref_b)
         return run_comparison.compare_results(session, run_a, frame_a, run_b, frame_b, metrics)
     except (run_comparison.NotComparable, outputs.NotATable) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
