@@ -126,7 +126,7 @@ def test_profiles_count_and_average_every_row(stored) -> None:
     assert profile["n_rows"] == N_ROWS and profile["assigned_rows"] == N_ROWS
     assert [c["cluster"] for c in profile["clusters"]] == sizes.index.tolist()
     assert [c["size"] for c in profile["clusters"]] == sizes.tolist()
-    assert profile["profiled_rows"] == SAMPLE_ROWS
+    assert profile["profiled_rows"] == SAMPLE_ROWS and profile["moments_of_all_rows"]
     for name in FEATURES:
         feature = next(f for f in profile["features"] if f["feature"] == name)
         grouped = frame.groupby("Assignments")[name]

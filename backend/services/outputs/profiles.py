@@ -446,6 +446,8 @@ def cluster_profiles(frame: pd.DataFrame, totals: ClusterTotals | None = None) -
         "n_rows": totals.n_rows if totals is not None else len(frame),
         "assigned_rows": assigned_rows,
         "profiled_rows": int(rows.size),
+        # sizes, counts, means, stds and effects of every row; the rest of an even sample (ClusterTotals)
+        "moments_of_all_rows": totals is not None,
         "n_clusters": int(all_groups.clusters.size),
         "features_shown": len(numeric) + len(categorical),
         "features_total": n_candidates,
