@@ -168,8 +168,9 @@ def pair_counts(clusters: np.ndarray, labels: np.ndarray) -> dict[tuple[int, str
     return {(int(c), str(label)): int(n) for (c, label), n in counted.items()}
 
 
-def agreement_from_pairs(counts: dict[tuple[int, str], int]) -> Agreement:
-    """:func:`agreement` of the rows counted by (cluster, label) pair (text labels)."""
+def agreement_from_pairs(counts: dict[tuple[int, Any], int]) -> Agreement:
+    """:func:`agreement` of the rows counted by (cluster, label) pair (labels all text, or all another
+    clustering's numbers: sorted as :func:`agreement` sorts them)."""
     if not counts:
         return agreement(np.empty(0, np.int64), np.empty(0, str))
     cluster_ids = sorted({c for c, _ in counts})

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from dask.delayed import Delayed
     from distributed import Client
 
-__all__ = ["PartitionedTable", "part_name", "read_part"]
+__all__ = ["PartitionedTable", "part_name", "read_part", "sample_positions", "stored_layout"]
 
 #: How often a pass over the parts asks whether the node was cancelled, at most (seconds).
 STOP_POLL_S = 0.1
@@ -48,12 +48,48 @@ def part_name(index: int) -> str:
     return f"{PART_PREFIX}{index:05d}{PARQUET_SUFFIX}"
 
 
-def read_part(path: str, dtypes: dict[str, Any]) -> pd.DataFrame:
-    """One part file as a frame, its columns of the whole table's dtypes (an integer column with a
-    missing value in any part is float in every part, as ``pandas.read_parquet`` reads the folder)."""
-    frame = pd.read_parquet(path)
-    differ = {name: dtype for name, dtype in dtypes.items() if frame[name].dtype != dtype}
+def read_part(path: str, dtypes: dict[str, Any], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One part file as a frame (only ``columns``, if given), its columns of the whole table's dtypes (an
+    integer column with a missing value in any part is float in every part, as ``pandas.read_parquet``
+    reads the folder)."""
+    frame = pd.read_parquet(path, columns=list(columns) if columns is not None else None)
+    differ = {
+        name: dtype for name, dtype in dtypes.items() if name in frame.columns and frame[name].dtype != dtype
+    }
     return frame.astype(differ) if differ else frame
+
+
+def stored_layout(files: Sequence[Path | str]) -> tuple[pd.DataFrame, Schema, tuple[int, ...]]:
+    """What the footers of a table's Parquet part files (in row order; local paths or fsspec URLs) say:
+    an empty frame of the whole table's columns and dtypes (see :func:`read_part`), their studio types,
+    and the rows of each part."""
+    located = [_file_and_system(file) for file in files]
+    metadata = [pq.read_metadata(path, filesystem=fs) for path, fs in located]
+    arrow_schema = pq.read_schema(located[0][0], filesystem=located[0][1])
+    with_nulls = {
+        field.name
+        for field in arrow_schema
+        if pa.types.is_integer(field.type) and any(parquet_has_nulls(meta, field.name) for meta in metadata)
+    }
+    meta = arrow_schema.empty_table().to_pandas()
+    if with_nulls:
+        meta = meta.astype(dict.fromkeys(with_nulls, np.float64))
+    schema = [(field.name, arrow_column_type(field.type)) for field in arrow_schema]
+    return meta, schema, tuple(int(m.num_rows) for m in metadata)
+
+
+def sample_positions(lengths: Sequence[int], n: int) -> list[np.ndarray]:
+    """The rows of an even sample of ``min(n, rows)`` rows of a table in parts of ``lengths`` rows: row
+    ``⌊i · rows / n⌋`` for i < n (so each part gives rows in proportion to its length, and the same
+    table always the same rows), as positions within each part, in row order."""
+    total = int(sum(lengths))
+    count = max(0, min(int(n), total))
+    rows = (np.arange(count, dtype=np.int64) * total) // max(count, 1)
+    starts = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+    return [
+        rows[(rows >= start) & (rows < end)] - start
+        for start, end in zip(starts[:-1], starts[1:], strict=True)
+    ]
 
 
 def _write_part(frame: pd.DataFrame, path: str) -> int:
@@ -109,22 +145,9 @@ class PartitionedTable:
         can read), read lazily: only the files' footers are read here."""
         from dask import delayed
 
-        located = [_file_and_system(file) for file in files]
-        metadata = [pq.read_metadata(path, filesystem=fs) for path, fs in located]
-        arrow_schema = pq.read_schema(located[0][0], filesystem=located[0][1])
-        with_nulls = {
-            field.name
-            for field in arrow_schema
-            if pa.types.is_integer(field.type)
-            and any(parquet_has_nulls(meta, field.name) for meta in metadata)
-        }
-        meta = arrow_schema.empty_table().to_pandas()
-        if with_nulls:
-            meta = meta.astype(dict.fromkeys(with_nulls, np.float64))
+        meta, schema, lengths = stored_layout(files)
         dtypes = dict(meta.dtypes.items())
-        schema = [(field.name, arrow_column_type(field.type)) for field in arrow_schema]
         parts = tuple(delayed(read_part, pure=True)(str(file), dtypes) for file in files)
-        lengths = tuple(int(m.num_rows) for m in metadata)
         return cls(parts, meta, schema, lengths, client, tuple(files))
 
     # -- shape ----------------------------------------------------------------------------------------
@@ -230,13 +253,8 @@ class PartitionedTable:
         return pd.concat(frames, axis=0, ignore_index=True) if frames else self.meta
 
     def sample(self, n: int) -> pd.DataFrame:
-        """About `n` rows evenly spread over the table (every ⌈rows / n⌉-th row), in row order."""
-        step = max(1, -(-self.n_rows // max(1, n)))
-        per_part = []
-        for first, length in zip(self.first_rows, self.lengths, strict=True):
-            start = (-first) % step
-            per_part.append(np.arange(start, length, step, dtype=np.int64))
-        return self.rows(per_part)
+        """``min(n, rows)`` rows evenly spread over the table (:func:`sample_positions`), in row order."""
+        return self.rows(sample_positions(self.lengths, n))
 
     def gather(self) -> pd.DataFrame:
         """The whole table in this process's memory: for a module that cannot run part by part yet."""

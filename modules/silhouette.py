@@ -36,6 +36,7 @@ from modules.results import find_result_columns, is_result_column
 
 __all__ = [
     "EXACT_ROWS",
+    "cluster_labels",
     "FeatureSpace",
     "Silhouettes",
     "exact_silhouette",
@@ -149,7 +150,8 @@ class FeatureSpace:
     labels: np.ndarray  # (n,) every row's cluster, −1 for none (noise or missing)
 
 
-def _labels(series: pd.Series) -> np.ndarray:
+def cluster_labels(series: pd.Series) -> np.ndarray:
+    """Each row's cluster: its assignment when a whole number ≥ 0, else −1 (noise, missing)."""
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     whole = np.isfinite(values) & (values % 1 == 0) & (values >= 0)
     labels = np.full(values.size, -1, dtype=np.int64)
@@ -164,7 +166,7 @@ def feature_space(frame: pd.DataFrame) -> FeatureSpace:
     found = find_result_columns([str(c) for c in frame.columns])
     if found is None:
         raise ValueError("the table has no Assignments column")
-    labels = _labels(frame[found.assignments])
+    labels = cluster_labels(frame[found.assignments])
     features = [
         str(c) for c in frame.columns if not is_result_column(str(c)) and column_type(frame[c]) == "numeric"
     ]
@@ -218,7 +220,7 @@ def _kept(
     part: pd.DataFrame, assignments: str, features: list[str]
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """The part's labels, the positions of the rows :func:`feature_space` keeps, its feature columns."""
-    labels = _labels(part[assignments])
+    labels = cluster_labels(part[assignments])
     columns = [
         pd.to_numeric(part[name], errors="coerce").to_numpy(np.float64, na_value=np.nan) for name in features
     ]

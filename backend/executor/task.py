@@ -107,7 +107,8 @@ def _model_loader(sources: dict[str, str]) -> Callable[[str], Any]:
 
 #: Views whose chart data is worth computing with the run (the first chart then opens at once).
 PRECOMPUTED_VIEWS = ("clusters", "sweep")
-#: Rows of a partitioned output its precomputed chart is drawn from (spread evenly over the table).
+#: Rows of a partitioned output its precomputed chart is drawn from (spread evenly over the table:
+#: :func:`modules.partitioned.sample_positions`).
 CHART_SAMPLE_ROWS = 5000
 
 
@@ -137,7 +138,8 @@ def _chart_payloads(value: Any, view: str, model: Any = None) -> dict[str, bytes
         if sampled:
             chart["sampled_from_rows"] = total
         payloads = {VISUALIZATION: json.dumps(chart, allow_nan=False).encode()}
-        # the other result views of a partitioned table are computed on request (not from a sample)
+        # the other result views of a partitioned table are computed on request, part by part
+        # (backend.services.node_outputs: exact where the statistics add up)
         if view == "clusters" and not sampled and is_clustering_result(value):
             for name, compute in RESULT_PAYLOADS.items():
                 # a view that cannot be drawn (say, no numeric feature) says why when it is opened

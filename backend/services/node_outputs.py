@@ -17,17 +17,29 @@ from sqlalchemy.orm import Session
 
 from backend.core.memory import release_memory
 from backend.executor import ArtefactRef, ArtefactStore
-from backend.executor.task import VISUALIZATION
+from backend.executor.task import CHART_SAMPLE_ROWS, VISUALIZATION
 from backend.models import NodeRun, Run
 from backend.services import outputs as payloads
 from backend.services.datasets import read_frame
-from backend.services.outputs.agreement import InvalidLabelColumn, label_agreement
+from backend.services.outputs.agreement import InvalidLabelColumn, label_agreement, parts_label_agreement
 from backend.services.outputs.derived import METRICS, PROFILE, RESULT_PAYLOADS, SILHOUETTE, SUMMARY
-from backend.services.outputs.profiles import NotAClusteringResult
+from backend.services.outputs.parts import SAMPLE_ROWS, StoredParts, write_parts
+from backend.services.outputs.profiles import (
+    PROFILE_ROWS,
+    ClusterTotals,
+    NotAClusteringResult,
+    assignments_column,
+    cluster_profiles,
+)
+from backend.services.outputs.result_metrics import LabelCounts
+from backend.services.outputs.result_metrics import result_metrics as compute_result_metrics
+from backend.services.outputs.silhouette import silhouette_plot
 from backend.services.parquet_pages import stored_table_page
+from backend.services.run_comparison import AssignmentChunks
 from modules import registry
 from modules.ports import PORT_TYPES
-from modules.storage import PARQUET_SUFFIX, read_stored_table, write_table
+from modules.silhouette import EXACT_ROWS
+from modules.storage import PARQUET_SUFFIX, is_partitioned, read_stored_table, write_table
 
 
 class OutputNotFound(Exception):
@@ -88,10 +100,38 @@ def table(store: ArtefactStore, ref: ArtefactRef) -> Any:
     return read(store, ref)
 
 
+def stored_parts(store: ArtefactStore, ref: ArtefactRef) -> StoredParts | None:
+    """The part files of a table output stored partitioned (too large to read whole: its views read
+    them one at a time), None for any other output."""
+    if not is_table(ref):
+        return None
+    path = store.path(ref)
+    return StoredParts.at(path) if is_partitioned(path) else None
+
+
+def assignment_chunks(store: ArtefactStore, ref: ArtefactRef) -> AssignmentChunks:
+    """A results table's assignments column in row chunks, for comparing it with another run's: of a
+    table stored partitioned, its parts' one at a time (NotATable without one)."""
+    try:
+        if (parts := stored_parts(store, ref)) is not None:
+            column = assignments_column(parts.meta)
+            return AssignmentChunks(parts.n_rows, lambda: (part[column] for part in parts.frames([column])))
+        frame = table(store, ref)
+        column = assignments_column(frame)
+    except NotAClusteringResult as exc:
+        raise NotATable(str(exc)) from None
+    return AssignmentChunks(len(frame), lambda: iter([frame[column]]))
+
+
 def summary(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """Table statistics and preview (kept beside the table the first time), or the model's summary."""
     if is_table(ref) and (ready := store.read_derived(ref, SUMMARY)) is not None:
         return json.loads(ready)
+    if (parts := stored_parts(store, ref)) is not None:
+        result = payloads.parts_table_summary(parts.meta, lambda each: parts.scan(SAMPLE_ROWS, each)[0])
+        with contextlib.suppress(TypeError, ValueError):
+            store.write_derived(ref, SUMMARY, json.dumps(result, allow_nan=False).encode())
+        return result
     value = read(store, ref)
     result = payloads.table_summary(value) if is_table(ref) else value.to_json_summary()
     del value
@@ -114,17 +154,28 @@ def as_parquet(store: ArtefactStore, ref: ArtefactRef) -> Iterator[Path]:
     """A table output as a Parquet file (what datasets are stored as): the artefact itself if it is one,
     else a copy written beside it for the duration of the block (a leftover is removed at start-up)."""
     path = store.path(ref)
-    if path.suffix == PARQUET_SUFFIX:
+    parts = stored_parts(store, ref)
+    if path.suffix == PARQUET_SUFFIX and parts is None:
         yield path
         return
     handle, name = tempfile.mkstemp(prefix=f"{ref.key}.", suffix=f"{PARQUET_SUFFIX}.tmp", dir=path.parent)
     os.close(handle)
     copy = Path(name)
     try:
-        write_table(read_stored_table(path), copy)
+        if parts is not None:  # one file of the parts' rows, written part by part
+            write_parts(parts.frames(), copy)
+        else:
+            write_table(read_stored_table(path), copy)
         yield copy
     finally:
         copy.unlink(missing_ok=True)
+
+
+def csv_chunks(store: ArtefactStore, ref: ArtefactRef, raw: bool = False) -> Iterator[bytes]:
+    """A table output as CSV in chunks (:func:`payloads.iter_csv`); a partitioned one part by part."""
+    if (parts := stored_parts(store, ref)) is not None:
+        return payloads.iter_csv_parts(parts.frames(), raw=raw)
+    return payloads.iter_csv(table(store, ref), raw=raw)
 
 
 def visualization(
@@ -134,8 +185,14 @@ def visualization(
     node's trained model, ``model_ref``, for a results table's cluster chart)."""
     if not all_points and (ready := store.read_derived(ref, VISUALIZATION)) is not None:
         return ready
-    value = read(store, ref)
     model = store.read(model_ref) if model_ref is not None and ref.shown_as == "clusters" else None
+    if (parts := stored_parts(store, ref)) is not None:
+        # never all the points of a table too large to read: the rows the run's chart is drawn from
+        sample, _ = parts.sample(CHART_SAMPLE_ROWS)
+        payload = payloads.visualize(sample, ref.shown_as, max_points=None, model=model)
+        payload["sampled_from_rows"] = parts.n_rows
+        return json.dumps(payload, allow_nan=False).encode()
+    value = read(store, ref)
     payload = payloads.visualize(value, ref.shown_as, max_points=None if all_points else 5000, model=model)
     del value
     release_memory()
@@ -143,14 +200,20 @@ def visualization(
 
 
 def _of_results(
-    store: ArtefactStore, ref: ArtefactRef, name: str, compute: Callable[[Any], dict[str, Any]]
+    store: ArtefactStore,
+    ref: ArtefactRef,
+    name: str,
+    compute: Callable[[Any], dict[str, Any]],
+    of_parts: Callable[[StoredParts], dict[str, Any]],
 ) -> dict[str, Any]:
     """``compute`` over a results table (NotATable for a model or a table without assignments), kept
-    beside the artefact as derived payload ``name`` the first time: an artefact never changes."""
+    beside the artefact as derived payload ``name`` the first time: an artefact never changes. A table
+    stored partitioned goes to ``of_parts`` instead, which reads it part by part."""
     if (ready := store.read_derived(ref, name)) is not None:
         return json.loads(ready)
     try:
-        result = compute(table(store, ref))
+        parts = stored_parts(store, ref)
+        result = of_parts(parts) if parts is not None else compute(table(store, ref))
     except NotAClusteringResult as exc:
         raise NotATable(str(exc)) from None
     store.write_derived(ref, name, json.dumps(result, allow_nan=False).encode())
@@ -158,26 +221,52 @@ def _of_results(
     return result
 
 
+def _parts_profile(parts: StoredParts) -> dict[str, Any]:
+    """Sizes and numeric features' counts, means and stds exact over every part; the rest of a sample
+    (:func:`backend.services.outputs.profiles.cluster_profiles`)."""
+    totals = ClusterTotals(assignments_column(parts.meta))
+    sample, _ = parts.scan(min(SAMPLE_ROWS, PROFILE_ROWS), totals.add)
+    return cluster_profiles(sample, totals)
+
+
+def _parts_metrics(parts: StoredParts) -> dict[str, Any]:
+    """Cluster and noise counts exact over every part; the four metrics of a sample."""
+    counts = LabelCounts()
+    assignments = assignments_column(parts.meta)
+    sample, _ = parts.scan(SAMPLE_ROWS, lambda part: counts.add(part[assignments]))
+    return compute_result_metrics(sample, counts)
+
+
+def _parts_silhouette(parts: StoredParts) -> dict[str, Any]:
+    """The silhouette plot of a sample of as many rows as the exact silhouette is computed on."""
+    assignments_column(parts.meta)  # NotAClusteringResult before any part is read
+    sample, rows = parts.sample(EXACT_ROWS)
+    return {**silhouette_plot(sample, rows), "sampled": True, "sampled_from_rows": parts.n_rows}
+
+
 def profile(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The cluster profiles of a results table."""
-    return _of_results(store, ref, PROFILE, RESULT_PAYLOADS[PROFILE])
+    return _of_results(store, ref, PROFILE, RESULT_PAYLOADS[PROFILE], _parts_profile)
 
 
 def result_metrics(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The metrics Compare runs shows for a results table."""
-    return _of_results(store, ref, METRICS, RESULT_PAYLOADS[METRICS])
+    return _of_results(store, ref, METRICS, RESULT_PAYLOADS[METRICS], _parts_metrics)
 
 
 def silhouette(store: ArtefactStore, ref: ArtefactRef) -> dict[str, Any]:
     """The silhouette plot of a results table."""
-    return _of_results(store, ref, SILHOUETTE, RESULT_PAYLOADS[SILHOUETTE])
+    return _of_results(store, ref, SILHOUETTE, RESULT_PAYLOADS[SILHOUETTE], _parts_silhouette)
 
 
 def agreement(store: ArtefactStore, ref: ArtefactRef, label_column: str) -> dict[str, Any]:
     """How a results table's clusters agree with one of its columns (NotATable when they cannot be
     compared: a model, no assignments, no such label column or one with too many values)."""
     try:
-        result = label_agreement(table(store, ref), label_column)
+        if (parts := stored_parts(store, ref)) is not None:  # exact: counted part by part
+            result = parts_label_agreement(parts.meta, parts.frames, label_column)
+        else:
+            result = label_agreement(table(store, ref), label_column)
     except (NotAClusteringResult, InvalidLabelColumn) as exc:
         raise NotATable(str(exc)) from None
     release_memory()

@@ -8,8 +8,12 @@ one is row i of the other. Each result's metrics are
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +23,7 @@ from backend.services.outputs.clusters import cluster_labels
 from backend.services.outputs.jsonsafe import finite_or_none
 from backend.services.outputs.profiles import assignments_column
 from backend.services.outputs.result_metrics import RESULT_METRICS, result_metrics
-from modules.agreement import AGREEMENT_METRICS, agreement
+from modules.agreement import AGREEMENT_METRICS, Agreement, agreement, agreement_from_pairs
 
 
 class NotComparable(ValueError):
@@ -87,10 +91,72 @@ def compare_results(
     found = agreement(a[both], b[both])  # numbers: sorted as numbers
     if metrics is None:
         metrics = result_metrics(frame_a), result_metrics(frame_b)
+    return _payload(session, run_a, run_b, len(frame_a), found, metrics)
+
+
+@dataclass(frozen=True)
+class AssignmentChunks:
+    """A results table's assignments column as consecutive row chunks (of a table stored partitioned:
+    one part at a time), ``chunks()`` reading them in order."""
+
+    n_rows: int
+    chunks: Callable[[], Iterator[pd.Series]]
+
+
+def _aligned(a: Iterator[np.ndarray], b: Iterator[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Two streams of chunks of the same rows, cut where either stream's chunks end."""
+    left = right = np.empty(0, np.int64)
+    while True:
+        while left.size == 0:
+            if (left_next := next(a, None)) is None:
+                return
+            left = left_next
+        while right.size == 0:
+            if (right_next := next(b, None)) is None:
+                return
+            right = right_next
+        size = min(left.size, right.size)
+        yield left[:size], right[:size]
+        left, right = left[size:], right[size:]
+
+
+def compare_chunked(
+    session: Session,
+    run_a: Run,
+    a: AssignmentChunks,
+    run_b: Run,
+    b: AssignmentChunks,
+    metrics: tuple[dict[str, Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """:func:`compare_results` of two results read in row chunks (either stored partitioned): the
+    agreement counted chunk by chunk by (cluster of a, cluster of b) pair, exact."""
+    if a.n_rows != b.n_rows:
+        raise NotComparable(
+            f"The results have {a.n_rows:,} and {b.n_rows:,} rows: they are not of the same rows"
+        )
+    counts: Counter[tuple[int, int]] = Counter()
+    labels_a = (cluster_labels(chunk) for chunk in a.chunks())
+    labels_b = (cluster_labels(chunk) for chunk in b.chunks())
+    for left, right in _aligned(labels_a, labels_b):
+        both = (left >= 0) & (right >= 0)
+        if both.any():
+            pairs, n = np.unique(np.column_stack([left[both], right[both]]), axis=0, return_counts=True)
+            counts.update({(int(x), int(y)): int(k) for (x, y), k in zip(pairs, n, strict=True)})
+    return _payload(session, run_a, run_b, a.n_rows, agreement_from_pairs(dict(counts)), metrics)
+
+
+def _payload(
+    session: Session,
+    run_a: Run,
+    run_b: Run,
+    n_rows: int,
+    found: Agreement,
+    metrics: tuple[dict[str, Any], dict[str, Any]],
+) -> dict[str, Any]:
     metrics_a, metrics_b = metrics
     return {
         "runs": [run_a.id, run_b.id],
-        "n_rows": len(frame_a),
+        "n_rows": n_rows,
         "compared_rows": found.compared,
         "parameters": parameter_differences(_graph(session, run_a), _graph(session, run_b)),
         "metrics": [

@@ -235,13 +235,6 @@ def agreement_of(request: Request, ref: ArtefactRef, label: str) -> dict[str, An
 LabelQuery = Query(..., min_length=1, max_length=1024, description="The column holding the known labels")
 
 
-def as_table(request: Request, ref: ArtefactRef) -> Any:
-    try:
-        return outputs.table(store(request), ref)
-    except outputs.NotATable as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
-
-
 @router.get("/runs/{run_id}/nodes/{node_id}/outputs/{port}")
 def output_summary(request: Request, ref: ArtefactRef = ViewedOutput) -> dict[str, Any]:
     """A summary of one output: table statistics and preview, or the model's parameters and what it learnt."""
@@ -256,6 +249,11 @@ def output_rows(
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """A page of rows of a table output."""
+    return rows_of(request, ref, offset, limit)
+
+
+def rows_of(request: Request, ref: ArtefactRef, offset: int, limit: int) -> dict[str, Any]:
+    """A page of a table output, read from the row groups (or parts) that hold it (400 for a model)."""
     try:
         return outputs.rows(store(request), ref, offset, limit)
     except outputs.NotATable as exc:
@@ -279,10 +277,13 @@ def output_download(
 ) -> StreamingResponse:
     """The whole table as CSV, streamed; text that looks like a spreadsheet formula is made inert."""
     ref = output_ref(request, session, load_run(session, run_id, user), node_id, port)
-    frame = as_table(request, ref)
+    try:
+        chunks = outputs.csv_chunks(store(request), ref, raw=raw)
+    except outputs.NotATable as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
     filename = output_filename(run_id, node_id, port, "csv")
     return StreamingResponse(
-        output_service.iter_csv(frame, raw=raw),
+        chunks,
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -334,8 +335,12 @@ def compare_output(
     ref_a = output_ref(request, session, run_a, node_id, port)
     ref_b = output_ref(request, session, run_b, other_node or node_id, other_port or port)
     try:
-        frame_a, frame_b = as_table(request, ref_a), as_table(request, ref_b)
         metrics = outputs.result_metrics(store(request), ref_a), outputs.result_metrics(store(request), ref_b)
+        if outputs.stored_parts(store(request), ref_a) or outputs.stored_parts(store(request), ref_b):
+            chunks_a = outputs.assignment_chunks(store(request), ref_a)
+            chunks_b = outputs.assignment_chunks(store(request), ref_b)
+            return run_comparison.compare_chunked(session, run_a, chunks_a, run_b, chunks_b, metrics)
+        frame_a, frame_b = outputs.table(store(request), ref_a), outputs.table(store(request), ref_b)
         return run_comparison.compare_results(session, run_a, frame_a, run_b, frame_b, metrics)
     except (run_comparison.NotComparable, outputs.NotATable) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None

@@ -15,9 +15,9 @@ from backend.api.routes.experiments import load_experiment, to_public
 from backend.api.routes.runs import (
     LabelQuery,
     agreement_of,
-    as_table,
     output_ref,
     profile_of,
+    rows_of,
     run_public,
     silhouette_of,
     store,
@@ -39,7 +39,6 @@ from backend.schemas import (
 from backend.services import experiments as experiment_service
 from backend.services import node_outputs as outputs
 from backend.services import sharing as service
-from backend.services.outputs import table_page
 
 router = APIRouter(tags=["sharing"])
 
@@ -261,7 +260,7 @@ def add_read_only_output_routes(prefix: str, source: Callable[..., Experiment], 
         offset: int = Query(0, ge=0),
         limit: int = Query(100, ge=1, le=1000),
     ) -> dict:
-        return table_page(as_table(request, ref), offset, limit)
+        return rows_of(request, ref, offset, limit)
 
     @router.get(outputs_path + "/visualization", name=f"{audience}_output_visualization")
     def visualization(

@@ -14,6 +14,12 @@ thumb names 0.2 small, 0.5 medium, 0.8 large.
 
 A table of more than :data:`PROFILE_ROWS` assigned rows is profiled on a deterministic sample of that
 many, stratified by cluster (the payload's ``profiled_rows`` says so); sizes and shares count every row.
+
+A table read in row parts (stored partitioned: too large to hold whole) is profiled on an even sample
+of its rows with :class:`ClusterTotals` added up over every part: then the sizes and shares, and each
+numeric feature's per-cluster count, mean, std and Cohen's d (and its overall mean and std) are exact,
+over every row; quartiles, extremes, histograms and categorical shares are the sample's
+(``profiled_rows``). A cluster with no row in the sample is counted in ``n_clusters`` but not profiled.
 """
 
 from __future__ import annotations
@@ -152,20 +158,33 @@ def _quantiles(values: np.ndarray, codes: np.ndarray, counts: np.ndarray) -> np.
     return out
 
 
-def _numeric_profile(name: str, raw: pd.Series, groups: Groups) -> tuple[JsonDict, list[float | None]]:
-    """One numeric feature's statistics per cluster and each cluster's Cohen's d against the rest."""
+def _feature_values(raw: pd.Series) -> np.ndarray:
+    """A numeric feature as float64, NaN where missing or not a finite number (left out)."""
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _numeric_profile(
+    name: str, raw: pd.Series, groups: Groups, exact: FeatureTotals | None = None
+) -> tuple[JsonDict, list[float | None]]:
+    """One numeric feature's statistics per cluster and each cluster's Cohen's d against the rest
+    (counts, means and squared deviations from ``exact``, of every row, when given)."""
+    values = _feature_values(raw)
     present = np.isfinite(values)
     v, codes = values[present], groups.codes[present]
     G = groups.clusters.size
     n = np.bincount(codes, minlength=G).astype(np.float64)
-    sums = np.bincount(codes, weights=v, minlength=G)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / n
-    ss = np.bincount(codes, weights=(v - means[codes]) ** 2, minlength=G)
+    quantiles = _quantiles(v, codes, n.astype(np.int64))
+    if exact is not None:
+        n, means, ss = exact.of(groups.clusters)
+        sums = np.where(n > 0, n * np.nan_to_num(means), 0.0)
+    else:
+        sums = np.bincount(codes, weights=v, minlength=G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sums / n
+        ss = np.bincount(codes, weights=(v - means[codes]) ** 2, minlength=G)
     with np.errstate(invalid="ignore", divide="ignore"):
         stds = np.sqrt(ss / (n - 1))
-    quantiles = _quantiles(v, codes, n.astype(np.int64))
     low, high = (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
     edges = np.linspace(low, high, HISTOGRAM_BINS + 1) if high > low else np.array([low - 0.5, low + 0.5])
     bins = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, edges.size - 2)
@@ -197,9 +216,15 @@ def _numeric_profile(name: str, raw: pd.Series, groups: Groups) -> tuple[JsonDic
         }
         for g in range(G)
     ]
+    if exact is not None:  # the squared deviations of all rows about the overall mean, from the groups'
+        filled = n > 0
+        overall_ss = float(np.sum(ss[filled] + n[filled] * (means[filled] - overall_mean) ** 2))
+        overall_std = math.sqrt(overall_ss / (total_n - 1)) if total_n > 1 else None
+    else:
+        overall_std = float(np.std(v, ddof=1)) if v.size > 1 else None
     overall = {
         "mean": finite_or_none(overall_mean),
-        "std": finite_or_none(float(np.std(v, ddof=1)) if v.size > 1 else None),
+        "std": finite_or_none(overall_std),
         "median": finite_or_none(float(np.median(v)) if v.size else None),
         "histogram": histograms.sum(axis=0).tolist(),
     }
@@ -273,16 +298,112 @@ def _groups(labels: np.ndarray, rows: np.ndarray) -> tuple[Groups, np.ndarray]:
     return Groups(clusters, codes.astype(np.int64), counts), rows
 
 
-def cluster_profiles(frame: pd.DataFrame) -> JsonDict:
-    """The profile payload (see the module's docstring for what each part is)."""
-    assignments = assignments_column(frame)
-    labels = _labels(frame[assignments])
+@dataclass(frozen=True)
+class FeatureTotals:
+    """One numeric feature's count, mean and sum of squared deviations per cluster over every row."""
+
+    clusters: np.ndarray  # ascending
+    n: np.ndarray
+    means: np.ndarray
+    ss: np.ndarray
+
+    def of(self, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(n, means, ss)`` of the given clusters (0, NaN, 0 for one without a value)."""
+        at = np.searchsorted(self.clusters, clusters)
+        found = (at < self.clusters.size) & (
+            self.clusters[np.minimum(at, self.clusters.size - 1)] == clusters
+        )
+        at = np.where(found, at, 0)
+        if self.clusters.size == 0:
+            return np.zeros(clusters.size), np.full(clusters.size, np.nan), np.zeros(clusters.size)
+        return (
+            np.where(found, self.n[at], 0.0),
+            np.where(found, self.means[at], np.nan),
+            np.where(found, self.ss[at], 0.0),
+        )
+
+
+def _grouped_moments(labels: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(clusters, n, means, ss)`` of values grouped by label (no missing value among them)."""
+    clusters, codes = np.unique(labels, return_inverse=True)
+    n = np.bincount(codes, minlength=clusters.size).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.bincount(codes, weights=values, minlength=clusters.size) / n
+    ss = np.bincount(codes, weights=(values - means[codes]) ** 2, minlength=clusters.size)
+    return clusters, n, means, ss
+
+
+class ClusterTotals:
+    """What a profile counts exactly over a table read in row parts (:meth:`add` each part in turn):
+    the rows, each cluster's size, and per numeric feature each cluster's moments
+    (:class:`FeatureTotals`; parts merged as groups are: means weighted, squared deviations plus each
+    part's offset from the merged mean)."""
+
+    def __init__(self, assignments: str) -> None:
+        self.assignments = assignments
+        self.n_rows = 0
+        self.features: list[str] | None = None
+        self._sizes: list[tuple[np.ndarray, np.ndarray]] = []
+        self._moments: dict[str, list[tuple[np.ndarray, ...]]] = {}
+
+    def add(self, part: pd.DataFrame) -> None:
+        if self.features is None:
+            self.features = [
+                str(c)
+                for c in part.columns
+                if not is_result_column(str(c)) and column_type(part[c]) == "numeric"
+            ][:MAX_PROFILE_FEATURES]
+        self.n_rows += len(part)
+        labels = _labels(part[self.assignments])
+        assigned = labels != np.iinfo(np.int64).min
+        self._sizes.append(np.unique(labels[assigned], return_counts=True))
+        for name in self.features:
+            values = _feature_values(part[name])
+            keep = assigned & np.isfinite(values)
+            self._moments.setdefault(name, []).append(_grouped_moments(labels[keep], values[keep]))
+
+    def sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every cluster (ascending) and its rows."""
+        if not self._sizes:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        labels = np.concatenate([clusters for clusters, _ in self._sizes])
+        counts = np.concatenate([counts for _, counts in self._sizes])
+        clusters, codes = np.unique(labels, return_inverse=True)
+        return clusters, np.bincount(codes, weights=counts, minlength=clusters.size).astype(np.int64)
+
+    def feature(self, name: str) -> FeatureTotals | None:
+        found = self._moments.get(name)
+        if found is None:
+            return None
+        labels, n, means, ss = (np.concatenate(column) for column in zip(*found, strict=True))
+        clusters, codes = np.unique(labels, return_inverse=True)
+        total = np.bincount(codes, weights=n, minlength=clusters.size)
+        mean = np.bincount(codes, weights=n * means, minlength=clusters.size) / np.maximum(total, 1)
+        squares = np.bincount(codes, weights=ss + n * (means - mean[codes]) ** 2, minlength=clusters.size)
+        return FeatureTotals(clusters, total, mean, squares)
+
+
+def _profiled(labels: np.ndarray, totals: ClusterTotals | None) -> tuple[Groups, Groups, np.ndarray, int]:
+    """The clusters shown with their sizes (``totals``' when given), the clusters and rows profiled, and
+    how many rows have a cluster."""
     assigned = np.flatnonzero(labels != np.iinfo(np.int64).min)
     all_groups, _ = _groups(labels, assigned)
     groups, rows = all_groups, assigned
+    if totals is not None:
+        clusters, sizes = totals.sizes()
+        all_groups = Groups(clusters, np.empty(0, np.int64), sizes)
+        return all_groups, groups, rows, int(sizes.sum())
     if rows.size > PROFILE_ROWS:
         rows = rows[_stratified_sample(groups.codes, PROFILE_ROWS)]
         groups, rows = _groups(labels, rows)
+    return all_groups, groups, rows, int(assigned.size)
+
+
+def cluster_profiles(frame: pd.DataFrame, totals: ClusterTotals | None = None) -> JsonDict:
+    """The profile payload (see the module's docstring for what each part is). ``totals``: ``frame`` is
+    a sample of a table read in parts and these its exact totals."""
+    assignments = assignments_column(frame)
+    all_groups, groups, rows, assigned_rows = _profiled(_labels(frame[assignments]), totals)
     by_cluster = np.argsort(groups.codes, kind="stable")  # each cluster's rows together (see _quantiles)
     rows = rows[by_cluster]
     groups = Groups(groups.clusters, groups.codes[by_cluster], groups.counts)
@@ -291,7 +412,8 @@ def cluster_profiles(frame: pd.DataFrame) -> JsonDict:
     features: list[JsonDict] = []
     distinguishing: list[list[JsonDict]] = [[] for _ in groups.clusters]
     for name in numeric:
-        payload, effects = _numeric_profile(name, sample[name], groups)
+        exact = totals.feature(name) if totals is not None else None
+        payload, effects = _numeric_profile(name, sample[name], groups, exact)
         features.append(payload)
         for g, effect in enumerate(effects):
             if effect is not None and math.isfinite(effect):
@@ -321,9 +443,11 @@ def cluster_profiles(frame: pd.DataFrame) -> JsonDict:
     kept = np.isin(all_groups.clusters, groups.clusters)
     return {
         "assignments": assignments,
-        "n_rows": len(frame),
-        "assigned_rows": int(assigned.size),
+        "n_rows": totals.n_rows if totals is not None else len(frame),
+        "assigned_rows": assigned_rows,
         "profiled_rows": int(rows.size),
+        # sizes, counts, means, stds and effects of every row; the rest of an even sample (ClusterTotals)
+        "moments_of_all_rows": totals is not None,
         "n_clusters": int(all_groups.clusters.size),
         "features_shown": len(numeric) + len(categorical),
         "features_total": n_candidates,
@@ -331,7 +455,7 @@ def cluster_profiles(frame: pd.DataFrame) -> JsonDict:
             {
                 "cluster": int(c),
                 "size": int(s),
-                "share": float(s / assigned.size),
+                "share": float(s / assigned_rows),
                 "distinguishing": distinguishing[g],
             }
             for g, (c, s) in enumerate(zip(all_groups.clusters[kept], sizes[kept], strict=True))

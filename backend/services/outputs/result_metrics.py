@@ -13,7 +13,7 @@ from backend.services.outputs.jsonsafe import finite_or_none
 from backend.services.outputs.profiles import assignments_column
 from modules.engine import cluster_metrics
 from modules.engine.metrics import METRIC_NAMES
-from modules.silhouette import feature_space
+from modules.silhouette import cluster_labels, feature_space
 from modules.sweep_table import SWEEP_METRICS
 
 #: The metrics of one result, in the order shown: (id, name, which way is better).
@@ -24,13 +24,40 @@ RESULT_METRICS = (
 )
 
 
-def result_metrics(frame: pd.DataFrame) -> dict[str, float | int | None]:
-    """The number of clusters and of noise rows, and the four sweep metrics of one result."""
+class LabelCounts:
+    """The clusters and noise rows of a results table read in row parts (:meth:`add` each part's
+    assignments in turn), counted exactly as :func:`result_metrics` counts them in a whole table."""
+
+    def __init__(self) -> None:
+        self.noise_rows = 0
+        self._clusters: set[int] = set()
+
+    def add(self, assignments: pd.Series) -> None:
+        self.noise_rows += _noise_rows(assignments)
+        labels = cluster_labels(assignments)
+        self._clusters.update(np.unique(labels[labels >= 0]).tolist())
+
+    @property
+    def clusters(self) -> int:
+        return len(self._clusters)
+
+
+def _noise_rows(assignments: pd.Series) -> int:
+    return int((pd.to_numeric(assignments, errors="coerce") < 0).sum())
+
+
+def result_metrics(frame: pd.DataFrame, counts: LabelCounts | None = None) -> dict[str, float | int | None]:
+    """The number of clusters and of noise rows, and the four sweep metrics of one result. ``counts``:
+    ``frame`` is a sample of a table read in parts, and these its exact cluster and noise counts (the
+    metrics are the sample's, in its feature space)."""
     assignments = assignments_column(frame)  # NotAClusteringResult first, for any table without one
     space = feature_space(frame)
-    noise = int((pd.to_numeric(frame[assignments], errors="coerce") < 0).sum())
     clusters = np.unique(space.labels[space.labels >= 0])
-    found: dict[str, float | int | None] = {"clusters": int(clusters.size), "noise_rows": noise}
+    found: dict[str, float | int | None] = (
+        {"clusters": int(clusters.size), "noise_rows": _noise_rows(frame[assignments])}
+        if counts is None
+        else {"clusters": counts.clusters, "noise_rows": counts.noise_rows}
+    )
     if not space.features or space.rows.size == 0 or clusters.size < 2:
         return {**found, **{name: None for name in METRIC_NAMES}}
     _, local = np.unique(space.labels[space.rows], return_inverse=True)

@@ -8,6 +8,8 @@ space the clustering modules fit in when they normalise (their default).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -21,9 +23,12 @@ VALUE_DECIMALS = 4
 SHOWN_FEATURES = 8
 
 
-def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
-    """The silhouette payload: per cluster its exact values sorted high to low and its worst rows."""
+def silhouette_plot(frame: pd.DataFrame, row_numbers: Sequence[int] | None = None) -> JsonDict:
+    """The silhouette payload: per cluster its exact values sorted high to low and its worst rows.
+    ``row_numbers``: ``frame`` is a sample of a larger table, its rows are these rows of the table (the
+    worst rows are named by them)."""
     assignments = assignments_column(frame)
+    numbers = np.asarray(row_numbers if row_numbers is not None else np.arange(len(frame)), dtype=np.int64)
     found, space = table_silhouettes(frame)
     names, rows = space.features, space.rows
     positions = [frame.columns.get_loc(name) for name in names]
@@ -67,7 +72,7 @@ def silhouette_plot(frame: pd.DataFrame) -> JsonDict:
                 "values": np.round(np.sort(values)[::-1], VALUE_DECIMALS).tolist(),
                 "worst": [
                     {
-                        "row": int(rows[i]),
+                        "row": int(numbers[rows[i]]),
                         "silhouette": finite_or_none(exact[i]),
                         "simplified": finite_or_none(simplified[i]),
                         "values": {

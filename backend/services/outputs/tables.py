@@ -11,8 +11,9 @@ Per-column ``stats`` shapes (every value JSON-safe):
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import tzinfo
 from typing import Any, Literal
@@ -236,6 +237,128 @@ def table_summary(df: pd.DataFrame, preview_rows: int = 100) -> JsonDict:
     return summary
 
 
+class ColumnTotals:
+    """The statistics of one column that add up exactly over row parts (:func:`parts_table_summary`):
+    count and missing; for numbers min, max, mean and the sum of squared deviations (merged part by part
+    as Chan et al. do, so the std needs no second pass); true/false counts; datetime extremes."""
+
+    def __init__(self, kind: ColumnType) -> None:
+        self.kind = kind
+        self.rows = self.count = 0
+        self.mean = self.squares = 0.0
+        self.low: Any = None
+        self.high: Any = None
+        self.true_count = 0
+
+    def add(self, series: pd.Series) -> None:
+        self.rows += len(series)
+        if self.kind == "numeric":
+            self._add_numbers(valid_numeric_values(series))
+        elif self.kind == "boolean":
+            found = boolean_stats(series)
+            self.count += found["count"]
+            self.true_count += found["true_count"]
+        elif self.kind == "datetime":
+            ticks = pd.DatetimeIndex(series).asi8[series.notna().to_numpy()]
+            self.count += int(ticks.size)
+            if ticks.size:
+                low, high = int(ticks.min()), int(ticks.max())
+                self.low = low if self.low is None else min(self.low, low)
+                self.high = high if self.high is None else max(self.high, high)
+        else:
+            self.count += int(series.notna().sum())
+
+    def _add_numbers(self, values: np.ndarray) -> None:
+        n = int(values.size)
+        if n == 0:
+            return
+        with np.errstate(invalid="ignore", over="ignore"):
+            mean = float(values.mean(dtype=np.float64))
+            squares = float(((values.astype(np.float64) - mean) ** 2).sum())
+            total = self.count + n
+            delta = mean - self.mean
+            if self.count:
+                self.squares += squares + delta * delta * self.count * n / total
+                self.mean += delta * n / total
+            else:
+                self.mean, self.squares = mean, squares
+        low, high = values.min(), values.max()
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+        self.count = total
+
+    def exact(self, sampled: pd.Series) -> JsonDict:
+        """The statistics the column's type lists (:data:`STATS_BY_TYPE`), those that add up exact and
+        the rest of ``sampled``, a sample of its rows."""
+        stats = STATS_BY_TYPE[self.kind](sampled)
+        stats.update(count=self.count, missing=self.rows - self.count)
+        if self.kind == "numeric" and self.count:
+            std = math.sqrt(self.squares / (self.count - 1)) if self.count > 1 else math.nan
+            stats.update(
+                mean=finite_or_none(self.mean),
+                std=finite_or_none(std),
+                min=numeric_scalar(self.low),
+                max=numeric_scalar(self.high),
+            )
+        elif self.kind == "boolean":
+            false_count = self.count - self.true_count
+            stats.update(
+                true_count=self.true_count,
+                false_count=false_count,
+                unique=int(self.true_count > 0) + int(false_count > 0),
+                top=[{"value": True, "count": self.true_count}, {"value": False, "count": false_count}],
+            )
+        elif self.kind == "datetime" and self.low is not None:
+            index = pd.DatetimeIndex(sampled)
+            stats.update(
+                min=tick_to_iso(self.low, index.unit, index.tz),
+                max=tick_to_iso(self.high, index.unit, index.tz),
+            )
+        return stats
+
+
+def parts_table_summary(
+    columns: pd.DataFrame,
+    scan: Callable[[Callable[[pd.DataFrame], object]], pd.DataFrame],
+    preview_rows: int = 100,
+) -> JsonDict:
+    """:func:`table_summary` of a table read in row parts, never whole: ``columns`` is an empty frame of
+    its columns and dtypes; ``scan(each)`` calls ``each(part)`` for every part in row order and returns
+    a sample of the rows. Counts, missing values, min, max, mean, std and true/false counts are exact
+    (:class:`ColumnTotals`); distinct values, quartiles, histograms and top text values are the
+    sample's, and ``sampled_rows`` says how many rows it has. The preview is the table's first rows."""
+    totals: list[ColumnTotals] = []
+    preview: list[pd.DataFrame] = []
+    n_rows = 0
+
+    def each(part: pd.DataFrame) -> None:
+        nonlocal n_rows
+        if not totals:  # each column's type by the modules' rule, which may look at values: the first part's
+            totals.extend(ColumnTotals(column_type(part.iloc[:, p])) for p in range(part.shape[1]))
+        n_rows += len(part)
+        for position, column in enumerate(totals):
+            column.add(part.iloc[:, position])
+        wanted = preview_rows - sum(len(rows) for rows in preview)
+        if wanted > 0:
+            preview.append(part.iloc[:wanted])
+
+    sample = scan(each)
+    if not totals:
+        totals.extend(ColumnTotals(column_type(columns.iloc[:, p])) for p in range(columns.shape[1]))
+    first = pd.concat(preview, axis=0, ignore_index=True) if preview else columns
+    return {
+        "type": "data_table",
+        "n_rows": n_rows,
+        "n_columns": columns.shape[1],
+        "columns": [
+            {"name": str(name), "type": column.kind, "stats": column.exact(sample.iloc[:, p])}
+            for p, (name, column) in enumerate(zip(columns.columns, totals, strict=True))
+        ],
+        "preview": frame_rows_to_json(first.iloc[: max(0, preview_rows)]),
+        "sampled_rows": len(sample),
+    }
+
+
 def table_page(df: pd.DataFrame, offset: int, limit: int) -> JsonDict:
     """One page of rows: ``{columns, rows, total, offset, limit}`` with missing values as null."""
     if offset < 0 or limit < 0:
@@ -278,6 +401,20 @@ def iter_csv(df: pd.DataFrame, chunk_rows: int = 50_000, *, raw: bool = False) -
         if not raw:
             chunk = _without_formulas(chunk)
         yield chunk.to_csv(index=False, header=False, na_rep="", lineterminator=CSV_LINE_END).encode("utf-8")
+
+
+def iter_csv_parts(
+    parts: Iterable[pd.DataFrame], chunk_rows: int = 50_000, *, raw: bool = False
+) -> Iterator[bytes]:
+    """:func:`iter_csv` of a table given as its row parts in order (each read when its turn comes): the
+    header once, then every part's rows."""
+    for index, part in enumerate(parts):
+        chunks = iter_csv(part, chunk_rows, raw=raw)
+        header = next(chunks)
+        if index == 0:
+            yield header
+        yield from chunks
+        del part, chunks
 
 
 def _inert(text: str) -> str:

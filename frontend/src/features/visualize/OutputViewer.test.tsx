@@ -134,6 +134,20 @@ describe('OutputViewer', () => {
     expect(screen.getByTestId('column-stats')).toHaveTextContent('petal_width')
     expect(screen.getByTestId('column-stats')).toHaveTextContent('Median')
     expect(screen.getByRole('img', { name: /^Histogram of/ })).toBeInTheDocument()
+    expect(screen.queryByTestId('sampled-stats-note')).toBeNull() // statistics of every row
+  })
+
+  it('says which column statistics of a partitioned table come from a sample', async () => {
+    serve({
+      [base]: () => json({ ...irisResultsTable, sampled_rows: 100 }),
+      [`${base}/visualization`]: () => json(irisClusters),
+      [`${base}/rows`]: rowsPage,
+    })
+    render(<OutputViewer runId={7} nodeId="assign" port="results_dataset" portType="data_table" />)
+    await userEvent.setup().click(await screen.findByRole('tab', { name: 'Table' }))
+    expect(await screen.findByTestId('sampled-stats-note')).toHaveTextContent(
+      'Distinct values, quartiles, histograms and top values from a sample of 100 rows',
+    )
   })
 
   it('says when an output is gone', async () => {

@@ -216,7 +216,13 @@ export function OutputViewer({ runId, nodeId, port, portType, onClose, variant =
 
   let body: ReactNode
   const tableViewOf = (table: TableSummary) => (
-    <TableView outputRef={ref} columns={table.columns} rowCount={table.n_rows} preview={table.preview} />
+    <TableView
+      outputRef={ref}
+      columns={table.columns}
+      rowCount={table.n_rows}
+      preview={table.preview}
+      sampledRows={table.sampled_rows}
+    />
   )
   if (summaryData && isModelSummary(summaryData)) {
     body =

@@ -79,6 +79,9 @@ export interface ClusterProfiles {
   assigned_rows: number
   /** Rows the statistics come from: fewer than assigned_rows when a large table was sampled. */
   profiled_rows: number
+  /** A table stored partitioned: counts, means, standard deviations and effect sizes count every row
+   * (only quartiles, extremes, histograms and shares come from the sample, an even one). */
+  moments_of_all_rows?: boolean
   n_clusters: number
   features_shown: number
   features_total: number

@@ -44,6 +44,9 @@ export interface TableSummary {
   n_columns: number
   columns: ColumnSummary[]
   preview?: unknown[][]
+  /** A table stored partitioned (too large to read whole): the rows its distinct values, quartiles,
+   * histograms and top values come from; counts, min, max, mean and std count every row. */
+  sampled_rows?: number
 }
 
 export interface UntrainedModelSummary {

@@ -51,7 +51,7 @@ const profile: ClusterProfiles = {
   ],
 }
 
-function serveProfile() {
+function serveProfile(served: ClusterProfiles = profile) {
   const calls: string[] = []
   vi.stubGlobal(
     'fetch',
@@ -59,7 +59,7 @@ function serveProfile() {
       const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
       calls.push(target)
       return target.endsWith(url)
-        ? new Response(JSON.stringify(profile), { status: 200, headers: { 'Content-Type': 'application/json' } })
+        ? new Response(JSON.stringify(served), { status: 200, headers: { 'Content-Type': 'application/json' } })
         : new Response('{"detail":"Not Found"}', { status: 404 })
     }),
   )
@@ -96,6 +96,16 @@ describe('ProfileView', () => {
     expect(screen.getByTestId('profile-notes').textContent).toContain('statistics from a sample of 50,000 rows')
     expect(screen.getByTestId('profile-notes').textContent).toContain('2 of 3 columns profiled')
     expect(screen.getByTestId('profile-download')).toBeTruthy()
+  })
+
+  it('says what the profile of a partitioned table counts over every row', async () => {
+    serveProfile({ ...profile, moments_of_all_rows: true })
+    render(<ProfileView outputRef={ref} canDownload />)
+    await screen.findAllByTestId('profile-card')
+    const notes = screen.getByTestId('profile-notes').textContent
+    expect(notes).toContain('quartiles, histograms and shares from a sample of 50,000 rows spread over the table')
+    expect(notes).toContain('means, standard deviations and effects count every row')
+    expect(notes).not.toContain('drawn by cluster')
   })
 
   it('draws one row per feature with a cell per cluster and hides the download when read-only', async () => {

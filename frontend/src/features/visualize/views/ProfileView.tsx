@@ -169,7 +169,11 @@ function ProfileTable({ profile }: { profile: ClusterProfiles }) {
 
 function profileNotes(profile: ClusterProfiles): string[] {
   const notes = [`${formatCount(profile.n_clusters)} clusters over ${formatCount(profile.assigned_rows)} assigned rows`]
-  if (profile.profiled_rows < profile.assigned_rows) {
+  if (profile.moments_of_all_rows && profile.profiled_rows < profile.assigned_rows) {
+    notes.push(
+      `quartiles, histograms and shares from a sample of ${formatCount(profile.profiled_rows)} rows spread over the table (sizes, means, standard deviations and effects count every row)`,
+    )
+  } else if (profile.profiled_rows < profile.assigned_rows) {
     notes.push(`statistics from a sample of ${formatCount(profile.profiled_rows)} rows, drawn by cluster (sizes count every row)`)
   }
   if (profile.clusters.length < profile.n_clusters) notes.push(`showing the ${profile.clusters.length} largest clusters`)

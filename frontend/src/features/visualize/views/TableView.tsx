@@ -11,10 +11,12 @@ export interface TableViewProps {
   rowCount: number
   preview?: unknown[][]
   title?: string
+  /** Rows the sampled column statistics come from, when fewer than the table's (see TableSummary). */
+  sampledRows?: number
 }
 
 /** A table output: the paged grid and the statistics of the column whose header was clicked. */
-export function TableView({ outputRef, columns, rowCount, preview, title = 'Rows' }: TableViewProps) {
+export function TableView({ outputRef, columns, rowCount, preview, title = 'Rows', sampledRows }: TableViewProps) {
   const [selected, setSelected] = useState<number | null>(columns.length > 0 ? 0 : null)
   const column = selected !== null ? columns[selected] : undefined
   return (
@@ -22,6 +24,12 @@ export function TableView({ outputRef, columns, rowCount, preview, title = 'Rows
       <p className="table-caption">
         {plural(rowCount, 'row')} × {plural(columns.length, 'column')}
         <span className="table-hint"> · Click a column header for its statistics</span>
+        {sampledRows !== undefined && sampledRows < rowCount ? (
+          <span className="table-hint" data-testid="sampled-stats-note">
+            {' '}
+            · Distinct values, quartiles, histograms and top values from a sample of {formatCount(sampledRows)} rows
+          </span>
+        ) : null}
       </p>
       <div className={`table-layout${column ? ' has-stats' : ''}`}>
         <TableGrid
