@@ -424,7 +424,8 @@ def render_sweep(case3: dict[str, Any]) -> str:
             "node task (also writing the outputs and their chart data, which do not spread): "
             f"{node['spread']:.2f} s spread, {node['serial']:.2f} s serial, "
             f"{node['serial_all_cores']:.2f} s serial on every core.",
-            "- Spread: one task per candidate, each on one kernel thread, on the 2 one-thread workers. "
+            "- Spread: one task per candidate, each on one kernel thread, on the 2 one-thread workers, "
+            "the candidates with the most clusters started first (their fits cost the most). "
             "Serial: the same node task on one worker with no fan-out, its kernels on one thread (the "
             "resources of each spread candidate). Serial on every core: its kernels on "
             f"{'/'.join(str(t) for t in case3['threads'])} threads: one fit already keeps both of this "
