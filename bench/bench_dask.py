@@ -120,6 +120,7 @@ def bench_against_dask_ml(X: Any, client: Any, repeats: int) -> dict[str, Any]:
     from modules.engine.distributed import fit_kmeans_partitioned
 
     init = X[:N_CLUSTERS].compute()
+    placed = partitions_per_worker(client, X)
 
     def ours() -> Any:
         return fit_kmeans_partitioned(X, N_CLUSTERS, init="first_n", max_iter=N_ITER, client=client)
@@ -151,6 +152,7 @@ def bench_against_dask_ml(X: Any, client: Any, repeats: int) -> dict[str, Any]:
         "ours_s": ours_s,
         "theirs_s": theirs_s,
         "kernel_pass_s": kernel_pass_seconds(X, client, fit.centroids),
+        "placed": placed,
         "ours_iter": fit.n_iter,
         "theirs_iter": int(model.n_iter_),
         "ours_inertia_error": abs(fit.inertia - our_exact) / our_exact,
@@ -159,14 +161,26 @@ def bench_against_dask_ml(X: Any, client: Any, repeats: int) -> dict[str, Any]:
     }
 
 
+def partitions_per_worker(client: Any, X: Any) -> str:
+    """How many of X's partitions each worker holds, most first ("9/7")."""
+    from collections import Counter
+
+    holders = Counter(min(workers) for workers in client.who_has(X).values() if workers)
+    return "/".join(str(count) for count in sorted(holders.values(), reverse=True))
+
+
 def kernel_pass_seconds(X: Any, client: Any, centroids: np.ndarray) -> float:
     """The compute floor of one of our passes: the compiled pass alone (no Dask task) over the
-    partitions each worker holds, on both workers at once (as in a pass); the slowest worker's seconds,
+    partitions each worker runs in a pass (where the fit placed them: :class:`Partitions` evens out
+    the rows per worker), on both workers at once (as in a pass); the slowest worker's seconds,
     best of 3."""
-    from dask.core import flatten
+    from modules.engine._partitions import Partitions
 
+    parts = Partitions(client, X)
+    keys: dict[str, list] = {}
+    for group in parts.groups:
+        keys.setdefault(str(group.worker), []).extend(parts.futures[p].key for p in group.partitions)
     shift = np.zeros(centroids.shape[1])
-    keys = list(flatten(X.__dask_keys__()))
     best = float("inf")
     for _ in range(3):
         per_worker = client.run(_kernel_seconds, keys=keys, shift=shift, centroids=centroids)
@@ -174,13 +188,14 @@ def kernel_pass_seconds(X: Any, client: Any, centroids: np.ndarray) -> float:
     return best
 
 
-def _kernel_seconds(dask_worker: Any, keys: list, shift: np.ndarray, centroids: np.ndarray) -> float:
+def _kernel_seconds(
+    dask_worker: Any, keys: dict[str, list], shift: np.ndarray, centroids: np.ndarray
+) -> float:
     from modules.engine import _partition_tasks as tasks
 
     started = time.perf_counter()
-    for key in keys:
-        if key in dask_worker.data:
-            tasks.lloyd_sums(dask_worker.data[key], shift, centroids)
+    for key in keys.get(dask_worker.address, []):
+        tasks.lloyd_sums(dask_worker.data[key], shift, centroids)
     return time.perf_counter() - started
 
 
@@ -409,7 +424,8 @@ def render_sweep(case3: dict[str, Any]) -> str:
             "node task (also writing the outputs and their chart data, which do not spread): "
             f"{node['spread']:.2f} s spread, {node['serial']:.2f} s serial, "
             f"{node['serial_all_cores']:.2f} s serial on every core.",
-            "- Spread: one task per candidate, each on one kernel thread, on the 2 one-thread workers. "
+            "- Spread: one task per candidate, each on one kernel thread, on the 2 one-thread workers, "
+            "the candidates with the most clusters started first (their fits cost the most). "
             "Serial: the same node task on one worker with no fan-out, its kernels on one thread (the "
             "resources of each spread candidate). Serial on every core: its kernels on "
             f"{'/'.join(str(t) for t in case3['threads'])} threads: one fit already keeps both of this "
@@ -456,7 +472,10 @@ def render(
         f"partitions, both workers at once, takes {case1['kernel_pass_s']:.2f} s on the slower one: "
         f"{N_ITER + 1} such passes are {(N_ITER + 1) * case1['kernel_pass_s']:.2f} s "
         f"({(N_ITER + 1) * case1['kernel_pass_s'] / case1['theirs_s']:.2f}x dask-ml), the rest of our "
-        f"time is Dask's round trips, the column means and the client's work.",
+        f"time is Dask's round trips, the column means and the client's work. Dask placed the "
+        f"partitions {case1['placed']} on the workers; our fit first copies partitions from the busiest "
+        f"worker to the idlest while that lowers the busiest's rows (`Partitions`; inside our time), "
+        f"dask-ml runs its tasks where Dask placed them.",
         f"- Case 2: a pass over {OVERHEAD_PARTITIONS} partitions of {OVERHEAD_ROWS} rows took "
         f"{case2['per_pass_s']:.4f} s, of which the tasks' compute (measured in-process, spread over 2 "
         f"workers) is {case2['compute_s']:.4f} s. A pass runs as {case2['n_tasks']} Dask tasks, one per "

@@ -27,7 +27,8 @@ TaskFn = Callable[[S, T, "RunContext"], R]
 class MapTasks(Protocol):
     """The caller's fan-out: ``fn(shared, item, ctx)`` for every item, spread over its workers (``shared``
     sent to them once), the results yielded in item order; a task's exception is raised when its turn
-    comes. It stops and raises ``Cancelled`` once ``should_stop`` says so."""
+    comes. It stops and raises ``Cancelled`` once ``should_stop`` says so. ``costs`` (one per item, or
+    None: all alike) are the items' expected relative costs: the costliest start first."""
 
     def __call__(
         self,
@@ -35,6 +36,7 @@ class MapTasks(Protocol):
         shared: Any,
         items: Sequence[Any],
         should_stop: Callable[[], bool],
+        costs: Sequence[float] | None = None,
     ) -> Iterator[Any]: ...
 
 
@@ -91,14 +93,20 @@ class RunContext:
         if self.on_warn is not None:
             self.on_warn(message)
 
-    def map(self, fn: TaskFn[S, T, R], shared: S, items: Sequence[T]) -> Iterator[R]:
+    def map(
+        self, fn: TaskFn[S, T, R], shared: S, items: Sequence[T], costs: Sequence[float] | None = None
+    ) -> Iterator[R]:
         """``fn(shared, item, ctx)`` for each item, results in item order; progress is the fraction of
         items done. In parallel where the caller can (:attr:`map_tasks`: the module does not know where
-        the tasks run), else here one after another; either way the results are the same."""
+        the tasks run), else here one after another; either way the results are the same. ``costs``
+        (one per item) are the items' expected relative costs: run in parallel, the costliest start
+        first, so the workers finish together instead of one running the last long item alone."""
         n = len(items)
+        if costs is not None and len(costs) != n:
+            raise ValueError(f"{len(costs)} costs for {n} items")
         results: Iterator[R]
         if self.map_tasks is not None and n > 1:
-            results = self.map_tasks(fn, shared, items, self.should_stop)
+            results = self.map_tasks(fn, shared, items, self.should_stop, costs)
         else:
             results = self._map_here(fn, shared, items)
         try:

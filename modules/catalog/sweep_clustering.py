@@ -409,7 +409,10 @@ class SweepClustering(Module):
         rows: list[dict[str, Any]] = []
         models: dict[int, TrainedClusterModel] = {}
         failures: list[ModuleError] = []
-        for run in ctx.map(train_candidate, shared, [(index, all_candidates[index]) for index in runs]):
+        items = [(index, all_candidates[index]) for index in runs]
+        # A fit's passes cost rows x clusters: the candidates with the most clusters start first.
+        costs = [float(all_candidates[index].n_clusters) for index in runs]
+        for run in ctx.map(train_candidate, shared, items, costs):
             candidate = all_candidates[run.index]
             if run.skipped is not None:
                 failures.append(run.skipped)

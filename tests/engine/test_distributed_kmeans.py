@@ -249,3 +249,38 @@ def test_task_groups_split_each_workers_partitions_by_its_threads() -> None:
         TaskGroup("b", (1,)),
         TaskGroup(None, (5,)),
     ]
+
+
+def test_balancing_moves_even_out_the_rows_per_worker_thread() -> None:
+    from modules.engine._partitions import balancing_moves
+
+    # 9 equal partitions on a, 7 on b: one moves (8 and 8); then no move lowers the busiest's rows.
+    assert balancing_moves(["a"] * 9 + ["b"] * 7, np.full(16, 10), {"a": 1, "b": 1}) == {0: "b"}
+    # Already even (or as even as whole partitions allow: 3 vs 2 of equal size): none.
+    assert balancing_moves(["a", "a", "b", "b"], np.full(4, 10), {"a": 1, "b": 1}) == {}
+    assert balancing_moves(["a", "a", "a", "b", "b"], np.full(5, 10), {"a": 1, "b": 1}) == {}
+    # Rows per thread: a has 60 rows on 2 threads (30 each), b 40 on one: b is the busiest. Moving its
+    # 10 makes a 35 per thread, b 30; moving its 30 would make b 10 and a 45: the 10 moves.
+    sizes = np.array([30, 30, 10, 30])
+    assert balancing_moves(["a", "a", "b", "b"], sizes, {"a": 2, "b": 1}) == {2: "a"}
+    # A worker holding nothing receives; partitions of unknown holder stay; one worker: nothing to do.
+    assert balancing_moves(["a", "a", None, "a"], np.array([5, 5, 50, 5]), {"a": 1, "b": 1}) == {0: "b"}
+    assert balancing_moves(["a", "a"], np.array([5, 5]), {"a": 1}) == {}
+
+
+def test_partitions_held_by_one_worker_are_spread_and_fit_as_in_memory(client: Client) -> None:
+    from modules.engine._partitions import Partitions
+
+    X = blobs()
+    first_worker = sorted(client.nthreads())[0]
+    persisted = client.persist(da.from_array(X, chunks=(500, X.shape[1])), workers=[first_worker])
+    parts = Partitions(client, persisted)
+    assert {group.worker for group in parts.groups} == set(client.nthreads())
+    assert sorted(len(group.partitions) for group in parts.groups) == [3, 3]
+    reference = fit_kmeans(X, 5, init="first_n", max_iter=300)
+
+    fit = fit_kmeans_partitioned(persisted, 5, init="first_n", max_iter=300, client=client)
+
+    np.testing.assert_array_equal(fit.labels.compute(), reference.labels)
+    np.testing.assert_allclose(fit.centroids, reference.centroids, rtol=0, atol=1e-9)
+    assert fit.inertia == pytest.approx(reference.inertia, rel=1e-12)

@@ -81,3 +81,10 @@ def test_a_module_error_pickles_with_its_code_message_and_parameter() -> None:
         "sweep",
     )
     assert str(copy) == "[0021] Only 3 rows."
+
+
+def test_costs_leave_the_results_in_item_order_and_must_match_the_items() -> None:
+    ctx = modules.RunContext()
+    assert list(ctx.map(power, 2, [3, 1, 2], costs=[1.0, 5.0, 2.0])) == [9, 1, 4]
+    with pytest.raises(ValueError, match="2 costs for 3 items"):
+        list(ctx.map(power, 2, [3, 1, 2], costs=[1.0, 5.0]))

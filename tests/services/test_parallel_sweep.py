@@ -184,3 +184,11 @@ def test_a_candidate_error_other_than_too_few_rows_fails_the_node_with_its_code(
     assert result.error is not None and result.error["code"] == "0013"
     assert "Gaussian Mixture cannot use row weights" in result.error["message"]
     assert not result.outputs
+
+
+def test_the_costliest_items_start_first_ties_in_item_order() -> None:
+    from backend.executor.dask import start_order
+
+    # a sweep's k = 2, 3, 3, 5: k = 5 first, then the two k = 3 in item order, k = 2 last
+    assert start_order(4, [2.0, 3.0, 3.0, 5.0]) == [3, 1, 2, 0]
+    assert start_order(3, None) == [0, 1, 2]
