@@ -31,6 +31,9 @@ export interface SilhouettePlot {
   excluded_rows: number
   sampled: boolean
   exact_rows: number
+  /** Set when the plot is of an even sample of a table stored in parts: the table's rows. The simplified
+   * silhouette is then of the sample too. */
+  sampled_from_rows?: number
   mean: number | null
   mean_simplified: number | null
   message: string | null

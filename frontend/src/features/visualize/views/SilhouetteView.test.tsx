@@ -55,4 +55,17 @@ describe('SilhouetteView', () => {
     expect(cells[0].className).toBe('is-negative')
     expect(within(worst).getByRole('rowheader').textContent).toBe('42') // rows are numbered from 1
   })
+
+  it('says so when the plot is of an even sample of a table stored in parts', async () => {
+    const sampledPlot = { ...plot, sampled: true, exact_rows: 5, clustered_rows: 5, sampled_from_rows: 80000 }
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify(sampledPlot), { status: 200, headers: { 'Content-Type': 'application/json' } })),
+    )
+    render(<SilhouetteView outputRef={{ runId: 1, nodeId: 'assign', port: 'results_dataset' }} />)
+    await screen.findByTestId('silhouette-chart')
+    const note = screen.getByTestId('silhouette-note').textContent
+    expect(note).toContain('exact on an even sample of 5 of 80,000 rows')
+    expect(note).toContain('simplified silhouette (to the centroids) on the same sample')
+  })
 })

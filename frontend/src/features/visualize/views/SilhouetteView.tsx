@@ -105,11 +105,14 @@ function WorstRows({ cluster, features }: { cluster: SilhouetteCluster; features
 }
 
 function plotNote(plot: SilhouettePlot): string {
+  const simplified = `simplified silhouette (to the centroids) on ${plot.sampled_from_rows ? 'the same sample' : 'every row'}`
   const parts = [
-    plot.sampled
-      ? `exact on a sample of ${formatCount(plot.exact_rows)} of ${formatCount(plot.clustered_rows)} rows, drawn by cluster`
-      : `exact on all ${formatCount(plot.exact_rows)} rows`,
-    `simplified silhouette (to the centroids) on every row: ${formatNumber(plot.mean_simplified, 3)}`,
+    plot.sampled_from_rows
+      ? `exact on an even sample of ${formatCount(plot.exact_rows)} of ${formatCount(plot.sampled_from_rows)} rows`
+      : plot.sampled
+        ? `exact on a sample of ${formatCount(plot.exact_rows)} of ${formatCount(plot.clustered_rows)} rows, drawn by cluster`
+        : `exact on all ${formatCount(plot.exact_rows)} rows`,
+    `${simplified}: ${formatNumber(plot.mean_simplified, 3)}`,
   ]
   if (plot.excluded_rows) parts.push(`${formatCount(plot.excluded_rows)} rows without a cluster or a feature value left out`)
   return parts.join(' · ')
