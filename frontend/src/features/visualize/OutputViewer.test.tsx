@@ -135,6 +135,8 @@ describe('OutputViewer', () => {
     expect(screen.getByTestId('column-stats')).toHaveTextContent('Median')
     expect(screen.getByRole('img', { name: /^Histogram of/ })).toBeInTheDocument()
     expect(screen.queryByTestId('sampled-stats-note')).toBeNull() // statistics of every row
+    expect(screen.getByTestId('column-stats')).toHaveTextContent('Unique')
+    expect(screen.getByTestId('column-stats')).not.toHaveTextContent('Unique in sample')
   })
 
   it('says which column statistics of a partitioned table come from a sample', async () => {
@@ -148,6 +150,7 @@ describe('OutputViewer', () => {
     expect(await screen.findByTestId('sampled-stats-note')).toHaveTextContent(
       'Distinct values, quartiles, histograms and top values from a sample of 100 rows',
     )
+    expect(screen.getByTestId('column-stats')).toHaveTextContent('Unique in sample')
   })
 
   it('says when an output is gone', async () => {

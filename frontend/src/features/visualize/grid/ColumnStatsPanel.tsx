@@ -18,8 +18,19 @@ function display(value: unknown): string {
   return String(value)
 }
 
-/** The statistics of one column: counts, moments and quartiles, histogram or most frequent values. */
-export function ColumnStatsPanel({ column, rowCount, onClose }: { column: ColumnSummary; rowCount: number; onClose?: () => void }) {
+/** The statistics of one column: counts, moments and quartiles, histogram or most frequent values.
+ * ``sampled``: the distinct count and quartiles are of a sample of the rows (a table stored in parts). */
+export function ColumnStatsPanel({
+  column,
+  rowCount,
+  sampled = false,
+  onClose,
+}: {
+  column: ColumnSummary
+  rowCount: number
+  sampled?: boolean
+  onClose?: () => void
+}) {
   const { stats, type } = column
   const headingId = `column-stats-${column.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`
   const top = stats.top ?? []
@@ -45,7 +56,7 @@ export function ColumnStatsPanel({ column, rowCount, onClose }: { column: Column
           name="Missing"
           value={`${formatCount(stats.missing)}${rowCount > 0 && stats.missing > 0 ? ` (${formatPercent(stats.missing / rowCount)})` : ''}`}
         />
-        <Stat name="Unique" value={formatCount(stats.unique)} />
+        <Stat name={sampled ? 'Unique in sample' : 'Unique'} value={formatCount(stats.unique)} />
         {type === 'numeric' ? (
           <>
             <Stat name="Mean" value={formatNumber(stats.mean)} />

@@ -19,12 +19,13 @@ export interface TableViewProps {
 export function TableView({ outputRef, columns, rowCount, preview, title = 'Rows', sampledRows }: TableViewProps) {
   const [selected, setSelected] = useState<number | null>(columns.length > 0 ? 0 : null)
   const column = selected !== null ? columns[selected] : undefined
+  const sampled = sampledRows !== undefined && sampledRows < rowCount
   return (
     <section className="table-view" aria-label={title} data-testid="table-view">
       <p className="table-caption">
         {plural(rowCount, 'row')} × {plural(columns.length, 'column')}
         <span className="table-hint"> · Click a column header for its statistics</span>
-        {sampledRows !== undefined && sampledRows < rowCount ? (
+        {sampled ? (
           <span className="table-hint" data-testid="sampled-stats-note">
             {' '}
             · Distinct values, quartiles, histograms and top values from a sample of {formatCount(sampledRows)} rows
@@ -41,7 +42,7 @@ export function TableView({ outputRef, columns, rowCount, preview, title = 'Rows
           onSelectColumn={(index) => setSelected((current) => (current === index ? null : index))}
           label={`${title}: ${formatCount(rowCount)} rows`}
         />
-        {column ? <ColumnStatsPanel column={column} rowCount={rowCount} onClose={() => setSelected(null)} /> : null}
+        {column ? <ColumnStatsPanel column={column} rowCount={rowCount} sampled={sampled} onClose={() => setSelected(null)} /> : null}
       </div>
     </section>
   )
