@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from threadpoolctl import ThreadpoolController
 
 import modules
 from backend.core.disk import is_disk_full
@@ -21,6 +20,7 @@ from backend.executor.artefacts import ArtefactRef, ArtefactStore
 from backend.executor.remote_artefacts import local_root
 from backend.executor.timing import NodeTimer
 from modules.context import MapTasks
+from modules.engine import blas_threads
 from modules.errors import Cancelled, ModuleError
 from modules.partitioned import PartitionedTable
 from modules.storage import is_partitioned, parquet_parts
@@ -112,9 +112,6 @@ PRECOMPUTED_VIEWS = ("clusters", "sweep")
 CHART_SAMPLE_ROWS = 5000
 
 
-_blas_controller: ThreadpoolController | None = None
-
-
 def _chart_payloads(value: Any, view: str, model: Any = None) -> dict[str, bytes]:
     """Chart data of an output its port shows as a chart (the JSON the output's chart endpoint sends),
     and, for a clustering result, the data of its other result views
@@ -126,14 +123,11 @@ def _chart_payloads(value: Any, view: str, model: Any = None) -> dict[str, bytes
     from backend.services.outputs import is_clustering_result, visualize
     from backend.services.outputs.derived import RESULT_PAYLOADS
 
-    global _blas_controller
-    if _blas_controller is None:
-        _blas_controller = ThreadpoolController()
     sampled = isinstance(value, PartitionedTable)
     if sampled:  # a table too large to gather: its chart is drawn from an even sample of its rows
         total = value.n_rows
         value = value.sample(CHART_SAMPLE_ROWS)
-    with _blas_controller.limit(limits=1, user_api="blas"):
+    with blas_threads(1):
         chart = visualize(value, view, model=model)
         if sampled:
             chart["sampled_from_rows"] = total

@@ -158,7 +158,7 @@ class SeedAgreement:
         self.agreement: dict[tuple[Any, ...], float] = {}
 
     def add(self, candidate: Candidate, labels: np.ndarray | None) -> None:
-        """One chosen run done: its training labels, or None when it was skipped."""
+        """One chosen run done: its training labels (None: skipped, or its configuration has one run)."""
         key = configuration_of(candidate)
         if labels is not None and key in self.several:
             self.pending.setdefault(key, []).append(np.asarray(labels, dtype=np.int32))
@@ -207,12 +207,17 @@ class SweepData:
     labels: pd.DataFrame | None
     label: str | None
     settings: list[SweptSetting]
+    #: The configurations run with several seeds: their runs' training labels go back to the node (for
+    #: the seed agreement); the others' only when the model keeps its fit labels (they are the bulk of
+    #: what a run sends back from a worker).
+    several_seeds: frozenset[tuple[Any, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
 class CandidateRun:
-    """One candidate trained and scored: its model, training labels and sweep-table row; or why it was
-    skipped (a 0021)."""
+    """One candidate trained and scored: its model, sweep-table row and, when the node needs them
+    (:attr:`SweepData.several_seeds`, a model that keeps its fit labels), its training labels; or why
+    it was skipped (a 0021)."""
 
     index: int
     model: TrainedClusterModel | None = None
@@ -257,7 +262,8 @@ def train_candidate(data: SweepData, item: tuple[int, Candidate], ctx: RunContex
         ITERATIONS: model.model.n_iterations(),
         SECONDS: time.perf_counter() - t0,
     }
-    return CandidateRun(index, model, labels, row)
+    wanted = configuration_of(candidate) in data.several_seeds or model.model.keeps_fit_labels
+    return CandidateRun(index, model, labels if wanted else None, row)
 
 
 class SweepClustering(Module):
@@ -400,10 +406,12 @@ class SweepClustering(Module):
     ) -> tuple[list[dict[str, Any]], dict[int, TrainedClusterModel], np.ndarray | None]:
         """Train and score the chosen runs (one task each, :meth:`RunContext.map`: in parallel where the
         caller can): one sweep-table row and one model per run that trained, and the best run's fit
-        labels when its model keeps them (only the best so far is held); every run's labels go to
-        ``agreement``. Results are taken in run-index order, so the outcome is the serial sweep's."""
+        labels when its model keeps them (only the best so far is held); the labels of a configuration's
+        runs with several seeds go to ``agreement``. Results are taken in run-index order, so the outcome
+        is the serial sweep's."""
         uses_labels = label is not None and any(all_candidates[i].uses_labels for i in runs)
-        shared = SweepData(prepared, config, df[[label]] if uses_labels else None, label, settings)
+        label_rows = df[[label]] if uses_labels else None
+        shared = SweepData(prepared, config, label_rows, label, settings, frozenset(agreement.several))
         best_key: tuple[float, int, int] | None = None
         best_fit_labels: np.ndarray | None = None
         rows: list[dict[str, Any]] = []
@@ -422,7 +430,7 @@ class SweepClustering(Module):
                     f"seed={candidate.seed}) skipped: {run.skipped.message}"
                 )
                 continue
-            assert run.model is not None and run.labels is not None and run.row is not None
+            assert run.model is not None and run.row is not None
             models[run.index] = run.model
             agreement.add(candidate, run.labels)
             rows.append(run.row)

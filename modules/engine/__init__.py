@@ -4,6 +4,7 @@ Pure NumPy + Numba. The hot paths are compiled (``modules.engine._kernels``); a 
 reference implementation (``modules.engine._reference``) is what the tests compare them against.
 """
 
+from modules.engine._kernels import blas_threads
 from modules.engine.distances import assign, pairwise_distances
 from modules.engine.initialization import INIT_METHODS, initial_centroids
 from modules.engine.kmeans import KMeansFit, fit_kmeans
@@ -18,6 +19,7 @@ __all__ = [
     "METRIC_NAMES",
     "KMeansFit",
     "assign",
+    "blas_threads",
     "cluster_metrics",
     "fit_kmeans",
     "initial_centroids",

@@ -33,18 +33,27 @@ BLOCK_BUFFER_BYTES = 64 * 2**20
 _PAD = 16  # float64 slots (128 bytes) between the accumulators of blocks that threads write at once
 
 _launch_lock = threading.Lock()
+_controller_lock = threading.Lock()
 _blas_controller: ThreadpoolController | None = None
+
+
+@contextmanager
+def blas_threads(limit: int) -> Iterator[None]:
+    """BLAS (process-wide) on at most ``limit`` threads. The library scan behind the setting is done
+    once per process: it costs milliseconds, which added up over many short calls."""
+    global _blas_controller
+    with _controller_lock:
+        if _blas_controller is None:
+            _blas_controller = ThreadpoolController()
+    with _blas_controller.limit(limits=limit, user_api="blas"):
+        yield
 
 
 @contextmanager
 def parallel_section() -> Iterator[None]:
     """Run compiled parallel kernels: BLAS pinned to one thread, one launch at a time."""
-    global _blas_controller
-    with _launch_lock:
-        if _blas_controller is None:
-            _blas_controller = ThreadpoolController()
-        with _blas_controller.limit(limits=1, user_api="blas"):
-            yield
+    with _launch_lock, blas_threads(1):
+        yield
 
 
 def n_workers() -> int:

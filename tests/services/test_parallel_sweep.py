@@ -22,6 +22,7 @@ from backend.core.status import RunStatus
 from backend.executor import NodeResult, NodeTask
 from backend.executor.artefacts import ArtefactStore
 from backend.executor.dask import DaskExecutor
+from modules.errors import Cancelled
 from modules.sweep_table import METRIC_SPREAD, SEED_AGREEMENT
 
 pytestmark = pytest.mark.slow
@@ -192,3 +193,36 @@ def test_the_costliest_items_start_first_ties_in_item_order() -> None:
     # a sweep's k = 2, 3, 3, 5: k = 5 first, then the two k = 3 in item order, k = 2 last
     assert start_order(4, [2.0, 3.0, 3.0, 5.0]) == [3, 1, 2, 0]
     assert start_order(3, None) == [0, 1, 2]
+
+
+def _item(delay_s: float, value: str) -> str:
+    time.sleep(delay_s)
+    if value.startswith("error"):
+        raise ValueError(value)
+    return value
+
+
+def test_results_come_in_item_order_and_an_error_in_its_turn(dask_client: Any) -> None:
+    from backend.executor.dask import _in_item_order
+
+    def never() -> bool:
+        return False
+
+    with dask_client.as_current():
+        # item 0 ends last: the results are still in item order
+        futures = [dask_client.submit(_item, d, v, pure=False) for d, v in [(1.0, "a"), (0, "b"), (0, "c")]]
+        assert list(_in_item_order(futures, never)) == ["a", "b", "c"]
+
+        # item 2 fails first, item 0 fails later: item 0's error is the one raised, as one after another
+        futures = [
+            dask_client.submit(_item, d, v, pure=False)
+            for d, v in [(1.0, "error of item 0"), (0, "b"), (0, "error of item 2")]
+        ]
+        with pytest.raises(ValueError, match="error of item 0"):
+            list(_in_item_order(futures, never))
+
+        # a stop request ends the wait
+        futures = [dask_client.submit(_item, 3.0, "slow", pure=False) for _ in range(2)]
+        with pytest.raises(Cancelled):
+            next(_in_item_order(futures, lambda: True))
+        dask_client.cancel(futures)
