@@ -318,7 +318,7 @@ def _serial_node(task: Any, one_thread: bool) -> Any:
         return task.execute()
 
 
-def bench_sweep(repeats: int, workdir: str) -> dict[str, Any]:
+def bench_sweep(repeats: int, workdir: str, n_rows: int = SWEEP_ROWS) -> dict[str, Any]:
     """Case 3 on a fresh 2-worker LocalCluster: seconds of the sweep node in each of :data:`SWEEP_MODES`
     (best of `repeats` alternating runs), and whether their tables agree."""
     import uuid
@@ -334,7 +334,7 @@ def bench_sweep(repeats: int, workdir: str) -> dict[str, Any]:
     root = Path(workdir)
     rng = np.random.default_rng(0)
     centres = rng.normal(scale=4.0, size=(12, SWEEP_FEATURES))
-    X = centres[rng.integers(0, 12, SWEEP_ROWS)] + rng.normal(size=(SWEEP_ROWS, SWEEP_FEATURES))
+    X = centres[rng.integers(0, 12, n_rows)] + rng.normal(size=(n_rows, SWEEP_FEATURES))
     data = root / "blobs.parquet"
     pd.DataFrame(X, columns=[f"x{i}" for i in range(SWEEP_FEATURES)]).to_parquet(data)
     artefacts = str(root / "artefacts")
@@ -388,7 +388,14 @@ def bench_sweep(repeats: int, workdir: str) -> dict[str, Any]:
         cluster.close()
     reference = tables["serial"].drop(columns=["Seconds"])
     same = all(tables[mode].drop(columns=["Seconds"]).equals(reference) for mode in SWEEP_MODES)
-    return {"sweep_s": sweep_s, "node_s": node_s, "same": same, "fits_s": fits_s, "threads": threads}
+    return {
+        "sweep_s": sweep_s,
+        "node_s": node_s,
+        "same": same,
+        "fits_s": fits_s,
+        "threads": threads,
+        "n_rows": n_rows,
+    }
 
 
 def _kernel_threads() -> int:
@@ -412,7 +419,7 @@ def render_sweep(case3: dict[str, Any]) -> str:
             "| case | spread over 2 workers | serial | ratio | target |",
             "|---|---:|---:|---:|---|",
             f"| Sweep Clustering, {n} K-Means candidates (k = {first}..{last}), "
-            f"{SWEEP_ROWS // 1000}k x {SWEEP_FEATURES}, against the same sweep serially on one of the "
+            f"{case3['n_rows'] // 1000:,}k x {SWEEP_FEATURES}, against the same sweep serially on one of the "
             f"workers | {seconds['spread']:.2f} s | {seconds['serial']:.2f} s | {ratio:.2f}x "
             f"| <= {SWEEP_TARGET}x {verdict} |",
             f"| The same, against the sweep serially with its kernels on every core (as the local "
@@ -561,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="alternating runs of case 1")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--sweep-only", action="store_true", help="case 3 only (its part of the doc)")
+    parser.add_argument("--sweep-rows", type=int, default=SWEEP_ROWS, help="rows of case 3's data")
     parser.add_argument("--graph-runs", type=int, default=None, help="runs per executor of case 4 (3)")
     parser.add_argument("--only-executors", action="store_true", help="case 4 only, printed")
     args = parser.parse_args(argv)
@@ -592,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         client.close()
         cluster.close()
-    case3 = _bench_sweep_in_tmp(repeats + 1)
+    case3 = _bench_sweep_in_tmp(repeats + 1, args.sweep_rows)
     print(f"case 3: {case3}", flush=True)
     case4 = bench_executors(args.graph_runs or 3)
     table = render(n_rows, memory_limit, case1, case2, case4)
@@ -611,16 +619,16 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if sweep_missed(case3) or case4["ratio"] > EXECUTORS_TARGET else 0
 
 
-def _bench_sweep_in_tmp(repeats: int) -> dict[str, Any]:
+def _bench_sweep_in_tmp(repeats: int, n_rows: int) -> dict[str, Any]:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as workdir:
-        return bench_sweep(repeats, workdir)
+        return bench_sweep(repeats, workdir, n_rows)
 
 
 def sweep_only(args: argparse.Namespace) -> int:
     load_start = load_average()
-    case3 = _bench_sweep_in_tmp(args.repeats or 3)
+    case3 = _bench_sweep_in_tmp(args.repeats or 3, args.sweep_rows)
     sweep_table = render_sweep(case3)
     print(sweep_table)
     if not args.no_write:

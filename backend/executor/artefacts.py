@@ -207,11 +207,11 @@ class ArtefactStore:
                 return True
         except ValueError:
             return False
-        remote = self.remote
-        return remote is not None and any(
-            remote.has(f"{ref.key[:2]}/{ref.key}{suffix}")
-            for suffix in (PARTS_LIST_SUFFIX, *(f".{extension}" for extension in self._extensions(ref)))
-        )
+        if self.remote is None:
+            return False
+        names = set(self.remote.names(ref.key))  # one listing, not a request per possible name
+        suffixes = (PARTS_LIST_SUFFIX, *(f".{extension}" for extension in self._extensions(ref)))
+        return any(f"{ref.key}{suffix}" in names for suffix in suffixes)
 
     def delete_key(self, key: str) -> None:
         """Remove an artefact and every payload derived from it (whatever its type), in both places."""
@@ -377,8 +377,15 @@ class ArtefactStore:
         is read as a :class:`~modules.partitioned.PartitionedTable` (lazily, part by part; its parts from
         the shared location when there is one, as every worker can reach it), else whole."""
         is_table = PORT_TYPES[ref.type].is_table
-        # Parts at the shared location are read from there by whichever worker reads each part.
-        if cluster is not None and is_table and self.remote and (lengths := self.remote.parts_list(ref.key)):
+        # Parts at the shared location are read from there by whichever worker reads each part (a table
+        # here as one file is not partitioned: no need to ask).
+        if (
+            cluster is not None
+            and is_table
+            and self.remote
+            and not self._local(ref).is_file()
+            and (lengths := self.remote.parts_list(ref.key))
+        ):
             urls = [self.remote.part_url(ref.key, index) for index in range(len(lengths))]
             return PartitionedTable.from_parquet(urls, cluster())
         path = self.path(ref)

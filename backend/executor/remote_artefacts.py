@@ -145,9 +145,6 @@ class RemoteArtefacts:
             return None
         return [int(n) for n in lengths]
 
-    def has(self, relative: str) -> bool:
-        return bool(self.fs.exists(self._path(relative)))
-
     def names(self, key: str) -> list[str]:
         """The names of the files stored under a key (the artefact, its parts, its derived payloads)."""
         found = self.fs.glob(f"{self.base}/{key[:2]}/{key}.*")
