@@ -16,13 +16,14 @@ Case 2: the scheduler's overhead per Lloyd pass at 100 partitions (tiny partitio
 nearly all overhead): (seconds of a 21-pass fit - seconds of a 1-pass fit) / 20, less the compute of
 the 100 partitions spread over the 2 workers; beside it the floors of no-op tasks on the same
 partitions, run the way a pass runs them and as one task per partition.
-Case 3: a Sweep Clustering node of 16 K-Means candidates (k = 2..17, k-means++, 100k x 8 blobs) run as
-a node task on a 2-worker LocalCluster: spread over the workers (one task per candidate, as the Dask
-executor runs it) against the same node task run serially on one worker (its kernels on both cores,
-as the local executor runs it), best of 3 alternating runs each: the module's time (the node's
-`module` stretch; the whole node task's wall time is shown beside it); the two sweep tables (but the
-timing column) must be equal. Target: <= 0.6x. ``--sweep-only`` runs case 3 alone and rewrites only
-its part of the doc.
+Case 3: a Sweep Clustering node of 16 K-Means candidates (k = 2..17, k-means++, 100k x 8 blobs;
+``--sweep-rows`` for another size) run as a node task on a 2-worker LocalCluster: spread over the
+workers (one task per candidate, as the Dask executor runs it) against the same node task run serially
+on one worker with its kernels on one thread (and, reported, on both cores, as the local executor runs
+it), best of the alternating runs each: the module's time (the node's `module` stretch; the whole node
+task's wall time and the workers' CPU seconds are shown beside it); the sweep tables (but the timing
+column) must be equal. Target: <= 0.6x. ``--sweep-only`` runs case 3 alone and rewrites only its part
+of the doc.
 Case 4: the same 1M-row graph (Synthetic Blobs 1M -> K-Means -> Train -> Assign) on a studio started
 with the Dask executor and on one with the local executor, alternating, a new seed each run:
 server-side seconds, median of 3. Target: <= 1.5x. ``--only-executors`` runs case 4 alone (printed).
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import os
 import re
 import sys
 import time
@@ -373,12 +375,15 @@ def bench_sweep(repeats: int, workdir: str, n_rows: int = SWEEP_ROWS) -> dict[st
         threads = sorted(set(client.run(_kernel_threads).values()))
         sweep_s = dict.fromkeys(SWEEP_MODES, float("inf"))
         node_s = dict.fromkeys(SWEEP_MODES, float("inf"))
+        cpu_s = dict.fromkeys(SWEEP_MODES, float("inf"))
         tables: dict[str, Any] = {}
         for _ in range(repeats):
             for mode in SWEEP_MODES:
+                cpu_before = sum(client.run(_process_cpu_seconds).values())
                 started = time.perf_counter()
                 result = on_worker(sweep, mode)
                 node_s[mode] = min(node_s[mode], time.perf_counter() - started)
+                cpu_s[mode] = min(cpu_s[mode], sum(client.run(_process_cpu_seconds).values()) - cpu_before)
                 sweep_s[mode] = min(sweep_s[mode], result.timings["module_ms"] / 1000)
                 tables[mode] = ArtefactStore(Path(artefacts)).read(result.outputs["sweep_results"])
         # the candidates' own seconds summed, last run of each mode
@@ -393,9 +398,16 @@ def bench_sweep(repeats: int, workdir: str, n_rows: int = SWEEP_ROWS) -> dict[st
         "node_s": node_s,
         "same": same,
         "fits_s": fits_s,
+        "cpu_s": cpu_s,
         "threads": threads,
         "n_rows": n_rows,
     }
+
+
+def _process_cpu_seconds() -> float:
+    """CPU seconds (user and system, every thread) this worker process has used so far."""
+    times = os.times()
+    return times.user + times.system
 
 
 def _kernel_threads() -> int:
@@ -440,6 +452,10 @@ def render_sweep(case3: dict[str, Any]) -> str:
             f"- The candidates' own seconds (the `Seconds` column) summed, last run of each: "
             f"{fits['spread']:.2f} s spread ({fits['spread'] / 2:.2f} s per worker), "
             f"{fits['serial']:.2f} s serial, {fits['serial_all_cores']:.2f} s serial on every core.",
+            f"- CPU seconds of the two worker processes during the node task (best run): "
+            f"{case3['cpu_s']['spread']:.2f} spread, {case3['cpu_s']['serial']:.2f} serial "
+            f"({case3['cpu_s']['spread'] / case3['cpu_s']['serial'] - 1:+.0%}; the fan-out's own work "
+            "and the fits' slowdown with both cores busy).",
             f"- Sweep tables but the timing column equal in the three: {'yes' if case3['same'] else 'NO'}.",
         ]
     )
