@@ -39,19 +39,28 @@ def blobs(n_rows: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(X, columns=["a", "b", "c"])
 
 
-#: case → (dataset, K-Means parameters, the numbers of centroids the sweep table must have).
-CASES: dict[str, tuple[pd.DataFrame, dict[str, Any], set[int]]] = {
+#: case → (dataset, K-Means parameters, the numbers of centroids the sweep table must have, candidates).
+CASES: dict[str, tuple[pd.DataFrame, dict[str, Any], set[int], int]] = {
     # 4 k x 3 seeds, k-means++: the seed spread and agreement columns are filled
     "several seeds": (
         blobs(3000, 0),
         {"trainer_mode": "range", "n_clusters_range": "2-5", "n_seeds": 3, "seed": 5},
         {2, 3, 4, 5},
+        4 * 3,
     ),
     # 6 distinct rows: k = 7 and 8 cannot be trained (0021), so 4 of the 14 runs are skipped
     "skipped candidates": (
         blobs(6, 1),
         {"trainer_mode": "range", "n_clusters_range": "2-8", "n_seeds": 2, "seed": 3},
         {2, 3, 4, 5, 6},
+        7 * 2,
+    ),
+    # one seed per k: no candidate sends its training labels back (nothing needs them)
+    "one seed each": (
+        blobs(3000, 3),
+        {"trainer_mode": "range", "n_clusters_range": "2-9", "seed": 5},
+        set(range(2, 10)),
+        8,
     ),
 }
 
@@ -77,7 +86,7 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
 def test_a_sweep_on_two_workers_equals_the_serial_sweep(
     case: str, dask_executor: DaskExecutor, dask_cluster: Any, tmp_path: Path
 ) -> None:
-    df, model_params, ks = CASES[case]
+    df, model_params, ks, n_candidates = CASES[case]
     data = tmp_path / "data.parquet"
     df.to_parquet(data)
     root = tmp_path / "artefacts"
@@ -96,7 +105,6 @@ def test_a_sweep_on_two_workers_equals_the_serial_sweep(
     items = [task for task in stream.data if str(task["key"]).startswith(ITEM_TASK)]
 
     store = ArtefactStore(root)
-    n_candidates = 2 * 7 if case == "skipped candidates" else 4 * 3
     assert len(items) == n_candidates  # one task per candidate ...
     assert len({task["worker"] for task in items}) == 2  # ... spread over both workers
     assert progress and progress[-1] == 1.0
@@ -122,6 +130,8 @@ def test_a_sweep_on_two_workers_equals_the_serial_sweep(
     assert swept.warnings == ctx.warnings
     if case == "skipped candidates":
         assert sum("skipped" in warning for warning in swept.warnings) == 4
+    elif case == "one seed each":  # a configuration with one run has no spread or agreement
+        assert table[METRIC_SPREAD].isna().all() and table[SEED_AGREEMENT].isna().all()
     else:  # three seeds per configuration: a spread and an agreement for each
         assert table[METRIC_SPREAD].notna().all() and table[SEED_AGREEMENT].between(-1, 1).all()
 
