@@ -14,6 +14,7 @@ own small GEMM calls) and serialises kernel launches from concurrent Python thre
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,18 +35,21 @@ _PAD = 16  # float64 slots (128 bytes) between the accumulators of blocks that t
 
 _launch_lock = threading.Lock()
 _controller_lock = threading.Lock()
-_blas_controller: ThreadpoolController | None = None
+#: The BLAS libraries found loaded, and how many modules were imported when they were looked for.
+_blas_controller: tuple[int, ThreadpoolController] | None = None
 
 
 @contextmanager
 def blas_threads(limit: int) -> Iterator[None]:
-    """BLAS (process-wide) on at most ``limit`` threads. The library scan behind the setting is done
-    once per process: it costs milliseconds, which added up over many short calls."""
+    """BLAS (process-wide) on at most ``limit`` threads. The scan for loaded libraries behind the
+    setting costs milliseconds, which added up over many short calls: it is done again only after
+    imports (one of them may have loaded another BLAS, e.g. SciPy's)."""
     global _blas_controller
     with _controller_lock:
-        if _blas_controller is None:
-            _blas_controller = ThreadpoolController()
-    with _blas_controller.limit(limits=limit, user_api="blas"):
+        if _blas_controller is None or _blas_controller[0] != len(sys.modules):
+            _blas_controller = (len(sys.modules), ThreadpoolController())
+        controller = _blas_controller[1]
+    with controller.limit(limits=limit, user_api="blas"):
         yield
 
 
